@@ -1,0 +1,79 @@
+/**
+ * featc's command line: a thin shell over the compiler's phases. Exit codes: 0 clean (warnings
+ * allowed), 1 diagnostics with errors, 2 usage or config error.
+ */
+import path from "node:path";
+import { Command, CommanderError, Option } from "commander";
+import { analyze } from "./analyze.js";
+import { DEFAULT_CONFIG_NAME } from "./config.js";
+import { hasErrors, type Diagnostic } from "./diagnostics.js";
+import { formatHuman, toJson, type OutputFormat } from "./cli/format.js";
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  color: boolean;
+}
+
+const processIo: CliIo = {
+  out: (t) => process.stdout.write(t.endsWith("\n") ? t : t + "\n"),
+  err: (t) => process.stderr.write(t.endsWith("\n") ? t : t + "\n"),
+  color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+};
+
+interface CommonOptions {
+  config: string;
+  target?: string[];
+  format: OutputFormat;
+}
+
+/** The exit code for a list of diagnostics. */
+export function exitCodeFor(list: readonly Diagnostic[]): number {
+  if (list.some((d) => d.code === "FC1010")) return 2;
+  return hasErrors(list) ? 1 : 0;
+}
+
+function report(list: readonly Diagnostic[], rootDir: string, format: OutputFormat, io: CliIo, extra: Record<string, unknown> = {}): void {
+  if (format === "json") io.out(JSON.stringify({ diagnostics: list.map((d) => toJson(d, rootDir)), ...extra }, null, 2));
+  else if (list.length > 0) io.err(formatHuman(list, rootDir, io.color));
+}
+
+function commonOptions(cmd: Command): Command {
+  return cmd
+    .option("-c, --config <path>", "config file", DEFAULT_CONFIG_NAME)
+    .option("-t, --target <name...>", "only these targets")
+    .addOption(new Option("-f, --format <format>", "output format").choices(["human", "json"]).default("human"));
+}
+
+/** Runs the CLI with process-style argv; returns the exit code instead of exiting. */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  let code = 0;
+  const program = new Command("featc")
+    .description("featc — compile a catalog of feature functions into batch and online executors")
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .showHelpAfterError("(run featc --help for usage)");
+
+  commonOptions(program.command("check").description("analyse the catalog and report every problem")).action(async (opts: CommonOptions) => {
+    const analysis = await analyze(opts.config, { targets: opts.target });
+    const rootDir = analysis.config?.rootDir ?? path.dirname(path.resolve(opts.config));
+    report(analysis.diagnostics, rootDir, opts.format, io);
+    code = exitCodeFor(analysis.diagnostics);
+    if (code === 0 && opts.format === "human") {
+      const nodes = analysis.targets.map((t) => `${t.name}: ${t.nodes.size} nodes`).join(", ");
+      io.err(`featc: catalog is clean (${nodes}).`);
+    }
+  });
+
+  try {
+    await program.parseAsync([...argv], { from: "node" });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    io.err(`featc: internal error: ${(e as Error).message}`);
+    if (process.env.FEATC_DEBUG) io.err(String((e as Error).stack));
+    return 3;
+  }
+  return code;
+}

@@ -1,0 +1,87 @@
+/**
+ * Diagnostics for people (like tsc: `file:line:col - error CODE: message` and a code frame)
+ * and for tools (`--format json`, the shape fixed by DESIGN.md §3).
+ */
+import fs from "node:fs";
+import path from "node:path";
+import type { Diagnostic } from "../diagnostics.js";
+
+export type OutputFormat = "human" | "json";
+
+export interface JsonDiagnostic {
+  code: string;
+  severity: string;
+  target: string | null;
+  file: string | null;
+  line: number | null;
+  column: number | null;
+  message: string;
+}
+
+/** The JSON form of a diagnostic: file relative to the config's folder, positions 1-based. */
+export function toJson(d: Diagnostic, rootDir: string): JsonDiagnostic {
+  return {
+    code: d.code,
+    severity: d.severity,
+    target: d.target ?? null,
+    file: d.span ? relative(d.span.file, rootDir) : null,
+    line: d.span?.line ?? null,
+    column: d.span?.column ?? null,
+    message: d.message,
+  };
+}
+
+export function relative(file: string, rootDir: string): string {
+  return path.relative(rootDir, file).split(path.sep).join("/");
+}
+
+interface Colors {
+  red(s: string): string;
+  yellow(s: string): string;
+  cyan(s: string): string;
+  gray(s: string): string;
+}
+
+const plain: Colors = { red: (s) => s, yellow: (s) => s, cyan: (s) => s, gray: (s) => s };
+const ansi: Colors = {
+  red: (s) => `\x1b[31m${s}\x1b[39m`,
+  yellow: (s) => `\x1b[33m${s}\x1b[39m`,
+  cyan: (s) => `\x1b[36m${s}\x1b[39m`,
+  gray: (s) => `\x1b[90m${s}\x1b[39m`,
+};
+
+/** Formats diagnostics like tsc, each with a code frame of its line. */
+export function formatHuman(list: readonly Diagnostic[], rootDir: string, color = false): string {
+  const c = color ? ansi : plain;
+  const cache = new Map<string, string[] | undefined>();
+  const lines = (file: string) => {
+    if (!cache.has(file)) {
+      try {
+        cache.set(file, fs.readFileSync(file, "utf8").split(/\r?\n/));
+      } catch {
+        cache.set(file, undefined);
+      }
+    }
+    return cache.get(file);
+  };
+  const out: string[] = [];
+  for (const d of list) {
+    const sev = d.severity === "error" ? c.red("error") : c.yellow("warning");
+    const loc = d.span ? `${c.cyan(relative(d.span.file, rootDir))}:${c.yellow(String(d.span.line))}:${c.yellow(String(d.span.column))} - ` : "";
+    out.push(`${loc}${sev} ${c.gray(d.code + ":")} ${d.message}`);
+    const source = d.span ? lines(d.span.file) : undefined;
+    const text = d.span && source ? source[d.span.line - 1] : undefined;
+    if (d.span && text !== undefined) {
+      const gutter = String(d.span.line);
+      const underline = Math.max(1, Math.min(d.span.length, text.length - d.span.column + 1));
+      out.push("");
+      out.push(`${c.gray(gutter)} ${text}`);
+      out.push(`${" ".repeat(gutter.length)} ${" ".repeat(Math.max(0, d.span.column - 1))}${(d.severity === "error" ? c.red : c.yellow)("~".repeat(underline))}`);
+    }
+    out.push("");
+  }
+  const errors = list.filter((d) => d.severity === "error").length;
+  const warnings = list.length - errors;
+  if (list.length > 0) out.push(`Found ${errors} error${errors === 1 ? "" : "s"}${warnings ? ` and ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}.`);
+  return out.join("\n");
+}

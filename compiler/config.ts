@@ -1,0 +1,232 @@
+/**
+ * Reads `featc.config.json`. The file is parsed with TypeScript's JSON parser so that every
+ * config error (FC1010) points at the offending key or value.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { ts } from "ts-morph";
+import { glob } from "tinyglobby";
+import { diagnostics, nearestName, type Diagnostic, type Span } from "./diagnostics.js";
+
+export type Shape = "batch" | "online";
+export type FittedMode = "compute" | "read";
+export type ConfigValue = string | number | boolean;
+
+export interface InputsRef {
+  /** Absolute path of the file declaring the inputs interface. */
+  readonly file: string;
+  readonly name: string;
+  readonly span: Span;
+}
+
+export interface TargetConfig {
+  readonly name: string;
+  readonly shape: Shape;
+  readonly config: Readonly<Record<string, ConfigValue>>;
+  readonly inputs?: InputsRef;
+  /** Public outputs with the position of each name in the config; undefined means every node. */
+  readonly outputs?: readonly { readonly name: string; readonly span: Span }[];
+  readonly fitted: FittedMode;
+  readonly span: Span;
+}
+
+export interface FeatcConfig {
+  readonly configPath: string;
+  /** The folder of the config file: diagnostics and outputs are relative to it. */
+  readonly rootDir: string;
+  readonly catalogFiles: readonly string[];
+  readonly outDir: string;
+  readonly targets: readonly TargetConfig[];
+  readonly tsconfig?: string;
+}
+
+export const DEFAULT_CONFIG_NAME = "featc.config.json";
+const SHAPES: readonly Shape[] = ["batch", "online"];
+const TARGET_KEYS = ["shape", "config", "inputs", "outputs", "fitted", "description"];
+const TOP_KEYS = ["$schema", "catalog", "outDir", "targets", "tsconfig"];
+
+export interface ConfigResult {
+  readonly config?: FeatcConfig;
+  readonly diagnostics: Diagnostic[];
+}
+
+/** Loads and validates a config file; returns diagnostics instead of throwing. */
+export async function loadConfig(configPath: string): Promise<ConfigResult> {
+  const absolute = path.resolve(configPath);
+  let text: string;
+  try {
+    text = fs.readFileSync(absolute, "utf8");
+  } catch (e) {
+    const reason = (e as NodeJS.ErrnoException).code === "ENOENT" ? "not found" : (e as Error).message;
+    return { diagnostics: [diagnostics.config(`config file '${configPath}' ${reason}. Create ${DEFAULT_CONFIG_NAME} or pass --config PATH.`)] };
+  }
+  const json = ts.parseJsonText(absolute, text);
+  const problems: Diagnostic[] = [];
+  const spanOf = (node: ts.Node): Span => {
+    const start = node.getStart(json);
+    const { line, character } = json.getLineAndCharacterOfPosition(start);
+    return { file: absolute, line: line + 1, column: character + 1, length: Math.max(1, node.getEnd() - start) };
+  };
+  const parseErrors = (json as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [];
+  if (parseErrors.length > 0 || text.includes("\u0000")) {
+    const first = parseErrors[0];
+    const pos = first?.start ?? 0;
+    const { line, character } = json.getLineAndCharacterOfPosition(Math.min(pos, text.length));
+    const message = first ? ts.flattenDiagnosticMessageText(first.messageText, " ") : "the file is not text";
+    return { diagnostics: [diagnostics.config(`config file is not valid JSON: ${message}`, { file: absolute, line: line + 1, column: character + 1, length: 1 })] };
+  }
+  const root = json.statements[0]?.expression;
+  if (!root || !ts.isObjectLiteralExpression(root)) {
+    return { diagnostics: [diagnostics.config("config file must hold a JSON object", root ? spanOf(root) : { file: absolute, line: 1, column: 1, length: 1 })] };
+  }
+  const rootDir = path.dirname(absolute);
+  const top = properties(root);
+  for (const [key, prop] of top) {
+    if (!TOP_KEYS.includes(key)) problems.push(diagnostics.config(unknownKeyMessage(key, TOP_KEYS, "config"), spanOf(prop.name)));
+  }
+
+  const catalogNode = top.get("catalog")?.initializer;
+  let patterns: string[] = [];
+  if (!catalogNode) {
+    problems.push(diagnostics.config(`config needs "catalog": a list of file globs, e.g. ["catalog/**/*.ts"]`, spanOf(root)));
+  } else {
+    const list = stringList(catalogNode);
+    if (!list || list.length === 0) problems.push(diagnostics.config(`"catalog" must be a non-empty list of file globs`, spanOf(catalogNode)));
+    else patterns = list;
+  }
+  const outDirNode = top.get("outDir")?.initializer;
+  let outDir = path.join(rootDir, "generated");
+  if (outDirNode) {
+    if (ts.isStringLiteral(outDirNode) && outDirNode.text.trim() !== "") outDir = path.resolve(rootDir, outDirNode.text);
+    else problems.push(diagnostics.config(`"outDir" must be a folder path`, spanOf(outDirNode)));
+  }
+  let tsconfig: string | undefined;
+  const tsconfigNode = top.get("tsconfig")?.initializer;
+  if (tsconfigNode) {
+    if (ts.isStringLiteral(tsconfigNode)) {
+      tsconfig = path.resolve(rootDir, tsconfigNode.text);
+      if (!fs.existsSync(tsconfig)) problems.push(diagnostics.config(`tsconfig '${tsconfigNode.text}' not found`, spanOf(tsconfigNode)));
+    } else problems.push(diagnostics.config(`"tsconfig" must be a file path`, spanOf(tsconfigNode)));
+  } else if (fs.existsSync(path.join(rootDir, "tsconfig.json"))) {
+    tsconfig = path.join(rootDir, "tsconfig.json");
+  }
+
+  const targets: TargetConfig[] = [];
+  const targetsNode = top.get("targets")?.initializer;
+  if (!targetsNode || !ts.isObjectLiteralExpression(targetsNode)) {
+    problems.push(diagnostics.config(`config needs "targets": an object of named targets, each with a "shape" of ${SHAPES.map((s) => `"${s}"`).join(" or ")}`, spanOf(targetsNode ?? root)));
+  } else {
+    for (const [name, prop] of properties(targetsNode)) {
+      const target = readTarget(name, prop, rootDir, spanOf, problems);
+      if (target) targets.push(target);
+    }
+    if (targets.length === 0 && problems.length === 0) problems.push(diagnostics.config(`"targets" is empty: declare at least one target`, spanOf(targetsNode)));
+  }
+
+  let catalogFiles: string[] = [];
+  if (patterns.length > 0) {
+    catalogFiles = (await glob(patterns, { cwd: rootDir, absolute: true, ignore: ["**/node_modules/**", "**/*.d.ts"] }))
+      .filter((f) => /\.(ts|mts|tsx)$/.test(f))
+      .map((f) => path.normalize(f))
+      .sort();
+    if (catalogFiles.length === 0 && catalogNode) {
+      problems.push(diagnostics.config(`"catalog" matches no TypeScript file (${patterns.join(", ")})`, spanOf(catalogNode)));
+    }
+  }
+  for (const target of targets) {
+    if (target.inputs && !fs.existsSync(target.inputs.file)) {
+      problems.push(diagnostics.config(`inputs file '${path.relative(rootDir, target.inputs.file)}' of target '${target.name}' not found`, target.inputs.span, target.name));
+    }
+  }
+  if (problems.length > 0) return { diagnostics: problems };
+  return { config: { configPath: absolute, rootDir, catalogFiles, outDir, targets, tsconfig }, diagnostics: [] };
+}
+
+function readTarget(
+  name: string,
+  prop: ts.PropertyAssignment,
+  rootDir: string,
+  spanOf: (n: ts.Node) => Span,
+  problems: Diagnostic[],
+): TargetConfig | undefined {
+  const body = prop.initializer;
+  if (!ts.isObjectLiteralExpression(body)) {
+    problems.push(diagnostics.config(`target '${name}' must be an object`, spanOf(body), name));
+    return undefined;
+  }
+  if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name)) {
+    problems.push(diagnostics.config(`target name '${name}' must be a simple name (letters, digits, '_' and '-'): it names the generated file`, spanOf(prop.name), name));
+    return undefined;
+  }
+  const fields = properties(body);
+  for (const [key, p] of fields) {
+    if (!TARGET_KEYS.includes(key)) problems.push(diagnostics.config(unknownKeyMessage(key, TARGET_KEYS, `target '${name}'`), spanOf(p.name), name));
+  }
+  const shapeNode = fields.get("shape")?.initializer;
+  let shape: Shape | undefined;
+  if (!shapeNode) problems.push(diagnostics.config(`target '${name}' needs a "shape": "batch" or "online"`, spanOf(prop.name), name));
+  else if (ts.isStringLiteral(shapeNode) && (SHAPES as readonly string[]).includes(shapeNode.text)) shape = shapeNode.text as Shape;
+  else problems.push(diagnostics.config(`unknown shape ${shapeNode.getText()} for target '${name}': use "batch" or "online"`, spanOf(shapeNode), name));
+
+  const config: Record<string, ConfigValue> = {};
+  const configNode = fields.get("config")?.initializer;
+  if (configNode) {
+    if (!ts.isObjectLiteralExpression(configNode)) problems.push(diagnostics.config(`"config" of target '${name}' must be an object of strings, numbers or booleans`, spanOf(configNode), name));
+    else {
+      for (const [key, p] of properties(configNode)) {
+        const v = p.initializer;
+        if (ts.isStringLiteral(v)) config[key] = v.text;
+        else if (ts.isNumericLiteral(v)) config[key] = Number(v.text);
+        else if (v.kind === ts.SyntaxKind.TrueKeyword) config[key] = true;
+        else if (v.kind === ts.SyntaxKind.FalseKeyword) config[key] = false;
+        else problems.push(diagnostics.config(`config value '${key}' of target '${name}' must be a string, number or boolean`, spanOf(v), name));
+      }
+    }
+  }
+
+  let inputs: InputsRef | undefined;
+  const inputsNode = fields.get("inputs")?.initializer;
+  if (inputsNode) {
+    const m = ts.isStringLiteral(inputsNode) ? /^(.+)#([A-Za-z_$][\w$]*)$/.exec(inputsNode.text) : null;
+    if (!m) problems.push(diagnostics.config(`"inputs" of target '${name}' must be "path/to/file.ts#InterfaceName"`, spanOf(inputsNode), name));
+    else inputs = { file: path.resolve(rootDir, m[1]!), name: m[2]!, span: spanOf(inputsNode) };
+  }
+
+  let outputs: { name: string; span: Span }[] | undefined;
+  const outputsNode = fields.get("outputs")?.initializer;
+  if (outputsNode) {
+    if (!ts.isArrayLiteralExpression(outputsNode) || !outputsNode.elements.every(ts.isStringLiteral)) {
+      problems.push(diagnostics.config(`"outputs" of target '${name}' must be a list of node names`, spanOf(outputsNode), name));
+    } else {
+      outputs = outputsNode.elements.map((e) => ({ name: (e as ts.StringLiteral).text, span: spanOf(e) }));
+    }
+  }
+
+  let fitted: FittedMode = shape === "online" ? "read" : "compute";
+  const fittedNode = fields.get("fitted")?.initializer;
+  if (fittedNode) {
+    if (ts.isStringLiteral(fittedNode) && (fittedNode.text === "compute" || fittedNode.text === "read")) fitted = fittedNode.text;
+    else problems.push(diagnostics.config(`"fitted" of target '${name}' must be "compute" or "read"`, spanOf(fittedNode), name));
+  }
+  if (!shape) return undefined;
+  return { name, shape, config, inputs, outputs, fitted, span: spanOf(prop.name) };
+}
+
+function properties(obj: ts.ObjectLiteralExpression): Map<string, ts.PropertyAssignment> {
+  const map = new Map<string, ts.PropertyAssignment>();
+  for (const p of obj.properties) {
+    if (ts.isPropertyAssignment(p) && (ts.isStringLiteral(p.name) || ts.isIdentifier(p.name))) map.set(p.name.text, p);
+  }
+  return map;
+}
+
+function stringList(node: ts.Expression): string[] | undefined {
+  if (ts.isStringLiteral(node)) return [node.text];
+  if (!ts.isArrayLiteralExpression(node) || !node.elements.every(ts.isStringLiteral)) return undefined;
+  return node.elements.map((e) => (e as ts.StringLiteral).text);
+}
+
+function unknownKeyMessage(key: string, known: readonly string[], where: string): string {
+  const near = nearestName(key, known);
+  return `unknown key "${key}" in ${where}${near ? `. Did you mean "${near}"?` : `; known keys: ${known.join(", ")}`}`;
+}

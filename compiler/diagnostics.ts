@@ -1,0 +1,179 @@
+/**
+ * Every diagnostic featc can report, written once. Each code has one constructor so the wording
+ * lives in one place; phases collect diagnostics and never throw them.
+ */
+
+export type Severity = "error" | "warning";
+
+/** A position in a source file: `file` is absolute; line and column are 1-based. */
+export interface Span {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  /** Length of the offending text in characters, for the code frame underline. */
+  readonly length: number;
+}
+
+export interface Diagnostic {
+  readonly code: DiagnosticCode;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly target?: string;
+  readonly span?: Span;
+}
+
+export const DIAGNOSTIC_CODES = {
+  FC1001: "unknown dependency",
+  FC1002: "cycle",
+  FC1003: "more than one producer",
+  FC1004: "type mismatch",
+  FC1005: "unsupported signature",
+  FC1006: "malformed or unknown tag",
+  FC1007: "unknown output",
+  FC1008: "bad extract",
+  FC1009: "aggregate in an online target",
+  FC1010: "config error",
+  FC1011: "TypeScript error in the catalog",
+  FC1012: "build output error",
+  FC2001: "unused input",
+} as const;
+
+export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
+
+function error(code: DiagnosticCode, message: string, span?: Span, target?: string): Diagnostic {
+  return { code, severity: "error", message, span, target };
+}
+
+function quoteList(names: readonly string[]): string {
+  return names.map((n) => `'${n}'`).join(", ");
+}
+
+/** One constructor per code: the only place where featc's messages are worded. */
+export const diagnostics = {
+  unknownDependency(target: string, param: string, node: string, span: Span, suggestion?: string, elsewhere?: readonly string[]): Diagnostic {
+    let message = `'${param}' is not a feature or an input of target '${target}' (parameter of '${node}').`;
+    if (suggestion) message += ` Did you mean '${suggestion}'?`;
+    else if (elsewhere && elsewhere.length > 0) message += ` It is produced only in target${elsewhere.length > 1 ? "s" : ""} ${quoteList(elsewhere)}.`;
+    else message += ` Add it to the target's inputs interface or define a feature named '${param}'.`;
+    return error("FC1001", message, span, target);
+  },
+
+  cycle(target: string, path: readonly string[], span: Span): Diagnostic {
+    return error("FC1002", `cycle in target '${target}': ${path.join(" -> ")}`, span, target);
+  },
+
+  duplicateProducer(target: string, node: string, span: Span, others: readonly string[]): Diagnostic {
+    return error("FC1003", `'${node}' has more than one producer in target '${target}': also ${others.join(", ")}. Give variants disjoint @when tags or rename one.`, span, target);
+  },
+
+  inputShadowsFeature(target: string, node: string, span: Span, inputsAt: string): Diagnostic {
+    return error("FC1003", `'${node}' is both a feature and an input of target '${target}' (${inputsAt}). Rename one of them.`, span, target);
+  },
+
+  typeMismatch(target: string, detail: string, span: Span): Diagnostic {
+    return error("FC1004", detail, span, target);
+  },
+
+  unsupportedSignature(what: string, span: Span): Diagnostic {
+    return error("FC1005", what, span);
+  },
+
+  badTag(what: string, span: Span, target?: string): Diagnostic {
+    return error("FC1006", what, span, target);
+  },
+
+  unknownOutput(target: string, output: string, span: Span | undefined, suggestion?: string): Diagnostic {
+    const hint = suggestion ? ` Did you mean '${suggestion}'?` : "";
+    return error("FC1007", `output '${output}' is not a node of target '${target}'.${hint}`, span, target);
+  },
+
+  badExtract(what: string, span: Span, target?: string): Diagnostic {
+    return error("FC1008", what, span, target);
+  },
+
+  aggregateOnline(target: string, node: string, param: string, paramType: string, span: Span): Diagnostic {
+    return error(
+      "FC1009",
+      `'${node}' takes '${param}: ${paramType}', a whole column, but target '${target}' computes one entity at a time: ` +
+        `the aggregate would run over a single request. Add an online variant of '${node}' (@when), or tag it @fitted so ` +
+        `'${target}' reads the value the batch run fitted.`,
+      span,
+      target,
+    );
+  },
+
+  config(message: string, span?: Span, target?: string): Diagnostic {
+    return error("FC1010", message, span, target);
+  },
+
+  typescript(message: string, span?: Span): Diagnostic {
+    return error("FC1011", message, span);
+  },
+
+  output(message: string): Diagnostic {
+    return error("FC1012", message);
+  },
+
+  unusedInput(target: string, input: string, span: Span | undefined): Diagnostic {
+    return { code: "FC2001", severity: "warning", message: `input '${input}' of target '${target}' is never used.`, span, target };
+  },
+};
+
+/** Sorts diagnostics by file, position, code and target so output is stable. */
+export function sortDiagnostics(list: readonly Diagnostic[]): Diagnostic[] {
+  const key = (d: Diagnostic) => [d.span?.file ?? "", d.span?.line ?? 0, d.span?.column ?? 0, d.code, d.target ?? "", d.message] as const;
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  for (const d of list) {
+    const k = JSON.stringify(key(d));
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(d);
+  }
+  return out.sort((a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    for (let i = 0; i < ka.length; i++) {
+      if (ka[i] < kb[i]) return -1;
+      if (ka[i] > kb[i]) return 1;
+    }
+    return 0;
+  });
+}
+
+export function hasErrors(list: readonly Diagnostic[]): boolean {
+  return list.some((d) => d.severity === "error");
+}
+
+/** The edit distance between two names, for "did you mean" suggestions. */
+export function editDistance(a: string, b: string): number {
+  if (a === b) return 0;
+  const prev = new Array<number>(b.length + 1);
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = prev[j]!;
+      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
+    }
+  }
+  return prev[b.length]!;
+}
+
+/** The closest candidate to `name`, if any is close enough to be a plausible typo. */
+export function nearestName(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  const limit = Math.max(2, Math.floor(name.length / 3));
+  for (const candidate of candidates) {
+    if (Math.abs(candidate.length - name.length) > limit) continue;
+    const d = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance || (d === bestDistance && best !== undefined && candidate < best)) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return bestDistance <= limit ? best : undefined;
+}

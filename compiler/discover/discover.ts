@@ -1,0 +1,429 @@
+/**
+ * Phase 1: read the catalog with ts-morph and the type checker and turn it into plain facts:
+ * every exported feature function (name, parameters, types, tags, span) and each target's
+ * inputs interface. Nothing here is decided by regex over source text.
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Node, Project, ts, type ArrowFunction, type FunctionDeclaration, type FunctionExpression, type JSDoc, type SourceFile } from "ts-morph";
+import { diagnostics, type Diagnostic, type Span } from "../diagnostics.js";
+import type { FeatcConfig } from "../config.js";
+import type { Catalog, FieldInfo, FunctionFact, InputsFact, ParamFact, ScalarClass, TypeInfo, TypeOracle, TypeRef } from "../model.js";
+import { parseTags, type RawTag } from "./tags.js";
+
+export interface DiscoverResult {
+  readonly catalog: Catalog;
+  readonly diagnostics: Diagnostic[];
+}
+
+const CONTAINERS_FILE = realpath(fileURLToPath(new URL("../../runtime/containers.ts", import.meta.url)));
+
+const DEFAULT_OPTIONS: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  strict: true,
+  lib: ["lib.es2023.d.ts"],
+  types: [],
+};
+
+type FunctionLike = FunctionDeclaration | ArrowFunction | FunctionExpression;
+
+interface Candidate {
+  readonly name: string;
+  readonly fn: FunctionLike;
+  readonly nameNode: Node;
+  readonly docs: JSDoc[];
+  readonly sourceFile: SourceFile;
+}
+
+/** Reads the catalog files named by the config; every problem becomes a diagnostic. */
+export function discover(config: FeatcConfig): DiscoverResult {
+  const problems: Diagnostic[] = [];
+  const project = createProject(config, problems);
+  const files: SourceFile[] = [];
+  for (const file of config.catalogFiles) {
+    const text = readText(file);
+    if (text === undefined) {
+      problems.push(diagnostics.typescript(`'${path.relative(config.rootDir, file)}' is not a readable text file`, { file, line: 1, column: 1, length: 1 }));
+      continue;
+    }
+    files.push(project.createSourceFile(file, text, { overwrite: true }));
+  }
+  for (const target of config.targets) {
+    if (target.inputs && !project.getSourceFile(target.inputs.file) && readText(target.inputs.file) !== undefined) {
+      project.addSourceFileAtPath(target.inputs.file);
+    }
+  }
+  const program = project.getProgram().compilerObject;
+  const checker = program.getTypeChecker();
+  const types = new TypeTable(checker);
+
+  for (const sf of files) {
+    for (const d of [...program.getSyntacticDiagnostics(sf.compilerNode), ...program.getSemanticDiagnostics(sf.compilerNode)]) {
+      problems.push(diagnostics.typescript(`TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`, d.file && d.start !== undefined ? spanAt(d.file, d.start, d.length ?? 1) : undefined));
+    }
+  }
+
+  const candidates = files.flatMap((sf) => collectCandidates(sf, problems));
+  const functions: FunctionFact[] = [];
+  const validatorRefs: { name: string; span: Span }[] = [];
+  const parsedByCandidate = candidates.map((c) => {
+    const raw: RawTag[] = c.docs.flatMap((doc) =>
+      doc.getTags().map((t) => ({ name: t.getTagName(), text: t.getCommentText() ?? "", span: spanOf(t.getTagNameNode()) })),
+    );
+    const parsed = parseTags(raw, c.name, problems);
+    validatorRefs.push(...parsed.validatorNames);
+    return { candidate: c, parsed, raw };
+  });
+
+  const validatorNames = new Set(validatorRefs.map((v) => v.name));
+  const validators = new Map<string, { file: string; param?: TypeInfo }>();
+  for (const { candidate, parsed, raw } of parsedByCandidate) {
+    if (validatorNames.has(candidate.name)) {
+      const first = candidate.fn.getParameters()[0];
+      validators.set(candidate.name, {
+        file: candidate.sourceFile.getFilePath(),
+        param: first ? types.info(checker.getTypeAtLocation(first.compilerNode), first.getTypeNode()?.getText()) : undefined,
+      });
+      continue;
+    }
+    if (candidate.name.startsWith("_")) continue;
+    const fact = functionFact(candidate, parsed, raw, types, checker, problems);
+    if (fact) functions.push(fact);
+  }
+  // Validators may also be private (`_`-prefixed) exports: collect them too.
+  for (const ref of validatorRefs) {
+    if (!validators.has(ref.name)) problems.push(diagnostics.badTag(`@check names '${ref.name}', which is neither a built-in check (range, notNull, oneOf) nor an exported function of the catalog`, ref.span));
+  }
+  const finalFunctions = functions.map((f) => ({
+    ...f,
+    checks: f.checks.map((c) => (c.rule.kind === "validator" ? { ...c, rule: { ...c.rule, file: validators.get(c.rule.fn)?.file ?? "" } } : c)),
+  }));
+
+  const inputs = new Map<string, InputsFact>();
+  for (const target of config.targets) {
+    if (!target.inputs) continue;
+    const sf = project.getSourceFile(target.inputs.file);
+    if (!sf) continue;
+    const decl = sf.getInterface(target.inputs.name) ?? sf.getTypeAlias(target.inputs.name);
+    if (!decl) {
+      const known = [...sf.getInterfaces(), ...sf.getTypeAliases()].map((d) => d.getName());
+      problems.push(diagnostics.config(`inputs interface '${target.inputs.name}' not found in '${path.relative(config.rootDir, target.inputs.file)}'${known.length ? ` (it declares ${known.join(", ")})` : ""}`, target.inputs.span, target.name));
+      continue;
+    }
+    if (!decl.isExported()) {
+      problems.push(diagnostics.config(`inputs interface '${target.inputs.name}' must be exported: the generated executor imports it`, spanOf(decl.getNameNode()), target.name));
+      continue;
+    }
+    const ref = types.ref(checker.getTypeAtLocation(decl.getNameNode().compilerNode));
+    const fields = types.fields(ref) ?? [];
+    inputs.set(target.name, {
+      name: target.inputs.name,
+      file: target.inputs.file,
+      fields: fields.map((f) => ({ name: f.name, type: f.type, span: types.spanOfField(ref, f.name) ?? spanOf(decl.getNameNode()) })),
+    });
+  }
+
+  return { catalog: { functions: finalFunctions, validators, inputs, oracle: types }, diagnostics: problems };
+}
+
+function createProject(config: FeatcConfig, problems: Diagnostic[]): Project {
+  if (config.tsconfig) {
+    try {
+      return new Project({
+        tsConfigFilePath: config.tsconfig,
+        skipAddingFilesFromTsConfig: true,
+        compilerOptions: { noEmit: true, skipLibCheck: true, declaration: false, composite: false, incremental: false },
+      });
+    } catch (e) {
+      problems.push(diagnostics.config(`cannot read tsconfig '${path.relative(config.rootDir, config.tsconfig)}': ${(e as Error).message.split("\n")[0]}`));
+    }
+  }
+  return new Project({ compilerOptions: { ...DEFAULT_OPTIONS, noEmit: true, skipLibCheck: true } });
+}
+
+function collectCandidates(sf: SourceFile, problems: Diagnostic[]): Candidate[] {
+  const out: Candidate[] = [];
+  for (const fn of sf.getFunctions()) {
+    const name = fn.getName();
+    if (!name || !fn.isExported() || fn.isDefaultExport()) continue;
+    if (fn.getOverloads().length > 0) {
+      problems.push(diagnostics.unsupportedSignature(`'${name}' has overloads: a feature has exactly one signature`, spanOf(fn.getNameNode() ?? fn)));
+      continue;
+    }
+    out.push({ name, fn, nameNode: fn.getNameNode() ?? fn, docs: fn.getJsDocs(), sourceFile: sf });
+  }
+  for (const statement of sf.getVariableStatements()) {
+    if (!statement.isExported()) continue;
+    for (const decl of statement.getDeclarations()) {
+      let init = decl.getInitializer();
+      while (init && (Node.isParenthesizedExpression(init) || Node.isSatisfiesExpression(init))) init = init.getExpression();
+      if (!init || !(Node.isArrowFunction(init) || Node.isFunctionExpression(init))) continue;
+      out.push({ name: decl.getName(), fn: init, nameNode: decl.getNameNode(), docs: statement.getJsDocs(), sourceFile: sf });
+    }
+  }
+  return out;
+}
+
+function functionFact(
+  c: Candidate,
+  parsed: ReturnType<typeof parseTags>,
+  raw: readonly RawTag[],
+  types: TypeTable,
+  checker: ts.TypeChecker,
+  problems: Diagnostic[],
+): FunctionFact | undefined {
+  const fnSpan = spanOf(c.nameNode);
+  let ok = true;
+  if (c.fn.getTypeParameters().length > 0) {
+    problems.push(diagnostics.unsupportedSignature(`'${c.name}' has type parameters: a feature's types must be concrete`, spanOf(c.fn.getTypeParameters()[0]!)));
+    ok = false;
+  }
+  const params: ParamFact[] = [];
+  c.fn.getParameters().forEach((p, index) => {
+    const nameNode = p.getNameNode();
+    if (!Node.isIdentifier(nameNode)) {
+      problems.push(diagnostics.unsupportedSignature(`a destructured parameter of '${c.name}' cannot name a dependency: use a named parameter`, spanOf(nameNode)));
+      ok = false;
+      return;
+    }
+    const name = nameNode.getText();
+    if (name === "this") return;
+    if (p.isRestParameter()) {
+      problems.push(diagnostics.unsupportedSignature(`rest parameter '...${name}' of '${c.name}' cannot name a dependency`, spanOf(p)));
+      ok = false;
+      return;
+    }
+    const typeNode = p.getTypeNode();
+    if (!typeNode) {
+      problems.push(diagnostics.unsupportedSignature(`parameter '${name}' of '${c.name}' has no type annotation`, spanOf(nameNode)));
+      ok = false;
+      return;
+    }
+    params.push({ name, index, span: spanOf(nameNode), type: types.info(checker.getTypeAtLocation(p.compilerNode), typeNode.getText()) });
+  });
+  const seen = new Set<string>();
+  for (const p of params) {
+    if (seen.has(p.name)) ok = false;
+    seen.add(p.name);
+  }
+  if (!ok) return undefined;
+
+  const signature = checker.getSignatureFromDeclaration(c.fn.compilerNode as ts.SignatureDeclaration);
+  const declared = signature ? checker.getReturnTypeOfSignature(signature) : checker.getAnyType();
+  const awaited = checker.getAwaitedType(declared) ?? declared;
+  const isAsync = c.fn.isAsync() || awaited !== declared;
+  const returnNode = c.fn.getReturnTypeNode();
+  let returnText: string | undefined;
+  if (returnNode) {
+    returnText = returnNode.getText();
+    if (isAsync && Node.isTypeReference(returnNode) && returnNode.getTypeName().getText() === "Promise" && returnNode.getTypeArguments().length === 1) {
+      returnText = returnNode.getTypeArguments()[0]!.getText();
+    }
+  }
+  const description = c.docs
+    .map((d) => d.getDescription().trim())
+    .filter(Boolean)
+    .join(" ")
+    .split(/\n\s*\n/)[0]!
+    .replace(/\s+/g, " ")
+    .trim();
+  const nodeName = stripSuffix(c.name);
+  const tags = raw.map((t) => ({ name: t.name, text: t.text.trim() }));
+  return {
+    exportName: c.name,
+    nodeName,
+    file: c.sourceFile.getFilePath(),
+    span: fnSpan,
+    params,
+    returns: types.info(awaited, returnText, c.fn.compilerNode),
+    async: isAsync,
+    description,
+    conditions: parsed.conditions,
+    extract: parsed.extract,
+    checks: parsed.checks,
+    fitted: parsed.fitted,
+    tags,
+    codeHash: codeHash(c, tags),
+  };
+}
+
+/** `age_mean__batch` → `age_mean`: the trailing `__suffix` names a variant, not a node. */
+export function stripSuffix(name: string): string {
+  const i = name.lastIndexOf("__");
+  return i > 0 && i < name.length - 2 ? name.slice(0, i) : name;
+}
+
+const printer = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind.LineFeed });
+
+function codeHash(c: Candidate, tags: readonly { name: string; text: string }[]): string {
+  const printed = printer.printNode(ts.EmitHint.Unspecified, c.fn.compilerNode, c.sourceFile.compilerNode);
+  return crypto.createHash("sha256").update(c.name).update("\0").update(printed).update("\0").update(JSON.stringify(tags)).digest("hex").slice(0, 16);
+}
+
+function spanOf(node: Node): Span {
+  const sf = node.getSourceFile();
+  return spanAt(sf.compilerNode, node.getStart(), node.getWidth());
+}
+
+function spanAt(sf: ts.SourceFile, start: number, length: number): Span {
+  const { line, character } = sf.getLineAndCharacterOfPosition(start);
+  return { file: path.normalize(sf.fileName), line: line + 1, column: character + 1, length: Math.max(1, length) };
+}
+
+function readText(file: string): string | undefined {
+  try {
+    const buffer = fs.readFileSync(file);
+    if (buffer.includes(0)) return undefined;
+    return buffer.toString("utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+function realpath(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
+/** Holds the checker's types behind numeric refs and answers the graph phase's questions. */
+class TypeTable implements TypeOracle {
+  private readonly list: ts.Type[] = [];
+  private readonly refs = new Map<ts.Type, TypeRef>();
+  private readonly fieldCache = new Map<TypeRef, FieldInfo[] | undefined>();
+  private readonly fieldSpans = new Map<TypeRef, Map<string, Span>>();
+  private readonly containerCache = new Map<ts.Symbol, "column" | "table" | "none">();
+
+  constructor(private readonly checker: ts.TypeChecker) {}
+
+  ref(type: ts.Type): TypeRef {
+    let r = this.refs.get(type);
+    if (r === undefined) {
+      r = this.list.length;
+      this.list.push(type);
+      this.refs.set(type, r);
+    }
+    return r;
+  }
+
+  assignable(from: TypeRef, to: TypeRef): boolean {
+    return this.checker.isTypeAssignableTo(this.list[from]!, this.list[to]!);
+  }
+
+  info(type: ts.Type, written?: string, enclosing?: ts.Node): TypeInfo {
+    const container = this.containerOf(type);
+    let element: TypeInfo | undefined;
+    if (container !== "none") {
+      const arg = this.checker.getTypeArguments(type as ts.TypeReference)[0] ?? (type.aliasTypeArguments?.[0]);
+      element = arg ? this.info(arg, elementText(written)) : undefined;
+    }
+    const printable = isPrintable(this.checker, type, 0);
+    const text = written ?? this.print(type, enclosing);
+    return { ref: this.ref(type), text, container, element, scalar: scalarClass(type), printable };
+  }
+
+  fields(ref: TypeRef): FieldInfo[] | undefined {
+    if (this.fieldCache.has(ref)) return this.fieldCache.get(ref);
+    const type = this.list[ref]!;
+    let result: FieldInfo[] | undefined;
+    const spans = new Map<string, Span>();
+    if (type.flags & ts.TypeFlags.Object || type.isIntersection()) {
+      result = [];
+      for (const symbol of this.checker.getPropertiesOfType(type)) {
+        const decl = symbol.valueDeclaration ?? symbol.declarations?.[0];
+        const fieldType = decl ? this.checker.getTypeOfSymbolAtLocation(symbol, decl) : this.checker.getTypeOfSymbol(symbol);
+        const typeNode = decl && (ts.isPropertySignature(decl) || ts.isPropertyDeclaration(decl)) ? decl.type : undefined;
+        result.push({ name: symbol.getName(), type: this.info(fieldType, typeNode?.getText()) });
+        if (decl) spans.set(symbol.getName(), spanAt(decl.getSourceFile(), decl.getStart(), (ts.isPropertySignature(decl) ? decl.name : decl).getWidth()));
+      }
+    }
+    this.fieldCache.set(ref, result);
+    this.fieldSpans.set(ref, spans);
+    return result;
+  }
+
+  spanOfField(ref: TypeRef, name: string): Span | undefined {
+    this.fields(ref);
+    return this.fieldSpans.get(ref)?.get(name);
+  }
+
+  private containerOf(type: ts.Type): "column" | "table" | "none" {
+    const symbol = type.getSymbol();
+    if (!symbol) return "none";
+    let kind = this.containerCache.get(symbol);
+    if (kind === undefined) {
+      kind = "none";
+      const name = symbol.getName();
+      if ((name === "Column" || name === "Table") && symbol.declarations?.some((d) => isContainersFile(d.getSourceFile().fileName))) {
+        kind = name === "Column" ? "column" : "table";
+      }
+      this.containerCache.set(symbol, kind);
+    }
+    return kind;
+  }
+
+  private print(type: ts.Type, enclosing?: ts.Node): string {
+    const text = this.checker.typeToString(type, enclosing, ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
+    return text.replace(/import\("[^"]*"\)\./g, "");
+  }
+}
+
+const containersSeen = new Map<string, boolean>();
+function isContainersFile(fileName: string): boolean {
+  let yes = containersSeen.get(fileName);
+  if (yes === undefined) {
+    yes = realpath(fileName) === CONTAINERS_FILE;
+    if (!yes && fileName.replace(/\\/g, "/").endsWith("/runtime/containers.ts")) {
+      try {
+        const pkg = JSON.parse(fs.readFileSync(path.join(path.dirname(fileName), "..", "package.json"), "utf8")) as { name?: string };
+        yes = pkg.name === "featc";
+      } catch {
+        yes = false;
+      }
+    }
+    containersSeen.set(fileName, yes);
+  }
+  return yes;
+}
+
+/** `Column<number>` → `number`, when the written text is a simple generic reference. */
+function elementText(written: string | undefined): string | undefined {
+  if (!written) return undefined;
+  const m = /^[\w$.]+\s*<([\s\S]*)>$/.exec(written.trim());
+  return m ? m[1]!.trim() : undefined;
+}
+
+function scalarClass(type: ts.Type): ScalarClass {
+  const f = type.flags;
+  if (f & (ts.TypeFlags.Number | ts.TypeFlags.NumberLiteral)) return "number";
+  if (f & (ts.TypeFlags.Boolean | ts.TypeFlags.BooleanLiteral)) return "boolean";
+  if (f & (ts.TypeFlags.String | ts.TypeFlags.StringLiteral)) return "string";
+  if (type.isUnion()) {
+    const classes = new Set(type.types.map(scalarClass));
+    if (classes.size === 1) return [...classes][0]!;
+  }
+  return "other";
+}
+
+const PRINTABLE_FLAGS =
+  ts.TypeFlags.Number | ts.TypeFlags.NumberLiteral | ts.TypeFlags.String | ts.TypeFlags.StringLiteral | ts.TypeFlags.Boolean |
+  ts.TypeFlags.BooleanLiteral | ts.TypeFlags.BigInt | ts.TypeFlags.BigIntLiteral | ts.TypeFlags.Null | ts.TypeFlags.Undefined |
+  ts.TypeFlags.Void | ts.TypeFlags.Unknown | ts.TypeFlags.Any;
+
+/** Primitive, literal, and arrays/tuples/unions of them: types that need no import to be named. */
+function isPrintable(checker: ts.TypeChecker, type: ts.Type, depth: number): boolean {
+  if (depth > 4) return false;
+  if (type.aliasSymbol) return false;
+  if (type.flags & PRINTABLE_FLAGS) return true;
+  if (type.isUnion()) return type.types.every((t) => isPrintable(checker, t, depth + 1));
+  if (checker.isArrayType(type) || checker.isTupleType(type)) {
+    return checker.getTypeArguments(type as ts.TypeReference).every((t) => isPrintable(checker, t, depth + 1));
+  }
+  return false;
+}

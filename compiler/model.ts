@@ -1,0 +1,171 @@
+/**
+ * The plain data that flows between featc's phases: discover → graph → validate → emit.
+ * No ts-morph object crosses this boundary; types are referred to by `TypeRef` and compared
+ * through the `TypeOracle` that discover hands out.
+ */
+import type { Span } from "./diagnostics.js";
+import type { ConfigValue } from "./config.js";
+
+export type TypeRef = number;
+
+/** The primitive class of a type, which decides how a column of it is stored. */
+export type ScalarClass = "number" | "boolean" | "string" | "other";
+
+export interface TypeInfo {
+  readonly ref: TypeRef;
+  /** The type as the user wrote it (or as the checker prints an inferred one). */
+  readonly text: string;
+  /** `column` and `table` are featc's containers, recognised by declaration. */
+  readonly container: "column" | "table" | "none";
+  /** Column<T> → T; Table<T> → T (the row type). */
+  readonly element?: TypeInfo;
+  readonly scalar: ScalarClass;
+  /** True when `text` can be written into generated code without importing anything. */
+  readonly printable: boolean;
+}
+
+export interface FieldInfo {
+  readonly name: string;
+  readonly type: TypeInfo;
+}
+
+export interface TypeOracle {
+  /** Whether a value of type `from` may be passed where `to` is expected. */
+  assignable(from: TypeRef, to: TypeRef): boolean;
+  /** The properties of an object type (the row type for a Table), in declaration order. */
+  fields(type: TypeRef): readonly FieldInfo[] | undefined;
+}
+
+export interface ParamFact {
+  readonly name: string;
+  readonly index: number;
+  readonly type: TypeInfo;
+  readonly span: Span;
+}
+
+export type Condition =
+  | { readonly kind: "when"; readonly key: string; readonly value: string }
+  | { readonly kind: "whenNot"; readonly key: string; readonly value: string }
+  | { readonly kind: "whenIn"; readonly key: string; readonly values: readonly string[] };
+
+export type CheckRule =
+  | { readonly kind: "range"; readonly min: number; readonly max: number }
+  | { readonly kind: "notNull" }
+  | { readonly kind: "oneOf"; readonly values: readonly (string | number | boolean)[] }
+  | { readonly kind: "validator"; readonly fn: string; readonly file: string };
+
+export interface CheckFact {
+  readonly rule: CheckRule;
+  /** The check as written after `@check`, without `warn`: used in messages. */
+  readonly text: string;
+  readonly warn: boolean;
+  readonly span: Span;
+}
+
+export interface ExtractFact {
+  /** Undefined means every field of the return type. */
+  readonly fields?: readonly { readonly name: string; readonly span: Span }[];
+  readonly span: Span;
+}
+
+export interface FunctionFact {
+  /** The exported name (with its `__suffix`). */
+  readonly exportName: string;
+  /** The node name: the export name without its `__suffix`. */
+  readonly nodeName: string;
+  readonly file: string;
+  readonly span: Span;
+  readonly params: readonly ParamFact[];
+  /** The node's value type: the return type with a Promise unwrapped. */
+  readonly returns: TypeInfo;
+  readonly async: boolean;
+  readonly description: string;
+  readonly conditions: readonly Condition[];
+  readonly extract?: ExtractFact;
+  readonly checks: readonly CheckFact[];
+  readonly fitted: boolean;
+  readonly tags: readonly { readonly name: string; readonly text: string }[];
+  /** Hash of the function's code and signature, insensitive to whitespace and comments. */
+  readonly codeHash: string;
+}
+
+export interface InputFact {
+  readonly name: string;
+  readonly type: TypeInfo;
+  readonly span: Span;
+}
+
+export interface InputsFact {
+  readonly name: string;
+  readonly file: string;
+  readonly fields: readonly InputFact[];
+}
+
+export interface Catalog {
+  readonly functions: readonly FunctionFact[];
+  /** Exported validator functions named by `@check`, by name. */
+  readonly validators: ReadonlyMap<string, { readonly file: string; readonly param?: TypeInfo }>;
+  /** Inputs interface per target name. */
+  readonly inputs: ReadonlyMap<string, InputsFact>;
+  readonly oracle: TypeOracle;
+}
+
+export type Level = "row" | "scalar";
+
+/** How a dependency reaches a parameter in a batch target. */
+export type Passing = "value" | "map" | "whole";
+
+export type DepSource =
+  | { readonly kind: "node"; readonly name: string }
+  | { readonly kind: "input"; readonly name: string }
+  | { readonly kind: "unknown" };
+
+export interface Dep {
+  readonly param: ParamFact;
+  readonly source: DepSource;
+  passing: Passing;
+}
+
+export type NodeKind =
+  /** A catalog function called directly. */
+  | "function"
+  /** A field of another node's value (`@extract`). */
+  | "extract"
+  /** A `@fitted` value read from the `fitted` input. */
+  | "fitted";
+
+export interface GraphNode {
+  readonly name: string;
+  readonly kind: NodeKind;
+  /** The producing function (for extracts: the function whose value is split). */
+  readonly fn: FunctionFact;
+  /** For extract nodes: the node whose value holds the field. */
+  readonly extractOf?: string;
+  readonly field?: string;
+  readonly deps: readonly Dep[];
+  /** Value type: for row-level nodes, the type of one row's value. */
+  valueType: TypeInfo;
+  level: Level;
+  /** Row-level nodes computed once per row inside a fused loop. */
+  map: boolean;
+  /** A scalar holding a Table that is not on the row axis. */
+  table: boolean;
+  readonly async: boolean;
+  readonly checks: readonly CheckFact[];
+}
+
+export interface TargetGraph {
+  readonly name: string;
+  readonly shape: "batch" | "online";
+  readonly fitted: "compute" | "read";
+  readonly config: Readonly<Record<string, ConfigValue>>;
+  readonly inputs?: InputsFact;
+  /** The extra `fitted` input of a reading target: the fitted nodes it reads. */
+  readonly fittedInputs: readonly string[];
+  readonly nodes: ReadonlyMap<string, GraphNode>;
+  /** Every producer of each node name selected in this target (more than one is FC1003). */
+  readonly producers: ReadonlyMap<string, readonly FunctionFact[]>;
+  /** Nodes in topological order, name as the tie-break; nodes on a cycle are left out. */
+  readonly order: readonly string[];
+  readonly outputs: readonly string[];
+}

@@ -1,0 +1,265 @@
+/**
+ * Phase 3: every rule of DESIGN.md §3 over one target's graph. Rules only read the graph and
+ * return diagnostics, so a catalog with many problems reports all of them at once.
+ */
+import path from "node:path";
+import { diagnostics, nearestName, type Diagnostic } from "../diagnostics.js";
+import type { TargetConfig } from "../config.js";
+import type { BuiltTarget } from "../graph/build.js";
+import type { Catalog, Dep, GraphNode, TypeInfo } from "../model.js";
+
+export interface ValidateContext {
+  readonly rootDir: string;
+  /** Targets (other than this one) that produce a node of the given name. */
+  readonly producedIn: (name: string) => readonly string[];
+}
+
+export function validateTarget(g: BuiltTarget, target: TargetConfig, catalog: Catalog, ctx: ValidateContext): Diagnostic[] {
+  return [
+    ...checkProducers(g, ctx),
+    ...checkUnknownDependencies(g, ctx),
+    ...checkCycles(g),
+    ...checkTypes(g, catalog),
+    ...checkAggregatesOnline(g),
+    ...checkOutputs(g, target),
+    ...checkFitted(g),
+    ...checkCheckTags(g, catalog),
+    ...checkUnusedInputs(g),
+  ];
+}
+
+function where(file: string, line: number, ctx: ValidateContext): string {
+  return `${path.relative(ctx.rootDir, file).replace(/\\/g, "/")}:${line}`;
+}
+
+function checkProducers(g: BuiltTarget, ctx: ValidateContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const [name, list] of g.producers) {
+    if (list.length > 1) {
+      list.forEach((fn, i) => {
+        const others = list.filter((_, j) => j !== i).map((o) => `'${o.exportName}' at ${where(o.file, o.span.line, ctx)}`);
+        out.push(diagnostics.duplicateProducer(g.name, name, fn.span, others));
+      });
+    }
+    const input = g.inputs?.fields.find((f) => f.name === name);
+    if (input) out.push(diagnostics.inputShadowsFeature(g.name, name, list[0]!.span, `${g.inputs!.name}.${name} at ${where(input.span.file, input.span.line, ctx)}`));
+  }
+  return out;
+}
+
+function checkUnknownDependencies(g: BuiltTarget, ctx: ValidateContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const known = [...g.nodes.keys(), ...(g.inputs?.fields.map((f) => f.name) ?? [])];
+  for (const node of g.nodes.values()) {
+    if (node.kind !== "function") continue;
+    for (const dep of node.deps) {
+      if (dep.source.kind !== "unknown") continue;
+      const name = dep.param.name;
+      const elsewhere = ctx.producedIn(name).filter((t) => t !== g.name);
+      const suggestion = elsewhere.length > 0 ? undefined : nearestName(name, known.filter((k) => k !== node.name));
+      out.push(diagnostics.unknownDependency(g.name, name, node.fn.exportName, dep.param.span, suggestion, elsewhere));
+    }
+  }
+  return out;
+}
+
+/** One FC1002 per strongly connected component, with one concrete cycle through it. */
+function checkCycles(g: BuiltTarget): Diagnostic[] {
+  if (g.unordered.length === 0) return [];
+  const pending = new Set(g.unordered);
+  const depsOf = (name: string): Dep[] =>
+    g.nodes.get(name)!.deps.filter((d) => d.source.kind === "node" && pending.has((d.source as { name: string }).name));
+  const out: Diagnostic[] = [];
+  for (const component of stronglyConnected([...pending].sort(), (n) => depsOf(n).map((d) => (d.source as { name: string }).name))) {
+    const start = [...component].sort()[0]!;
+    const selfLoop = depsOf(start).find((d) => (d.source as { name: string }).name === start);
+    if (component.size === 1 && !selfLoop) continue;
+    // Walk dependencies inside the component, always taking the smallest name, until the walk returns.
+    const pathNames = [start];
+    const firstDep = selfLoop ?? depsOf(start).filter((d) => component.has((d.source as { name: string }).name)).sort((a, b) => a.param.name.localeCompare(b.param.name))[0]!;
+    if (!selfLoop) {
+      const cycle = findCycle(start, component, (n) => depsOf(n).map((d) => (d.source as { name: string }).name));
+      pathNames.splice(0, 1, ...cycle);
+    }
+    pathNames.push(start);
+    const node = g.nodes.get(start)!;
+    const dep = node.deps.find((d) => d.source.kind === "node" && d.source.name === pathNames[1]) ?? firstDep;
+    out.push(diagnostics.cycle(g.name, selfLoop ? [start, start] : pathNames, dep.param.span));
+  }
+  return out;
+}
+
+function findCycle(start: string, component: ReadonlySet<string>, next: (n: string) => string[]): string[] {
+  // Breadth-first from start's successors back to start gives a shortest cycle, deterministically.
+  const parent = new Map<string, string>();
+  const queue: string[] = [start];
+  while (queue.length > 0) {
+    const current = queue.shift()!;
+    for (const n of [...new Set(next(current))].filter((x) => component.has(x)).sort()) {
+      if (n === start) {
+        const path = [current];
+        while (path[0] !== start) path.unshift(parent.get(path[0]!)!);
+        return path;
+      }
+      if (!parent.has(n)) {
+        parent.set(n, current);
+        queue.push(n);
+      }
+    }
+  }
+  return [start];
+}
+
+function stronglyConnected(names: readonly string[], next: (n: string) => string[]): Set<string>[] {
+  let index = 0;
+  const indices = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const result: Set<string>[] = [];
+  const valid = new Set(names);
+  for (const root of names) {
+    if (indices.has(root)) continue;
+    // Iterative Tarjan: a frame is a node and the iterator over its successors.
+    const frames: { name: string; succ: string[]; i: number }[] = [];
+    const enter = (n: string) => {
+      indices.set(n, index);
+      low.set(n, index);
+      index++;
+      stack.push(n);
+      onStack.add(n);
+      frames.push({ name: n, succ: next(n).filter((s) => valid.has(s)), i: 0 });
+    };
+    enter(root);
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1]!;
+      if (frame.i < frame.succ.length) {
+        const s = frame.succ[frame.i++]!;
+        if (!indices.has(s)) enter(s);
+        else if (onStack.has(s)) low.set(frame.name, Math.min(low.get(frame.name)!, indices.get(s)!));
+        continue;
+      }
+      frames.pop();
+      const parent = frames[frames.length - 1];
+      if (parent) low.set(parent.name, Math.min(low.get(parent.name)!, low.get(frame.name)!));
+      if (low.get(frame.name) === indices.get(frame.name)) {
+        const component = new Set<string>();
+        let n: string;
+        do {
+          n = stack.pop()!;
+          onStack.delete(n);
+          component.add(n);
+        } while (n !== frame.name);
+        result.push(component);
+      }
+    }
+  }
+  return result;
+}
+
+/** The type a dependency delivers, per row for row-level values. */
+function deliveredType(g: BuiltTarget, dep: Dep): { type: TypeInfo; row: boolean } | undefined {
+  if (dep.source.kind === "node") {
+    const node = g.nodes.get(dep.source.name)!;
+    return { type: node.valueType, row: node.level === "row" };
+  }
+  if (dep.source.kind === "input") {
+    const name = dep.source.name;
+    const input = g.inputs?.fields.find((f) => f.name === name);
+    if (!input) return undefined;
+    if (g.shape === "batch" && input.type.container === "column" && input.type.element) return { type: input.type.element, row: true };
+    return { type: input.type, row: false };
+  }
+  return undefined;
+}
+
+function checkTypes(g: BuiltTarget, catalog: Catalog): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const ordered = new Set(g.order);
+  for (const node of g.nodes.values()) {
+    if (node.kind !== "function" || !ordered.has(node.name)) continue;
+    for (const dep of node.deps) {
+      const delivered = deliveredType(g, dep);
+      if (!delivered) continue;
+      const param = dep.param.type;
+      const name = dep.source.kind === "unknown" ? dep.param.name : dep.source.name;
+      const what = `parameter '${dep.param.name}' of '${node.fn.exportName}'`;
+      if (g.shape === "online" && param.container !== "none") continue; // FC1009 reports it
+      if (delivered.row && param.container === "table") {
+        out.push(diagnostics.typeMismatch(g.name, `'${name}' is a column of '${delivered.type.text}' (one value per row), but ${what} expects '${param.text}'`, dep.param.span));
+        continue;
+      }
+      const expected = delivered.row && param.container === "column" ? param.element : param;
+      if (!expected) continue;
+      if (!catalog.oracle.assignable(delivered.type.ref, expected.ref)) {
+        const produced = delivered.row ? `'${name}' is '${delivered.type.text}' per row` : `'${name}' is '${delivered.type.text}'`;
+        out.push(diagnostics.typeMismatch(g.name, `${produced}, but ${what} expects '${param.text}'`, dep.param.span));
+      }
+    }
+  }
+  return out;
+}
+
+function checkAggregatesOnline(g: BuiltTarget): Diagnostic[] {
+  if (g.shape !== "online") return [];
+  const out: Diagnostic[] = [];
+  for (const node of g.nodes.values()) {
+    if (node.kind !== "function") continue;
+    for (const dep of node.deps) {
+      if (dep.param.type.container !== "none") out.push(diagnostics.aggregateOnline(g.name, node.fn.exportName, dep.param.name, dep.param.type.text, dep.param.span));
+    }
+  }
+  return out;
+}
+
+function checkOutputs(g: BuiltTarget, target: TargetConfig): Diagnostic[] {
+  return (target.outputs ?? [])
+    .filter((o) => !g.nodes.has(o.name))
+    .map((o) => diagnostics.unknownOutput(g.name, o.name, o.span, nearestName(o.name, g.nodes.keys())));
+}
+
+function checkFitted(g: BuiltTarget): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const node of g.nodes.values()) {
+    if (!node.fn.fitted || node.kind !== "function") continue;
+    if (node.level === "row" || node.table) {
+      out.push(diagnostics.badTag(`@fitted '${node.fn.exportName}' must be one value for the whole run, but in target '${g.name}' it is ${node.table ? "a table" : "row-level"}`, node.fn.span, g.name));
+    }
+  }
+  return out;
+}
+
+function checkCheckTags(g: BuiltTarget, catalog: Catalog): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const node of g.nodes.values()) {
+    for (const check of node.checks) {
+      const value = node.valueType;
+      if (check.rule.kind === "range" && value.scalar !== "number") {
+        out.push(diagnostics.badTag(`@check ${check.text} needs a number, but '${node.name}' is '${value.text}'`, check.span, g.name));
+      }
+      if (check.rule.kind === "oneOf") {
+        const kinds = new Set(check.rule.values.map((v) => typeof v));
+        const expected = value.scalar === "other" ? undefined : value.scalar;
+        if (expected && (kinds.size > 1 || !kinds.has(expected))) {
+          out.push(diagnostics.badTag(`@check ${check.text} lists values that are not '${value.text}' like '${node.name}'`, check.span, g.name));
+        }
+      }
+      if (check.rule.kind === "validator") {
+        const validator = catalog.validators.get(check.rule.fn);
+        if (validator?.param && !catalog.oracle.assignable(value.ref, validator.param.ref)) {
+          out.push(diagnostics.typeMismatch(g.name, `validator '${check.rule.fn}' takes '${validator.param.text}', but '${node.name}' is '${value.text}'`, check.span));
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function checkUnusedInputs(g: BuiltTarget): Diagnostic[] {
+  if (!g.inputs) return [];
+  const used = new Set<string>();
+  for (const node of g.nodes.values()) for (const d of node.deps) if (d.source.kind === "input") used.add(d.source.name);
+  return g.inputs.fields.filter((f) => !used.has(f.name) && !g.nodes.has(f.name) && !(f.name === "fitted" && g.fittedInputs.length > 0)).map((f) => diagnostics.unusedInput(g.name, f.name, f.span));
+}
+
+export type { GraphNode };
