@@ -5,6 +5,7 @@
 import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { analyze } from "./analyze.js";
+import { build } from "./build.js";
 import { DEFAULT_CONFIG_NAME } from "./config.js";
 import { hasErrors, type Diagnostic } from "./diagnostics.js";
 import { formatHuman, toJson, type OutputFormat } from "./cli/format.js";
@@ -64,6 +65,28 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       io.err(`featc: catalog is clean (${nodes}).`);
     }
   });
+
+  commonOptions(program.command("build").description("check the catalog and write one executor and graph manifest per target"))
+    .option("--check", "write nothing; exit 1 if any generated file is stale (for CI)")
+    .action(async (opts: CommonOptions & { check?: boolean }) => {
+      const result = await build(opts.config, { targets: opts.target, check: opts.check });
+      const rootDir = result.analysis.config?.rootDir ?? path.dirname(path.resolve(opts.config));
+      const stale = [...result.changed, ...result.removed];
+      report(result.diagnostics, rootDir, opts.format, io, opts.format === "json" ? { files: [...result.files.keys()], [opts.check ? "stale" : "written"]: stale } : {});
+      code = exitCodeFor(result.diagnostics);
+      if (code !== 0) {
+        if (opts.format === "human") io.err(`featc: build failed; generated files were left untouched.`);
+        return;
+      }
+      if (opts.check) {
+        if (stale.length > 0) {
+          code = 1;
+          if (opts.format === "human") io.err(`featc: generated files are stale (run featc build):\n${stale.map((f) => `  ${f}`).join("\n")}`);
+        } else if (opts.format === "human") io.err(`featc: ${result.files.size} generated files are up to date.`);
+      } else if (opts.format === "human") {
+        io.err(stale.length > 0 ? `featc: wrote ${result.changed.length} file(s)${result.removed.length ? `, removed ${result.removed.length}` : ""}:\n${stale.map((f) => `  ${f}`).join("\n")}` : `featc: ${result.files.size} generated files already up to date.`);
+      }
+    });
 
   try {
     await program.parseAsync([...argv], { from: "node" });

@@ -20,13 +20,17 @@ export interface TypeInfo {
   /** Column<T> → T; Table<T> → T (the row type). */
   readonly element?: TypeInfo;
   readonly scalar: ScalarClass;
-  /** True when `text` can be written into generated code without importing anything. */
+  /** True when the type can be written into generated code without importing anything. */
   readonly printable: boolean;
+  /** The checker's self-contained spelling of a printable type, for generated code. */
+  readonly code?: string;
 }
 
 export interface FieldInfo {
   readonly name: string;
   readonly type: TypeInfo;
+  /** Optional property, or a type that admits undefined. */
+  readonly optional: boolean;
 }
 
 export interface TypeOracle {
@@ -92,6 +96,7 @@ export interface FunctionFact {
 export interface InputFact {
   readonly name: string;
   readonly type: TypeInfo;
+  readonly optional: boolean;
   readonly span: Span;
 }
 

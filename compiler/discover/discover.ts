@@ -123,7 +123,7 @@ export function discover(config: FeatcConfig): DiscoverResult {
     inputs.set(target.name, {
       name: target.inputs.name,
       file: target.inputs.file,
-      fields: fields.map((f) => ({ name: f.name, type: f.type, span: types.spanOfField(ref, f.name) ?? spanOf(decl.getNameNode()) })),
+      fields: fields.map((f) => ({ name: f.name, type: f.type, optional: f.optional, span: types.spanOfField(ref, f.name) ?? spanOf(decl.getNameNode()) })),
     });
   }
 
@@ -325,7 +325,8 @@ class TypeTable implements TypeOracle {
     }
     const printable = isPrintable(this.checker, type, 0);
     const text = written ?? this.print(type, enclosing);
-    return { ref: this.ref(type), text, container, element, scalar: scalarClass(type), printable };
+    const code = printable ? this.print(type) : undefined;
+    return { ref: this.ref(type), text, container, element, scalar: scalarClass(type), printable, code };
   }
 
   fields(ref: TypeRef): FieldInfo[] | undefined {
@@ -339,7 +340,8 @@ class TypeTable implements TypeOracle {
         const decl = symbol.valueDeclaration ?? symbol.declarations?.[0];
         const fieldType = decl ? this.checker.getTypeOfSymbolAtLocation(symbol, decl) : this.checker.getTypeOfSymbol(symbol);
         const typeNode = decl && (ts.isPropertySignature(decl) || ts.isPropertyDeclaration(decl)) ? decl.type : undefined;
-        result.push({ name: symbol.getName(), type: this.info(fieldType, typeNode?.getText()) });
+        const optional = (symbol.flags & ts.SymbolFlags.Optional) !== 0 || this.checker.isTypeAssignableTo(this.checker.getUndefinedType(), fieldType);
+        result.push({ name: symbol.getName(), type: this.info(fieldType, typeNode?.getText()), optional });
         if (decl) spans.set(symbol.getName(), spanAt(decl.getSourceFile(), decl.getStart(), (ts.isPropertySignature(decl) ? decl.name : decl).getWidth()));
       }
     }

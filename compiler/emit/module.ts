@@ -1,0 +1,151 @@
+/**
+ * The parts of an executor module that both shapes share: the typed API (Outputs, InputsFor,
+ * Result, execute), the fitted values, the imports, and the output-name dispatch. The module
+ * skeleton is the handlebars template beside this file; code fragments come from small functions.
+ */
+import fs from "node:fs";
+import { fileURLToPath } from "node:url";
+import Handlebars from "handlebars";
+import type { GraphNode } from "../model.js";
+import { comment, key, str } from "./escape.js";
+import type { TargetPlan } from "./plan.js";
+
+const templates = Handlebars.create();
+templates.registerHelper("str", (value: unknown) => str(String(value)));
+const executorTemplate = templates.compile(fs.readFileSync(fileURLToPath(new URL("./templates/executor.hbs", import.meta.url)), "utf8"), {
+  noEscape: true,
+  strict: true,
+});
+
+export interface ShapeParts {
+  /** Values imported from the runtime (sorted), besides the error classes the prologue needs. */
+  readonly runtimeValues: readonly string[];
+  readonly runtimeTypes: readonly string[];
+  readonly optionsType: string;
+  readonly resultPick: string;
+  /** Per public output, the type `execute` returns for it (batch: columns); undefined for online. */
+  readonly results?: readonly { readonly name: string; readonly type: string }[];
+  /** The compute functions: `computeSync` and/or `computeAsync`. */
+  readonly bodies: readonly string[];
+  readonly hasSync: boolean;
+  readonly hasAsync: boolean;
+}
+
+/** Renders the whole executor module. */
+export function renderExecutor(plan: TargetPlan, parts: ShapeParts): string {
+  const g = plan.target;
+  const inputsUpstream = plan.inputsUpstream();
+  const publicOutputs = g.order.filter((n) => g.outputs.includes(n));
+  const fittedNodes = g.order.filter((n) => plan.node(n).fn.fitted && (plan.node(n).kind === "fitted" || plan.node(n).level === "scalar"));
+  const fittedCompute = g.fitted === "compute";
+
+  const inputsImport = g.inputs ? `import type { ${g.inputs.name} } from ${str(plan.moduleSpecifier(g.inputs.file))};` : undefined;
+  const base = g.inputs ? g.inputs.name : "{}";
+  const inputsType = g.fittedInputs.length > 0 ? `${base} & { fitted: FittedValues }` : g.inputs ? base : "{}";
+
+  const runtimeValues = new Set(parts.runtimeValues);
+  runtimeValues.add("UnknownOutputError");
+  const runtimeTypes = new Set(parts.runtimeTypes);
+  const asyncOutputs = publicOutputs.filter((n) => plan.asyncDependent.has(n));
+  if (publicOutputs.some((n) => plan.node(n).valueType.code === undefined) || fittedNodes.length > 0) runtimeTypes.add("Value");
+
+  const catalogImports = plan.imports.map((line) => {
+    const allTypes = line.names.every((n) => n.typeOnly);
+    const names = line.names.map((n) => `${!allTypes && n.typeOnly ? "type " : ""}${n.exported === n.local ? n.exported : `${n.exported} as ${n.local}`}`);
+    return `import ${allTypes ? "type " : ""}{ ${names.join(", ")} } from ${str(line.from)};`;
+  });
+
+  const prologue = [
+    ...Array.from({ length: plan.words }, (_, w) => `let want${w} = 0;`),
+    `for (let k = 0; k < outputs.length; k++) {`,
+    `  switch (outputs[k] as OutputName) {`,
+    ...publicOutputs.map((n) => `    case ${str(n)}: ${plan.setBits("want", [n]).join(" ")} break;`),
+    `    default: throw new UnknownOutputError(String(outputs[k]), TARGET, OUTPUT_NAMES);`,
+    `  }`,
+    `}`,
+    ...Array.from({ length: plan.words }, (_, w) => `let need${w} = want${w};`),
+    ...plan.needPropagation(),
+  ];
+  const maskArgs = Array.from({ length: plan.words }, (_, w) => `want${w}, need${w}`).join(", ");
+  const call = (fn: string) => `${fn}(${maskArgs}, inputs as unknown as Inputs, options) as unknown as Result<K>`;
+  if (parts.hasAsync && parts.hasSync) {
+    prologue.push(`if (${plan.anyBit("need", [...plan.asyncDependent])}) return ${call("computeAsync")};`);
+    prologue.push(`return ${call("computeSync")};`);
+  } else prologue.push(`return ${call(parts.hasAsync ? "computeAsync" : "computeSync")};`);
+
+  const typeImports = [...runtimeTypes].sort();
+  const valueImports = [...runtimeValues].sort();
+  const runtimeImports = [`import { ${[...valueImports, ...typeImports.map((t) => `type ${t}`)].join(", ")} } from "featc";`];
+
+  const code = executorTemplate({
+    target: g.name,
+    shape: g.shape,
+    configFile: comment(plan.input.configFile),
+    runtimeImports,
+    inputsImport,
+    catalogImports,
+    outputsDoc: g.shape === "online" ? `The outputs of target '${comment(g.name)}' for one entity.` : `The outputs of target '${comment(g.name)}', per row for row-level outputs.`,
+    outputs: publicOutputs.map((n) => ({ name: n, key: key(n), type: plan.valueType(plan.node(n)), doc: docOf(plan.node(n)) })),
+    results: parts.results?.map((r) => ({ key: key(r.name), type: r.type })),
+    fitted: fittedNodes.length > 0 ? fittedNodes.map((n) => ({ name: n, key: key(n), type: fittedType(plan, plan.node(n)), schema: schemaOf(plan.node(n)) })) : undefined,
+    fittedDoc: fittedCompute ? "computed by this target, saved for targets that read them." : "read from the artifact a fitting target saved.",
+    fittedCompute,
+    fittedHash: plan.input.fittedHash,
+    inputsType,
+    inputsNeeded: publicOutputs.map((n) => ({ key: key(n), inputs: union(inputsUpstream.get(n) ?? []) })),
+    asyncOutputs: asyncOutputs.length > 0 && parts.hasSync ? union(asyncOutputs) : asyncOutputs.length > 0 ? "OutputName" : undefined,
+    resultPick: parts.resultPick,
+    optionsType: parts.optionsType,
+    prologue,
+    bodies: parts.bodies,
+  });
+  return code.endsWith("\n") ? code : code + "\n";
+}
+
+function union(names: readonly string[]): string {
+  return names.length === 0 ? "never" : names.map(str).join(" | ");
+}
+
+function docOf(node: GraphNode): string | undefined {
+  if (node.kind === "extract") return comment(`Field '${node.field}' of ${node.extractOf}.`) || undefined;
+  return node.fn.description ? comment(node.fn.description) : undefined;
+}
+
+function fittedType(plan: TargetPlan, node: GraphNode): string {
+  if (node.valueType.code !== undefined) return node.valueType.code;
+  return `Value<typeof ${plan.fn(node.fn)}>`;
+}
+
+function schemaOf(node: GraphNode): string {
+  const s = node.valueType.scalar;
+  return s === "other" ? "json" : s;
+}
+
+/** Reads every input the included nodes consume, and throws MissingInputError for absent required ones. */
+export function inputReads(plan: TargetPlan, included: ReadonlySet<string>): { lines: string[]; used: boolean } {
+  const consumers = plan.inputConsumers();
+  if (plan.target.fittedInputs.length > 0) consumers.set("fitted", plan.target.fittedInputs.filter((n) => plan.target.order.includes(n)));
+  const lines: string[] = [];
+  const fields = new Map((plan.target.inputs?.fields ?? []).map((f) => [f.name, f]));
+  for (const [name, nodes] of [...consumers.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const users = nodes.filter((n) => included.has(n));
+    if (users.length === 0) continue;
+    const local = plan.inputLocal.get(name)!;
+    lines.push(`const ${local} = inputs${name === "fitted" || /^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${str(name)}]`};`);
+    const optional = name === "fitted" ? false : (fields.get(name)?.optional ?? false);
+    if (!optional) lines.push(`if (${local} === undefined && ${plan.anyBit("need", users)}) throw new MissingInputError(${str(name)}, TARGET);`);
+  }
+  return { lines, used: lines.some((l) => l.includes("MissingInputError")) };
+}
+
+/** The statements that run a node's checks on one value (online, or a batch scalar). */
+export function scalarChecks(plan: TargetPlan, node: GraphNode, value: string): string[] {
+  return node.checks.map(
+    (c) => `if (!(${plan.checkCondition(c, value)})) reportCheck(options, ${str(node.name)}, ${str(c.text)}, ${c.warn}, 1, 1, [0]);`,
+  );
+}
+
+export function indent(lines: readonly string[], depth: number): string[] {
+  const pad = "  ".repeat(depth);
+  return lines.map((l) => (l === "" ? l : pad + l));
+}

@@ -1,0 +1,331 @@
+/**
+ * What both emitters need to know about a target before writing a line: local names, imports,
+ * need/want bit masks, type expressions, the inputs upstream of each output, and the order in
+ * which statements run (async calls start as early as possible and are awaited late).
+ */
+import path from "node:path";
+import type { BuiltTarget } from "../graph/build.js";
+import type { CheckFact, FunctionFact, GraphNode } from "../model.js";
+import { NameAllocator, comment, ident, literal, num, str } from "./escape.js";
+
+export interface EmitInput {
+  readonly target: BuiltTarget;
+  readonly rootDir: string;
+  readonly outDir: string;
+  readonly configFile: string;
+  /** Hash of everything the @fitted values depend on; shared by the targets that compute and read them. */
+  readonly fittedHash: string;
+  /** Validator functions named by @check, by name. */
+  readonly validators: ReadonlyMap<string, { readonly file: string }>;
+}
+
+export const BITS_PER_WORD = 30;
+
+/** Internal names of generated code that a node's local must never take. */
+const INTERNAL = [
+  "execute", "outputs", "inputs", "options", "result", "axis", "k", "i", "n", "start", "end", "chunk", "numbers", "next", "failed", "first", "v",
+  "handled", "reportCheck", "allocateFloat64Columns", "chunkRowsFor", "RowAxis", "MissingInputError", "UnknownOutputError", "computeSync", "computeAsync",
+  "TARGET", "OUTPUT_NAMES", "FITTED_HASH", "FITTED_SCHEMA", "FITTED_OUTPUTS",
+];
+
+export interface ImportLine {
+  readonly from: string;
+  readonly names: { readonly exported: string; readonly local: string; readonly typeOnly: boolean }[];
+}
+
+export class TargetPlan {
+  readonly target: BuiltTarget;
+  readonly order: readonly string[];
+  readonly names = new NameAllocator(INTERNAL);
+  /** Local name of each node's value (for a batch map node: its per-row value). */
+  readonly local = new Map<string, string>();
+  /** Local name of each input. */
+  readonly inputLocal = new Map<string, string>();
+  /** Local alias of each imported function, by `file#exportName`. */
+  private readonly fnAlias = new Map<string, string>();
+  private readonly bit = new Map<string, number>();
+  readonly words: number;
+  /** Nodes whose value depends, transitively, on an async node. */
+  readonly asyncDependent = new Set<string>();
+  readonly imports: ImportLine[] = [];
+
+  constructor(readonly input: EmitInput) {
+    const g = input.target;
+    this.target = g;
+    this.order = g.order;
+    this.order.forEach((name, i) => this.bit.set(name, i));
+    this.words = Math.max(1, Math.ceil(this.order.length / BITS_PER_WORD));
+    for (let w = 0; w < this.words; w++) {
+      this.names.take(`need${w}`);
+      this.names.take(`want${w}`);
+    }
+
+    const fns = new Map<string, FunctionFact>();
+    for (const name of this.order) {
+      const node = g.nodes.get(name)!;
+      fns.set(`${node.fn.file}#${node.fn.exportName}`, node.fn);
+    }
+    const validatorFns = new Map<string, string>();
+    for (const name of this.order) {
+      for (const check of g.nodes.get(name)!.checks) {
+        if (check.rule.kind === "validator") {
+          const v = input.validators.get(check.rule.fn);
+          if (v) validatorFns.set(`${v.file}#${check.rule.fn}`, check.rule.fn);
+        }
+      }
+    }
+    const sortedFns = [...fns.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [k, fn] of sortedFns) this.fnAlias.set(k, this.names.take(`$${fn.exportName}`));
+    for (const [k, exported] of [...validatorFns.entries()].sort()) this.fnAlias.set(k, this.names.take(`$${exported}`));
+    for (const f of g.inputs?.fields ?? []) this.inputLocal.set(f.name, this.names.take(f.name));
+    if (g.fittedInputs.length > 0) this.inputLocal.set("fitted", this.names.take("fitted"));
+    for (const name of this.order) this.local.set(name, this.names.take(name));
+
+    for (const name of this.order) {
+      const node = g.nodes.get(name)!;
+      if (node.async || node.deps.some((d) => d.source.kind === "node" && this.asyncDependent.has(d.source.name))) this.asyncDependent.add(name);
+    }
+
+    // Imports, grouped by module and sorted; fitted reads need only the function's type.
+    const byModule = new Map<string, ImportLine["names"]>();
+    const add = (file: string, exported: string, typeOnly: boolean) => {
+      const from = this.moduleSpecifier(file);
+      const list = byModule.get(from) ?? [];
+      const local = this.fnAlias.get(`${file}#${exported}`)!;
+      const existing = list.find((n) => n.exported === exported);
+      if (existing) {
+        if (!typeOnly) (existing as { typeOnly: boolean }).typeOnly = false;
+      } else list.push({ exported, local, typeOnly });
+      byModule.set(from, list);
+    };
+    for (const name of this.order) {
+      const node = g.nodes.get(name)!;
+      add(node.fn.file, node.fn.exportName, node.kind === "fitted");
+    }
+    for (const [k, exported] of validatorFns) add(k.slice(0, k.lastIndexOf("#")), exported, false);
+    for (const [from, names] of [...byModule.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      this.imports.push({ from, names: names.sort((a, b) => (a.exported < b.exported ? -1 : 1)) });
+    }
+  }
+
+  private readonly derivedNames = new Map<string, string>();
+
+  /** A unique local derived from a node's name (`age_col`), the same on every call. */
+  derived(name: string, suffix: string): string {
+    const k = `${name}\0${suffix}`;
+    let local = this.derivedNames.get(k);
+    if (local === undefined) {
+      local = this.names.take(`${this.local.get(name) ?? name}_${suffix}`);
+      this.derivedNames.set(k, local);
+    }
+    return local;
+  }
+
+  node(name: string): GraphNode {
+    return this.target.nodes.get(name)!;
+  }
+
+  /** The local alias of a catalog function. */
+  fn(fact: FunctionFact): string {
+    return this.fnAlias.get(`${fact.file}#${fact.exportName}`)!;
+  }
+
+  validator(name: string): string {
+    const v = this.input.validators.get(name)!;
+    return this.fnAlias.get(`${v.file}#${name}`)!;
+  }
+
+  /** `../catalog/features.js`: the ESM specifier of a catalog file, relative to outDir. */
+  moduleSpecifier(file: string): string {
+    let rel = path.relative(this.input.outDir, file).split(path.sep).join("/");
+    rel = rel.replace(/\.tsx?$/, ".js").replace(/\.mts$/, ".mjs");
+    return rel.startsWith(".") ? rel : `./${rel}`;
+  }
+
+  /** `catalog/features.ts:12`: where a node is defined, for comments. */
+  location(fact: FunctionFact): string {
+    return `${path.relative(this.input.rootDir, fact.file).split(path.sep).join("/")}:${fact.span.line}`;
+  }
+
+  /** `need0 & 0x4`: a test of one node's bit in a mask family. */
+  test(family: "need" | "want", name: string): string {
+    const b = this.bit.get(name)!;
+    return `${family}${Math.floor(b / BITS_PER_WORD)} & ${hex(1 << b % BITS_PER_WORD)}`;
+  }
+
+  /** Statements OR-ing the bits of `names` into a mask family (one per word touched). */
+  setBits(family: "need" | "want", names: Iterable<string>): string[] {
+    const words = new Map<number, number>();
+    for (const name of names) {
+      const b = this.bit.get(name);
+      if (b === undefined) continue;
+      const w = Math.floor(b / BITS_PER_WORD);
+      words.set(w, (words.get(w) ?? 0) | (1 << b % BITS_PER_WORD));
+    }
+    return [...words.entries()].sort(([a], [b]) => a - b).map(([w, m]) => `${family}${w} |= ${hex(m)};`);
+  }
+
+  /** An expression true when any of `names` is set in a mask family. */
+  anyBit(family: "need" | "want", names: Iterable<string>): string {
+    const words = new Map<number, number>();
+    for (const name of names) {
+      const b = this.bit.get(name);
+      if (b === undefined) continue;
+      const w = Math.floor(b / BITS_PER_WORD);
+      words.set(w, (words.get(w) ?? 0) | (1 << b % BITS_PER_WORD));
+    }
+    if (words.size === 0) return "false";
+    const terms = [...words.entries()].sort(([a], [b]) => a - b).map(([w, m]) => `(${family}${w} & ${hex(m)}) !== 0`);
+    return terms.length === 1 ? terms[0]! : `(${terms.join(" || ")})`;
+  }
+
+  /** The mask declarations and, in reverse topological order, the propagation of need bits to dependencies. */
+  needPropagation(): string[] {
+    const lines: string[] = [];
+    for (let i = this.order.length - 1; i >= 0; i--) {
+      const node = this.node(this.order[i]!);
+      const deps = node.deps.filter((d) => d.source.kind === "node").map((d) => (d.source as { name: string }).name);
+      if (deps.length === 0) continue;
+      lines.push(`if (${this.test("need", node.name)}) { ${this.setBits("need", deps).join(" ")} }`);
+    }
+    return lines;
+  }
+
+  /** Inputs each output needs, transitively. */
+  inputsUpstream(): Map<string, string[]> {
+    const memo = new Map<string, Set<string>>();
+    const visit = (name: string): Set<string> => {
+      let set = memo.get(name);
+      if (set) return set;
+      set = new Set();
+      memo.set(name, set);
+      const node = this.node(name);
+      if (node.kind === "fitted") set.add("fitted");
+      for (const d of node.deps) {
+        if (d.source.kind === "input") set.add(d.source.name);
+        else if (d.source.kind === "node") for (const i of visit(d.source.name)) set.add(i);
+      }
+      return set;
+    };
+    const out = new Map<string, string[]>();
+    for (const name of this.order) out.set(name, [...visit(name)].sort());
+    return out;
+  }
+
+  /** Nodes that consume each input directly. */
+  inputConsumers(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const name of this.order) {
+      const node = this.node(name);
+      for (const d of node.deps) {
+        if (d.source.kind !== "input") continue;
+        const list = out.get(d.source.name) ?? [];
+        if (!list.includes(name)) list.push(name);
+        out.set(d.source.name, list);
+      }
+    }
+    return out;
+  }
+
+  /** The value type of a node, per row for row-level nodes, as a type expression. */
+  valueType(node: GraphNode): string {
+    if (node.valueType.code !== undefined) return node.valueType.code;
+    const f = `typeof ${this.fn(node.fn)}`;
+    switch (node.kind) {
+      case "fitted":
+        return `FittedValues[${str(node.name)}]`;
+      case "extract": {
+        const owner = this.node(node.extractOf!);
+        return owner.table ? `TableRow<Value<${f}>>[${str(node.field!)}]` : `Value<${f}>[${str(node.field!)}]`;
+      }
+      case "function":
+        return node.level === "row" && !node.map ? `ColumnElement<Value<${f}>>` : `Value<${f}>`;
+    }
+  }
+
+  /** The type of the `Promise` an async node returns. */
+  promiseType(node: GraphNode): string {
+    return `ReturnType<typeof ${this.fn(node.fn)}>`;
+  }
+
+  /** The arguments of a function node's call, given how each dependency is read. */
+  args(node: GraphNode, read: (source: GraphNode["deps"][number]) => string): string {
+    return node.deps.map(read).join(", ");
+  }
+
+  /** Code that is true when `value` passes a check (value is an expression without side effects). */
+  checkCondition(check: CheckFact, value: string): string {
+    const rule = check.rule;
+    switch (rule.kind) {
+      case "range":
+        return `${value} >= ${num(rule.min)} && ${value} <= ${num(rule.max)}`;
+      case "notNull":
+        return `${value} != null && ${value} === ${value}`;
+      case "oneOf":
+        return rule.values.map((v) => `${value} === ${literal(v)}`).join(" || ");
+      case "validator":
+        return `${this.validator(rule.fn)}(${value})`;
+    }
+  }
+
+  /** A short comment line naming a node and where it is defined. */
+  describe(node: GraphNode): string {
+    const where = this.location(node.fn);
+    const what =
+      node.kind === "extract"
+        ? `field '${node.field}' of ${node.extractOf}`
+        : node.kind === "fitted"
+          ? `fitted value read from inputs.fitted (${node.fn.exportName})`
+          : node.fn.exportName;
+    return `// ${comment(node.name === what ? `${node.name} — ${where}` : `${node.name}: ${what} — ${where}`)}`;
+  }
+
+  ident(name: string): string {
+    return ident(name);
+  }
+}
+
+export function hex(n: number): string {
+  return `0x${n.toString(16)}`;
+}
+
+/** One schedulable piece of an executor: a node, or a fused loop of map nodes. */
+export interface Unit {
+  readonly id: string;
+  readonly async: boolean;
+  readonly deps: readonly string[];
+  readonly priority: number;
+}
+
+export type Step = { readonly kind: "run" | "start" | "await"; readonly unit: string };
+
+/**
+ * List scheduling: run everything whose inputs are ready, starting async units first; when only
+ * pending promises block progress, await the one the earliest blocked unit needs. Independent
+ * async calls therefore overlap, and each is awaited just before its value is first used.
+ */
+export function schedule(units: readonly Unit[]): Step[] {
+  const byId = new Map(units.map((u) => [u.id, u]));
+  const state = new Map<string, "todo" | "pending" | "done">(units.map((u) => [u.id, "todo"]));
+  const steps: Step[] = [];
+  const sorted = [...units].sort((a, b) => a.priority - b.priority);
+  const depsDone = (u: Unit) => u.deps.every((d) => !byId.has(d) || state.get(d) === "done");
+  let remaining = units.length;
+  while (remaining > 0) {
+    const ready = sorted.filter((u) => state.get(u.id) === "todo" && depsDone(u));
+    if (ready.length > 0) {
+      const pick = ready.find((u) => u.async) ?? ready[0]!;
+      steps.push({ kind: pick.async ? "start" : "run", unit: pick.id });
+      state.set(pick.id, pick.async ? "pending" : "done");
+      if (!pick.async) remaining--;
+      continue;
+    }
+    const blocked = sorted.find((u) => state.get(u.id) === "todo" && u.deps.every((d) => state.get(d) !== "todo"));
+    const pending = blocked ? blocked.deps.filter((d) => state.get(d) === "pending").sort((a, b) => byId.get(a)!.priority - byId.get(b)!.priority)[0] : sorted.find((u) => state.get(u.id) === "pending")?.id;
+    if (pending === undefined) throw new Error("featc: internal error: schedule has no way forward");
+    steps.push({ kind: "await", unit: pending });
+    state.set(pending, "done");
+    remaining--;
+  }
+  return steps;
+}
