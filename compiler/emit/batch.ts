@@ -199,7 +199,7 @@ function rowArgument(plan: TargetPlan, layout: BatchLayout, loop: Loop, dep: Gra
   const source = dep.source;
   if (source.kind === "input") return `${plan.inputLocal.get(source.name)!}[i]!`;
   if (source.kind === "node") {
-    if (layout.loopOf.get(source.name) === loop) return plan.local.get(source.name)!;
+    if (layout.loopOf.get(source.name)?.id === loop.id) return plan.local.get(source.name)!;
     return `${wholeArgument(plan, layout, dep)}[i]!`;
   }
   throw new Error("featc: internal error: unresolved dependency reached the emitter");

@@ -1,0 +1,127 @@
+/**
+ * The errors featc's runtime and generated executors throw. Each has a stable `code` and
+ * structured fields, and a message that says what to do.
+ */
+
+/** Base class of every error featc throws at run time. */
+export class FeatcError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+function rowList(indices: readonly number[]): string {
+  return indices.join(", ");
+}
+
+function checkMessage(node: string, check: string, failed: number, total: number, firstIndices: readonly number[]): string {
+  if (total === 1 && failed === 1) return `check '${check}' failed on node '${node}'`;
+  const first = firstIndices.length > 0 ? ` (first at row${firstIndices.length > 1 ? "s" : ""} ${rowList(firstIndices)})` : "";
+  return `check '${check}' failed on node '${node}' for ${failed} of ${total} rows${first}`;
+}
+
+/** A `@check` without `warn` failed on a node's output. */
+export class CheckFailedError extends FeatcError {
+  constructor(
+    readonly node: string,
+    readonly check: string,
+    readonly failed: number,
+    readonly total: number,
+    readonly firstIndices: readonly number[],
+  ) {
+    super("FEATC_CHECK_FAILED", checkMessage(node, check, failed, total, firstIndices));
+  }
+}
+
+/** What `options.onWarning` receives for a failed `@check … warn`. */
+export interface CheckWarning {
+  readonly node: string;
+  readonly check: string;
+  readonly failed: number;
+  readonly total: number;
+  readonly firstIndices: readonly number[];
+  readonly message: string;
+}
+
+/** Makes the warning for a failed `warn` check. */
+export function checkWarning(node: string, check: string, failed: number, total: number, firstIndices: readonly number[]): CheckWarning {
+  return { node, check, failed, total, firstIndices, message: checkMessage(node, check, failed, total, firstIndices) };
+}
+
+/** Two row-level values of a batch run have different lengths: a batch target has one row axis. */
+export class RowAxisError extends FeatcError {
+  constructor(
+    readonly firstName: string,
+    readonly firstLength: number,
+    readonly otherName: string,
+    readonly otherLength: number,
+  ) {
+    super(
+      "FEATC_ROW_AXIS",
+      `row-level values must have one length: '${firstName}' has ${firstLength} rows but '${otherName}' has ${otherLength}`,
+    );
+  }
+}
+
+/** An input that the requested outputs need was not given. */
+export class MissingInputError extends FeatcError {
+  constructor(
+    readonly input: string,
+    readonly target: string,
+  ) {
+    super("FEATC_MISSING_INPUT", `input '${input}' of target '${target}' is needed by the requested outputs but was not given`);
+  }
+}
+
+function nearest(name: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
+  for (const k of known) {
+    const d = distance(name, k);
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = row[j]!;
+      row[j] = Math.min(up + 1, row[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** An output that the target does not have was requested (possible only around the types). */
+export class UnknownOutputError extends FeatcError {
+  constructor(
+    readonly output: string,
+    readonly target: string,
+    readonly known: readonly string[],
+  ) {
+    const near = nearest(output, known);
+    super("FEATC_UNKNOWN_OUTPUT", `'${output}' is not an output of target '${target}'${near ? `. Did you mean '${near}'?` : ""}`);
+  }
+}
+
+/** A saved @fitted artifact cannot be used. */
+export class FittedArtifactError extends FeatcError {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super("FEATC_FITTED_ARTIFACT", `fitted artifact '${path}' refused: ${reason}`);
+  }
+}
