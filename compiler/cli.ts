@@ -46,6 +46,36 @@ function commonOptions(cmd: Command): Command {
     .addOption(new Option("-f, --format <format>", "output format").choices(["human", "json"]).default("human"));
 }
 
+/** Rebuilds on every change of the config or a catalog file until interrupted. */
+async function watch(opts: CommonOptions, io: CliIo): Promise<number> {
+  const fs = await import("node:fs");
+  let timer: NodeJS.Timeout | undefined;
+  let watchers: import("node:fs").FSWatcher[] = [];
+  const run = async () => {
+    const result = await build(opts.config, { targets: opts.target });
+    const rootDir = result.analysis.config?.rootDir ?? path.dirname(path.resolve(opts.config));
+    report(result.diagnostics, rootDir, "human", io);
+    const ok = exitCodeFor(result.diagnostics) === 0;
+    io.err(ok ? `featc: [${new Date().toLocaleTimeString()}] built; ${result.changed.length} file(s) changed. Watching for changes…` : `featc: build failed; generated files were left untouched. Watching for changes…`);
+    // Watch the folders of the config and of every catalog file (new files appear in them too).
+    const config = result.analysis.config;
+    const dirs = new Set([path.dirname(path.resolve(opts.config)), ...(config?.catalogFiles ?? []).map((f) => path.dirname(f))]);
+    for (const w of watchers) w.close();
+    watchers = [...dirs].map((dir) =>
+      fs.watch(dir, (_event, name) => {
+        if (name && (String(name).startsWith(".") || String(name).endsWith(".featc-tmp"))) return;
+        if (config && path.resolve(dir) === path.resolve(config.outDir)) return;
+        clearTimeout(timer);
+        timer = setTimeout(() => void run(), 100);
+      }),
+    );
+  };
+  await run();
+  await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
+  for (const w of watchers) w.close();
+  return 0;
+}
+
 /** Runs the CLI with process-style argv; returns the exit code instead of exiting. */
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   let code = 0;
@@ -68,7 +98,13 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
 
   commonOptions(program.command("build").description("check the catalog and write one executor and graph manifest per target"))
     .option("--check", "write nothing; exit 1 if any generated file is stale (for CI)")
-    .action(async (opts: CommonOptions & { check?: boolean }) => {
+    .option("-w, --watch", "rebuild whenever the config or a catalog file changes")
+    .action(async (opts: CommonOptions & { check?: boolean; watch?: boolean }) => {
+      if (opts.watch) {
+        if (opts.check) throw new CommanderError(2, "featc.usage", "--watch and --check cannot be combined");
+        code = await watch(opts, io);
+        return;
+      }
       const result = await build(opts.config, { targets: opts.target, check: opts.check });
       const rootDir = result.analysis.config?.rootDir ?? path.dirname(path.resolve(opts.config));
       const stale = [...result.changed, ...result.removed];
