@@ -7,7 +7,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Node, Project, ts, type ArrowFunction, type FunctionDeclaration, type FunctionExpression, type JSDoc, type SourceFile } from "ts-morph";
+import { Project, ts, type SourceFile } from "ts-morph";
 import { diagnostics, type Diagnostic, type Span } from "../diagnostics.js";
 import type { FeatcConfig } from "../config.js";
 import type { Catalog, FieldInfo, FunctionFact, InputsFact, ParamFact, ScalarClass, TypeInfo, TypeOracle, TypeRef } from "../model.js";
@@ -29,14 +29,15 @@ const DEFAULT_OPTIONS: ts.CompilerOptions = {
   types: [],
 };
 
-type FunctionLike = FunctionDeclaration | ArrowFunction | FunctionExpression;
+type FunctionLike = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression;
 
 interface Candidate {
   readonly name: string;
   readonly fn: FunctionLike;
-  readonly nameNode: Node;
-  readonly docs: JSDoc[];
-  readonly sourceFile: SourceFile;
+  readonly nameNode: ts.Node;
+  /** The node that carries the JSDoc: the function, or the variable statement of a const. */
+  readonly docHost: ts.Node;
+  readonly sourceFile: ts.SourceFile;
 }
 
 /** Reads the catalog files named by the config; every problem becomes a diagnostic. */
@@ -67,13 +68,11 @@ export function discover(config: FeatcConfig): DiscoverResult {
     }
   }
 
-  const candidates = files.flatMap((sf) => collectCandidates(sf, problems));
+  const candidates = files.flatMap((sf) => collectCandidates(sf.compilerNode, problems));
   const functions: FunctionFact[] = [];
   const validatorRefs: { name: string; span: Span }[] = [];
   const parsedByCandidate = candidates.map((c) => {
-    const raw: RawTag[] = c.docs.flatMap((doc) =>
-      doc.getTags().map((t) => ({ name: t.getTagName(), text: t.getCommentText() ?? "", span: spanOf(t.getTagNameNode()) })),
-    );
+    const raw = rawTags(c);
     const parsed = parseTags(raw, c.name, problems);
     validatorRefs.push(...parsed.validatorNames);
     return { candidate: c, parsed, raw };
@@ -83,10 +82,10 @@ export function discover(config: FeatcConfig): DiscoverResult {
   const validators = new Map<string, { file: string; param?: TypeInfo }>();
   for (const { candidate, parsed, raw } of parsedByCandidate) {
     if (validatorNames.has(candidate.name)) {
-      const first = candidate.fn.getParameters()[0];
+      const first = candidate.fn.parameters[0];
       validators.set(candidate.name, {
-        file: candidate.sourceFile.getFilePath(),
-        param: first ? types.info(checker.getTypeAtLocation(first.compilerNode), first.getTypeNode()?.getText()) : undefined,
+        file: path.normalize(candidate.sourceFile.fileName),
+        param: first ? types.info(checker.getTypeAtLocation(first), first.type?.getText(candidate.sourceFile)) : undefined,
       });
       continue;
     }
@@ -115,7 +114,7 @@ export function discover(config: FeatcConfig): DiscoverResult {
       continue;
     }
     if (!decl.isExported()) {
-      problems.push(diagnostics.config(`inputs interface '${target.inputs.name}' must be exported: the generated executor imports it`, spanOf(decl.getNameNode()), target.name));
+      problems.push(diagnostics.config(`inputs interface '${target.inputs.name}' must be exported: the generated executor imports it`, spanOf(decl.getNameNode().compilerNode), target.name));
       continue;
     }
     const ref = types.ref(checker.getTypeAtLocation(decl.getNameNode().compilerNode));
@@ -123,7 +122,7 @@ export function discover(config: FeatcConfig): DiscoverResult {
     inputs.set(target.name, {
       name: target.inputs.name,
       file: target.inputs.file,
-      fields: fields.map((f) => ({ name: f.name, type: f.type, optional: f.optional, span: types.spanOfField(ref, f.name) ?? spanOf(decl.getNameNode()) })),
+      fields: fields.map((f) => ({ name: f.name, type: f.type, optional: f.optional, span: types.spanOfField(ref, f.name) ?? spanOf(decl.getNameNode().compilerNode) })),
     });
   }
 
@@ -145,27 +144,47 @@ function createProject(config: FeatcConfig, problems: Diagnostic[]): Project {
   return new Project({ compilerOptions: { ...DEFAULT_OPTIONS, noEmit: true, skipLibCheck: true } });
 }
 
-function collectCandidates(sf: SourceFile, problems: Diagnostic[]): Candidate[] {
+function isExported(node: ts.Node): boolean {
+  return (ts.getCombinedModifierFlags(node as ts.Declaration) & ts.ModifierFlags.Export) !== 0;
+}
+
+/** Exported function declarations and exported `const f = (…) => …` of one file, on the raw AST. */
+function collectCandidates(sf: ts.SourceFile, problems: Diagnostic[]): Candidate[] {
   const out: Candidate[] = [];
-  for (const fn of sf.getFunctions()) {
-    const name = fn.getName();
-    if (!name || !fn.isExported() || fn.isDefaultExport()) continue;
-    if (fn.getOverloads().length > 0) {
-      problems.push(diagnostics.unsupportedSignature(`'${name}' has overloads: a feature has exactly one signature`, spanOf(fn.getNameNode() ?? fn)));
-      continue;
-    }
-    out.push({ name, fn, nameNode: fn.getNameNode() ?? fn, docs: fn.getJsDocs(), sourceFile: sf });
+  const overloaded = new Set<string>();
+  for (const st of sf.statements) {
+    if (ts.isFunctionDeclaration(st) && st.name && !st.body) overloaded.add(st.name.text);
   }
-  for (const statement of sf.getVariableStatements()) {
-    if (!statement.isExported()) continue;
-    for (const decl of statement.getDeclarations()) {
-      let init = decl.getInitializer();
-      while (init && (Node.isParenthesizedExpression(init) || Node.isSatisfiesExpression(init))) init = init.getExpression();
-      if (!init || !(Node.isArrowFunction(init) || Node.isFunctionExpression(init))) continue;
-      out.push({ name: decl.getName(), fn: init, nameNode: decl.getNameNode(), docs: statement.getJsDocs(), sourceFile: sf });
+  for (const st of sf.statements) {
+    if (ts.isFunctionDeclaration(st)) {
+      if (!st.name || !st.body || !isExported(st) || (ts.getCombinedModifierFlags(st) & ts.ModifierFlags.Default) !== 0) continue;
+      const name = st.name.text;
+      if (overloaded.has(name)) {
+        problems.push(diagnostics.unsupportedSignature(`'${name}' has overloads: a feature has exactly one signature`, spanOf(st.name, sf)));
+        continue;
+      }
+      out.push({ name, fn: st, nameNode: st.name, docHost: st, sourceFile: sf });
+    } else if (ts.isVariableStatement(st) && isExported(st)) {
+      for (const decl of st.declarationList.declarations) {
+        let init = decl.initializer;
+        while (init && (ts.isParenthesizedExpression(init) || ts.isSatisfiesExpression(init))) init = init.expression;
+        if (!init || !ts.isIdentifier(decl.name) || !(ts.isArrowFunction(init) || ts.isFunctionExpression(init))) continue;
+        out.push({ name: decl.name.text, fn: init, nameNode: decl.name, docHost: st, sourceFile: sf });
+      }
     }
   }
   return out;
+}
+
+/** The JSDoc blocks attached to a node (function declaration or variable statement). */
+function jsDocsOf(node: ts.Node): ts.JSDoc[] {
+  return ((node as { jsDoc?: ts.JSDoc[] }).jsDoc ?? []).filter(ts.isJSDoc);
+}
+
+function rawTags(c: Candidate): RawTag[] {
+  return jsDocsOf(c.docHost).flatMap((doc) =>
+    (doc.tags ?? []).map((t) => ({ name: t.tagName.text, text: ts.getTextOfJSDocComment(t.comment) ?? "", span: spanOf(t.tagName, c.sourceFile) })),
+  );
 }
 
 function functionFact(
@@ -176,70 +195,62 @@ function functionFact(
   checker: ts.TypeChecker,
   problems: Diagnostic[],
 ): FunctionFact | undefined {
-  const fnSpan = spanOf(c.nameNode);
+  const sf = c.sourceFile;
+  const fnSpan = spanOf(c.nameNode, sf);
   let ok = true;
-  if (c.fn.getTypeParameters().length > 0) {
-    problems.push(diagnostics.unsupportedSignature(`'${c.name}' has type parameters: a feature's types must be concrete`, spanOf(c.fn.getTypeParameters()[0]!)));
+  if (c.fn.typeParameters && c.fn.typeParameters.length > 0) {
+    problems.push(diagnostics.unsupportedSignature(`'${c.name}' has type parameters: a feature's types must be concrete`, spanOf(c.fn.typeParameters[0]!, sf)));
     ok = false;
   }
   const params: ParamFact[] = [];
-  c.fn.getParameters().forEach((p, index) => {
-    const nameNode = p.getNameNode();
-    if (!Node.isIdentifier(nameNode)) {
-      problems.push(diagnostics.unsupportedSignature(`a destructured parameter of '${c.name}' cannot name a dependency: use a named parameter`, spanOf(nameNode)));
+  c.fn.parameters.forEach((p, index) => {
+    if (!ts.isIdentifier(p.name)) {
+      problems.push(diagnostics.unsupportedSignature(`a destructured parameter of '${c.name}' cannot name a dependency: use a named parameter`, spanOf(p.name, sf)));
       ok = false;
       return;
     }
-    const name = nameNode.getText();
+    const name = p.name.text;
     if (name === "this") return;
-    if (p.isRestParameter()) {
-      problems.push(diagnostics.unsupportedSignature(`rest parameter '...${name}' of '${c.name}' cannot name a dependency`, spanOf(p)));
+    if (p.dotDotDotToken) {
+      problems.push(diagnostics.unsupportedSignature(`rest parameter '...${name}' of '${c.name}' cannot name a dependency`, spanOf(p, sf)));
       ok = false;
       return;
     }
-    const typeNode = p.getTypeNode();
-    if (!typeNode) {
-      problems.push(diagnostics.unsupportedSignature(`parameter '${name}' of '${c.name}' has no type annotation`, spanOf(nameNode)));
+    if (!p.type) {
+      problems.push(diagnostics.unsupportedSignature(`parameter '${name}' of '${c.name}' has no type annotation`, spanOf(p.name, sf)));
       ok = false;
       return;
     }
-    params.push({ name, index, span: spanOf(nameNode), type: types.info(checker.getTypeAtLocation(p.compilerNode), typeNode.getText()) });
+    params.push({ name, index, span: spanOf(p.name, sf), type: types.info(checker.getTypeFromTypeNode(p.type), p.type.getText(sf)) });
   });
-  const seen = new Set<string>();
-  for (const p of params) {
-    if (seen.has(p.name)) ok = false;
-    seen.add(p.name);
-  }
   if (!ok) return undefined;
 
-  const signature = checker.getSignatureFromDeclaration(c.fn.compilerNode as ts.SignatureDeclaration);
+  const signature = checker.getSignatureFromDeclaration(c.fn);
   const declared = signature ? checker.getReturnTypeOfSignature(signature) : checker.getAnyType();
   const awaited = checker.getAwaitedType(declared) ?? declared;
-  const isAsync = c.fn.isAsync() || awaited !== declared;
-  const returnNode = c.fn.getReturnTypeNode();
+  const hasAsyncKeyword = (ts.getCombinedModifierFlags(c.fn) & ts.ModifierFlags.Async) !== 0;
+  const isAsync = hasAsyncKeyword || awaited !== declared;
   let returnText: string | undefined;
-  if (returnNode) {
-    returnText = returnNode.getText();
-    if (isAsync && Node.isTypeReference(returnNode) && returnNode.getTypeName().getText() === "Promise" && returnNode.getTypeArguments().length === 1) {
-      returnText = returnNode.getTypeArguments()[0]!.getText();
-    }
+  if (c.fn.type) {
+    returnText = c.fn.type.getText(sf);
+    const t = c.fn.type;
+    if (isAsync && ts.isTypeReferenceNode(t) && t.typeName.getText(sf) === "Promise" && t.typeArguments?.length === 1) returnText = t.typeArguments[0]!.getText(sf);
   }
-  const description = c.docs
-    .map((d) => d.getDescription().trim())
+  const description = jsDocsOf(c.docHost)
+    .map((d) => (ts.getTextOfJSDocComment(d.comment) ?? "").trim())
     .filter(Boolean)
     .join(" ")
     .split(/\n\s*\n/)[0]!
     .replace(/\s+/g, " ")
     .trim();
-  const nodeName = stripSuffix(c.name);
   const tags = raw.map((t) => ({ name: t.name, text: t.text.trim() }));
   return {
     exportName: c.name,
-    nodeName,
-    file: c.sourceFile.getFilePath(),
+    nodeName: stripSuffix(c.name),
+    file: path.normalize(sf.fileName),
     span: fnSpan,
     params,
-    returns: types.info(awaited, returnText, c.fn.compilerNode),
+    returns: types.info(awaited, returnText, c.fn),
     async: isAsync,
     description,
     conditions: parsed.conditions,
@@ -260,13 +271,13 @@ export function stripSuffix(name: string): string {
 const printer = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind.LineFeed });
 
 function codeHash(c: Candidate, tags: readonly { name: string; text: string }[]): string {
-  const printed = printer.printNode(ts.EmitHint.Unspecified, c.fn.compilerNode, c.sourceFile.compilerNode);
+  const printed = printer.printNode(ts.EmitHint.Unspecified, c.fn, c.sourceFile);
   return crypto.createHash("sha256").update(c.name).update("\0").update(printed).update("\0").update(JSON.stringify(tags)).digest("hex").slice(0, 16);
 }
 
-function spanOf(node: Node): Span {
-  const sf = node.getSourceFile();
-  return spanAt(sf.compilerNode, node.getStart(), node.getWidth());
+function spanOf(node: ts.Node, sf: ts.SourceFile = node.getSourceFile()): Span {
+  const start = node.getStart(sf);
+  return spanAt(sf, start, node.getEnd() - start);
 }
 
 function spanAt(sf: ts.SourceFile, start: number, length: number): Span {
