@@ -22,11 +22,14 @@ const processIo: CliIo = {
   color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
 };
 
-interface CommonOptions {
+export interface CommonOptions {
   config: string;
   target?: string[];
   format: OutputFormat;
 }
+
+/** Command modules beyond check and build; each registers its commands on the program. */
+const commandModules: ((program: Command, context: CommandContext) => void)[] = [];
 
 /** The exit code for a list of diagnostics. */
 export function exitCodeFor(list: readonly Diagnostic[]): number {
@@ -34,12 +37,12 @@ export function exitCodeFor(list: readonly Diagnostic[]): number {
   return hasErrors(list) ? 1 : 0;
 }
 
-function report(list: readonly Diagnostic[], rootDir: string, format: OutputFormat, io: CliIo, extra: Record<string, unknown> = {}): void {
+export function report(list: readonly Diagnostic[], rootDir: string, format: OutputFormat, io: CliIo, extra: Record<string, unknown> = {}): void {
   if (format === "json") io.out(JSON.stringify({ diagnostics: list.map((d) => toJson(d, rootDir)), ...extra }, null, 2));
   else if (list.length > 0) io.err(formatHuman(list, rootDir, io.color));
 }
 
-function commonOptions(cmd: Command): Command {
+export function commonOptions(cmd: Command): Command {
   return cmd
     .option("-c, --config <path>", "config file", DEFAULT_CONFIG_NAME)
     .option("-t, --target <name...>", "only these targets")
@@ -76,9 +79,16 @@ async function watch(opts: CommonOptions, io: CliIo): Promise<number> {
   return 0;
 }
 
+/** What a command module gets: the output streams and a way to set the exit code. */
+export interface CommandContext {
+  readonly io: CliIo;
+  exit(code: number): void;
+}
+
 /** Runs the CLI with process-style argv; returns the exit code instead of exiting. */
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   let code = 0;
+  const context: CommandContext = { io, exit: (c) => (code = c) };
   const program = new Command("featc")
     .description("featc — compile a catalog of feature functions into batch and online executors")
     .exitOverride()
@@ -123,6 +133,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
         io.err(stale.length > 0 ? `featc: wrote ${result.changed.length} file(s)${result.removed.length ? `, removed ${result.removed.length}` : ""}:\n${stale.map((f) => `  ${f}`).join("\n")}` : `featc: ${result.files.size} generated files already up to date.`);
       }
     });
+
+  for (const register of commandModules) register(program, context);
 
   try {
     await program.parseAsync([...argv], { from: "node" });
