@@ -127,6 +127,11 @@ export type Result<K extends OutputName> = [Extract<K, AsyncOutputName>] extends
  * Synchronous when none of the requested outputs depends on an async node.
  */
 export function execute<K extends OutputName>(outputs: readonly K[], inputs: InputsFor<K>, options?: BatchExecuteOptions): Result<K> {
+  if (outputs.length === 1) {
+    switch (outputs[0] as OutputName) {
+      case "predictions": return computeOnly_predictions(inputs as unknown as Inputs, options) as unknown as Result<K>;
+    }
+  }
   let want0 = 0;
   for (let k = 0; k < outputs.length; k++) {
     switch (outputs[k] as OutputName) {
@@ -201,14 +206,14 @@ async function computeAsync(want0: number, need0: number, inputs: Inputs, option
     if (want0 & 0x4) result.age = age;
   }
   // age_mean — catalog/aggregations.ts:21
-  let age_mean!: number;
+  let age_mean: number = 0;
   if (need0 & 0x8) {
     age_mean = $age_mean(age);
     if (!(age_mean >= 0 && age_mean <= 150)) reportCheck(options, "age_mean", "range(0, 150)", false, 1, 1, [0]);
     if (want0 & 0x8) result.age_mean = age_mean;
   }
   // age_stddev — catalog/aggregations.ts:30
-  let age_stddev!: number;
+  let age_stddev: number = 0;
   if (need0 & 0x10) {
     age_stddev = $age_stddev(age);
     if (!(age_stddev >= 0.000001 && age_stddev <= 150)) reportCheck(options, "age_stddev", "range(0.000001, 150)", false, 1, 1, [0]);
@@ -268,12 +273,12 @@ async function computeAsync(want0: number, need0: number, inputs: Inputs, option
     const numbers = allocateFloat64Columns(n, (age_normalized_stored ? 1 : 0) + (time_since_last_login_stored ? 1 : 0) + (predictions_stored ? 1 : 0));
     let next = 0;
     age_normalized_col = age_normalized_stored ? numbers[next++]! : new Float64Array(0);
+    time_since_last_login_col = time_since_last_login_stored ? numbers[next++]! : new Float64Array(0);
+    predictions_col = predictions_stored ? numbers[next++]! : new Float64Array(0);
     is_female_col = is_female_stored ? new Array<boolean>(n) : [];
     is_high_roller_col = is_high_roller_stored ? new Array<boolean>(n) : [];
     is_male_col = is_male_stored ? new Array<boolean>(n) : [];
-    time_since_last_login_col = time_since_last_login_stored ? numbers[next++]! : new Float64Array(0);
     features_col = features_stored ? new Array<Value<typeof $features>>(n) : [];
-    predictions_col = predictions_stored ? numbers[next++]! : new Float64Array(0);
     let age_normalized_failed0 = 0;
     const age_normalized_first0: number[] = [];
     let time_since_last_login_failed0 = 0;
@@ -284,28 +289,28 @@ async function computeAsync(want0: number, need0: number, inputs: Inputs, option
     for (let start = 0; start < n; start += chunk) {
       const end = Math.min(n, start + chunk);
       for (let i = start; i < end; i++) {
-        let age_normalized!: number;
+        let age_normalized: number = 0;
         if (need0 & 0x20) {
           age_normalized = $age_normalized(age[i]!, age_mean, age_stddev);
           if (!(age_normalized != null && age_normalized === age_normalized)) { age_normalized_failed0++; if (age_normalized_first0.length < 5) age_normalized_first0.push(i); }
           if (age_normalized_stored) age_normalized_col[i] = age_normalized;
         }
-        let is_female!: boolean;
+        let is_female: boolean = false;
         if (need0 & 0x200) {
           is_female = $is_female(gender[i]!);
           if (is_female_stored) is_female_col[i] = is_female;
         }
-        let is_high_roller!: boolean;
+        let is_high_roller: boolean = false;
         if (need0 & 0x400) {
           is_high_roller = $is_high_roller(budget[i]!);
           if (is_high_roller_stored) is_high_roller_col[i] = is_high_roller;
         }
-        let is_male!: boolean;
+        let is_male: boolean = false;
         if (need0 & 0x800) {
           is_male = $is_male(gender[i]!);
           if (is_male_stored) is_male_col[i] = is_male;
         }
-        let time_since_last_login!: number;
+        let time_since_last_login: number = 0;
         if (need0 & 0x2000) {
           time_since_last_login = $time_since_last_login(execution_time, last_logged_in[i]!);
           if (!(time_since_last_login != null && time_since_last_login === time_since_last_login)) { time_since_last_login_failed0++; if (time_since_last_login_first0.length < 5) time_since_last_login_first0.push(i); }
@@ -316,7 +321,7 @@ async function computeAsync(want0: number, need0: number, inputs: Inputs, option
           features = $features(time_since_last_login, is_male, is_female, is_high_roller, age_normalized);
           if (features_stored) features_col[i] = features;
         }
-        let predictions!: number;
+        let predictions: number = 0;
         if (need0 & 0x8000) {
           predictions = $predictions(features, model);
           if (!(predictions >= 0 && predictions <= 1)) { predictions_failed0++; if (predictions_first0.length < 5) predictions_first0.push(i); }
@@ -337,4 +342,83 @@ async function computeAsync(want0: number, need0: number, inputs: Inputs, option
     if (want0 & 0x8000) result.predictions = predictions_col;
   }
   return result;
+}
+
+/** Fast path for 'predictions' alone: only its upstream runs, with no guards in the loops. */
+async function computeOnly_predictions(inputs: Inputs, options: BatchExecuteOptions | undefined): Promise<Pick<Results, "predictions">> {
+  const axis = new RowAxis();
+  const client_login_table = inputs.client_login_table;
+  if (client_login_table === undefined) throw new MissingInputError("client_login_table", TARGET);
+  const execution_time = inputs.execution_time;
+  if (execution_time === undefined) throw new MissingInputError("execution_time", TARGET);
+  const model = inputs.model;
+  if (model === undefined) throw new MissingInputError("model", TARGET);
+  const survey_results_table = inputs.survey_results_table;
+  if (survey_results_table === undefined) throw new MissingInputError("survey_results_table", TARGET);
+  const warehouse = inputs.warehouse;
+  if (warehouse === undefined) throw new MissingInputError("warehouse", TARGET);
+  // client_login_data: client_login_data__batch — catalog/data_loaders.ts:23 (started now, awaited before first use)
+  const client_login_data_promise = handled($client_login_data__batch(warehouse, client_login_table));
+  // survey_results: survey_results__batch — catalog/data_loaders.ts:15 (started now, awaited before first use)
+  const survey_results_promise = handled($survey_results__batch(warehouse, survey_results_table));
+  // survey_results: survey_results__batch — catalog/data_loaders.ts:15
+  const survey_results = await survey_results_promise;
+  // age: field 'age' of survey_results — catalog/data_loaders.ts:15
+  const age = survey_results.columns.age;
+  axis.add("age", age.length);
+  // age_mean — catalog/aggregations.ts:21
+  const age_mean = $age_mean(age);
+  if (!(age_mean >= 0 && age_mean <= 150)) reportCheck(options, "age_mean", "range(0, 150)", false, 1, 1, [0]);
+  // age_stddev — catalog/aggregations.ts:30
+  const age_stddev = $age_stddev(age);
+  if (!(age_stddev >= 0.000001 && age_stddev <= 150)) reportCheck(options, "age_stddev", "range(0.000001, 150)", false, 1, 1, [0]);
+  // budget: field 'budget' of survey_results — catalog/data_loaders.ts:15
+  const budget = survey_results.columns.budget;
+  axis.add("budget", budget.length);
+  // client_id: field 'client_id' of survey_results — catalog/data_loaders.ts:15
+  const client_id = survey_results.columns.client_id;
+  axis.add("client_id", client_id.length);
+  // gender: field 'gender' of survey_results — catalog/data_loaders.ts:15
+  const gender = survey_results.columns.gender;
+  axis.add("gender", gender.length);
+  // client_login_data: client_login_data__batch — catalog/data_loaders.ts:23
+  const client_login_data = await client_login_data_promise;
+  // last_logged_in: last_logged_in__batch — catalog/joins.ts:91
+  const last_logged_in = $last_logged_in__batch(client_id, client_login_data);
+  axis.add("last_logged_in", last_logged_in.length);
+  // Fused loop 1 of 1, one call per row: age_normalized, is_female, is_high_roller, is_male, time_since_last_login, features, predictions
+  let predictions_col!: Float64Array;
+  {
+    const n = axis.rows;
+    const numbers = allocateFloat64Columns(n, 1);
+    predictions_col = numbers[0]!;
+    let age_normalized_failed0 = 0;
+    const age_normalized_first0: number[] = [];
+    let time_since_last_login_failed0 = 0;
+    const time_since_last_login_first0: number[] = [];
+    let predictions_failed0 = 0;
+    const predictions_first0: number[] = [];
+    const chunk = chunkRowsFor(options, n);
+    for (let start = 0; start < n; start += chunk) {
+      const end = Math.min(n, start + chunk);
+      for (let i = start; i < end; i++) {
+        const age_normalized = $age_normalized(age[i]!, age_mean, age_stddev);
+        if (!(age_normalized != null && age_normalized === age_normalized)) { age_normalized_failed0++; if (age_normalized_first0.length < 5) age_normalized_first0.push(i); }
+        const is_female = $is_female(gender[i]!);
+        const is_high_roller = $is_high_roller(budget[i]!);
+        const is_male = $is_male(gender[i]!);
+        const time_since_last_login = $time_since_last_login(execution_time, last_logged_in[i]!);
+        if (!(time_since_last_login != null && time_since_last_login === time_since_last_login)) { time_since_last_login_failed0++; if (time_since_last_login_first0.length < 5) time_since_last_login_first0.push(i); }
+        const features = $features(time_since_last_login, is_male, is_female, is_high_roller, age_normalized);
+        const predictions = $predictions(features, model);
+        if (!(predictions >= 0 && predictions <= 1)) { predictions_failed0++; if (predictions_first0.length < 5) predictions_first0.push(i); }
+        predictions_col[i] = predictions;
+      }
+      options?.onProgress?.({ target: TARGET, loop: 0, loops: 1, rows: end, total: n });
+    }
+    if (age_normalized_failed0 > 0) reportCheck(options, "age_normalized", "notNull", false, age_normalized_failed0, n, age_normalized_first0);
+    if (time_since_last_login_failed0 > 0) reportCheck(options, "time_since_last_login", "notNull", false, time_since_last_login_failed0, n, time_since_last_login_first0);
+    if (predictions_failed0 > 0) reportCheck(options, "predictions", "range(0, 1)", false, predictions_failed0, n, predictions_first0);
+  }
+  return { predictions: predictions_col };
 }

@@ -98,6 +98,11 @@ export type Result<K extends OutputName> = [Extract<K, AsyncOutputName>] extends
  * Synchronous when none of the requested outputs depends on an async node.
  */
 export function execute<K extends OutputName>(outputs: readonly K[], inputs: InputsFor<K>, options?: ExecuteOptions): Result<K> {
+  if (outputs.length === 1) {
+    switch (outputs[0] as OutputName) {
+      case "predictions": return computeOnly_predictions(inputs as unknown as Inputs, options) as unknown as Result<K>;
+    }
+  }
   let want0 = 0;
   for (let k = 0; k < outputs.length; k++) {
     switch (outputs[k] as OutputName) {
@@ -139,14 +144,14 @@ function computeSync(want0: number, need0: number, inputs: Inputs, options: Exec
   const fitted = inputs.fitted;
   if (fitted === undefined && (need0 & 0x3) !== 0) throw new MissingInputError("fitted", TARGET);
   // age_mean: fitted value read from inputs.fitted (age_mean) — catalog/aggregations.ts:21
-  let age_mean!: number;
+  let age_mean: number = 0;
   if (need0 & 0x1) {
     age_mean = fitted.age_mean;
     if (!(age_mean >= 0 && age_mean <= 150)) reportCheck(options, "age_mean", "range(0, 150)", false, 1, 1, [0]);
     if (want0 & 0x1) result.age_mean = age_mean;
   }
   // age_stddev: fitted value read from inputs.fitted (age_stddev) — catalog/aggregations.ts:30
-  let age_stddev!: number;
+  let age_stddev: number = 0;
   if (need0 & 0x2) {
     age_stddev = fitted.age_stddev;
     if (!(age_stddev >= 0.000001 && age_stddev <= 150)) reportCheck(options, "age_stddev", "range(0.000001, 150)", false, 1, 1, [0]);
@@ -177,14 +182,14 @@ async function computeAsync(want0: number, need0: number, inputs: Inputs, option
   let survey_results_promise: ReturnType<typeof $survey_results__online> | undefined;
   if (need0 & 0x8) survey_results_promise = handled($survey_results__online(survey_service, client_id));
   // age_mean: fitted value read from inputs.fitted (age_mean) — catalog/aggregations.ts:21
-  let age_mean!: number;
+  let age_mean: number = 0;
   if (need0 & 0x1) {
     age_mean = fitted.age_mean;
     if (!(age_mean >= 0 && age_mean <= 150)) reportCheck(options, "age_mean", "range(0, 150)", false, 1, 1, [0]);
     if (want0 & 0x1) result.age_mean = age_mean;
   }
   // age_stddev: fitted value read from inputs.fitted (age_stddev) — catalog/aggregations.ts:30
-  let age_stddev!: number;
+  let age_stddev: number = 0;
   if (need0 & 0x2) {
     age_stddev = fitted.age_stddev;
     if (!(age_stddev >= 0.000001 && age_stddev <= 150)) reportCheck(options, "age_stddev", "range(0.000001, 150)", false, 1, 1, [0]);
@@ -197,56 +202,56 @@ async function computeAsync(want0: number, need0: number, inputs: Inputs, option
     if (want0 & 0x8) result.survey_results = survey_results;
   }
   // age: field 'age' of survey_results — catalog/data_loaders.ts:32
-  let age!: number;
+  let age: number = 0;
   if (need0 & 0x10) {
     age = survey_results.age;
     if (want0 & 0x10) result.age = age;
   }
   // age_normalized — catalog/features.ts:28
-  let age_normalized!: number;
+  let age_normalized: number = 0;
   if (need0 & 0x20) {
     age_normalized = $age_normalized(age, age_mean, age_stddev);
     if (!(age_normalized != null && age_normalized === age_normalized)) reportCheck(options, "age_normalized", "notNull", false, 1, 1, [0]);
     if (want0 & 0x20) result.age_normalized = age_normalized;
   }
   // budget: field 'budget' of survey_results — catalog/data_loaders.ts:32
-  let budget!: number;
+  let budget: number = 0;
   if (need0 & 0x40) {
     budget = survey_results.budget;
     if (want0 & 0x40) result.budget = budget;
   }
   // gender: field 'gender' of survey_results — catalog/data_loaders.ts:32
-  let gender!: string;
+  let gender: string = "";
   if (need0 & 0x80) {
     gender = survey_results.gender;
     if (want0 & 0x80) result.gender = gender;
   }
   // is_female — catalog/features.ts:15
-  let is_female!: boolean;
+  let is_female: boolean = false;
   if (need0 & 0x100) {
     is_female = $is_female(gender);
     if (want0 & 0x100) result.is_female = is_female;
   }
   // is_high_roller — catalog/features.ts:20
-  let is_high_roller!: boolean;
+  let is_high_roller: boolean = false;
   if (need0 & 0x200) {
     is_high_roller = $is_high_roller(budget);
     if (want0 & 0x200) result.is_high_roller = is_high_roller;
   }
   // is_male — catalog/features.ts:10
-  let is_male!: boolean;
+  let is_male: boolean = false;
   if (need0 & 0x400) {
     is_male = $is_male(gender);
     if (want0 & 0x400) result.is_male = is_male;
   }
   // last_logged_in: last_logged_in__online — catalog/joins.ts:106
-  let last_logged_in!: number;
+  let last_logged_in: number = 0;
   if (need0 & 0x4) {
     last_logged_in = await last_logged_in_promise!;
     if (want0 & 0x4) result.last_logged_in = last_logged_in;
   }
   // time_since_last_login — catalog/features.ts:36
-  let time_since_last_login!: number;
+  let time_since_last_login: number = 0;
   if (need0 & 0x800) {
     time_since_last_login = $time_since_last_login(execution_time, last_logged_in);
     if (!(time_since_last_login != null && time_since_last_login === time_since_last_login)) reportCheck(options, "time_since_last_login", "notNull", false, 1, 1, [0]);
@@ -259,11 +264,65 @@ async function computeAsync(want0: number, need0: number, inputs: Inputs, option
     if (want0 & 0x1000) result.features = features;
   }
   // predictions — catalog/model.ts:11
-  let predictions!: number;
+  let predictions: number = 0;
   if (need0 & 0x2000) {
     predictions = $predictions(features, model);
     if (!(predictions >= 0 && predictions <= 1)) reportCheck(options, "predictions", "range(0, 1)", false, 1, 1, [0]);
     if (want0 & 0x2000) result.predictions = predictions;
   }
   return result;
+}
+
+/** Fast path for 'predictions' alone: only its upstream runs, straight through. */
+async function computeOnly_predictions(inputs: Inputs, options: ExecuteOptions | undefined): Promise<Pick<Outputs, "predictions">> {
+  const client_id = inputs.client_id;
+  if (client_id === undefined) throw new MissingInputError("client_id", TARGET);
+  const execution_time = inputs.execution_time;
+  if (execution_time === undefined) throw new MissingInputError("execution_time", TARGET);
+  const fitted = inputs.fitted;
+  if (fitted === undefined) throw new MissingInputError("fitted", TARGET);
+  const login_service = inputs.login_service;
+  if (login_service === undefined) throw new MissingInputError("login_service", TARGET);
+  const model = inputs.model;
+  if (model === undefined) throw new MissingInputError("model", TARGET);
+  const survey_service = inputs.survey_service;
+  if (survey_service === undefined) throw new MissingInputError("survey_service", TARGET);
+  // last_logged_in: last_logged_in__online — catalog/joins.ts:106 (started now, awaited before first use)
+  const last_logged_in_promise = handled($last_logged_in__online(login_service, client_id));
+  // survey_results: survey_results__online — catalog/data_loaders.ts:32 (started now, awaited before first use)
+  const survey_results_promise = handled($survey_results__online(survey_service, client_id));
+  // age_mean: fitted value read from inputs.fitted (age_mean) — catalog/aggregations.ts:21
+  const age_mean = fitted.age_mean;
+  if (!(age_mean >= 0 && age_mean <= 150)) reportCheck(options, "age_mean", "range(0, 150)", false, 1, 1, [0]);
+  // age_stddev: fitted value read from inputs.fitted (age_stddev) — catalog/aggregations.ts:30
+  const age_stddev = fitted.age_stddev;
+  if (!(age_stddev >= 0.000001 && age_stddev <= 150)) reportCheck(options, "age_stddev", "range(0.000001, 150)", false, 1, 1, [0]);
+  // survey_results: survey_results__online — catalog/data_loaders.ts:32
+  const survey_results = await survey_results_promise;
+  // age: field 'age' of survey_results — catalog/data_loaders.ts:32
+  const age = survey_results.age;
+  // age_normalized — catalog/features.ts:28
+  const age_normalized = $age_normalized(age, age_mean, age_stddev);
+  if (!(age_normalized != null && age_normalized === age_normalized)) reportCheck(options, "age_normalized", "notNull", false, 1, 1, [0]);
+  // budget: field 'budget' of survey_results — catalog/data_loaders.ts:32
+  const budget = survey_results.budget;
+  // gender: field 'gender' of survey_results — catalog/data_loaders.ts:32
+  const gender = survey_results.gender;
+  // is_female — catalog/features.ts:15
+  const is_female = $is_female(gender);
+  // is_high_roller — catalog/features.ts:20
+  const is_high_roller = $is_high_roller(budget);
+  // is_male — catalog/features.ts:10
+  const is_male = $is_male(gender);
+  // last_logged_in: last_logged_in__online — catalog/joins.ts:106
+  const last_logged_in = await last_logged_in_promise;
+  // time_since_last_login — catalog/features.ts:36
+  const time_since_last_login = $time_since_last_login(execution_time, last_logged_in);
+  if (!(time_since_last_login != null && time_since_last_login === time_since_last_login)) reportCheck(options, "time_since_last_login", "notNull", false, 1, 1, [0]);
+  // features — catalog/features.ts:41
+  const features = $features(time_since_last_login, is_male, is_female, is_high_roller, age_normalized);
+  // predictions — catalog/model.ts:11
+  const predictions = $predictions(features, model);
+  if (!(predictions >= 0 && predictions <= 1)) reportCheck(options, "predictions", "range(0, 1)", false, 1, 1, [0]);
+  return { predictions };
 }

@@ -6,8 +6,9 @@
  */
 import type { CheckFact, GraphNode } from "../model.js";
 import { member, str } from "./escape.js";
+import { shorthand } from "./online.js";
 import { indent, inputReads, renderExecutor, scalarChecks } from "./module.js";
-import { schedule, type TargetPlan, type Unit } from "./plan.js";
+import { fastPathOutputs, schedule, upstreamOf, type BodyMode, type TargetPlan, type Unit } from "./plan.js";
 
 interface Loop {
   readonly id: string;
@@ -31,8 +32,14 @@ export function emitBatchExecutor(plan: TargetPlan): string {
   const hasSync = !hasAsync || g.outputs.some((n) => !plan.asyncDependent.has(n));
   const runtime = new Set<string>(["RowAxis"]);
   const bodies: string[] = [];
-  if (hasSync) bodies.push(computeFunction(plan, layout, "sync", runtime));
-  if (hasAsync) bodies.push(computeFunction(plan, layout, "async", runtime));
+  if (hasSync) bodies.push(computeFunction(plan, layout, { async: false, included: new Set(g.order.filter((n) => !plan.asyncDependent.has(n))) }, runtime));
+  if (hasAsync) bodies.push(computeFunction(plan, layout, { async: true, included: new Set(g.order) }, runtime));
+  const fastPaths = new Map<string, string>();
+  for (const output of fastPathOutputs(plan)) {
+    const name = plan.names.take(`computeOnly_${output}`);
+    fastPaths.set(output, name);
+    bodies.push(computeFunction(plan, layout, { async: plan.asyncDependent.has(output), included: upstreamOf(plan, output), only: output }, runtime, name));
+  }
   const publicOutputs = g.order.filter((n) => g.outputs.includes(n));
   return renderExecutor(plan, {
     runtimeValues: [...runtime],
@@ -41,6 +48,7 @@ export function emitBatchExecutor(plan: TargetPlan): string {
     resultPick: "Pick<Results, K>",
     results: publicOutputs.map((n) => ({ name: n, type: resultType(plan, plan.node(n)) })),
     bodies,
+    fastPaths,
     hasSync,
     hasAsync,
   });
@@ -94,11 +102,11 @@ function layoutLoops(plan: TargetPlan): BatchLayout {
   return { stage, loops, loopOf, outsideConsumers };
 }
 
-function computeFunction(plan: TargetPlan, layout: BatchLayout, mode: "sync" | "async", runtime: Set<string>): string {
+function computeFunction(plan: TargetPlan, layout: BatchLayout, mode: BodyMode, runtime: Set<string>, fastName?: string): string {
   const g = plan.target;
-  const included = new Set(g.order.filter((n) => mode === "async" || !plan.asyncDependent.has(n)));
-  const masks = Array.from({ length: plan.words }, (_, w) => `want${w}: number, need${w}: number`).join(", ");
-  const reads = inputReads(plan, included);
+  const included = mode.included;
+  const guarded = mode.only === undefined;
+  const reads = inputReads(plan, included, guarded);
   if (reads.used) runtime.add("MissingInputError");
   const axisLines: string[] = [];
   const consumers = plan.inputConsumers();
@@ -107,7 +115,9 @@ function computeFunction(plan: TargetPlan, layout: BatchLayout, mode: "sync" | "
     const users = (consumers.get(f.name) ?? []).filter((n) => included.has(n));
     if (users.length === 0) continue;
     const local = plan.inputLocal.get(f.name)!;
-    axisLines.push(`if (${f.optional ? `${local} !== undefined && ` : ""}${plan.anyBit("need", users)}) axis.add(${str(f.name)}, ${local}.length);`);
+    const conditions = [...(f.optional ? [`${local} !== undefined`] : []), ...(guarded ? [plan.anyBit("need", users)] : [])];
+    const add = `axis.add(${str(f.name)}, ${local}.length);`;
+    axisLines.push(conditions.length > 0 ? `if (${conditions.join(" && ")}) ${add}` : add);
   }
 
   // Scheduling units: every non-map node, and one unit per fused loop.
@@ -118,7 +128,7 @@ function computeFunction(plan: TargetPlan, layout: BatchLayout, mode: "sync" | "
     const node = plan.node(name);
     if (!included.has(name) || node.map) continue;
     const deps = new Set(node.deps.filter((d) => d.source.kind === "node").map((d) => unitOf((d.source as { name: string }).name)));
-    raw.push({ id: name, async: mode === "async" && node.async, deps, key: [layout.stage.get(name)!, 0, index.get(name)!] });
+    raw.push({ id: name, async: mode.async && node.async, deps, key: [layout.stage.get(name)!, 0, index.get(name)!] });
   }
   const loops = layout.loops.map((l) => ({ ...l, members: l.members.filter((m) => included.has(m)) })).filter((l) => l.members.length > 0);
   for (const loop of loops) {
@@ -147,19 +157,36 @@ function computeFunction(plan: TargetPlan, layout: BatchLayout, mode: "sync" | "
       runtime.add("handled");
       const p = plan.derived(node.name, "promise");
       body.push(`${plan.describe(node)} (started now, awaited before first use)`);
-      body.push(`let ${p}: ${plan.promiseType(node)} | undefined;`);
-      body.push(`if (${plan.test("need", node.name)}) ${p} = handled(${valueExpr(plan, layout, node)});`);
+      if (guarded) {
+        body.push(`let ${p}: ${plan.promiseType(node)} | undefined;`);
+        body.push(`if (${plan.test("need", node.name)}) ${p} = handled(${valueExpr(plan, layout, node)});`);
+      } else body.push(`const ${p} = handled(${valueExpr(plan, layout, node)});`);
     } else {
-      const expr = step.kind === "await" ? `await ${plan.derived(node.name, "promise")}!` : valueExpr(plan, layout, node);
-      body.push(...produce(plan, node, expr, runtime));
+      const expr = step.kind === "await" ? `await ${plan.derived(node.name, "promise")}${guarded ? "!" : ""}` : valueExpr(plan, layout, node);
+      body.push(...produce(plan, node, expr, runtime, guarded));
     }
   }
-  const signature =
-    mode === "sync"
-      ? `function computeSync(${masks}, inputs: Inputs, options: BatchExecuteOptions | undefined): Partial<Results>`
-      : `async function computeAsync(${masks}, inputs: Inputs, options: BatchExecuteOptions | undefined): Promise<Partial<Results>>`;
+  if (!guarded) {
+    const only = plan.node(mode.only!);
+    const type = `Pick<Results, ${str(only.name)}>`;
+    const value = only.map ? plan.derived(only.name, "col") : plan.local.get(only.name)!;
+    return [
+      `/** Fast path for '${only.name}' alone: only its upstream runs, with no guards in the loops. */`,
+      `${mode.async ? "async " : ""}function ${fastName}(inputs: Inputs, options: BatchExecuteOptions | undefined): ${mode.async ? `Promise<${type}>` : type} {`,
+      `  const axis = new RowAxis();`,
+      ...indent(reads.lines, 1),
+      ...indent(axisLines, 1),
+      ...indent(body, 1),
+      `  return { ${shorthand(only.name, value)} };`,
+      `}`,
+    ].join("\n");
+  }
+  const masks = Array.from({ length: plan.words }, (_, w) => `want${w}: number, need${w}: number`).join(", ");
+  const signature = mode.async
+    ? `async function computeAsync(${masks}, inputs: Inputs, options: BatchExecuteOptions | undefined): Promise<Partial<Results>>`
+    : `function computeSync(${masks}, inputs: Inputs, options: BatchExecuteOptions | undefined): Partial<Results>`;
   return [
-    `/** ${mode === "sync" ? "The nodes that need no async call." : "Every node; async calls overlap."} */`,
+    `/** ${mode.async ? "Every node; async calls overlap." : "The nodes that need no async call."} */`,
     `${signature} {`,
     `  const result: Partial<Results> = {};`,
     `  const axis = new RowAxis();`,
@@ -206,16 +233,19 @@ function rowArgument(plan: TargetPlan, layout: BatchLayout, loop: Loop, dep: Gra
 }
 
 /** Statements producing a non-map node: compute, join the row axis if row-level, check, return. */
-function produce(plan: TargetPlan, node: GraphNode, expr: string, runtime: Set<string>): string[] {
+function produce(plan: TargetPlan, node: GraphNode, expr: string, runtime: Set<string>, guarded: boolean): string[] {
   const local = plan.local.get(node.name)!;
   const rowLevel = node.level === "row";
   const type = rowLevel ? columnType(plan, node) : plan.valueType(node);
   const checks = rowLevel ? columnChecks(plan, node, local) : scalarChecks(plan, node, local);
   if (checks.length > 0) runtime.add("reportCheck");
+  if (!guarded) {
+    return [plan.describe(node), `const ${local} = ${expr};`, ...(rowLevel ? [`axis.add(${str(node.name)}, ${local}.length);`] : []), ...checks];
+  }
   const isOutput = plan.target.outputs.includes(node.name);
   return [
     plan.describe(node),
-    `let ${local}!: ${type};`,
+    plan.declareLocal(local, node, type),
     `if (${plan.test("need", node.name)}) {`,
     `  ${local} = ${expr};`,
     ...(rowLevel ? [`  axis.add(${str(node.name)}, ${local}.length);`] : []),
@@ -266,11 +296,14 @@ function resultType(plan: TargetPlan, node: GraphNode): string {
   return node.map ? mapColumnType(plan, node) : columnType(plan, node);
 }
 
-function emitLoop(plan: TargetPlan, layout: BatchLayout, loop: Loop, loopCount: number, mode: "sync" | "async", runtime: Set<string>): string[] {
+function emitLoop(plan: TargetPlan, layout: BatchLayout, loop: Loop, loopCount: number, mode: BodyMode, runtime: Set<string>): string[] {
   runtime.add("chunkRowsFor");
+  const guarded = mode.only === undefined;
   const members = loop.members.map((m) => plan.node(m));
   const outputs = plan.target.outputs;
-  const stored = members.filter((m) => outputs.includes(m.name) || layout.outsideConsumers.has(m.name));
+  // Columns are materialised only for outputs and for values read outside this loop.
+  const outside = (m: GraphNode) => (layout.outsideConsumers.get(m.name) ?? []).filter((c) => mode.included.has(c));
+  const stored = members.filter((m) => (guarded ? outputs.includes(m.name) : m.name === mode.only) || outside(m).length > 0);
   const storeFlag = (m: GraphNode) => plan.derived(m.name, "stored");
   const col = (m: GraphNode) => plan.derived(m.name, "col");
   const numeric = stored.filter(storesNumbers);
@@ -278,16 +311,19 @@ function emitLoop(plan: TargetPlan, layout: BatchLayout, loop: Loop, loopCount: 
   const lines: string[] = [`// Fused loop ${loop.index + 1} of ${loopCount}, one call per row: ${loop.members.join(", ")}`];
   for (const m of stored) lines.push(`let ${col(m)}!: ${mapColumnType(plan, m)};`);
   const inner: string[] = [`const n = axis.rows;`];
-  for (const m of stored) {
-    const reasons = [...(outputs.includes(m.name) ? [`(${plan.test("want", m.name)}) !== 0`] : []), ...(layout.outsideConsumers.has(m.name) ? [plan.anyBit("need", layout.outsideConsumers.get(m.name)!)] : [])];
-    inner.push(`const ${storeFlag(m)} = ${reasons.join(" || ")};`);
+  if (guarded) {
+    for (const m of stored) {
+      const reasons = [...(outputs.includes(m.name) ? [`(${plan.test("want", m.name)}) !== 0`] : []), ...(outside(m).length > 0 ? [plan.anyBit("need", outside(m))] : [])];
+      inner.push(`const ${storeFlag(m)} = ${reasons.join(" || ")};`);
+    }
   }
   if (numeric.length > 0) {
-    inner.push(`const numbers = allocateFloat64Columns(n, ${numeric.map((m) => `(${storeFlag(m)} ? 1 : 0)`).join(" + ")});`);
-    inner.push(`let next = 0;`);
+    inner.push(`const numbers = allocateFloat64Columns(n, ${guarded ? numeric.map((m) => `(${storeFlag(m)} ? 1 : 0)`).join(" + ") : numeric.length});`);
+    if (guarded) inner.push(`let next = 0;`);
   }
-  for (const m of stored) {
-    inner.push(storesNumbers(m) ? `${col(m)} = ${storeFlag(m)} ? numbers[next++]! : new Float64Array(0);` : `${col(m)} = ${storeFlag(m)} ? new Array<${plan.valueType(m)}>(n) : [];`);
+  numeric.forEach((m, k) => inner.push(guarded ? `${col(m)} = ${storeFlag(m)} ? numbers[next++]! : new Float64Array(0);` : `${col(m)} = numbers[${k}]!;`));
+  for (const m of stored.filter((x) => !storesNumbers(x))) {
+    inner.push(guarded ? `${col(m)} = ${storeFlag(m)} ? new Array<${plan.valueType(m)}>(n) : [];` : `${col(m)} = new Array<${plan.valueType(m)}>(n);`);
   }
   const checked = members.filter((m) => m.checks.length > 0);
   for (const m of checked) {
@@ -306,18 +342,20 @@ function emitLoop(plan: TargetPlan, layout: BatchLayout, loop: Loop, loopCount: 
       expr = `${rowArgument(plan, layout, loop, { ...ownerDep, passing: "map" })}${member(m.field!)}`;
     } else {
       expr = `${plan.fn(m.fn)}(${m.deps.map((d) => rowArgument(plan, layout, loop, d)).join(", ")})`;
-      if (m.async && mode === "async") expr = `await ${expr}`;
+      if (m.async && mode.async) expr = `await ${expr}`;
     }
-    row.push(`let ${local}!: ${plan.valueType(m)};`);
-    row.push(`if (${plan.test("need", m.name)}) {`);
-    row.push(`  ${local} = ${expr};`);
+    const body: string[] = [];
     m.checks.forEach((c: CheckFact, k) => {
       const failed = plan.derived(m.name, `failed${k}`);
       const first = plan.derived(m.name, `first${k}`);
-      row.push(`  if (!(${plan.checkCondition(c, local)})) { ${failed}++; if (${first}.length < 5) ${first}.push(i); }`);
+      body.push(`if (!(${plan.checkCondition(c, local)})) { ${failed}++; if (${first}.length < 5) ${first}.push(i); }`);
     });
-    if (stored.includes(m)) row.push(`  if (${storeFlag(m)}) ${col(m)}[i] = ${local};`);
-    row.push(`}`);
+    if (stored.includes(m)) body.push(guarded ? `if (${storeFlag(m)}) ${col(m)}[i] = ${local};` : `${col(m)}[i] = ${local};`);
+    if (guarded) {
+      row.push(plan.declareLocal(local, m), `if (${plan.test("need", m.name)}) {`, `  ${local} = ${expr};`, ...indent(body, 1), `}`);
+    } else {
+      row.push(`const ${local} = ${expr};`, ...body);
+    }
   }
   inner.push(`const chunk = chunkRowsFor(options, n);`);
   inner.push(`for (let start = 0; start < n; start += chunk) {`);
@@ -333,10 +371,12 @@ function emitLoop(plan: TargetPlan, layout: BatchLayout, loop: Loop, loopCount: 
       inner.push(`if (${failed} > 0) reportCheck(options, ${str(m.name)}, ${str(c.text)}, ${c.warn}, ${failed}, n, ${plan.derived(m.name, `first${k}`)});`);
     });
   }
-  for (const m of stored) {
-    if (outputs.includes(m.name)) inner.push(`if (${plan.test("want", m.name)}) result${member(m.name)} = ${col(m)};`);
+  if (guarded) {
+    for (const m of stored) {
+      if (outputs.includes(m.name)) inner.push(`if (${plan.test("want", m.name)}) result${member(m.name)} = ${col(m)};`);
+    }
   }
-  lines.push(`if (${plan.anyBit("need", loop.members)}) {`);
+  lines.push(guarded ? `if (${plan.anyBit("need", loop.members)}) {` : `{`);
   lines.push(...indent(inner, 1));
   lines.push(`}`);
   return lines;

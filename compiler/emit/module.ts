@@ -25,8 +25,10 @@ export interface ShapeParts {
   readonly resultPick: string;
   /** Per public output, the type `execute` returns for it (batch: columns); undefined for online. */
   readonly results?: readonly { readonly name: string; readonly type: string }[];
-  /** The compute functions: `computeSync` and/or `computeAsync`. */
+  /** The compute functions: `computeSync` and/or `computeAsync`, then the fast paths. */
   readonly bodies: readonly string[];
+  /** Fast-path functions for one output alone, by output. */
+  readonly fastPaths: ReadonlyMap<string, string>;
   readonly hasSync: boolean;
   readonly hasAsync: boolean;
 }
@@ -55,7 +57,13 @@ export function renderExecutor(plan: TargetPlan, parts: ShapeParts): string {
     return `import ${allTypes ? "type " : ""}{ ${names.join(", ")} } from ${str(line.from)};`;
   });
 
-  const prologue = [
+  const prologue: string[] = [];
+  if (parts.fastPaths.size > 0) {
+    prologue.push(`if (outputs.length === 1) {`, `  switch (outputs[0] as OutputName) {`);
+    for (const [output, fn] of parts.fastPaths) prologue.push(`    case ${str(output)}: return ${fn}(inputs as unknown as Inputs, options) as unknown as Result<K>;`);
+    prologue.push(`  }`, `}`);
+  }
+  prologue.push(
     ...Array.from({ length: plan.words }, (_, w) => `let want${w} = 0;`),
     `for (let k = 0; k < outputs.length; k++) {`,
     `  switch (outputs[k] as OutputName) {`,
@@ -65,7 +73,7 @@ export function renderExecutor(plan: TargetPlan, parts: ShapeParts): string {
     `}`,
     ...Array.from({ length: plan.words }, (_, w) => `let need${w} = want${w};`),
     ...plan.needPropagation(),
-  ];
+  );
   const maskArgs = Array.from({ length: plan.words }, (_, w) => `want${w}, need${w}`).join(", ");
   const call = (fn: string) => `${fn}(${maskArgs}, inputs as unknown as Inputs, options) as unknown as Result<K>`;
   if (parts.hasAsync && parts.hasSync) {
@@ -122,7 +130,7 @@ function schemaOf(node: GraphNode): string {
 }
 
 /** Reads every input the included nodes consume, and throws MissingInputError for absent required ones. */
-export function inputReads(plan: TargetPlan, included: ReadonlySet<string>): { lines: string[]; used: boolean } {
+export function inputReads(plan: TargetPlan, included: ReadonlySet<string>, guarded = true): { lines: string[]; used: boolean } {
   const consumers = plan.inputConsumers();
   if (plan.target.fittedInputs.length > 0) consumers.set("fitted", plan.target.fittedInputs.filter((n) => plan.target.order.includes(n)));
   const lines: string[] = [];
@@ -133,7 +141,7 @@ export function inputReads(plan: TargetPlan, included: ReadonlySet<string>): { l
     const local = plan.inputLocal.get(name)!;
     lines.push(`const ${local} = inputs${name === "fitted" || /^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${str(name)}]`};`);
     const optional = name === "fitted" ? false : (fields.get(name)?.optional ?? false);
-    if (!optional) lines.push(`if (${local} === undefined && ${plan.anyBit("need", users)}) throw new MissingInputError(${str(name)}, TARGET);`);
+    if (!optional) lines.push(`if (${local} === undefined${guarded ? ` && ${plan.anyBit("need", users)}` : ""}) throw new MissingInputError(${str(name)}, TARGET);`);
   }
   return { lines, used: lines.some((l) => l.includes("MissingInputError")) };
 }

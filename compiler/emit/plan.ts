@@ -280,6 +280,16 @@ export class TargetPlan {
     return `// ${comment(node.name === what ? `${node.name} — ${where}` : `${node.name}: ${what} — ${where}`)}`;
   }
 
+  /**
+   * The declaration of a node's local before its guarded assignment. Primitive locals start at a
+   * value of their own type, so V8 keeps them unboxed (a local that may be undefined is boxed:
+   * one heap number per row).
+   */
+  declareLocal(local: string, node: GraphNode, type = this.valueType(node)): string {
+    const initial = { number: "0", boolean: "false", string: '""' }[type] ?? undefined;
+    return initial === undefined ? `let ${local}!: ${type};` : `let ${local}: ${type} = ${initial};`;
+  }
+
   ident(name: string): string {
     return ident(name);
   }
@@ -287,6 +297,50 @@ export class TargetPlan {
 
 export function hex(n: number): string {
   return `0x${n.toString(16)}`;
+}
+
+/** How one compute function of an executor is emitted. */
+export interface BodyMode {
+  readonly async: boolean;
+  /** The nodes this function may compute. */
+  readonly included: ReadonlySet<string>;
+  /**
+   * A fast path for one output alone: only its upstream runs, with no need/want guards, so V8
+   * can inline and unbox as in hand-written code. Undefined for the general (guarded) path.
+   */
+  readonly only?: string;
+}
+
+/** The nodes upstream of `name`, itself included. */
+export function upstreamOf(plan: TargetPlan, name: string): Set<string> {
+  const seen = new Set<string>();
+  const stack = [name];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    for (const d of plan.node(n).deps) if (d.source.kind === "node") stack.push(d.source.name);
+  }
+  return seen;
+}
+
+/**
+ * Outputs that get a fast path: public outputs no other node consumes (the model's prediction,
+ * say), while the fast paths together stay within a size budget linear in the graph.
+ */
+export function fastPathOutputs(plan: TargetPlan): string[] {
+  const consumed = new Set<string>();
+  for (const name of plan.order) for (const d of plan.node(name).deps) if (d.source.kind === "node") consumed.add(d.source.name);
+  let budget = 2 * plan.order.length + 64;
+  const chosen: string[] = [];
+  for (const name of plan.order) {
+    if (consumed.has(name) || !plan.target.outputs.includes(name)) continue;
+    const size = upstreamOf(plan, name).size;
+    if (size > budget) continue;
+    budget -= size;
+    chosen.push(name);
+  }
+  return chosen;
 }
 
 /** One schedulable piece of an executor: a node, or a fused loop of map nodes. */
