@@ -71,8 +71,9 @@ class _NumericKeyIndex {
 
   get(key: number): number {
     if (this.dense !== undefined) {
+      if (Math.floor(key) !== key) return -1;
       const d = key - this.min;
-      return d >= 0 && d < this.dense.length && Math.floor(d) === d ? this.dense[d]! : -1;
+      return d >= 0 && d < this.dense.length ? this.dense[d]! : -1;
     }
     if (key !== key) return -1;
     let slot = _hash(key) & this.mask;

@@ -271,13 +271,24 @@ function duckType(type: SqlType): DuckDBType {
 /**
  * Creates (or replaces) a table with the given columns and appends every row through the
  * appender, one DataChunk of up to 2,048 rows at a time. INTEGER and BIGINT values must be
- * integers (BIGINT: below 2^53 in magnitude), which is checked.
+ * integers (BIGINT: below 2^53 in magnitude), which is checked before anything is written.
  */
 export async function writeTable(connection: DuckDBConnection, table: string, columns: readonly AppendColumn[]): Promise<void> {
   if (columns.length === 0) throw new Error(`writeTable '${table}': no columns`);
   const n = columns[0]!.values.length;
   for (const c of columns) {
     if (c.values.length !== n) throw new RangeError(`writeTable '${table}': column '${c.name}' has ${c.values.length} rows but '${columns[0]!.name}' has ${n}`);
+  }
+  // Validate everything first: a failure must not leave a half-written table behind.
+  for (const c of columns) {
+    if (c.type !== "INTEGER" && c.type !== "BIGINT") continue;
+    const values = c.values as Column<number>;
+    for (let i = 0; i < n; i++) {
+      const v = values[i]!;
+      if (c.type === "INTEGER" ? (v | 0) !== v : !Number.isSafeInteger(v)) {
+        throw new RangeError(`writeTable '${table}': column '${c.name}' row ${i} is ${v}, not a ${c.type === "INTEGER" ? "32-bit" : "safe"} integer`);
+      }
+    }
   }
   await connection.run(`CREATE OR REPLACE TABLE ${quoteTable(table)} (${columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(", ")})`);
   const parts = table.split(".");
@@ -303,11 +314,7 @@ export async function writeTable(connection: DuckDBConnection, table: string, co
           }
           case "INTEGER": {
             const values = c.values as Column<number>;
-            for (let i = 0; i < rows; i++) {
-              const v = values[start + i]!;
-              if ((v | 0) !== v) throw new RangeError(`writeTable '${table}': column '${c.name}' row ${start + i} is ${v}, not a 32-bit integer`);
-              i32[i] = v;
-            }
+            for (let i = 0; i < rows; i++) i32[i] = values[start + i]!;
             bindings.copy_data_to_vector(raw, 0, i32.buffer, 0, rows * 4);
             break;
           }
@@ -317,7 +324,6 @@ export async function writeTable(connection: DuckDBConnection, table: string, co
             const words = new Int32Array(f64.buffer);
             for (let i = 0; i < rows; i++) {
               const v = values[start + i]!;
-              if (!Number.isSafeInteger(v)) throw new RangeError(`writeTable '${table}': column '${c.name}' row ${start + i} is ${v}, not a safe integer`);
               words[2 * i] = v | 0;
               words[2 * i + 1] = Math.floor(v / 4294967296);
             }

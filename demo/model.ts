@@ -148,7 +148,9 @@ export class ModelFileError extends Error {
 
 /** The JSON text of a model (numbers round-trip exactly through JSON). */
 export function modelToJson(model: Model): string {
-  const checked = validateModel(model, "<model>");
+  const checked = validateModel(model, (reason) => {
+    throw new RangeError(`invalid model: ${reason}`);
+  });
   const weights: Record<string, number> = {};
   for (const name of FEATURE_NAMES) weights[name] = checked.weights[name];
   return `${JSON.stringify({ format: MODEL_FORMAT, weights, bias: checked.bias }, null, 2)}\n`;
@@ -167,22 +169,24 @@ export function modelFromJson(text: string, file = "<json>"): Model {
   if (o.format !== MODEL_FORMAT) throw new ModelFileError(file, `"format" must be "${MODEL_FORMAT}", got ${JSON.stringify(o.format) ?? "nothing"}`);
   const unknown = Object.keys(o).filter((key) => key !== "format" && key !== "weights" && key !== "bias");
   if (unknown.length > 0) throw new ModelFileError(file, `unexpected key ${unknown.map((u) => `"${u}"`).join(", ")}`);
-  return validateModel({ weights: o.weights, bias: o.bias }, file);
+  return validateModel({ weights: o.weights, bias: o.bias }, (reason) => {
+    throw new ModelFileError(file, reason);
+  });
 }
 
-function validateModel(candidate: { weights: unknown; bias: unknown }, file: string): Model {
+function validateModel(candidate: { weights: unknown; bias: unknown }, fail: (reason: string) => never): Model {
   const { weights, bias } = candidate;
-  if (weights === null || typeof weights !== "object" || Array.isArray(weights)) throw new ModelFileError(file, `"weights" must be an object with one number per feature (${FEATURE_NAMES.join(", ")})`);
+  if (weights === null || typeof weights !== "object" || Array.isArray(weights)) fail(`"weights" must be an object with one number per feature (${FEATURE_NAMES.join(", ")})`);
   const w = weights as Record<string, unknown>;
   const out = {} as Record<FeatureName, number>;
   for (const name of FEATURE_NAMES) {
     const v = w[name];
-    if (typeof v !== "number" || !Number.isFinite(v)) throw new ModelFileError(file, `weight "${name}" must be a finite number, got ${v === undefined ? "nothing" : JSON.stringify(v)}`);
+    if (typeof v !== "number" || !Number.isFinite(v)) fail(`weight "${name}" must be a finite number, got ${v === undefined ? "nothing" : JSON.stringify(v)}`);
     out[name] = v;
   }
   const extra = Object.keys(w).filter((key) => !(FEATURE_NAMES as readonly string[]).includes(key));
-  if (extra.length > 0) throw new ModelFileError(file, `unknown feature ${extra.map((e) => `"${e}"`).join(", ")} in "weights" (the model knows ${FEATURE_NAMES.join(", ")})`);
-  if (typeof bias !== "number" || !Number.isFinite(bias)) throw new ModelFileError(file, `"bias" must be a finite number, got ${bias === undefined ? "nothing" : JSON.stringify(bias)}`);
+  if (extra.length > 0) fail(`unknown feature ${extra.map((e) => `"${e}"`).join(", ")} in "weights" (the model knows ${FEATURE_NAMES.join(", ")})`);
+  if (typeof bias !== "number" || !Number.isFinite(bias)) fail(`"bias" must be a finite number, got ${bias === undefined ? "nothing" : JSON.stringify(bias)}`);
   return { weights: out, bias };
 }
 
