@@ -62,10 +62,13 @@ export function quoteString(value: string): string {
 
 export type ColumnKind = "number" | "string";
 
-/** What `readColumns` returns: equal-length columns, numbers as Float64Array, strings as arrays. */
-export interface ReadColumns {
+/** The columns `readColumns` returns for a spec: numbers as Float64Array, strings as arrays. */
+export type ColumnsOf<S extends Readonly<Record<string, ColumnKind>>> = { [K in keyof S]: S[K] extends "number" ? Float64Array : string[] };
+
+/** What `readColumns` returns: equal-length columns. */
+export interface ReadColumns<S extends Readonly<Record<string, ColumnKind>>> {
   readonly length: number;
-  readonly columns: Record<string, Float64Array | string[]>;
+  readonly columns: ColumnsOf<S>;
 }
 
 /** Text columns with at most this many distinct values are read through a dictionary (ENUM). */
@@ -88,7 +91,7 @@ const NUMERIC_READERS = new Set<DuckDBTypeId>([
  * Numbers of any numeric SQL type arrive as Float64Array (NULL → NaN); text as string[] (a NULL
  * text value is an error: a Column<string> has no place for it).
  */
-export async function readColumns(connection: DuckDBConnection, table: string, spec: Readonly<Record<string, ColumnKind>>): Promise<ReadColumns> {
+export async function readColumns<const S extends Readonly<Record<string, ColumnKind>>>(connection: DuckDBConnection, table: string, spec: S): Promise<ReadColumns<S>> {
   const from = quoteTable(table);
   const names = Object.keys(spec);
   let probe: DuckDBResult;
@@ -146,7 +149,7 @@ export async function readColumns(connection: DuckDBConnection, table: string, s
     offset += rows;
   }
   if (offset !== n) throw new Error(`read ${offset} rows of table '${table}' but the result announced ${n}`);
-  return { length: n, columns };
+  return { length: n, columns: columns as ColumnsOf<S> };
 }
 
 /** The validity bitmap of a vector, or null when every value is valid. */

@@ -77,16 +77,15 @@ export async function openWarehouse(file: string = DEFAULT_WAREHOUSE_PATH, optio
     },
     async readSurvey(table: string): Promise<Table<Survey>> {
       const read = await readColumns(open(), table, { client_id: "number", budget: "number", age: "number", gender: "string" });
-      const c = read.columns;
-      return tableOf<Survey>({ client_id: c.client_id as Float64Array, budget: c.budget as Float64Array, age: c.age as Float64Array, gender: c.gender as string[] });
+      return tableOf<Survey>(read.columns);
     },
     async readLogins(table: string): Promise<Table<Login>> {
       const read = await readColumns(open(), table, { client_id: "number", last_logged_in: "number" });
-      return tableOf<Login>({ client_id: read.columns.client_id as Float64Array, last_logged_in: read.columns.last_logged_in as Float64Array });
+      return tableOf<Login>(read.columns);
     },
     async readLabels(table: string): Promise<Table<Label>> {
       const read = await readColumns(open(), table, { client_id: "number", label: "number" });
-      return tableOf<Label>({ client_id: read.columns.client_id as Float64Array, label: read.columns.label as Float64Array });
+      return tableOf<Label>(read.columns);
     },
     async writePredictions(table: string, client_id: Column<number>, predictions: Column<number>): Promise<void> {
       if (client_id.length !== predictions.length) throw new RangeError(`writePredictions: ${client_id.length} client ids but ${predictions.length} predictions`);

@@ -81,7 +81,7 @@ describe.each(["index", "query"] as const)("online services (%s)", (kind) => {
 
   it("know clients who logged in without answering the survey only in the login service", async () => {
     const s = services.get(kind)!;
-    const surveyed = new Set(survey.columns.client_id);
+    const surveyed = new Set(Array.from(survey.columns.client_id));
     let loginOnly: number | undefined;
     for (let r = 0; r < logins.length && loginOnly === undefined; r++) if (!surveyed.has(logins.columns.client_id[r]!)) loginOnly = logins.columns.client_id[r]!;
     expect(loginOnly).toBeDefined();
