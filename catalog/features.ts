@@ -4,8 +4,6 @@
  */
 import type { FeatureVector } from "./types.js";
 
-const MS_PER_DAY = 86_400_000;
-
 /** Whether the client said they are male. */
 export function is_male(gender: string): boolean {
   return gender === "male";
@@ -34,7 +32,7 @@ export function age_normalized(age: number, age_mean: number, age_stddev: number
  * @check notNull
  */
 export function time_since_last_login(execution_time: number, last_logged_in: number): number {
-  return (execution_time - last_logged_in) / MS_PER_DAY;
+  return (execution_time - last_logged_in) / 86_400_000; // milliseconds per day
 }
 
 /** The model's input vector: the features above, booleans as 0/1. */
