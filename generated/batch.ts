@@ -80,7 +80,7 @@ export interface FittedValues {
 }
 
 /** Hash of the code the fitted values depend on: an artifact with another hash is stale. */
-export const FITTED_HASH = "1f691b7704b26c78";
+export const FITTED_HASH = "7d9f019d7ad046db";
 
 /** The fitted values' run-time schema, for validating a saved artifact. */
 export const FITTED_SCHEMA = {
@@ -205,14 +205,14 @@ async function computeAsync(want0: number, need0: number, inputs: Inputs, option
     axis.add("age", age.length);
     if (want0 & 0x4) result.age = age;
   }
-  // age_mean — catalog/aggregations.ts:21
+  // age_mean — catalog/aggregations.ts:15
   let age_mean: number = 0;
   if (need0 & 0x8) {
     age_mean = $age_mean(age);
     if (!(age_mean >= 0 && age_mean <= 150)) reportCheck(options, "age_mean", "range(0, 150)", false, 1, 1, [0]);
     if (want0 & 0x8) result.age_mean = age_mean;
   }
-  // age_stddev — catalog/aggregations.ts:30
+  // age_stddev — catalog/aggregations.ts:26
   let age_stddev: number = 0;
   if (need0 & 0x10) {
     age_stddev = $age_stddev(age);
@@ -246,7 +246,7 @@ async function computeAsync(want0: number, need0: number, inputs: Inputs, option
     client_login_data = await client_login_data_promise!;
     if (want0 & 0x1) result.client_login_data = client_login_data;
   }
-  // last_logged_in: last_logged_in__batch — catalog/joins.ts:91
+  // last_logged_in: last_logged_in__batch — catalog/joins.ts:92
   let last_logged_in!: Value<typeof $last_logged_in__batch>;
   if (need0 & 0x1000) {
     last_logged_in = $last_logged_in__batch(client_id, client_login_data);
@@ -366,10 +366,10 @@ async function computeOnly_predictions(inputs: Inputs, options: BatchExecuteOpti
   // age: field 'age' of survey_results — catalog/data_loaders.ts:15
   const age = survey_results.columns.age;
   axis.add("age", age.length);
-  // age_mean — catalog/aggregations.ts:21
+  // age_mean — catalog/aggregations.ts:15
   const age_mean = $age_mean(age);
   if (!(age_mean >= 0 && age_mean <= 150)) reportCheck(options, "age_mean", "range(0, 150)", false, 1, 1, [0]);
-  // age_stddev — catalog/aggregations.ts:30
+  // age_stddev — catalog/aggregations.ts:26
   const age_stddev = $age_stddev(age);
   if (!(age_stddev >= 0.000001 && age_stddev <= 150)) reportCheck(options, "age_stddev", "range(0.000001, 150)", false, 1, 1, [0]);
   // budget: field 'budget' of survey_results — catalog/data_loaders.ts:15
@@ -383,7 +383,7 @@ async function computeOnly_predictions(inputs: Inputs, options: BatchExecuteOpti
   axis.add("gender", gender.length);
   // client_login_data: client_login_data__batch — catalog/data_loaders.ts:23
   const client_login_data = await client_login_data_promise;
-  // last_logged_in: last_logged_in__batch — catalog/joins.ts:91
+  // last_logged_in: last_logged_in__batch — catalog/joins.ts:92
   const last_logged_in = $last_logged_in__batch(client_id, client_login_data);
   axis.add("last_logged_in", last_logged_in.length);
   // Fused loop 1 of 1, one call per row: age_normalized, is_female, is_high_roller, is_male, time_since_last_login, features, predictions

@@ -56,7 +56,7 @@ export interface FittedValues {
 }
 
 /** Hash of the code the fitted values depend on: an artifact with another hash is stale. */
-export const FITTED_HASH = "1f691b7704b26c78";
+export const FITTED_HASH = "7d9f019d7ad046db";
 
 /** The fitted values' run-time schema, for validating a saved artifact. */
 export const FITTED_SCHEMA = {
@@ -143,14 +143,14 @@ function computeSync(want0: number, need0: number, inputs: Inputs, options: Exec
   const result: Partial<Outputs> = {};
   const fitted = inputs.fitted;
   if (fitted === undefined && (need0 & 0x3) !== 0) throw new MissingInputError("fitted", TARGET);
-  // age_mean: fitted value read from inputs.fitted (age_mean) — catalog/aggregations.ts:21
+  // age_mean: fitted value read from inputs.fitted (age_mean) — catalog/aggregations.ts:15
   let age_mean: number = 0;
   if (need0 & 0x1) {
     age_mean = fitted.age_mean;
     if (!(age_mean >= 0 && age_mean <= 150)) reportCheck(options, "age_mean", "range(0, 150)", false, 1, 1, [0]);
     if (want0 & 0x1) result.age_mean = age_mean;
   }
-  // age_stddev: fitted value read from inputs.fitted (age_stddev) — catalog/aggregations.ts:30
+  // age_stddev: fitted value read from inputs.fitted (age_stddev) — catalog/aggregations.ts:26
   let age_stddev: number = 0;
   if (need0 & 0x2) {
     age_stddev = fitted.age_stddev;
@@ -175,20 +175,20 @@ async function computeAsync(want0: number, need0: number, inputs: Inputs, option
   if (model === undefined && (need0 & 0x2000) !== 0) throw new MissingInputError("model", TARGET);
   const survey_service = inputs.survey_service;
   if (survey_service === undefined && (need0 & 0x8) !== 0) throw new MissingInputError("survey_service", TARGET);
-  // last_logged_in: last_logged_in__online — catalog/joins.ts:106 (started now, awaited before first use)
+  // last_logged_in: last_logged_in__online — catalog/joins.ts:107 (started now, awaited before first use)
   let last_logged_in_promise: ReturnType<typeof $last_logged_in__online> | undefined;
   if (need0 & 0x4) last_logged_in_promise = handled($last_logged_in__online(login_service, client_id));
   // survey_results: survey_results__online — catalog/data_loaders.ts:32 (started now, awaited before first use)
   let survey_results_promise: ReturnType<typeof $survey_results__online> | undefined;
   if (need0 & 0x8) survey_results_promise = handled($survey_results__online(survey_service, client_id));
-  // age_mean: fitted value read from inputs.fitted (age_mean) — catalog/aggregations.ts:21
+  // age_mean: fitted value read from inputs.fitted (age_mean) — catalog/aggregations.ts:15
   let age_mean: number = 0;
   if (need0 & 0x1) {
     age_mean = fitted.age_mean;
     if (!(age_mean >= 0 && age_mean <= 150)) reportCheck(options, "age_mean", "range(0, 150)", false, 1, 1, [0]);
     if (want0 & 0x1) result.age_mean = age_mean;
   }
-  // age_stddev: fitted value read from inputs.fitted (age_stddev) — catalog/aggregations.ts:30
+  // age_stddev: fitted value read from inputs.fitted (age_stddev) — catalog/aggregations.ts:26
   let age_stddev: number = 0;
   if (need0 & 0x2) {
     age_stddev = fitted.age_stddev;
@@ -207,7 +207,7 @@ async function computeAsync(want0: number, need0: number, inputs: Inputs, option
     age = survey_results.age;
     if (want0 & 0x10) result.age = age;
   }
-  // age_normalized — catalog/features.ts:28
+  // age_normalized — catalog/features.ts:26
   let age_normalized: number = 0;
   if (need0 & 0x20) {
     age_normalized = $age_normalized(age, age_mean, age_stddev);
@@ -226,38 +226,38 @@ async function computeAsync(want0: number, need0: number, inputs: Inputs, option
     gender = survey_results.gender;
     if (want0 & 0x80) result.gender = gender;
   }
-  // is_female — catalog/features.ts:15
+  // is_female — catalog/features.ts:13
   let is_female: boolean = false;
   if (need0 & 0x100) {
     is_female = $is_female(gender);
     if (want0 & 0x100) result.is_female = is_female;
   }
-  // is_high_roller — catalog/features.ts:20
+  // is_high_roller — catalog/features.ts:18
   let is_high_roller: boolean = false;
   if (need0 & 0x200) {
     is_high_roller = $is_high_roller(budget);
     if (want0 & 0x200) result.is_high_roller = is_high_roller;
   }
-  // is_male — catalog/features.ts:10
+  // is_male — catalog/features.ts:8
   let is_male: boolean = false;
   if (need0 & 0x400) {
     is_male = $is_male(gender);
     if (want0 & 0x400) result.is_male = is_male;
   }
-  // last_logged_in: last_logged_in__online — catalog/joins.ts:106
+  // last_logged_in: last_logged_in__online — catalog/joins.ts:107
   let last_logged_in: number = 0;
   if (need0 & 0x4) {
     last_logged_in = await last_logged_in_promise!;
     if (want0 & 0x4) result.last_logged_in = last_logged_in;
   }
-  // time_since_last_login — catalog/features.ts:36
+  // time_since_last_login — catalog/features.ts:34
   let time_since_last_login: number = 0;
   if (need0 & 0x800) {
     time_since_last_login = $time_since_last_login(execution_time, last_logged_in);
     if (!(time_since_last_login != null && time_since_last_login === time_since_last_login)) reportCheck(options, "time_since_last_login", "notNull", false, 1, 1, [0]);
     if (want0 & 0x800) result.time_since_last_login = time_since_last_login;
   }
-  // features — catalog/features.ts:41
+  // features — catalog/features.ts:39
   let features!: Value<typeof $features>;
   if (need0 & 0x1000) {
     features = $features(time_since_last_login, is_male, is_female, is_high_roller, age_normalized);
@@ -287,39 +287,39 @@ async function computeOnly_predictions(inputs: Inputs, options: ExecuteOptions |
   if (model === undefined) throw new MissingInputError("model", TARGET);
   const survey_service = inputs.survey_service;
   if (survey_service === undefined) throw new MissingInputError("survey_service", TARGET);
-  // last_logged_in: last_logged_in__online — catalog/joins.ts:106 (started now, awaited before first use)
+  // last_logged_in: last_logged_in__online — catalog/joins.ts:107 (started now, awaited before first use)
   const last_logged_in_promise = handled($last_logged_in__online(login_service, client_id));
   // survey_results: survey_results__online — catalog/data_loaders.ts:32 (started now, awaited before first use)
   const survey_results_promise = handled($survey_results__online(survey_service, client_id));
-  // age_mean: fitted value read from inputs.fitted (age_mean) — catalog/aggregations.ts:21
+  // age_mean: fitted value read from inputs.fitted (age_mean) — catalog/aggregations.ts:15
   const age_mean = fitted.age_mean;
   if (!(age_mean >= 0 && age_mean <= 150)) reportCheck(options, "age_mean", "range(0, 150)", false, 1, 1, [0]);
-  // age_stddev: fitted value read from inputs.fitted (age_stddev) — catalog/aggregations.ts:30
+  // age_stddev: fitted value read from inputs.fitted (age_stddev) — catalog/aggregations.ts:26
   const age_stddev = fitted.age_stddev;
   if (!(age_stddev >= 0.000001 && age_stddev <= 150)) reportCheck(options, "age_stddev", "range(0.000001, 150)", false, 1, 1, [0]);
   // survey_results: survey_results__online — catalog/data_loaders.ts:32
   const survey_results = await survey_results_promise;
   // age: field 'age' of survey_results — catalog/data_loaders.ts:32
   const age = survey_results.age;
-  // age_normalized — catalog/features.ts:28
+  // age_normalized — catalog/features.ts:26
   const age_normalized = $age_normalized(age, age_mean, age_stddev);
   if (!(age_normalized != null && age_normalized === age_normalized)) reportCheck(options, "age_normalized", "notNull", false, 1, 1, [0]);
   // budget: field 'budget' of survey_results — catalog/data_loaders.ts:32
   const budget = survey_results.budget;
   // gender: field 'gender' of survey_results — catalog/data_loaders.ts:32
   const gender = survey_results.gender;
-  // is_female — catalog/features.ts:15
+  // is_female — catalog/features.ts:13
   const is_female = $is_female(gender);
-  // is_high_roller — catalog/features.ts:20
+  // is_high_roller — catalog/features.ts:18
   const is_high_roller = $is_high_roller(budget);
-  // is_male — catalog/features.ts:10
+  // is_male — catalog/features.ts:8
   const is_male = $is_male(gender);
-  // last_logged_in: last_logged_in__online — catalog/joins.ts:106
+  // last_logged_in: last_logged_in__online — catalog/joins.ts:107
   const last_logged_in = await last_logged_in_promise;
-  // time_since_last_login — catalog/features.ts:36
+  // time_since_last_login — catalog/features.ts:34
   const time_since_last_login = $time_since_last_login(execution_time, last_logged_in);
   if (!(time_since_last_login != null && time_since_last_login === time_since_last_login)) reportCheck(options, "time_since_last_login", "notNull", false, 1, 1, [0]);
-  // features — catalog/features.ts:41
+  // features — catalog/features.ts:39
   const features = $features(time_since_last_login, is_male, is_female, is_high_roller, age_normalized);
   // predictions — catalog/model.ts:11
   const predictions = $predictions(features, model);

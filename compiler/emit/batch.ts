@@ -40,7 +40,7 @@ export function emitBatchExecutor(plan: TargetPlan): string {
     fastPaths.set(output, name);
     bodies.push(computeFunction(plan, layout, { async: plan.asyncDependent.has(output), included: upstreamOf(plan, output), only: output }, runtime, name));
   }
-  const publicOutputs = g.order.filter((n) => g.outputs.includes(n));
+  const publicOutputs = plan.publicOutputs();
   return renderExecutor(plan, {
     runtimeValues: [...runtime],
     runtimeTypes: ["BatchExecuteOptions", ...(needsHelperTypes(plan) ? ["ColumnElement", "TableRow"] : [])].filter((t) => usesType(plan, t)),
@@ -242,7 +242,7 @@ function produce(plan: TargetPlan, node: GraphNode, expr: string, runtime: Set<s
   if (!guarded) {
     return [plan.describe(node), `const ${local} = ${expr};`, ...(rowLevel ? [`axis.add(${str(node.name)}, ${local}.length);`] : []), ...checks];
   }
-  const isOutput = plan.target.outputs.includes(node.name);
+  const isOutput = plan.isOutput(node.name);
   return [
     plan.describe(node),
     plan.declareLocal(local, node, type),
@@ -300,10 +300,10 @@ function emitLoop(plan: TargetPlan, layout: BatchLayout, loop: Loop, loopCount: 
   runtime.add("chunkRowsFor");
   const guarded = mode.only === undefined;
   const members = loop.members.map((m) => plan.node(m));
-  const outputs = plan.target.outputs;
   // Columns are materialised only for outputs and for values read outside this loop.
   const outside = (m: GraphNode) => (layout.outsideConsumers.get(m.name) ?? []).filter((c) => mode.included.has(c));
-  const stored = members.filter((m) => (guarded ? outputs.includes(m.name) : m.name === mode.only) || outside(m).length > 0);
+  const stored = members.filter((m) => (guarded ? plan.isOutput(m.name) : m.name === mode.only) || outside(m).length > 0);
+  const storedSet = new Set(stored);
   const storeFlag = (m: GraphNode) => plan.derived(m.name, "stored");
   const col = (m: GraphNode) => plan.derived(m.name, "col");
   const numeric = stored.filter(storesNumbers);
@@ -313,7 +313,7 @@ function emitLoop(plan: TargetPlan, layout: BatchLayout, loop: Loop, loopCount: 
   const inner: string[] = [`const n = axis.rows;`];
   if (guarded) {
     for (const m of stored) {
-      const reasons = [...(outputs.includes(m.name) ? [`(${plan.test("want", m.name)}) !== 0`] : []), ...(outside(m).length > 0 ? [plan.anyBit("need", outside(m))] : [])];
+      const reasons = [...(plan.isOutput(m.name) ? [`(${plan.test("want", m.name)}) !== 0`] : []), ...(outside(m).length > 0 ? [plan.anyBit("need", outside(m))] : [])];
       inner.push(`const ${storeFlag(m)} = ${reasons.join(" || ")};`);
     }
   }
@@ -350,7 +350,7 @@ function emitLoop(plan: TargetPlan, layout: BatchLayout, loop: Loop, loopCount: 
       const first = plan.derived(m.name, `first${k}`);
       body.push(`if (!(${plan.checkCondition(c, local)})) { ${failed}++; if (${first}.length < 5) ${first}.push(i); }`);
     });
-    if (stored.includes(m)) body.push(guarded ? `if (${storeFlag(m)}) ${col(m)}[i] = ${local};` : `${col(m)}[i] = ${local};`);
+    if (storedSet.has(m)) body.push(guarded ? `if (${storeFlag(m)}) ${col(m)}[i] = ${local};` : `${col(m)}[i] = ${local};`);
     if (guarded) {
       row.push(plan.declareLocal(local, m), `if (${plan.test("need", m.name)}) {`, `  ${local} = ${expr};`, ...indent(body, 1), `}`);
     } else {
@@ -373,7 +373,7 @@ function emitLoop(plan: TargetPlan, layout: BatchLayout, loop: Loop, loopCount: 
   }
   if (guarded) {
     for (const m of stored) {
-      if (outputs.includes(m.name)) inner.push(`if (${plan.test("want", m.name)}) result${member(m.name)} = ${col(m)};`);
+      if (plan.isOutput(m.name)) inner.push(`if (${plan.test("want", m.name)}) result${member(m.name)} = ${col(m)};`);
     }
   }
   lines.push(guarded ? `if (${plan.anyBit("need", loop.members)}) {` : `{`);

@@ -61,7 +61,7 @@ export function buildManifest(g: BuiltTarget, rootDir: string, fittedHash: strin
       })),
       ...(g.fittedInputs.length > 0 ? [{ name: "fitted", type: "FittedValues", level: g.shape === "online" ? "entity" : "scalar" }] : []),
     ],
-    outputs: g.order.filter((n) => g.outputs.includes(n)),
+    outputs: ((set) => g.order.filter((n) => set.has(n)))(new Set(g.outputs)),
     nodes: g.order.map((name) => {
       const node = g.nodes.get(name)!;
       return {

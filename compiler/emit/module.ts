@@ -37,7 +37,7 @@ export interface ShapeParts {
 export function renderExecutor(plan: TargetPlan, parts: ShapeParts): string {
   const g = plan.target;
   const inputsUpstream = plan.inputsUpstream();
-  const publicOutputs = g.order.filter((n) => g.outputs.includes(n));
+  const publicOutputs = plan.publicOutputs();
   const fittedNodes = g.order.filter((n) => plan.node(n).fn.fitted && (plan.node(n).kind === "fitted" || plan.node(n).level === "scalar"));
   const fittedCompute = g.fitted === "compute";
 
@@ -132,7 +132,7 @@ function schemaOf(node: GraphNode): string {
 /** Reads every input the included nodes consume, and throws MissingInputError for absent required ones. */
 export function inputReads(plan: TargetPlan, included: ReadonlySet<string>, guarded = true): { lines: string[]; used: boolean } {
   const consumers = plan.inputConsumers();
-  if (plan.target.fittedInputs.length > 0) consumers.set("fitted", plan.target.fittedInputs.filter((n) => plan.target.order.includes(n)));
+  if (plan.target.fittedInputs.length > 0) consumers.set("fitted", [...plan.target.fittedInputs]);
   const lines: string[] = [];
   const fields = new Map((plan.target.inputs?.fields ?? []).map((f) => [f.name, f]));
   for (const [name, nodes] of [...consumers.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {

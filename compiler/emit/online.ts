@@ -122,7 +122,7 @@ function produce(plan: TargetPlan, node: GraphNode, expr: string, runtime: Set<s
   const checks = scalarChecks(plan, node, local);
   if (checks.length > 0) runtime.add("reportCheck");
   if (mode.only !== undefined) return [plan.describe(node), `const ${local} = ${expr};`, ...checks];
-  const isOutput = plan.target.outputs.includes(node.name);
+  const isOutput = plan.isOutput(node.name);
   return [
     plan.describe(node),
     plan.declareLocal(local, node),

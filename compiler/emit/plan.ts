@@ -48,11 +48,13 @@ export class TargetPlan {
   /** Nodes whose value depends, transitively, on an async node. */
   readonly asyncDependent = new Set<string>();
   readonly imports: ImportLine[] = [];
+  private readonly outputSet: ReadonlySet<string>;
 
   constructor(readonly input: EmitInput) {
     const g = input.target;
     this.target = g;
     this.order = g.order;
+    this.outputSet = new Set(g.outputs);
     this.order.forEach((name, i) => this.bit.set(name, i));
     this.words = Math.max(1, Math.ceil(this.order.length / BITS_PER_WORD));
     for (let w = 0; w < this.words; w++) {
@@ -87,16 +89,14 @@ export class TargetPlan {
     }
 
     // Imports, grouped by module and sorted; fitted reads need only the function's type.
-    const byModule = new Map<string, ImportLine["names"]>();
+    const byModule = new Map<string, Map<string, { exported: string; local: string; typeOnly: boolean }>>();
     const add = (file: string, exported: string, typeOnly: boolean) => {
       const from = this.moduleSpecifier(file);
-      const list = byModule.get(from) ?? [];
-      const local = this.fnAlias.get(`${file}#${exported}`)!;
-      const existing = list.find((n) => n.exported === exported);
-      if (existing) {
-        if (!typeOnly) (existing as { typeOnly: boolean }).typeOnly = false;
-      } else list.push({ exported, local, typeOnly });
-      byModule.set(from, list);
+      const names = byModule.get(from) ?? new Map();
+      const existing = names.get(exported);
+      if (existing) existing.typeOnly &&= typeOnly;
+      else names.set(exported, { exported, local: this.fnAlias.get(`${file}#${exported}`)!, typeOnly });
+      byModule.set(from, names);
     };
     for (const name of this.order) {
       const node = g.nodes.get(name)!;
@@ -104,7 +104,7 @@ export class TargetPlan {
     }
     for (const [k, exported] of validatorFns) add(k.slice(0, k.lastIndexOf("#")), exported, false);
     for (const [from, names] of [...byModule.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      this.imports.push({ from, names: names.sort((a, b) => (a.exported < b.exported ? -1 : 1)) });
+      this.imports.push({ from, names: [...names.values()].sort((a, b) => (a.exported < b.exported ? -1 : 1)) });
     }
   }
 
@@ -119,6 +119,16 @@ export class TargetPlan {
       this.derivedNames.set(k, local);
     }
     return local;
+  }
+
+  /** Whether a node is a public output of the target. */
+  isOutput(name: string): boolean {
+    return this.outputSet.has(name);
+  }
+
+  /** The public outputs in topological order. */
+  publicOutputs(): string[] {
+    return this.order.filter((n) => this.outputSet.has(n));
   }
 
   node(name: string): GraphNode {
@@ -311,11 +321,11 @@ export interface BodyMode {
   readonly only?: string;
 }
 
-/** The nodes upstream of `name`, itself included. */
-export function upstreamOf(plan: TargetPlan, name: string): Set<string> {
+/** The nodes upstream of `name`, itself included (stops early once more than `limit` are found). */
+export function upstreamOf(plan: TargetPlan, name: string, limit = Infinity): Set<string> {
   const seen = new Set<string>();
   const stack = [name];
-  while (stack.length > 0) {
+  while (stack.length > 0 && seen.size <= limit) {
     const n = stack.pop()!;
     if (seen.has(n)) continue;
     seen.add(n);
@@ -323,6 +333,8 @@ export function upstreamOf(plan: TargetPlan, name: string): Set<string> {
   }
   return seen;
 }
+
+const MAX_FAST_PATHS = 8;
 
 /**
  * Outputs that get a fast path: public outputs no other node consumes (the model's prediction,
@@ -334,8 +346,9 @@ export function fastPathOutputs(plan: TargetPlan): string[] {
   let budget = 2 * plan.order.length + 64;
   const chosen: string[] = [];
   for (const name of plan.order) {
-    if (consumed.has(name) || !plan.target.outputs.includes(name)) continue;
-    const size = upstreamOf(plan, name).size;
+    if (chosen.length === MAX_FAST_PATHS) break;
+    if (consumed.has(name) || !plan.isOutput(name)) continue;
+    const size = upstreamOf(plan, name, budget).size;
     if (size > budget) continue;
     budget -= size;
     chosen.push(name);
@@ -360,26 +373,122 @@ export type Step = { readonly kind: "run" | "start" | "await"; readonly unit: st
  */
 export function schedule(units: readonly Unit[]): Step[] {
   const byId = new Map(units.map((u) => [u.id, u]));
-  const state = new Map<string, "todo" | "pending" | "done">(units.map((u) => [u.id, "todo"]));
+  const state = new Map<string, "todo" | "pending" | "done">();
+  const consumers = new Map<string, Unit[]>();
+  const depsOf = new Map<string, string[]>();
+  const open = new Map<string, number>(); // dependencies not done yet
+  const unstarted = new Map<string, number>(); // dependencies neither started nor done
+  for (const u of units) {
+    const deps = [...new Set(u.deps.filter((d) => byId.has(d) && d !== u.id))];
+    depsOf.set(u.id, deps);
+    state.set(u.id, "todo");
+    open.set(u.id, deps.length);
+    unstarted.set(u.id, deps.length);
+    for (const d of deps) consumers.set(d, [...(consumers.get(d) ?? []), u]);
+  }
+  const readySync = new UnitHeap();
+  const readyAsync = new UnitHeap();
+  const waiting = new UnitHeap(); // units whose dependencies have all started, some still in flight
+  const pending = new UnitHeap();
   const steps: Step[] = [];
-  const sorted = [...units].sort((a, b) => a.priority - b.priority);
-  const depsDone = (u: Unit) => u.deps.every((d) => !byId.has(d) || state.get(d) === "done");
+  const makeReady = (u: Unit) => (u.async ? readyAsync : readySync).push(u);
+  for (const u of units) if (open.get(u.id) === 0) makeReady(u);
+  const started = (id: string) => {
+    for (const c of consumers.get(id) ?? []) {
+      const left = unstarted.get(c.id)! - 1;
+      unstarted.set(c.id, left);
+      if (left === 0 && open.get(c.id)! > 0) waiting.push(c);
+    }
+  };
+  const done = (id: string) => {
+    state.set(id, "done");
+    for (const c of consumers.get(id) ?? []) {
+      const left = open.get(c.id)! - 1;
+      open.set(c.id, left);
+      if (left === 0) makeReady(c);
+    }
+  };
   let remaining = units.length;
   while (remaining > 0) {
-    const ready = sorted.filter((u) => state.get(u.id) === "todo" && depsDone(u));
-    if (ready.length > 0) {
-      const pick = ready.find((u) => u.async) ?? ready[0]!;
-      steps.push({ kind: pick.async ? "start" : "run", unit: pick.id });
-      state.set(pick.id, pick.async ? "pending" : "done");
-      if (!pick.async) remaining--;
+    if (readyAsync.size > 0) {
+      // Start every call whose inputs exist before anything else, so calls overlap.
+      const u = readyAsync.pop();
+      steps.push({ kind: "start", unit: u.id });
+      state.set(u.id, "pending");
+      pending.push(u);
+      started(u.id);
       continue;
     }
-    const blocked = sorted.find((u) => state.get(u.id) === "todo" && u.deps.every((d) => state.get(d) !== "todo"));
-    const pending = blocked ? blocked.deps.filter((d) => state.get(d) === "pending").sort((a, b) => byId.get(a)!.priority - byId.get(b)!.priority)[0] : sorted.find((u) => state.get(u.id) === "pending")?.id;
-    if (pending === undefined) throw new Error("featc: internal error: schedule has no way forward");
-    steps.push({ kind: "await", unit: pending });
-    state.set(pending, "done");
+    if (readySync.size > 0) {
+      const u = readySync.pop();
+      steps.push({ kind: "run", unit: u.id });
+      started(u.id);
+      done(u.id);
+      remaining--;
+      continue;
+    }
+    // Only values in flight block progress: await the first one the earliest blocked unit needs.
+    let blocked: Unit | undefined;
+    while (waiting.size > 0) {
+      const w = waiting.pop();
+      if (state.get(w.id) === "todo" && open.get(w.id)! > 0) {
+        blocked = w;
+        break;
+      }
+    }
+    let next: Unit | undefined;
+    if (blocked) {
+      next = depsOf.get(blocked.id)!.map((d) => byId.get(d)!).filter((d) => state.get(d.id) === "pending").sort((a, b) => a.priority - b.priority)[0];
+      waiting.push(blocked);
+    } else {
+      while (pending.size > 0 && !next) {
+        const p = pending.pop();
+        if (state.get(p.id) === "pending") next = p;
+      }
+    }
+    if (!next) throw new Error("featc: internal error: schedule has no way forward");
+    steps.push({ kind: "await", unit: next.id });
+    done(next.id);
     remaining--;
   }
   return steps;
+}
+
+/** A binary min-heap of units by priority. */
+class UnitHeap {
+  private readonly items: Unit[] = [];
+  get size(): number {
+    return this.items.length;
+  }
+  push(u: Unit): void {
+    const a = this.items;
+    a.push(u);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (a[p]!.priority <= u.priority) break;
+      a[i] = a[p]!;
+      i = p;
+    }
+    a[i] = u;
+  }
+  pop(): Unit {
+    const a = this.items;
+    const top = a[0]!;
+    const last = a.pop()!;
+    if (a.length > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= a.length) break;
+        const r = l + 1;
+        const c = r < a.length && a[r]!.priority < a[l]!.priority ? r : l;
+        if (a[c]!.priority >= last.priority) break;
+        a[i] = a[c]!;
+        i = c;
+      }
+      a[i] = last;
+    }
+    return top;
+  }
 }
