@@ -10,8 +10,10 @@
  *   the appender, 2,048 rows at a time.
  *
  * Why the raw bindings: @duckdb/node-api's `DuckDBVector.getItem` tests validity with BigInt
- * arithmetic per value, which made reading ~1.5–2× slower end to end than copying the vector's
- * buffer (measured: 100k survey rows ~20 ms vs ~12 ms; 1M rows ~360 ms vs ~190 ms). The bindings
+ * arithmetic per value, which made reading ~2× slower end to end than copying the vector's
+ * buffer (demo/measure.ts, 100k survey rows from the file, best of 9: ~25 ms vs ~55 ms; in
+ * memory, 1M rows: ~190 ms vs ~360 ms). Most of what remains is DuckDB producing the chunks
+ * (~2,048 rows each), not the copy. The bindings
  * are the package @duckdb/node-api itself is built on (pinned to its exact version); we load the
  * very instance it uses, through its own resolution, and touch only chunk, vector and validity
  * accessors.
