@@ -25,3 +25,4 @@ export {
   type TableRow,
   type Value,
 } from "./executor.js";
+export { FITTED_FORMAT, loadFitted, parseFitted, saveFitted, serializeFitted, type FittedArtifact, type FittedSchema } from "./fitted.js";
