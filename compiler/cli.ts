@@ -9,6 +9,7 @@ import { build } from "./build.js";
 import { DEFAULT_CONFIG_NAME } from "./config.js";
 import { hasErrors, type Diagnostic } from "./diagnostics.js";
 import { formatHuman, toJson, type OutputFormat } from "./cli/format.js";
+import { registerLineageCommands } from "./cli/lineage.js";
 
 export interface CliIo {
   out(text: string): void;
@@ -29,7 +30,7 @@ export interface CommonOptions {
 }
 
 /** Command modules beyond check and build; each registers its commands on the program. */
-const commandModules: ((program: Command, context: CommandContext) => void)[] = [];
+const commandModules: ((program: Command, context: CommandContext) => void)[] = [registerLineageCommands];
 
 /** The exit code for a list of diagnostics. */
 export function exitCodeFor(list: readonly Diagnostic[]): number {

@@ -10,21 +10,30 @@ export function oneLine(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ");
 }
 
-/** A DOT double-quoted ID (a vertex name, a graph name). */
+/**
+ * A DOT double-quoted ID (a vertex name, a graph name). Inside quotes DOT's scanner knows `\"`
+ * and keeps `\\` as is; control characters are written as `\uXXXX` text, which a doubled user
+ * backslash can never produce, so distinct names stay distinct IDs.
+ */
 export function dotId(text: string): string {
-  return `"${oneLine(text).replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+  const escaped = text
+    .replace(/\\/g, "\\\\")
+    .replace(/"/g, '\\"')
+    .replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return `"${escaped}"`;
 }
 
 /**
- * A DOT label or tooltip from lines of user text: `\n` separates the lines. Graphviz reads
- * `&name;` in labels as an entity, so `&` is written as `&amp;` and shows as itself.
+ * A DOT label or tooltip from lines of user text, joined by `\n` (line breaks inside the text
+ * become spaces). In labels Graphviz reads `\\` as a backslash (so `\n` in user text stays
+ * text) and `&name;` as an entity (so `&` is written `&amp;`).
  */
 export function dotLabel(lines: readonly string[]): string {
-  const escaped = lines.map((line) => oneLine(line).replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/&/g, "&amp;"));
+  const escaped = lines.map((line) => oneLine(line).replace(/&/g, "&amp;").replace(/\\/g, "\\\\").replace(/"/g, '\\"'));
   return `"${escaped.join("\\n")}"`;
 }
 
-/** Text for a `//` or `%%` line comment: one line, and no `*​/` that could close a block comment. */
+/** Text for a `//` or `%%` line comment: one line, with no star-slash that could close a block comment. */
 export function commentText(text: string): string {
   return oneLine(text).replace(/\*\//g, "* /");
 }

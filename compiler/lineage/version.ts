@@ -1,0 +1,74 @@
+/**
+ * `featc version`: content hashes for pinning. A node's version hashes what decides its value —
+ * the producing function's code (whitespace- and comment-insensitive), which variant, its tags
+ * and checks, its level and type — together with the versions of everything it depends on, so a
+ * change anywhere upstream changes it too. A target's version hashes all of its vertices and its
+ * public outputs. Source positions and descriptions are left out: moving code or editing a
+ * comment changes no version.
+ */
+import crypto from "node:crypto";
+import { Lineage, type LineageGraph, type LineageVertex } from "./graph.js";
+
+export interface TargetVersion {
+  readonly target: string;
+  readonly shape: string;
+  /** The version of the whole graph. */
+  readonly hash: string;
+  /** The version of each node and input, by vertex id (`input:<name>` for inputs), in graph order. */
+  readonly vertices: readonly { readonly id: string; readonly hash: string }[];
+}
+
+const hash = (parts: readonly string[]): string => {
+  const h = crypto.createHash("sha256");
+  for (const p of parts) h.update(p).update("\u0000");
+  return h.digest("hex").slice(0, 16);
+};
+
+/** What a vertex is, apart from what it depends on. */
+function ownFingerprint(v: LineageVertex): string[] {
+  return [
+    v.kind,
+    v.name,
+    v.type,
+    v.level,
+    v.exportName ?? "",
+    v.codeHash ?? "",
+    v.fitted ?? "",
+    v.extractOf ?? "",
+    v.checks.join("\u0001"),
+    v.tags.map((t) => `${t.name} ${t.text}`).join("\u0001"),
+  ];
+}
+
+/** The versions of a target's graph and of each of its vertices. */
+export function versionOf(graph: LineageGraph): TargetVersion {
+  const lineage = new Lineage(graph);
+  const versions = new Map<string, string>();
+  const versionOfVertex = (id: string, path: Set<string>): string => {
+    const known = versions.get(id);
+    if (known) return known;
+    // Vertices on a cycle (a broken catalog) hash without the edge that closes the cycle.
+    const parents = lineage.parents(id).filter((p) => !path.has(p));
+    path.add(id);
+    const h = hash([...ownFingerprint(lineage.byId.get(id)!), ...parents.map((p) => `${p}=${versionOfVertex(p, path)}`)]);
+    path.delete(id);
+    versions.set(id, h);
+    return h;
+  };
+  const vertices = graph.vertices.map((v) => ({ id: v.id, hash: versionOfVertex(v.id, new Set()) }));
+  const outputs = graph.vertices.filter((v) => v.role === "output").map((v) => v.id).sort();
+  const whole = hash([graph.shape, graph.fitted, ...vertices.map((v) => `${v.id}=${v.hash}`).sort(), "outputs", ...outputs]);
+  return { target: graph.target, shape: graph.shape, hash: whole, vertices };
+}
+
+/** The versions for people: one block per target. */
+export function formatVersions(versions: readonly TargetVersion[]): string {
+  const out: string[] = [];
+  for (const v of versions) {
+    if (out.length > 0) out.push("");
+    out.push(`target ${v.target} (${v.shape})  ${v.hash}`);
+    const width = Math.max(0, ...v.vertices.map((x) => x.id.length));
+    for (const x of v.vertices) out.push(`  ${x.id.padEnd(width)}  ${x.hash}`);
+  }
+  return out.join("\n") + "\n";
+}
