@@ -69,6 +69,7 @@ export function discover(config: FeatcConfig): DiscoverResult {
   }
 
   const candidates = files.flatMap((sf) => collectCandidates(sf.compilerNode, problems));
+  const catalogFileSet = new Set(files.map((sf) => sf.compilerNode.fileName));
   const functions: FunctionFact[] = [];
   const validatorRefs: { name: string; span: Span }[] = [];
   const parsedByCandidate = candidates.map((c) => {
@@ -90,7 +91,7 @@ export function discover(config: FeatcConfig): DiscoverResult {
       continue;
     }
     if (candidate.name.startsWith("_")) continue;
-    const fact = functionFact(candidate, parsed, raw, types, checker, problems);
+    const fact = functionFact(candidate, parsed, raw, types, checker, problems, catalogFileSet);
     if (fact) functions.push(fact);
   }
   // Validators may also be private (`_`-prefixed) exports: collect them too.
@@ -194,6 +195,7 @@ function functionFact(
   types: TypeTable,
   checker: ts.TypeChecker,
   problems: Diagnostic[],
+  catalogFiles: ReadonlySet<string>,
 ): FunctionFact | undefined {
   const sf = c.sourceFile;
   const fnSpan = spanOf(c.nameNode, sf);
@@ -258,7 +260,7 @@ function functionFact(
     checks: parsed.checks,
     fitted: parsed.fitted,
     tags,
-    codeHash: codeHash(c, tags),
+    codeHash: codeHash(c, tags, checker, catalogFiles),
   };
 }
 
@@ -268,11 +270,64 @@ export function stripSuffix(name: string): string {
   return i > 0 && i < name.length - 2 ? name.slice(0, i) : name;
 }
 
-const printer = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind.LineFeed });
+/** The syntax tree of a node as text: kinds and the text of names and literals, nothing of layout or comments. */
+function structure(node: ts.Node): string {
+  const parts: string[] = [];
+  const visit = (n: ts.Node): void => {
+    parts.push(String(n.kind));
+    if (ts.isIdentifier(n) || ts.isPrivateIdentifier(n) || ts.isLiteralExpression(n) || ts.isTemplateMiddle(n) || ts.isTemplateTail(n) || ts.isTemplateHead(n)) {
+      parts.push(JSON.stringify(n.text));
+    }
+    parts.push("(");
+    ts.forEachChild(n, visit);
+    parts.push(")");
+  };
+  visit(node);
+  return parts.join(" ");
+}
 
-function codeHash(c: Candidate, tags: readonly { name: string; text: string }[]): string {
-  const printed = printer.printNode(ts.EmitHint.Unspecified, c.fn, c.sourceFile);
-  return crypto.createHash("sha256").update(c.name).update("\0").update(printed).update("\0").update(JSON.stringify(tags)).digest("hex").slice(0, 16);
+/**
+ * Hash of a function's code and signature, insensitive to whitespace and comments, that also
+ * covers the catalog code it calls: private helpers and constants of catalog files (followed
+ * transitively), so that changing a helper changes every feature that runs it.
+ */
+function codeHash(c: Candidate, tags: readonly { name: string; text: string }[], checker: ts.TypeChecker, catalogFiles: ReadonlySet<string>): string {
+  const hash = crypto.createHash("sha256").update(c.name).update("\0").update(structure(c.fn));
+  for (const text of referencedCatalogCode(c.fn, checker, catalogFiles)) hash.update("\0").update(text);
+  return hash.update("\0").update(JSON.stringify(tags)).digest("hex").slice(0, 16);
+}
+
+/** The printed declarations of catalog-file symbols a function refers to, transitively, in a stable order. */
+function referencedCatalogCode(root: ts.Node, checker: ts.TypeChecker, catalogFiles: ReadonlySet<string>): string[] {
+  const seen = new Set<ts.Node>([root]);
+  const texts: string[] = [];
+  const queue: ts.Node[] = [root];
+  while (queue.length > 0) {
+    const node = queue.shift()!;
+    const visit = (n: ts.Node): void => {
+      if (ts.isIdentifier(n) && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) {
+        let symbol = checker.getSymbolAtLocation(n);
+        if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+        for (const decl of symbol?.declarations ?? []) {
+          const sf = decl.getSourceFile();
+          if (!catalogFiles.has(sf.fileName) || ts.isParameter(decl) || isInside(decl, root)) continue;
+          const owner = ts.isVariableDeclaration(decl) ? decl.parent.parent : decl;
+          if (seen.has(owner) || !(ts.isFunctionDeclaration(owner) || ts.isVariableStatement(owner) || ts.isClassDeclaration(owner) || ts.isEnumDeclaration(owner))) continue;
+          seen.add(owner);
+          texts.push(structure(owner));
+          queue.push(owner);
+        }
+      }
+      ts.forEachChild(n, visit);
+    };
+    ts.forEachChild(node, visit);
+  }
+  return texts.sort();
+}
+
+function isInside(node: ts.Node, container: ts.Node): boolean {
+  for (let n: ts.Node | undefined = node; n; n = n.parent) if (n === container) return true;
+  return false;
 }
 
 function spanOf(node: ts.Node, sf: ts.SourceFile = node.getSourceFile()): Span {
