@@ -50,8 +50,40 @@ const ansi: Colors = {
   gray: (s) => `\x1b[90m${s}\x1b[39m`,
 };
 
+/**
+ * One diagnostic per problem for people: the same finding at the same position in several
+ * targets (a shared function) is shown once, naming every target.
+ */
+export function mergeAcrossTargets(list: readonly Diagnostic[]): Diagnostic[] {
+  const groups = new Map<string, { first: Diagnostic; targets: string[] }>();
+  const out: Diagnostic[] = [];
+  for (const d of list) {
+    const needle = d.target ? `target '${d.target}'` : undefined;
+    if (!needle || !d.message.includes(needle)) {
+      out.push(d);
+      continue;
+    }
+    const k = JSON.stringify([d.code, d.span?.file, d.span?.line, d.span?.column, d.message.split(needle).join("\u0000")]);
+    const group = groups.get(k);
+    if (group) group.targets.push(d.target!);
+    else {
+      const g = { first: d, targets: [d.target!] };
+      groups.set(k, g);
+      out.push(d);
+    }
+  }
+  return out.map((d) => {
+    const group = d.target ? [...groups.values()].find((g) => g.first === d) : undefined;
+    if (!group || group.targets.length < 2) return d;
+    const names = group.targets.map((t) => `'${t}'`);
+    const joined = `targets ${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+    return { ...d, message: d.message.split(`target '${d.target}'`).join(joined) };
+  });
+}
+
 /** Formats diagnostics like tsc, each with a code frame of its line. */
-export function formatHuman(list: readonly Diagnostic[], rootDir: string, color = false): string {
+export function formatHuman(all: readonly Diagnostic[], rootDir: string, color = false): string {
+  const list = mergeAcrossTargets(all);
   const c = color ? ansi : plain;
   const cache = new Map<string, string[] | undefined>();
   const lines = (file: string) => {
