@@ -111,6 +111,7 @@ async function main(): Promise<void> {
       consume(out);
     };
     const featc = () => consume(batch.execute(["predictions"], input));
+    const featcGeneral = () => consume(batch.execute(["predictions", "is_male"], input));
     const ours = batch.execute(["predictions"], input) as { predictions: Float64Array };
     const ref = new Float64Array(n);
     for (let i = 0; i < n; i++) ref[i] = handOnline({ ...request, gender: input.gender[i]!, budget: input.budget[i]!, age: input.age[i]!, last_logged_in: input.last_logged_in[i]! }).predictions;
@@ -122,6 +123,7 @@ async function main(): Promise<void> {
           [
             { name: "hand-written loop + same checks", run: handBatch(true) },
             { name: "featc", run: featc },
+            { name: "featc, general path (2 outputs)", run: featcGeneral },
             { name: "hand-written loop, no checks", run: handBatch(false) },
           ],
           quick ? 5 : 15,

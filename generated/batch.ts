@@ -286,49 +286,75 @@ async function computeAsync(want0: number, need0: number, inputs: Inputs, option
     let predictions_failed0 = 0;
     const predictions_first0: number[] = [];
     const chunk = chunkRowsFor(options, n);
-    for (let start = 0; start < n; start += chunk) {
-      const end = Math.min(n, start + chunk);
-      for (let i = start; i < end; i++) {
-        let age_normalized: number = 0;
-        if (need0 & 0x20) {
-          age_normalized = $age_normalized(age[i]!, age_mean, age_stddev);
+    if ((need0 & 0xee20) === 0xee20) {
+      for (let start = 0; start < n; start += chunk) {
+        const end = Math.min(n, start + chunk);
+        for (let i = start; i < end; i++) {
+          const age_normalized = $age_normalized(age[i]!, age_mean, age_stddev);
           if (!(age_normalized != null && age_normalized === age_normalized)) { age_normalized_failed0++; if (age_normalized_first0.length < 5) age_normalized_first0.push(i); }
           if (age_normalized_stored) age_normalized_col[i] = age_normalized;
-        }
-        let is_female: boolean = false;
-        if (need0 & 0x200) {
-          is_female = $is_female(gender[i]!);
+          const is_female = $is_female(gender[i]!);
           if (is_female_stored) is_female_col[i] = is_female;
-        }
-        let is_high_roller: boolean = false;
-        if (need0 & 0x400) {
-          is_high_roller = $is_high_roller(budget[i]!);
+          const is_high_roller = $is_high_roller(budget[i]!);
           if (is_high_roller_stored) is_high_roller_col[i] = is_high_roller;
-        }
-        let is_male: boolean = false;
-        if (need0 & 0x800) {
-          is_male = $is_male(gender[i]!);
+          const is_male = $is_male(gender[i]!);
           if (is_male_stored) is_male_col[i] = is_male;
-        }
-        let time_since_last_login: number = 0;
-        if (need0 & 0x2000) {
-          time_since_last_login = $time_since_last_login(execution_time, last_logged_in[i]!);
+          const time_since_last_login = $time_since_last_login(execution_time, last_logged_in[i]!);
           if (!(time_since_last_login != null && time_since_last_login === time_since_last_login)) { time_since_last_login_failed0++; if (time_since_last_login_first0.length < 5) time_since_last_login_first0.push(i); }
           if (time_since_last_login_stored) time_since_last_login_col[i] = time_since_last_login;
-        }
-        let features!: Value<typeof $features>;
-        if (need0 & 0x4000) {
-          features = $features(time_since_last_login, is_male, is_female, is_high_roller, age_normalized);
+          const features = $features(time_since_last_login, is_male, is_female, is_high_roller, age_normalized);
           if (features_stored) features_col[i] = features;
-        }
-        let predictions: number = 0;
-        if (need0 & 0x8000) {
-          predictions = $predictions(features, model);
+          const predictions = $predictions(features, model);
           if (!(predictions >= 0 && predictions <= 1)) { predictions_failed0++; if (predictions_first0.length < 5) predictions_first0.push(i); }
           if (predictions_stored) predictions_col[i] = predictions;
         }
+        options?.onProgress?.({ target: TARGET, loop: 0, loops: 1, rows: end, total: n });
       }
-      options?.onProgress?.({ target: TARGET, loop: 0, loops: 1, rows: end, total: n });
+    } else {
+      for (let start = 0; start < n; start += chunk) {
+        const end = Math.min(n, start + chunk);
+        for (let i = start; i < end; i++) {
+          let age_normalized: number = 0;
+          if (need0 & 0x20) {
+            age_normalized = $age_normalized(age[i]!, age_mean, age_stddev);
+            if (!(age_normalized != null && age_normalized === age_normalized)) { age_normalized_failed0++; if (age_normalized_first0.length < 5) age_normalized_first0.push(i); }
+            if (age_normalized_stored) age_normalized_col[i] = age_normalized;
+          }
+          let is_female: boolean = false;
+          if (need0 & 0x200) {
+            is_female = $is_female(gender[i]!);
+            if (is_female_stored) is_female_col[i] = is_female;
+          }
+          let is_high_roller: boolean = false;
+          if (need0 & 0x400) {
+            is_high_roller = $is_high_roller(budget[i]!);
+            if (is_high_roller_stored) is_high_roller_col[i] = is_high_roller;
+          }
+          let is_male: boolean = false;
+          if (need0 & 0x800) {
+            is_male = $is_male(gender[i]!);
+            if (is_male_stored) is_male_col[i] = is_male;
+          }
+          let time_since_last_login: number = 0;
+          if (need0 & 0x2000) {
+            time_since_last_login = $time_since_last_login(execution_time, last_logged_in[i]!);
+            if (!(time_since_last_login != null && time_since_last_login === time_since_last_login)) { time_since_last_login_failed0++; if (time_since_last_login_first0.length < 5) time_since_last_login_first0.push(i); }
+            if (time_since_last_login_stored) time_since_last_login_col[i] = time_since_last_login;
+          }
+          let features!: Value<typeof $features>;
+          if (need0 & 0x4000) {
+            features = $features(time_since_last_login, is_male, is_female, is_high_roller, age_normalized);
+            if (features_stored) features_col[i] = features;
+          }
+          let predictions: number = 0;
+          if (need0 & 0x8000) {
+            predictions = $predictions(features, model);
+            if (!(predictions >= 0 && predictions <= 1)) { predictions_failed0++; if (predictions_first0.length < 5) predictions_first0.push(i); }
+            if (predictions_stored) predictions_col[i] = predictions;
+          }
+        }
+        options?.onProgress?.({ target: TARGET, loop: 0, loops: 1, rows: end, total: n });
+      }
     }
     if (age_normalized_failed0 > 0) reportCheck(options, "age_normalized", "notNull", false, age_normalized_failed0, n, age_normalized_first0);
     if (time_since_last_login_failed0 > 0) reportCheck(options, "time_since_last_login", "notNull", false, time_since_last_login_failed0, n, time_since_last_login_first0);

@@ -333,38 +333,45 @@ function emitLoop(plan: TargetPlan, layout: BatchLayout, loop: Loop, loopCount: 
     });
   }
   if (checked.length > 0) runtime.add("reportCheck");
-  const row: string[] = [];
-  for (const m of members) {
-    const local = plan.local.get(m.name)!;
-    let expr: string;
-    if (m.kind === "extract") {
-      const ownerDep = m.deps[0]!;
-      expr = `${rowArgument(plan, layout, loop, { ...ownerDep, passing: "map" })}${member(m.field!)}`;
-    } else {
-      expr = `${plan.fn(m.fn)}(${m.deps.map((d) => rowArgument(plan, layout, loop, d)).join(", ")})`;
-      if (m.async && mode.async) expr = `await ${expr}`;
+  // The row body twice in the general path: without need guards when every member is needed
+  // (the common case, as fast as hand-written), and guarded otherwise.
+  const rowBody = (withGuards: boolean): string[] => {
+    const row: string[] = [];
+    for (const m of members) {
+      const local = plan.local.get(m.name)!;
+      let expr: string;
+      if (m.kind === "extract") {
+        const ownerDep = m.deps[0]!;
+        expr = `${rowArgument(plan, layout, loop, { ...ownerDep, passing: "map" })}${member(m.field!)}`;
+      } else {
+        expr = `${plan.fn(m.fn)}(${m.deps.map((d) => rowArgument(plan, layout, loop, d)).join(", ")})`;
+        if (m.async && mode.async) expr = `await ${expr}`;
+      }
+      const body: string[] = [];
+      m.checks.forEach((c: CheckFact, k) => {
+        const failed = plan.derived(m.name, `failed${k}`);
+        const first = plan.derived(m.name, `first${k}`);
+        body.push(`if (!(${plan.checkCondition(c, local)})) { ${failed}++; if (${first}.length < 5) ${first}.push(i); }`);
+      });
+      if (storedSet.has(m)) body.push(guarded ? `if (${storeFlag(m)}) ${col(m)}[i] = ${local};` : `${col(m)}[i] = ${local};`);
+      if (withGuards) row.push(plan.declareLocal(local, m), `if (${plan.test("need", m.name)}) {`, `  ${local} = ${expr};`, ...indent(body, 1), `}`);
+      else row.push(`const ${local} = ${expr};`, ...body);
     }
-    const body: string[] = [];
-    m.checks.forEach((c: CheckFact, k) => {
-      const failed = plan.derived(m.name, `failed${k}`);
-      const first = plan.derived(m.name, `first${k}`);
-      body.push(`if (!(${plan.checkCondition(c, local)})) { ${failed}++; if (${first}.length < 5) ${first}.push(i); }`);
-    });
-    if (storedSet.has(m)) body.push(guarded ? `if (${storeFlag(m)}) ${col(m)}[i] = ${local};` : `${col(m)}[i] = ${local};`);
-    if (guarded) {
-      row.push(plan.declareLocal(local, m), `if (${plan.test("need", m.name)}) {`, `  ${local} = ${expr};`, ...indent(body, 1), `}`);
-    } else {
-      row.push(`const ${local} = ${expr};`, ...body);
-    }
-  }
+    return row;
+  };
+  const chunked = (row: string[]): string[] => [
+    `for (let start = 0; start < n; start += chunk) {`,
+    `  const end = Math.min(n, start + chunk);`,
+    `  for (let i = start; i < end; i++) {`,
+    ...indent(row, 2),
+    `  }`,
+    `  options?.onProgress?.({ target: TARGET, loop: ${loop.index}, loops: ${loopCount}, rows: end, total: n });`,
+    `}`,
+  ];
   inner.push(`const chunk = chunkRowsFor(options, n);`);
-  inner.push(`for (let start = 0; start < n; start += chunk) {`);
-  inner.push(`  const end = Math.min(n, start + chunk);`);
-  inner.push(`  for (let i = start; i < end; i++) {`);
-  inner.push(...indent(row, 2));
-  inner.push(`  }`);
-  inner.push(`  options?.onProgress?.({ target: TARGET, loop: ${loop.index}, loops: ${loopCount}, rows: end, total: n });`);
-  inner.push(`}`);
+  if (guarded && members.length > 1) {
+    inner.push(`if (${plan.allBits("need", loop.members)}) {`, ...indent(chunked(rowBody(false)), 1), `} else {`, ...indent(chunked(rowBody(true)), 1), `}`);
+  } else inner.push(...chunked(rowBody(guarded)));
   for (const m of checked) {
     m.checks.forEach((c, k) => {
       const failed = plan.derived(m.name, `failed${k}`);

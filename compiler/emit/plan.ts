@@ -189,6 +189,18 @@ export class TargetPlan {
     return terms.length === 1 ? terms[0]! : `(${terms.join(" || ")})`;
   }
 
+  /** An expression true when every one of `names` is set in a mask family. */
+  allBits(family: "need" | "want", names: Iterable<string>): string {
+    const words = new Map<number, number>();
+    for (const name of names) {
+      const b = this.bit.get(name)!;
+      const w = Math.floor(b / BITS_PER_WORD);
+      words.set(w, (words.get(w) ?? 0) | (1 << b % BITS_PER_WORD));
+    }
+    const terms = [...words.entries()].sort(([a], [b]) => a - b).map(([w, m]) => `(${family}${w} & ${hex(m)}) === ${hex(m)}`);
+    return terms.join(" && ");
+  }
+
   /** The mask declarations and, in reverse topological order, the propagation of need bits to dependencies. */
   needPropagation(): string[] {
     const lines: string[] = [];
