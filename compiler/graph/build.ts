@@ -11,8 +11,6 @@ import type { Catalog, Condition, Dep, DepSource, FieldInfo, FunctionFact, Graph
 export type DagGraph = DirectedGraph<{ kind: "node" | "input" }>;
 
 export interface BuiltTarget extends TargetGraph {
-  /** Edges point from a dependency to its consumer; inputs are vertices too. */
-  readonly dag: DagGraph;
   /** Nodes that could not be ordered because they lie on or behind a cycle. */
   readonly unordered: readonly string[];
 }
@@ -105,20 +103,6 @@ export function buildTargetGraph(target: TargetConfig, catalog: Catalog, problem
     }
   }
 
-  const dag: DagGraph = new DirectedGraph({ allowSelfLoops: true });
-  for (const name of inputTypes.keys()) dag.addNode(`input:${name}`, { kind: "input" });
-  if (fittedInputs.length > 0) dag.addNode("input:fitted", { kind: "input" });
-  for (const name of nodes.keys()) dag.addNode(name, { kind: "node" });
-  for (const node of nodes.values()) {
-    for (const dep of node.deps) {
-      const from = dep.source.kind === "node" ? dep.source.name : dep.source.kind === "input" ? `input:${dep.source.name}` : undefined;
-      if (from !== undefined && !dag.hasEdge(from, node.name)) dag.addEdge(from, node.name);
-    }
-    if (node.kind === "fitted") {
-      if (!dag.hasEdge("input:fitted", node.name)) dag.addEdge("input:fitted", node.name);
-    }
-  }
-
   const order = topologicalOrder(nodes);
   const ordered = new Set(order);
   const unordered = [...nodes.keys()].filter((n) => !ordered.has(n)).sort();
@@ -136,9 +120,32 @@ export function buildTargetGraph(target: TargetConfig, catalog: Catalog, problem
     producers,
     order,
     outputs,
-    dag,
     unordered,
   };
+}
+
+const dags = new WeakMap<BuiltTarget, DagGraph>();
+
+/**
+ * The target's DAG as a graphology graph, built on first use (the compile path does not need
+ * it): edges point from a dependency to its consumer; inputs are vertices named `input:<name>`.
+ */
+export function dagOf(target: BuiltTarget): DagGraph {
+  let dag = dags.get(target);
+  if (dag) return dag;
+  dag = new DirectedGraph({ allowSelfLoops: true });
+  for (const f of target.inputs?.fields ?? []) if (!target.nodes.has(f.name)) dag.addNode(`input:${f.name}`, { kind: "input" });
+  if (target.fittedInputs.length > 0) dag.mergeNode("input:fitted", { kind: "input" });
+  for (const name of target.nodes.keys()) dag.addNode(name, { kind: "node" });
+  for (const node of target.nodes.values()) {
+    for (const dep of node.deps) {
+      const from = dep.source.kind === "node" ? dep.source.name : dep.source.kind === "input" ? `input:${dep.source.name}` : undefined;
+      if (from !== undefined && dag.hasNode(from) && !dag.hasEdge(from, node.name)) dag.addEdge(from, node.name);
+    }
+    if (node.kind === "fitted" && !dag.hasEdge("input:fitted", node.name)) dag.addEdge("input:fitted", node.name);
+  }
+  dags.set(target, dag);
+  return dag;
 }
 
 function newNode(name: string, kind: GraphNode["kind"], fn: FunctionFact, deps: Dep[], valueType: TypeInfo): GraphNode {
