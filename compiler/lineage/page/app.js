@@ -97,8 +97,10 @@
     g.edges().forEach(function (ref) {
       var info = g.edge(ref);
       var pts = info.points;
+      // A smooth curve through dagre's bend points: each bend is a control point, the midpoints are on the curve.
       var d = "M " + pts[0].x + " " + pts[0].y;
-      for (var i = 1; i < pts.length; i++) d += " L " + pts[i].x + " " + pts[i].y;
+      for (var i = 1; i < pts.length - 1; i++) d += " Q " + pts[i].x + " " + pts[i].y + " " + (pts[i].x + pts[i + 1].x) / 2 + " " + (pts[i].y + pts[i + 1].y) / 2;
+      d += " L " + pts[pts.length - 1].x + " " + pts[pts.length - 1].y;
       var path = svg("path", { class: "edge" + (info.edge.extract ? " extract" : ""), d: d, "marker-end": "url(#arrow)", "data-from": ref.v, "data-to": ref.w });
       edgeLayer.appendChild(path);
       graphEdges.push({ from: ref.v, to: ref.w, path: path });

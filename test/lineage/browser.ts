@@ -1,0 +1,41 @@
+/**
+ * Debian's Chromium driven by playwright-core, for the lineage browser tests. Chromium is
+ * required: CI installs it (.ci/run); when it is missing the tests fail with this message
+ * rather than skip.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+
+export const CHROMIUM = "/usr/bin/chromium";
+const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+/** A browser with a fresh profile in `profileDir`. */
+export async function launchChromium(profileDir: string): Promise<BrowserContext> {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: the lineage browser tests need Debian's Chromium (apt-get install -y chromium; .ci/run installs it)`);
+  }
+  return chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1600, height: 900 } });
+}
+
+/**
+ * Records what must not happen on a page into `problems`: console errors, uncaught exceptions,
+ * dialogs (a script injected through catalog text would open one), and requests outside
+ * `allowedDir` (the page must need no network).
+ */
+export function watchPage(page: Page, allowedDir: string, problems: string[]): void {
+  const allowed = pathToFileURL(path.resolve(allowedDir)).href;
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(`console error: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("dialog", (d) => {
+    problems.push(`dialog opened: ${d.message()}`);
+    void d.dismiss();
+  });
+  page.on("request", (r) => {
+    const url = r.url();
+    if (!url.startsWith(allowed) && !url.startsWith("data:") && url !== "about:blank") problems.push(`request outside ${allowedDir}: ${url}`);
+  });
+}

@@ -1,0 +1,103 @@
+/**
+ * `featc graph --format mermaid` rendered by Mermaid itself (its browser build, in Debian's
+ * Chromium): Mermaid has no parser that runs in Node without a DOM, so this is how the output is
+ * proven valid. Every vertex is drawn, with its shape class, and every label comes out as the
+ * catalog wrote it — quotes, `#`, `%%`, `</script>` and `<b>` included. Chromium is required
+ * (see browser.ts): no silent skip.
+ */
+import { createRequire } from "node:module";
+import path from "node:path";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { removeWorkspace, workspace } from "../support/workspace.js";
+import { launchChromium, watchPage } from "./browser.js";
+import { MIXED, NASTY, featc } from "./cli.js";
+
+// The page.evaluate callbacks run in the browser; the project's lib has no DOM types, so this
+// module sees the page's document loosely typed (the declaration is local to this module).
+declare const document: any;
+
+const MERMAID = path.join(path.dirname(createRequire(import.meta.url).resolve("mermaid/package.json")), "dist", "mermaid.min.js");
+
+let dir: string;
+let context: BrowserContext;
+let page: Page;
+const problems: string[] = [];
+
+interface Drawn {
+  id: string;
+  classes: string;
+  lines: string[];
+}
+
+/** Renders the Mermaid text and reads back each vertex's classes and label lines. */
+async function render(config: string, ...args: string[]): Promise<Drawn[]> {
+  const run = await featc("graph", "-c", config, "-f", "mermaid", ...args);
+  expect(run.code, run.err).toBe(0);
+  return page.evaluate(async (text) => {
+    const mermaid = (globalThis as unknown as { mermaid: { render(id: string, text: string): Promise<{ svg: string }> } }).mermaid;
+    const { svg } = await mermaid.render(`g${document.querySelectorAll("div").length}`, text);
+    const host = document.createElement("div");
+    host.innerHTML = svg;
+    document.body.append(host);
+    return [...host.querySelectorAll("g.node")].map((node: any) => {
+      const label = node.querySelector(".nodeLabel").cloneNode(true);
+      for (const br of label.querySelectorAll("br")) br.replaceWith("\n");
+      return { id: node.id, classes: node.getAttribute("class") ?? "", lines: (label.textContent ?? "").split("\n") };
+    });
+  }, run.out);
+}
+
+beforeAll(async () => {
+  dir = workspace("lineage-mermaid");
+  context = await launchChromium(path.join(dir, "profile"));
+  page = await context.newPage();
+  watchPage(page, path.dirname(MERMAID), problems);
+  await page.setContent("<!doctype html><html><body></body></html>");
+  await page.addScriptTag({ path: MERMAID });
+  await page.evaluate(() => (globalThis as unknown as { mermaid: { initialize(o: object): void } }).mermaid.initialize({ startOnLoad: false, securityLevel: "strict" }));
+}, 30_000);
+
+afterAll(async () => {
+  await context?.close();
+  if (dir) removeWorkspace(dir);
+});
+
+describe("featc graph --format mermaid, rendered by Mermaid", () => {
+  it("draws every vertex with its role's shape, the variant and @fitted", async () => {
+    const drawn = await render(MIXED, "-t", "online");
+    expect(drawn).toHaveLength(21);
+    const byName = new Map(drawn.map((d) => [d.lines[0], d]));
+    expect(byName.get("people")!.lines).toEqual(["people", "via people__online", "Person · entity"]);
+    expect(byName.get("score_mean")!.lines).toEqual(["score_mean", "@fitted (read)", "number · entity"]);
+    expect(byName.get("score_mean")!.classes.split(" ")).toEqual(expect.arrayContaining(["node", "feature", "fitted"]));
+    expect(byName.get("total")!.classes.split(" ")).toContain("output");
+    expect(byName.get("weights")!.classes.split(" ")).toContain("input");
+    // Shapes differ by role: a polygon for inputs, a stadium path for outputs, a rounded rect for features.
+    const shapes = await page.evaluate(() =>
+      Object.fromEntries(
+        ["in_weights", "f_total", "f_weighted"].map((id) => {
+          const node = [...document.querySelectorAll("g.node")].reverse().find((n: { id: string }) => n.id.includes(`-${id}-`));
+          return [id, node.querySelector("polygon, path, rect")!.tagName];
+        }),
+      ),
+    );
+    expect(shapes.in_weights).toBe("polygon");
+    expect(shapes.f_total).not.toBe(shapes.in_weights);
+    expect(problems).toEqual([]);
+  });
+
+  it("keeps odd names and types intact, and a focused graph renders too", async () => {
+    const drawn = await render(NASTY);
+    const labels = drawn.map((d) => d.lines);
+    expect(labels).toContainEqual(['a"b</script>', "number · entity"]);
+    expect(labels).toContainEqual(["#35; %% end", "number · entity"]);
+    expect(labels).toContainEqual(["x y */ z", "number · entity"]);
+    expect(labels).toContainEqual(["end", "number · entity"]);
+    expect(labels).toContainEqual(["label", `'say "hi"' | "<b>&amp;</b>" | "back\\\\slash" · entity`]);
+    const focused = await render(MIXED, "-t", "batch", "--focus", "weighted", "--downstream");
+    expect(focused.map((d) => d.lines[0]).sort()).toEqual(["above", "count_above", "share_gap", "weighted"]);
+    expect(focused.find((d) => d.lines[0] === "weighted")!.classes.split(" ")).toContain("focus");
+    expect(problems).toEqual([]);
+  });
+});
