@@ -20,6 +20,31 @@ export async function launchChromium(profileDir: string): Promise<BrowserContext
 }
 
 /**
+ * Launches in a `beforeAll` without throwing there (vitest would report the tests as skipped);
+ * `get()` in each test rethrows the launch error, so every test fails with it.
+ */
+export function lazyBrowser(): { launch(profileDir: string): Promise<void>; get(): BrowserContext; close(): Promise<void> } {
+  let context: BrowserContext | undefined;
+  let failure: unknown;
+  return {
+    async launch(profileDir) {
+      try {
+        context = await launchChromium(profileDir);
+      } catch (e) {
+        failure = e;
+      }
+    },
+    get() {
+      if (!context) throw failure instanceof Error ? failure : new Error(String(failure));
+      return context;
+    },
+    async close() {
+      await context?.close();
+    },
+  };
+}
+
+/**
  * Records what must not happen on a page into `problems`: console errors, uncaught exceptions,
  * dialogs (a script injected through catalog text would open one), and requests outside
  * `allowedDir` (the page must need no network).

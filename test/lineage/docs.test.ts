@@ -8,16 +8,16 @@
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import type { BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO, removeWorkspace, workspace } from "../support/workspace.js";
-import { launchChromium, watchPage } from "./browser.js";
+import { lazyBrowser, watchPage } from "./browser.js";
 import { MIXED, NASTY, featc } from "./cli.js";
 
 const ARTIFACTS = path.join(REPO, "test", ".tmp", "artifacts");
 
 let dir: string;
-let context: BrowserContext;
+const browser = lazyBrowser();
 const problems: string[] = [];
 
 async function openSite(config: string, name: string): Promise<Page> {
@@ -25,7 +25,7 @@ async function openSite(config: string, name: string): Promise<Page> {
   const run = await featc("docs", "-c", config, "--out", site);
   expect(run.code, run.err).toBe(0);
   expect(fs.readdirSync(site).sort()).toEqual(["app.js", "dagre.min.js", "index.html", "style.css"]);
-  const page = await context.newPage();
+  const page = await browser.get().newPage();
   watchPage(page, site, problems);
   await page.goto(pathToFileURL(path.join(site, "index.html")).href);
   await page.waitForSelector("body[data-ready=true]", { timeout: 10_000 });
@@ -37,11 +37,11 @@ const nodesWith = (page: Page, cls: string) => page.$$eval(`#dag g.node.${cls}`,
 
 beforeAll(async () => {
   dir = workspace("lineage-docs");
-  context = await launchChromium(path.join(dir, "profile"));
+  await browser.launch(path.join(dir, "profile"));
 }, 30_000);
 
 afterAll(async () => {
-  await context?.close();
+  await browser.close();
   if (dir) removeWorkspace(dir);
 });
 

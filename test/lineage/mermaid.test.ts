@@ -7,10 +7,10 @@
  */
 import { createRequire } from "node:module";
 import path from "node:path";
-import type { BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeWorkspace, workspace } from "../support/workspace.js";
-import { launchChromium, watchPage } from "./browser.js";
+import { lazyBrowser, watchPage } from "./browser.js";
 import { MIXED, NASTY, featc } from "./cli.js";
 
 // The page.evaluate callbacks run in the browser; the project's lib has no DOM types, so this
@@ -20,8 +20,8 @@ declare const document: any;
 const MERMAID = path.join(path.dirname(createRequire(import.meta.url).resolve("mermaid/package.json")), "dist", "mermaid.min.js");
 
 let dir: string;
-let context: BrowserContext;
-let page: Page;
+const browser = lazyBrowser();
+let page: Page | undefined;
 const problems: string[] = [];
 
 interface Drawn {
@@ -34,7 +34,7 @@ interface Drawn {
 async function render(config: string, ...args: string[]): Promise<Drawn[]> {
   const run = await featc("graph", "-c", config, "-f", "mermaid", ...args);
   expect(run.code, run.err).toBe(0);
-  return page.evaluate(async (text) => {
+  return (await mermaidPage()).evaluate(async (text) => {
     const mermaid = (globalThis as unknown as { mermaid: { render(id: string, text: string): Promise<{ svg: string }> } }).mermaid;
     const { svg } = await mermaid.render(`g${document.querySelectorAll("div").length}`, text);
     const host = document.createElement("div");
@@ -48,18 +48,24 @@ async function render(config: string, ...args: string[]): Promise<Drawn[]> {
   }, run.out);
 }
 
-beforeAll(async () => {
-  dir = workspace("lineage-mermaid");
-  context = await launchChromium(path.join(dir, "profile"));
-  page = await context.newPage();
+/** The page with Mermaid loaded, made on first use (so a missing Chromium fails each test). */
+async function mermaidPage(): Promise<Page> {
+  if (page) return page;
+  page = await browser.get().newPage();
   watchPage(page, path.dirname(MERMAID), problems);
   await page.setContent("<!doctype html><html><body></body></html>");
   await page.addScriptTag({ path: MERMAID });
   await page.evaluate(() => (globalThis as unknown as { mermaid: { initialize(o: object): void } }).mermaid.initialize({ startOnLoad: false, securityLevel: "strict" }));
+  return page;
+}
+
+beforeAll(async () => {
+  dir = workspace("lineage-mermaid");
+  await browser.launch(path.join(dir, "profile"));
 }, 30_000);
 
 afterAll(async () => {
-  await context?.close();
+  await browser.close();
   if (dir) removeWorkspace(dir);
 });
 
@@ -74,7 +80,7 @@ describe("featc graph --format mermaid, rendered by Mermaid", () => {
     expect(byName.get("total")!.classes.split(" ")).toContain("output");
     expect(byName.get("weights")!.classes.split(" ")).toContain("input");
     // Shapes differ by role: a polygon for inputs, a stadium path for outputs, a rounded rect for features.
-    const shapes = await page.evaluate(() =>
+    const shapes = await (await mermaidPage()).evaluate(() =>
       Object.fromEntries(
         ["in_weights", "f_total", "f_weighted"].map((id) => {
           const node = [...document.querySelectorAll("g.node")].reverse().find((n: { id: string }) => n.id.includes(`-${id}-`));
