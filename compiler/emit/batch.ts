@@ -7,7 +7,7 @@
 import type { CheckFact, GraphNode } from "../model.js";
 import { member, str } from "./escape.js";
 import { shorthand } from "./online.js";
-import { indent, inputReads, renderExecutor, scalarChecks } from "./module.js";
+import { append, indent, inputReads, renderExecutor, scalarChecks } from "./module.js";
 import { fastPathOutputs, schedule, upstreamOf, type BodyMode, type TargetPlan, type Unit } from "./plan.js";
 
 interface Loop {
@@ -82,7 +82,9 @@ function layoutLoops(plan: TargetPlan): BatchLayout {
   for (const name of g.order) {
     if (!plan.node(name).map) continue;
     const s = stage.get(name)!;
-    byStage.set(s, [...(byStage.get(s) ?? []), name]);
+    const list = byStage.get(s);
+    if (list) list.push(name);
+    else byStage.set(s, [name]);
   }
   const loops: Loop[] = [...byStage.entries()].sort(([a], [b]) => a - b).map(([s, members], index) => ({ id: `loop:${s}`, index, members }));
   const loopOf = new Map<string, Loop>();
@@ -149,7 +151,7 @@ function computeFunction(plan: TargetPlan, layout: BatchLayout, mode: BodyMode, 
   for (const step of schedule(units)) {
     const loop = loops.find((l) => l.id === step.unit);
     if (loop) {
-      body.push(...emitLoop(plan, layout, loop, layout.loops.length, mode, runtime));
+      append(body, emitLoop(plan, layout, loop, layout.loops.length, mode, runtime));
       continue;
     }
     const node = plan.node(step.unit);
@@ -163,7 +165,7 @@ function computeFunction(plan: TargetPlan, layout: BatchLayout, mode: BodyMode, 
       } else body.push(`const ${p} = handled(${valueExpr(plan, layout, node)});`);
     } else {
       const expr = step.kind === "await" ? `await ${plan.derived(node.name, "promise")}${guarded ? "!" : ""}` : valueExpr(plan, layout, node);
-      body.push(...produce(plan, node, expr, runtime, guarded));
+      append(body, produce(plan, node, expr, runtime, guarded));
     }
   }
   if (!guarded) {
@@ -370,8 +372,8 @@ function emitLoop(plan: TargetPlan, layout: BatchLayout, loop: Loop, loopCount: 
   ];
   inner.push(`const chunk = chunkRowsFor(options, n);`);
   if (guarded && members.length > 1) {
-    inner.push(`if (${plan.allBits("need", loop.members)}) {`, ...indent(chunked(rowBody(false)), 1), `} else {`, ...indent(chunked(rowBody(true)), 1), `}`);
-  } else inner.push(...chunked(rowBody(guarded)));
+    append(inner, [`if (${plan.allBits("need", loop.members)}) {`], indent(chunked(rowBody(false)), 1), [`} else {`], indent(chunked(rowBody(true)), 1), [`}`]);
+  } else append(inner, chunked(rowBody(guarded)));
   for (const m of checked) {
     m.checks.forEach((c, k) => {
       const failed = plan.derived(m.name, `failed${k}`);
@@ -384,7 +386,7 @@ function emitLoop(plan: TargetPlan, layout: BatchLayout, loop: Loop, loopCount: 
     }
   }
   lines.push(guarded ? `if (${plan.anyBit("need", loop.members)}) {` : `{`);
-  lines.push(...indent(inner, 1));
+  append(lines, indent(inner, 1));
   lines.push(`}`);
   return lines;
 }

@@ -4,7 +4,7 @@
  */
 import path from "node:path";
 import type { BuiltTarget } from "../graph/build.js";
-import type { Catalog } from "../model.js";
+import type { Catalog, FunctionFact } from "../model.js";
 
 export interface ManifestNode {
   name: string;
@@ -92,26 +92,28 @@ export function buildManifest(g: BuiltTarget, rootDir: string, fittedHash: strin
 
 /** A hash of everything the @fitted values depend on, by name across all variants: the same for every target. */
 export function fittedHashOf(catalog: Catalog, hash: (parts: string[]) => string): string {
-  const byName = new Map<string, string[]>();
+  const byName = new Map<string, FunctionFact[]>();
   const extractedBy = new Map<string, string[]>();
   for (const fn of catalog.functions) {
-    byName.set(fn.nodeName, [...(byName.get(fn.nodeName) ?? []), fn.exportName]);
+    const list = byName.get(fn.nodeName);
+    if (list) list.push(fn);
+    else byName.set(fn.nodeName, [fn]);
     if (!fn.extract) continue;
     const row = fn.returns.container === "table" ? fn.returns.element : fn.returns;
     const fields = fn.extract.fields?.map((f) => f.name) ?? (row ? catalog.oracle.fields(row.ref)?.map((f) => f.name) : undefined) ?? [];
-    for (const f of fields) extractedBy.set(f, [...(extractedBy.get(f) ?? []), fn.nodeName]);
+    for (const f of fields) {
+      const owners = extractedBy.get(f);
+      if (owners) owners.push(fn.nodeName);
+      else extractedBy.set(f, [fn.nodeName]);
+    }
   }
-  const fitted = catalog.functions.filter((f) => f.fitted).map((f) => f.nodeName);
   const seen = new Set<string>();
-  const stack = [...fitted];
+  const stack = catalog.functions.filter((f) => f.fitted).map((f) => f.nodeName);
   while (stack.length > 0) {
     const name = stack.pop()!;
     if (seen.has(name)) continue;
     seen.add(name);
-    for (const fn of catalog.functions) {
-      if (fn.nodeName !== name) continue;
-      for (const p of fn.params) stack.push(p.name);
-    }
+    for (const fn of byName.get(name) ?? []) for (const p of fn.params) stack.push(p.name);
     for (const owner of extractedBy.get(name) ?? []) stack.push(owner);
   }
   const parts = catalog.functions

@@ -63,16 +63,14 @@ export function renderExecutor(plan: TargetPlan, parts: ShapeParts): string {
     for (const [output, fn] of parts.fastPaths) prologue.push(`    case ${str(output)}: return ${fn}(inputs as unknown as Inputs, options) as unknown as Result<K>;`);
     prologue.push(`  }`, `}`);
   }
-  prologue.push(
-    ...Array.from({ length: plan.words }, (_, w) => `let want${w} = 0;`),
-    `for (let k = 0; k < outputs.length; k++) {`,
-    `  switch (outputs[k] as OutputName) {`,
-    ...publicOutputs.map((n) => `    case ${str(n)}: ${plan.setBits("want", [n]).join(" ")} break;`),
-    `    default: throw new UnknownOutputError(String(outputs[k]), TARGET, OUTPUT_NAMES);`,
-    `  }`,
-    `}`,
-    ...Array.from({ length: plan.words }, (_, w) => `let need${w} = want${w};`),
-    ...plan.needPropagation(),
+  append(
+    prologue,
+    Array.from({ length: plan.words }, (_, w) => `let want${w} = 0;`),
+    [`for (let k = 0; k < outputs.length; k++) {`, `  switch (outputs[k] as OutputName) {`],
+    publicOutputs.map((n) => `    case ${str(n)}: ${plan.setBits("want", [n]).join(" ")} break;`),
+    [`    default: throw new UnknownOutputError(String(outputs[k]), TARGET, OUTPUT_NAMES);`, `  }`, `}`],
+    Array.from({ length: plan.words }, (_, w) => `let need${w} = want${w};`),
+    plan.needPropagation(),
   );
   const maskArgs = Array.from({ length: plan.words }, (_, w) => `want${w}, need${w}`).join(", ");
   const call = (fn: string) => `${fn}(${maskArgs}, inputs as unknown as Inputs, options) as unknown as Result<K>`;
@@ -151,6 +149,11 @@ export function scalarChecks(plan: TargetPlan, node: GraphNode, value: string): 
   return node.checks.map(
     (c) => `if (!(${plan.checkCondition(c, value)})) reportCheck(options, ${str(node.name)}, ${str(c.text)}, ${c.warn}, 1, 1, [0]);`,
   );
+}
+
+/** Appends lines to `out` without spreading them into call arguments (an executor can have millions of lines). */
+export function append(out: string[], ...groups: readonly (readonly string[])[]): void {
+  for (const group of groups) for (const line of group) out.push(line);
 }
 
 export function indent(lines: readonly string[], depth: number): string[] {

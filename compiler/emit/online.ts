@@ -6,7 +6,7 @@
  */
 import type { GraphNode } from "../model.js";
 import { key, member, str } from "./escape.js";
-import { indent, inputReads, renderExecutor, scalarChecks } from "./module.js";
+import { append, indent, inputReads, renderExecutor, scalarChecks } from "./module.js";
 import { fastPathOutputs, schedule, upstreamOf, type BodyMode, type TargetPlan, type Unit } from "./plan.js";
 
 export function emitOnlineExecutor(plan: TargetPlan): string {
@@ -49,10 +49,10 @@ function computeFunction(plan: TargetPlan, mode: BodyMode, runtime: Set<string>,
   const body: string[] = [];
   for (const step of schedule(units)) {
     const node = plan.node(step.unit);
-    if (step.kind === "start") body.push(...startCall(plan, node, runtime, mode));
+    if (step.kind === "start") append(body, startCall(plan, node, runtime, mode));
     else {
       const awaited = `await ${promiseLocal(plan, node)}${mode.only === undefined ? "!" : ""}`;
-      body.push(...produce(plan, node, step.kind === "await" ? awaited : valueExpr(plan, node), runtime, mode));
+      append(body, produce(plan, node, step.kind === "await" ? awaited : valueExpr(plan, node), runtime, mode));
     }
   }
   if (mode.only !== undefined) {

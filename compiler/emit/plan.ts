@@ -396,7 +396,11 @@ export function schedule(units: readonly Unit[]): Step[] {
     state.set(u.id, "todo");
     open.set(u.id, deps.length);
     unstarted.set(u.id, deps.length);
-    for (const d of deps) consumers.set(d, [...(consumers.get(d) ?? []), u]);
+    for (const d of deps) {
+      const list = consumers.get(d);
+      if (list) list.push(u);
+      else consumers.set(d, [u]);
+    }
   }
   const readySync = new UnitHeap();
   const readyAsync = new UnitHeap();
