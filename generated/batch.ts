@@ -246,7 +246,7 @@ async function computeAsync(want0: number, need0: number, inputs: Inputs, option
     client_login_data = await client_login_data_promise!;
     if (want0 & 0x1) result.client_login_data = client_login_data;
   }
-  // last_logged_in: last_logged_in__batch — catalog/joins.ts:92
+  // last_logged_in: last_logged_in__batch — catalog/joins.ts:12
   let last_logged_in!: Value<typeof $last_logged_in__batch>;
   if (need0 & 0x1000) {
     last_logged_in = $last_logged_in__batch(client_id, client_login_data);
@@ -409,7 +409,7 @@ async function computeOnly_predictions(inputs: Inputs, options: BatchExecuteOpti
   axis.add("gender", gender.length);
   // client_login_data: client_login_data__batch — catalog/data_loaders.ts:23
   const client_login_data = await client_login_data_promise;
-  // last_logged_in: last_logged_in__batch — catalog/joins.ts:92
+  // last_logged_in: last_logged_in__batch — catalog/joins.ts:12
   const last_logged_in = $last_logged_in__batch(client_id, client_login_data);
   axis.add("last_logged_in", last_logged_in.length);
   // Fused loop 1 of 1, one call per row: age_normalized, is_female, is_high_roller, is_male, time_since_last_login, features, predictions

@@ -175,7 +175,7 @@ async function computeAsync(want0: number, need0: number, inputs: Inputs, option
   if (model === undefined && (need0 & 0x2000) !== 0) throw new MissingInputError("model", TARGET);
   const survey_service = inputs.survey_service;
   if (survey_service === undefined && (need0 & 0x8) !== 0) throw new MissingInputError("survey_service", TARGET);
-  // last_logged_in: last_logged_in__online — catalog/joins.ts:107 (started now, awaited before first use)
+  // last_logged_in: last_logged_in__online — catalog/joins.ts:21 (started now, awaited before first use)
   let last_logged_in_promise: ReturnType<typeof $last_logged_in__online> | undefined;
   if (need0 & 0x4) last_logged_in_promise = handled($last_logged_in__online(login_service, client_id));
   // survey_results: survey_results__online — catalog/data_loaders.ts:32 (started now, awaited before first use)
@@ -244,7 +244,7 @@ async function computeAsync(want0: number, need0: number, inputs: Inputs, option
     is_male = $is_male(gender);
     if (want0 & 0x400) result.is_male = is_male;
   }
-  // last_logged_in: last_logged_in__online — catalog/joins.ts:107
+  // last_logged_in: last_logged_in__online — catalog/joins.ts:21
   let last_logged_in: number = 0;
   if (need0 & 0x4) {
     last_logged_in = await last_logged_in_promise!;
@@ -287,7 +287,7 @@ async function computeOnly_predictions(inputs: Inputs, options: ExecuteOptions |
   if (model === undefined) throw new MissingInputError("model", TARGET);
   const survey_service = inputs.survey_service;
   if (survey_service === undefined) throw new MissingInputError("survey_service", TARGET);
-  // last_logged_in: last_logged_in__online — catalog/joins.ts:107 (started now, awaited before first use)
+  // last_logged_in: last_logged_in__online — catalog/joins.ts:21 (started now, awaited before first use)
   const last_logged_in_promise = handled($last_logged_in__online(login_service, client_id));
   // survey_results: survey_results__online — catalog/data_loaders.ts:32 (started now, awaited before first use)
   const survey_results_promise = handled($survey_results__online(survey_service, client_id));
@@ -314,7 +314,7 @@ async function computeOnly_predictions(inputs: Inputs, options: ExecuteOptions |
   const is_high_roller = $is_high_roller(budget);
   // is_male — catalog/features.ts:8
   const is_male = $is_male(gender);
-  // last_logged_in: last_logged_in__online — catalog/joins.ts:107
+  // last_logged_in: last_logged_in__online — catalog/joins.ts:21
   const last_logged_in = await last_logged_in_promise;
   // time_since_last_login — catalog/features.ts:34
   const time_since_last_login = $time_since_last_login(execution_time, last_logged_in);

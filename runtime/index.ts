@@ -26,3 +26,4 @@ export {
   type Value,
 } from "./executor.js";
 export { FITTED_FORMAT, loadFitted, parseFitted, saveFitted, serializeFitted, type FittedArtifact, type FittedSchema } from "./fitted.js";
+export { NumericKeyIndex, joinColumn } from "./keyed.js";
