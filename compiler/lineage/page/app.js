@@ -70,7 +70,7 @@
     var graph = currentGraph();
     if (!graph) return;
     var g = new dagre.graphlib.Graph();
-    g.setGraph({ rankdir: "LR", nodesep: 14, ranksep: 56, marginx: 16, marginy: 16 });
+    g.setGraph({ rankdir: "LR", nodesep: 14, ranksep: 56, marginx: 16, marginy: 24 });
     g.setDefaultEdgeLabel(function () { return {}; });
     graph.vertices.forEach(function (v) {
       var lines = vertexLines(v);
@@ -81,7 +81,10 @@
     dagre.layout(g);
 
     var size = g.graph();
-    var root = svg("svg", { width: Math.ceil(size.width), height: Math.ceil(size.height), viewBox: "0 0 " + Math.ceil(size.width) + " " + Math.ceil(size.height), role: "img", "aria-label": "DAG of target " + graph.target });
+    var w = Math.ceil(size.width), h = Math.ceil(size.height);
+    // Fit the panel's width, but never shrink text below 60 %: a big catalog scrolls instead.
+    var scale = Math.max(0.6, Math.min(1, (host.clientWidth - 4) / w));
+    var root = svg("svg", { width: Math.ceil(w * scale), height: Math.ceil(h * scale), viewBox: "0 0 " + w + " " + h, role: "img", "aria-label": "DAG of target " + graph.target });
     var defs = svg("defs");
     [["arrow", ""], ["arrow-up", ""], ["arrow-down", ""]].forEach(function (m) {
       var marker = svg("marker", { id: m[0], viewBox: "0 0 10 10", refX: "10", refY: "5", markerWidth: "7", markerHeight: "7", orient: "auto-start-reverse" });
