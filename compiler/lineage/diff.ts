@@ -97,13 +97,22 @@ export function compareTarget(before: LineageGraph | undefined, after: LineageGr
   });
 
   // Everything downstream of a change may compute other values, though its own code is the same.
+  // One pass in topological order: a vertex sits on the changes its parents are or sit on.
   const seeds = new Set([...added, ...changed.map((c) => c.name), ...inputsAdded.map((v) => v.id), ...inputsChanged.map((v) => v.id)]);
+  const sitsOn = new Map<string, Set<string>>();
   const upstreamChanged: { name: string; via: string[] }[] = [];
-  for (const v of nodes(after)) {
-    if (seeds.has(v.id)) continue;
-    const via = now.upstream(v.id).filter((u) => seeds.has(u));
-    if (via.length > 0) upstreamChanged.push({ name: v.id, via });
+  const order = new Map(after.vertices.map((v, i) => [v.id, i]));
+  for (const v of after.vertices) {
+    const via = new Set<string>();
+    for (const p of now.parents(v.id)) {
+      if (seeds.has(p)) via.add(p);
+      for (const s of sitsOn.get(p) ?? []) via.add(s);
+    }
+    sitsOn.set(v.id, via);
+    if (v.kind !== "input" && !seeds.has(v.id) && via.size > 0) upstreamChanged.push({ name: v.id, via: [...via].sort((a, b) => order.get(a)! - order.get(b)!) });
   }
+  const outputsBefore = new Set(before.outputs);
+  const outputsAfter = new Set(after.outputs);
   const affected = new Set([...seeds, ...upstreamChanged.map((u) => u.name)]);
   return {
     target: after.target,
@@ -114,8 +123,8 @@ export function compareTarget(before: LineageGraph | undefined, after: LineageGr
     upstreamChanged,
     inputs: { added: inputsAdded.map((v) => v.name), removed: inputsRemoved, changed: inputsChanged.map((v) => v.name) },
     outputsAffected: after.outputs.filter((o) => affected.has(o)),
-    outputsAdded: after.outputs.filter((o) => !before.outputs.includes(o)),
-    outputsRemoved: before.outputs.filter((o) => !after.outputs.includes(o)),
+    outputsAdded: after.outputs.filter((o) => !outputsBefore.has(o)),
+    outputsRemoved: before.outputs.filter((o) => !outputsAfter.has(o)),
   };
 }
 

@@ -64,6 +64,7 @@ function explainIn(l: Lineage, name: string): ExplainedTarget {
     features: ids.filter((i) => l.byId.get(i)!.kind !== "input"),
   });
   const down = l.downstream(id);
+  const outputs = new Set(g.outputs);
   return {
     target: g.target,
     shape: g.shape,
@@ -82,7 +83,7 @@ function explainIn(l: Lineage, name: string): ExplainedTarget {
     tags: v.tags.map((t) => `@${t.name}${t.text ? ` ${t.text}` : ""}`),
     dependsOn: split(l.parents(id)),
     upstream: split(l.upstream(id)),
-    downstream: { features: down, outputs: [id, ...down].filter((d) => g.outputs.includes(d)) },
+    downstream: { features: down, outputs: [id, ...down].filter((d) => outputs.has(d)) },
   };
 }
 
@@ -109,7 +110,8 @@ export function formatExplanation(e: Explanation): string {
     if (t.fitted) out.push(`  @fitted: ${t.fitted === "read" ? "read from the saved fitted values (input 'fitted')" : "computed by this target"}`);
     if (t.description && t.description !== e.description) out.push(`  description: ${t.description}`);
     if (t.checks.length > 0) out.push(`  checks: ${t.checks.join(", ")}`);
-    if (t.tags.length > 0) out.push(`  tags: ${t.tags.join(" ")}`);
+    const tags = t.tags.filter((tag) => !tag.startsWith("@check"));
+    if (tags.length > 0) out.push(`  tags: ${tags.join(" ")}`);
     if (t.kind !== "input") {
       out.push(`  depends on: ${list([...t.dependsOn.features, ...t.dependsOn.inputs.map((i) => `${i} (input)`)])}`);
       out.push(`  upstream inputs: ${list(t.upstream.inputs)}`);

@@ -69,7 +69,8 @@ export function lineageOf(g: BuiltTarget, config: FeatcConfig): LineageGraph {
   const declaredOutputs = config.targets.find((t) => t.name === g.name)?.outputs !== undefined;
   const consumed = new Set<string>();
   for (const node of g.nodes.values()) for (const dep of node.deps) if (dep.source.kind === "node") consumed.add(dep.source.name);
-  const isOutput = (name: string) => (declaredOutputs ? g.outputs.includes(name) : !consumed.has(name));
+  const publicOutputs = new Set(g.outputs);
+  const isOutput = (name: string) => (declaredOutputs ? publicOutputs.has(name) : !consumed.has(name));
 
   const vertices: LineageVertex[] = [];
   for (const f of g.inputs?.fields ?? []) {
@@ -80,7 +81,8 @@ export function lineageOf(g: BuiltTarget, config: FeatcConfig): LineageGraph {
   if (g.fittedInputs.length > 0) {
     vertices.push({ id: inputId("fitted"), name: "fitted", role: "input", kind: "input", type: "FittedValues", level: g.shape === "online" ? "entity" : "scalar", description: `The saved @fitted values: ${g.fittedInputs.join(", ")}.`, async: false, checks: [], tags: [] });
   }
-  for (const name of [...g.order, ...[...g.nodes.keys()].filter((n) => !g.order.includes(n)).sort()]) {
+  const ordered = new Set(g.order);
+  for (const name of [...g.order, ...[...g.nodes.keys()].filter((n) => !ordered.has(n)).sort()]) {
     const node = g.nodes.get(name)!;
     const fn = node.fn;
     const isExtract = node.kind === "extract";
@@ -118,7 +120,7 @@ export function lineageOf(g: BuiltTarget, config: FeatcConfig): LineageGraph {
       edges.push(node.kind === "extract" ? { from, to: v.id, extract: true } : { from, to: v.id });
     }
   }
-  const outputs = vertices.filter((v) => v.kind !== "input" && g.outputs.includes(v.id)).map((v) => v.id);
+  const outputs = vertices.filter((v) => v.kind !== "input" && publicOutputs.has(v.id)).map((v) => v.id);
   return { target: g.name, shape: g.shape, fitted: g.fitted, declaredOutputs, outputs, vertices, edges };
 }
 

@@ -43,19 +43,16 @@ function ownFingerprint(v: LineageVertex): string[] {
 /** The versions of a target's graph and of each of its vertices. */
 export function versionOf(graph: LineageGraph): TargetVersion {
   const lineage = new Lineage(graph);
+  // Vertices come in topological order (inputs first), so every parent is hashed before its
+  // consumers; only vertices on a cycle (a broken catalog) meet a parent not hashed yet, and
+  // hash it as unknown.
   const versions = new Map<string, string>();
-  const versionOfVertex = (id: string, path: Set<string>): string => {
-    const known = versions.get(id);
-    if (known) return known;
-    // Vertices on a cycle (a broken catalog) hash without the edge that closes the cycle.
-    const parents = lineage.parents(id).filter((p) => !path.has(p));
-    path.add(id);
-    const h = hash([...ownFingerprint(lineage.byId.get(id)!), ...parents.map((p) => `${p}=${versionOfVertex(p, path)}`)]);
-    path.delete(id);
-    versions.set(id, h);
-    return h;
-  };
-  const vertices = graph.vertices.map((v) => ({ id: v.id, hash: versionOfVertex(v.id, new Set()) }));
+  const vertices = graph.vertices.map((v) => {
+    const parents = lineage.parents(v.id).map((p) => `${p}=${versions.get(p) ?? "?"}`);
+    const h = hash([...ownFingerprint(v), ...parents]);
+    versions.set(v.id, h);
+    return { id: v.id, hash: h };
+  });
   const outputs = graph.vertices.filter((v) => v.role === "output").map((v) => v.id).sort();
   const whole = hash([graph.shape, graph.fitted, ...vertices.map((v) => `${v.id}=${v.hash}`).sort(), "outputs", ...outputs]);
   return { target: graph.target, shape: graph.shape, hash: whole, vertices };

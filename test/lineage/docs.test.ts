@@ -10,7 +10,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO, removeWorkspace, workspace } from "../support/workspace.js";
+import { REPO, removeWorkspace, workspace, writeFiles } from "../support/workspace.js";
 import { lazyBrowser, watchPage } from "./browser.js";
 import { MIXED, NASTY, featc } from "./cli.js";
 
@@ -112,6 +112,34 @@ describe("featc docs in Chromium", () => {
     expect(description).toBe(`Quotes "double" and 'single', markup <b>bold</b> & <img src=x onerror="alert(1)">, a closing </script><script>alert(2)</script> and <!-- a comment.`);
     expect(await page.$$eval("#features img, #features b, script:not([src]):not([type])", (e) => e.length)).toBe(0);
     expect(await page.textContent('#features li[data-key="label"] code')).toBe(`'say "hi"' | "<b>&amp;</b>" | "back\\\\slash"`);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("draws a DAG too big to lay out whole as the neighbourhood of the chosen feature", async () => {
+    problems.length = 0;
+    // A chain of 320 features: more than the page lays out at once (250).
+    const chain = ["/** The first link. */\nexport function f0(x: number): number {\n  return x;\n}\n"];
+    for (let i = 1; i < 320; i++) chain.push(`export function f${i}(f${i - 1}: number): number {\n  return f${i - 1} + 1;\n}\n`);
+    const big = path.join(dir, "big");
+    writeFiles(big, {
+      "featc.config.json": JSON.stringify({ catalog: ["catalog/**/*.ts"], targets: { online: { shape: "online", config: {}, inputs: "catalog/inputs.ts#Inputs" } } }),
+      "catalog/inputs.ts": "export interface Inputs {\n  x: number;\n}\n",
+      "catalog/features.ts": chain.join("\n"),
+    });
+    const page = await openSite(path.join(big, "featc.config.json"), "big-site");
+    expect(await page.$$eval("#dag g.node", (n) => n.length)).toBe(0);
+    expect(await page.textContent("#dag-note")).toContain("This DAG has 321 vertices, too many to draw at once");
+    await page.click('#features li[data-key="f160"] .feature-name');
+    const drawn = await page.$$eval("#dag g.node", (n) => n.map((x) => x.getAttribute("data-id")));
+    expect(drawn.length).toBeLessThanOrEqual(250);
+    expect(drawn).toEqual(expect.arrayContaining(["f160", "f40", "f280"]));
+    expect(await nodesWith(page, "selected")).toEqual(["f160"]);
+    expect(await page.textContent("#dag-note")).toMatch(/^Showing 24\d of 321 vertices: f160 and what lies within 12\d step\(s\) of it\.$/);
+    // Clicking a drawn node re-centres the picture on it.
+    await page.click('#dag g.node[data-id="f60"]');
+    expect(await page.$$eval("#dag g.node", (n) => n.map((x) => x.getAttribute("data-id")))).toContain("f0");
+    expect(await nodesWith(page, "selected")).toEqual(["f60"]);
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -9,7 +9,7 @@
   "use strict";
   var SVG = "http://www.w3.org/2000/svg";
   var data = JSON.parse(document.getElementById("featc-data").textContent);
-  var state = { target: data.targets.length ? data.targets[0].target : null, selected: null };
+  var state = { target: data.targets.length ? data.targets[0].target : null, selected: null, center: null };
   var listItems = new Map();
   var graphNodes = new Map();
   var graphEdges = [];
@@ -62,22 +62,68 @@
     return lines;
   }
 
+  /*
+   * Layered layout is superlinear: a DAG of more than LIMIT vertices is not drawn whole. It
+   * shows the neighbourhood of the chosen feature instead, as many steps up and down as fit.
+   */
+  var LIMIT = 250;
+  var drawnKey = null;
+
+  function neighbourhood(graph, id) {
+    var adj = adjacency(graph);
+    var keep = new Set([id]);
+    var up = [id], down = [id], depth = 0, complete = true;
+    function step(frontier, next) {
+      var found = new Set();
+      frontier.forEach(function (v) { next.get(v).forEach(function (n) { if (!keep.has(n)) found.add(n); }); });
+      return Array.from(found);
+    }
+    while (up.length || down.length) {
+      var nextUp = step(up, adj.up), nextDown = step(down, adj.down).filter(function (n) { return nextUp.indexOf(n) < 0; });
+      if (!nextUp.length && !nextDown.length) break;
+      if (keep.size + nextUp.length + nextDown.length > LIMIT) { complete = false; break; }
+      nextUp.concat(nextDown).forEach(function (n) { keep.add(n); });
+      up = nextUp;
+      down = nextDown;
+      depth++;
+    }
+    return { ids: keep, depth: depth, complete: complete };
+  }
+
   function drawGraph() {
+    var graph = currentGraph();
+    var big = graph && graph.vertices.length > LIMIT;
+    var hasCenter = big && state.center && graph.vertices.some(function (v) { return v.id === state.center; });
+    var key = graph ? graph.target + (big ? "|" + (hasCenter ? state.center : "") : "") : "";
+    if (key === drawnKey) return;
+    drawnKey = key;
     var host = document.getElementById("dag");
+    var note = document.getElementById("dag-note");
     host.textContent = "";
     graphNodes.clear();
     graphEdges = [];
-    var graph = currentGraph();
+    note.hidden = !big;
     if (!graph) return;
+    var vertices = graph.vertices, edges = graph.edges;
+    if (big && !hasCenter) {
+      note.textContent = "This DAG has " + graph.vertices.length + " vertices, too many to draw at once: choose a feature in the list to draw its neighbourhood.";
+      return;
+    }
+    if (big) {
+      var hood = neighbourhood(graph, state.center);
+      vertices = vertices.filter(function (v) { return hood.ids.has(v.id); });
+      edges = edges.filter(function (e) { return hood.ids.has(e.from) && hood.ids.has(e.to); });
+      note.textContent = "Showing " + hood.ids.size + " of " + graph.vertices.length + " vertices: " + state.center + (hood.complete ? " and all of its upstream and downstream." : " and what lies within " + hood.depth + " step(s) of it.");
+    }
     var g = new dagre.graphlib.Graph();
     g.setGraph({ rankdir: "LR", nodesep: 14, ranksep: 56, marginx: 16, marginy: 24 });
     g.setDefaultEdgeLabel(function () { return {}; });
-    graph.vertices.forEach(function (v) {
+    vertices.forEach(function (v) {
       var lines = vertexLines(v);
       var width = Math.max(textWidth(v.name, "600 12px system-ui, sans-serif"), Math.max.apply(null, lines.map(function (l) { return textWidth(l, "10.5px system-ui, sans-serif"); })));
       g.setNode(v.id, { width: Math.ceil(width) + (v.role === "input" ? 36 : 22), height: 22 + lines.length * 13, vertex: v, lines: lines });
     });
-    graph.edges.forEach(function (e) { g.setEdge(e.from, e.to, { edge: e }); });
+    edges.forEach(function (e) { g.setEdge(e.from, e.to, { edge: e }); });
     dagre.layout(g);
 
     var size = g.graph();
@@ -147,6 +193,8 @@
   function select(id, scrollList) {
     var graph = currentGraph();
     state.selected = id && graph && graph.vertices.some(function (v) { return v.id === id; }) ? id : null;
+    if (state.selected) state.center = state.selected;
+    drawGraph();
     var up = new Set(), down = new Set();
     if (state.selected) {
       var adj = adjacency(graph);
