@@ -14,10 +14,12 @@ export class FeatcError extends Error {
   }
 }
 
+/** Row indices as a readable list: 4, 17, 99. */
 function rowList(indices: readonly number[]): string {
   return indices.join(", ");
 }
 
+/** The message of a failed check; online (one entity, one failure) it names no rows. */
 function checkMessage(node: string, check: string, failed: number, total: number, firstIndices: readonly number[]): string {
   if (total === 1 && failed === 1) return `check '${check}' failed on node '${node}'`;
   const first = firstIndices.length > 0 ? ` (first at row${firstIndices.length > 1 ? "s" : ""} ${rowList(firstIndices)})` : "";
@@ -67,6 +69,16 @@ export class RowAxisError extends FeatcError {
   }
 }
 
+/**
+ * The row-axis length after a row-level value named `name` of `length` rows enters it: `length`
+ * when the axis is still empty (`current < 0`), `current` when they agree; otherwise throws
+ * RowAxisError naming `currentName` (the value that fixed the axis) and `name`.
+ */
+export function axisLength(current: number, currentName: string, name: string, length: number): number {
+  if (current < 0 || current === length) return length;
+  throw new RowAxisError(currentName, current, name, length);
+}
+
 /** An input that the requested outputs need was not given. */
 export class MissingInputError extends FeatcError {
   constructor(
@@ -77,6 +89,7 @@ export class MissingInputError extends FeatcError {
   }
 }
 
+/** The known name closest to `name` by edit distance, if close enough to be a likely typo. */
 function nearest(name: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
@@ -90,6 +103,7 @@ function nearest(name: string, known: readonly string[]): string | undefined {
   return best;
 }
 
+/** Levenshtein edit distance between two strings. */
 function distance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
