@@ -1,7 +1,7 @@
 // featc's runtime: what generated executors and catalogs import from "featc".
 export type { Column, Table } from "./containers.js";
 export { tableOf } from "./containers.js";
-export { allocateFloat64Columns } from "./columns.js";
+export { ALIASING_PAGE, allocateFloat64Columns, columnPageOffset, newBooleanColumn, newColumn } from "./columns.js";
 export {
   CheckFailedError,
   FeatcError,
@@ -9,6 +9,7 @@ export {
   MissingInputError,
   RowAxisError,
   UnknownOutputError,
+  axisLength,
   checkWarning,
   type CheckWarning,
 } from "./errors.js";
@@ -26,4 +27,5 @@ export {
   type Value,
 } from "./executor.js";
 export { FITTED_FORMAT, loadFitted, parseFitted, saveFitted, serializeFitted, type FittedArtifact, type FittedSchema } from "./fitted.js";
-export { NumericKeyIndex, joinColumn } from "./keyed.js";
+export { NumericKeyIndex, StringKeyIndex, gather, joinColumn, type KeyIndex } from "./keyed.js";
+export { createProgressBar, formatCount, formatDuration, type ProgressBar, type ProgressStream } from "./progress.js";
