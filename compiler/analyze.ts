@@ -37,12 +37,19 @@ export async function analyze(configPath: string, options: AnalyzeOptions = {}):
   const producedIn = (name: string): string[] =>
     config.targets.filter((t) => catalog.functions.some((f) => f.nodeName === name && selects(f.conditions, t.config))).map((t) => t.name);
   const targets: BuiltTarget[] = [];
+  // A target whose inputs interface could not be read is not analysed further: its unknown
+  // dependencies and unused inputs would only repeat that one problem.
+  const brokenTargets = new Set(problems.filter((d) => d.code === "FC1010" && d.target).map((d) => d.target!));
   for (const target of wanted) {
+    if (brokenTargets.has(target.name)) continue;
     const targetProblems: Diagnostic[] = [];
     const graph = buildTargetGraph(target, catalog, targetProblems);
     targetProblems.push(...validateTarget(graph, target, catalog, { rootDir: config.rootDir, producedIn }));
     problems.push(...targetProblems);
     targets.push(graph);
   }
-  return { config, catalog, targets, diagnostics: sortDiagnostics(problems) };
+  // A parameter without a type is FC1005; TypeScript's own "implicitly any" on it says the same.
+  const signatureErrors = new Set(problems.filter((d) => d.code === "FC1005" && d.span).map((d) => `${d.span!.file}:${d.span!.line}:${d.span!.column}`));
+  const reported = problems.filter((d) => !(d.code === "FC1011" && d.span && signatureErrors.has(`${d.span.file}:${d.span.line}:${d.span.column}`)));
+  return { config, catalog, targets, diagnostics: sortDiagnostics(reported) };
 }

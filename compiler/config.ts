@@ -75,6 +75,11 @@ export async function loadConfig(configPath: string): Promise<ConfigResult> {
     const message = first ? ts.flattenDiagnosticMessageText(first.messageText, " ") : "the file is not text";
     return { diagnostics: [diagnostics.config(`config file is not valid JSON: ${message}`, { file: absolute, line: line + 1, column: character + 1, length: 1 })] };
   }
+  const strictError = strictJsonError(json, text);
+  if (strictError) {
+    const { line, character } = json.getLineAndCharacterOfPosition(strictError.pos);
+    return { diagnostics: [diagnostics.config(`config file is not valid JSON: ${strictError.message}`, { file: absolute, line: line + 1, column: character + 1, length: strictError.length })] };
+  }
   const root = json.statements[0]?.expression;
   if (!root || !ts.isObjectLiteralExpression(root)) {
     return { diagnostics: [diagnostics.config("config file must hold a JSON object", root ? spanOf(root) : { file: absolute, line: 1, column: 1, length: 1 })] };
@@ -117,7 +122,7 @@ export async function loadConfig(configPath: string): Promise<ConfigResult> {
     problems.push(diagnostics.config(`config needs "targets": an object of named targets, each with a "shape" of ${SHAPES.map((s) => `"${s}"`).join(" or ")}`, spanOf(targetsNode ?? root)));
   } else {
     for (const [name, prop] of properties(targetsNode)) {
-      const target = readTarget(name, prop, rootDir, spanOf, problems);
+      const target = readTarget(name, prop, rootDir, spanOf, problems, (n) => n.getText(json));
       if (target) targets.push(target);
     }
     if (targets.length === 0 && problems.length === 0) problems.push(diagnostics.config(`"targets" is empty: declare at least one target`, spanOf(targetsNode)));
@@ -148,6 +153,7 @@ function readTarget(
   rootDir: string,
   spanOf: (n: ts.Node) => Span,
   problems: Diagnostic[],
+  textOf: (n: ts.Node) => string,
 ): TargetConfig | undefined {
   const body = prop.initializer;
   if (!ts.isObjectLiteralExpression(body)) {
@@ -166,7 +172,7 @@ function readTarget(
   let shape: Shape | undefined;
   if (!shapeNode) problems.push(diagnostics.config(`target '${name}' needs a "shape": "batch" or "online"`, spanOf(prop.name), name));
   else if (ts.isStringLiteral(shapeNode) && (SHAPES as readonly string[]).includes(shapeNode.text)) shape = shapeNode.text as Shape;
-  else problems.push(diagnostics.config(`unknown shape ${shapeNode.getText()} for target '${name}': use "batch" or "online"`, spanOf(shapeNode), name));
+  else problems.push(diagnostics.config(`unknown shape ${textOf(shapeNode)} for target '${name}': use "batch" or "online"`, spanOf(shapeNode), name));
 
   const config: Record<string, ConfigValue> = {};
   const configNode = fields.get("config")?.initializer;
@@ -210,6 +216,40 @@ function readTarget(
   }
   if (!shape) return undefined;
   return { name, shape, config, inputs, outputs, fitted, span: spanOf(prop.name) };
+}
+
+/**
+ * TypeScript's JSON parser is lenient (unquoted keys, shorthand properties, comments); a config
+ * is JSON. Returns the first construct JSON does not allow, with its position.
+ */
+function strictJsonError(json: ts.JsonSourceFile, text: string): { pos: number; length: number; message: string } | undefined {
+  try {
+    JSON.parse(text);
+    return undefined;
+  } catch (e) {
+    let found: { pos: number; length: number; message: string } | undefined;
+    const bad = (node: ts.Node, message: string) => {
+      if (!found) found = { pos: node.getStart(json), length: Math.max(1, node.getEnd() - node.getStart(json)), message };
+    };
+    const visit = (node: ts.Node): void => {
+      if (found) return;
+      if (ts.isObjectLiteralExpression(node)) {
+        for (const p of node.properties) {
+          if (!ts.isPropertyAssignment(p)) bad(p, `'${p.getText(json)}' is not a "key": value pair`);
+          else if (!ts.isStringLiteral(p.name) || text[p.name.getStart(json)] !== '"') bad(p.name, `keys must be double-quoted strings, got ${p.name.getText(json)}`);
+          else visit(p.initializer);
+        }
+      } else if (ts.isArrayLiteralExpression(node)) node.elements.forEach(visit);
+      else if (ts.isStringLiteral(node)) {
+        if (text[node.getStart(json)] !== '"') bad(node, "strings must be double-quoted");
+      } else if (!(ts.isNumericLiteral(node) || node.kind === ts.SyntaxKind.TrueKeyword || node.kind === ts.SyntaxKind.FalseKeyword || node.kind === ts.SyntaxKind.NullKeyword || (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.MinusToken))) {
+        bad(node, `'${node.getText(json)}' is not a JSON value`);
+      }
+    };
+    const root = json.statements[0]?.expression;
+    if (root) visit(root);
+    return found ?? { pos: 0, length: 1, message: (e as Error).message };
+  }
 }
 
 function properties(obj: ts.ObjectLiteralExpression): Map<string, ts.PropertyAssignment> {

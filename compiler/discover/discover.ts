@@ -183,8 +183,19 @@ function jsDocsOf(node: ts.Node): ts.JSDoc[] {
 }
 
 function rawTags(c: Candidate): RawTag[] {
+  const sf = c.sourceFile;
   return jsDocsOf(c.docHost).flatMap((doc) =>
-    (doc.tags ?? []).map((t) => ({ name: t.tagName.text, text: ts.getTextOfJSDocComment(t.comment) ?? "", span: spanOf(t.tagName, c.sourceFile) })),
+    (doc.tags ?? []).map((t) => {
+      const start = t.tagName.getEnd();
+      const source = sf.text.slice(start, t.getEnd());
+      const locate = (word: string, from: number) => {
+        const re = new RegExp(`(?<![\\w$])${word.replace(/[$]/g, "\\$")}(?![\\w$])`, "g");
+        re.lastIndex = from;
+        const m = re.exec(source);
+        return m ? { span: spanAt(sf, start + m.index, word.length), end: m.index + word.length } : undefined;
+      };
+      return { name: t.tagName.text, text: ts.getTextOfJSDocComment(t.comment) ?? "", span: spanOf(t.tagName, sf), locate };
+    }),
   );
 }
 

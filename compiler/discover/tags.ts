@@ -11,6 +11,8 @@ export interface RawTag {
   readonly name: string;
   readonly text: string;
   readonly span: Span;
+  /** The span of the first occurrence of `word` in the tag's text at or after `from`, if any. */
+  readonly locate?: (word: string, from: number) => { span: Span; end: number } | undefined;
 }
 
 export interface ParsedTags {
@@ -66,7 +68,13 @@ export function parseTags(tags: readonly RawTag[], fnName: string, problems: Dia
         }
         const dup = names.find((n, i) => names.indexOf(n) !== i);
         if (dup !== undefined) problems.push(diagnostics.badTag(`@extract names '${dup}' twice on '${fnName}'`, tag.span));
-        parsed.extract = { span: tag.span, fields: names.length === 0 ? undefined : [...new Set(names)].map((name) => ({ name, span: tag.span })) };
+        let from = 0;
+        const fields = [...new Set(names)].map((name) => {
+          const found = tag.locate?.(name, from);
+          if (found) from = found.end;
+          return { name, span: found?.span ?? tag.span };
+        });
+        parsed.extract = { span: tag.span, fields: names.length === 0 ? undefined : fields };
         break;
       }
       case "check": {

@@ -1,0 +1,51 @@
+/** `featc check` as a process: tsc-like human output, the JSON shape of DESIGN.md §3, exit codes, no stack traces. */
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { REPO } from "./support/workspace.js";
+
+const FIXTURES = path.join(REPO, "test", "fixtures", "diagnostics");
+const run = (...args: string[]) => spawnSync(process.execPath, [path.join(REPO, "bin", "featc.js"), "check", ...args], { encoding: "utf8", cwd: REPO });
+const config = (name: string) => path.join(FIXTURES, name, "featc.config.json");
+
+describe("featc check", () => {
+  it("prints tsc-style diagnostics with a code frame and exits 1", () => {
+    const r = run("--config", config("fc1001-suggestion"));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("catalog/f.ts:4:43 - error FC1001: 'age_mena' is not a feature or an input of targets 'batch' and 'online'");
+    expect(r.stderr).toMatch(/\n4 export function age_centered\(age: number, age_mena: number\)[^\n]*\n\s+~~~~~~~~\n/);
+    expect(r.stderr).toContain("Found 1 error.");
+  });
+
+  it("prints exactly the JSON shape of the contract", () => {
+    const r = run("--config", config("fc1002-cycle"), "--format", "json");
+    expect(r.status).toBe(1);
+    const json = JSON.parse(r.stdout) as { diagnostics: Record<string, unknown>[] };
+    expect(Object.keys(json)).toEqual(["diagnostics"]);
+    expect(json.diagnostics).toHaveLength(4);
+    for (const d of json.diagnostics) expect(Object.keys(d).sort()).toEqual(["code", "column", "file", "line", "message", "severity", "target"]);
+    expect(json.diagnostics[0]).toMatchObject({ code: "FC1002", severity: "error", file: "catalog/f.ts", line: 1, column: 19, message: "cycle in target 'batch': a -> b -> c -> a" });
+  });
+
+  it("exits 0 on a clean catalog and on warnings only", () => {
+    expect(run("--config", config("clean-variants-extract-fitted")).status).toBe(0);
+    const warn = run("--config", config("fc2001-unused-input"));
+    expect(warn.status).toBe(0);
+    expect(warn.stderr).toContain("warning FC2001");
+  });
+
+  it("exits 2 on usage and config errors, without a stack trace", () => {
+    for (const args of [["--config", config("fc1010-missing-config")], ["--config", config("fc1010-unknown-shape")], ["--config", config("clean-variants-extract-fitted"), "--target", "nope"], ["--format", "xml"]]) {
+      const r = run(...args);
+      expect(r.status, args.join(" ")).toBe(2);
+      expect(r.stderr + r.stdout).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it("reports a binary catalog file as FC1011, without a stack trace", () => {
+    const r = run("--config", config("fc1011-typescript"));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("catalog/zz_binary.ts:1:1 - error FC1011");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
