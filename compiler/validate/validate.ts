@@ -67,24 +67,17 @@ function checkUnknownDependencies(g: BuiltTarget, ctx: ValidateContext): Diagnos
 function checkCycles(g: BuiltTarget): Diagnostic[] {
   if (g.unordered.length === 0) return [];
   const pending = new Set(g.unordered);
-  const depsOf = (name: string): Dep[] =>
-    g.nodes.get(name)!.deps.filter((d) => d.source.kind === "node" && pending.has((d.source as { name: string }).name));
+  const sourcesOf = (name: string): string[] =>
+    g.nodes.get(name)!.deps.flatMap((d) => (d.source.kind === "node" && pending.has(d.source.name) ? [d.source.name] : []));
   const out: Diagnostic[] = [];
-  for (const component of stronglyConnected([...pending].sort(), (n) => depsOf(n).map((d) => (d.source as { name: string }).name))) {
+  for (const component of stronglyConnected([...pending].sort(), sourcesOf)) {
     const start = [...component].sort()[0]!;
-    const selfLoop = depsOf(start).find((d) => (d.source as { name: string }).name === start);
-    if (component.size === 1 && !selfLoop) continue;
-    // Walk dependencies inside the component, always taking the smallest name, until the walk returns.
-    const pathNames = [start];
-    const firstDep = selfLoop ?? depsOf(start).filter((d) => component.has((d.source as { name: string }).name)).sort((a, b) => a.param.name.localeCompare(b.param.name))[0]!;
-    if (!selfLoop) {
-      const cycle = findCycle(start, component, (n) => depsOf(n).map((d) => (d.source as { name: string }).name));
-      pathNames.splice(0, 1, ...cycle);
-    }
-    pathNames.push(start);
-    const node = g.nodes.get(start)!;
-    const dep = node.deps.find((d) => d.source.kind === "node" && d.source.name === pathNames[1]) ?? firstDep;
-    out.push(diagnostics.cycle(g.name, selfLoop ? [start, start] : pathNames, dep.param.span));
+    const selfLoop = sourcesOf(start).includes(start);
+    if (component.size === 1 && !selfLoop) continue; // behind a cycle, not on one
+    // The shortest cycle from the smallest name, written in "depends on" order and closed.
+    const path = selfLoop ? [start, start] : [...findCycle(start, component, sourcesOf), start];
+    const dep = g.nodes.get(start)!.deps.find((d) => d.source.kind === "node" && d.source.name === path[1])!;
+    out.push(diagnostics.cycle(g.name, path, dep.param.span));
   }
   return out;
 }
