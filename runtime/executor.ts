@@ -88,6 +88,7 @@ export function isNullish(value: unknown): boolean {
   return value === null || value === undefined || (typeof value === "number" && value !== value);
 }
 
+/** A rejection handler that does nothing: the executor still awaits the promise and sees the rejection. */
 const ignore = (): void => {};
 
 /**

@@ -1,0 +1,68 @@
+/** The helpers generated executors call: the row axis, chunk sizes, check reporting, nullness, handled promises. */
+import { describe, expect, it } from "vitest";
+import { CheckFailedError, RowAxis, RowAxisError, chunkRowsFor, handled, isNullish, reportCheck, type CheckWarning } from "../../runtime/index.js";
+
+describe("RowAxis", () => {
+  it("takes its length from the first value and refuses another length, naming both values", () => {
+    const axis = new RowAxis();
+    expect(axis.rows).toBe(0);
+    axis.add("age", 3);
+    axis.add("budget", 3);
+    expect(axis.rows).toBe(3);
+    expect(() => axis.add("gender", 2)).toThrow(RowAxisError);
+    expect(() => axis.add("gender", 2)).toThrow("'age' has 3 rows but 'gender' has 2");
+  });
+});
+
+describe("chunkRowsFor", () => {
+  it("runs all rows in one chunk without progress, 65,536-row chunks with it, or what was asked", () => {
+    expect(chunkRowsFor(undefined, 1000)).toBe(1000);
+    expect(chunkRowsFor({}, 0)).toBe(1);
+    expect(chunkRowsFor({ onProgress: () => {} }, 1000)).toBe(65536);
+    expect(chunkRowsFor({ chunkRows: 7 }, 1000)).toBe(7);
+    expect(() => chunkRowsFor({ chunkRows: 0 }, 10)).toThrow(RangeError);
+    expect(() => chunkRowsFor({ chunkRows: 2.5 }, 10)).toThrow(/positive integer, got 2.5/);
+  });
+});
+
+describe("reportCheck", () => {
+  it("throws CheckFailedError for a failing check", () => {
+    expect(() => reportCheck(undefined, "age", "range(0, 120)", false, 2, 10, [1, 5])).toThrow(CheckFailedError);
+    expect(() => reportCheck({ onWarning: () => {} }, "age", "range(0, 120)", false, 2, 10, [1, 5])).toThrow("for 2 of 10 rows (first at rows 1, 5)");
+  });
+
+  it("hands a warn check to onWarning with a copy of the indices, and is silent without it", () => {
+    const warnings: CheckWarning[] = [];
+    const indices = [4];
+    reportCheck({ onWarning: (w) => warnings.push(w) }, "n", "notNull", true, 1, 9, indices);
+    indices.push(5);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ node: "n", check: "notNull", failed: 1, total: 9, firstIndices: [4] });
+    expect(() => reportCheck(undefined, "n", "notNull", true, 1, 9, [4])).not.toThrow();
+  });
+});
+
+describe("isNullish", () => {
+  it("counts null, undefined and NaN as null, and nothing else", () => {
+    expect([null, undefined, NaN].map(isNullish)).toEqual([true, true, true]);
+    expect([0, -0, "", false, [], {}, Infinity].map(isNullish)).toEqual([false, false, false, false, false, false, false]);
+  });
+});
+
+describe("handled", () => {
+  it("returns its argument and keeps a later-awaited rejection from being unhandled", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const failing = handled(Promise.reject(new Error("down")));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      await expect(failing).rejects.toThrow("down");
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+    expect(handled(5)).toBe(5);
+    expect(handled(null)).toBe(null);
+  });
+});
