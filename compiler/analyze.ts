@@ -2,12 +2,12 @@
  * The compiler's front half as one call: config → discover → graph → validate, for the
  * targets asked for. Returns plain data and every diagnostic; it never throws on bad input.
  */
-import { loadConfig, type FeatcConfig } from "./config.js";
-import { diagnostics, sortDiagnostics, type Diagnostic } from "./diagnostics.js";
+import { loadConfig, type FeatcConfig, type TargetConfig } from "./config.js";
+import { diagnostics, nearestName, sortDiagnostics, type Diagnostic } from "./diagnostics.js";
 import { discover } from "./discover/discover.js";
 import { buildTargetGraph, selects, type BuiltTarget } from "./graph/build.js";
 import { validateTarget } from "./validate/validate.js";
-import type { Catalog } from "./model.js";
+import type { Catalog, FunctionFact } from "./model.js";
 
 export interface Analysis {
   readonly config?: FeatcConfig;
@@ -34,6 +34,7 @@ export async function analyze(configPath: string, options: AnalyzeOptions = {}):
   const found = discover(config);
   const problems: Diagnostic[] = [...found.diagnostics];
   const catalog = found.catalog;
+  problems.push(...conditionsOnUnknownKeys(catalog.functions, config.targets));
   const producedIn = (name: string): string[] =>
     config.targets.filter((t) => catalog.functions.some((f) => f.nodeName === name && selects(f.conditions, t.config))).map((t) => t.name);
   const targets: BuiltTarget[] = [];
@@ -52,4 +53,24 @@ export async function analyze(configPath: string, options: AnalyzeOptions = {}):
   const signatureErrors = new Set(problems.filter((d) => d.code === "FC1005" && d.span).map((d) => `${d.span!.file}:${d.span!.line}:${d.span!.column}`));
   const reported = problems.filter((d) => !(d.code === "FC1011" && d.span && signatureErrors.has(`${d.span.file}:${d.span.line}:${d.span.column}`)));
   return { config, catalog, targets, diagnostics: sortDiagnostics(reported) };
+}
+
+/**
+ * `@when`/`@whenIn` on a key that no target's config has selects its function in no target:
+ * almost always a typo (`@when mdoe=batch`) that would otherwise surface far away, as an
+ * unknown dependency in another function. `@whenNot` on such a key is always true: harmless.
+ */
+function conditionsOnUnknownKeys(functions: readonly FunctionFact[], targets: readonly TargetConfig[]): Diagnostic[] {
+  const keys = new Set(targets.flatMap((t) => Object.keys(t.config)));
+  const out: Diagnostic[] = [];
+  for (const fn of functions) {
+    for (const c of fn.conditions) {
+      if (c.kind === "whenNot" || keys.has(c.key)) continue;
+      const tag = c.kind === "when" ? `@when ${c.key}=${c.value}` : `@whenIn ${c.key}=${c.values.join(",")}`;
+      const near = nearestName(c.key, keys);
+      const hint = near ? ` Did you mean '${near}'?` : keys.size > 0 ? ` The targets' config keys are ${[...keys].sort().map((k) => `'${k}'`).join(", ")}.` : ` No target has a "config".`;
+      out.push(diagnostics.badTag(`${tag} on '${fn.exportName}': no target's config has the key '${c.key}', so no target selects '${fn.exportName}'.${hint}`, fn.span));
+    }
+  }
+  return out;
 }

@@ -39,10 +39,9 @@ export function sha256(parts: readonly string[]): string {
 }
 
 /** Emits every requested target in memory; no file is touched. */
-export function emitAll(analysis: Analysis): Map<string, string> {
+export function emitAll(analysis: Analysis, fittedHash = fittedHashOf(analysis.catalog!, sha256)): Map<string, string> {
   const config = analysis.config!;
   const catalog = analysis.catalog!;
-  const fittedHash = fittedHashOf(catalog, sha256);
   const files = new Map<string, string>();
   const rel = (f: string) => path.relative(config.rootDir, f).split(path.sep).join("/");
   for (const target of analysis.targets) {
@@ -68,12 +67,16 @@ export async function build(configPath: string, options: BuildOptions = {}): Pro
   const config = analysis.config;
   let files: Map<string, string>;
   try {
-    files = emitAll(analysis);
+    const fittedHash = fittedHashOf(analysis.catalog, sha256);
+    // Emission needs only plain data: free the TypeScript program first (on a large catalog it
+    // is most of the heap, and every garbage collection during emission would trace it).
+    analysis.catalog.oracle.release();
+    files = emitAll(analysis, fittedHash);
   } catch (e) {
     return { ...empty, diagnostics: [...analysis.diagnostics, diagnostics.output(`code generation failed: ${(e as Error).message}`)] };
   }
   const abs = (rel: string) => path.join(config.rootDir, rel);
-  const changed = [...files.keys()].filter((rel) => readOrUndefined(abs(rel)) !== files.get(rel));
+  const changed = [...files.keys()].filter((rel) => !sameContent(abs(rel), files.get(rel)!));
   // Generated files of targets that are gone (only when every target is built).
   const removed: string[] = [];
   if (!options.targets || options.targets.length === 0) {
@@ -110,6 +113,17 @@ function writeAtomically(rootDir: string, files: ReadonlyMap<string, string>, ch
   }
   for (const [temp, target] of temps) fs.renameSync(temp, target);
   for (const rel of removed) fs.rmSync(path.join(rootDir, rel), { force: true });
+}
+
+/** Whether a file holds exactly `text` (its size is checked first, so a changed file is rarely read). */
+function sameContent(file: string, text: string): boolean {
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+  } catch {
+    return false;
+  }
+  return size === Buffer.byteLength(text) && readOrUndefined(file) === text;
 }
 
 function readOrUndefined(file: string): string | undefined {

@@ -38,6 +38,11 @@ export interface TypeOracle {
   assignable(from: TypeRef, to: TypeRef): boolean;
   /** The properties of an object type (the row type for a Table), in declaration order. */
   fields(type: TypeRef): readonly FieldInfo[] | undefined;
+  /**
+   * Lets go of the TypeScript program (the largest part of the heap) once analysis is over;
+   * afterwards only answers already computed are available.
+   */
+  release(): void;
 }
 
 export interface ParamFact {

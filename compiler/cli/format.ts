@@ -56,10 +56,16 @@ const ansi: Colors = {
  */
 export function mergeAcrossTargets(list: readonly Diagnostic[]): Diagnostic[] {
   const groups = new Map<string, { first: Diagnostic; targets: string[] }>();
+  const shown = new Set<string>();
   const out: Diagnostic[] = [];
   for (const d of list) {
     const needle = d.target ? `target '${d.target}'` : undefined;
     if (!needle || !d.message.includes(needle)) {
+      // A message that does not name its target (a tag's form, a validator's type) reads the
+      // same in every target: printing it once per target would only repeat the same line.
+      const k = JSON.stringify([d.code, d.severity, d.span?.file, d.span?.line, d.span?.column, d.message]);
+      if (shown.has(k)) continue;
+      shown.add(k);
       out.push(d);
       continue;
     }
@@ -107,7 +113,8 @@ export function formatHuman(all: readonly Diagnostic[], rootDir: string, color =
       const gutter = String(d.span.line);
       const underline = Math.max(1, Math.min(d.span.length, text.length - d.span.column + 1));
       out.push("");
-      out.push(`${c.gray(gutter)} ${text}`);
+      // Tabs as single spaces (as tsc does), so the underline below lines up with the column.
+      out.push(`${c.gray(gutter)} ${text.replace(/\t/g, " ")}`);
       out.push(`${" ".repeat(gutter.length)} ${" ".repeat(Math.max(0, d.span.column - 1))}${(d.severity === "error" ? c.red : c.yellow)("~".repeat(underline))}`);
     }
     out.push("");

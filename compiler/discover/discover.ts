@@ -371,13 +371,29 @@ function realpath(p: string): string {
 
 /** Holds the checker's types behind numeric refs and answers the graph phase's questions. */
 class TypeTable implements TypeOracle {
-  private readonly list: ts.Type[] = [];
+  private list: ts.Type[] = [];
   private readonly refs = new Map<ts.Type, TypeRef>();
   private readonly fieldCache = new Map<TypeRef, FieldInfo[] | undefined>();
   private readonly fieldSpans = new Map<TypeRef, Map<string, Span>>();
   private readonly containerCache = new Map<ts.Symbol, "column" | "table" | "none">();
 
-  constructor(private readonly checker: ts.TypeChecker) {}
+  private checkerOrNull: ts.TypeChecker | null;
+
+  constructor(checker: ts.TypeChecker) {
+    this.checkerOrNull = checker;
+  }
+
+  private get checker(): ts.TypeChecker {
+    if (!this.checkerOrNull) throw new Error("featc: internal error: the type checker was released");
+    return this.checkerOrNull;
+  }
+
+  release(): void {
+    this.checkerOrNull = null;
+    this.list = [];
+    this.refs.clear();
+    this.containerCache.clear();
+  }
 
   ref(type: ts.Type): TypeRef {
     let r = this.refs.get(type);
@@ -407,7 +423,7 @@ class TypeTable implements TypeOracle {
   }
 
   fields(ref: TypeRef): FieldInfo[] | undefined {
-    if (this.fieldCache.has(ref)) return this.fieldCache.get(ref);
+    if (this.fieldCache.has(ref) || !this.checkerOrNull) return this.fieldCache.get(ref);
     const type = this.list[ref]!;
     let result: FieldInfo[] | undefined;
     const spans = new Map<string, Span>();
