@@ -46,11 +46,10 @@ export function lazyBrowser(): { launch(profileDir: string): Promise<void>; get(
 
 /**
  * Records what must not happen on a page into `problems`: console errors, uncaught exceptions,
- * dialogs (a script injected through catalog text would open one), and requests outside
- * `allowedDir` (the page must need no network).
+ * dialogs (a script injected through catalog text would open one), and requests for any URL
+ * that does not start with `allowed` (the page must need no network).
  */
-export function watchPage(page: Page, allowedDir: string, problems: string[]): void {
-  const allowed = pathToFileURL(path.resolve(allowedDir)).href;
+export function watchPage(page: Page, allowed: string, problems: string[]): void {
   page.on("console", (m) => {
     if (m.type() === "error") problems.push(`console error: ${m.text()}`);
   });
@@ -61,6 +60,9 @@ export function watchPage(page: Page, allowedDir: string, problems: string[]): v
   });
   page.on("request", (r) => {
     const url = r.url();
-    if (!url.startsWith(allowed) && !url.startsWith("data:") && url !== "about:blank") problems.push(`request outside ${allowedDir}: ${url}`);
+    if (!url.startsWith(allowed) && !url.startsWith("data:") && url !== "about:blank") problems.push(`request outside ${allowed}: ${url}`);
   });
 }
+
+/** The URL of a folder, for `watchPage`. */
+export const folderUrl = (dir: string): string => pathToFileURL(path.resolve(dir)).href + "/";

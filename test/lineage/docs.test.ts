@@ -11,7 +11,7 @@ import { pathToFileURL } from "node:url";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO, removeWorkspace, workspace, writeFiles } from "../support/workspace.js";
-import { lazyBrowser, watchPage } from "./browser.js";
+import { folderUrl, lazyBrowser, watchPage } from "./browser.js";
 import { MIXED, NASTY, featc } from "./cli.js";
 
 const ARTIFACTS = path.join(REPO, "test", ".tmp", "artifacts");
@@ -26,7 +26,7 @@ async function openSite(config: string, name: string): Promise<Page> {
   expect(run.code, run.err).toBe(0);
   expect(fs.readdirSync(site).sort()).toEqual(["app.js", "dagre.min.js", "index.html", "style.css"]);
   const page = await browser.get().newPage();
-  watchPage(page, site, problems);
+  watchPage(page, folderUrl(site), problems);
   await page.goto(pathToFileURL(path.join(site, "index.html")).href);
   await page.waitForSelector("body[data-ready=true]", { timeout: 10_000 });
   return page;

@@ -5,6 +5,7 @@
  * catalog wrote it — quotes, `#`, `%%`, `</script>` and `<b>` included. Chromium is required
  * (see browser.ts): no silent skip.
  */
+import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { Page } from "playwright-core";
@@ -17,7 +18,9 @@ import { MIXED, NASTY, featc } from "./cli.js";
 // module sees the page's document loosely typed (the declaration is local to this module).
 declare const document: any;
 
-const MERMAID = path.join(path.dirname(createRequire(import.meta.url).resolve("mermaid/package.json")), "dist", "mermaid.min.js");
+const MERMAID_DIST = path.join(path.dirname(createRequire(import.meta.url).resolve("mermaid/package.json")), "dist");
+/** A made-up origin the test serves itself (`.invalid` can never resolve). */
+const ORIGIN = "http://mermaid.featc.invalid/";
 
 let dir: string;
 const browser = lazyBrowser();
@@ -48,14 +51,29 @@ async function render(config: string, ...args: string[]): Promise<Drawn[]> {
   }, run.out);
 }
 
-/** The page with Mermaid loaded, made on first use (so a missing Chromium fails each test). */
+/**
+ * The page with Mermaid loaded, made on first use (so a missing Chromium fails each test).
+ * Mermaid's ES module build loads only the chunks a flowchart needs (its one-file build is
+ * 5.5 MB of script to compile); the page's origin is served from node_modules by the test
+ * itself, so nothing goes to the network.
+ */
 async function mermaidPage(): Promise<Page> {
   if (page) return page;
   page = await browser.get().newPage();
-  watchPage(page, path.dirname(MERMAID), problems);
-  await page.setContent("<!doctype html><html><body></body></html>");
-  await page.addScriptTag({ path: MERMAID });
-  await page.evaluate(() => (globalThis as unknown as { mermaid: { initialize(o: object): void } }).mermaid.initialize({ startOnLoad: false, securityLevel: "strict" }));
+  watchPage(page, ORIGIN, problems);
+  await page.route(`${ORIGIN}**`, (route) => {
+    const rel = decodeURIComponent(new URL(route.request().url()).pathname).replace(/^\/+/, "");
+    if (rel === "") return route.fulfill({ contentType: "text/html", body: "<!doctype html><html><body></body></html>" });
+    const file = path.resolve(MERMAID_DIST, rel);
+    if (!file.startsWith(MERMAID_DIST + path.sep) || !fs.existsSync(file)) return route.fulfill({ status: 404, body: "" });
+    return route.fulfill({ contentType: "text/javascript", body: fs.readFileSync(file) });
+  });
+  await page.goto(ORIGIN);
+  // A string, not a function: vitest would rewrite a dynamic import() in this file's code.
+  await page.evaluate(`import("/mermaid.esm.min.mjs").then((m) => {
+    m.default.initialize({ startOnLoad: false, securityLevel: "strict" });
+    globalThis.mermaid = m.default;
+  })`);
   return page;
 }
 
