@@ -12,7 +12,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { machine } from "./harness.js";
+import { machine, writeRows } from "./harness.js";
 import { writeSyntheticCatalog } from "./synthetic.js";
 
 const REPO = path.resolve(fileURLToPath(new URL("..", import.meta.url)));
@@ -28,6 +28,8 @@ function argument(name: string): string | undefined {
 const sizes = (argument("--sizes") ?? "1000,10000").split(",").map((s) => Number(s.replace(/_/g, "")));
 const runs = Number(argument("--runs") ?? 2);
 const keep = process.argv.includes("--keep");
+/** `check` (default) or `build`: the same catalogs through `featc build`, which also emits and writes every target. */
+const command = argument("--command") ?? "check";
 if (sizes.some((n) => !Number.isInteger(n) || n < 20) || !Number.isInteger(runs) || runs < 1) {
   console.error("usage: npx tsx bench/check.bench.ts [--sizes 1000,10000] [--runs 2] [--keep]");
   process.exit(2);
@@ -48,7 +50,7 @@ function checkOnce(configPath: string, preload: string, usageFile: string): Prom
   fs.rmSync(usageFile, { force: true });
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
-    const child = spawn(process.execPath, ["--import", preload, CLI, "check", "--config", configPath], {
+    const child = spawn(process.execPath, ["--import", preload, CLI, command, "--config", configPath], {
       env: { ...process.env, FEATC_BENCH_USAGE_FILE: usageFile, NO_COLOR: "1" },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -98,8 +100,8 @@ try {
         console.error(`featc check on ${features} features exited ${run.code}:\n${run.stderr.slice(0, 4000)}${run.stdout.slice(0, 4000)}`);
         break;
       }
-      const reported = /batch: (\d+) nodes/.exec(run.stderr);
-      if (!reported || Number(reported[1]) !== synthetic.nodes) {
+      const reported = command === "build" ? [] : /batch: (\d+) nodes/.exec(run.stderr);
+      if (command === "build" ? !fs.existsSync(path.join(path.dirname(synthetic.configPath), "generated", "batch.ts")) : !reported || Number(reported![1]) !== synthetic.nodes) {
         failed = true;
         console.error(`featc check on ${features} features: expected 'batch: ${synthetic.nodes} nodes' in its output, got:\n${run.stderr}`);
         break;
@@ -127,7 +129,8 @@ try {
 const header = ["features", "files", "check (median)", "runs (s)", "CPU (median)", "peak RSS", "generate"];
 const width = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (r: readonly string[]) => r.map((c, i) => (i === 0 || i >= 2 ? c.padStart(width[i]!) : c.padEnd(width[i]!))).join("  ");
-console.log(`featc check, wall time of \`node bin/featc.js check\` from spawn to exit (${runs} run${runs === 1 ? "" : "s"} per size)`);
+writeRows(rows.map((r) => ({ bench: `featc ${command}, ${r[0]} features`, contender: `${r[1]} files`, median: r[2]!, p99: "", ratio: "", note: `CPU ${r[4]}, peak RSS ${r[5]}` })));
+console.log(`featc ${command}, wall time of \`node bin/featc.js ${command}\` from spawn to exit (${runs} run${runs === 1 ? "" : "s"} per size)`);
 console.log(`machine: ${machine()}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
 console.log("");
 console.log(line(header));

@@ -20,7 +20,7 @@ import * as referenceBatch from "../generated/batch.js";
 import * as referenceOnline from "../generated/online.js";
 import { tableOf, type Table } from "../runtime/index.js";
 import { DagInterpreter } from "./interpreter.js";
-import { consume, machine, measure, peakRssMiB, rows, table, type Row } from "./harness.js";
+import { consume, machine, measure, peakRssMiB, rows, table, writeRows, type Row } from "./harness.js";
 
 const quick = process.argv.includes("--quick");
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -236,9 +236,10 @@ async function main(): Promise<void> {
     );
   }
 
+  all.push({ bench: "codegen process", contender: "peak RSS", median: `${peakRssMiB().toFixed(0)} MiB`, p99: "", ratio: "" });
+  writeRows(all);
   console.log(`machine: ${machine()}`);
   console.log(table(all));
-  console.log(`peak RSS: ${peakRssMiB().toFixed(0)} MiB`);
 }
 
 await main();

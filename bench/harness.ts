@@ -3,6 +3,7 @@
  * slows every contender alike, medians and p99 per contender, ratios against a reference
  * measured in the same process, and a table headed by the machine it ran on.
  */
+import fs from "node:fs";
 import os from "node:os";
 
 export interface Contender {
@@ -80,6 +81,12 @@ export function table(all: readonly Row[]): string {
   const width = cols.map((c) => Math.max(...list.map((r) => String(r[c] ?? "").length)));
   const line = (r: Row) => cols.map((c, i) => String(r[c] ?? "").padEnd(width[i]!)).join("  ").trimEnd();
   return [line(header), width.map((w) => "-".repeat(w)).join("  "), ...all.map(line)].join("\n");
+}
+
+/** With `--json FILE`, writes the rows there for `npm run bench` to gather into one table. */
+export function writeRows(all: readonly Row[]): void {
+  const i = process.argv.indexOf("--json");
+  if (i >= 0 && process.argv[i + 1]) fs.writeFileSync(process.argv[i + 1]!, JSON.stringify(all));
 }
 
 /** Peak resident memory of this process so far, in MiB. */
