@@ -6,7 +6,7 @@ import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { analyze } from "./analyze.js";
 import { build } from "./build.js";
-import { DEFAULT_CONFIG_NAME } from "./config.js";
+import { configFileFor, DEFAULT_CONFIG_NAME } from "./config.js";
 import { hasErrors, type Diagnostic } from "./diagnostics.js";
 import { formatHuman, toJson, type OutputFormat } from "./cli/format.js";
 import { registerLineageCommands } from "./cli/lineage.js";
@@ -57,13 +57,13 @@ async function watch(opts: CommonOptions, io: CliIo): Promise<number> {
   let watchers: import("node:fs").FSWatcher[] = [];
   const run = async () => {
     const result = await build(opts.config, { targets: opts.target });
-    const rootDir = result.analysis.config?.rootDir ?? path.dirname(path.resolve(opts.config));
+    const rootDir = result.analysis.config?.rootDir ?? path.dirname(path.resolve(configFileFor(opts.config)));
     report(result.diagnostics, rootDir, "human", io);
     const ok = exitCodeFor(result.diagnostics) === 0;
     io.err(ok ? `featc: [${new Date().toLocaleTimeString()}] built; ${result.changed.length} file(s) changed. Watching for changes…` : `featc: build failed; generated files were left untouched. Watching for changes…`);
     // Watch the folders of the config and of every catalog file (new files appear in them too).
     const config = result.analysis.config;
-    const dirs = new Set([path.dirname(path.resolve(opts.config)), ...(config?.catalogFiles ?? []).map((f) => path.dirname(f))]);
+    const dirs = new Set([path.dirname(path.resolve(configFileFor(opts.config))), ...(config?.catalogFiles ?? []).map((f) => path.dirname(f))]);
     for (const w of watchers) w.close();
     watchers = [...dirs].map((dir) =>
       fs.watch(dir, (_event, name) => {
@@ -98,7 +98,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
 
   commonOptions(program.command("check").description("analyse the catalog and report every problem")).action(async (opts: CommonOptions) => {
     const analysis = await analyze(opts.config, { targets: opts.target });
-    const rootDir = analysis.config?.rootDir ?? path.dirname(path.resolve(opts.config));
+    const rootDir = analysis.config?.rootDir ?? path.dirname(path.resolve(configFileFor(opts.config)));
     report(analysis.diagnostics, rootDir, opts.format, io);
     code = exitCodeFor(analysis.diagnostics);
     if (code === 0 && opts.format === "human") {
@@ -117,7 +117,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
         return;
       }
       const result = await build(opts.config, { targets: opts.target, check: opts.check });
-      const rootDir = result.analysis.config?.rootDir ?? path.dirname(path.resolve(opts.config));
+      const rootDir = result.analysis.config?.rootDir ?? path.dirname(path.resolve(configFileFor(opts.config)));
       const stale = [...result.changed, ...result.removed];
       report(result.diagnostics, rootDir, opts.format, io, opts.format === "json" ? { files: [...result.files.keys()], [opts.check ? "stale" : "written"]: stale } : {});
       code = exitCodeFor(result.diagnostics);

@@ -50,8 +50,14 @@ export interface ConfigResult {
   readonly diagnostics: Diagnostic[];
 }
 
+/** The config file `--config PATH` names: a folder stands for the featc.config.json in it, as with tsc -p. */
+export function configFileFor(given: string): string {
+  return isDirectory(given) ? path.join(given, DEFAULT_CONFIG_NAME) : given;
+}
+
 /** Loads and validates a config file; returns diagnostics instead of throwing. */
-export async function loadConfig(configPath: string): Promise<ConfigResult> {
+export async function loadConfig(given: string): Promise<ConfigResult> {
+  const configPath = configFileFor(given);
   const absolute = path.resolve(configPath);
   let text: string;
   try {
@@ -248,7 +254,38 @@ function strictJsonError(json: ts.JsonSourceFile, text: string): { pos: number; 
     };
     const root = json.statements[0]?.expression;
     if (root) visit(root);
-    return found ?? { pos: 0, length: 1, message: (e as Error).message };
+    return found ?? positionOfParseError(text, (e as Error).message);
+  }
+}
+
+/**
+ * What the syntax tree does not show: a trailing comma or a comment (TypeScript's parser allows
+ * both), found by a scan outside strings; otherwise the position JSON.parse gives, if any.
+ */
+function positionOfParseError(text: string, message: string): { pos: number; length: number; message: string } {
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === "/" && (text[i + 1] === "/" || text[i + 1] === "*")) return { pos: i, length: 2, message: "comments are not allowed" };
+    else if (c === ",") {
+      let j = i + 1;
+      while (j < text.length && /\s/.test(text[j]!)) j++;
+      if (text[j] === "}" || text[j] === "]") return { pos: i, length: 1, message: "trailing comma" };
+    }
+  }
+  const at = /at position (\d+)/.exec(message);
+  return { pos: at ? Math.min(Number(at[1]), Math.max(0, text.length - 1)) : 0, length: 1, message: message.replace(/\s*in JSON at position \d+.*$/s, "") };
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
   }
 }
 
