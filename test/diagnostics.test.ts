@@ -1,7 +1,8 @@
 /**
  * Every diagnostic code, produced by a fixture with the right position: one folder per case in
  * test/fixtures/diagnostics (written by make.py from catalogs whose offending tokens are marked),
- * each with the exact set of diagnostics it must produce and the CLI's exit code.
+ * each with the exact set of diagnostics it must produce, text each message must include, and
+ * the CLI's exit code. A case folder without featc.config.json is the "missing config" case.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -15,7 +16,7 @@ const ROOT = path.join(REPO, "test", "fixtures", "diagnostics");
 
 interface Expected {
   exitCode: number;
-  diagnostics: { code: string; file?: string; line?: number; column?: number; target?: string }[];
+  diagnostics: { code: string; file?: string; line?: number; column?: number; target?: string; messageIncludes?: string | string[] }[];
 }
 
 const key = (d: Expected["diagnostics"][number]) => JSON.stringify([d.code, d.file ?? null, d.line ?? null, d.column ?? null, d.target ?? null]);
@@ -41,6 +42,11 @@ describe("diagnostic fixtures", () => {
       const detail = analysis.diagnostics.map((d) => `${d.code} ${d.span ? `${relative(d.span.file, dir)}:${d.span.line}:${d.span.column}` : "-"} [${d.target ?? ""}] ${d.message}`).join("\n");
       expect(actual.map(key).sort(), detail).toEqual(expected.diagnostics.map(key).sort());
       expect(exitCodeFor(analysis.diagnostics)).toBe(expected.exitCode);
+      for (const want of expected.diagnostics) {
+        if (want.messageIncludes === undefined) continue;
+        const got = analysis.diagnostics.find((d, i) => key(actual[i]!) === key(want))!;
+        for (const text of [want.messageIncludes].flat()) expect(got.message, `message of ${key(want)}`).toContain(text);
+      }
       for (const d of analysis.diagnostics) {
         expect(d.message).not.toMatch(/import\("/);
         expect(d.message.length).toBeGreaterThan(10);
