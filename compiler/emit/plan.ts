@@ -6,6 +6,7 @@
 import path from "node:path";
 import type { BuiltTarget } from "../graph/build.js";
 import type { CheckFact, FunctionFact, GraphNode } from "../model.js";
+import { MinHeap } from "../heap.js";
 import { NameAllocator, comment, ident, literal, num, str } from "./escape.js";
 
 export interface EmitInput {
@@ -163,8 +164,8 @@ export class TargetPlan {
     return `${family}${Math.floor(b / BITS_PER_WORD)} & ${hex(1 << b % BITS_PER_WORD)}`;
   }
 
-  /** Statements OR-ing the bits of `names` into a mask family (one per word touched). */
-  setBits(family: "need" | "want", names: Iterable<string>): string[] {
+  /** The bits of `names`, grouped by mask word, in word order. */
+  private wordMasks(names: Iterable<string>): [number, number][] {
     const words = new Map<number, number>();
     for (const name of names) {
       const b = this.bit.get(name);
@@ -172,33 +173,24 @@ export class TargetPlan {
       const w = Math.floor(b / BITS_PER_WORD);
       words.set(w, (words.get(w) ?? 0) | (1 << b % BITS_PER_WORD));
     }
-    return [...words.entries()].sort(([a], [b]) => a - b).map(([w, m]) => `${family}${w} |= ${hex(m)};`);
+    return [...words.entries()].sort(([a], [b]) => a - b);
+  }
+
+  /** Statements OR-ing the bits of `names` into a mask family (one per word touched). */
+  setBits(family: "need" | "want", names: Iterable<string>): string[] {
+    return this.wordMasks(names).map(([w, m]) => `${family}${w} |= ${hex(m)};`);
   }
 
   /** An expression true when any of `names` is set in a mask family. */
   anyBit(family: "need" | "want", names: Iterable<string>): string {
-    const words = new Map<number, number>();
-    for (const name of names) {
-      const b = this.bit.get(name);
-      if (b === undefined) continue;
-      const w = Math.floor(b / BITS_PER_WORD);
-      words.set(w, (words.get(w) ?? 0) | (1 << b % BITS_PER_WORD));
-    }
-    if (words.size === 0) return "false";
-    const terms = [...words.entries()].sort(([a], [b]) => a - b).map(([w, m]) => `(${family}${w} & ${hex(m)}) !== 0`);
+    const terms = this.wordMasks(names).map(([w, m]) => `(${family}${w} & ${hex(m)}) !== 0`);
+    if (terms.length === 0) return "false";
     return terms.length === 1 ? terms[0]! : `(${terms.join(" || ")})`;
   }
 
   /** An expression true when every one of `names` is set in a mask family. */
   allBits(family: "need" | "want", names: Iterable<string>): string {
-    const words = new Map<number, number>();
-    for (const name of names) {
-      const b = this.bit.get(name)!;
-      const w = Math.floor(b / BITS_PER_WORD);
-      words.set(w, (words.get(w) ?? 0) | (1 << b % BITS_PER_WORD));
-    }
-    const terms = [...words.entries()].sort(([a], [b]) => a - b).map(([w, m]) => `(${family}${w} & ${hex(m)}) === ${hex(m)}`);
-    return terms.join(" && ");
+    return this.wordMasks(names).map(([w, m]) => `(${family}${w} & ${hex(m)}) === ${hex(m)}`).join(" && ");
   }
 
   /** The mask declarations and, in reverse topological order, the propagation of need bits to dependencies. */
@@ -383,6 +375,8 @@ export type Step = { readonly kind: "run" | "start" | "await"; readonly unit: st
  * pending promises block progress, await the one the earliest blocked unit needs. Independent
  * async calls therefore overlap, and each is awaited just before its value is first used.
  */
+const byPriority = (a: Unit, b: Unit) => a.priority < b.priority;
+
 export function schedule(units: readonly Unit[]): Step[] {
   const byId = new Map(units.map((u) => [u.id, u]));
   const state = new Map<string, "todo" | "pending" | "done">();
@@ -402,10 +396,10 @@ export function schedule(units: readonly Unit[]): Step[] {
       else consumers.set(d, [u]);
     }
   }
-  const readySync = new UnitHeap();
-  const readyAsync = new UnitHeap();
-  const waiting = new UnitHeap(); // units whose dependencies have all started, some still in flight
-  const pending = new UnitHeap();
+  const readySync = new MinHeap<Unit>(byPriority);
+  const readyAsync = new MinHeap<Unit>(byPriority);
+  const waiting = new MinHeap<Unit>(byPriority); // units whose dependencies have all started, some still in flight
+  const pending = new MinHeap<Unit>(byPriority);
   const steps: Step[] = [];
   const makeReady = (u: Unit) => (u.async ? readyAsync : readySync).push(u);
   for (const u of units) if (open.get(u.id) === 0) makeReady(u);
@@ -468,43 +462,4 @@ export function schedule(units: readonly Unit[]): Step[] {
     remaining--;
   }
   return steps;
-}
-
-/** A binary min-heap of units by priority. */
-class UnitHeap {
-  private readonly items: Unit[] = [];
-  get size(): number {
-    return this.items.length;
-  }
-  push(u: Unit): void {
-    const a = this.items;
-    a.push(u);
-    let i = a.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (a[p]!.priority <= u.priority) break;
-      a[i] = a[p]!;
-      i = p;
-    }
-    a[i] = u;
-  }
-  pop(): Unit {
-    const a = this.items;
-    const top = a[0]!;
-    const last = a.pop()!;
-    if (a.length > 0) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= a.length) break;
-        const r = l + 1;
-        const c = r < a.length && a[r]!.priority < a[l]!.priority ? r : l;
-        if (a[c]!.priority >= last.priority) break;
-        a[i] = a[c]!;
-        i = c;
-      }
-      a[i] = last;
-    }
-    return top;
-  }
 }

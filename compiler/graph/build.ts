@@ -4,6 +4,7 @@
  * the level (row-level or scalar) of every value in batch targets.
  */
 import { DirectedGraph } from "graphology";
+import { MinHeap } from "../heap.js";
 import { diagnostics, type Diagnostic } from "../diagnostics.js";
 import type { ConfigValue, TargetConfig } from "../config.js";
 import type { Catalog, Condition, Dep, DepSource, FieldInfo, FunctionFact, GraphNode, TargetGraph, TypeInfo } from "../model.js";
@@ -176,7 +177,7 @@ export function topologicalOrder(nodes: ReadonlyMap<string, GraphNode>): string[
       else consumers.set(s, [node.name]);
     }
   }
-  const heap = new NameHeap();
+  const heap = new MinHeap<string>((a, b) => a < b);
   for (const [name, d] of indegree) if (d === 0) heap.push(name);
   const order: string[] = [];
   while (heap.size > 0) {
@@ -232,44 +233,5 @@ function inferLevels(order: readonly string[], nodes: Map<string, GraphNode>, in
     } else if (returns.container === "table") {
       node.table = true;
     }
-  }
-}
-
-/** A binary min-heap of names. */
-class NameHeap {
-  private readonly items: string[] = [];
-  get size(): number {
-    return this.items.length;
-  }
-  push(item: string): void {
-    const a = this.items;
-    a.push(item);
-    let i = a.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (a[parent]! <= item) break;
-      a[i] = a[parent]!;
-      i = parent;
-    }
-    a[i] = item;
-  }
-  pop(): string {
-    const a = this.items;
-    const top = a[0]!;
-    const last = a.pop()!;
-    if (a.length > 0) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= a.length) break;
-        const r = l + 1;
-        const c = r < a.length && a[r]! < a[l]! ? r : l;
-        if (a[c]! >= last) break;
-        a[i] = a[c]!;
-        i = c;
-      }
-      a[i] = last;
-    }
-    return top;
   }
 }
