@@ -31,7 +31,24 @@ describe("featc check", () => {
     expect(run("--config", config("clean-variants-extract-fitted")).status).toBe(0);
     const warn = run("--config", config("fc2001-unused-input"));
     expect(warn.status).toBe(0);
-    expect(warn.stderr).toContain("warning FC2001");
+    expect(warn.stderr).toContain("catalog/inputs.ts:1:45 - warning FC2001: input 'unused' of target 'batch' is never used.");
+    const json = run("--config", config("fc2001-unused-input"), "--format", "json");
+    expect(json.status).toBe(0);
+    expect((JSON.parse(json.stdout) as { diagnostics: { severity: string }[] }).diagnostics.map((d) => d.severity)).toEqual(["warning", "warning"]);
+  });
+
+  it("prints a finding shared by several targets once", () => {
+    const r = run("--config", config("fc1006-tags"));
+    expect(r.status).toBe(1);
+    // The same tag problem in both targets, with a message that does not name the target.
+    expect(r.stderr.split("@check range(0, 1) needs a number").length - 1).toBe(1);
+    expect(r.stderr.split("@check range needs two numbers").length - 1).toBe(1);
+  });
+
+  it("takes a folder for --config, as tsc -p does", () => {
+    const r = run("--config", path.join(FIXTURES, "fc1001-suggestion"), "--format", "json");
+    expect(r.status).toBe(1);
+    expect((JSON.parse(r.stdout) as { diagnostics: { file: string }[] }).diagnostics[0]!.file).toBe("catalog/f.ts");
   });
 
   it("exits 2 on usage and config errors, without a stack trace", () => {
