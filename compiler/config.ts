@@ -61,7 +61,8 @@ export async function loadConfig(given: string): Promise<ConfigResult> {
   const absolute = path.resolve(configPath);
   let text: string;
   try {
-    text = fs.readFileSync(absolute, "utf8");
+    // A byte-order mark (some editors write one) is not part of the JSON, as tsc reads tsconfig.json.
+    text = fs.readFileSync(absolute, "utf8").replace(/^\uFEFF/, "");
   } catch (e) {
     const reason = (e as NodeJS.ErrnoException).code === "ENOENT" ? "not found" : (e as Error).message;
     return { diagnostics: [diagnostics.config(`config file '${configPath}' ${reason}. Create ${DEFAULT_CONFIG_NAME} or pass --config PATH.`)] };

@@ -95,7 +95,7 @@ export function formatHuman(all: readonly Diagnostic[], rootDir: string, color =
   const lines = (file: string) => {
     if (!cache.has(file)) {
       try {
-        cache.set(file, fs.readFileSync(file, "utf8").split(/\r?\n/));
+        cache.set(file, fs.readFileSync(file, "utf8").replace(/^\uFEFF/, "").split(/\r?\n/));
       } catch {
         cache.set(file, undefined);
       }

@@ -355,7 +355,8 @@ function readText(file: string): string | undefined {
   try {
     const buffer = fs.readFileSync(file);
     if (buffer.includes(0)) return undefined;
-    return buffer.toString("utf8");
+    // Without the byte-order mark, as tsc reads files: line 1's columns would be one off.
+    return buffer.toString("utf8").replace(/^\uFEFF/, "");
   } catch {
     return undefined;
   }
