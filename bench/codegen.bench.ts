@@ -23,6 +23,9 @@ import { DagInterpreter } from "./interpreter.js";
 import { consume, machine, measure, peakRssMiB, rows, table, writeRows, type Row } from "./harness.js";
 
 const quick = process.argv.includes("--quick");
+/** `--only sync,async,batch,dag` runs a subset. */
+const onlyArg = process.argv.indexOf("--only") >= 0 ? process.argv[process.argv.indexOf("--only") + 1]!.split(",") : undefined;
+const want = (part: string) => !onlyArg || onlyArg.includes(part);
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 const model: Model = {
@@ -78,6 +81,7 @@ async function main(): Promise<void> {
   const check = (a: unknown, b: unknown) => {
     if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error(`contenders disagree: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
   };
+  if (want("sync")) {
   check(online.execute(["predictions"], request), handOnline(request));
   check(interpreter.execute(["predictions"], request), handOnline(request));
   const outputs = ["predictions"] as const;
@@ -97,21 +101,26 @@ async function main(): Promise<void> {
       "predictions from 7 map features",
     ),
   );
+  }
 
   // ---- batch: fused loops over N rows
-  for (const n of quick ? [100_000] : [100_000, 1_000_000]) {
+  for (const n of !want("batch") ? [] : quick ? [100_000] : [100_000, 1_000_000]) {
     const input = columns(n);
-    const handBatch = (checks: boolean) => () => {
+    const handBatch = (checks: boolean, storeMale = false) => () => {
       const out = new Float64Array(n);
-      const { gender, budget, age, last_logged_in, age_mean, age_stddev, execution_time } = input;
+      const male: boolean[] = storeMale ? new Array<boolean>(n) : [];
+      // Everything comes from the inputs, as for featc: no module constant for V8 to fold.
+      const { gender, budget, age, last_logged_in, age_mean, age_stddev, execution_time, model } = input;
       let failed = 0;
       for (let i = 0; i < n; i++) {
         const g = gender[i]!;
         const a = age_normalized(age[i]!, age_mean, age_stddev);
         const t = time_since_last_login(execution_time, last_logged_in[i]!);
-        const p = predictions(features(t, is_male(g), is_female(g), is_high_roller(budget[i]!), a), model);
+        const m = is_male(g);
+        const p = predictions(features(t, m, is_female(g), is_high_roller(budget[i]!), a), model);
         if (checks && (!(a === a) || !(t === t) || !(p >= 0 && p <= 1))) failed++;
         out[i] = p;
+        if (storeMale) male[i] = m;
       }
       if (failed > 0) throw new Error("check failed");
       consume(out);
@@ -129,10 +138,13 @@ async function main(): Promise<void> {
           [
             { name: "hand-written loop + same checks", run: handBatch(true) },
             { name: "featc", run: featc },
-            { name: "featc, general path (2 outputs)", run: featcGeneral },
+            { name: "hand-written, also storing is_male", run: handBatch(true, true) },
+            { name: "featc, predictions + is_male", run: featcGeneral },
             { name: "hand-written loop, no checks", run: handBatch(false) },
           ],
           quick ? 5 : 15,
+          1,
+          8,
         ),
         "ms",
         "predictions, one fused loop",
@@ -141,7 +153,7 @@ async function main(): Promise<void> {
   }
 
   // ---- online, async: the reference target with in-memory lookups returning promises
-  {
+  if (want("async")) {
     const surveys = new Map<number, Survey>();
     const logins = new Map<number, number>();
     for (let id = 0; id < 1024; id++) {
@@ -188,16 +200,18 @@ async function main(): Promise<void> {
   }
 
   // ---- batch, the whole reference DAG in memory: loaders, join, aggregates, map features, predictions
-  for (const n of quick ? [100_000] : [100_000, 1_000_000]) {
+  for (const n of !want("dag") ? [] : quick ? [100_000] : [100_000, 1_000_000]) {
     const input = columns(n);
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => ((a * 2654435761) % 1000003) - ((b * 2654435761) % 1000003));
     const survey: Table<Survey> = tableOf<Survey>({ client_id: Float64Array.from({ length: n }, (_, i) => i), budget: input.budget, age: input.age, gender: input.gender });
     const login: Table<Login> = tableOf<Login>({ client_id: Float64Array.from(order), last_logged_in: Float64Array.from(order, (i) => input.last_logged_in[i]!) });
     const warehouse: Warehouse = { readSurvey: async () => survey, readLogins: async () => login };
     const batchInputs = { warehouse, survey_results_table: "survey", client_login_table: "logins", execution_time: EXECUTION_TIME, model };
-    const handDag = async () => {
-      const surveyP = survey_results__batch(warehouse, "survey");
-      const loginP = client_login_data__batch(warehouse, "logins");
+    const handDag = async (inputs: typeof batchInputs) => {
+      // Everything comes from the inputs, as for featc: no module constant for V8 to fold.
+      const { warehouse, survey_results_table, client_login_table, execution_time, model } = inputs;
+      const surveyP = survey_results__batch(warehouse, survey_results_table);
+      const loginP = client_login_data__batch(warehouse, client_login_table);
       const s = await surveyP;
       const { client_id, budget, age, gender } = s.columns;
       const m = age_mean(age);
@@ -208,7 +222,7 @@ async function main(): Promise<void> {
       for (let i = 0; i < n; i++) {
         const g = gender[i]!;
         const a = age_normalized(age[i]!, m, sd);
-        const t = time_since_last_login(EXECUTION_TIME, last[i]!);
+        const t = time_since_last_login(execution_time, last[i]!);
         const p = predictions(features(t, is_male(g), is_female(g), is_high_roller(budget[i]!), a), model);
         if (!(a === a) || !(t === t) || !(p >= 0 && p <= 1)) failed++;
         out[i] = p;
@@ -217,18 +231,20 @@ async function main(): Promise<void> {
       return out;
     };
     const ours = (await referenceBatch.execute(["predictions"], batchInputs)).predictions;
-    const theirs = await handDag();
+    const theirs = await handDag(batchInputs);
     for (let i = 0; i < n; i++) if (!Object.is(ours[i], theirs[i])) throw new Error(`whole-DAG batch row ${i} differs`);
     all.push(
       ...rows(
         `batch DAG ${n.toLocaleString("en")} rows`,
         await measure(
           [
-            { name: "hand-written (same calls + checks)", run: async () => consume(await handDag()) },
+            { name: "hand-written (same calls + checks)", run: async () => consume(await handDag(batchInputs)) },
             { name: "featc", run: async () => consume(await referenceBatch.execute(["predictions"], batchInputs)) },
             { name: "featc, general path (2 outputs)", run: async () => consume(await referenceBatch.execute(["predictions", "client_id"], batchInputs)) },
           ],
           quick ? 5 : 11,
+          1,
+          8,
         ),
         "ms",
         "join + 2 aggregates + 7 map features",

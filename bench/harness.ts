@@ -26,16 +26,22 @@ export function machine(): string {
   return `${model}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}`;
 }
 
-/** Runs every contender `rounds` times, interleaved; returns per-sample times in ms divided by `perSample`. */
+/**
+ * Runs every contender `rounds` times, interleaved; returns per-sample times in ms divided by
+ * `perSample`. The time is this process's CPU time (user + system) over the sample, not wall
+ * time: on a shared 2-core machine another process's load then slows a sample much less.
+ * (Awaited work that waits on no I/O, like these benchmarks, is all on-CPU.)
+ */
 export async function measure(contenders: readonly Contender[], rounds: number, perSample = 1, warmup = 3): Promise<Stats[]> {
   const times = contenders.map(() => [] as number[]);
   for (let r = -warmup; r < rounds; r++) {
     // Rotate the order each round so no contender always runs first.
     for (let k = 0; k < contenders.length; k++) {
       const i = (k + Math.max(r, 0)) % contenders.length;
-      const start = process.hrtime.bigint();
+      const start = process.cpuUsage();
       await contenders[i]!.run();
-      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      const used = process.cpuUsage(start);
+      const ms = (used.user + used.system) / 1e3;
       if (r >= 0) times[i]!.push(ms / perSample);
     }
   }
