@@ -43,7 +43,7 @@ export function emitBatchExecutor(plan: TargetPlan): string {
   const publicOutputs = plan.publicOutputs();
   return renderExecutor(plan, {
     runtimeValues: [...runtime],
-    runtimeTypes: ["BatchExecuteOptions", ...(needsHelperTypes(plan) ? ["ColumnElement", "TableRow"] : [])].filter((t) => usesType(plan, t)),
+    runtimeTypes: ["BatchExecuteOptions"],
     optionsType: "BatchExecuteOptions",
     resultPick: "Pick<Results, K>",
     results: publicOutputs.map((n) => ({ name: n, type: resultType(plan, plan.node(n)) })),
@@ -52,15 +52,6 @@ export function emitBatchExecutor(plan: TargetPlan): string {
     hasSync,
     hasAsync,
   });
-}
-
-function needsHelperTypes(plan: TargetPlan): boolean {
-  return plan.target.order.some((n) => plan.node(n).valueType.code === undefined);
-}
-
-function usesType(plan: TargetPlan, type: string): boolean {
-  if (type === "BatchExecuteOptions") return true;
-  return plan.target.order.some((n) => plan.valueType(plan.node(n)).includes(`${type}<`));
 }
 
 /** Stages: a map node runs in the loop of its stage; a non-map node that reads a map node's column waits for its loop. */

@@ -49,7 +49,6 @@ export function renderExecutor(plan: TargetPlan, parts: ShapeParts): string {
   runtimeValues.add("UnknownOutputError");
   const runtimeTypes = new Set(parts.runtimeTypes);
   const asyncOutputs = publicOutputs.filter((n) => plan.asyncDependent.has(n));
-  if (publicOutputs.some((n) => plan.node(n).valueType.code === undefined) || fittedNodes.length > 0) runtimeTypes.add("Value");
 
   const catalogImports = plan.imports.map((line) => {
     const allTypes = line.names.every((n) => n.typeOnly);
@@ -79,15 +78,13 @@ export function renderExecutor(plan: TargetPlan, parts: ShapeParts): string {
     prologue.push(`return ${call("computeSync")};`);
   } else prologue.push(`return ${call(parts.hasAsync ? "computeAsync" : "computeSync")};`);
 
-  const typeImports = [...runtimeTypes].sort();
-  const valueImports = [...runtimeValues].sort();
-  const runtimeImports = [`import { ${[...valueImports, ...typeImports.map((t) => `type ${t}`)].join(", ")} } from "featc";`];
+  const PLACEHOLDER = "/* featc runtime imports */";
 
   const code = executorTemplate({
     target: g.name,
     shape: g.shape,
     configFile: comment(plan.input.configFile),
-    runtimeImports,
+    runtimeImports: [PLACEHOLDER],
     inputsImport,
     catalogImports,
     outputsDoc: g.shape === "online" ? `The outputs of target '${comment(g.name)}' for one entity.` : `The outputs of target '${comment(g.name)}', per row for row-level outputs.`,
@@ -105,7 +102,13 @@ export function renderExecutor(plan: TargetPlan, parts: ShapeParts): string {
     prologue,
     bodies: parts.bodies,
   });
-  return code.endsWith("\n") ? code : code + "\n";
+  // Import exactly the runtime names the module uses.
+  const used = (name: string) => new RegExp(`\\b${name}\\b`).test(code.replace(PLACEHOLDER, ""));
+  const typeImports = [...runtimeTypes, "Value", "ColumnElement", "TableRow"].filter((t, i, all) => all.indexOf(t) === i && used(t)).sort();
+  const valueImports = [...runtimeValues].filter(used).sort();
+  const importLine = `import { ${[...valueImports, ...typeImports.map((t) => `type ${t}`)].join(", ")} } from "featc";`;
+  const full = code.replace(PLACEHOLDER, importLine);
+  return full.endsWith("\n") ? full : full + "\n";
 }
 
 function union(names: readonly string[]): string {
