@@ -194,7 +194,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     line(row("", "", `saved ${artifacts}/model.json and fitted.json (${fittedText})`));
     scored = await score({ warehouse, model: trained.model, fitted: trained.fitted, executionTime: DEFAULT_EXECUTION_TIME, progress });
     const per100k = (scored.ms.total / Math.max(1, scored.rows)) * 100_000;
-    line(row("score", seconds(scored.ms.total), `${count(scored.rows)} rows → table ${scored.table} (${seconds(per100k)} per 100k rows, of which the executor ${seconds((scored.ms.execute / Math.max(1, scored.rows)) * 100_000)})`));
+    line(row("score", seconds(scored.ms.total), `${count(scored.rows)} rows → table ${scored.table}; ${seconds(per100k)} per 100k rows (executor with its DuckDB reads ${seconds(scored.ms.execute)}, writing ${seconds(scored.ms.write)})`));
     if (scored.fittedDrift && scored.fittedDrift.length > 0) line(row("warning", "", `fitted values moved between training and scoring: ${describeDrift(scored.fittedDrift)}`));
     // What batch wrote, read back from DuckDB: the values the online answers are compared with.
     const readBack = await readColumns(warehouse.connection, scored.table, { client_id: "number", prediction: "number" });
