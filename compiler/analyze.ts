@@ -19,6 +19,8 @@ export interface Analysis {
 export interface AnalyzeOptions {
   /** Restrict to these targets (all by default). */
   readonly targets?: readonly string[];
+  /** Compute code hashes (default true); a check that emits nothing can skip them. */
+  readonly codeHashes?: boolean;
 }
 
 export async function analyze(configPath: string, options: AnalyzeOptions = {}): Promise<Analysis> {
@@ -31,7 +33,7 @@ export async function analyze(configPath: string, options: AnalyzeOptions = {}):
     return { config, targets: [], diagnostics: unknown.map((t) => diagnostics.config(`unknown target '${t}' (the config declares ${known})`)) };
   }
   const wanted = config.targets.filter((t) => !options.targets || options.targets.length === 0 || options.targets.includes(t.name));
-  const found = discover(config);
+  const found = discover(config, { codeHashes: options.codeHashes });
   const problems: Diagnostic[] = [...found.diagnostics];
   const catalog = found.catalog;
   problems.push(...conditionsOnUnknownKeys(catalog.functions, config.targets));

@@ -97,7 +97,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .showHelpAfterError("(run featc --help for usage)");
 
   commonOptions(program.command("check").description("analyse the catalog and report every problem")).action(async (opts: CommonOptions) => {
-    const analysis = await analyze(opts.config, { targets: opts.target });
+    const analysis = await analyze(opts.config, { targets: opts.target, codeHashes: false });
     const rootDir = analysis.config?.rootDir ?? path.dirname(path.resolve(configFileFor(opts.config)));
     report(analysis.diagnostics, rootDir, opts.format, io);
     code = exitCodeFor(analysis.diagnostics);

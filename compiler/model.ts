@@ -94,7 +94,7 @@ export interface FunctionFact {
   readonly checks: readonly CheckFact[];
   readonly fitted: boolean;
   readonly tags: readonly { readonly name: string; readonly text: string }[];
-  /** Hash of the function's code and signature, insensitive to whitespace and comments. */
+  /** Hash of the function's code and signature, insensitive to whitespace and comments ("" when analysis skipped hashing). */
   readonly codeHash: string;
 }
 

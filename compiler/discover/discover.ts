@@ -41,7 +41,13 @@ interface Candidate {
 }
 
 /** Reads the catalog files named by the config; every problem becomes a diagnostic. */
-export function discover(config: FeatcConfig): DiscoverResult {
+export interface DiscoverOptions {
+  /** Compute code hashes (build, lineage); `featc check` does not need them. Default true. */
+  readonly codeHashes?: boolean;
+}
+
+export function discover(config: FeatcConfig, options: DiscoverOptions = {}): DiscoverResult {
+  const withHashes = options.codeHashes ?? true;
   const problems: Diagnostic[] = [];
   const project = createProject(config, problems);
   const files: SourceFile[] = [];
@@ -91,7 +97,7 @@ export function discover(config: FeatcConfig): DiscoverResult {
       continue;
     }
     if (candidate.name.startsWith("_")) continue;
-    const fact = functionFact(candidate, parsed, raw, types, checker, problems, catalogFileSet);
+    const fact = functionFact(candidate, parsed, raw, types, checker, problems, withHashes ? catalogFileSet : undefined);
     if (fact) functions.push(fact);
   }
   // Validators may also be private (`_`-prefixed) exports: collect them too.
@@ -206,7 +212,8 @@ function functionFact(
   types: TypeTable,
   checker: ts.TypeChecker,
   problems: Diagnostic[],
-  catalogFiles: ReadonlySet<string>,
+  /** The catalog's files, for code hashes that cover the helpers a function calls; undefined: no hashes. */
+  catalogFiles: ReadonlySet<string> | undefined,
 ): FunctionFact | undefined {
   const sf = c.sourceFile;
   const fnSpan = spanOf(c.nameNode, sf);
@@ -271,7 +278,7 @@ function functionFact(
     checks: parsed.checks,
     fitted: parsed.fitted,
     tags,
-    codeHash: codeHash(c, tags, checker, catalogFiles),
+    codeHash: catalogFiles ? codeHash(c, tags, checker, catalogFiles) : "",
   };
 }
 
