@@ -102,10 +102,11 @@ export function renderExecutor(plan: TargetPlan, parts: ShapeParts): string {
     prologue,
     bodies: parts.bodies,
   });
-  // Import exactly the runtime names the module uses.
-  const used = (name: string) => new RegExp(`\\b${name}\\b`).test(code.replace(PLACEHOLDER, ""));
-  const typeImports = [...runtimeTypes, "Value", "ColumnElement", "TableRow"].filter((t, i, all) => all.indexOf(t) === i && used(t)).sort();
-  const valueImports = [...runtimeValues].filter(used).sort();
+  // Import exactly the runtime names the module uses (one scan of the module for all of them).
+  const candidates = [...new Set([...runtimeValues, ...runtimeTypes, "Value", "ColumnElement", "TableRow"])];
+  const seen = new Set(code.replace(PLACEHOLDER, "").match(new RegExp(`\\b(?:${candidates.join("|")})\\b`, "g")) ?? []);
+  const typeImports = [...runtimeTypes, "Value", "ColumnElement", "TableRow"].filter((t, i, all) => all.indexOf(t) === i && seen.has(t)).sort();
+  const valueImports = [...runtimeValues].filter((v) => seen.has(v)).sort();
   const importLine = `import { ${[...valueImports, ...typeImports.map((t) => `type ${t}`)].join(", ")} } from "featc";`;
   const full = code.replace(PLACEHOLDER, importLine);
   return full.endsWith("\n") ? full : full + "\n";
@@ -133,7 +134,6 @@ function schemaOf(node: GraphNode): string {
 /** Reads every input the included nodes consume, and throws MissingInputError for absent required ones. */
 export function inputReads(plan: TargetPlan, included: ReadonlySet<string>, guarded = true): { lines: string[]; used: boolean } {
   const consumers = plan.inputConsumers();
-  if (plan.target.fittedInputs.length > 0) consumers.set("fitted", [...plan.target.fittedInputs]);
   const lines: string[] = [];
   const fields = new Map((plan.target.inputs?.fields ?? []).map((f) => [f.name, f]));
   for (const [name, nodes] of [...consumers.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {

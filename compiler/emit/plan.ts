@@ -226,18 +226,23 @@ export class TargetPlan {
     return out;
   }
 
-  /** Nodes that consume each input directly. */
-  inputConsumers(): Map<string, string[]> {
-    const out = new Map<string, string[]>();
+  private consumersOfInputs: ReadonlyMap<string, readonly string[]> | undefined;
+
+  /** Nodes that consume each input directly (and, for a reading target, the `fitted` input's readers), in order. */
+  inputConsumers(): ReadonlyMap<string, readonly string[]> {
+    if (this.consumersOfInputs) return this.consumersOfInputs;
+    const sets = new Map<string, Set<string>>();
     for (const name of this.order) {
-      const node = this.node(name);
-      for (const d of node.deps) {
+      for (const d of this.node(name).deps) {
         if (d.source.kind !== "input") continue;
-        const list = out.get(d.source.name) ?? [];
-        if (!list.includes(name)) list.push(name);
-        out.set(d.source.name, list);
+        let set = sets.get(d.source.name);
+        if (!set) sets.set(d.source.name, (set = new Set()));
+        set.add(name);
       }
     }
+    const out = new Map([...sets].map(([input, set]) => [input, [...set]] as const));
+    if (this.target.fittedInputs.length > 0) out.set("fitted", [...this.target.fittedInputs]);
+    this.consumersOfInputs = out;
     return out;
   }
 
