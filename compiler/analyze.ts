@@ -37,6 +37,7 @@ export async function analyze(configPath: string, options: AnalyzeOptions = {}):
   const problems: Diagnostic[] = [...found.diagnostics];
   const catalog = found.catalog;
   problems.push(...conditionsOnUnknownKeys(catalog.functions, config.targets));
+  problems.push(...unselectedVariants(catalog.functions, config.targets));
   const producedIn = (name: string): string[] =>
     config.targets.filter((t) => catalog.functions.some((f) => f.nodeName === name && selects(f.conditions, t.config))).map((t) => t.name);
   const targets: BuiltTarget[] = [];
@@ -73,6 +74,30 @@ function conditionsOnUnknownKeys(functions: readonly FunctionFact[], targets: re
       const hint = near ? ` Did you mean '${near}'?` : keys.size > 0 ? ` The targets' config keys are ${[...keys].sort().map((k) => `'${k}'`).join(", ")}.` : ` No target has a "config".`;
       out.push(diagnostics.badTag(`${tag} on '${fn.exportName}': no target's config has the key '${c.key}', so no target selects '${fn.exportName}'.${hint}`, fn.span));
     }
+  }
+  return out;
+}
+
+/**
+ * A function whose tags use only known keys but match no target is dead code — or a misspelt
+ * value (`@when mode=bacth`). A warning, since it may be meant for a target not configured yet.
+ */
+function unselectedVariants(functions: readonly FunctionFact[], targets: readonly TargetConfig[]): Diagnostic[] {
+  const keys = new Set(targets.flatMap((t) => Object.keys(t.config)));
+  const out: Diagnostic[] = [];
+  for (const fn of functions) {
+    if (fn.conditions.length === 0 || fn.conditions.some((c) => c.kind !== "whenNot" && !keys.has(c.key))) continue;
+    if (targets.some((t) => selects(fn.conditions, t.config))) continue;
+    const tags = fn.conditions.map((c) => (c.kind === "whenIn" ? `@whenIn ${c.key}=${c.values.join(",")}` : `@${c.kind} ${c.key}=${c.value}`)).join(", ");
+    const hints: string[] = [];
+    for (const c of fn.conditions) {
+      if (c.kind !== "when") continue;
+      const values = [...new Set(targets.map((t) => t.config[c.key]).filter((v) => v !== undefined).map(String))].sort();
+      if (values.includes(c.value)) continue;
+      const near = nearestName(c.value, values);
+      hints.push(`the targets' values of '${c.key}' are ${values.map((v) => `'${v}'`).join(", ")}${near ? `. Did you mean '${c.key}=${near}'?` : ""}`);
+    }
+    out.push(diagnostics.unselectedVariant(fn.exportName, tags, hints.length > 0 ? hints.join("; ") : "no target's config matches every tag", fn.span));
   }
   return out;
 }

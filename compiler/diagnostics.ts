@@ -36,6 +36,7 @@ export const DIAGNOSTIC_CODES = {
   FC1011: "TypeScript error in the catalog",
   FC1012: "build output error",
   FC2001: "unused input",
+  FC2002: "variant no target selects",
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
@@ -112,6 +113,10 @@ export const diagnostics = {
 
   output(message: string): Diagnostic {
     return error("FC1012", message);
+  },
+
+  unselectedVariant(fn: string, tags: string, detail: string, span: Span): Diagnostic {
+    return { code: "FC2002", severity: "warning", message: `no target selects '${fn}' (${tags}): ${detail}`, span };
   },
 
   unusedInput(target: string, input: string, span: Span | undefined): Diagnostic {
