@@ -140,7 +140,11 @@ export function inputReads(plan: TargetPlan, included: ReadonlySet<string>, guar
     const users = nodes.filter((n) => included.has(n));
     if (users.length === 0) continue;
     const local = plan.inputLocal.get(name)!;
-    lines.push(`const ${local} = inputs${name === "fitted" || /^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${str(name)}]`};`);
+    const read = `inputs${name === "fitted" || /^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${str(name)}]`}`;
+    // An input named like a member of Object.prototype (constructor, toString, …) that was left
+    // out must read as undefined, not as the inherited member.
+    const value = name in Object.prototype ? `(Object.hasOwn(inputs, ${str(name)}) ? ${read} : undefined) as Inputs[${str(name)}]` : read;
+    lines.push(`const ${local} = ${value};`);
     const optional = name === "fitted" ? false : (fields.get(name)?.optional ?? false);
     if (!optional) lines.push(`if (${local} === undefined${guarded ? ` && ${plan.anyBit("need", users)}` : ""}) throw new MissingInputError(${str(name)}, TARGET);`);
   }
