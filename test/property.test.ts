@@ -26,6 +26,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { build } from "../compiler/build.js";
 import type { BuiltTarget } from "../compiler/graph/build.js";
 import { TRACE_GLOBAL, catalogArbitrary, checkPasses, renderForHumans, writeCatalog, type CatalogDesc, type NodeDesc } from "./support/random-catalog.js";
+import { parseFitted, serializeFitted, type FittedSchema } from "../runtime/index.js";
 import { evaluateDirectly, sameValue } from "./support/reference.js";
 import { REPO, importFrom, removeWorkspace, workspace, writeFiles } from "./support/workspace.js";
 
@@ -45,6 +46,9 @@ const BUDGET_MS = Math.max(120_000, RUNS * 4_000);
 
 interface Executor {
   OUTPUT_NAMES: readonly string[];
+  FITTED_OUTPUTS?: readonly string[];
+  FITTED_HASH?: string;
+  FITTED_SCHEMA?: FittedSchema;
   execute(outputs: readonly string[], inputs: Record<string, unknown>, options?: object): unknown;
 }
 
@@ -291,10 +295,26 @@ async function checkCatalog(desc: CatalogDesc, rawSubsets: readonly (readonly nu
       await check(B, s, batchInputs, `batch, outputs [${s.join(", ")}], chunks of ${chunkRows} row(s)`, chunked);
       await checkInputs(B, s, batchInputs, rawSubsets[k]![0]!, `batch, outputs [${s.join(", ")}]`);
     }
-    await check(B, batch.OUTPUT_NAMES, scenario.batchInputs(0), "batch (0 rows), all outputs", {}, 0);
+    const empty = await check(B, batch.OUTPUT_NAMES, scenario.batchInputs(0), "batch (0 rows), all outputs", {}, 0);
 
-    // Online: entities are rows of the batch run; fitted values come from it.
-    const fitted = Object.fromEntries(onlineG.fittedInputs.map((n) => [n, all[n]]));
+    // Online: entities are rows of the batch run; fitted values come from it, through the
+    // artifact text (which must keep NaN, ±Infinity and -0 bit for bit).
+    let fitted: Record<string, unknown> = {};
+    if (onlineG.fittedInputs.length > 0) {
+      const reads = [...onlineG.fittedInputs].sort().join(", ");
+      const fits = [...(batch.FITTED_OUTPUTS ?? [])].sort().join(", ");
+      if (reads !== fits) throw new Error(`online reads fitted values [${reads}], batch fits [${fits}]`);
+      if (batch.FITTED_HASH !== online.FITTED_HASH) throw new Error(`fitted hash of batch ${batch.FITTED_HASH} differs from online's ${online.FITTED_HASH}`);
+      const roundTrip = (from: Outputs) => {
+        const values = Object.fromEntries(onlineG.fittedInputs.map((n) => [n, from[n]]));
+        const text = serializeFitted({ catalogHash: batch.FITTED_HASH!, target: "batch", values }, batch.FITTED_SCHEMA!);
+        const back = parseFitted(text, online.FITTED_HASH!, online.FITTED_SCHEMA!);
+        if (!sameValue(back, values)) throw new Error(`fitted values ${show(values)} came back from the artifact as ${show(back)}`);
+        return back;
+      };
+      roundTrip(empty); // fitted on no rows: means are NaN, maxima -Infinity
+      fitted = roundTrip(all);
+    }
     const entities = [...new Set([0, desc.rows - 1, desc.rows >> 1])];
     for (const [e, id] of entities.entries()) {
       const inputs = { ...scenario.onlineInputs(id), ...(onlineG.fittedInputs.length > 0 ? { fitted } : {}) };
