@@ -169,6 +169,7 @@ export function execute<K extends OutputName>(outputs: readonly K[], inputs: Inp
   if (need0 & 0x10) { need0 |= 0x4; }
   if (need0 & 0x8) { need0 |= 0x4; }
   if (need0 & 0x4) { need0 |= 0x2; }
+  if ((need0 & 0xffff) === 0) return {} as unknown as Result<K>;
   return computeAsync(want0, need0, inputs as unknown as Inputs, options) as unknown as Result<K>;
 }
 

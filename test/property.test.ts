@@ -432,11 +432,9 @@ describe("property: random catalogs", () => {
     }
   });
 
-  // Known bug, found by this property: when every node of a target is async, the emitted
-  // `execute` calls computeAsync unconditionally (compiler/emit/module.ts), so `execute([], …)`
-  // returns a Promise although its type, Result<never> = Pick<Outputs, never>, is a plain object.
-  // `it.fails` keeps the bug visible: when the emitter is fixed, this test fails; make it `it`.
-  it.fails("execute([]) is synchronous ({}) even when every node of the target is async", async () => {
+  // Found by this property: when every node of a target was async, `execute([], …)` returned a
+  // Promise although its type, Result<never> = Pick<Outputs, never>, is a plain object.
+  it("execute([]) is synchronous ({}) even when every node of the target is async", async () => {
     const dir = workspace(`${GROUP}-empty`);
     try {
       writeFiles(dir, {

@@ -76,7 +76,11 @@ export function renderExecutor(plan: TargetPlan, parts: ShapeParts): string {
   if (parts.hasAsync && parts.hasSync) {
     prologue.push(`if (${plan.anyBit("need", [...plan.asyncDependent])}) return ${call("computeAsync")};`);
     prologue.push(`return ${call("computeSync")};`);
-  } else prologue.push(`return ${call(parts.hasAsync ? "computeAsync" : "computeSync")};`);
+  } else if (parts.hasAsync) {
+    // Result<never> is not a Promise: asking for nothing answers synchronously even when every node is async.
+    prologue.push(`if (${plan.noBit("need", [...plan.asyncDependent])}) return {} as unknown as Result<K>;`);
+    prologue.push(`return ${call("computeAsync")};`);
+  } else prologue.push(`return ${call("computeSync")};`);
 
   const PLACEHOLDER = "/* featc runtime imports */";
 

@@ -188,6 +188,12 @@ export class TargetPlan {
     return terms.length === 1 ? terms[0]! : `(${terms.join(" || ")})`;
   }
 
+  /** An expression true when none of `names` is set in a mask family. */
+  noBit(family: "need" | "want", names: Iterable<string>): string {
+    const terms = this.wordMasks(names).map(([w, m]) => `(${family}${w} & ${hex(m)}) === 0`);
+    return terms.length === 0 ? "true" : terms.join(" && ");
+  }
+
   /** An expression true when every one of `names` is set in a mask family. */
   allBits(family: "need" | "want", names: Iterable<string>): string {
     return this.wordMasks(names).map(([w, m]) => `(${family}${w} & ${hex(m)}) === ${hex(m)}`).join(" && ");
