@@ -14,6 +14,8 @@ export interface Analysis {
   readonly catalog?: Catalog;
   readonly targets: readonly BuiltTarget[];
   readonly diagnostics: readonly Diagnostic[];
+  /** Which checker reported TypeScript's own errors (FC1011); absent when the catalog was not read. */
+  readonly typeCheckedBy?: "native" | "builtin";
 }
 
 export interface AnalyzeOptions {
@@ -21,6 +23,8 @@ export interface AnalyzeOptions {
   readonly targets?: readonly string[];
   /** Compute code hashes (default true); a check that emits nothing can skip them. */
   readonly codeHashes?: boolean;
+  /** Where TypeScript's own errors (FC1011) come from; see DiscoverOptions. */
+  readonly typeCheck?: "native" | "builtin";
 }
 
 export async function analyze(configPath: string, options: AnalyzeOptions = {}): Promise<Analysis> {
@@ -33,7 +37,7 @@ export async function analyze(configPath: string, options: AnalyzeOptions = {}):
     return { config, targets: [], diagnostics: unknown.map((t) => diagnostics.config(`unknown target '${t}' (the config declares ${known})`)) };
   }
   const wanted = config.targets.filter((t) => !options.targets || options.targets.length === 0 || options.targets.includes(t.name));
-  const found = discover(config, { codeHashes: options.codeHashes });
+  const found = discover(config, { codeHashes: options.codeHashes, typeCheck: options.typeCheck });
   const problems: Diagnostic[] = [...found.diagnostics];
   const catalog = found.catalog;
   problems.push(...conditionsOnUnknownKeys(catalog.functions, config.targets));
@@ -52,10 +56,12 @@ export async function analyze(configPath: string, options: AnalyzeOptions = {}):
     problems.push(...targetProblems);
     targets.push(graph);
   }
+  const typeErrors = await found.typeErrors;
+  problems.push(...typeErrors.diagnostics);
   // A parameter without a type is FC1005; TypeScript's own "implicitly any" on it says the same.
   const signatureErrors = new Set(problems.filter((d) => d.code === "FC1005" && d.span).map((d) => `${d.span!.file}:${d.span!.line}:${d.span!.column}`));
   const reported = problems.filter((d) => !(d.code === "FC1011" && d.span && signatureErrors.has(`${d.span.file}:${d.span.line}:${d.span.column}`)));
-  return { config, catalog, targets, diagnostics: sortDiagnostics(reported) };
+  return { config, catalog, targets, diagnostics: sortDiagnostics(reported), typeCheckedBy: typeErrors.checkedBy };
 }
 
 /**

@@ -11,23 +11,33 @@ import { Project, ts, type SourceFile } from "ts-morph";
 import { diagnostics, type Diagnostic, type Span } from "../diagnostics.js";
 import type { FeatcConfig } from "../config.js";
 import type { Catalog, FieldInfo, FunctionFact, InputsFact, ParamFact, ScalarClass, TypeInfo, TypeOracle, TypeRef } from "../model.js";
+import { startNativeCheck, type NativeDiagnostic } from "./native-check.js";
 import { parseTags, type RawTag } from "./tags.js";
 
 export interface DiscoverResult {
   readonly catalog: Catalog;
   readonly diagnostics: Diagnostic[];
+  /**
+   * TypeScript's own errors in the catalog files (FC1011), still being computed by the native
+   * compiler beside this process; await it after the rest of the analysis. Holds the type
+   * checker until it settles (it falls back to the in-process checker).
+   */
+  readonly typeErrors: Promise<TypeErrors>;
+}
+
+export interface TypeErrors {
+  readonly diagnostics: readonly Diagnostic[];
+  /** Which checker found them: the native compiler, or ts-morph's in this process (the fallback). */
+  readonly checkedBy: "native" | "builtin";
 }
 
 const CONTAINERS_FILE = realpath(fileURLToPath(new URL("../../runtime/containers.ts", import.meta.url)));
 
-const DEFAULT_OPTIONS: ts.CompilerOptions = {
-  target: ts.ScriptTarget.ES2022,
-  module: ts.ModuleKind.NodeNext,
-  moduleResolution: ts.ModuleResolutionKind.NodeNext,
-  strict: true,
-  lib: ["lib.es2023.d.ts"],
-  types: [],
-};
+/** The compiler options of a catalog without a tsconfig, as tsconfig.json spells them. */
+const DEFAULT_OPTIONS_JSON = { target: "es2022", module: "nodenext", moduleResolution: "nodenext", strict: true, lib: ["es2023"], types: [] };
+/** What featc changes in any catalog's options: it only reads, and checks its own files. */
+const READ_ONLY_OPTIONS_JSON = { noEmit: true, skipLibCheck: true, declaration: false, composite: false, incremental: false };
+const DEFAULT_OPTIONS: ts.CompilerOptions = ts.convertCompilerOptionsFromJson(DEFAULT_OPTIONS_JSON, "/").options;
 
 type FunctionLike = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression;
 
@@ -44,35 +54,53 @@ interface Candidate {
 export interface DiscoverOptions {
   /** Compute code hashes (build, lineage); `featc check` does not need them. Default true. */
   readonly codeHashes?: boolean;
+  /**
+   * Where FC1011 comes from: `native` (default) checks the catalog with TypeScript ≥ 7's `tsc`
+   * in a child process, falling back to `builtin` (ts-morph's checker, in this process).
+   */
+  readonly typeCheck?: "native" | "builtin";
 }
 
 export function discover(config: FeatcConfig, options: DiscoverOptions = {}): DiscoverResult {
   const withHashes = options.codeHashes ?? true;
   const problems: Diagnostic[] = [];
   const project = createProject(config, problems);
-  const files: SourceFile[] = [];
+  const texts: { file: string; text: string }[] = [];
   for (const file of config.catalogFiles) {
     const text = readText(file);
-    if (text === undefined) {
-      problems.push(diagnostics.typescript(`'${path.relative(config.rootDir, file)}' is not a readable text file`, { file, line: 1, column: 1, length: 1 }));
-      continue;
-    }
-    files.push(project.createSourceFile(file, text, { overwrite: true }));
+    if (text === undefined) problems.push(diagnostics.typescript(`'${path.relative(config.rootDir, file)}' is not a readable text file`, { file, line: 1, column: 1, length: 1 }));
+    else texts.push({ file, text });
   }
-  for (const target of config.targets) {
-    if (target.inputs && !project.getSourceFile(target.inputs.file) && readText(target.inputs.file) !== undefined) {
-      project.addSourceFileAtPath(target.inputs.file);
-    }
-  }
+  const catalogFiles = new Set(config.catalogFiles);
+  const extraFiles = [...new Set(config.targets.flatMap((t) => (t.inputs && !catalogFiles.has(t.inputs.file) && readText(t.inputs.file) !== undefined ? [t.inputs.file] : [])))];
+  // The native compiler starts first and checks on another core while this process parses.
+  const native =
+    options.typeCheck === "builtin"
+      ? undefined
+      : startNativeCheck({
+          files: texts.map((t) => t.file),
+          extraFiles,
+          tsconfig: config.tsconfig,
+          options: config.tsconfig ? READ_ONLY_OPTIONS_JSON : { ...DEFAULT_OPTIONS_JSON, ...READ_ONLY_OPTIONS_JSON },
+          typeRootsFrom: config.tsconfig && project.getCompilerOptions().typeRoots === undefined ? path.dirname(config.tsconfig) : undefined,
+        });
+  const files = texts.map(({ file, text }) => project.createSourceFile(file, text, { overwrite: true }));
+  for (const file of extraFiles) project.addSourceFileAtPath(file);
   const program = project.getProgram().compilerObject;
   const checker = program.getTypeChecker();
   const types = new TypeTable(checker);
-
-  for (const sf of files) {
-    for (const d of [...program.getSyntacticDiagnostics(sf.compilerNode), ...program.getSemanticDiagnostics(sf.compilerNode)]) {
-      problems.push(diagnostics.typescript(`TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`, d.file && d.start !== undefined ? spanAt(d.file, d.start, d.length ?? 1) : undefined));
+  // Syntax errors come from the parse, already done. tsc reports nothing else while there are
+  // any, so a catalog with one is type-checked here, where each file is checked on its own.
+  const syntaxErrors = files.flatMap((sf) => program.getSyntacticDiagnostics(sf.compilerNode).map(typescriptDiagnostic));
+  if (syntaxErrors.length > 0) native?.cancel();
+  const typeErrors = (syntaxErrors.length > 0 || !native ? Promise.resolve(undefined) : native.result).then((found): TypeErrors => {
+    if (!found) {
+      const semantic = files.flatMap((sf) => program.getSemanticDiagnostics(sf.compilerNode).map(typescriptDiagnostic));
+      return { diagnostics: [...syntaxErrors, ...semantic], checkedBy: "builtin" };
     }
-  }
+    const byPath = new Map(files.map((sf) => [path.resolve(sf.getFilePath()), sf.compilerNode]));
+    return { diagnostics: found.map((d) => nativeDiagnostic(d, byPath.get(d.file))), checkedBy: "native" };
+  });
 
   const candidates = files.flatMap((sf) => collectCandidates(sf.compilerNode, problems));
   const catalogFileSet = new Set(files.map((sf) => sf.compilerNode.fileName));
@@ -133,7 +161,24 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
     });
   }
 
-  return { catalog: { functions: finalFunctions, validators, inputs, oracle: types }, diagnostics: problems };
+  return { catalog: { functions: finalFunctions, validators, inputs, oracle: types }, diagnostics: problems, typeErrors };
+}
+
+function typescriptDiagnostic(d: ts.Diagnostic): Diagnostic {
+  const span = d.file && d.start !== undefined ? spanAt(d.file, d.start, d.length ?? 1) : undefined;
+  return diagnostics.typescript(`TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`, span);
+}
+
+/** FC1011 from the native compiler's report; the span runs over the token tsc points at. */
+function nativeDiagnostic(d: NativeDiagnostic, sf: ts.SourceFile | undefined): Diagnostic {
+  const message = `TS${d.code}: ${d.message}`;
+  if (!sf) return diagnostics.typescript(message, { file: path.normalize(d.file), line: d.line, column: d.column, length: 1 });
+  const lines = sf.getLineStarts();
+  const lineStart = lines[Math.min(d.line, lines.length) - 1]!;
+  const start = Math.min(lineStart + d.column - 1, sf.text.length);
+  const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, sf.languageVariant, sf.text, undefined, start);
+  scanner.scan();
+  return diagnostics.typescript(message, { file: path.normalize(sf.fileName), line: d.line, column: d.column, length: Math.max(1, scanner.getTokenEnd() - start) });
 }
 
 function createProject(config: FeatcConfig, problems: Diagnostic[]): Project {

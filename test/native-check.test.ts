@@ -1,0 +1,125 @@
+/**
+ * FC1011 comes from the native compiler (TypeScript 7's tsc, in a child process) when it can,
+ * and from ts-morph's checker in this process otherwise. Both must say the same thing at the
+ * same place: these tests analyse catalogs both ways and compare every FC1011, and check that
+ * the native path was really taken where it should be, and left where it cannot serve.
+ */
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { analyze, type Analysis } from "../compiler/analyze.js";
+import { parseReport } from "../compiler/discover/native-check.js";
+import { removeWorkspace, workspace, writeFiles } from "./support/workspace.js";
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach(removeWorkspace));
+
+const CONFIG = JSON.stringify({
+  catalog: ["catalog/**/*.ts"],
+  outDir: "generated",
+  targets: { online: { shape: "online", inputs: "catalog/inputs.ts#Inputs" } },
+});
+
+const INPUTS = "export interface Inputs {\n  age: number;\n  name: string;\n}\n";
+
+function catalog(name: string, files: Record<string, string>, config = CONFIG): string {
+  const dir = workspace(`native-${name}`);
+  dirs.push(dir);
+  writeFiles(dir, { "featc.config.json": config, "catalog/inputs.ts": INPUTS, ...files });
+  return dir;
+}
+
+function typeErrors(analysis: Analysis, dir: string) {
+  return analysis.diagnostics
+    .filter((d) => d.code === "FC1011")
+    .map((d) => ({ file: d.span ? path.relative(dir, d.span.file) : undefined, line: d.span?.line, column: d.span?.column, message: d.message }));
+}
+
+async function bothWays(dir: string) {
+  const config = path.join(dir, "featc.config.json");
+  const native = await analyze(config, { typeCheck: "native" });
+  const builtin = await analyze(config, { typeCheck: "builtin" });
+  expect(builtin.typeCheckedBy).toBe("builtin");
+  return { native, builtin };
+}
+
+describe("FC1011 from the native compiler", () => {
+  it("reports the same errors, positions and messages as the in-process checker", async () => {
+    const dir = catalog("parity", {
+      // A type error after astral-plane and accented characters: columns count UTF-16 units.
+      "catalog/a.ts": 'export function greeting(name: string): string {\n  const s = "é😀"; const n: number = name;\n  return s + n;\n}\n',
+      // A chained message (an object literal against an interface).
+      "catalog/b.ts":
+        "interface Shape {\n  kind: string;\n  size: number;\n}\nexport function shape(age: number): Shape {\n  const s: Shape = { kind: 'x', size: 'big' as unknown as string };\n  return { ...s, size: age };\n}\n",
+      // An unknown name, and a call with the wrong number of arguments.
+      "catalog/c.ts": "export function older(age: number): number {\n  return Math.max(age) + agee;\n}\nexport function twice(age: number): number {\n  return older(age, 2);\n}\n",
+      "catalog/clean.ts": "export function is_adult(age: number): boolean {\n  return age >= 18;\n}\n",
+    });
+    const { native, builtin } = await bothWays(dir);
+    expect(native.typeCheckedBy).toBe("native");
+    const found = typeErrors(native, dir);
+    expect(found.map((d) => d.file)).toEqual(["catalog/a.ts", "catalog/b.ts", "catalog/c.ts", "catalog/c.ts"]);
+    expect(found).toEqual(typeErrors(builtin, dir));
+    const line2 = '  const s = "é😀"; const n: number = name;';
+    expect(found[0]).toMatchObject({ line: 2, column: line2.indexOf("n: number") + 1, message: expect.stringContaining("TS2322: Type 'string' is not assignable to type 'number'") });
+  });
+
+  it("takes the catalog's tsconfig: its options decide what is an error", async () => {
+    const tsconfig = JSON.stringify({ compilerOptions: { target: "es2022", module: "nodenext", strict: false, noImplicitReturns: true, types: [] } });
+    const dir = catalog(
+      "tsconfig",
+      {
+        "tsconfig.json": tsconfig,
+        // Not strict: no error for the implicit any inside; noImplicitReturns: TS7030 on the function.
+        "catalog/a.ts": "export function band(age: number): string {\n  const f = (x) => x;\n  if (age > 1) return f('adult');\n}\n",
+      },
+      JSON.stringify({ ...JSON.parse(CONFIG), tsconfig: "tsconfig.json" }),
+    );
+    const { native, builtin } = await bothWays(dir);
+    expect(native.typeCheckedBy).toBe("native");
+    expect(typeErrors(native, dir)).toEqual(typeErrors(builtin, dir));
+    expect(typeErrors(native, dir).map((d) => d.message.slice(0, 6))).toEqual(["TS7030"]);
+  });
+
+  it("is not asked when a file has a syntax error: tsc would stop at it, and the other files' type errors must still show", async () => {
+    const dir = catalog("syntax", {
+      "catalog/a.ts": "export function broken(age: number): number { return age ) }\n",
+      "catalog/b.ts": "export function wrong(age: number): string { return age; }\n",
+    });
+    const { native, builtin } = await bothWays(dir);
+    expect(native.typeCheckedBy).toBe("builtin");
+    expect(typeErrors(native, dir).map((d) => d.message.slice(0, 6))).toEqual(["TS1005", "TS2322"]);
+    expect(typeErrors(native, dir)).toEqual(typeErrors(builtin, dir));
+  });
+
+  it("a clean catalog stays clean", async () => {
+    const dir = catalog("clean", { "catalog/a.ts": "export function is_adult(age: number): boolean {\n  return age >= 18;\n}\nexport function initial(name: string): string {\n  return name.slice(0, 1);\n}\n" });
+    const analysis = await analyze(path.join(dir, "featc.config.json"));
+    expect(analysis.typeCheckedBy).toBe("native");
+    expect(analysis.diagnostics).toEqual([]);
+  });
+});
+
+describe("reading tsc's report", () => {
+  const reported = new Set(["/p/catalog/a.ts"]);
+  it("keeps errors in the catalog's files with their message chains, and nothing else", () => {
+    const text = [
+      "/p/catalog/a.ts(3,7): error TS2322: Type '{ a: string; }' is not assignable to type 'Shape'.",
+      "  Property 'size' is missing in type '{ a: string; }' but required in type 'Shape'.",
+      "/p/runtime/other.ts(1,1): error TS2304: Cannot find name 'x'.",
+      "",
+    ].join("\n");
+    expect(parseReport(text, reported, "/tmp/x/tsconfig.json")).toEqual([
+      {
+        file: "/p/catalog/a.ts",
+        line: 3,
+        column: 7,
+        code: 2322,
+        message: "Type '{ a: string; }' is not assignable to type 'Shape'.   Property 'size' is missing in type '{ a: string; }' but required in type 'Shape'.",
+      },
+    ]);
+  });
+  it("gives up (the caller checks in process) on a global error or one about the options", () => {
+    expect(parseReport("error TS5023: Unknown compiler option 'foo'.\n", reported, "/tmp/x/tsconfig.json")).toBeUndefined();
+    expect(parseReport("/tmp/x/tsconfig.json(1,2): error TS5024: Compiler option 'strict' requires a value of type boolean.\n", reported, "/tmp/x/tsconfig.json")).toBeUndefined();
+  });
+});
