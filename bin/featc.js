@@ -1,7 +1,39 @@
 #!/usr/bin/env node
-// featc's command line. The compiler is written in TypeScript and loaded through tsx's ESM hooks.
-import { register } from "tsx/esm/api";
+// featc's command line. The compiler is written in TypeScript: `npm run prepare` (run by
+// `npm ci`) compiles it into dist/, which starts about 0.4 s sooner than loading the sources
+// through tsx. While the sources are newer than dist/ (a change not yet compiled), or dist/ is
+// missing, the sources are loaded through tsx's ESM hooks, so featc always runs what is there.
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
-register();
-const { main } = await import("../compiler/cli.ts");
-process.exitCode = await main(process.argv);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/** True when every compiler source has a compiled module at least as new as itself. */
+function compiledIsFresh() {
+  const pending = [path.join(root, "compiler")];
+  while (pending.length > 0) {
+    const dir = pending.pop();
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const source = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (source !== path.join(root, "compiler", "lineage", "scripts")) pending.push(source);
+      } else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts")) {
+        const compiled = path.join(root, "dist", path.relative(root, source)).replace(/\.ts$/, ".js");
+        const built = fs.statSync(compiled, { throwIfNoEntry: false });
+        if (!built || built.mtimeMs < fs.statSync(source).mtimeMs) return false;
+      }
+    }
+  }
+  return true;
+}
+
+let cli;
+if (process.env.FEATC_FROM_SOURCE !== "1" && compiledIsFresh()) {
+  cli = await import(pathToFileURL(path.join(root, "dist", "compiler", "cli.js")).href);
+} else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  cli = await import("../compiler/cli.ts");
+}
+process.exitCode = await cli.main(process.argv);

@@ -6,11 +6,11 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { Project, ts, type SourceFile } from "ts-morph";
 import { diagnostics, type Diagnostic, type Span } from "../diagnostics.js";
 import type { FeatcConfig } from "../config.js";
 import type { Catalog, FieldInfo, FunctionFact, InputsFact, ParamFact, ScalarClass, TypeInfo, TypeOracle, TypeRef } from "../model.js";
+import { packageFile } from "../paths.js";
 import { startNativeCheck, type NativeDiagnostic } from "./native-check.js";
 import { parseTags, type RawTag } from "./tags.js";
 
@@ -31,7 +31,7 @@ export interface TypeErrors {
   readonly checkedBy: "native" | "builtin";
 }
 
-const CONTAINERS_FILE = realpath(fileURLToPath(new URL("../../runtime/containers.ts", import.meta.url)));
+const CONTAINERS_FILE = realpath(packageFile("runtime", "containers.ts"));
 
 /** The compiler options of a catalog without a tsconfig, as tsconfig.json spells them. */
 const DEFAULT_OPTIONS_JSON = { target: "es2022", module: "nodenext", moduleResolution: "nodenext", strict: true, lib: ["es2023"], types: [] };

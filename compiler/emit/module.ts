@@ -4,15 +4,15 @@
  * skeleton is the handlebars template beside this file; code fragments come from small functions.
  */
 import fs from "node:fs";
-import { fileURLToPath } from "node:url";
 import Handlebars from "handlebars";
 import type { GraphNode } from "../model.js";
+import { packageFile } from "../paths.js";
 import { comment, key, str } from "./escape.js";
 import type { TargetPlan } from "./plan.js";
 
 const templates = Handlebars.create();
 templates.registerHelper("str", (value: unknown) => str(String(value)));
-const executorTemplate = templates.compile(fs.readFileSync(fileURLToPath(new URL("./templates/executor.hbs", import.meta.url)), "utf8"), {
+const executorTemplate = templates.compile(fs.readFileSync(packageFile("compiler", "emit", "templates", "executor.hbs"), "utf8"), {
   noEscape: true,
   strict: true,
 });

@@ -8,7 +8,7 @@
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { packageFile } from "../paths.js";
 import { htmlText, jsonForScript, scriptForInline } from "./escape.js";
 import type { LineageGraph, LineageVertex } from "./graph.js";
 import { LEGEND } from "./render.js";
@@ -80,7 +80,7 @@ export function docsData(title: string, graphs: readonly LineageGraph[]): DocsDa
   return { format: "featc-docs/1", title, targets, features };
 }
 
-const PAGE_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "page");
+const PAGE_DIR = packageFile("compiler", "lineage", "page");
 
 function pageSource(name: string): string {
   return fs.readFileSync(path.join(PAGE_DIR, name), "utf8");
