@@ -106,9 +106,11 @@ export function renderExecutor(plan: TargetPlan, parts: ShapeParts): string {
     prologue,
     bodies: parts.bodies,
   });
-  // Import exactly the runtime names the module uses (one scan of the module for all of them).
+  // Import exactly the runtime names the module uses. A substring search (fast on a large module)
+  // finds the candidates; a word-boundary search of that one name confirms each.
+  const body = code.replace(PLACEHOLDER, "");
   const candidates = [...new Set([...runtimeValues, ...runtimeTypes, "Value", "ColumnElement", "TableRow"])];
-  const seen = new Set(code.replace(PLACEHOLDER, "").match(new RegExp(`\\b(?:${candidates.join("|")})\\b`, "g")) ?? []);
+  const seen = new Set(candidates.filter((name) => body.includes(name) && new RegExp(`\\b${name}\\b`).test(body)));
   const typeImports = [...runtimeTypes, "Value", "ColumnElement", "TableRow"].filter((t, i, all) => all.indexOf(t) === i && seen.has(t)).sort();
   const valueImports = [...runtimeValues].filter((v) => seen.has(v)).sort();
   const importLine = `import { ${[...valueImports, ...typeImports.map((t) => `type ${t}`)].join(", ")} } from "featc";`;
