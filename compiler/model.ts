@@ -93,6 +93,8 @@ export interface FunctionFact {
   readonly extract?: ExtractFact;
   readonly checks: readonly CheckFact[];
   readonly fitted: boolean;
+  /** Where `@fitted` is written, when it is. */
+  readonly fittedSpan?: Span;
   readonly tags: readonly { readonly name: string; readonly text: string }[];
   /** Hash of the function's code and signature, insensitive to whitespace and comments ("" when analysis skipped hashing). */
   readonly codeHash: string;

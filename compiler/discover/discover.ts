@@ -322,6 +322,7 @@ function functionFact(
     extract: parsed.extract,
     checks: parsed.checks,
     fitted: parsed.fitted,
+    fittedSpan: parsed.fittedSpan,
     tags,
     codeHash: catalogFiles ? codeHash(c, tags, checker, catalogFiles) : "",
   };

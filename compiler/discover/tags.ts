@@ -20,6 +20,8 @@ export interface ParsedTags {
   extract?: ExtractFact;
   checks: CheckFact[];
   fitted: boolean;
+  /** Where `@fitted` is written (for diagnostics about it). */
+  fittedSpan?: Span;
   /** Validator functions named by `@check <name>`. */
   validatorNames: { name: string; span: Span }[];
 }
@@ -89,6 +91,7 @@ export function parseTags(tags: readonly RawTag[], fnName: string, problems: Dia
       case "fitted":
         if (text !== "") problems.push(diagnostics.badTag(`@fitted takes no arguments, got '${text}' on '${fnName}'`, tag.span));
         parsed.fitted = true;
+        parsed.fittedSpan ??= tag.span;
         break;
       default: {
         const near = FEATC_TAGS.find((t) => t.toLowerCase() === tag.name.toLowerCase() || (tag.name.length > 3 && editDistance(t.toLowerCase(), tag.name.toLowerCase()) <= 2));

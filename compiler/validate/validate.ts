@@ -216,7 +216,7 @@ function checkFitted(g: BuiltTarget): Diagnostic[] {
   for (const node of g.nodes.values()) {
     if (!node.fn.fitted || node.kind !== "function") continue;
     if (node.level === "row" || node.table) {
-      out.push(diagnostics.badTag(`@fitted '${node.fn.exportName}' must be one value for the whole run, but in target '${g.name}' it is ${node.table ? "a table" : "row-level"}`, node.fn.span, g.name));
+      out.push(diagnostics.badTag(`@fitted '${node.fn.exportName}' must be one value for the whole run, but in target '${g.name}' it is ${node.table ? "a table" : "row-level"}`, node.fn.fittedSpan ?? node.fn.span, g.name));
     }
   }
   return out;
