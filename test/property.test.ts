@@ -432,6 +432,59 @@ describe("property: random catalogs", () => {
     }
   });
 
+  it("a @fitted object with @extract: batch fits the object, online reads it and takes its fields", async () => {
+    const dir = workspace(`${GROUP}-fitted-extract`);
+    try {
+      writeFiles(dir, {
+        "featc.config.json": JSON.stringify({
+          catalog: ["catalog/**/*.ts"],
+          outDir: "generated",
+          targets: {
+            batch: { shape: "batch", config: { mode: "batch" }, inputs: "catalog/inputs.ts#BatchInputs" },
+            online: { shape: "online", config: { mode: "online" }, inputs: "catalog/inputs.ts#OnlineInputs" },
+          },
+        }),
+        "catalog/inputs.ts": 'import type { Column } from "featc";\nexport interface BatchInputs {\n  age: Column<number>;\n}\nexport interface OnlineInputs {\n  age: number;\n}\n',
+        "catalog/features.ts": [
+          'import type { Column } from "featc";',
+          "/** Mean and maximum age of the training rows. @fitted @extract age_mean age_max */",
+          "export function age_stats(age: Column<number>): { age_mean: number; age_max: number } {",
+          "  let sum = 0;",
+          "  let max = -Infinity;",
+          "  for (let i = 0; i < age.length; i++) {",
+          "    sum += age[i]!;",
+          "    max = Math.max(max, age[i]!);",
+          "  }",
+          "  return { age_mean: sum / age.length, age_max: max };",
+          "}",
+          "export function age_scaled(age: number, age_mean: number, age_max: number): number {",
+          "  return (age - age_mean) / age_max;",
+          "}",
+          "",
+        ].join("\n"),
+      });
+      const result = await build(path.join(dir, "featc.config.json"));
+      expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+      const batch = await importFrom<Executor>(dir, "generated/batch.ts");
+      const online = await importFrom<Executor>(dir, "generated/online.ts");
+      expect(batch.FITTED_OUTPUTS).toEqual(["age_stats"]);
+      const ages = Float64Array.from([31, 18, 64, 45.5]);
+      const fitted = batch.execute(["age_stats", "age_scaled"], { age: ages }) as { age_stats: { age_mean: number; age_max: number }; age_scaled: Float64Array };
+      const features = await import(path.join(dir, "catalog", "features.ts"));
+      const stats = features.age_stats(ages);
+      expect(fitted.age_stats).toEqual(stats);
+      const text = serializeFitted({ catalogHash: batch.FITTED_HASH!, target: "batch", values: { age_stats: fitted.age_stats } }, batch.FITTED_SCHEMA!);
+      const values = parseFitted(text, online.FITTED_HASH!, online.FITTED_SCHEMA!);
+      ages.forEach((age, row) => {
+        const answer = online.execute(["age_scaled", "age_mean"], { age, fitted: values }) as { age_scaled: number; age_mean: number };
+        expect(answer).toEqual({ age_scaled: features.age_scaled(age, stats.age_mean, stats.age_max), age_mean: stats.age_mean });
+        expect(Object.is(answer.age_scaled, fitted.age_scaled[row])).toBe(true);
+      });
+    } finally {
+      removeWorkspace(dir);
+    }
+  });
+
   // Found by this property: when every node of a target was async, `execute([], …)` returned a
   // Promise although its type, Result<never> = Pick<Outputs, never>, is a plain object.
   it("execute([]) is synchronous ({}) even when every node of the target is async", async () => {

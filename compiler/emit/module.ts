@@ -38,7 +38,8 @@ export function renderExecutor(plan: TargetPlan, parts: ShapeParts): string {
   const g = plan.target;
   const inputsUpstream = plan.inputsUpstream();
   const publicOutputs = plan.publicOutputs();
-  const fittedNodes = g.order.filter((n) => plan.node(n).fn.fitted && (plan.node(n).kind === "fitted" || plan.node(n).level === "scalar"));
+  // The fitted values themselves; fields extracted from one are taken from it where it is read.
+  const fittedNodes = g.order.filter((n) => plan.node(n).fn.fitted && plan.node(n).kind !== "extract" && (plan.node(n).kind === "fitted" || plan.node(n).level === "scalar"));
   const fittedCompute = g.fitted === "compute";
 
   const inputsImport = g.inputs ? `import type { ${g.inputs.name} } from ${str(plan.moduleSpecifier(g.inputs.file))};` : undefined;

@@ -66,7 +66,7 @@ export function buildTargetGraph(target: TargetConfig, catalog: Catalog, problem
   for (const name of names) {
     const owner = nodes.get(name)!;
     const extract = owner.fn.extract;
-    if (!extract || owner.kind === "fitted") continue;
+    if (!extract) continue;
     const value = owner.fn.returns;
     const rowType = value.container === "table" ? value.element : value.container === "column" ? undefined : value;
     const fields: readonly FieldInfo[] | undefined = rowType ? catalog.oracle.fields(rowType.ref) : undefined;

@@ -18,7 +18,7 @@
  * an inline type or an interface that later features take whole); whole-column aggregates that
  * are `@fitted` or have an online variant; vector operations (Column → Column in batch, the same
  * element-wise helper online); loaders returning Table<Row> in batch and Row online, both
- * `@extract`; scalar `@fitted` features; `@check`s (range, notNull, oneOf, validators; `warn` or
+ * `@extract`; scalar `@fitted` features, also objects whose fields are extracted; `@check`s (range, notNull, oneOf, validators; `warn` or
  * never failing); names that generated code might use for itself (`i`, `result`, `$n0`, …).
  *
  * `writeCatalog(desc)` turns it into files: catalog/*.ts over 1–3 files (one in a sub-folder),
@@ -635,20 +635,23 @@ function resolve(r: Recipe): CatalogDesc {
       returns = typeText(mapRet);
       body = [...awaitLine, combined, ret(mapRet, n.konst)];
     }
-    // A scalar number feature may be @fitted too: computed in batch, read online.
+    // A scalar number feature may be @fitted too: computed in batch, read online; so may a scalar
+    // object whose fields are extracted (online reads the object and takes the fields from it).
     const fittedMap = kind === "map" && !row && mapRet === "number" && n.variant === 0 && n.fitted && n.konst % 3 === 0;
+    const fittedObject = kind === "object" && !row && n.variant === 0 && n.fitted;
     const check = kind === "map" && !fittedMap ? checkFor(mapRet, n.check) : undefined;
-    const tags = extractTag ? [extractTag] : fittedMap ? ["@fitted"] : checkTag(check);
+    const tags = extractTag ? [extractTag, ...(fittedObject ? ["@fitted"] : [])] : fittedMap ? ["@fitted"] : checkTag(check);
     if (n.variant === 0) {
       functions.push({ node: name, file, exportName: name, doc: [...summary, ...tags], params, returns, async: n.async, style, body });
     } else {
       functions.push({ node: name, file, exportName: batchName(name, n.variant), doc: [...summary, BATCH_TAGS[n.variant % BATCH_TAGS.length]!, ...tags], params, returns, async: n.async, style, body });
       functions.push({ node: name, file: fileOnline, exportName: onlineName(name, n.variant), doc: [ONLINE_TAGS[n.variant % ONLINE_TAGS.length]!, ...tags], params, returns, async: n.async, style: styleOf(n.style + 1), body });
     }
-    const owner: Val = { name, type: objectType, row, skew, asyncBatch, asyncOnline: fittedMap ? false : asyncOnline };
+    const readOnline = fittedMap || fittedObject ? false : asyncOnline;
+    const owner: Val = { name, type: objectType, row, skew, asyncBatch, asyncOnline: readOnline };
     // An object node is usable as a parameter only through a named interface.
-    addNode(owner, kind === "object" ? "object" : fittedMap ? "fitted" : "map", skew, kind !== "object" || n.named, check);
-    for (const f of fields) addNode({ name: f.name, type: f.type, row, skew, asyncBatch, asyncOnline }, "field");
+    addNode(owner, fittedMap || fittedObject ? "fitted" : kind === "object" ? "object" : "map", skew, kind !== "object" || n.named, check);
+    for (const f of fields) addNode({ name: f.name, type: f.type, row, skew, asyncBatch, asyncOnline: readOnline }, "field");
   });
 
   const validators = [...new Set(nodes.flatMap((n) => (n.check && VALIDATORS[n.check.rule] ? [n.check.rule] : [])))].sort();
