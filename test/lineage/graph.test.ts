@@ -173,3 +173,18 @@ describe("featc graph --format mermaid | html", () => {
     }
   });
 });
+
+describe("the README's pictures", () => {
+  it.each([
+    ["batch", "docs/dag.svg"],
+    ["online", "docs/dag-online.svg"],
+  ])("%s: %s is what npm run docs:dag draws for the current catalog", async (target, file) => {
+    const fs = await import("node:fs");
+    const path = await import("node:path");
+    const { REPO } = await import("../support/workspace.js");
+    const run = await featc("graph", "-c", path.join(REPO, "featc.config.json"), "--target", target, "--format", "dot");
+    expect(run.code, run.err).toBe(0);
+    const drawn = graphviz.dot(run.out);
+    expect(drawn === fs.readFileSync(path.join(REPO, file), "utf8"), `${file} is stale: run npm run docs:dag`).toBe(true);
+  });
+});
