@@ -38,8 +38,6 @@ describe("the compiled CLI", () => {
     ["check, human, a broken catalog", ["check", "--config", path.join(FIXTURES, "diagnostics", "fc1004-types", "featc.config.json")]],
     ["check, json, every kind of tag problem", ["check", "--format", "json", "--config", path.join(FIXTURES, "diagnostics", "fc1006-tags", "featc.config.json")]],
     ["build --check on the reference catalog", ["build", "--check"]],
-    ["explain", ["explain", "age_normalized"]],
-    ["version", ["version"]],
   ])("%s: the same output and exit code as the sources", (_name, args) => {
     const { compiled, sources } = both(args);
     expect(compiled.stderr).not.toMatch(/\n\s+at /);
