@@ -19,6 +19,7 @@ const BENCHES: { name: string; script: string; args: string[]; quickArgs: string
   { name: "check", script: "check.bench.ts", args: ["--sizes", "1000,10000", "--runs", "3"], quickArgs: ["--sizes", "1000,10000", "--runs", "1"] },
   { name: "build", script: "check.bench.ts", args: ["--command", "build", "--sizes", "1000,10000,100000", "--runs", "1"], quickArgs: ["--command", "build", "--sizes", "1000,10000", "--runs", "1"] },
   { name: "http", script: "http.bench.ts", args: [], quickArgs: ["--quick"] },
+  { name: "workers", script: "workers.bench.ts", args: [], quickArgs: ["--quick"] },
 ];
 
 const all: Row[] = [];
