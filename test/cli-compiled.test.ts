@@ -44,6 +44,23 @@ describe("the compiled CLI", () => {
     expect({ status: compiled.status, stdout: compiled.stdout, stderr: compiled.stderr }).toEqual({ status: sources.status, stdout: sources.stdout, stderr: sources.stderr });
   });
 
+  it("docs writes the same page as the sources", () => {
+    const dirs = [workspace("compiled-docs"), workspace("source-docs")];
+    try {
+      const runs = [
+        spawnSync(process.execPath, [runner, "docs", "--out", dirs[0]!], { encoding: "utf8", cwd: REPO }),
+        spawnSync(process.execPath, [path.join(REPO, "bin", "featc.js"), "docs", "--out", dirs[1]!], { encoding: "utf8", cwd: REPO, env: { ...process.env, FEATC_FROM_SOURCE: "1" } }),
+      ];
+      for (const r of runs) expect(r.status, r.stderr).toBe(0);
+      const written = (dir: string) => Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]));
+      const compiled = written(dirs[0]!);
+      expect(Object.keys(compiled)).toContain("index.html");
+      expect(compiled).toEqual(written(dirs[1]!));
+    } finally {
+      dirs.forEach(removeWorkspace);
+    }
+  });
+
   it("build writes the same executors as the sources", () => {
     const dirs = [workspace("compiled-build", path.join(FIXTURES, "emit", "mixed")), workspace("source-build", path.join(FIXTURES, "emit", "mixed"))];
     try {

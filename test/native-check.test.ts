@@ -4,11 +4,14 @@
  * same place: these tests analyse catalogs both ways and compare every FC1011, and check that
  * the native path was really taken where it should be, and left where it cannot serve.
  */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { analyze, type Analysis } from "../compiler/analyze.js";
 import { parseReport } from "../compiler/discover/native-check.js";
-import { removeWorkspace, workspace, writeFiles } from "./support/workspace.js";
+import { REPO, removeWorkspace, workspace, writeFiles } from "./support/workspace.js";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeWorkspace));
@@ -91,6 +94,47 @@ describe("FC1011 from the native compiler", () => {
     expect(typeErrors(native, dir)).toEqual(typeErrors(builtin, dir));
   });
 
+  it("is not asked when a module the catalog imports has a syntax error (tsc would then check no types)", async () => {
+    const dir = catalog("syntax-elsewhere", {
+      "lib/helper.ts": "export function helper(x: number): number { return x ) }\n",
+      "catalog/a.ts": 'import { helper } from "../lib/helper.js";\nexport function wrong(age: number): string {\n  return helper(age);\n}\n',
+    });
+    const { native, builtin } = await bothWays(dir);
+    expect(native.typeCheckedBy).toBe("builtin");
+    expect(typeErrors(native, dir).map((d) => d.message.slice(0, 6))).toEqual(["TS2322"]);
+    expect(typeErrors(native, dir)).toEqual(typeErrors(builtin, dir));
+  });
+
+  it("reads tsc's paths right when featc runs from another folder, reached through a symbolic link", () => {
+    const dir = catalog("elsewhere", {
+      "catalog/a.ts": "export function wrong(age: number): string {\n  return age;\n}\nexport function unknown(age: number): number {\n  return age + agee;\n}\n",
+      "work/deep/er/.keep": "",
+    });
+    // Through the link, paths relative to the shell's folder ($PWD) differ from those relative
+    // to the real one (process.cwd()).
+    const link = path.join(os.tmpdir(), `featc-native-link-${process.pid}`);
+    fs.rmSync(link, { force: true });
+    fs.symlinkSync(path.join(dir, "work", "deep", "er"), link);
+    const run = (env: Record<string, string>) =>
+      spawnSync(process.execPath, [path.join(REPO, "bin", "featc.js"), "check", "--format", "json", "--config", path.join(dir, "featc.config.json")], {
+        cwd: link,
+        encoding: "utf8",
+        env: { ...process.env, PWD: link, ...env },
+      });
+    let native: ReturnType<typeof run>;
+    let builtin: ReturnType<typeof run>;
+    try {
+      native = run({});
+      builtin = run({ FEATC_TYPECHECK: "builtin" });
+    } finally {
+      fs.rmSync(link, { force: true });
+    }
+    expect(native.status, native.stderr).toBe(1);
+    const found = (JSON.parse(native.stdout) as { diagnostics: { code: string; message: string }[] }).diagnostics.filter((d) => d.code === "FC1011");
+    expect(found.map((d) => d.message.slice(0, 6))).toEqual(["TS2322", "TS2552"]);
+    expect(native.stdout).toBe(builtin.stdout);
+  });
+
   it("a clean catalog stays clean", async () => {
     const dir = catalog("clean", { "catalog/a.ts": "export function is_adult(age: number): boolean {\n  return age >= 18;\n}\nexport function initial(name: string): string {\n  return name.slice(0, 1);\n}\n" });
     const analysis = await analyze(path.join(dir, "featc.config.json"));
@@ -101,25 +145,37 @@ describe("FC1011 from the native compiler", () => {
 
 describe("reading tsc's report", () => {
   const reported = new Set(["/p/catalog/a.ts"]);
-  it("keeps errors in the catalog's files with their message chains, and nothing else", () => {
+  const CWD = "/tmp/x";
+  it("keeps errors in the catalog's files with their message chains, and counts every error", () => {
     const text = [
-      "/p/catalog/a.ts(3,7): error TS2322: Type '{ a: string; }' is not assignable to type 'Shape'.",
+      "../../p/catalog/a.ts(3,7): error TS2322: Type '{ a: string; }' is not assignable to type 'Shape'.",
       "  Property 'size' is missing in type '{ a: string; }' but required in type 'Shape'.",
-      "/p/runtime/other.ts(1,1): error TS2304: Cannot find name 'x'.",
+      "../../p/runtime/other.ts(1,1): error TS2304: Cannot find name 'x'.",
       "",
     ].join("\n");
-    expect(parseReport(text, reported, "/tmp/x/tsconfig.json")).toEqual([
-      {
-        file: "/p/catalog/a.ts",
-        line: 3,
-        column: 7,
-        code: 2322,
-        message: "Type '{ a: string; }' is not assignable to type 'Shape'.   Property 'size' is missing in type '{ a: string; }' but required in type 'Shape'.",
-      },
-    ]);
+    expect(parseReport(text, reported, CWD, () => true)).toEqual({
+      errors: 2,
+      diagnostics: [
+        {
+          file: "/p/catalog/a.ts",
+          line: 3,
+          column: 7,
+          code: 2322,
+          message: "Type '{ a: string; }' is not assignable to type 'Shape'.   Property 'size' is missing in type '{ a: string; }' but required in type 'Shape'.",
+        },
+      ],
+    });
   });
-  it("gives up (the caller checks in process) on a global error or one about the options", () => {
-    expect(parseReport("error TS5023: Unknown compiler option 'foo'.\n", reported, "/tmp/x/tsconfig.json")).toBeUndefined();
-    expect(parseReport("/tmp/x/tsconfig.json(1,2): error TS5024: Compiler option 'strict' requires a value of type boolean.\n", reported, "/tmp/x/tsconfig.json")).toBeUndefined();
+  it("splits a line at the first position, whatever the message quotes", () => {
+    const text = "../../p/catalog/a.ts(2,3): error TS2322: Type '\"(1,2): error TS1: \"' is not assignable to type 'number'.\n";
+    expect(parseReport(text, reported, CWD, () => true)?.diagnostics).toMatchObject([{ file: "/p/catalog/a.ts", line: 2, column: 3, code: 2322 }]);
+  });
+  it("gives up (the caller checks in process) where the report cannot be placed or trusted", () => {
+    // A global error; an options error in the catalog's own tsconfig; a syntax error outside the
+    // catalog (tsc then checks no types); a file that is not on disk (a misread path).
+    expect(parseReport("error TS5023: Unknown compiler option 'foo'.\n", reported, CWD, () => true)).toBeUndefined();
+    expect(parseReport("../../p/tsconfig.json(1,2): error TS5024: Compiler option 'strict' requires a value of type boolean.\n", reported, CWD, () => true)).toBeUndefined();
+    expect(parseReport("../../p/lib/helper.ts(1,30): error TS1005: ';' expected.\n", reported, CWD, () => true)).toBeUndefined();
+    expect(parseReport("../../p/catalog/a.ts(1,1): error TS2304: Cannot find name 'x'.\n", reported, CWD, () => false)).toBeUndefined();
   });
 });

@@ -36,7 +36,7 @@ const CONTAINERS_FILE = realpath(packageFile("runtime", "containers.ts"));
 /** The compiler options of a catalog without a tsconfig, as tsconfig.json spells them. */
 const DEFAULT_OPTIONS_JSON = { target: "es2022", module: "nodenext", moduleResolution: "nodenext", strict: true, lib: ["es2023"], types: [] };
 /** What featc changes in any catalog's options: it only reads, and checks its own files. */
-const READ_ONLY_OPTIONS_JSON = { noEmit: true, skipLibCheck: true, declaration: false, composite: false, incremental: false };
+const READ_ONLY_OPTIONS_JSON = { noEmit: true, skipLibCheck: true, declaration: false, emitDeclarationOnly: false, composite: false, incremental: false };
 const DEFAULT_OPTIONS: ts.CompilerOptions = ts.convertCompilerOptionsFromJson(DEFAULT_OPTIONS_JSON, "/").options;
 
 type FunctionLike = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression;
@@ -89,11 +89,15 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
   const program = project.getProgram().compilerObject;
   const checker = program.getTypeChecker();
   const types = new TypeTable(checker);
-  // Syntax errors come from the parse, already done. tsc reports nothing else while there are
-  // any, so a catalog with one is type-checked here, where each file is checked on its own.
+  // Syntax errors come from the parse, already done. tsc checks no types while any file of the
+  // program has one (a catalog file, or a module it imports), so then the catalog is
+  // type-checked here, where each file is checked on its own.
   const syntaxErrors = files.flatMap((sf) => program.getSyntacticDiagnostics(sf.compilerNode).map(typescriptDiagnostic));
-  if (syntaxErrors.length > 0) native?.cancel();
-  const typeErrors = (syntaxErrors.length > 0 || !native ? Promise.resolve(undefined) : native.result).then((found): TypeErrors => {
+  const catalogNodes = new Set(files.map((sf) => sf.compilerNode));
+  const brokenElsewhere = program.getSourceFiles().some((sf) => !catalogNodes.has(sf) && program.getSyntacticDiagnostics(sf).length > 0);
+  const nativeUsable = native !== undefined && syntaxErrors.length === 0 && !brokenElsewhere;
+  if (!nativeUsable) native?.cancel();
+  const typeErrors = (nativeUsable ? native.result : Promise.resolve(undefined)).then((found): TypeErrors => {
     if (!found) {
       const semantic = files.flatMap((sf) => program.getSemanticDiagnostics(sf.compilerNode).map(typescriptDiagnostic));
       return { diagnostics: [...syntaxErrors, ...semantic], checkedBy: "builtin" };
@@ -187,7 +191,7 @@ function createProject(config: FeatcConfig, problems: Diagnostic[]): Project {
       return new Project({
         tsConfigFilePath: config.tsconfig,
         skipAddingFilesFromTsConfig: true,
-        compilerOptions: { noEmit: true, skipLibCheck: true, declaration: false, composite: false, incremental: false },
+        compilerOptions: { noEmit: true, skipLibCheck: true, declaration: false, emitDeclarationOnly: false, composite: false, incremental: false },
       });
     } catch (e) {
       problems.push(diagnostics.config(`cannot read tsconfig '${path.relative(config.rootDir, config.tsconfig)}': ${(e as Error).message.split("\n")[0]}`));

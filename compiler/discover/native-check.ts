@@ -7,9 +7,10 @@
  * The child checks exactly the files and options the in-process program uses: a throw-away
  * tsconfig lists the catalog and inputs files and carries the compiler options (or extends the
  * catalog's own tsconfig). Its plain-text report (`--pretty false`) is read line by line. When
- * anything is off — no TypeScript ≥ 7 next to featc, the child fails to start or dies, a line
- * that is not a diagnostic, an error about the options themselves — the result is `undefined`
- * and the caller asks its in-process program instead: the answer is the same, only slower.
+ * anything is off — no TypeScript ≥ 7 next to featc, the child fails to start, dies or writes
+ * to stderr, a line that is not a diagnostic, an error about the options, a syntax error
+ * outside the catalog — the result is `undefined` and the caller asks its in-process program
+ * instead: the same errors at the same positions, only slower.
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -42,17 +43,19 @@ export interface NativeCheckRequest {
   readonly typeRootsFrom?: string;
 }
 
-/** The native compiler's entry script, when the installed `typescript` is version 7 or later. */
+/**
+ * The native compiler's executable, when the installed `typescript` is version 7 or later: the
+ * binary of its platform package, run directly (through `typescript/bin/tsc`, a Node wrapper,
+ * killing the wrapper would leave the binary running on Node < 22.15).
+ */
 function nativeCompiler(): string | undefined {
   try {
-    const require = createRequire(import.meta.url);
-    const manifest = require.resolve("typescript/package.json");
-    const pkg = JSON.parse(fs.readFileSync(manifest, "utf8")) as { version?: string; bin?: Record<string, string> };
-    const major = Number((pkg.version ?? "").split(".")[0]);
-    const bin = pkg.bin?.tsc;
-    if (!(major >= 7) || !bin) return undefined;
-    const script = path.join(path.dirname(manifest), bin);
-    return fs.existsSync(script) ? script : undefined;
+    const manifest = createRequire(import.meta.url).resolve("typescript/package.json");
+    const pkg = JSON.parse(fs.readFileSync(manifest, "utf8")) as { version?: string };
+    if (!(Number((pkg.version ?? "").split(".")[0]) >= 7)) return undefined;
+    const platformManifest = createRequire(manifest).resolve(`@typescript/typescript-${process.platform}-${process.arch}/package.json`);
+    const exe = path.join(path.dirname(platformManifest), "lib", process.platform === "win32" ? "tsc.exe" : "tsc");
+    return fs.existsSync(exe) ? exe : undefined;
   } catch {
     return undefined;
   }
@@ -67,6 +70,14 @@ export interface NativeCheck {
 
 const UNAVAILABLE: NativeCheck = { result: Promise.resolve(undefined), cancel: () => {} };
 
+function removeQuietly(dir: string): void {
+  try {
+    fs.rmSync(dir, { recursive: true, force: true });
+  } catch {
+    // A temp folder left behind is not worth failing the check for.
+  }
+}
+
 /** Starts the check in a child process. `FEATC_TYPECHECK=builtin` in the environment turns it off. */
 export function startNativeCheck(request: NativeCheckRequest): NativeCheck {
   if (process.env.FEATC_TYPECHECK === "builtin") return UNAVAILABLE;
@@ -74,7 +85,8 @@ export function startNativeCheck(request: NativeCheckRequest): NativeCheck {
   if (!compiler || request.files.length === 0) return UNAVAILABLE;
   let dir: string;
   try {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "featc-tsc-"));
+    // The child runs in this folder: tsc prints paths relative to its working folder, read back from here.
+    dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "featc-tsc-")));
   } catch {
     return UNAVAILABLE;
   }
@@ -87,54 +99,78 @@ export function startNativeCheck(request: NativeCheckRequest): NativeCheck {
     files: [...request.files, ...request.extraFiles],
     include: [],
   };
-  fs.writeFileSync(project, JSON.stringify(config));
-  const cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
-
-  const child = spawn(process.execPath, [compiler, "--project", project, "--pretty", "false"], {
-    stdio: ["ignore", "pipe", "pipe"],
-    windowsHide: true,
-  });
+  let child: ReturnType<typeof spawn>;
+  try {
+    fs.writeFileSync(project, JSON.stringify(config));
+    child = spawn(compiler, ["--project", project, "--pretty", "false"], {
+      cwd: dir,
+      env: { ...process.env, PWD: dir },
+      stdio: ["ignore", "pipe", "pipe"],
+      windowsHide: true,
+    });
+  } catch {
+    removeQuietly(dir);
+    return UNAVAILABLE;
+  }
   const result = new Promise<NativeDiagnostic[] | undefined>((resolve) => {
     let settled = false;
     const finish = (value: NativeDiagnostic[] | undefined) => {
       if (settled) return;
       settled = true;
-      cleanup();
       resolve(value);
+      removeQuietly(dir);
     };
     const out: Buffer[] = [];
-    child.stdout.on("data", (d: Buffer) => out.push(d));
-    child.stderr.resume();
+    let stderr = 0;
+    child.stdout!.on("data", (d: Buffer) => out.push(d));
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.length));
     child.on("error", () => finish(undefined));
     child.on("close", (code, signal) => {
-      // 0: no errors; 1 and 2: errors reported (2: and nothing emitted). Anything else is a failure.
-      if (signal !== null || code === null || code > 2) return finish(undefined);
-      finish(parseReport(Buffer.concat(out).toString("utf8"), new Set(request.files.map((f) => path.resolve(f))), project));
+      // 0: no errors; 1: errors reported (with noEmit). Anything else — a crash, a signal, a
+      // word on stderr — and the report cannot be trusted to be complete.
+      if (signal !== null || (code !== 0 && code !== 1) || stderr > 0) return finish(undefined);
+      const report = parseReport(Buffer.concat(out).toString("utf8"), new Set(request.files.map((f) => path.resolve(f))), dir);
+      if (report && code === 1 && report.errors === 0) return finish(undefined);
+      if (report && code === 0 && report.errors > 0) return finish(undefined);
+      finish(report?.diagnostics);
     });
   });
   return { result, cancel: () => child.kill() };
 }
 
-const LINE = /^(.+)\((\d+),(\d+)\): (error|warning|message) TS(\d+): (.*)$/;
+const LINE = /^(.+?)\((\d+),(\d+)\): (error|warning|message) TS(\d+): (.*)$/;
+const SOURCE = /\.(?:[cm]?tsx?|[cm]?jsx?)$/;
 
 /**
  * Reads tsc's `--pretty false` report: `file(line,col): error TSn: text`, then the message
- * chain as indented lines. Only diagnostics in `reported` files are kept. Undefined when the
- * report says something featc cannot place: a global error, or one about the options.
+ * chain as indented lines; paths are relative to `cwd`. Only diagnostics in `reported` files are
+ * kept; `errors` counts them all. Undefined when the report says something featc cannot place
+ * or trust: a global error, an error about the options or in a tsconfig, a path that is no
+ * source file on disk, or a syntax error outside the catalog (tsc then checks no types at all).
  */
-export function parseReport(text: string, reported: ReadonlySet<string>, project: string): NativeDiagnostic[] | undefined {
+export function parseReport(
+  text: string,
+  reported: ReadonlySet<string>,
+  cwd: string,
+  exists: (file: string) => boolean = fs.existsSync,
+): { diagnostics: NativeDiagnostic[]; errors: number } | undefined {
   const found: { file: string; line: number; column: number; code: number; message: string }[] = [];
   let current: (typeof found)[number] | undefined;
   let keep = false;
+  let errors = 0;
   for (const raw of text.split(/\r?\n/)) {
     if (raw === "") continue;
     const m = LINE.exec(raw);
     if (m) {
-      const file = path.resolve(m[1]!);
-      if (file === path.resolve(project)) return undefined;
-      current = { file, line: Number(m[2]), column: Number(m[3]), code: Number(m[5]), message: m[6]! };
-      keep = m[4] === "error" && reported.has(file);
+      const file = path.resolve(cwd, m[1]!);
+      const code = Number(m[5]);
+      if (!SOURCE.test(file) || (code >= 5000 && code < 7000)) return undefined;
+      const isError = m[4] === "error";
+      if (isError) errors++;
+      current = { file, line: Number(m[2]), column: Number(m[3]), code, message: m[6]! };
+      keep = isError && reported.has(file);
       if (keep) found.push(current);
+      else if (isError && code < 2000) return undefined;
     } else if (current && /^\s/.test(raw)) {
       // The chain, indented two spaces a level: joined as ts.flattenDiagnosticMessageText(…, " ") does.
       if (keep) current.message += ` ${raw}`;
@@ -142,7 +178,8 @@ export function parseReport(text: string, reported: ReadonlySet<string>, project
       return undefined;
     }
   }
-  return found;
+  if (found.some((d) => !exists(d.file))) return undefined;
+  return { diagnostics: found, errors };
 }
 
 /** `node_modules/@types` of `from` and of every folder above it, as tsc looks for them. */
