@@ -82,6 +82,18 @@ function show(value: unknown): string {
   return (text ?? String(value)).slice(0, 300);
 }
 
+/** featc.config.json of a hand-written catalog: targets batch and online over catalog/inputs.ts. */
+function twoTargets(batchInputs: string, onlineInputs = batchInputs): string {
+  return JSON.stringify({
+    catalog: ["catalog/**/*.ts"],
+    outDir: "generated",
+    targets: {
+      batch: { shape: "batch", config: { mode: "batch" }, inputs: `catalog/inputs.ts#${batchInputs}` },
+      online: { shape: "online", config: { mode: "online" }, inputs: `catalog/inputs.ts#${onlineInputs}` },
+    },
+  });
+}
+
 function isPromise(value: unknown): value is Promise<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === "function";
 }
@@ -401,14 +413,7 @@ describe("property: random catalogs", () => {
     const dir = workspace(`${GROUP}-proto`);
     try {
       writeFiles(dir, {
-        "featc.config.json": JSON.stringify({
-          catalog: ["catalog/**/*.ts"],
-          outDir: "generated",
-          targets: {
-            batch: { shape: "batch", config: { mode: "batch" }, inputs: "catalog/inputs.ts#Inputs" },
-            online: { shape: "online", config: { mode: "online" }, inputs: "catalog/inputs.ts#Inputs" },
-          },
-        }),
+        "featc.config.json": twoTargets("Inputs"),
         "catalog/inputs.ts": "export interface Inputs {\n  constructor: number;\n  toString: number;\n}\n",
         "catalog/features.ts": "export function n0(constructor: number, toString: number): number {\n  return constructor + toString;\n}\n",
       });
@@ -436,14 +441,7 @@ describe("property: random catalogs", () => {
     const dir = workspace(`${GROUP}-fitted-extract`);
     try {
       writeFiles(dir, {
-        "featc.config.json": JSON.stringify({
-          catalog: ["catalog/**/*.ts"],
-          outDir: "generated",
-          targets: {
-            batch: { shape: "batch", config: { mode: "batch" }, inputs: "catalog/inputs.ts#BatchInputs" },
-            online: { shape: "online", config: { mode: "online" }, inputs: "catalog/inputs.ts#OnlineInputs" },
-          },
-        }),
+        "featc.config.json": twoTargets("BatchInputs", "OnlineInputs"),
         "catalog/inputs.ts": 'import type { Column } from "featc";\nexport interface BatchInputs {\n  age: Column<number>;\n}\nexport interface OnlineInputs {\n  age: number;\n}\n',
         "catalog/features.ts": [
           'import type { Column } from "featc";',
@@ -491,14 +489,7 @@ describe("property: random catalogs", () => {
     const dir = workspace(`${GROUP}-empty`);
     try {
       writeFiles(dir, {
-        "featc.config.json": JSON.stringify({
-          catalog: ["catalog/**/*.ts"],
-          outDir: "generated",
-          targets: {
-            batch: { shape: "batch", config: { mode: "batch" }, inputs: "catalog/inputs.ts#Inputs" },
-            online: { shape: "online", config: { mode: "online" }, inputs: "catalog/inputs.ts#Inputs" },
-          },
-        }),
+        "featc.config.json": twoTargets("Inputs"),
         "catalog/inputs.ts": "export interface Inputs {\n  x: number;\n}\n",
         "catalog/features.ts": "export async function a(x: number): Promise<number> {\n  await Promise.resolve();\n  return x + 1;\n}\n",
       });
