@@ -69,6 +69,16 @@ async function main(): Promise<void> {
     const f = features(time_since_last_login(r.execution_time, r.last_logged_in), is_male(r.gender), is_female(r.gender), is_high_roller(r.budget), age_normalized(r.age, r.age_mean, r.age_stddev));
     return { predictions: predictions(f, r.model) };
   };
+  // The same calls with the catalog's checks (notNull on two features, range(0, 1) on predictions), as featc runs them.
+  const handOnlineChecked = (r: typeof request) => {
+    const a = age_normalized(r.age, r.age_mean, r.age_stddev);
+    if (!(a === a)) throw new Error("age_normalized is NaN");
+    const t = time_since_last_login(r.execution_time, r.last_logged_in);
+    if (!(t === t)) throw new Error("time_since_last_login is NaN");
+    const p = predictions(features(t, is_male(r.gender), is_female(r.gender), is_high_roller(r.budget), a), r.model);
+    if (!(p >= 0 && p <= 1)) throw new Error("predictions out of range");
+    return { predictions: p };
+  };
   const interpreter = new DagInterpreter([
     { name: "is_male", deps: ["gender"], fn: is_male },
     { name: "is_female", deps: ["gender"], fn: is_female },
@@ -83,6 +93,7 @@ async function main(): Promise<void> {
   };
   if (want("sync")) {
   check(online.execute(["predictions"], request), handOnline(request));
+  check(handOnlineChecked(request), handOnline(request));
   check(interpreter.execute(["predictions"], request), handOnline(request));
   const outputs = ["predictions"] as const;
   all.push(
@@ -90,8 +101,9 @@ async function main(): Promise<void> {
       "online sync, 1 request",
       await measure(
         [
-          { name: "hand-written", run: () => { for (let k = 0; k < calls; k++) consume(handOnline(requests[k & 1023]!)); } },
+          { name: "hand-written + same checks", run: () => { for (let k = 0; k < calls; k++) consume(handOnlineChecked(requests[k & 1023]!)); } },
           { name: "featc", run: () => { for (let k = 0; k < calls; k++) consume(online.execute(outputs, requests[k & 1023]!)); } },
+          { name: "hand-written, no checks", run: () => { for (let k = 0; k < calls; k++) consume(handOnline(requests[k & 1023]!)); } },
           { name: "runtime interpreter", run: () => { for (let k = 0; k < calls; k++) consume(interpreter.execute(outputs, requests[k & 1023]!)); } },
         ],
         quick ? 5 : 15,
