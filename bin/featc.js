@@ -21,7 +21,8 @@ function compiledIsFresh() {
       } else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts")) {
         const compiled = path.join(root, "dist", path.relative(root, source)).replace(/\.ts$/, ".js");
         const built = fs.statSync(compiled, { throwIfNoEntry: false });
-        if (!built || built.mtimeMs <= fs.statSync(source).mtimeMs) return false;
+        // Equal times count as fresh: npm gives every file of a packed package the same time.
+        if (!built || built.mtimeMs < fs.statSync(source).mtimeMs) return false;
       }
     }
   }
