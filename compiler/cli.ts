@@ -56,6 +56,8 @@ async function watch(opts: CommonOptions, io: CliIo): Promise<number> {
   let timer: NodeJS.Timeout | undefined;
   let watchers: import("node:fs").FSWatcher[] = [];
   const run = async () => {
+    // The line an editor's background task waits for (see .vscode/tasks.json), as tsc --watch prints one.
+    io.err(`featc: [${new Date().toLocaleTimeString()}] building…`);
     const result = await build(opts.config, { targets: opts.target });
     const rootDir = result.analysis.config?.rootDir ?? path.dirname(path.resolve(configFileFor(opts.config)));
     report(result.diagnostics, rootDir, "human", io);
