@@ -264,7 +264,7 @@ async function main(): Promise<void> {
     );
   }
 
-  all.push({ bench: "codegen process", contender: "peak RSS", median: `${peakRssMiB().toFixed(0)} MiB`, p99: "", ratio: "" });
+  all.push({ bench: `codegen process (${onlyArg?.join(", ") ?? "all parts"})`, contender: "peak RSS", median: `${peakRssMiB().toFixed(0)} MiB`, p99: "", ratio: "" });
   writeRows(all);
   console.log(`machine: ${machine()}`);
   console.log(table(all));
