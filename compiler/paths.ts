@@ -17,7 +17,7 @@ function packageRoot(): string {
 }
 
 /** The folder of featc's package.json. */
-export const PACKAGE_ROOT = packageRoot();
+const PACKAGE_ROOT = packageRoot();
 
 /** A file of featc's package, by its path from the package root. */
 export function packageFile(...segments: string[]): string {

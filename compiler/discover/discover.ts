@@ -191,7 +191,7 @@ function createProject(config: FeatcConfig, problems: Diagnostic[]): Project {
       return new Project({
         tsConfigFilePath: config.tsconfig,
         skipAddingFilesFromTsConfig: true,
-        compilerOptions: { noEmit: true, skipLibCheck: true, declaration: false, emitDeclarationOnly: false, composite: false, incremental: false },
+        compilerOptions: { ...READ_ONLY_OPTIONS_JSON },
       });
     } catch (e) {
       problems.push(diagnostics.config(`cannot read tsconfig '${path.relative(config.rootDir, config.tsconfig)}': ${(e as Error).message.split("\n")[0]}`));

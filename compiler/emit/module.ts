@@ -38,8 +38,12 @@ export function renderExecutor(plan: TargetPlan, parts: ShapeParts): string {
   const g = plan.target;
   const inputsUpstream = plan.inputsUpstream();
   const publicOutputs = plan.publicOutputs();
-  // The fitted values themselves; fields extracted from one are taken from it where it is read.
-  const fittedNodes = g.order.filter((n) => plan.node(n).fn.fitted && plan.node(n).kind !== "extract" && (plan.node(n).kind === "fitted" || plan.node(n).level === "scalar"));
+  // The fitted values themselves (read, or computed once for the run); fields extracted from one
+  // are taken from it where it is read.
+  const fittedNodes = g.order.filter((n) => {
+    const node = plan.node(n);
+    return node.fn.fitted && (node.kind === "fitted" || (node.kind === "function" && node.level === "scalar"));
+  });
   const fittedCompute = g.fitted === "compute";
 
   const inputsImport = g.inputs ? `import type { ${g.inputs.name} } from ${str(plan.moduleSpecifier(g.inputs.file))};` : undefined;
