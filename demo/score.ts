@@ -13,7 +13,7 @@
  */
 import fs from "node:fs";
 import { parseArgs } from "node:util";
-import type { ProgressStream } from "featc";
+import type { ProgressStream } from "featc/node";
 import type { Model } from "../catalog/types.js";
 import { FITTED_HASH, FITTED_OUTPUTS, FITTED_SCHEMA, execute, type FittedValues } from "../generated/batch.js";
 import { batchProgress } from "./progress.js";
@@ -63,7 +63,7 @@ export async function score(options: ScoreRunOptions = {}): Promise<ScoreReport>
   let model = options.model;
   let saved = options.fitted;
   if (model === undefined) {
-    const loaded = loadArtifacts<FittedValues & Record<string, unknown>>(options.artifacts ?? DEFAULT_ARTIFACTS_DIR, { hash: FITTED_HASH, schema: FITTED_SCHEMA });
+    const loaded = loadArtifacts<FittedValues>(options.artifacts ?? DEFAULT_ARTIFACTS_DIR, { hash: FITTED_HASH, schema: FITTED_SCHEMA });
     model = loaded.model;
     saved ??= loaded.fitted;
   }

@@ -116,7 +116,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
   let model: Inputs["model"];
   let fitted: FittedValues;
   try {
-    ({ model, fitted } = loadArtifacts<FittedValues & Record<string, unknown>>(artifactsDir, { hash: FITTED_HASH, schema: FITTED_SCHEMA }));
+    ({ model, fitted } = loadArtifacts<FittedValues>(artifactsDir, { hash: FITTED_HASH, schema: FITTED_SCHEMA }));
   } catch (e) {
     throw new ServerStartError(`cannot start: ${(e as Error).message}`, { cause: e });
   }

@@ -17,7 +17,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { FittedArtifactError, NumericKeyIndex, joinColumn, loadFitted, saveFitted, type FittedSchema, type ProgressStream } from "featc";
+import { FittedArtifactError, NumericKeyIndex, joinColumn, type FittedSchema } from "featc";
+import { loadFitted, saveFitted, type ProgressStream } from "featc/node";
 import type { FeatureVector, Model } from "../catalog/types.js";
 import { FITTED_HASH, FITTED_OUTPUTS, FITTED_SCHEMA, TARGET, execute, type FittedValues } from "../generated/batch.js";
 import { REFERENCE_TIME } from "./generate.js";
@@ -170,7 +171,7 @@ export class ArtifactsError extends Error {
  * schema of the executor that will use them (a reading target passes its own FITTED_HASH and
  * FITTED_SCHEMA). Throws ArtifactsError when either file is missing, stale or malformed.
  */
-export function loadArtifacts<F extends Record<string, unknown>>(dir: string, expected: { readonly hash: string; readonly schema: FittedSchema }): { model: Model; fitted: F } {
+export function loadArtifacts<F extends object>(dir: string, expected: { readonly hash: string; readonly schema: FittedSchema }): { model: Model; fitted: F } {
   const files = artifactPaths(dir);
   try {
     const fitted = loadFitted<F>(files.fitted, expected.hash, expected.schema);

@@ -7,7 +7,8 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { FittedArtifactError, loadFitted } from "featc";
+import { FittedArtifactError } from "featc";
+import { loadFitted } from "featc/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as batchTarget from "../../generated/batch.js";
 import * as onlineTarget from "../../generated/online.js";
@@ -64,7 +65,7 @@ describe("the artifact training writes", () => {
   });
 
   it("round-trips into the online executor: same values, same predictions as batch", async () => {
-    const fitted = loadFitted<onlineTarget.FittedValues & Record<string, unknown>>(artifactPaths(artifacts).fitted, onlineTarget.FITTED_HASH, onlineTarget.FITTED_SCHEMA);
+    const fitted = loadFitted<onlineTarget.FittedValues>(artifactPaths(artifacts).fitted, onlineTarget.FITTED_HASH, onlineTarget.FITTED_SCHEMA);
     for (const name of batchTarget.FITTED_OUTPUTS) expect(Object.is(fitted[name], trained.fitted[name]), name).toBe(true);
     const { model } = loadArtifacts(artifacts, { hash: onlineTarget.FITTED_HASH, schema: onlineTarget.FITTED_SCHEMA });
     expect(model).toEqual(trained.model);
