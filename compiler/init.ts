@@ -133,13 +133,12 @@ export function init(dir: string, io: CliIo): number {
     io.err(`featc init: no package.json in ${root}; run it in your project's folder (or create one with npm init -y).`);
     return 2;
   }
-  const hadTsconfig = fs.existsSync(path.join(root, "tsconfig.json"));
   const files: [string, string][] = [
     [DEFAULT_CONFIG_NAME, CONFIG],
     ["catalog/inputs.ts", INPUTS],
     ["catalog/features.ts", FEATURES],
     ["main.ts", MAIN],
-    ...(hadTsconfig ? [] : ([["tsconfig.json", TSCONFIG]] as [string, string][])),
+    ["tsconfig.json", TSCONFIG],
   ];
   const lines: string[] = [];
   for (const [name, text] of files) {

@@ -4,7 +4,7 @@
  * package.json above outDir) TypeScript compiles that import to `require("featc")`, which Node
  * ≥ 20.19 runs (require of an ES module); two settings make `tsc` refuse it instead:
  *  - "module": "node16" or "node18", which model Nodes that cannot require an ES module (TS1479);
- *  - "verbatimModuleSyntax", which forbids `import` syntax in a CommonJS file (TS1286/TS1287).
+ *  - "verbatimModuleSyntax", which forbids `import` syntax in a CommonJS file (TS1295/TS1287).
  * Each is reported at the setting, in the tsconfig that makes it, so that `featc check` is never
  * clean before a `tsc` that fails on the generated files.
  */
@@ -109,7 +109,7 @@ export function executorModuleProblems(config: FeatcConfig): Diagnostic[] {
   if (verbatim && verbatim.value.kind === ts.SyntaxKind.TrueKeyword) {
     problems.push(
       diagnostics.config(
-        `${commonjs}, and "verbatimModuleSyntax" forbids their import declarations in a CommonJS file (TS1286). ` +
+        `${commonjs}, and "verbatimModuleSyntax" forbids their import and export declarations in a CommonJS file (TS1295, TS1287). ` +
           `Remove "verbatimModuleSyntax", or add "type": "module" to package.json.`,
         verbatim.span,
       ),
