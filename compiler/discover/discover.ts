@@ -291,7 +291,17 @@ function functionFact(
       ok = false;
       return;
     }
-    params.push({ name, index, span: spanOf(p.name, sf), type: types.info(checker.getTypeFromTypeNode(p.type), p.type.getText(sf)) });
+    const written = p.type.getText(sf);
+    let type = types.info(checker.getTypeFromTypeNode(p.type), written);
+    // With `?` or a default, the parameter also takes undefined (an optional input left out).
+    if ((p.questionToken || p.initializer) && type.container === "none") {
+      const signature = checker.getSignatureFromDeclaration(c.fn);
+      const position = signature?.getParameters().findIndex((s) => s.valueDeclaration === p) ?? -1;
+      // The type callers see (`T | undefined`): TypeScript's checker has it, its public typings do not.
+      const callers = checker as ts.TypeChecker & { getParameterType(signature: ts.Signature, index: number): ts.Type };
+      if (signature && position >= 0) type = types.info(callers.getParameterType(signature, position), written);
+    }
+    params.push({ name, index, span: spanOf(p.name, sf), type });
   });
   if (!ok) return undefined;
 
