@@ -23,7 +23,8 @@ export type FittedSchema = Readonly<Record<string, "number" | "string" | "boolea
 export interface FittedArtifact {
   readonly catalogHash: string;
   readonly target?: string;
-  readonly values: Readonly<Record<string, unknown>>;
+  /** The fitted values by node name, exactly the schema's: a `FittedValues`, or a batch result of `FITTED_OUTPUTS`. */
+  readonly values: object;
 }
 
 const NUMBER_TAG = "$number";
@@ -104,8 +105,9 @@ function checkValues(where: string, values: Readonly<Record<string, unknown>>, s
 
 /** The artifact's JSON text; the values are checked against the schema first (`where` names the artifact in errors). */
 export function serializeFitted(artifact: FittedArtifact, schema: FittedSchema, where = "(new artifact)"): string {
-  checkValues(where, artifact.values, schema);
-  const values = Object.fromEntries(Object.keys(schema).map((name) => [name, encode(artifact.values[name], `value '${name}'`, where)]));
+  const given = artifact.values as Readonly<Record<string, unknown>>;
+  checkValues(where, given, schema);
+  const values = Object.fromEntries(Object.keys(schema).map((name) => [name, encode(given[name], `value '${name}'`, where)]));
   const body = {
     format: FITTED_FORMAT,
     catalogHash: artifact.catalogHash,

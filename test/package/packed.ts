@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 export const REPO = fileURLToPath(new URL("../..", import.meta.url));
 
 /** What `npm pack` reads: the manifest, what it builds from, what it ships. */
-const PACKED_SOURCES = ["package.json", "package-lock.json", "README.md", "tsconfig.json", "tsconfig.build.json", "tsconfig.runtime.json", "bin", "compiler", "runtime"];
+const PACKED_SOURCES = ["package.json", "package-lock.json", "README.md", "docs/guide.md", "tsconfig.json", "tsconfig.build.json", "tsconfig.runtime.json", "bin", "compiler", "runtime"];
 
 /** The TypeScript the projects install: the version featc is developed with. */
 export const TYPESCRIPT = `typescript@${(JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")) as { devDependencies: Record<string, string> }).devDependencies["typescript"]}`;
@@ -31,9 +31,12 @@ function filesUnder(relative: string): string[] {
     .flatMap((entry) => filesUnder(path.join(relative, entry.name)));
 }
 
-/** A command's result; throws with its whole output when it exits with another status than `status`. */
+/**
+ * A command's result; throws with its whole output when it exits with another status than
+ * `status`. npm prefers its cache (the packages featc is developed with are in it).
+ */
 export function run(command: string, args: readonly string[], cwd: string, status = 0): SpawnSyncReturns<string> {
-  const result = spawnSync(command, args, { cwd, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "", npm_config_update_notifier: "false" }, timeout: 240_000 });
+  const result = spawnSync(command, args, { cwd, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "", npm_config_update_notifier: "false", npm_config_prefer_offline: "true", npm_config_audit: "false", npm_config_fund: "false" }, timeout: 240_000 });
   if (result.status !== status) {
     throw new Error(`${command} ${args.join(" ")} (in ${cwd}) exited ${result.status ?? result.signal}, expected ${status}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`);
   }
