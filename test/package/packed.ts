@@ -43,6 +43,15 @@ export function run(command: string, args: readonly string[], cwd: string, statu
   return result;
 }
 
+/** Removes the tarballs of earlier versions of the package's files, once they are an hour old. */
+function removeOldTarballs(keep: string): void {
+  for (const name of fs.readdirSync(os.tmpdir())) {
+    const dir = path.join(os.tmpdir(), name);
+    if (!/^featc-pack-[0-9a-f]{16}$/.test(name) || dir === keep) continue;
+    if (Date.now() - fs.statSync(dir).mtimeMs > 3_600_000) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** The packed tarball's path: packed now, or earlier from the same files. */
 export function packedTarball(): string {
   const hash = crypto.createHash("sha256");
@@ -70,6 +79,7 @@ export function packedTarball(): string {
     fs.mkdirSync(dir, { recursive: true });
     fs.renameSync(path.join(stage, name), tarball);
     fs.rmSync(stage, { recursive: true, force: true });
+    removeOldTarballs(dir);
     return tarball;
   } finally {
     fs.rmSync(lock, { recursive: true, force: true });

@@ -48,6 +48,19 @@ describe("the packed tarball", () => {
     for (const problem of report.analysis.problems) expect(["node10", "node16-cjs"], JSON.stringify(problem)).toContain(problem.resolutionKind);
   });
 
+  it("its declarations type-check on their own: strict, no skipLibCheck, no Node types, no DOM", () => {
+    const project = path.join(unpacked, "consumer");
+    fs.mkdirSync(path.join(project, "node_modules"), { recursive: true });
+    fs.symlinkSync(path.join(unpacked, "package"), path.join(project, "node_modules", "featc"), "dir");
+    fs.writeFileSync(path.join(project, "package.json"), '{ "type": "module" }\n');
+    fs.writeFileSync(
+      path.join(project, "use.ts"),
+      'import * as featc from "featc";\nimport * as node from "featc/node";\nexport const used: readonly unknown[] = [featc, node];\n',
+    );
+    const options = ["--strict", "--noEmit", "--skipLibCheck", "false", "--types", "", "--lib", "es2022", "--module", "nodenext", "--target", "es2022"];
+    run(bin("tsc"), [...options, "--ignoreConfig", "use.ts"], project);
+  });
+
   /** The browser bundle of one of the package's compiled modules (esbuild, platform browser). */
   const bundleForBrowser = (entry: string) =>
     build({ entryPoints: [path.join(unpacked, "package", "dist", "runtime", entry)], bundle: true, platform: "browser", format: "iife", globalName: "featc", write: false, logLevel: "silent" });
