@@ -45,6 +45,8 @@ export interface FeatcConfig {
 
 export const DEFAULT_CONFIG_NAME = "featc.config.json";
 const SHAPES: readonly Shape[] = ["batch", "online"];
+/** Generated file names (`<target>.graph.json` and its temporary twin) stay within the 255 bytes file systems allow. */
+const MAX_TARGET_NAME = 128;
 const TARGET_KEYS = ["shape", "config", "inputs", "outputs", "fitted", "description"];
 const TOP_KEYS = ["$schema", "catalog", "outDir", "targets", "tsconfig", "typeCheckTimeout"];
 /** The bound of the native type check when neither the config nor FEATC_TYPECHECK_TIMEOUT sets one. */
@@ -195,8 +197,9 @@ function readTarget(
     problems.push(diagnostics.config(`target '${name}' must be an object`, spanOf(body), name));
     return undefined;
   }
-  if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name)) {
-    problems.push(diagnostics.config(`target name '${name}' must be a simple name (letters, digits, '_' and '-'): it names the generated file`, spanOf(prop.name), name));
+  if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name) || name.length > MAX_TARGET_NAME) {
+    const shown = name.length > MAX_TARGET_NAME ? `'${name.slice(0, 40)}…' (${name.length} characters)` : `'${name}'`;
+    problems.push(diagnostics.config(`target name ${shown} must be a simple name (letters, digits, '_' and '-', at most ${MAX_TARGET_NAME}): it names the generated files`, spanOf(prop.name)));
     return undefined;
   }
   const fields = properties(body);

@@ -121,8 +121,8 @@ export const diagnostics = {
     );
   },
 
-  tooDeep(what: string, span: Span): Diagnostic {
-    return error("FC1014", `${what} is nested too deeply to analyse: split it into smaller expressions or named types.`, span);
+  tooDeep(detail: string, span: Span): Diagnostic {
+    return error("FC1014", `too deep to analyse (${detail}), so this file is not analysed further: split the construct into smaller expressions or named types.`, span);
   },
 
   internal(message: string): Diagnostic {

@@ -12,6 +12,7 @@ import { diagnostics, type Diagnostic, type Span } from "../diagnostics.js";
 import type { FeatcConfig } from "../config.js";
 import type { Catalog, FieldInfo, FunctionFact, InputsFact, ParamFact, ScalarClass, TypeInfo, TypeOracle, TypeRef } from "../model.js";
 import { packageFile } from "../paths.js";
+import { MAX_BRACKET_DEPTH, MAX_TREE_DEPTH, tooDeepBrackets, tooDeepNode } from "./depth.js";
 import { isRegularFile, readTextFile } from "./files.js";
 import { startNativeCheck, type NativeDiagnostic } from "./native-check.js";
 import { parseTags, type RawTag } from "./tags.js";
@@ -76,8 +77,13 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
   const texts = new Map<string, string>();
   for (const file of config.catalogFiles) {
     const read = readTextFile(file);
-    if ("problem" in read) problems.push(diagnostics.typescript(`'${path.relative(config.rootDir, file)}' ${read.problem}`, { file, line: 1, column: 1, length: 1 }));
-    else texts.set(file, read.text);
+    if ("problem" in read) {
+      problems.push(diagnostics.typescript(`'${path.relative(config.rootDir, file)}' ${read.problem}`, { file, line: 1, column: 1, length: 1 }));
+      continue;
+    }
+    const deep = tooDeepBrackets(read.text, file.endsWith(".tsx") ? ts.LanguageVariant.JSX : ts.LanguageVariant.Standard);
+    if (deep === undefined) texts.set(file, read.text);
+    else problems.push(diagnostics.tooDeep(`more than ${MAX_BRACKET_DEPTH} brackets open at once`, spanInText(file, read.text, deep)));
   }
   const catalogPaths = [...texts.keys()];
   const extraFiles: string[] = [];
@@ -101,8 +107,13 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
           typeRootsFrom: config.tsconfig && compilerOptions.options.typeRoots === undefined ? path.dirname(config.tsconfig) : undefined,
           timeoutSeconds: config.typeCheckTimeout,
         });
-  const program = ts.createProgram({ rootNames: [...catalogPaths, ...extraFiles], options: compilerOptions.options, host: compilerHost(compilerOptions.options, texts) });
-  const files = catalogPaths.map((file) => program.getSourceFile(file)!);
+  const host = compilerHost(compilerOptions.options, texts, (file) => problems.push(diagnostics.tooDeep("the parser ran out of stack", { file, line: 1, column: 1, length: 1 })));
+  const program = ts.createProgram({ rootNames: [...catalogPaths, ...extraFiles], options: compilerOptions.options, host });
+  const files = catalogPaths.map((file) => program.getSourceFile(file)!).filter((sf) => {
+    const deep = tooDeepNode(sf);
+    if (deep) problems.push(diagnostics.tooDeep(`more than ${MAX_TREE_DEPTH} levels of syntax`, spanOf(deep, sf)));
+    return !deep;
+  });
   const checker = program.getTypeChecker();
   const types = new TypeTable(checker);
   // Syntax errors come from the parse, already done. tsc checks no types while any file of the
@@ -261,12 +272,24 @@ function textOf(read: ReturnType<typeof readTextFile>): string | undefined {
  * read them, the standard library from ts-morph's bundle (its TypeScript has no lib folder on
  * disk), and every other file read only if it is a regular file of a sane size.
  */
-function compilerHost(options: ts.CompilerOptions, texts: ReadonlyMap<string, string>): ts.CompilerHost {
+function compilerHost(options: ts.CompilerOptions, texts: ReadonlyMap<string, string>, onTooDeep: (file: string) => void): ts.CompilerHost {
   const host = ts.createCompilerHost(options, true);
   const libs = bundledLibraries(host.getDefaultLibLocation!());
   const fileExists = host.fileExists.bind(host);
+  const getSourceFile = host.getSourceFile.bind(host);
   host.readFile = (file) => texts.get(file) ?? libs.get(file) ?? textOf(readTextFile(file));
   host.fileExists = (file) => texts.has(file) || libs.has(file) || fileExists(file);
+  // A module the catalog imports is not measured before it is parsed: a stack overflow in its
+  // parse makes it an empty module, reported.
+  host.getSourceFile = (file, languageVersion, ...rest) => {
+    try {
+      return getSourceFile(file, languageVersion, ...rest);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      onTooDeep(path.normalize(file));
+      return ts.createSourceFile(file, "", languageVersion);
+    }
+  };
   return host;
 }
 
@@ -479,6 +502,12 @@ function isInside(node: ts.Node, container: ts.Node): boolean {
 function spanOf(node: ts.Node, sf: ts.SourceFile = node.getSourceFile()): Span {
   const start = node.getStart(sf);
   return spanAt(sf, start, node.getEnd() - start);
+}
+
+/** A position in a text that was not parsed; lines end where TypeScript ends them. */
+function spanInText(file: string, text: string, start: number): Span {
+  const lines = text.slice(0, start).split(/\r\n|[\r\n\u2028\u2029]/);
+  return { file, line: lines.length, column: lines[lines.length - 1]!.length + 1, length: 1 };
 }
 
 function spanAt(sf: ts.SourceFile, start: number, length: number): Span {
