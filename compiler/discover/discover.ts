@@ -619,9 +619,13 @@ class TypeTable implements TypeOracle {
 
   private print(type: ts.Type, enclosing?: ts.Node): string {
     const text = this.checker.typeToString(type, enclosing, ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
-    return text.replace(/import\("[^"]*"\)\./g, "");
+    // The checker prints a lone surrogate of a string literal type as it is; written to a UTF-8
+    // file it would become U+FFFD, another type. Only a string literal can hold one: escaped there.
+    return text.replace(/import\("[^"]*"\)\./g, "").replace(LONE_SURROGATE, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase()}`);
   }
 }
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 const containersSeen = new Map<string, boolean>();
 function isContainersFile(fileName: string): boolean {
