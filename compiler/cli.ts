@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from "commander";
 import { analyze } from "./analyze.js";
 import { build } from "./build.js";
 import { configFileFor, DEFAULT_CONFIG_NAME } from "./config.js";
-import { hasErrors, type Diagnostic } from "./diagnostics.js";
+import { diagnostics, hasErrors, type Diagnostic } from "./diagnostics.js";
 import { formatHuman, toJson, type OutputFormat } from "./cli/format.js";
 import { registerLineageCommands } from "./cli/lineage.js";
 
@@ -150,12 +150,17 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   try {
     await program.parseAsync([...argv], { from: "node" });
   } catch (e) {
+    // Asked for JSON, standard output holds one JSON document whatever went wrong.
+    const json = argv.some((a, i) => /^(--format|-f)=?json$/.test(a) || ((a === "--format" || a === "-f") && argv[i + 1] === "json"));
     if (e instanceof CommanderError) {
+      if (e.exitCode !== 0 && json) io.out(JSON.stringify({ diagnostics: [toJson(diagnostics.config(e.message.replace(/^error: /, "")), process.cwd())] }, null, 2));
       return e.exitCode === 0 ? 0 : 2;
     }
-    io.err(`featc: internal error: ${(e as Error).message}`);
+    const message = e instanceof Error ? e.message : String(e);
+    if (json) io.out(JSON.stringify({ diagnostics: [toJson(diagnostics.internal(message), process.cwd())] }, null, 2));
+    else io.err(`featc: internal error: ${message}`);
     if (process.env.FEATC_DEBUG) io.err(String((e as Error).stack));
-    return 3;
+    return 2;
   }
   return code;
 }
