@@ -36,6 +36,10 @@ export interface FeatcConfig {
   readonly rootDir: string;
   readonly catalogFiles: readonly string[];
   readonly outDir: string;
+  /** Where "outDir" is written in the config, when it is. */
+  readonly outDirSpan?: Span;
+  /** The "catalog" globs as written, relative to rootDir. */
+  readonly catalogPatterns: readonly string[];
   readonly targets: readonly TargetConfig[];
   readonly tsconfig?: string;
 }
@@ -151,7 +155,8 @@ export async function loadConfig(given: string): Promise<ConfigResult> {
     }
   }
   if (problems.length > 0) return { diagnostics: problems };
-  return { config: { configPath: absolute, rootDir, catalogFiles, outDir, targets, tsconfig }, diagnostics: [] };
+  const outDirSpan = outDirNode ? spanOf(outDirNode) : undefined;
+  return { config: { configPath: absolute, rootDir, catalogFiles, outDir, outDirSpan, catalogPatterns: patterns, targets, tsconfig }, diagnostics: [] };
 }
 
 function readTarget(

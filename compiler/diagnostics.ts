@@ -37,6 +37,7 @@ export const DIAGNOSTIC_CODES = {
   FC1012: "build output error",
   FC2001: "unused input",
   FC2002: "variant no target selects",
+  FC2003: "build output notice",
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
@@ -111,8 +112,12 @@ export const diagnostics = {
     return error("FC1011", message, span);
   },
 
-  output(message: string): Diagnostic {
-    return error("FC1012", message);
+  output(message: string, span?: Span): Diagnostic {
+    return error("FC1012", message, span);
+  },
+
+  outputNotice(message: string): Diagnostic {
+    return { code: "FC2003", severity: "warning", message };
   },
 
   unselectedVariant(fn: string, tags: string, detail: string, span: Span): Diagnostic {
