@@ -36,7 +36,7 @@ export interface OutputsOutcome {
  */
 export function updateOutputs(config: FeatcConfig, emitted: ReadonlyMap<string, string>, options: OutputsOptions): OutputsOutcome {
   const { outDir, rootDir } = config;
-  const fromRoot = (rel: string) => slashRelative(rootDir, path.join(outDir, rel));
+  const fromRoot = (rel: string) => slashRelative(rootDir, path.join(outDir, rel)) + (rel.endsWith("/") ? "/" : "");
   const failed = (list: Diagnostic[]): OutputsOutcome => ({ diagnostics: list, files: new Map(), changed: [], removed: [] });
   const refused = outDirProblems(config);
   if (refused.length > 0) return failed(refused);

@@ -132,10 +132,16 @@ function undoSwitch(p: Places, journal: Journal): void {
   }
 }
 
-/** Moves the file at `rel` (if any) under staging/old, where an undo finds it. */
+/** Moves the file at `rel` (if any) under staging/old, where an undo finds it; anything but a file stops the switch. */
 function keepOld(p: Places, rel: string): void {
   const dest = path.join(p.outDir, rel);
-  if (!fs.existsSync(dest)) return;
+  let stat: fs.Stats;
+  try {
+    stat = fs.lstatSync(dest);
+  } catch {
+    return;
+  }
+  if (!stat.isFile()) throw new Error(`${rel} is not a file`);
   const kept = path.join(p.staging, "old", rel);
   fs.mkdirSync(path.dirname(kept), { recursive: true });
   fs.renameSync(dest, kept);
