@@ -5,6 +5,7 @@
  * leaves the old files or a journal the next build completes — never a mix.
  */
 import { spawn } from "node:child_process";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -179,6 +180,20 @@ describe("ownership: featc touches only files it wrote", () => {
     expect(result.diagnostics.map((d) => d.message)).toEqual([expect.stringContaining("generated/serving.ts was edited since featc wrote it")]);
     expect(result.removed).toEqual(["generated/serving.graph.json"]);
     expect(fs.readFileSync(path.join(dir, "generated", "serving.ts"), "utf8")).toContain("// my change");
+  });
+
+  it("reads its record as data: an entry outside outDir is neither removed nor kept", async () => {
+    const dir = fresh("record-outside");
+    await buildOk(dir);
+    const victim = path.join(dir, "catalog", "types.ts");
+    const recordFile = path.join(dir, "generated", fs.readdirSync(path.join(dir, "generated")).find((f) => f.endsWith(".outputs.json"))!);
+    const record = JSON.parse(fs.readFileSync(recordFile, "utf8")) as { files: Record<string, string> };
+    record.files["../catalog/types.ts"] = crypto.createHash("sha256").update(fs.readFileSync(victim, "utf8")).digest("hex");
+    fs.writeFileSync(recordFile, JSON.stringify(record));
+    const result = await buildOk(dir);
+    expect(result.removed).toEqual([]);
+    expect(fs.existsSync(victim)).toBe(true);
+    expect(fs.readFileSync(recordFile, "utf8")).not.toContain("../catalog");
   });
 
   it("takes over, once, the files an earlier featc wrote without a record", async () => {

@@ -15,6 +15,11 @@ export function isWithin(inner: string, outer: string): boolean {
   return rel === "" || (rel !== ".." && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }
 
+/** Whether a path relative to outDir stays inside it: not empty, not absolute, no `..` segment. */
+export function staysInside(rel: string): boolean {
+  return rel !== "" && !path.isAbsolute(rel) && !rel.split(/[\\/]/).includes("..");
+}
+
 /** The problems of the configured outDir; none means the build may write there. */
 export function outDirProblems(config: FeatcConfig): Diagnostic[] {
   const { outDir, rootDir } = config;

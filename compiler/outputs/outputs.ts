@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { FeatcConfig } from "../config.js";
 import { diagnostics, type Diagnostic } from "../diagnostics.js";
-import { isWithin, outDirProblems } from "./outdir.js";
+import { isWithin, outDirProblems, staysInside } from "./outdir.js";
 import { bookkeepingPrefix, claimsOfOtherConfigs, digest, readRecord, recordName, recordText, slashRelative, writtenByEarlierFeatc } from "./record.js";
 import { findLeftovers, recover, switchOutputs, type Leftovers } from "./switch.js";
 
@@ -58,7 +58,8 @@ export function updateOutputs(config: FeatcConfig, emitted: ReadonlyMap<string, 
 
   const recordFile = recordName(config);
   const previous = readRecord(path.join(outDir, recordFile));
-  const owned = previous?.files ?? {};
+  // A record is data: entries that would reach outside outDir or into featc's own files are ignored.
+  const owned = Object.fromEntries(Object.entries(previous?.files ?? {}).filter(([rel]) => staysInside(rel) && !rel.startsWith(".featc-")));
   const conflicts = conflictsOf(config, emitted, owned, previous !== undefined);
   if (conflicts.length > 0) return failed([...notes, ...conflicts]);
 
@@ -103,6 +104,10 @@ function conflictsOf(config: FeatcConfig, emitted: ReadonlyMap<string, string>, 
   const shown = (rel: string) => slashRelative(config.rootDir, path.join(config.outDir, rel));
   for (const rel of emitted.keys()) {
     const file = path.join(config.outDir, rel);
+    if (!staysInside(rel) || rel.startsWith(".featc-")) {
+      problems.push(diagnostics.output(`the build produced '${rel}', which is not a file name inside outDir`));
+      continue;
+    }
     const other = claims.get(rel);
     let stat: fs.Stats | undefined;
     try {

@@ -9,6 +9,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { staysInside } from "./outdir.js";
 
 const JOURNAL_FORMAT = "featc-journal/1";
 
@@ -157,7 +158,10 @@ function commitJournal(p: Places, journal: Journal): void {
 function readJournal(file: string): Journal | undefined {
   try {
     const value = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<Journal>;
-    return value.format === JOURNAL_FORMAT && Array.isArray(value.moves) && Array.isArray(value.removes) ? (value as Journal) : undefined;
+    if (value.format !== JOURNAL_FORMAT || !Array.isArray(value.moves) || !Array.isArray(value.removes)) return undefined;
+    // A journal is data: one that names a path outside outDir is not acted on.
+    const paths = [...value.moves.map((m) => m.path), ...value.removes];
+    return paths.every((rel) => typeof rel === "string" && staysInside(rel)) ? (value as Journal) : undefined;
   } catch {
     return undefined;
   }
