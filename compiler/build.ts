@@ -72,6 +72,6 @@ export async function build(configPath: string, options: BuildOptions = {}): Pro
   } catch (e) {
     return { ...empty, diagnostics: [...analysis.diagnostics, diagnostics.output(`code generation failed: ${(e as Error).message}`)] };
   }
-  const outputs = updateOutputs(config, files, { complete: !options.targets || options.targets.length === 0, check: options.check ?? false });
+  const outputs = await updateOutputs(config, files, { complete: !options.targets || options.targets.length === 0, check: options.check ?? false });
   return { analysis, diagnostics: [...analysis.diagnostics, ...outputs.diagnostics], files: outputs.files, changed: outputs.changed, removed: outputs.removed };
 }

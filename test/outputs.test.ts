@@ -223,13 +223,13 @@ describe("the set of outputs switches as one", () => {
     expect(fs.readdirSync(path.join(dir, "generated")).filter((f) => f.startsWith("."))).toEqual([expect.stringMatching(/\.outputs\.json$/)]);
   });
 
-  it("a step that fails after the commit is undone: every old file comes back, and no new one stays", () => {
+  it("a step that fails after the commit is undone: every old file comes back, and no new one stays", async () => {
     const dir = workspace("switch-undo");
     made.push(dir);
     writeFiles(dir, { "a.ts": "old a", "b.ts": "old b", "d.ts": "old d", "c.ts/inside": "a folder in the way" });
     const before = snapshot(dir);
     const writes = new Map([["a.ts", "new a"], ["e.ts", "new e"], ["c.ts", "new c"], ["b.ts", "new b"]]);
-    expect(() => switchOutputs(dir, ".featc-t", writes, ["d.ts"])).toThrow("c.ts is not a file");
+    await expect(switchOutputs(dir, ".featc-t", writes, ["d.ts"])).rejects.toThrow("c.ts is not a file");
     expect(snapshot(dir)).toEqual(before);
     expect(fs.readdirSync(dir).sort()).toEqual(["a.ts", "b.ts", "c.ts", "d.ts"]);
   });

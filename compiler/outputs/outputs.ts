@@ -34,7 +34,7 @@ export interface OutputsOutcome {
  * Writes `emitted` (path relative to outDir → content) into the config's outDir, or with
  * `check` reports how the outDir differs from it. Problems come back as diagnostics.
  */
-export function updateOutputs(config: FeatcConfig, emitted: ReadonlyMap<string, string>, options: OutputsOptions): OutputsOutcome {
+export async function updateOutputs(config: FeatcConfig, emitted: ReadonlyMap<string, string>, options: OutputsOptions): Promise<OutputsOutcome> {
   const { outDir, rootDir } = config;
   const fromRoot = (rel: string) => slashRelative(rootDir, path.join(outDir, rel)) + (rel.endsWith("/") ? "/" : "");
   const failed = (list: Diagnostic[]): OutputsOutcome => ({ diagnostics: list, files: new Map(), changed: [], removed: [] });
@@ -85,7 +85,7 @@ export function updateOutputs(config: FeatcConfig, emitted: ReadonlyMap<string, 
   };
   if (options.check || (writes.size === 0 && removes.length === 0)) return { diagnostics: notes, ...outcome };
   try {
-    switchOutputs(outDir, prefix, writes, removes);
+    await switchOutputs(outDir, prefix, writes, removes);
   } catch (e) {
     return failed([...notes, diagnostics.output(`cannot write generated files: ${(e as Error).message}; the previous files were left in place`)]);
   }

@@ -76,7 +76,7 @@ export function recover(outDir: string, prefix: string): Leftovers {
  * Puts `writes` (relative to outDir → content) in place and removes `removes`, all or nothing.
  * Throws after restoring the previous files when a step fails.
  */
-export function switchOutputs(outDir: string, prefix: string, writes: ReadonlyMap<string, string>, removes: readonly string[]): void {
+export async function switchOutputs(outDir: string, prefix: string, writes: ReadonlyMap<string, string>, removes: readonly string[]): Promise<void> {
   const p = placesOf(outDir, prefix);
   fs.mkdirSync(outDir, { recursive: true });
   fs.mkdirSync(p.staging); // fails if another build of this config is staging now
@@ -86,8 +86,8 @@ export function switchOutputs(outDir: string, prefix: string, writes: ReadonlyMa
     removes,
   };
   try {
-    writeDurably(path.join(p.staging, "owner"), String(process.pid));
-    for (const [rel, text] of writes) writeDurably(path.join(p.staging, "new", rel), text);
+    fs.writeFileSync(path.join(p.staging, "owner"), String(process.pid));
+    await writeAllDurably([...writes].map(([rel, text]) => [path.join(p.staging, "new", rel), text]));
     commitJournal(p, journal);
   } catch (e) {
     fs.rmSync(p.staging, { recursive: true, force: true });
@@ -165,6 +165,28 @@ function readJournal(file: string): Journal | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** How many staged files are written and flushed at once: overlapping flushes share the disk's commits. */
+const PARALLEL_WRITES = 32;
+
+/** Writes every file and flushes it to disk, several at a time (one at a time costs about 5 ms a file). */
+async function writeAllDurably(files: readonly (readonly [string, string])[]): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const [file, text] = files[next++]!;
+      await fs.promises.mkdir(path.dirname(file), { recursive: true });
+      const handle = await fs.promises.open(file, "w");
+      try {
+        await handle.writeFile(text);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_WRITES, files.length) }, worker));
 }
 
 /** Writes a file and flushes it to disk before returning. */
