@@ -36,7 +36,7 @@ export interface OutputsOutcome {
  */
 export async function updateOutputs(config: FeatcConfig, emitted: ReadonlyMap<string, string>, options: OutputsOptions): Promise<OutputsOutcome> {
   const { outDir, rootDir } = config;
-  const fromRoot = (rel: string) => slashRelative(rootDir, path.join(outDir, rel)) + (rel.endsWith("/") ? "/" : "");
+  const fromRoot = (rel: string) => shownPath(config, rel);
   const failed = (list: Diagnostic[]): OutputsOutcome => ({ diagnostics: list, files: new Map(), changed: [], removed: [] });
   const refused = outDirProblems(config);
   if (refused.length > 0) return failed(refused);
@@ -93,6 +93,11 @@ export async function updateOutputs(config: FeatcConfig, emitted: ReadonlyMap<st
   return { diagnostics: notes, ...outcome };
 }
 
+/** A path relative to outDir as messages show it: relative to the config's folder (a folder keeps its '/'). */
+function shownPath(config: FeatcConfig, rel: string): string {
+  return slashRelative(config.rootDir, path.join(config.outDir, rel)) + (rel.endsWith("/") ? "/" : "");
+}
+
 /**
  * The files this build would overwrite without owning them: a folder or other non-file where a
  * generated file goes, a file another config wrote, or a file no featc wrote. A config without a
@@ -101,7 +106,6 @@ export async function updateOutputs(config: FeatcConfig, emitted: ReadonlyMap<st
 function conflictsOf(config: FeatcConfig, emitted: ReadonlyMap<string, string>, owned: Readonly<Record<string, string>>, hasRecord: boolean): Diagnostic[] {
   const claims = claimsOfOtherConfigs(config);
   const problems: Diagnostic[] = [];
-  const shown = (rel: string) => slashRelative(config.rootDir, path.join(config.outDir, rel));
   for (const rel of emitted.keys()) {
     const file = path.join(config.outDir, rel);
     if (!staysInside(rel) || rel.startsWith(".featc-")) {
@@ -115,10 +119,10 @@ function conflictsOf(config: FeatcConfig, emitted: ReadonlyMap<string, string>, 
     } catch {
       stat = undefined;
     }
-    if (other !== undefined) problems.push(diagnostics.output(`${shown(rel)} belongs to the config ${other}, which shares this outDir; rename the target or give one config another "outDir"`));
-    else if (stat && !stat.isFile()) problems.push(diagnostics.output(`${shown(rel)} is ${stat.isDirectory() ? "a folder" : "not a regular file"} where a generated file goes; move it away`));
+    if (other !== undefined) problems.push(diagnostics.output(`${shownPath(config, rel)} belongs to the config ${other}, which shares this outDir; rename the target or give one config another "outDir"`));
+    else if (stat && !stat.isFile()) problems.push(diagnostics.output(`${shownPath(config, rel)} is ${stat.isDirectory() ? "a folder" : "not a regular file"} where a generated file goes; move it away`));
     else if (stat && !(rel in owned) && (hasRecord || !writtenByEarlierFeatc(readOrUndefined(file) ?? ""))) {
-      problems.push(diagnostics.output(`${shown(rel)} exists and featc did not write it; move it away or rename the target, featc does not overwrite it`));
+      problems.push(diagnostics.output(`${shownPath(config, rel)} exists and featc did not write it; move it away or rename the target, featc does not overwrite it`));
     }
   }
   return problems;
