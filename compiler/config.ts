@@ -37,6 +37,10 @@ export interface FeatcConfig {
   readonly rootDir: string;
   readonly catalogFiles: readonly string[];
   readonly outDir: string;
+  /** Where "outDir" is written in the config, when it is. */
+  readonly outDirSpan?: Span;
+  /** The "catalog" globs as written, relative to rootDir. */
+  readonly catalogPatterns: readonly string[];
   readonly targets: readonly TargetConfig[];
   readonly tsconfig?: string;
   /** Seconds the native type check may take before FC1011 says it did not finish. */
@@ -163,7 +167,8 @@ export async function loadConfig(given: string): Promise<ConfigResult> {
     if (problem) problems.push(diagnostics.config(`inputs file '${path.relative(rootDir, target.inputs!.file)}' of target '${target.name}' ${problem}`, target.inputs!.span, target.name));
   }
   if (problems.length > 0) return { diagnostics: problems };
-  return { config: { configPath: absolute, rootDir, catalogFiles, outDir, targets, tsconfig, typeCheckTimeout }, diagnostics: [] };
+  const outDirSpan = outDirNode ? spanOf(outDirNode) : undefined;
+  return { config: { configPath: absolute, rootDir, catalogFiles, outDir, outDirSpan, catalogPatterns: patterns, targets, tsconfig, typeCheckTimeout }, diagnostics: [] };
 }
 
 /**
