@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { ts } from "ts-morph";
 import { glob } from "tinyglobby";
+import { DEFAULT_CONFIG_NAME } from "./config-name.js";
 import { diagnostics, nearestName, type Diagnostic, type Span } from "./diagnostics.js";
 
 export type Shape = "batch" | "online";
@@ -40,7 +41,7 @@ export interface FeatcConfig {
   readonly tsconfig?: string;
 }
 
-export const DEFAULT_CONFIG_NAME = "featc.config.json";
+export { DEFAULT_CONFIG_NAME };
 const SHAPES: readonly Shape[] = ["batch", "online"];
 const TARGET_KEYS = ["shape", "config", "inputs", "outputs", "fitted", "description"];
 const TOP_KEYS = ["$schema", "catalog", "outDir", "targets", "tsconfig"];
