@@ -10,6 +10,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import type { Analysis } from "./analyze.js";
+import { enableCompileCache } from "./compile-cache.js";
 import { DEFAULT_CONFIG_NAME } from "./config-name.js";
 import { hasErrors, type Diagnostic } from "./diagnostics.js";
 import { packageFile } from "./paths.js";
@@ -151,6 +152,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     });
 
   for (const register of commandModules) register(program, context);
+  enableCompileCache();
 
   try {
     await program.parseAsync([...argv], { from: "node" });
