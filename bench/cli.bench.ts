@@ -8,12 +8,13 @@
  *    Node, which every command that reads a catalog pays. `featc check` also runs with its
  *    compiled-code cache turned off (FEATC_COMPILE_CACHE=0), as on the first run after an install.
  * The contenders run in interleaved rounds (each round in a rotated order) so that a busy machine
- * slows all of them alike; the table shows medians and maxima, and each command's ratio to both
- * floors. Every run must succeed: `check` must report the catalog clean, `build` must find its
+ * slows all of them alike; the table shows wall-time medians and p99, CPU-time medians (user +
+ * system, the process and its children, from Linux's accounting), and each command's ratios to
+ * both floors. Every run must succeed: `check` must report the catalog clean, `build` must find its
  * files up to date or write them.
  * Run: npx tsx bench/cli.bench.ts [--rounds 10] [--quick]
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -36,9 +37,24 @@ interface Contender {
   readonly expect?: RegExp;
 }
 
-/** One run: wall milliseconds from spawn to exit; throws when the run failed. */
-function runOnce(c: Contender): Promise<number> {
+/** Linux's clock ticks per second, the unit of /proc/self/stat's times. */
+const TICKS = fs.existsSync("/proc/self/stat") ? Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" })) : NaN;
+
+/**
+ * CPU milliseconds (user + system) of this process's finished children, their own children
+ * included (Linux's cutime + cstime); NaN elsewhere. A busy machine stretches wall time far
+ * more than CPU time.
+ */
+function childrenCpuMs(): number {
+  if (!Number.isFinite(TICKS)) return NaN;
+  const fields = fs.readFileSync("/proc/self/stat", "utf8").split(") ")[1]!.split(" ");
+  return ((Number(fields[13]) + Number(fields[14])) / TICKS) * 1000;
+}
+
+/** One run: wall and CPU milliseconds from spawn to exit; throws when the run failed. */
+function runOnce(c: Contender): Promise<{ wall: number; cpu: number }> {
   return new Promise((resolve, reject) => {
+    const cpuBefore = childrenCpuMs();
     const start = process.hrtime.bigint();
     const child = spawn(c.command[0]!, c.command.slice(1), { cwd: REPO, env: { ...process.env, NO_COLOR: "1", ...c.env }, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
@@ -48,7 +64,7 @@ function runOnce(c: Contender): Promise<number> {
     child.on("close", (code) => {
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
       if (code !== 0 || (c.expect && !c.expect.test(output))) reject(new Error(`${c.name} exited ${code}:\n${output.slice(0, 4000)}`));
-      else resolve(ms);
+      else resolve({ wall: ms, cpu: childrenCpuMs() - cpuBefore });
     });
   });
 }
@@ -94,25 +110,30 @@ try {
   ];
   // One unmeasured round: fills the file cache, writes the compiled-code cache, checks every command works.
   for (const c of contenders) await runOnce(c);
-  const times = contenders.map(() => [] as number[]);
+  const wall = contenders.map(() => [] as number[]);
+  const cpu = contenders.map(() => [] as number[]);
   for (let r = 0; r < rounds; r++) {
     for (let k = 0; k < contenders.length; k++) {
       const i = (k + r) % contenders.length;
-      times[i]!.push(await runOnce(contenders[i]!));
+      const run = await runOnce(contenders[i]!);
+      wall[i]!.push(run.wall);
+      cpu[i]!.push(run.cpu);
     }
   }
-  const medians = new Map(contenders.map((c, i) => [c, median(times[i]!.sort((a, b) => a - b))]));
-  const ratio = (c: Contender, ref: Contender) => `${(medians.get(c)! / medians.get(ref)!).toFixed(2)}×`;
+  const wallMedian = wall.map((t) => median(t.sort((a, b) => a - b)));
+  const cpuMedian = cpu.map((t) => median(t.sort((a, b) => a - b)));
+  const at = (c: Contender) => contenders.indexOf(c);
+  const ratios = (i: number, ref: Contender) => `${(wallMedian[i]! / wallMedian[at(ref)]!).toFixed(2)}× (CPU ${(cpuMedian[i]! / cpuMedian[at(ref)]!).toFixed(2)}×)`;
   const all: Row[] = contenders.map((c, i) => ({
     bench: i < 3 ? "CLI start-up" : "CLI, reference catalog (17 nodes)",
     contender: c.name,
-    median: `${medians.get(c)!.toFixed(0)} ms`,
-    p99: `${quantile(times[i]!, 0.99).toFixed(0)} ms`,
-    ratio: c === NODE ? "1.00 (ref)" : i < 3 ? ratio(c, NODE) : c === TSC ? `1.00 (ref); ${ratio(c, NODE)} node` : `${ratio(c, TSC)} tsc; ${ratio(c, NODE)} node`,
-    note: c === NODE ? `wall, spawn to exit; ${rounds} interleaved rounds` : c === TSC ? "the catalog and inputs files, the repo's tsconfig" : "",
+    median: `${wallMedian[i]!.toFixed(0)} ms`,
+    p99: `${quantile(wall[i]!, 0.99).toFixed(0)} ms`,
+    ratio: c === NODE ? "1.00 (ref)" : i < 3 || c === TSC ? `${ratios(i, NODE)} node` : `${ratios(i, TSC)} tsc; ${ratios(i, NODE)} node`,
+    note: `CPU ${cpuMedian[i]!.toFixed(0)} ms${c === NODE ? `; wall, spawn to exit; ${rounds} interleaved round${rounds === 1 ? "" : "s"}` : c === TSC ? "; the catalog's and inputs' files, the repo's tsconfig" : ""}`,
   }));
   writeRows(all);
-  console.log(`featc's command line, wall time per process (median, max of ${rounds} rounds)`);
+  console.log(`featc's command line: wall time per process (median, p99), its CPU time (median) and the ratios of both, over ${rounds} round${rounds === 1 ? "" : "s"}`);
   console.log(`machine: ${machine()}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   console.log(table(all));
 } finally {
