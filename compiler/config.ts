@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { ts } from "ts-morph";
 import { glob } from "tinyglobby";
+import { DEFAULT_CONFIG_NAME } from "./config-name.js";
 import { diagnostics, nearestName, type Diagnostic, type Span } from "./diagnostics.js";
 import { fileProblem, readTextFile } from "./discover/files.js";
 
@@ -47,7 +48,7 @@ export interface FeatcConfig {
   readonly typeCheckTimeout: number;
 }
 
-export const DEFAULT_CONFIG_NAME = "featc.config.json";
+export { DEFAULT_CONFIG_NAME };
 const SHAPES: readonly Shape[] = ["batch", "online"];
 /** Generated file names (`<target>.graph.json` and its temporary twin) stay within the 255 bytes file systems allow. */
 const MAX_TARGET_NAME = 128;
