@@ -252,6 +252,23 @@ describe("the set of outputs switches as one", () => {
     expect((await cli("build", "--check", "--config", dir)).code).toBe(0);
   });
 
+  it("refuses to build while another live build of the config is staging, and takes over a staging folder abandoned long ago", async () => {
+    const dir = fresh("busy");
+    await buildOk(dir);
+    const generated = path.join(dir, "generated");
+    const prefix = fs.readdirSync(generated).find((f) => f.endsWith(".outputs.json"))!.replace(/\.outputs\.json$/, "");
+    const owner = path.join(generated, `${prefix}.staging`, "owner");
+    writeFiles(generated, { [`${prefix}.staging/owner`]: String(process.ppid) }); // a live process that is not this one
+    const busy = await build(path.join(dir, "featc.config.json"));
+    expect(busy.diagnostics.map((d) => [d.code, d.message])).toEqual([["FC1012", `another featc build of featc.config.json is writing generated (process ${process.ppid}); try again when it ends`]]);
+    expect(fs.existsSync(owner)).toBe(true);
+    const longAgo = new Date(Date.now() - 3_600_000);
+    fs.utimesSync(owner, longAgo, longAgo);
+    const result = await buildOk(dir);
+    expect(result.diagnostics.map((d) => d.message)).toEqual([`an interrupted build left temporary files in generated (${prefix}.staging/); removed them`]);
+    expect(fs.existsSync(path.dirname(owner))).toBe(false);
+  });
+
   it("SIGKILL at random moments of the write: the files are all old or all new, or a journal the next build completes", async () => {
     // Many targets make the write long enough to be hit; the catalog change alters every file.
     const dir = fresh("sigkill");

@@ -47,7 +47,7 @@ export interface Leftovers {
 export function findLeftovers(outDir: string, prefix: string): Leftovers {
   const p = placesOf(outDir, prefix);
   const owner = ownerOf(p.staging);
-  if (owner !== undefined && owner !== process.pid && isAlive(owner)) return { names: [], committed: false, busyWith: owner };
+  if (owner !== undefined && owner.pid !== process.pid && isAlive(owner.pid) && Date.now() - owner.since < ABANDONED_AFTER_MS) return { names: [], committed: false, busyWith: owner.pid };
   const names: string[] = [];
   const committed = fs.existsSync(p.journal);
   if (committed) names.push(path.basename(p.journal));
@@ -201,10 +201,18 @@ function writeDurably(file: string, text: string): void {
   }
 }
 
-function ownerOf(staging: string): number | undefined {
+/**
+ * A staging folder older than this is abandoned even if a process with its owner's pid is alive
+ * (pids are reused; staging takes seconds).
+ */
+const ABANDONED_AFTER_MS = 10 * 60_000;
+
+/** The process staging into `staging` and since when, if it wrote its pid. */
+function ownerOf(staging: string): { pid: number; since: number } | undefined {
   try {
-    const pid = Number(fs.readFileSync(path.join(staging, "owner"), "utf8"));
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    const file = path.join(staging, "owner");
+    const pid = Number(fs.readFileSync(file, "utf8"));
+    return Number.isInteger(pid) && pid > 0 ? { pid, since: fs.statSync(file).mtimeMs } : undefined;
   } catch {
     return undefined;
   }
