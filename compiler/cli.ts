@@ -1,13 +1,19 @@
 /**
  * featc's command line: a thin shell over the compiler's phases. Exit codes: 0 clean (warnings
  * allowed), 1 diagnostics with errors, 2 usage or config error.
+ *
+ * The compiler's phases (and with them ts-morph and TypeScript, most of a check's start-up) are
+ * imported by the command that runs them, so `--help`, `--version` and a usage error start
+ * about as fast as Node itself.
  */
+import fs from "node:fs";
 import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
-import { analyze } from "./analyze.js";
-import { build } from "./build.js";
-import { configFileFor, DEFAULT_CONFIG_NAME } from "./config.js";
+import type { Analysis } from "./analyze.js";
+import { enableCompileCache } from "./compile-cache.js";
+import { DEFAULT_CONFIG_NAME } from "./config-name.js";
 import { diagnostics, hasErrors, type Diagnostic } from "./diagnostics.js";
+import { packageFile } from "./paths.js";
 import { formatHuman, toJson, type OutputFormat } from "./cli/format.js";
 import { registerLineageCommands } from "./cli/lineage.js";
 
@@ -43,6 +49,13 @@ export function report(list: readonly Diagnostic[], rootDir: string, format: Out
   else if (list.length > 0) io.err(formatHuman(list, rootDir, io.color));
 }
 
+/** The folder diagnostics are reported relative to: the config's, also when it could not be read. */
+async function rootDirOf(analysis: Analysis, configPath: string): Promise<string> {
+  if (analysis.config) return analysis.config.rootDir;
+  const { configFileFor } = await import("./config.js");
+  return path.dirname(path.resolve(configFileFor(configPath)));
+}
+
 export function commonOptions(cmd: Command): Command {
   return cmd
     .option("-c, --config <path>", "config file", DEFAULT_CONFIG_NAME)
@@ -52,15 +65,15 @@ export function commonOptions(cmd: Command): Command {
 
 /** Rebuilds on every change of the config or a catalog file until interrupted. */
 async function watch(opts: CommonOptions, io: CliIo): Promise<number> {
-  const fs = await import("node:fs");
+  const { build } = await import("./build.js");
+  const { configFileFor } = await import("./config.js");
   let timer: NodeJS.Timeout | undefined;
-  let watchers: import("node:fs").FSWatcher[] = [];
+  let watchers: fs.FSWatcher[] = [];
   const run = async () => {
     // The line an editor's background task waits for (see .vscode/tasks.json), as tsc --watch prints one.
     io.err(`featc: [${new Date().toLocaleTimeString()}] building…`);
     const result = await build(opts.config, { targets: opts.target });
-    const rootDir = result.analysis.config?.rootDir ?? path.dirname(path.resolve(configFileFor(opts.config)));
-    report(result.diagnostics, rootDir, "human", io);
+    report(result.diagnostics, await rootDirOf(result.analysis, opts.config), "human", io);
     const ok = exitCodeFor(result.diagnostics) === 0;
     io.err(ok ? `featc: [${new Date().toLocaleTimeString()}] built; ${result.changed.length} file(s) changed. Watching for changes…` : `featc: build failed; generated files were left untouched. Watching for changes…`);
     // Watch the folders of the config and of every catalog file (new files appear in them too).
@@ -94,14 +107,15 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   const context: CommandContext = { io, exit: (c) => (code = c) };
   const program = new Command("featc")
     .description("featc — compile a catalog of feature functions into batch and online executors")
+    .version((JSON.parse(fs.readFileSync(packageFile("package.json"), "utf8")) as { version: string }).version, "-V, --version", "print featc's version")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .showHelpAfterError("(run featc --help for usage)");
 
   commonOptions(program.command("check").description("analyse the catalog and report every problem")).action(async (opts: CommonOptions) => {
+    const { analyze } = await import("./analyze.js");
     const analysis = await analyze(opts.config, { targets: opts.target, codeHashes: false });
-    const rootDir = analysis.config?.rootDir ?? path.dirname(path.resolve(configFileFor(opts.config)));
-    report(analysis.diagnostics, rootDir, opts.format, io);
+    report(analysis.diagnostics, await rootDirOf(analysis, opts.config), opts.format, io);
     code = exitCodeFor(analysis.diagnostics);
     if (code === 0 && opts.format === "human") {
       const nodes = analysis.targets.map((t) => `${t.name}: ${t.nodes.size} nodes`).join(", ");
@@ -118,10 +132,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
         code = await watch(opts, io);
         return;
       }
+      const { build } = await import("./build.js");
       const result = await build(opts.config, { targets: opts.target, check: opts.check });
-      const rootDir = result.analysis.config?.rootDir ?? path.dirname(path.resolve(configFileFor(opts.config)));
       const stale = [...result.changed, ...result.removed];
-      report(result.diagnostics, rootDir, opts.format, io, opts.format === "json" ? { files: [...result.files.keys()], [opts.check ? "stale" : "written"]: stale } : {});
+      report(result.diagnostics, await rootDirOf(result.analysis, opts.config), opts.format, io, opts.format === "json" ? { files: [...result.files.keys()], [opts.check ? "stale" : "written"]: stale } : {});
       code = exitCodeFor(result.diagnostics);
       if (code !== 0) {
         if (opts.format === "human") io.err(`featc: build failed; generated files were left untouched.`);
@@ -137,7 +151,16 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       }
     });
 
+  program
+    .command("init [dir]")
+    .description("add featc to a project: featc.config.json, a small catalog and an example main.ts (existing files are left alone)")
+    .action(async (dir: string | undefined) => {
+      const { init } = await import("./init.js");
+      code = init(dir ?? ".", io);
+    });
+
   for (const register of commandModules) register(program, context);
+  enableCompileCache();
 
   try {
     await program.parseAsync([...argv], { from: "node" });

@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { ts } from "ts-morph";
 import { glob } from "tinyglobby";
+import { DEFAULT_CONFIG_NAME } from "./config-name.js";
 import { diagnostics, nearestName, type Diagnostic, type Span } from "./diagnostics.js";
 import { fileProblem, readTextFile } from "./discover/files.js";
 
@@ -37,13 +38,17 @@ export interface FeatcConfig {
   readonly rootDir: string;
   readonly catalogFiles: readonly string[];
   readonly outDir: string;
+  /** Where "outDir" is written in the config, when it is. */
+  readonly outDirSpan?: Span;
+  /** The "catalog" globs as written, relative to rootDir. */
+  readonly catalogPatterns: readonly string[];
   readonly targets: readonly TargetConfig[];
   readonly tsconfig?: string;
   /** Seconds the native type check may take before FC1011 says it did not finish. */
   readonly typeCheckTimeout: number;
 }
 
-export const DEFAULT_CONFIG_NAME = "featc.config.json";
+export { DEFAULT_CONFIG_NAME };
 const SHAPES: readonly Shape[] = ["batch", "online"];
 /** Generated file names (`<target>.graph.json` and its temporary twin) stay within the 255 bytes file systems allow. */
 const MAX_TARGET_NAME = 128;
@@ -163,7 +168,8 @@ export async function loadConfig(given: string): Promise<ConfigResult> {
     if (problem) problems.push(diagnostics.config(`inputs file '${path.relative(rootDir, target.inputs!.file)}' of target '${target.name}' ${problem}`, target.inputs!.span, target.name));
   }
   if (problems.length > 0) return { diagnostics: problems };
-  return { config: { configPath: absolute, rootDir, catalogFiles, outDir, targets, tsconfig, typeCheckTimeout }, diagnostics: [] };
+  const outDirSpan = outDirNode ? spanOf(outDirNode) : undefined;
+  return { config: { configPath: absolute, rootDir, catalogFiles, outDir, outDirSpan, catalogPatterns: patterns, targets, tsconfig, typeCheckTimeout }, diagnostics: [] };
 }
 
 /**

@@ -39,6 +39,7 @@ export const DIAGNOSTIC_CODES = {
   FC1099: "internal error",
   FC2001: "unused input",
   FC2002: "variant no target selects",
+  FC2004: "build output notice",
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
@@ -129,8 +130,12 @@ export const diagnostics = {
     return error("FC1099", `featc failed on this input (internal error: ${message}). This is a bug in featc; the input may still be wrong.`);
   },
 
-  output(message: string): Diagnostic {
-    return error("FC1012", message);
+  output(message: string, span?: Span): Diagnostic {
+    return error("FC1012", message, span);
+  },
+
+  outputNotice(message: string): Diagnostic {
+    return { code: "FC2004", severity: "warning", message };
   },
 
   unselectedVariant(fn: string, tags: string, detail: string, span: Span): Diagnostic {

@@ -34,7 +34,8 @@ export interface TypeErrors {
   readonly checkedBy: "native" | "builtin";
 }
 
-const CONTAINERS_FILE = realpath(packageFile("runtime", "containers.ts"));
+/** Where `Column` and `Table` are declared: the runtime's source, and the types a packed featc exports. */
+const CONTAINERS_FILES = new Set([packageFile("runtime", "containers.ts"), packageFile("dist", "runtime", "containers.d.ts")].map(realpath));
 
 /** The compiler options of a catalog without a tsconfig, as tsconfig.json spells them. */
 const DEFAULT_OPTIONS_JSON = { target: "es2022", module: "nodenext", moduleResolution: "nodenext", strict: true, lib: ["es2023"], types: [] };
@@ -393,7 +394,17 @@ function functionFact(
       ok = false;
       return;
     }
-    params.push({ name, index, span: spanOf(p.name, sf), type: types.info(checker.getTypeFromTypeNode(p.type), p.type.getText(sf)) });
+    const written = p.type.getText(sf);
+    let type = types.info(checker.getTypeFromTypeNode(p.type), written);
+    // With `?` or a default, the parameter also takes undefined (an optional input left out).
+    if ((p.questionToken || p.initializer) && type.container === "none") {
+      const signature = checker.getSignatureFromDeclaration(c.fn);
+      const position = signature?.getParameters().findIndex((s) => s.valueDeclaration === p) ?? -1;
+      // The type callers see (`T | undefined`): TypeScript's checker has it, its public typings do not.
+      const callers = checker as ts.TypeChecker & { getParameterType(signature: ts.Signature, index: number): ts.Type };
+      if (signature && position >= 0) type = types.info(callers.getParameterType(signature, position), written);
+    }
+    params.push({ name, index, span: spanOf(p.name, sf), type });
   });
   if (!ok) return undefined;
 
@@ -633,10 +644,13 @@ const containersSeen = new Map<string, boolean>();
 function isContainersFile(fileName: string): boolean {
   let yes = containersSeen.get(fileName);
   if (yes === undefined) {
-    yes = realpath(fileName) === CONTAINERS_FILE;
-    if (!yes && fileName.replace(/\\/g, "/").endsWith("/runtime/containers.ts")) {
+    yes = CONTAINERS_FILES.has(realpath(fileName));
+    // Another copy of featc: its package.json is above runtime/ (sources) or dist/runtime/ (packed types).
+    const normal = fileName.replace(/\\/g, "/");
+    const up = normal.endsWith("/dist/runtime/containers.d.ts") ? "../.." : normal.endsWith("/runtime/containers.ts") ? ".." : undefined;
+    if (!yes && up) {
       try {
-        const pkg = JSON.parse(fs.readFileSync(path.join(path.dirname(fileName), "..", "package.json"), "utf8")) as { name?: string };
+        const pkg = JSON.parse(fs.readFileSync(path.join(path.dirname(fileName), up, "package.json"), "utf8")) as { name?: string };
         yes = pkg.name === "featc";
       } catch {
         yes = false;

@@ -60,7 +60,7 @@ export interface NativeTimeout {
  * binary of its platform package, run directly (through `typescript/bin/tsc`, a Node wrapper,
  * killing the wrapper would leave the binary running on Node < 22.15).
  */
-function nativeCompiler(): string | undefined {
+export function nativeCompiler(): string | undefined {
   try {
     const manifest = createRequire(import.meta.url).resolve("typescript/package.json");
     const pkg = JSON.parse(fs.readFileSync(manifest, "utf8")) as { version?: string };
