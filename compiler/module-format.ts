@@ -14,6 +14,7 @@ import path from "node:path";
 import { ts } from "ts-morph";
 import type { FeatcConfig } from "./config.js";
 import { diagnostics, type Diagnostic, type Span } from "./diagnostics.js";
+import { readTextFile } from "./discover/files.js";
 
 /** The `"module"` values whose model of Node cannot require() an ES module. */
 const REFUSING_REQUIRE_OF_ESM = new Set(["node16", "node18"]);
@@ -27,10 +28,10 @@ interface WrittenOption {
 /** "module" or "commonjs": what Node takes a .ts file's output in `dir` for. */
 export function packageModuleType(dir: string): "module" | "commonjs" {
   for (let at = path.resolve(dir); ; at = path.dirname(at)) {
-    const manifest = path.join(at, "package.json");
-    if (fs.existsSync(manifest)) {
+    const manifest = readTextFile(path.join(at, "package.json"));
+    if ("text" in manifest || manifest.problem !== "not found") {
       try {
-        return (JSON.parse(fs.readFileSync(manifest, "utf8")) as { type?: unknown }).type === "module" ? "module" : "commonjs";
+        return "text" in manifest && (JSON.parse(manifest.text) as { type?: unknown }).type === "module" ? "module" : "commonjs";
       } catch {
         return "commonjs";
       }
@@ -43,13 +44,9 @@ export function packageModuleType(dir: string): "module" | "commonjs" {
 function writtenOption(tsconfig: string, name: string, seen = new Set<string>()): WrittenOption | undefined {
   if (seen.has(tsconfig)) return undefined;
   seen.add(tsconfig);
-  let text: string;
-  try {
-    text = fs.readFileSync(tsconfig, "utf8");
-  } catch {
-    return undefined;
-  }
-  const json = ts.parseJsonText(tsconfig, text);
+  const read = readTextFile(tsconfig);
+  if (!("text" in read)) return undefined;
+  const json = ts.parseJsonText(tsconfig, read.text);
   const root = json.statements[0]?.expression;
   if (!root || !ts.isObjectLiteralExpression(root)) return undefined;
   const property = (object: ts.ObjectLiteralExpression, key: string) =>

@@ -76,6 +76,7 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
   const withHashes = options.codeHashes ?? true;
   const problems: Diagnostic[] = [];
   const texts = new Map<string, string>();
+  const catalogPaths: string[] = [];
   for (const file of config.catalogFiles) {
     const read = readTextFile(file);
     if ("problem" in read) {
@@ -83,10 +84,11 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
       continue;
     }
     const deep = tooDeepBrackets(read.text, file.endsWith(".tsx") ? ts.LanguageVariant.JSX : ts.LanguageVariant.Standard);
-    if (deep === undefined) texts.set(file, read.text);
+    if (deep === undefined) catalogPaths.push(file);
     else problems.push(diagnostics.tooDeep(`more than ${MAX_BRACKET_DEPTH} brackets open at once`, spanInText(file, read.text, deep)));
+    // A file too deep to parse is an empty module to the program, also where another file imports it.
+    texts.set(file, deep === undefined ? read.text : "");
   }
-  const catalogPaths = [...texts.keys()];
   const extraFiles: string[] = [];
   for (const file of new Set(config.targets.flatMap((t) => (t.inputs && !texts.has(t.inputs.file) ? [t.inputs.file] : [])))) {
     const read = readTextFile(file);
