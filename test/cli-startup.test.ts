@@ -38,7 +38,7 @@ describe("start-up", () => {
   it("--help lists every command without loading the compiler", () => {
     const r = run(["--help"]);
     expect(r.status).toBe(0);
-    for (const command of ["check", "build", "graph", "explain", "diff", "docs", "version"]) expect(r.stdout).toMatch(new RegExp(`^  ${command} `, "m"));
+    for (const command of ["check", "build", "init", "graph", "explain", "diff", "docs", "version"]) expect(r.stdout).toMatch(new RegExp(`^  ${command} `, "m"));
     expect(r.modules.filter((m) => COMPILER.test(m))).toEqual([]);
   });
 
@@ -54,6 +54,9 @@ describe("start-up", () => {
     const help = run(["check", "--help"]);
     expect(help.status).toBe(0);
     expect(help.stdout).toContain("--config <path>");
+    const initHelp = run(["init", "--help"]);
+    expect(initHelp.status).toBe(0);
+    expect(initHelp.modules.filter((m) => COMPILER.test(m))).toEqual([]);
     const usage = run(["check", "--format", "yaml"]);
     expect(usage.status).toBe(2);
     expect(usage.stderr).toContain("'yaml' is invalid");

@@ -9,10 +9,13 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { MAX_BRACKET_DEPTH } from "../compiler/discover/depth.js";
 import { MAX_TEXT_FILE_BYTES } from "../compiler/discover/files.js";
 import { REPO, removeWorkspace, workspace, writeFiles } from "./support/workspace.js";
+
+// Each test runs featc (and tsc) as processes: on a loaded machine that takes longer than the default bound.
+vi.setConfig({ testTimeout: 240_000 });
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeWorkspace));

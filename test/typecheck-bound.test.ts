@@ -8,8 +8,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { REPO, removeWorkspace, workspace, writeFiles } from "./support/workspace.js";
+
+// Each test runs featc (and tsc) as processes: on a loaded machine that takes longer than the default bound.
+vi.setConfig({ testTimeout: 240_000 });
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeWorkspace));

@@ -10,9 +10,12 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { analyze } from "../compiler/analyze.js";
 import { REPO, writeFiles } from "./support/workspace.js";
+
+// Each test runs featc (and tsc) as processes: on a loaded machine that takes longer than the default bound.
+vi.setConfig({ testTimeout: 240_000 });
 
 const TSC = path.join(REPO, "node_modules", "typescript", "bin", "tsc");
 const dirs: string[] = [];
