@@ -4,21 +4,10 @@
  * which statements run (async calls start as early as possible and are awaited late).
  */
 import path from "node:path";
-import type { BuiltTarget } from "../graph/build.js";
-import type { CheckFact, FunctionFact, GraphNode } from "../model.js";
-import { MinHeap } from "../heap.js";
-import { NameAllocator, comment, ident, literal, num, str } from "./escape.js";
-
-export interface EmitInput {
-  readonly target: BuiltTarget;
-  readonly rootDir: string;
-  readonly outDir: string;
-  readonly configFile: string;
-  /** Hash of everything the @fitted values depend on; shared by the targets that compute and read them. */
-  readonly fittedHash: string;
-  /** Validator functions named by @check, by name. */
-  readonly validators: ReadonlyMap<string, { readonly file: string }>;
-}
+import { NameAllocator, comment, ident, literal, num, str } from "../../codegen/escape.js";
+import { MinHeap } from "../../heap.js";
+import type { BuiltTarget, CheckFact, FunctionFact, GraphNode } from "../../model.js";
+import type { EmitInput } from "../shape.js";
 
 export const BITS_PER_WORD = 30;
 

@@ -4,12 +4,14 @@
  * as soon as its inputs exist and awaits it just before its value is first used. An output that
  * nothing else consumes (the prediction) also gets a fast path with no guards at all.
  */
-import type { GraphNode } from "../model.js";
-import { key, member, str } from "./escape.js";
-import { append, indent, inputReads, renderExecutor, scalarChecks } from "./module.js";
-import { fastPathOutputs, schedule, upstreamOf, type BodyMode, type TargetPlan, type Unit } from "./plan.js";
+import { member, str } from "../../codegen/escape.js";
+import type { GraphNode } from "../../model.js";
+import { append, indent, inputReads, renderExecutor, scalarChecks, shorthand } from "../executor/module.js";
+import { TargetPlan, fastPathOutputs, schedule, upstreamOf, type BodyMode, type Unit } from "../executor/plan.js";
+import type { EmitInput } from "../shape.js";
 
-export function emitOnlineExecutor(plan: TargetPlan): string {
+export function emitOnlineExecutor(input: EmitInput): string {
+  const plan = new TargetPlan(input);
   const g = plan.target;
   const hasAsync = plan.asyncDependent.size > 0;
   const hasSync = !hasAsync || g.outputs.some((n) => !plan.asyncDependent.has(n));
@@ -80,11 +82,6 @@ function computeFunction(plan: TargetPlan, mode: BodyMode, runtime: Set<string>,
     `  return result;`,
     `}`,
   ].join("\n");
-}
-
-/** `name: local`, or just `name` when they are the same. */
-export function shorthand(name: string, local: string): string {
-  return key(name) === local ? local : `${key(name)}: ${local}`;
 }
 
 function promiseLocal(plan: TargetPlan, node: GraphNode): string {

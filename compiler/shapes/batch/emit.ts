@@ -4,11 +4,11 @@
  * values whole, extracted Table fields are the table's own columns (no copy), and numeric
  * columns are Float64Arrays carved from one buffer. One row axis; no per-row object or Map.
  */
-import type { CheckFact, GraphNode } from "../model.js";
-import { member, str } from "./escape.js";
-import { shorthand } from "./online.js";
-import { append, indent, inputReads, renderExecutor, scalarChecks } from "./module.js";
-import { fastPathOutputs, schedule, upstreamOf, type BodyMode, type TargetPlan, type Unit } from "./plan.js";
+import { member, str } from "../../codegen/escape.js";
+import type { CheckFact, GraphNode } from "../../model.js";
+import { append, indent, inputReads, renderExecutor, scalarChecks, shorthand } from "../executor/module.js";
+import { TargetPlan, fastPathOutputs, schedule, upstreamOf, type BodyMode, type Unit } from "../executor/plan.js";
+import type { EmitInput } from "../shape.js";
 
 interface Loop {
   readonly id: string;
@@ -25,7 +25,8 @@ interface BatchLayout {
   readonly outsideConsumers: ReadonlyMap<string, readonly string[]>;
 }
 
-export function emitBatchExecutor(plan: TargetPlan): string {
+export function emitBatchExecutor(input: EmitInput): string {
+  const plan = new TargetPlan(input);
   const g = plan.target;
   const layout = layoutLoops(plan);
   const hasAsync = plan.asyncDependent.size > 0;

@@ -5,14 +5,14 @@
  */
 import fs from "node:fs";
 import Handlebars from "handlebars";
-import type { GraphNode } from "../model.js";
-import { packageFile } from "../paths.js";
-import { comment, key, str } from "./escape.js";
+import { comment, key, str } from "../../codegen/escape.js";
+import type { GraphNode } from "../../model.js";
+import { packageFile } from "../../paths.js";
 import type { TargetPlan } from "./plan.js";
 
 const templates = Handlebars.create();
 templates.registerHelper("str", (value: unknown) => str(String(value)));
-const executorTemplate = templates.compile(fs.readFileSync(packageFile("compiler", "emit", "templates", "executor.hbs"), "utf8"), {
+const executorTemplate = templates.compile(fs.readFileSync(packageFile("compiler", "shapes", "executor", "templates", "executor.hbs"), "utf8"), {
   noEscape: true,
   strict: true,
 });
@@ -96,7 +96,7 @@ export function renderExecutor(plan: TargetPlan, parts: ShapeParts): string {
     runtimeImports: [PLACEHOLDER],
     inputsImport,
     catalogImports,
-    outputsDoc: g.shape === "online" ? `The outputs of target '${comment(g.name)}' for one entity.` : `The outputs of target '${comment(g.name)}', per row for row-level outputs.`,
+    outputsDoc: g.levels === "entity" ? `The outputs of target '${comment(g.name)}' for one entity.` : `The outputs of target '${comment(g.name)}', per row for row-level outputs.`,
     outputs: publicOutputs.map((n) => ({ name: n, key: key(n), type: plan.valueType(plan.node(n)), doc: docOf(plan.node(n)) })),
     results: parts.results?.map((r) => ({ key: key(r.name), type: r.type })),
     fitted: fittedNodes.length > 0 ? fittedNodes.map((n) => ({ name: n, key: key(n), type: fittedType(plan, plan.node(n)), schema: schemaOf(plan.node(n)) })) : undefined,
@@ -172,6 +172,11 @@ export function scalarChecks(plan: TargetPlan, node: GraphNode, value: string): 
 /** Appends lines to `out` without spreading them into call arguments (an executor can have millions of lines). */
 export function append(out: string[], ...groups: readonly (readonly string[])[]): void {
   for (const group of groups) for (const line of group) out.push(line);
+}
+
+/** `name: local`, or just `name` when they are the same. */
+export function shorthand(name: string, local: string): string {
+  return key(name) === local ? local : `${key(name)}: ${local}`;
 }
 
 export function indent(lines: readonly string[], depth: number): string[] {
