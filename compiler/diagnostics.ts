@@ -75,6 +75,10 @@ export const diagnostics = {
     return error("FC1004", detail, span, target);
   },
 
+  literalMismatch(node: string, param: string, paramType: string, literal: string, span: Span): Diagnostic {
+    return error("FC1004", `@parameterize ${node}(…) binds ${literal} to parameter '${param}', whose type is '${paramType}'`, span);
+  },
+
   unsupportedSignature(what: string, span: Span): Diagnostic {
     return error("FC1005", what, span);
   },

@@ -61,6 +61,16 @@ export interface ParamFact {
   readonly index: number;
   readonly type: TypeInfo;
   readonly span: Span;
+  /** The node or input `@parameterize` binds this parameter to (it names its dependency itself otherwise). */
+  readonly binds?: string;
+}
+
+/** A parameter that `@parameterize` binds to a constant: passed as a literal, not a dependency. */
+export interface LiteralBinding {
+  readonly param: string;
+  /** The parameter's position in the function's declaration. */
+  readonly index: number;
+  readonly value: string | number | boolean;
 }
 
 export type Condition =
@@ -109,6 +119,8 @@ export interface FunctionFact {
   readonly tags: readonly { readonly name: string; readonly text: string }[];
   /** Hash of the function's code and signature, insensitive to whitespace and comments ("" when analysis skipped hashing). */
   readonly codeHash: string;
+  /** For a node made by `@parameterize`: its bindings as written (`store_id_encoded(value=store_id)`) and its constant arguments. */
+  readonly parameterized?: { readonly text: string; readonly literals: readonly LiteralBinding[] };
 }
 
 export interface InputFact {

@@ -12,6 +12,7 @@ import type { FeatcConfig } from "../config.js";
 import type { Catalog, FieldInfo, FunctionFact, InputsFact, ParamFact, ScalarClass, TypeInfo, TypeOracle, TypeRef } from "../model.js";
 import { packageFile } from "../paths.js";
 import { startNativeCheck, type NativeDiagnostic } from "./native-check.js";
+import { expandParameterize, functionsMadeByCalls, isParameterizeTag } from "./parameterize.js";
 import { parseTags, type RawTag } from "./tags.js";
 
 export interface DiscoverResult {
@@ -107,6 +108,7 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
   });
 
   const candidates = files.flatMap((sf) => collectCandidates(sf.compilerNode, problems));
+  for (const sf of files) problems.push(...functionsMadeByCalls(sf.compilerNode, checker));
   const catalogFileSet = new Set(files.map((sf) => sf.compilerNode.fileName));
   const functions: FunctionFact[] = [];
   const validatorRefs: { name: string; span: Span }[] = [];
@@ -129,8 +131,8 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
       continue;
     }
     if (candidate.name.startsWith("_")) continue;
-    const fact = functionFact(candidate, parsed, raw, types, checker, problems, withHashes ? catalogFileSet : undefined);
-    if (fact) functions.push(fact);
+    const fact = functionFact(candidate, parsed, raw.filter((t) => !isParameterizeTag(t)), types, checker, problems, withHashes ? catalogFileSet : undefined);
+    if (fact) functions.push(...expandParameterize(candidate, fact, checker, problems));
   }
   // Validators may also be private (`_`-prefixed) exports: collect them too.
   for (const ref of validatorRefs) {

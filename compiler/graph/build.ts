@@ -93,7 +93,7 @@ export function buildTargetGraph(target: TargetConfig, levels: LevelRules, catal
   for (const node of nodes.values()) {
     if (node.kind !== "function") continue;
     for (const dep of node.deps) {
-      const name = dep.param.name;
+      const name = dep.param.binds ?? dep.param.name;
       const source: DepSource = nodes.has(name) ? { kind: "node", name } : inputTypes.has(name) ? { kind: "input", name } : { kind: "unknown" };
       (dep as { source: DepSource }).source = source;
     }

@@ -76,7 +76,7 @@ export function buildManifest(g: BuiltTarget, rootDir: string, fittedHash: strin
         codeHash: node.fn.codeHash,
         deps: node.deps.map((d) => ({
           param: d.param.name,
-          source: d.source.kind === "unknown" ? d.param.name : d.source.name,
+          source: d.source.kind === "unknown" ? (d.param.binds ?? d.param.name) : d.source.name,
           kind: d.source.kind,
           passing: d.passing,
         })),
@@ -112,7 +112,7 @@ export function fittedHashOf(catalog: Catalog, hash: (parts: string[]) => string
     const name = stack.pop()!;
     if (seen.has(name)) continue;
     seen.add(name);
-    for (const fn of byName.get(name) ?? []) for (const p of fn.params) stack.push(p.name);
+    for (const fn of byName.get(name) ?? []) for (const p of fn.params) stack.push(p.binds ?? p.name);
     for (const owner of extractedBy.get(name) ?? []) stack.push(owner);
   }
   const parts = catalog.functions

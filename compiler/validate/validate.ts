@@ -53,7 +53,7 @@ function checkUnknownDependencies(g: BuiltTarget, ctx: ValidateContext): Diagnos
     if (node.kind !== "function") continue;
     for (const dep of node.deps) {
       if (dep.source.kind !== "unknown") continue;
-      const name = dep.param.name;
+      const name = dep.param.binds ?? dep.param.name;
       const elsewhere = ctx.producedIn(name).filter((t) => t !== g.name);
       const suggestion = elsewhere.length > 0 ? undefined : nearestName(name, known.filter((k) => k !== node.name));
       out.push(diagnostics.unknownDependency(g.name, name, node.fn.exportName, dep.param.span, suggestion, elsewhere));
@@ -174,7 +174,7 @@ function checkTypes(g: BuiltTarget, catalog: Catalog): Diagnostic[] {
       const delivered = deliveredType(g, dep);
       if (!delivered) continue;
       const param = dep.param.type;
-      const name = dep.source.kind === "unknown" ? dep.param.name : dep.source.name;
+      const name = dep.source.kind === "unknown" ? (dep.param.binds ?? dep.param.name) : dep.source.name;
       const what = `parameter '${dep.param.name}' of '${node.fn.exportName}'`;
       // An entity target has no columns: its shape's own rule reports such a parameter (online: FC1009).
       if (g.levels === "entity" && param.container !== "none") continue;

@@ -6,6 +6,7 @@
  */
 import { member, str } from "../../codegen/escape.js";
 import type { CheckFact, GraphNode } from "../../model.js";
+import { callArguments } from "../executor/arguments.js";
 import { append, indent, inputReads, renderExecutor, scalarChecks, shorthand } from "../executor/module.js";
 import { TargetPlan, fastPathOutputs, schedule, upstreamOf, type BodyMode, type Unit } from "../executor/plan.js";
 import type { EmitInput } from "../shape.js";
@@ -202,7 +203,7 @@ function valueExpr(plan: TargetPlan, layout: BatchLayout, node: GraphNode): stri
       return `${plan.local.get(owner.name)!}${owner.table ? `.columns${member(node.field!)}` : member(node.field!)}`;
     }
     case "function":
-      return `${plan.fn(node.fn)}(${node.deps.map((d) => wholeArgument(plan, layout, d)).join(", ")})`;
+      return `${plan.fn(node.fn)}(${callArguments(node, (d) => wholeArgument(plan, layout, d))})`;
   }
 }
 
@@ -338,7 +339,7 @@ function emitLoop(plan: TargetPlan, layout: BatchLayout, loop: Loop, loopCount: 
         const ownerDep = m.deps[0]!;
         expr = `${rowArgument(plan, layout, loop, { ...ownerDep, passing: "map" })}${member(m.field!)}`;
       } else {
-        expr = `${plan.fn(m.fn)}(${m.deps.map((d) => rowArgument(plan, layout, loop, d)).join(", ")})`;
+        expr = `${plan.fn(m.fn)}(${callArguments(m, (d) => rowArgument(plan, layout, loop, d))})`;
         if (m.async && mode.async) expr = `await ${expr}`;
       }
       const body: string[] = [];

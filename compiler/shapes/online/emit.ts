@@ -6,6 +6,7 @@
  */
 import { member, str } from "../../codegen/escape.js";
 import type { GraphNode } from "../../model.js";
+import { callArguments } from "../executor/arguments.js";
 import { append, indent, inputReads, renderExecutor, scalarChecks, shorthand } from "../executor/module.js";
 import { TargetPlan, fastPathOutputs, schedule, upstreamOf, type BodyMode, type Unit } from "../executor/plan.js";
 import type { EmitInput } from "../shape.js";
@@ -96,7 +97,7 @@ function valueExpr(plan: TargetPlan, node: GraphNode): string {
     case "extract":
       return `${plan.local.get(node.extractOf!)!}${member(node.field!)}`;
     case "function":
-      return `${plan.fn(node.fn)}(${node.deps.map((d) => argument(plan, d.source)).join(", ")})`;
+      return `${plan.fn(node.fn)}(${callArguments(node, (d) => argument(plan, d.source))})`;
   }
 }
 
