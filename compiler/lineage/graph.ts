@@ -24,8 +24,10 @@ export interface LineageVertex {
   readonly description: string;
   /** The producing function's export name (for an extract: the function whose value is split). */
   readonly exportName?: string;
-  /** The export name when it differs from the node name (a `__suffix` variant). */
+  /** The export name when it differs from the node name (a `__suffix` variant, or a function with `@parameterize`). */
   readonly variant?: string;
+  /** For a node made by `@parameterize`: the tag's binding, `store_id_encoded(value=store_id)`. */
+  readonly parameterized?: string;
   /** Source location, relative to the config's folder. */
   readonly file?: string;
   readonly line?: number;
@@ -96,6 +98,7 @@ export function lineageOf(g: BuiltTarget, config: FeatcConfig): LineageGraph {
       description: isExtract ? `Field '${node.field}' of ${node.extractOf}.` : fn.description,
       exportName: fn.exportName,
       ...(!isExtract && fn.exportName !== name ? { variant: fn.exportName } : {}),
+      ...(!isExtract && fn.parameterized ? { parameterized: fn.parameterized.text } : {}),
       file: rel(fn.file),
       line: fn.span.line,
       ...(fn.fitted && !isExtract ? { fitted: node.kind === "fitted" ? ("read" as const) : ("compute" as const) } : {}),

@@ -23,6 +23,7 @@ function tooltip(v: LineageVertex): string[] {
   const lines = [`${v.role} ${v.name}: ${v.type}`];
   if (v.description) lines.push(v.description);
   if (v.exportName && v.file) lines.push(`${v.exportName} at ${v.file}:${v.line}`);
+  if (v.parameterized) lines.push(`@parameterize ${v.parameterized}`);
   if (v.checks.length > 0) lines.push(`checks: ${v.checks.join(", ")}`);
   return lines;
 }
