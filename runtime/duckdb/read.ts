@@ -208,42 +208,25 @@ function numberReader(typeId: DuckDBTypeId, out: Float64Array | Float32Array | I
   };
 }
 
-function numericView(typeId: DuckDBTypeId, raw: RawVector, rows: number): ArrayLike<number> & Iterable<number> {
-  const bytes = (n: number) => bindings.vector_get_data(raw, rows * n);
-  switch (typeId) {
-    case DuckDBTypeId.DOUBLE: {
-      const d = bytes(8);
-      return new Float64Array(d.buffer, d.byteOffset, rows);
-    }
-    case DuckDBTypeId.FLOAT: {
-      const d = bytes(4);
-      return new Float32Array(d.buffer, d.byteOffset, rows);
-    }
-    case DuckDBTypeId.INTEGER: {
-      const d = bytes(4);
-      return new Int32Array(d.buffer, d.byteOffset, rows);
-    }
-    case DuckDBTypeId.UINTEGER: {
-      const d = bytes(4);
-      return new Uint32Array(d.buffer, d.byteOffset, rows);
-    }
-    case DuckDBTypeId.SMALLINT: {
-      const d = bytes(2);
-      return new Int16Array(d.buffer, d.byteOffset, rows);
-    }
-    case DuckDBTypeId.USMALLINT: {
-      const d = bytes(2);
-      return new Uint16Array(d.buffer, d.byteOffset, rows);
-    }
-    case DuckDBTypeId.TINYINT: {
-      const d = bytes(1);
-      return new Int8Array(d.buffer, d.byteOffset, rows);
-    }
-    case DuckDBTypeId.UTINYINT:
-      return bytes(1);
-    default:
-      throw new Error(`featc/duckdb: no numeric reader for DuckDB type id ${typeId}`);
-  }
+type NumericArray = Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array;
+
+/** The typed array that views a vector of each numeric type (BIGINT is read as two 32-bit halves). */
+const VIEWS = new Map<DuckDBTypeId, { readonly BYTES_PER_ELEMENT: number; new (buffer: ArrayBufferLike, byteOffset: number, length: number): NumericArray }>([
+  [DuckDBTypeId.DOUBLE, Float64Array],
+  [DuckDBTypeId.FLOAT, Float32Array],
+  [DuckDBTypeId.INTEGER, Int32Array],
+  [DuckDBTypeId.UINTEGER, Uint32Array],
+  [DuckDBTypeId.SMALLINT, Int16Array],
+  [DuckDBTypeId.USMALLINT, Uint16Array],
+  [DuckDBTypeId.TINYINT, Int8Array],
+  [DuckDBTypeId.UTINYINT, Uint8Array],
+]);
+
+function numericView(typeId: DuckDBTypeId, raw: RawVector, rows: number): NumericArray {
+  const View = VIEWS.get(typeId);
+  if (!View) throw new Error(`featc/duckdb: no numeric reader for DuckDB type id ${typeId}`);
+  const d = bindings.vector_get_data(raw, rows * View.BYTES_PER_ELEMENT);
+  return new View(d.buffer, d.byteOffset, rows);
 }
 
 function booleanReader(out: (boolean | null)[], allowNull: boolean, refuse: Refuse): Reader {
