@@ -1,16 +1,15 @@
-import { literal } from "../../codegen/escape.js";
+import { joinCode, literal, type Code } from "../../codegen/writer.js";
 import type { Dep, GraphNode } from "../../model.js";
 
 /**
- * The argument list of a call to a node's function: each dependency's value as `read` spells it,
+ * The argument list of a call to a node's function: each dependency's value as `read` writes it,
  * with the constants `@parameterize` binds in their parameters' places.
  */
-export function callArguments(node: GraphNode, read: (dep: Dep) => string): string {
-  const literals = node.fn.parameterized?.literals ?? [];
-  if (literals.length === 0) return node.deps.map(read).join(", ");
-  const args = [...node.deps.map((d) => ({ index: d.param.index, text: read(d) })), ...literals.map((l) => ({ index: l.index, text: literal(l.value) }))];
-  return args
-    .sort((a, b) => a.index - b.index)
-    .map((a) => a.text)
-    .join(", ");
+export function callArguments(node: GraphNode, read: (dep: Dep) => Code): Code {
+  const constants = node.fn.parameterized?.literals ?? [];
+  const args = [...node.deps.map((d) => ({ index: d.param.index, code: read(d) })), ...constants.map((c) => ({ index: c.index, code: literal(c.value) }))];
+  return joinCode(
+    args.sort((a, b) => a.index - b.index).map((a) => a.code),
+    ", ",
+  );
 }
