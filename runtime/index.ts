@@ -29,3 +29,5 @@ export {
 export { FITTED_FORMAT, loadFitted, parseFitted, saveFitted, serializeFitted, type FittedArtifact, type FittedSchema } from "./fitted.js";
 export { NumericKeyIndex, StringKeyIndex, gather, joinColumn, type KeyIndex } from "./keyed.js";
 export { createProgressBar, formatCount, formatDuration, type ProgressBar, type ProgressStream } from "./progress.js";
+export { count, first, last, max, mean, min, stddev, sum, type Window } from "./window/aggregates.js";
+export { rollingAggregate, rollingReduce, type RollingAggregate, type WindowFrame } from "./window/rolling.js";
