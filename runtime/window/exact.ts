@@ -10,7 +10,7 @@
 
 /** An exact running sum of doubles. */
 export class ExactSum {
-  private partials: number[] = [];
+  private partials: Partials = { values: new Float64Array(8), count: 0 };
   private nans = 0;
   private posInf = 0;
   private negInf = 0;
@@ -63,9 +63,9 @@ export class ExactSum {
    * that their roundings (which underflow can cause) are the same whatever the history.
    */
   private canonical(): number[] {
-    const rest = [...this.partials];
+    const rest: Partials = { values: this.partials.values.slice(), count: this.partials.count };
     const out: number[] = [];
-    while (rest.length > 0) {
+    while (rest.count > 0) {
       const h = roundExpansion(rest);
       out.push(h);
       growExpansion(rest, -h);
@@ -74,11 +74,18 @@ export class ExactSum {
   }
 }
 
+/** Non-overlapping partials in increasing magnitude: `values[0 … count]`. */
+interface Partials {
+  values: Float64Array;
+  count: number;
+}
+
 /** Adds x to non-overlapping partials, keeping them non-overlapping and free of zeros (fsum's inner loop). */
-function growExpansion(partials: number[], x: number): void {
+function growExpansion(partials: Partials, x: number): void {
+  const values = partials.values;
   let i = 0;
-  for (let j = 0; j < partials.length; j++) {
-    let y = partials[j]!;
+  for (let j = 0; j < partials.count; j++) {
+    let y = values[j]!;
     if (Math.abs(x) < Math.abs(y)) {
       const t = x;
       x = y;
@@ -86,17 +93,23 @@ function growExpansion(partials: number[], x: number): void {
     }
     const hi = x + y;
     const lo = y - (hi - x);
-    if (lo !== 0) partials[i++] = lo;
+    if (lo !== 0) values[i++] = lo;
     x = hi;
   }
-  partials.length = i;
-  if (x !== 0) partials.push(x);
+  if (x !== 0) {
+    if (i === values.length) {
+      partials.values = new Float64Array(2 * i);
+      partials.values.set(values);
+    }
+    partials.values[i++] = x;
+  }
+  partials.count = i;
 }
 
 const SPLITTER = 134217729; // 2^27 + 1
 
 /** Adds a·b exactly: the rounded product and its error (Dekker's product with Veltkamp's split). */
-function addProduct(partials: number[], a: number, b: number): void {
+function addProduct(partials: Partials, a: number, b: number): void {
   const p = a * b;
   let t = SPLITTER * a;
   const ahi = t - (t - a);
@@ -110,8 +123,9 @@ function addProduct(partials: number[], a: number, b: number): void {
 }
 
 /** The correctly rounded value of non-overlapping partials in increasing magnitude (fsum's final step). */
-function roundExpansion(partials: readonly number[]): number {
-  let n = partials.length;
+function roundExpansion(expansion: Partials): number {
+  const partials = expansion.values;
+  let n = expansion.count;
   if (n === 0) return 0;
   let hi = partials[--n]!;
   let lo = 0;

@@ -44,36 +44,66 @@ function checkFrame(frame: WindowFrame): void {
 function groupRows(by: Column<unknown>, order: Column<number>): Groups {
   const n = by.length;
   if (order.length !== n) throw new RangeError(`window: the group key has ${n} rows but the order key has ${order.length}`);
-  const ids = new Map<unknown, number>();
-  const gid = new Int32Array(n);
-  const sizes: number[] = [];
-  for (let i = 0; i < n; i++) {
-    if (order[i] !== order[i]) throw new RangeError(`window: the order key is NaN at row ${i}`);
-    const key = by[i];
-    let g = ids.get(key);
-    if (g === undefined) {
-      g = sizes.length;
-      ids.set(key, g);
-      sizes.push(0);
-    }
-    gid[i] = g;
-    sizes[g]!++;
-  }
-  const starts = new Int32Array(sizes.length + 1);
-  for (let g = 0; g < sizes.length; g++) starts[g + 1] = starts[g]! + sizes[g]!;
-  const fill = starts.slice(0, sizes.length);
+  for (let i = 0; i < n; i++) if (order[i] !== order[i]) throw new RangeError(`window: the order key is NaN at row ${i}`);
+  const { gid, groups } = groupIds(by);
+  const sizes = new Int32Array(groups);
+  for (let i = 0; i < n; i++) sizes[gid[i]!]!++;
+  const starts = new Int32Array(groups + 1);
+  for (let g = 0; g < groups; g++) starts[g + 1] = starts[g]! + sizes[g]!;
+  const fill = starts.slice(0, groups);
   const perm = new Int32Array(n);
   for (let i = 0; i < n; i++) perm[fill[gid[i]!]!++] = i;
-  for (let g = 0; g < sizes.length; g++) {
+  const time = new Float64Array(n);
+  for (let k = 0; k < n; k++) time[k] = order[perm[k]!]!;
+  for (let g = 0; g < groups; g++) {
     const s = starts[g]!;
     const e = starts[g + 1]!;
     let sorted = true;
-    for (let k = s + 1; k < e && sorted; k++) sorted = order[perm[k - 1]!]! <= order[perm[k]!]!;
-    if (!sorted) perm.subarray(s, e).sort((a, b) => order[a]! - order[b]! || a - b);
+    for (let k = s + 1; k < e && sorted; k++) sorted = time[k - 1]! <= time[k]!;
+    if (sorted) continue;
+    perm.subarray(s, e).sort((a, b) => order[a]! - order[b]! || a - b);
+    for (let k = s; k < e; k++) time[k] = order[perm[k]!]!;
   }
-  const time = new Float64Array(n);
-  for (let k = 0; k < n; k++) time[k] = order[perm[k]!]!;
   return { perm, starts, time };
+}
+
+/**
+ * A group number per row, by first appearance; keys are equal as a Map finds them (SameValueZero).
+ * Integer keys in a numeric typed array within a dense range are looked up in a table.
+ */
+function groupIds(by: Column<unknown>): { gid: Int32Array; groups: number } {
+  const n = by.length;
+  const gid = new Int32Array(n);
+  let groups = 0;
+  if (ArrayBuffer.isView(by) && n > 0) {
+    const keys = by as unknown as ArrayLike<number>;
+    let lo = Infinity;
+    let hi = -Infinity;
+    let integers = true;
+    for (let i = 0; i < n && integers; i++) {
+      const k = keys[i]!;
+      integers = Number.isInteger(k);
+      if (k < lo) lo = k;
+      if (k > hi) hi = k;
+    }
+    if (integers && hi - lo <= 4 * n + 1024) {
+      const slot = new Int32Array(hi - lo + 1).fill(-1);
+      for (let i = 0; i < n; i++) {
+        const at = keys[i]! - lo;
+        let g = slot[at]!;
+        if (g < 0) g = slot[at] = groups++;
+        gid[i] = g;
+      }
+      return { gid, groups };
+    }
+  }
+  const ids = new Map<unknown, number>();
+  for (let i = 0; i < n; i++) {
+    let g = ids.get(by[i]);
+    if (g === undefined) ids.set(by[i], (g = groups++));
+    gid[i] = g;
+  }
+  return { gid, groups };
 }
 
 /**
@@ -197,9 +227,59 @@ function extremeSlider(better: (a: number, b: number) => boolean): Slider {
   };
 }
 
+/**
+ * Whether a plain running sum of a group's values is exact: every finite value an integer small
+ * enough that no sum of a frame's values (and one more, while the frame slides) leaves the
+ * integers a double holds exactly.
+ */
+function plainSumIsExact(v: Float64Array, s: number, e: number, frameMax: number): boolean {
+  const limit = 2 ** 53 / (frameMax + 1);
+  for (let k = s; k < e; k++) {
+    const x = v[k]!;
+    if (x === Infinity || x === -Infinity || x !== x) continue;
+    if (!Number.isInteger(x) || Math.abs(x) > limit) return false;
+  }
+  return true;
+}
+
+/** Sum or mean: a plain running sum where it is exact (integers), the exact sum otherwise; both round once. */
+function sumSlider(finish: (sum: number, n: number) => number): Slider {
+  const exact = exactSlider((s1, _s2, n) => finish(s1.round(), n), false);
+  return (v, s, e, lo, hi, out) => {
+    let frameMax = 0;
+    for (let k = s; k < e; k++) frameMax = Math.max(frameMax, hi[k]! - lo[k]!);
+    if (!plainSumIsExact(v, s, e, frameMax)) return exact(v, s, e, lo, hi, out);
+    let total = 0;
+    let nans = 0;
+    let posInf = 0;
+    let negInf = 0;
+    const count = (x: number, sign: number): void => {
+      if (x !== x) nans += sign;
+      else if (x === Infinity) posInf += sign;
+      else negInf += sign;
+    };
+    let a = s;
+    let b = s;
+    for (let k = s; k < e; k++) {
+      for (; b < hi[k]!; b++) {
+        const x = v[b]!;
+        if (x - x === 0) total += x;
+        else count(x, 1);
+      }
+      for (; a < lo[k]!; a++) {
+        const x = v[a]!;
+        if (x - x === 0) total -= x;
+        else count(x, -1);
+      }
+      const sum = nans > 0 || (posInf > 0 && negInf > 0) ? NaN : posInf > 0 ? Infinity : negInf > 0 ? -Infinity : total;
+      out[k] = finish(sum, b - a);
+    }
+  };
+}
+
 const SLIDERS: Readonly<Record<RollingAggregate, Slider>> = {
-  sum: exactSlider((s1) => s1.round(), false),
-  mean: exactSlider((s1, _s2, n) => (n === 0 ? NaN : s1.round() / n), false),
+  sum: sumSlider((sum) => sum),
+  mean: sumSlider((sum, n) => (n === 0 ? NaN : sum / n)),
   stddev: exactSlider((s1, s2, n) => stddevOf(s1, s2!, n), true),
   count: (_v, s, e, lo, hi, out) => {
     for (let k = s; k < e; k++) out[k] = hi[k]! - lo[k]!;

@@ -66,6 +66,24 @@ describe("rollingAggregate", () => {
     });
   }
 
+  it("sum and mean over integers (summed plainly, where that is exact) equal the aggregates too", () => {
+    const integer = fc.oneof(
+      { weight: 10, arbitrary: fc.integer({ min: -1000, max: 1000 }) },
+      { weight: 1, arbitrary: fc.constantFrom(NaN, Infinity, -Infinity, -0, 2 ** 52, -(2 ** 51), 2 ** 53) },
+    );
+    const integers = data.chain((d) => fc.array(integer, { minLength: d.values.length, maxLength: d.values.length }).map((values) => ({ ...d, values })));
+    fc.assert(
+      fc.property(integers, frame, fc.constantFrom<RollingAggregate>("sum", "mean"), (d, f, name) => {
+        const got = rollingAggregate(d.by, d.order, d.values, f, name);
+        for (let i = 0; i < d.values.length; i++) {
+          const want = AGGREGATES[name](naiveFrame(d, i, f));
+          if (!Object.is(got[i], want)) throw new Error(`${name} row ${i}: ${got[i]} but the frame gives ${want} (${JSON.stringify(naiveFrame(d, i, f))})`);
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
   it("refuses a NaN order key, a bad frame and columns of other lengths", () => {
     expect(() => rollingAggregate([1, 1], [0, NaN], [1, 2], { kind: "rows", size: 2, lag: 0 }, "sum")).toThrow(/order key is NaN at row 1/);
     expect(() => rollingAggregate([1], [0], [1], { kind: "rows", size: 1.5, lag: 0 }, "sum")).toThrow(/size must be a positive integer/);
