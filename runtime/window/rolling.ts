@@ -40,11 +40,22 @@ function checkFrame(frame: WindowFrame): void {
   if (!(frame.lag >= 0) || (whole && !Number.isInteger(frame.lag))) throw new RangeError(`window lag must be a non-negative ${whole ? "integer" : "number"}, got ${frame.lag}`);
 }
 
+/** Checks the order key (as long as the group key, no NaN) and says whether it never decreases. */
+function checkOrder(by: Column<unknown>, order: Column<number>): boolean {
+  const n = by.length;
+  if (order.length !== n) throw new RangeError(`window: the group key has ${n} rows but the order key has ${order.length}`);
+  let ascending = true;
+  for (let i = 0; i < n; i++) {
+    if (order[i] !== order[i]) throw new RangeError(`window: the order key is NaN at row ${i}`);
+    if (i > 0 && order[i]! < order[i - 1]!) ascending = false;
+  }
+  return ascending;
+}
+
 /** Groups rows by key and orders each group by the order key, stably. */
 function groupRows(by: Column<unknown>, order: Column<number>): Groups {
   const n = by.length;
-  if (order.length !== n) throw new RangeError(`window: the group key has ${n} rows but the order key has ${order.length}`);
-  for (let i = 0; i < n; i++) if (order[i] !== order[i]) throw new RangeError(`window: the order key is NaN at row ${i}`);
+  checkOrder(by, order);
   const { gid, groups } = groupIds(by);
   const sizes = new Int32Array(groups);
   for (let i = 0; i < n; i++) sizes[gid[i]!]!++;
@@ -150,6 +161,8 @@ function gather(values: Column<number>, perm: Int32Array): Float64Array {
 export function rollingAggregate(by: Column<unknown>, order: Column<number>, values: Column<number>, frame: WindowFrame, aggregate: RollingAggregate): Float64Array {
   checkFrame(frame);
   if (values.length !== by.length) throw new RangeError(`window: the group key has ${by.length} rows but the values have ${values.length}`);
+  const streamed = streamInOrder(by, order, values, frame, aggregate);
+  if (streamed) return streamed;
   const groups = groupRows(by, order);
   const { lo, hi } = frameBounds(groups, frame);
   const v = gather(values, groups.perm);
@@ -179,24 +192,23 @@ export function rollingReduce<R>(by: Column<unknown>, order: Column<number>, val
 /** Slides one aggregate over the positions `s … e` of one group, writing each position's result. */
 type Slider = (v: Float64Array, s: number, e: number, lo: Int32Array, hi: Int32Array, out: Float64Array) => void;
 
-function exactSlider(finish: (s1: ExactSum, s2: ExactSum | undefined, n: number) => number, squares: boolean): Slider {
-  return (v, s, e, lo, hi, out) => {
-    const s1 = new ExactSum();
-    const s2 = squares ? new ExactSum() : undefined;
-    let a = s;
-    let b = s;
-    for (let k = s; k < e; k++) {
-      for (; b < hi[k]!; b++) {
-        s1.add(v[b]!);
-        s2?.addSquare(v[b]!);
-      }
-      for (; a < lo[k]!; a++) {
-        s1.add(v[a]!, -1);
-        s2?.addSquare(v[a]!, -1);
-      }
-      out[k] = finish(s1, s2, b - a);
+/** The sample standard deviation from exact sums of the values and their squares. */
+function stddevSlider(v: Float64Array, s: number, e: number, lo: Int32Array, hi: Int32Array, out: Float64Array): void {
+  const s1 = new ExactSum();
+  const s2 = new ExactSum();
+  let a = s;
+  let b = s;
+  for (let k = s; k < e; k++) {
+    for (; b < hi[k]!; b++) {
+      s1.add(v[b]!);
+      s2.addSquare(v[b]!);
     }
-  };
+    for (; a < lo[k]!; a++) {
+      s1.add(v[a]!, -1);
+      s2.addSquare(v[a]!, -1);
+    }
+    out[k] = stddevOf(s1, s2, b - a);
+  }
 }
 
 /** Sliding min or max: a queue of positions whose values only get worse towards the back; NaN counted apart. */
@@ -227,52 +239,54 @@ function extremeSlider(better: (a: number, b: number) => boolean): Slider {
   };
 }
 
-/**
- * Whether a plain running sum of a group's values is exact: every finite value an integer small
- * enough that no sum of a frame's values (and one more, while the frame slides) leaves the
- * integers a double holds exactly.
- */
-function plainSumIsExact(v: Float64Array, s: number, e: number, frameMax: number): boolean {
-  const limit = 2 ** 53 / (frameMax + 1);
-  for (let k = s; k < e; k++) {
-    const x = v[k]!;
-    if (x === Infinity || x === -Infinity || x !== x) continue;
-    if (!Number.isInteger(x) || Math.abs(x) > limit) return false;
-  }
-  return true;
+/** A running sum, exact and rounded once as `sum` rounds: plain or exact (see `runningSum`). */
+interface RunningSum {
+  add(x: number, sign?: 1 | -1): void;
+  round(): number;
 }
 
-/** Sum or mean: a plain running sum where it is exact (integers), the exact sum otherwise; both round once. */
+/** A plain running sum, with NaN and infinities counted apart: exact while its values are integers whose sums stay below 2^53. */
+class PlainSum implements RunningSum {
+  private total = 0;
+  private nans = 0;
+  private posInf = 0;
+  private negInf = 0;
+
+  add(x: number, sign: 1 | -1 = 1): void {
+    if (x - x === 0) this.total += sign * x;
+    else if (x !== x) this.nans += sign;
+    else if (x > 0) this.posInf += sign;
+    else this.negInf += sign;
+  }
+
+  round(): number {
+    if (this.nans > 0 || (this.posInf > 0 && this.negInf > 0)) return NaN;
+    return this.posInf > 0 ? Infinity : this.negInf > 0 ? -Infinity : this.total;
+  }
+}
+
+/**
+ * A running sum for values that are never more than `most` at a time: plain where that is exact
+ * (every finite value an integer and `most` of them summing below 2^53), exact otherwise.
+ */
+function runningSum(values: Column<number>, most: number): () => RunningSum {
+  return integersWithin(values, 2 ** 53 / Math.max(1, most)) ? () => new PlainSum() : () => new ExactSum();
+}
+
+/** Sum or mean: old values leave before new ones enter, so a running sum never holds more than a frame. */
 function sumSlider(finish: (sum: number, n: number) => number): Slider {
-  const exact = exactSlider((s1, _s2, n) => finish(s1.round(), n), false);
   return (v, s, e, lo, hi, out) => {
     let frameMax = 0;
     for (let k = s; k < e; k++) frameMax = Math.max(frameMax, hi[k]! - lo[k]!);
-    if (!plainSumIsExact(v, s, e, frameMax)) return exact(v, s, e, lo, hi, out);
-    let total = 0;
-    let nans = 0;
-    let posInf = 0;
-    let negInf = 0;
-    const count = (x: number, sign: number): void => {
-      if (x !== x) nans += sign;
-      else if (x === Infinity) posInf += sign;
-      else negInf += sign;
-    };
+    const sum = runningSum(v.subarray(s, e), frameMax)();
     let a = s;
     let b = s;
     for (let k = s; k < e; k++) {
-      for (; b < hi[k]!; b++) {
-        const x = v[b]!;
-        if (x - x === 0) total += x;
-        else count(x, 1);
-      }
-      for (; a < lo[k]!; a++) {
-        const x = v[a]!;
-        if (x - x === 0) total -= x;
-        else count(x, -1);
-      }
-      const sum = nans > 0 || (posInf > 0 && negInf > 0) ? NaN : posInf > 0 ? Infinity : negInf > 0 ? -Infinity : total;
-      out[k] = finish(sum, b - a);
+      for (; a < lo[k]! && a < b; a++) sum.add(v[a]!, -1);
+      a = Math.max(a, lo[k]!);
+      b = Math.max(b, a);
+      for (; b < hi[k]!; b++) sum.add(v[b]!);
+      out[k] = finish(sum.round(), b - a);
     }
   };
 }
@@ -280,7 +294,7 @@ function sumSlider(finish: (sum: number, n: number) => number): Slider {
 const SLIDERS: Readonly<Record<RollingAggregate, Slider>> = {
   sum: sumSlider((sum) => sum),
   mean: sumSlider((sum, n) => (n === 0 ? NaN : sum / n)),
-  stddev: exactSlider((s1, s2, n) => stddevOf(s1, s2!, n), true),
+  stddev: stddevSlider,
   count: (_v, s, e, lo, hi, out) => {
     for (let k = s; k < e; k++) out[k] = hi[k]! - lo[k]!;
   },
@@ -293,3 +307,61 @@ const SLIDERS: Readonly<Record<RollingAggregate, Slider>> = {
   min: extremeSlider(before),
   max: extremeSlider((a, b) => before(b, a)),
 };
+
+/** The aggregates a pass in table order computes (rows frames). */
+const STREAMED = new Set<RollingAggregate>(["sum", "mean", "count", "first", "last"]);
+
+/**
+ * A rows frame over a table already in order-key order (a daily table in day order, say): one
+ * pass in table order with per-group state — each group's last rows in a ring, its running sum —
+ * the shape of a hand-written loop, with no gathering of groups. Undefined when it does not apply.
+ */
+function streamInOrder(by: Column<unknown>, order: Column<number>, values: Column<number>, frame: WindowFrame, aggregate: RollingAggregate): Float64Array | undefined {
+  if (frame.kind !== "rows" || !STREAMED.has(aggregate) || !checkOrder(by, order)) return undefined;
+  const n = by.length;
+  const { size, lag } = frame;
+  const cap = size + lag + 1;
+  const { gid, groups } = groupIds(by);
+  if (groups * cap > 4 * n + 65536) return undefined;
+  const ring = new Float64Array(groups * cap);
+  // Rows of each group seen so far, and where the next one goes in its ring.
+  const seen = new Int32Array(groups);
+  const cursor = new Int32Array(groups);
+  // Each step adds the newest row before the oldest leaves: at most size + 1 values at a time.
+  const sums = aggregate === "sum" || aggregate === "mean" ? Array.from({ length: groups }, runningSum(values, size + 1)) : undefined;
+  const out = new Float64Array(n);
+  /** The ring slot of the row `back` rows before the latest (back < cap). */
+  const slot = (g: number, back: number): number => {
+    const at = cursor[g]! - back;
+    return g * cap + (at < 0 ? at + cap : at);
+  };
+  for (let i = 0; i < n; i++) {
+    const g = gid[i]!;
+    const p = seen[g]!;
+    seen[g] = p + 1;
+    const c = cursor[g]!;
+    ring[g * cap + c] = values[i]!;
+    // The frame holds the group's rows oldest … newest (positions); newest is `lag` rows back.
+    const newest = p - lag;
+    const inFrame = newest < 0 ? 0 : Math.min(newest + 1, size);
+    if (sums) {
+      const sum = sums[g]!;
+      if (newest >= 0) sum.add(ring[slot(g, lag)]!);
+      if (newest >= size) sum.add(ring[slot(g, lag + size)]!, -1);
+      const total = sum.round();
+      out[i] = aggregate === "sum" ? total : inFrame === 0 ? NaN : total / inFrame;
+    } else if (aggregate === "count") out[i] = inFrame;
+    else out[i] = inFrame === 0 ? NaN : ring[slot(g, aggregate === "first" ? lag + inFrame - 1 : lag)]!;
+    cursor[g] = c + 1 === cap ? 0 : c + 1;
+  }
+  return out;
+}
+
+/** Whether every finite value is an integer of magnitude at most `limit`. */
+function integersWithin(values: Column<number>, limit: number): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i]!;
+    if (x - x === 0 && !(Number.isInteger(x) && Math.abs(x) <= limit)) return false;
+  }
+  return true;
+}
