@@ -7,7 +7,7 @@ import { diagnostics, nearestName, sortDiagnostics, type Diagnostic } from "./di
 import { discover } from "./discover/discover.js";
 import { buildTargetGraph, selects } from "./graph/build.js";
 import { shapeNamed } from "./shapes/registry.js";
-import { validateTarget } from "./validate/validate.js";
+import { checkCatalogFileNames, validateTarget } from "./validate/validate.js";
 import type { BuiltTarget, Catalog, FunctionFact } from "./model.js";
 
 export interface Analysis {
@@ -41,6 +41,7 @@ export async function analyze(configPath: string, options: AnalyzeOptions = {}):
   const found = discover(config, { codeHashes: options.codeHashes, typeCheck: options.typeCheck });
   const problems: Diagnostic[] = [...found.diagnostics];
   const catalog = found.catalog;
+  problems.push(...checkCatalogFileNames(config.catalogFiles, config.rootDir));
   problems.push(...conditionsOnUnknownKeys(catalog.functions, config.targets));
   problems.push(...unselectedVariants(catalog.functions, config.targets));
   const producedIn = (name: string): string[] =>

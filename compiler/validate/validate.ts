@@ -27,6 +27,23 @@ export function validateTarget(g: BuiltTarget, target: TargetConfig, catalog: Ca
   ];
 }
 
+/**
+ * Generated modules import catalog files by relative specifier, which Node reads as a URL and
+ * TypeScript as a path: `#` and `?` start a fragment or query for Node, `%` starts an escape and
+ * `\\` is a separator; no spelling satisfies both, so such a file name is refused (FC1010).
+ */
+export function checkCatalogFileNames(files: readonly string[], rootDir: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const file of files) {
+    const where = path.relative(rootDir, file).split(path.sep).join("/");
+    const bad = /[#?%\\]/.exec(where);
+    if (!bad) continue;
+    const why = { "#": "the start of a fragment", "?": "the start of a query", "%": "the start of an escape", "\\": "a path separator" }[bad[0]];
+    out.push(diagnostics.config(`catalog file '${where}' cannot be imported by generated code: Node reads '${bad[0]}' in an import as ${why}. Rename the file without '${bad[0]}'.`, { file, line: 1, column: 1, length: 1 }));
+  }
+  return out;
+}
+
 function where(file: string, line: number, ctx: ValidateContext): string {
   return `${path.relative(ctx.rootDir, file).replace(/\\/g, "/")}:${line}`;
 }
