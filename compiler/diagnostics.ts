@@ -37,6 +37,7 @@ export const DIAGNOSTIC_CODES = {
   FC1012: "build output error",
   FC2001: "unused input",
   FC2002: "variant no target selects",
+  FC2003: "target with no features",
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
@@ -117,6 +118,10 @@ export const diagnostics = {
 
   unselectedVariant(fn: string, tags: string, detail: string, span: Span): Diagnostic {
     return { code: "FC2002", severity: "warning", message: `no target selects '${fn}' (${tags}): ${detail}`, span };
+  },
+
+  emptyTarget(target: string, span: Span | undefined): Diagnostic {
+    return { code: "FC2003", severity: "warning", message: `target '${target}' has no features: its executor computes nothing (no catalog function is selected for it).`, span, target };
   },
 
   unusedInput(target: string, input: string, span: Span | undefined): Diagnostic {

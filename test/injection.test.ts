@@ -125,3 +125,28 @@ describe("a catalog whose names are featc's own", () => {
     await runsLikeTheCatalog(dir, result, (target) => (target === "batch" ? { Inputs: new Float64Array([1, 2, 3]), options: 2 } : { Inputs: 4, options: 2 }));
   }, 120_000);
 });
+
+describe("an empty catalog", () => {
+  it("builds executors that type-check and answer an empty request, with FC2003 per target", async () => {
+    const dir = workspace("empty-catalog");
+    try {
+      writeFiles(dir, {
+        "featc.config.json": JSON.stringify({ catalog: ["catalog/**/*.ts"], targets: { batch: { shape: "batch" }, online: { shape: "online" } } }),
+        "catalog/notes.ts": "// Features will come here.\nexport const version = 1;\n",
+      });
+      const result = await buildOk(dir);
+      expect(result.diagnostics.map((d) => [d.code, d.target])).toEqual([
+        ["FC2003", "batch"],
+        ["FC2003", "online"],
+      ]);
+      expect(typeCheck(dir)).toBe("");
+      for (const target of ["batch", "online"]) {
+        const executor = await importFrom<Executor>(dir, `generated/${target}.ts`);
+        expect(executor.OUTPUT_NAMES).toEqual([]);
+        expect(executor.execute([], {})).toEqual({});
+      }
+    } finally {
+      removeWorkspace(dir);
+    }
+  }, 120_000);
+});

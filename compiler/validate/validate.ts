@@ -24,6 +24,7 @@ export function validateTarget(g: BuiltTarget, target: TargetConfig, catalog: Ca
     ...checkFitted(g),
     ...checkCheckTags(g, catalog),
     ...checkUnusedInputs(g),
+    ...(g.nodes.size === 0 ? [diagnostics.emptyTarget(g.name, target.span)] : []),
   ];
 }
 
