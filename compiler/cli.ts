@@ -3,19 +3,14 @@
  * allowed), 1 diagnostics with errors, 2 usage or config error.
  */
 import path from "node:path";
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError } from "commander";
 import { analyze } from "./analyze.js";
 import { build } from "./build.js";
-import { configFileFor, DEFAULT_CONFIG_NAME } from "./config.js";
-import { hasErrors, type Diagnostic } from "./diagnostics.js";
-import { formatHuman, toJson, type OutputFormat } from "./cli/format.js";
+import { configFileFor } from "./config.js";
+import { commonOptions, exitCodeFor, report, type CliIo, type CommandContext, type CommonOptions } from "./cli/common.js";
 import { registerLineageCommands } from "./cli/lineage.js";
 
-export interface CliIo {
-  out(text: string): void;
-  err(text: string): void;
-  color: boolean;
-}
+export { exitCodeFor, report, type CliIo, type CommandContext };
 
 const processIo: CliIo = {
   out: (t) => process.stdout.write(t.endsWith("\n") ? t : t + "\n"),
@@ -23,32 +18,8 @@ const processIo: CliIo = {
   color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
 };
 
-export interface CommonOptions {
-  config: string;
-  target?: string[];
-  format: OutputFormat;
-}
-
 /** Command modules beyond check and build; each registers its commands on the program. */
 const commandModules: ((program: Command, context: CommandContext) => void)[] = [registerLineageCommands];
-
-/** The exit code for a list of diagnostics. */
-export function exitCodeFor(list: readonly Diagnostic[]): number {
-  if (list.some((d) => d.code === "FC1010")) return 2;
-  return hasErrors(list) ? 1 : 0;
-}
-
-export function report(list: readonly Diagnostic[], rootDir: string, format: OutputFormat, io: CliIo, extra: Record<string, unknown> = {}): void {
-  if (format === "json") io.out(JSON.stringify({ diagnostics: list.map((d) => toJson(d, rootDir)), ...extra }, null, 2));
-  else if (list.length > 0) io.err(formatHuman(list, rootDir, io.color));
-}
-
-export function commonOptions(cmd: Command): Command {
-  return cmd
-    .option("-c, --config <path>", "config file", DEFAULT_CONFIG_NAME)
-    .option("-t, --target <name...>", "only these targets")
-    .addOption(new Option("-f, --format <format>", "output format").choices(["human", "json"]).default("human"));
-}
 
 /** Rebuilds on every change of the config or a catalog file until interrupted. */
 async function watch(opts: CommonOptions, io: CliIo): Promise<number> {
@@ -80,12 +51,6 @@ async function watch(opts: CommonOptions, io: CliIo): Promise<number> {
   await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
   for (const w of watchers) w.close();
   return 0;
-}
-
-/** What a command module gets: the output streams and a way to set the exit code. */
-export interface CommandContext {
-  readonly io: CliIo;
-  exit(code: number): void;
 }
 
 /** Runs the CLI with process-style argv; returns the exit code instead of exiting. */
