@@ -21,6 +21,7 @@ export {
   reportCheck,
   type BatchExecuteOptions,
   type BatchProgress,
+  type CheckFailure,
   type ColumnElement,
   type ExecuteOptions,
   type TableRow,

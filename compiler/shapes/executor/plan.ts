@@ -4,7 +4,7 @@
  * each node reaches (reach.ts), and how a check and a node's origin are written.
  */
 import path from "node:path";
-import { ModuleImports, NameAllocator, code, joinCode, lineComment, literal, num, type Code } from "../../codegen/writer.js";
+import { ModuleImports, NameAllocator, code, joinCode, lineComment, literal, num, str, type Code } from "../../codegen/writer.js";
 import type { BuiltTarget, CheckFact, FunctionFact, GraphNode } from "../../model.js";
 import type { EmitInput } from "../shape.js";
 import { Masks } from "./masks.js";
@@ -138,6 +138,16 @@ export class TargetPlan {
         return code`${this.imports.value(this.moduleSpecifier(v.file), rule.fn)}(${value})`;
       }
     }
+  }
+
+  /** The statement reporting a failed check of a node: how many values failed of how many, and the first few rows. */
+  reportCheck(node: GraphNode, check: CheckFact, failed: Code, total: Code, first: Code): Code {
+    const field = (name: string, value: Code) => (value === name ? value : code`${name as Code}: ${value}`);
+    const failure = joinCode(
+      [code`node: ${str(node.name)}`, code`check: ${str(check.text)}`, code`warn: ${check.warn ? code`true` : code`false`}`, field("failed", failed), field("total", total), field("first", first)],
+      ", ",
+    );
+    return code`${this.imports.runtime("reportCheck")}(options, { ${failure} });`;
   }
 
   /** A short comment line naming a node and where it is defined. */
