@@ -6,12 +6,15 @@
  * catalog whose names are exactly the names featc's executors declare builds and type-checks.
  */
 import { execFileSync } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
+import { Graphviz } from "@hpcc-js/wasm-graphviz";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { build, type BuildResult } from "../compiler/build.js";
 import { HOSTILE, hostileCatalog, ownNamesCatalog } from "./support/hostile.js";
 import { evaluateDirectly, sameValue } from "./support/reference.js";
 import { REPO, buildOk, importFrom, removeWorkspace, workspace, writeFiles } from "./support/workspace.js";
+import { featc } from "./lineage/cli.js";
 
 const TSC = path.join(REPO, "node_modules", "typescript", "bin", "tsc");
 
@@ -90,6 +93,39 @@ describe("hostile catalog text", () => {
     await runsLikeTheCatalog(dir, result, (target) => (target === "batch" ? { rows: 7 } : { id: 3 }));
     expect(g.PWNED).toBeUndefined();
   }, 60_000);
+
+  it("draws every hostile name as one vertex in featc graph: JSON, DOT that Graphviz renders, one-line Mermaid labels", async () => {
+    const config = path.join(dir, "featc.config.json");
+    for (const target of ["batch", "online"]) {
+      const json = await featc("graph", "-c", config, "-t", target, "-f", "json");
+      expect(json.code, json.err).toBe(0);
+      const graph = JSON.parse(json.out) as { vertices: { id: string; name: string }[] };
+      for (const h of HOSTILE) expect(graph.vertices.filter((v) => v.name === h).length, JSON.stringify(h)).toBe(1);
+
+      const dot = await featc("graph", "-c", config, "-t", target);
+      expect(dot.code, dot.err).toBe(0);
+      const svg = (await Graphviz.load()).dot(dot.out);
+      expect((svg.match(/<g id="node\d+" class="node">/g) ?? []).length).toBe(graph.vertices.length);
+
+      const mermaid = await featc("graph", "-c", config, "-t", target, "-f", "mermaid");
+      expect(mermaid.code, mermaid.err).toBe(0);
+      // Mermaid reads backticks as markdown and a line break ends a statement; `</script>` would end an embedding page's script.
+      expect(mermaid.out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u2028\u2029`]|<\/script/);
+      for (const line of mermaid.out.split("\n").filter((l) => l.includes('["') || l.includes("(["))) expect(line.match(/"/g)!.length, line).toBe(2);
+    }
+  }, 120_000);
+
+  it("embeds every hostile name in featc docs as data that parses back", async () => {
+    const site = path.join(dir, "site");
+    const run = await featc("docs", "-c", path.join(dir, "featc.config.json"), "--out", site);
+    expect(run.code, run.err).toBe(0);
+    const html = fs.readFileSync(path.join(site, "index.html"), "utf8");
+    // The page's own three scripts close; nothing from the catalog closes one early.
+    const data = /<script type="application\/json" id="featc-data">([\s\S]*?)<\/script>/.exec(html)![1]!;
+    expect(data).not.toMatch(/<|[\u2028\u2029]/);
+    const names = JSON.stringify(JSON.parse(data));
+    for (const h of HOSTILE) expect(names).toContain(JSON.stringify(h));
+  }, 120_000);
 
   it("refuses catalog file names that an import cannot spell (#, ?, %, \\) with FC1010 at the file", async () => {
     for (const name of ["hash#x.ts", "query?x.ts", "percent%41.ts", "back\\slash.ts"]) {
