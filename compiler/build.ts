@@ -4,7 +4,6 @@
  * only when the whole build succeeded (temp files, then rename). `--check` writes nothing and
  * names the files that are stale.
  */
-import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { analyze, type Analysis } from "./analyze.js";
@@ -31,14 +30,8 @@ export interface BuildResult {
   readonly removed: readonly string[];
 }
 
-export function sha256(parts: readonly string[]): string {
-  const h = crypto.createHash("sha256");
-  for (const p of parts) h.update(p).update("\0");
-  return h.digest("hex").slice(0, 16);
-}
-
 /** Emits every requested target in memory; no file is touched. */
-export function emitAll(analysis: Analysis, fittedHash = fittedHashOf(analysis.catalog!, sha256)): Map<string, string> {
+function emitAll(analysis: Analysis, fittedHash = fittedHashOf(analysis.catalog!)): Map<string, string> {
   const config = analysis.config!;
   const catalog = analysis.catalog!;
   const files = new Map<string, string>();
@@ -71,7 +64,7 @@ export async function build(configPath: string, options: BuildOptions = {}): Pro
   const config = analysis.config;
   let files: Map<string, string>;
   try {
-    const fittedHash = fittedHashOf(analysis.catalog, sha256);
+    const fittedHash = fittedHashOf(analysis.catalog);
     // Emission needs only plain data: free the TypeScript program first (on a large catalog it
     // is most of the heap, and every garbage collection during emission would trace it).
     analysis.catalog.oracle.release();

@@ -1,15 +1,12 @@
 /**
  * Phase 2: one graph per target. Picks the variant of each node that the target's config
  * selects, expands `@extract`, wires parameters to nodes or inputs, orders the DAG, and infers
- * the level (row-level or scalar) of every value in batch targets.
+ * the level (row-level or scalar) of every value under the shape's level rules (`rows`).
  */
-import { DirectedGraph } from "graphology";
 import { MinHeap } from "../heap.js";
 import { diagnostics, type Diagnostic, type Span } from "../diagnostics.js";
 import type { TargetConfig } from "../config.js";
 import type { BuiltTarget, Catalog, Condition, ConfigValue, Dep, DepSource, FieldInfo, FunctionFact, GraphNode, Level, LevelRules, Passing, TypeInfo } from "../model.js";
-
-export type DagGraph = DirectedGraph<{ kind: "node" | "input" }>;
 
 /** Whether a function's `@when`/`@whenNot`/`@whenIn` tags select it for this config. */
 export function selects(conditions: readonly Condition[], config: Readonly<Record<string, ConfigValue>>): boolean {
@@ -153,32 +150,8 @@ export function buildTargetGraph(target: TargetConfig, levels: LevelRules, catal
 /** A dependency once wired, before its passing is known. */
 type WiredDep = Omit<Dep, "passing">;
 
-const dags = new WeakMap<BuiltTarget, DagGraph>();
-
-/**
- * The target's DAG as a graphology graph, built on first use (the compile path does not need
- * it): edges point from a dependency to its consumer; inputs are vertices named `input:<name>`.
- */
-export function dagOf(target: BuiltTarget): DagGraph {
-  let dag = dags.get(target);
-  if (dag) return dag;
-  dag = new DirectedGraph({ allowSelfLoops: true });
-  for (const f of target.inputs?.fields ?? []) if (!target.nodes.has(f.name)) dag.addNode(`input:${f.name}`, { kind: "input" });
-  if (target.fittedInputs.length > 0) dag.mergeNode("input:fitted", { kind: "input" });
-  for (const name of target.nodes.keys()) dag.addNode(name, { kind: "node" });
-  for (const node of target.nodes.values()) {
-    for (const dep of node.deps) {
-      const from = dep.source.kind === "node" ? dep.source.name : dep.source.kind === "input" ? `input:${dep.source.name}` : undefined;
-      if (from !== undefined && dag.hasNode(from) && !dag.hasEdge(from, node.name)) dag.addEdge(from, node.name);
-    }
-    if (node.kind === "fitted" && !dag.hasEdge("input:fitted", node.name)) dag.addEdge("input:fitted", node.name);
-  }
-  dags.set(target, dag);
-  return dag;
-}
-
 /** Kahn's algorithm with the node name as the tie-break, so the order is deterministic. */
-export function topologicalOrder(deps: ReadonlyMap<string, readonly { readonly source: DepSource }[]>): string[] {
+function topologicalOrder(deps: ReadonlyMap<string, readonly { readonly source: DepSource }[]>): string[] {
   const indegree = new Map<string, number>();
   const consumers = new Map<string, string[]>();
   for (const [name, list] of deps) {
@@ -207,7 +180,7 @@ export function topologicalOrder(deps: ReadonlyMap<string, readonly { readonly s
 }
 
 /** What the level rules decide for one node. */
-export interface NodeLevel {
+interface NodeLevel {
   readonly level: Level;
   /** Row-level and computed once per row inside a fused loop. */
   readonly map: boolean;
@@ -225,7 +198,7 @@ export interface NodeLevel {
  * row-level; Column/Table parameters receive values whole; a function returning Column<U> is
  * row-level; fields of a table (or of a row-level object) are row-level.
  */
-export function inferLevels(
+function inferLevels(
   order: readonly string[],
   nodes: ReadonlyMap<string, Pick<Draft, "kind" | "fn" | "extractOf">>,
   deps: ReadonlyMap<string, readonly WiredDep[]>,

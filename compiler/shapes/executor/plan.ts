@@ -18,7 +18,7 @@ const INTERNAL = [
 ];
 
 /** The module generated executors import the runtime from. */
-export const RUNTIME_MODULE = "featc";
+const RUNTIME_MODULE = "featc";
 
 export class TargetPlan {
   readonly target: BuiltTarget;
