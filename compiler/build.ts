@@ -70,7 +70,7 @@ export async function build(configPath: string, options: BuildOptions = {}): Pro
     analysis.catalog.oracle.release();
     files = emitAll(analysis, fittedHash);
   } catch (e) {
-    return { ...empty, diagnostics: [...analysis.diagnostics, diagnostics.output(`code generation failed: ${(e as Error).message}`)] };
+    return { ...empty, diagnostics: [...analysis.diagnostics, diagnostics.codeGenerationFailed((e as Error).message)] };
   }
   const abs = (rel: string) => path.join(config.rootDir, rel);
   const changed = [...files.keys()].filter((rel) => !sameContent(abs(rel), files.get(rel)!));
@@ -88,7 +88,7 @@ export async function build(configPath: string, options: BuildOptions = {}): Pro
   try {
     writeAtomically(config.rootDir, files, changed, removed);
   } catch (e) {
-    return { ...empty, diagnostics: [...analysis.diagnostics, diagnostics.output(`cannot write generated files: ${(e as Error).message}`)] };
+    return { ...empty, diagnostics: [...analysis.diagnostics, diagnostics.cannotWrite((e as Error).message)] };
   }
   return { analysis, diagnostics: analysis.diagnostics, files, changed, removed };
 }

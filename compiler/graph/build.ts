@@ -70,23 +70,24 @@ export function buildTargetGraph(target: TargetConfig, levels: LevelRules, catal
     const rowType = value.container === "table" ? value.element : value.container === "column" ? undefined : value;
     const fields: readonly FieldInfo[] | undefined = rowType ? catalog.oracle.fields(rowType.ref) : undefined;
     if (!fields) {
-      problems.push(diagnostics.badExtract(`@extract on '${owner.fn.exportName}' needs an object or Table return type, not '${value.text}'`, extract.span, target.name));
+      problems.push(diagnostics.extractNeedsObject(target.name, owner.fn.exportName, value.text, extract.span));
       continue;
     }
     const wanted = extract.fields ?? fields.map((f) => ({ name: f.name, span: extract.span }));
     for (const want of wanted) {
       const field = fields.find((f) => f.name === want.name);
       if (!field) {
-        problems.push(diagnostics.badExtract(`@extract names '${want.name}', but '${rowType!.text}' (returned by '${owner.fn.exportName}') has no such field; it has ${fields.map((f) => f.name).join(", ") || "no fields"}`, want.span, target.name));
+        problems.push(diagnostics.extractUnknownField(target.name, want.name, rowType!.text, owner.fn.exportName, fields.map((f) => f.name), want.span));
         continue;
       }
       const clash = drafts.get(field.name);
       if (clash) {
-        problems.push(diagnostics.badExtract(`field '${field.name}' extracted from '${owner.fn.exportName}' collides with ${clash.kind === "extract" ? `the field extracted from '${clash.fn.exportName}'` : `the feature '${clash.fn.exportName}'`} in target '${target.name}'`, want.span, target.name));
+        const other = { kind: clash.kind === "extract" ? ("field" as const) : ("feature" as const), name: clash.fn.exportName };
+        problems.push(diagnostics.extractCollides(target.name, field.name, owner.fn.exportName, other, want.span));
         continue;
       }
       if (inputTypes.has(field.name)) {
-        problems.push(diagnostics.badExtract(`field '${field.name}' extracted from '${owner.fn.exportName}' collides with the input '${field.name}' of target '${target.name}'`, want.span, target.name));
+        problems.push(diagnostics.extractCollides(target.name, field.name, owner.fn.exportName, { kind: "input", name: field.name }, want.span));
         continue;
       }
       drafts.set(field.name, { name: field.name, kind: "extract", fn: owner.fn, extractOf: name, field: field.name, valueType: field.type });
