@@ -6,6 +6,7 @@ import { loadConfig, type FeatcConfig, type TargetConfig } from "./config.js";
 import { diagnostics, nearestName, sortDiagnostics, type Diagnostic } from "./diagnostics.js";
 import { discover } from "./discover/discover.js";
 import { buildTargetGraph, selects } from "./graph/build.js";
+import { executorModuleProblems } from "./module-format.js";
 import { shapeNamed } from "./shapes/registry.js";
 import { checkCatalogFileNames, validateTarget } from "./validate/validate.js";
 import type { BuiltTarget, Catalog, FunctionFact } from "./model.js";
@@ -39,7 +40,7 @@ export async function analyze(configPath: string, options: AnalyzeOptions = {}):
   }
   const wanted = config.targets.filter((t) => !options.targets || options.targets.length === 0 || options.targets.includes(t.name));
   const found = discover(config, { codeHashes: options.codeHashes, typeCheck: options.typeCheck });
-  const problems: Diagnostic[] = [...found.diagnostics];
+  const problems: Diagnostic[] = [...found.diagnostics, ...executorModuleProblems(config)];
   const catalog = found.catalog;
   problems.push(...checkCatalogFileNames(config.catalogFiles, config.rootDir));
   problems.push(...conditionsOnUnknownKeys(catalog.functions, config.targets));

@@ -35,9 +35,12 @@ export const DIAGNOSTIC_CODES = {
   FC1010: "config error",
   FC1011: "TypeScript error in the catalog",
   FC1012: "build output error",
+  FC1014: "construct too deep to analyse",
+  FC1099: "internal error",
   FC2001: "unused input",
   FC2002: "variant no target selects",
   FC2003: "target with no features",
+  FC2004: "build output notice",
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
@@ -164,8 +167,28 @@ export const diagnostics = {
     return error("FC1012", `code generation failed: ${reason}`);
   },
 
-  cannotWrite(reason: string): Diagnostic {
-    return error("FC1012", `cannot write generated files: ${reason}`);
+  typeCheckTimeout(seconds: number): Diagnostic {
+    return error(
+      "FC1011",
+      `the type check did not finish in ${seconds} s: TypeScript's own errors in the catalog are unknown. A type in the catalog may be too costly to check; ` +
+        `if the catalog is only large, raise the bound with "typeCheckTimeout" (seconds) in the config or the FEATC_TYPECHECK_TIMEOUT environment variable.`,
+    );
+  },
+
+  tooDeep(detail: string, span: Span): Diagnostic {
+    return error("FC1014", `too deep to analyse (${detail}), so this file is not analysed further: split the construct into smaller expressions or named types.`, span);
+  },
+
+  internal(message: string): Diagnostic {
+    return error("FC1099", `featc failed on this input (internal error: ${message}). This is a bug in featc; the input may still be wrong.`);
+  },
+
+  output(message: string, span?: Span): Diagnostic {
+    return error("FC1012", message, span);
+  },
+
+  outputNotice(message: string): Diagnostic {
+    return { code: "FC2004", severity: "warning", message };
   },
 
   unselectedVariant(fn: string, tags: string, detail: string, span: Span): Diagnostic {

@@ -1,10 +1,10 @@
 /**
  * What every command of the command line shares: the output streams, the common options, how
  * diagnostics are reported and which exit code they give. Command modules import it from here
- * (not from cli.ts, which imports them).
+ * (not from cli.ts, which imports them). Light: no compiler phase is loaded by it.
  */
 import { Option, type Command } from "commander";
-import { DEFAULT_CONFIG_NAME } from "../config.js";
+import { DEFAULT_CONFIG_NAME } from "../config-name.js";
 import { hasErrors, type Diagnostic } from "../diagnostics.js";
 import { formatHuman, toJson, type OutputFormat } from "./format.js";
 

@@ -111,7 +111,7 @@ export class TargetPlan {
   /** `../catalog/features.js`: the ESM specifier of a catalog file, relative to outDir. */
   moduleSpecifier(file: string): string {
     let rel = path.relative(this.input.outDir, file).split(path.sep).join("/");
-    rel = rel.replace(/\.tsx?$/, ".js").replace(/\.mts$/, ".mjs");
+    rel = rel.replace(/\.tsx?$/, ".js").replace(/\.mts$/, ".mjs").replace(/\.cts$/, ".cjs");
     return rel.startsWith(".") ? rel : `./${rel}`;
   }
 
