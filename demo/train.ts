@@ -188,7 +188,7 @@ export function loadArtifacts<F extends object>(dir: string, expected: ArtifactE
   try {
     const fitted = loadFitted<F>(files.fitted, expected.hash, expected.schema);
     const { model, stamp } = loadModel(files.model);
-    const mismatches = stampMismatches(stamp, { features: featureCodeHashes(expected.graph), fitted: { hash: expected.hash, values: fitted } });
+    const mismatches = stampMismatches(stamp, { features: featureCodeHashes(expected.graph), fitted: { hash: expected.hash, values: fitted as Readonly<Record<string, unknown>> } });
     if (mismatches.length > 0) throw new ModelFileError(files.model, `it does not belong with what would feed it: ${mismatches.join("; ")}`);
     return { model, fitted };
   } catch (e) {
