@@ -6,7 +6,8 @@
  * decode per row.
  */
 import { DuckDBTypeId, type DuckDBConnection, type DuckDBDataChunk, type DuckDBEnumType, type DuckDBMaterializedResult, type DuckDBValue } from "@duckdb/node-api";
-import { allocateFloat64Columns, FeatcError, newColumn } from "featc";
+import { allocateFloat64Columns, newColumn } from "../columns.js";
+import { FeatcError } from "../errors.js";
 import { bindings, type RawVector } from "./bindings.js";
 import { accepted, nullable, readingOf, type ColumnKind, type LoadedTable, type Schema } from "./schema.js";
 import { quoteIdent, quoteQualified, quoteString } from "./sql.js";

@@ -4,7 +4,7 @@
  * objects.
  */
 import { DuckDBBigIntType, DuckDBDataChunk, DuckDBDoubleType, DuckDBIntegerType, DuckDBVarCharType, DuckDBVector, type DuckDBConnection, type DuckDBType } from "@duckdb/node-api";
-import type { Column } from "featc";
+import type { Column } from "../containers.js";
 import { bindings } from "./bindings.js";
 import { quoteIdent, quoteQualified } from "./sql.js";
 
