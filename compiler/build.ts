@@ -1,17 +1,14 @@
 /**
- * `featc build`: analyse, emit one executor and one graph manifest per target, and hand them to
- * outputs/ to write only when the whole build succeeded. `--check` writes nothing and names the
- * files that are stale.
+ * `featc build`: analyse, emit each target through its shape (the files the shape writes, and
+ * the target's graph manifest), and hand them to outputs/ to write only when the whole build
+ * succeeded. `--check` writes nothing and names the files that are stale.
  */
-import crypto from "node:crypto";
 import path from "node:path";
 import { analyze, type Analysis } from "./analyze.js";
 import { diagnostics, hasErrors, type Diagnostic } from "./diagnostics.js";
-import { emitBatchExecutor } from "./emit/batch.js";
-import { buildManifest, fittedHashOf } from "./emit/manifest.js";
-import { emitOnlineExecutor } from "./emit/online.js";
-import { TargetPlan } from "./emit/plan.js";
+import { buildManifest, fittedHashOf } from "./graph/manifest.js";
 import { updateOutputs } from "./outputs/outputs.js";
+import { shapeNamed } from "./shapes/registry.js";
 
 export interface BuildOptions {
   readonly targets?: readonly string[];
@@ -30,19 +27,13 @@ export interface BuildResult {
   readonly removed: readonly string[];
 }
 
-export function sha256(parts: readonly string[]): string {
-  const h = crypto.createHash("sha256");
-  for (const p of parts) h.update(p).update("\0");
-  return h.digest("hex").slice(0, 16);
-}
-
 /** Emits every requested target in memory (paths relative to outDir); no file is touched. */
-export function emitAll(analysis: Analysis, fittedHash = fittedHashOf(analysis.catalog!, sha256)): Map<string, string> {
+function emitAll(analysis: Analysis, fittedHash: string): Map<string, string> {
   const config = analysis.config!;
   const catalog = analysis.catalog!;
   const files = new Map<string, string>();
   for (const target of analysis.targets) {
-    const plan = new TargetPlan({
+    const emitted = shapeNamed(target.shape)!.emit({
       target,
       rootDir: config.rootDir,
       outDir: config.outDir,
@@ -50,8 +41,13 @@ export function emitAll(analysis: Analysis, fittedHash = fittedHashOf(analysis.c
       fittedHash,
       validators: catalog.validators,
     });
-    const code = target.shape === "online" ? emitOnlineExecutor(plan) : emitBatchExecutor(plan);
-    files.set(`${target.name}.ts`, code);
+    for (const file of emitted) {
+      // A shape names its files inside outDir; anything else is a fault of the shape, not of the catalog.
+      if (file.name.split("/").some((part) => part === "" || part === "." || part === "..") || path.isAbsolute(file.name)) {
+        throw new Error(`shape '${target.shape}' named a file outside outDir: '${file.name}'`);
+      }
+      files.set(file.name, file.text);
+    }
     files.set(`${target.name}.graph.json`, JSON.stringify(buildManifest(target, config.rootDir, fittedHash), null, 2) + "\n");
   }
   return files;
@@ -64,13 +60,13 @@ export async function build(configPath: string, options: BuildOptions = {}): Pro
   const config = analysis.config;
   let files: Map<string, string>;
   try {
-    const fittedHash = fittedHashOf(analysis.catalog, sha256);
+    const fittedHash = fittedHashOf(analysis.catalog);
     // Emission needs only plain data: free the TypeScript program first (on a large catalog it
     // is most of the heap, and every garbage collection during emission would trace it).
     analysis.catalog.oracle.release();
     files = emitAll(analysis, fittedHash);
   } catch (e) {
-    return { ...empty, diagnostics: [...analysis.diagnostics, diagnostics.output(`code generation failed: ${(e as Error).message}`)] };
+    return { ...empty, diagnostics: [...analysis.diagnostics, diagnostics.codeGenerationFailed((e as Error).message)] };
   }
   const outputs = await updateOutputs(config, files, { complete: !options.targets || options.targets.length === 0, check: options.check ?? false });
   return { analysis, diagnostics: [...analysis.diagnostics, ...outputs.diagnostics], files: outputs.files, changed: outputs.changed, removed: outputs.removed };

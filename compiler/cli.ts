@@ -8,20 +8,16 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError } from "commander";
 import type { Analysis } from "./analyze.js";
 import { enableCompileCache } from "./compile-cache.js";
-import { DEFAULT_CONFIG_NAME } from "./config-name.js";
-import { diagnostics, hasErrors, type Diagnostic } from "./diagnostics.js";
+import { diagnostics } from "./diagnostics.js";
 import { packageFile } from "./paths.js";
-import { formatHuman, toJson, type OutputFormat } from "./cli/format.js";
+import { commonOptions, exitCodeFor, report, type CliIo, type CommandContext, type CommonOptions } from "./cli/common.js";
+import { toJson } from "./cli/format.js";
 import { registerLineageCommands } from "./cli/lineage.js";
 
-export interface CliIo {
-  out(text: string): void;
-  err(text: string): void;
-  color: boolean;
-}
+export { exitCodeFor, report, type CliIo, type CommandContext };
 
 const processIo: CliIo = {
   out: (t) => process.stdout.write(t.endsWith("\n") ? t : t + "\n"),
@@ -29,38 +25,14 @@ const processIo: CliIo = {
   color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
 };
 
-export interface CommonOptions {
-  config: string;
-  target?: string[];
-  format: OutputFormat;
-}
-
 /** Command modules beyond check and build; each registers its commands on the program. */
 const commandModules: ((program: Command, context: CommandContext) => void)[] = [registerLineageCommands];
-
-/** The exit code for a list of diagnostics. */
-export function exitCodeFor(list: readonly Diagnostic[]): number {
-  if (list.some((d) => d.code === "FC1010")) return 2;
-  return hasErrors(list) ? 1 : 0;
-}
-
-export function report(list: readonly Diagnostic[], rootDir: string, format: OutputFormat, io: CliIo, extra: Record<string, unknown> = {}): void {
-  if (format === "json") io.out(JSON.stringify({ diagnostics: list.map((d) => toJson(d, rootDir)), ...extra }, null, 2));
-  else if (list.length > 0) io.err(formatHuman(list, rootDir, io.color));
-}
 
 /** The folder diagnostics are reported relative to: the config's, also when it could not be read. */
 async function rootDirOf(analysis: Analysis, configPath: string): Promise<string> {
   if (analysis.config) return analysis.config.rootDir;
   const { configFileFor } = await import("./config.js");
   return path.dirname(path.resolve(configFileFor(configPath)));
-}
-
-export function commonOptions(cmd: Command): Command {
-  return cmd
-    .option("-c, --config <path>", "config file", DEFAULT_CONFIG_NAME)
-    .option("-t, --target <name...>", "only these targets")
-    .addOption(new Option("-f, --format <format>", "output format").choices(["human", "json"]).default("human"));
 }
 
 /** Rebuilds on every change of the config or a catalog file until interrupted. */
@@ -93,12 +65,6 @@ async function watch(opts: CommonOptions, io: CliIo): Promise<number> {
   await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
   for (const w of watchers) w.close();
   return 0;
-}
-
-/** What a command module gets: the output streams and a way to set the exit code. */
-export interface CommandContext {
-  readonly io: CliIo;
-  exit(code: number): void;
 }
 
 /** Runs the CLI with process-style argv; returns the exit code instead of exiting. */

@@ -39,6 +39,7 @@ export const DIAGNOSTIC_CODES = {
   FC1099: "internal error",
   FC2001: "unused input",
   FC2002: "variant no target selects",
+  FC2003: "target with no features",
   FC2004: "build output notice",
 } as const;
 
@@ -52,7 +53,12 @@ function quoteList(names: readonly string[]): string {
   return names.map((n) => `'${n}'`).join(", ");
 }
 
-/** One constructor per code: the only place where featc's messages are worded. */
+/**
+ * The catalogue: one named constructor per message, under its stable code, so the wording lives
+ * here and a call site says what it found (`extractCollides(…)`), not how to phrase it.
+ * `config`, `typescript`, `unsupportedSignature` and `badTag` still take a worded message: they
+ * serve the config reader and discover, whose findings are to get named constructors too.
+ */
 export const diagnostics = {
   unknownDependency(target: string, param: string, node: string, span: Span, suggestion?: string, elsewhere?: readonly string[]): Diagnostic {
     let message = `'${param}' is not a feature or an input of target '${target}' (parameter of '${node}').`;
@@ -74,8 +80,21 @@ export const diagnostics = {
     return error("FC1003", `'${node}' is both a feature and an input of target '${target}' (${inputsAt}). Rename one of them.`, span, target);
   },
 
-  typeMismatch(target: string, detail: string, span: Span): Diagnostic {
-    return error("FC1004", detail, span, target);
+  /** A generic FC1004 for the discover phase's own findings; the graph's are the named ones below. */
+  columnToTable(target: string, source: string, rowType: string, param: string, fn: string, paramType: string, span: Span): Diagnostic {
+    return error("FC1004", `'${source}' is a column of '${rowType}' (one value per row), but parameter '${param}' of '${fn}' expects '${paramType}'`, span, target);
+  },
+
+  notAssignable(target: string, source: string, type: string, perRow: boolean, param: string, fn: string, paramType: string, span: Span): Diagnostic {
+    return error("FC1004", `'${source}' is '${type}'${perRow ? " per row" : ""}, but parameter '${param}' of '${fn}' expects '${paramType}'`, span, target);
+  },
+
+  validatorType(target: string, validator: string, takes: string, node: string, type: string, span: Span): Diagnostic {
+    return error("FC1004", `validator '${validator}' takes '${takes}', but '${node}' is '${type}'`, span, target);
+  },
+
+  literalMismatch(node: string, param: string, paramType: string, literal: string, span: Span): Diagnostic {
+    return error("FC1004", `@parameterize ${node}(…) binds ${literal} to parameter '${param}', whose type is '${paramType}'`, span);
   },
 
   unsupportedSignature(what: string, span: Span): Diagnostic {
@@ -86,13 +105,38 @@ export const diagnostics = {
     return error("FC1006", what, span, target);
   },
 
+  fittedNotScalar(target: string, fn: string, is: "a table" | "row-level", span: Span): Diagnostic {
+    return error("FC1006", `@fitted '${fn}' must be one value for the whole run, but in target '${target}' it is ${is}`, span, target);
+  },
+
+  rangeNeedsNumber(target: string, check: string, node: string, type: string, span: Span): Diagnostic {
+    return error("FC1006", `@check ${check} needs a number, but '${node}' is '${type}'`, span, target);
+  },
+
+  oneOfWrongType(target: string, check: string, node: string, type: string, span: Span): Diagnostic {
+    return error("FC1006", `@check ${check} lists values that are not '${type}' like '${node}'`, span, target);
+  },
+
+  conditionOnUnknownKey(tag: string, fn: string, key: string, hint: string, span: Span): Diagnostic {
+    return error("FC1006", `${tag} on '${fn}': no target's config has the key '${key}', so no target selects '${fn}'.${hint}`, span);
+  },
+
   unknownOutput(target: string, output: string, span: Span | undefined, suggestion?: string): Diagnostic {
     const hint = suggestion ? ` Did you mean '${suggestion}'?` : "";
     return error("FC1007", `output '${output}' is not a node of target '${target}'.${hint}`, span, target);
   },
 
-  badExtract(what: string, span: Span, target?: string): Diagnostic {
-    return error("FC1008", what, span, target);
+  extractNeedsObject(target: string, fn: string, type: string, span: Span): Diagnostic {
+    return error("FC1008", `@extract on '${fn}' needs an object or Table return type, not '${type}'`, span, target);
+  },
+
+  extractUnknownField(target: string, field: string, rowType: string, fn: string, fields: readonly string[], span: Span): Diagnostic {
+    return error("FC1008", `@extract names '${field}', but '${rowType}' (returned by '${fn}') has no such field; it has ${fields.join(", ") || "no fields"}`, span, target);
+  },
+
+  extractCollides(target: string, field: string, fn: string, other: { readonly kind: "field" | "feature" | "input"; readonly name: string }, span: Span): Diagnostic {
+    const what = other.kind === "field" ? `the field extracted from '${other.name}'` : other.kind === "feature" ? `the feature '${other.name}'` : `the input '${other.name}'`;
+    return error("FC1008", `field '${field}' extracted from '${fn}' collides with ${what} in target '${target}'`, span, target);
   },
 
   aggregateOnline(target: string, node: string, param: string, paramType: string, span: Span): Diagnostic {
@@ -112,6 +156,19 @@ export const diagnostics = {
 
   typescript(message: string, span?: Span): Diagnostic {
     return error("FC1011", message, span);
+  },
+
+  unknownTarget(target: string, known: readonly string[]): Diagnostic {
+    return error("FC1010", `unknown target '${target}' (the config declares ${known.join(", ")})`);
+  },
+
+  unimportableFileName(file: string, char: string, span: Span): Diagnostic {
+    const why = ({ "#": "the start of a fragment", "?": "the start of a query", "%": "the start of an escape" } as Record<string, string>)[char] ?? "a path separator";
+    return error("FC1010", `catalog file '${file}' cannot be imported by generated code: Node reads '${char}' in an import as ${why}. Rename the file without '${char}'.`, span);
+  },
+
+  codeGenerationFailed(reason: string): Diagnostic {
+    return error("FC1012", `code generation failed: ${reason}`);
   },
 
   typeCheckTimeout(seconds: number): Diagnostic {
@@ -140,6 +197,10 @@ export const diagnostics = {
 
   unselectedVariant(fn: string, tags: string, detail: string, span: Span): Diagnostic {
     return { code: "FC2002", severity: "warning", message: `no target selects '${fn}' (${tags}): ${detail}`, span };
+  },
+
+  emptyTarget(target: string, span: Span | undefined): Diagnostic {
+    return { code: "FC2003", severity: "warning", message: `target '${target}' has no features: its executor computes nothing (no catalog function is selected for it).`, span, target };
   },
 
   unusedInput(target: string, input: string, span: Span | undefined): Diagnostic {

@@ -4,7 +4,18 @@
  * through the `TypeOracle` that discover hands out.
  */
 import type { Span } from "./diagnostics.js";
-import type { ConfigValue } from "./config.js";
+
+/** A value of a target's `"config"` (what `@when` tags compare with). */
+export type ConfigValue = string | number | boolean;
+
+/** Whether a target computes its `@fitted` values or reads them from the saved artifact. */
+export type FittedMode = "compute" | "read";
+
+/**
+ * A shape's level rules (DESIGN.md §2): `rows` — row-level values on one row axis and scalars;
+ * `entity` — every value is one plain value for one entity.
+ */
+export type LevelRules = "rows" | "entity";
 
 export type TypeRef = number;
 
@@ -50,6 +61,16 @@ export interface ParamFact {
   readonly index: number;
   readonly type: TypeInfo;
   readonly span: Span;
+  /** The node or input `@parameterize` binds this parameter to (it names its dependency itself otherwise). */
+  readonly binds?: string;
+}
+
+/** A parameter that `@parameterize` binds to a constant: passed as a literal, not a dependency. */
+export interface LiteralBinding {
+  readonly param: string;
+  /** The parameter's position in the function's declaration. */
+  readonly index: number;
+  readonly value: string | number | boolean;
 }
 
 export type Condition =
@@ -98,6 +119,8 @@ export interface FunctionFact {
   readonly tags: readonly { readonly name: string; readonly text: string }[];
   /** Hash of the function's code and signature, insensitive to whitespace and comments ("" when analysis skipped hashing). */
   readonly codeHash: string;
+  /** For a node made by `@parameterize`: its bindings as written (`store_id_encoded(value=store_id)`) and its constant arguments. */
+  readonly parameterized?: { readonly text: string; readonly literals: readonly LiteralBinding[] };
 }
 
 export interface InputFact {
@@ -135,7 +158,7 @@ export type DepSource =
 export interface Dep {
   readonly param: ParamFact;
   readonly source: DepSource;
-  passing: Passing;
+  readonly passing: Passing;
 }
 
 export type NodeKind =
@@ -156,21 +179,25 @@ export interface GraphNode {
   readonly field?: string;
   readonly deps: readonly Dep[];
   /** Value type: for row-level nodes, the type of one row's value. */
-  valueType: TypeInfo;
-  level: Level;
+  readonly valueType: TypeInfo;
+  readonly level: Level;
   /** Row-level nodes computed once per row inside a fused loop. */
-  map: boolean;
+  readonly map: boolean;
   /** A scalar holding a Table that is not on the row axis. */
-  table: boolean;
+  readonly table: boolean;
   readonly async: boolean;
   readonly checks: readonly CheckFact[];
 }
 
 export interface TargetGraph {
   readonly name: string;
-  readonly shape: "batch" | "online";
-  readonly fitted: "compute" | "read";
+  /** The name of the target's shape (see compiler/shapes/). */
+  readonly shape: string;
+  readonly levels: LevelRules;
+  readonly fitted: FittedMode;
   readonly config: Readonly<Record<string, ConfigValue>>;
+  /** The shape's own options, as the config gives them (defaults filled in). */
+  readonly options: Readonly<Record<string, string>>;
   readonly inputs?: InputsFact;
   /** The extra `fitted` input of a reading target: the fitted nodes it reads. */
   readonly fittedInputs: readonly string[];
@@ -180,4 +207,9 @@ export interface TargetGraph {
   /** Nodes in topological order, name as the tie-break; nodes on a cycle are left out. */
   readonly order: readonly string[];
   readonly outputs: readonly string[];
+}
+
+export interface BuiltTarget extends TargetGraph {
+  /** Nodes that could not be ordered because they lie on or behind a cycle. */
+  readonly unordered: readonly string[];
 }

@@ -15,7 +15,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { writeTable } from "./duckdb.js";
+import { writeTable } from "featc/duckdb";
 import { DEFAULT_WAREHOUSE_PATH, TABLES, openWarehouse } from "./warehouse.js";
 
 /** The fixed "now" of the generated data: every login is in the 90 days before it. Use it as execution_time. */

@@ -5,7 +5,7 @@
  *
  * - generating and writing the warehouse;
  * - reading the survey and login tables into columns (median of --reps), with the column reader
- *   of demo/duckdb.ts and, for comparison, with @duckdb/node-api's public per-item vector API;
+ *   of featc/duckdb (readTable) and, for comparison, with @duckdb/node-api's public per-item vector API;
  * - per-lookup latency of both online service strategies on the generated clients.
  */
 import path from "node:path";

@@ -22,10 +22,10 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { AddressInfo } from "node:net";
 import type { ProgressStream } from "featc/node";
+import { readTable } from "featc/duckdb";
 import { build } from "../compiler/build.js";
 import { formatHuman } from "../compiler/cli/format.js";
 import { hasErrors } from "../compiler/diagnostics.js";
-import { readColumns } from "./duckdb.js";
 import { generateWarehouse, mulberry32, type GenerateReport } from "./generate.js";
 import { score, describeDrift, type ScoreReport } from "./score.js";
 import { createServer } from "./server.js";
@@ -197,7 +197,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     line(row("score", seconds(scored.ms.total), `${count(scored.rows)} rows → table ${scored.table}; ${seconds(per100k)} per 100k rows (executor with its DuckDB reads ${seconds(scored.ms.execute)}, writing ${seconds(scored.ms.write)})`));
     if (scored.fittedDrift && scored.fittedDrift.length > 0) line(row("warning", "", `fitted values moved between training and scoring: ${describeDrift(scored.fittedDrift)}`));
     // What batch wrote, read back from DuckDB: the values the online answers are compared with.
-    const readBack = await readColumns(warehouse.connection, scored.table, { client_id: "number", prediction: "number" });
+    const readBack = await readTable(warehouse.connection, { table: scored.table.split(".") }, { client_id: "f64", prediction: "f64" });
     batchIds = readBack.columns.client_id;
     batchPredictions = readBack.columns.prediction;
   } finally {

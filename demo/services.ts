@@ -21,7 +21,7 @@ import type { DuckDBConnection, DuckDBPreparedStatement } from "@duckdb/node-api
 import { DuckDBTypeId } from "@duckdb/node-api";
 import type { Column } from "featc";
 import { UnknownClientError, type LoginService, type Survey, type SurveyService } from "../catalog/types.js";
-import { quoteIdent, quoteTable } from "./duckdb.js";
+import { quoteIdent, quoteQualified } from "featc/duckdb";
 import { TABLES, type DemoWarehouse } from "./warehouse.js";
 
 export type ServiceKind = "index" | "query";
@@ -148,7 +148,7 @@ class PreparedLookup {
   static async open(warehouse: DemoWarehouse, table: string, select: readonly string[]): Promise<PreparedLookup> {
     const connection = await warehouse.connect();
     try {
-      const from = quoteTable(table);
+      const from = quoteQualified(table.split("."));
       const probe = await connection.run(`SELECT client_id FROM ${from} LIMIT 0`);
       const keyType = probe.columnTypeId(0);
       const statement = await connection.prepare(`SELECT ${select.join(", ")} FROM ${from} WHERE ${quoteIdent("client_id")} = $1 LIMIT 1`);

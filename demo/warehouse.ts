@@ -1,15 +1,15 @@
 /**
  * The embedded warehouse behind the reference catalog: a DuckDB database in a local file
  * (default `data/warehouse.duckdb`). It implements the catalog's `Warehouse` by reading whole
- * tables column by column into typed arrays (see demo/duckdb.ts: no per-row objects), and
+ * tables column by column into typed arrays (featc/duckdb's typed loaders: no per-row objects), and
  * writes predictions back through the appender.
  */
 import fs from "node:fs";
 import path from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
-import { tableOf, type Column, type Table } from "featc";
+import type { Column, Table } from "featc";
+import { readTable, writeTable } from "featc/duckdb";
 import type { Login, Survey, Warehouse } from "../catalog/types.js";
-import { readColumns, writeTable } from "./duckdb.js";
 
 /** Where the demo keeps its database unless told otherwise (git-ignored). */
 export const DEFAULT_WAREHOUSE_PATH = "data/warehouse.duckdb";
@@ -75,23 +75,21 @@ export async function openWarehouse(file: string = DEFAULT_WAREHOUSE_PATH, optio
       open();
       return instance.connect();
     },
+    // A missing budget, age or login time is NaN, as the online services read it.
     async readSurvey(table: string): Promise<Table<Survey>> {
-      const read = await readColumns(open(), table, { client_id: "number", budget: "number", age: "number", gender: "string" });
-      return tableOf<Survey>(read.columns);
+      return readTable(open(), { table: table.split(".") }, { client_id: "f64", budget: "f64?", age: "f64?", gender: "string" });
     },
     async readLogins(table: string): Promise<Table<Login>> {
-      const read = await readColumns(open(), table, { client_id: "number", last_logged_in: "number" });
-      return tableOf<Login>(read.columns);
+      return readTable(open(), { table: table.split(".") }, { client_id: "f64", last_logged_in: "f64?" });
     },
     async readLabels(table: string): Promise<Table<Label>> {
-      const read = await readColumns(open(), table, { client_id: "number", label: "number" });
-      return tableOf<Label>(read.columns);
+      return readTable(open(), { table: table.split(".") }, { client_id: "f64", label: "f64" });
     },
     async writePredictions(table: string, client_id: Column<number>, predictions: Column<number>): Promise<void> {
       if (client_id.length !== predictions.length) throw new RangeError(`writePredictions: ${client_id.length} client ids but ${predictions.length} predictions`);
       let int32 = true;
       for (let i = 0; i < client_id.length; i++) if ((client_id[i]! | 0) !== client_id[i]) { int32 = false; break; }
-      await writeTable(open(), table, [
+      await writeTable(open(), table.split("."), [
         { name: "client_id", type: int32 ? "INTEGER" : "DOUBLE", values: client_id },
         { name: "prediction", type: "DOUBLE", values: predictions },
       ]);

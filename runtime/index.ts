@@ -23,6 +23,7 @@ export {
   reportCheck,
   type BatchExecuteOptions,
   type BatchProgress,
+  type CheckFailure,
   type ColumnElement,
   type ExecuteOptions,
   type TableRow,
@@ -30,3 +31,5 @@ export {
 } from "./executor.js";
 export { FITTED_FORMAT, parseFitted, serializeFitted, type FittedArtifact, type FittedSchema } from "./fitted.js";
 export { NumericKeyIndex, StringKeyIndex, gather, joinColumn, type KeyIndex } from "./keyed.js";
+export { count, first, last, max, mean, min, stddev, sum, type Window } from "./window/aggregates.js";
+export { rollingAggregate, rollingReduce, type RollingAggregate, type WindowFrame } from "./window/rolling.js";

@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { Option, type Command } from "commander";
-import { commonOptions, exitCodeFor, report, type CommandContext, type CommonOptions } from "../cli.js";
+import { commonOptions, exitCodeFor, report, type CommandContext, type CommonOptions } from "./common.js";
 import { DEFAULT_CONFIG_NAME } from "../config-name.js";
 import { nearestName } from "../diagnostics.js";
 import { compareCatalogs, exportRef, formatDiff } from "../lineage/diff.js";

@@ -15,6 +15,7 @@ import { packageFile } from "../paths.js";
 import { MAX_BRACKET_DEPTH, MAX_TREE_DEPTH, tooDeepBrackets, tooDeepNode } from "./depth.js";
 import { isRegularFile, readTextFile } from "./files.js";
 import { startNativeCheck, type NativeDiagnostic } from "./native-check.js";
+import { expandParameterize, functionsMadeByCalls, isParameterizeTag } from "./parameterize.js";
 import { parseTags, type RawTag } from "./tags.js";
 
 export interface DiscoverResult {
@@ -135,6 +136,7 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
   });
 
   const candidates = files.flatMap((sf) => collectCandidates(sf, problems));
+  for (const sf of files) problems.push(...functionsMadeByCalls(sf, checker));
   const catalogFileSet = new Set(files.map((sf) => sf.fileName));
   const functions: FunctionFact[] = [];
   const validatorRefs: { name: string; span: Span }[] = [];
@@ -157,8 +159,8 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
       continue;
     }
     if (candidate.name.startsWith("_")) continue;
-    const fact = functionFact(candidate, parsed, raw, types, checker, problems, withHashes ? catalogFileSet : undefined);
-    if (fact) functions.push(fact);
+    const fact = functionFact(candidate, parsed, raw.filter((t) => !isParameterizeTag(t)), types, checker, problems, withHashes ? catalogFileSet : undefined);
+    if (fact) functions.push(...expandParameterize(candidate, fact, checker, problems));
   }
   // Validators may also be private (`_`-prefixed) exports: collect them too.
   for (const ref of validatorRefs) {

@@ -17,7 +17,7 @@ export interface ExplainedTarget {
   readonly level?: string;
   readonly description?: string;
   /** The producing function; `variant` is true when its export name differs from the node name. */
-  readonly definedBy?: { readonly exportName: string; readonly file: string; readonly line: number; readonly variant: boolean };
+  readonly definedBy?: { readonly exportName: string; readonly file: string; readonly line: number; readonly variant: boolean; readonly parameterized?: string };
   /** For an input: where the inputs interface declares it. */
   readonly declaredAt?: { readonly file: string; readonly line: number };
   readonly extractOf?: string;
@@ -74,7 +74,7 @@ function explainIn(l: Lineage, name: string): ExplainedTarget {
     type: v.type,
     level: v.level,
     description: v.description,
-    ...(v.exportName && v.file ? { definedBy: { exportName: v.exportName, file: v.file, line: v.line ?? 0, variant: v.variant !== undefined } } : {}),
+    ...(v.exportName && v.file ? { definedBy: { exportName: v.exportName, file: v.file, line: v.line ?? 0, variant: v.variant !== undefined, ...(v.parameterized ? { parameterized: v.parameterized } : {}) } } : {}),
     ...(v.kind === "input" && v.file ? { declaredAt: { file: v.file, line: v.line ?? 0 } } : {}),
     ...(v.extractOf !== undefined ? { extractOf: v.extractOf } : {}),
     ...(v.fitted ? { fitted: v.fitted } : {}),
@@ -103,14 +103,14 @@ export function formatExplanation(e: Explanation): string {
     }
     out.push(`target ${t.target} (${t.shape}): ${t.role}, ${t.type}, ${t.level}${t.async ? ", async" : ""}`);
     if (t.definedBy) {
-      const how = t.kind === "extract" ? `field of ${t.extractOf}, extracted by` : t.definedBy.variant ? "variant" : "defined by";
+      const how = t.kind === "extract" ? `field of ${t.extractOf}, extracted by` : t.definedBy.parameterized ? `made by @parameterize ${t.definedBy.parameterized} from` : t.definedBy.variant ? "variant" : "defined by";
       out.push(`  ${how} ${t.definedBy.exportName} at ${t.definedBy.file}:${t.definedBy.line}`);
     }
     if (t.declaredAt) out.push(`  declared at ${t.declaredAt.file}:${t.declaredAt.line}`);
     if (t.fitted) out.push(`  @fitted: ${t.fitted === "read" ? "read from the saved fitted values (input 'fitted')" : "computed by this target"}`);
     if (t.description && t.description !== e.description) out.push(`  description: ${t.description}`);
     if (t.checks.length > 0) out.push(`  checks: ${t.checks.join(", ")}`);
-    const tags = t.tags.filter((tag) => !tag.startsWith("@check"));
+    const tags = t.tags.filter((tag) => !tag.startsWith("@check") && !(t.definedBy?.parameterized && tag.startsWith("@parameterize ")));
     if (tags.length > 0) out.push(`  tags: ${tags.join(" ")}`);
     if (t.kind !== "input") {
       out.push(`  depends on: ${list([...t.dependsOn.features, ...t.dependsOn.inputs.map((i) => `${i} (input)`)])}`);

@@ -10,7 +10,7 @@ import type { LineageGraph, LineageVertex } from "./graph.js";
 const MAX_TYPE = 48;
 
 /** The lines of a vertex's label: name, variant, @fitted, type · level. */
-export function labelLines(v: LineageVertex): string[] {
+function labelLines(v: LineageVertex): string[] {
   const lines = [v.name];
   if (v.variant) lines.push(`via ${v.variant}`);
   if (v.fitted) lines.push(v.fitted === "read" ? "@fitted (read)" : "@fitted (computed)");
@@ -23,6 +23,7 @@ function tooltip(v: LineageVertex): string[] {
   const lines = [`${v.role} ${v.name}: ${v.type}`];
   if (v.description) lines.push(v.description);
   if (v.exportName && v.file) lines.push(`${v.exportName} at ${v.file}:${v.line}`);
+  if (v.parameterized) lines.push(`@parameterize ${v.parameterized}`);
   if (v.checks.length > 0) lines.push(`checks: ${v.checks.join(", ")}`);
   return lines;
 }

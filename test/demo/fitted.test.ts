@@ -12,7 +12,7 @@ import { loadFitted } from "featc/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as batchTarget from "../../generated/batch.js";
 import * as onlineTarget from "../../generated/online.js";
-import { readColumns } from "../../demo/duckdb.js";
+import { readTable } from "featc/duckdb";
 import { generateWarehouse } from "../../demo/generate.js";
 import { score } from "../../demo/score.js";
 import { createServer, ServerStartError } from "../../demo/server.js";
@@ -75,7 +75,7 @@ describe("the artifact training writes", () => {
     const warehouse = await openWarehouse(db, { readOnly: true });
     const services = await openOnlineServices(warehouse);
     try {
-      const read = await readColumns(warehouse.connection, TABLES.predictions, { client_id: "number", prediction: "number" });
+      const read = await readTable(warehouse.connection, { table: TABLES.predictions }, { client_id: "f64", prediction: "f64" });
       let compared = 0;
       for (let row = 0; row < read.length; row += 13) {
         const client_id = read.columns.client_id[row]!;

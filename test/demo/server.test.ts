@@ -6,7 +6,7 @@
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readColumns } from "../../demo/duckdb.js";
+import { readTable } from "featc/duckdb";
 import { generateWarehouse } from "../../demo/generate.js";
 import { score } from "../../demo/score.js";
 import { createServer, parseClientId } from "../../demo/server.js";
@@ -31,7 +31,7 @@ beforeAll(async () => {
   await score({ warehouse: db, artifacts, progress: false });
   const warehouse = await openWarehouse(db);
   try {
-    const read = await readColumns(warehouse.connection, TABLES.predictions, { client_id: "number", prediction: "number" });
+    const read = await readTable(warehouse.connection, { table: TABLES.predictions }, { client_id: "f64", prediction: "f64" });
     ids = read.columns.client_id;
     batch = read.columns.prediction;
     broken = ids[ids.length - 1]!;

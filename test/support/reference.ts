@@ -4,7 +4,7 @@
  * every generated executor with it; it shares no code with the emitter.
  */
 import { pathToFileURL } from "node:url";
-import type { BuiltTarget } from "../../compiler/graph/build.js";
+import type { BuiltTarget, GraphNode } from "../../compiler/model.js";
 
 type Row = { row: true; values: ArrayLike<unknown> };
 type Whole = { row: false; value: unknown };
@@ -57,7 +57,7 @@ export async function evaluateDirectly(g: BuiltTarget, outputs: readonly string[
       else held.set(name, { row: false, value: (owner.value as Record<string, unknown>)[field] });
       continue;
     }
-    const fn = fns.get(`${node.fn.file}#${node.fn.exportName}`)!;
+    const fn = withConstants(node, fns.get(`${node.fn.file}#${node.fn.exportName}`)!);
     const mapped = node.deps.map((d, i) => args[i]!.row && !isContainer(d.param.type.container));
     if (batch && mapped.some(Boolean)) {
       const rows = (args.find((a, i) => mapped[i]) as Row).values.length;
@@ -78,6 +78,18 @@ export async function evaluateDirectly(g: BuiltTarget, outputs: readonly string[
     result[o] = h.row ? Array.from(h.values) : h.value;
   }
   return result;
+}
+
+/** The function called with the dependencies' values, and `@parameterize`'s constants put in their parameters' places. */
+function withConstants(node: GraphNode, fn: (...args: unknown[]) => unknown): (...args: unknown[]) => unknown {
+  const constants = node.fn.parameterized?.literals ?? [];
+  if (constants.length === 0) return fn;
+  return (...args) => {
+    const full: unknown[] = [];
+    node.deps.forEach((d, i) => (full[d.param.index] = args[i]));
+    for (const c of constants) full[c.index] = c.value;
+    return fn(...full);
+  };
 }
 
 /** Bit-identical comparison: Object.is on every element of columns, deep on plain objects and arrays. */

@@ -1,0 +1,158 @@
+/**
+ * Windowed aggregation: the batch kernels (sliding, O(n) per group) against a naive evaluation
+ * that builds every row's frame from its definition and calls the runtime aggregate on it — on
+ * random data with ties and gaps in the order key, NaN, ±0, infinities and groups shorter than
+ * the frame. Results must be bit-identical (Object.is), which is what lets an online request,
+ * calling the aggregate on the frame it is given, agree with the batch run.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { count, first, last, max, mean, min, rollingAggregate, rollingReduce, stddev, sum, type RollingAggregate, type Window, type WindowFrame } from "featc";
+
+const AGGREGATES: Readonly<Record<RollingAggregate, (w: Window<number>) => number>> = { sum, mean, count, min, max, stddev, first, last };
+
+interface Data {
+  by: (number | string)[];
+  order: number[];
+  values: number[];
+}
+
+/** The frame of row i, oldest first, from the definition: no shared code with the kernel. */
+function naiveFrame(data: Data, i: number, frame: WindowFrame): number[] {
+  const group = data.by.map((_, j) => j).filter((j) => data.by[j] === data.by[i]);
+  group.sort((a, b) => data.order[a]! - data.order[b]! || a - b);
+  const p = group.indexOf(i);
+  const members =
+    frame.kind === "rows"
+      ? group.filter((_, j) => j <= p - frame.lag && j >= p - frame.lag - frame.size + 1)
+      : group.filter((j) => data.order[j]! <= data.order[i]! - frame.lag && data.order[j]! > data.order[i]! - frame.lag - frame.size);
+  return members.map((j) => data.values[j]!);
+}
+
+const value = fc.oneof(
+  { weight: 12, arbitrary: fc.double({ min: -1e6, max: 1e6, noNaN: true }) },
+  { weight: 4, arbitrary: fc.integer({ min: -5, max: 5 }) },
+  { weight: 1, arbitrary: fc.constantFrom(NaN, -0, 0, Infinity, -Infinity, 0.1, 1e15) },
+);
+
+const data = fc.integer({ min: 0, max: 48 }).chain((n) =>
+  fc.record({
+    by: fc.array(fc.constantFrom<number | string>(0, 1, 2, "a", "b"), { minLength: n, maxLength: n }),
+    // Few distinct days: ties; integers and halves with holes between them: gaps.
+    order: fc.array(fc.integer({ min: 0, max: 24 }).map((d) => d / 2), { minLength: n, maxLength: n }),
+    values: fc.array(value, { minLength: n, maxLength: n }),
+  }),
+);
+
+const frame: fc.Arbitrary<WindowFrame> = fc.oneof(
+  fc.record({ kind: fc.constant("rows" as const), size: fc.integer({ min: 1, max: 7 }), lag: fc.integer({ min: 0, max: 3 }) }),
+  fc.record({ kind: fc.constant("range" as const), size: fc.integer({ min: 1, max: 16 }).map((s) => s / 2), lag: fc.integer({ min: 0, max: 6 }).map((l) => l / 2) }),
+);
+
+describe("rollingAggregate", () => {
+  for (const name of Object.keys(AGGREGATES) as RollingAggregate[]) {
+    it(`${name}: bit-identical to the aggregate called on each row's frame`, () => {
+      fc.assert(
+        fc.property(data, frame, (d, f) => {
+          const got = rollingAggregate(d.by, d.order, d.values, f, name);
+          expect(got.length).toBe(d.values.length);
+          for (let i = 0; i < d.values.length; i++) {
+            const want = AGGREGATES[name](naiveFrame(d, i, f));
+            if (!Object.is(got[i], want)) throw new Error(`row ${i}: ${got[i]} but the frame gives ${want} (${JSON.stringify(naiveFrame(d, i, f))})`);
+          }
+        }),
+        { numRuns: 300 },
+      );
+    });
+  }
+
+  it("a table already in order-key order (one pass in table order) gives the same bits", () => {
+    const inOrder = data.map((d) => {
+      const rows = d.order.map((_, i) => i).sort((a, b) => d.order[a]! - d.order[b]! || a - b);
+      return { by: rows.map((i) => d.by[i]!), order: rows.map((i) => d.order[i]!), values: rows.map((i) => d.values[i]!) };
+    });
+    const integers = inOrder.map((d) => ({ ...d, values: d.values.map((v) => (Number.isFinite(v) ? Math.round(v) : v)) }));
+    fc.assert(
+      fc.property(fc.oneof(inOrder, integers), frame, fc.constantFrom<RollingAggregate>("sum", "mean", "count", "first", "last"), (d, f, name) => {
+        const got = rollingAggregate(d.by, d.order, d.values, f, name);
+        for (let i = 0; i < d.values.length; i++) {
+          const want = AGGREGATES[name](naiveFrame(d, i, f));
+          if (!Object.is(got[i], want)) throw new Error(`${name} row ${i}: ${got[i]} but the frame gives ${want} (${JSON.stringify(naiveFrame(d, i, f))})`);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("sum and mean over integers (summed plainly, where that is exact) equal the aggregates too", () => {
+    const integer = fc.oneof(
+      { weight: 10, arbitrary: fc.integer({ min: -1000, max: 1000 }) },
+      { weight: 1, arbitrary: fc.constantFrom(NaN, Infinity, -Infinity, -0, 2 ** 52, -(2 ** 51), 2 ** 53) },
+    );
+    const integers = data.chain((d) => fc.array(integer, { minLength: d.values.length, maxLength: d.values.length }).map((values) => ({ ...d, values })));
+    fc.assert(
+      fc.property(integers, frame, fc.constantFrom<RollingAggregate>("sum", "mean"), (d, f, name) => {
+        const got = rollingAggregate(d.by, d.order, d.values, f, name);
+        for (let i = 0; i < d.values.length; i++) {
+          const want = AGGREGATES[name](naiveFrame(d, i, f));
+          if (!Object.is(got[i], want)) throw new Error(`${name} row ${i}: ${got[i]} but the frame gives ${want} (${JSON.stringify(naiveFrame(d, i, f))})`);
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("refuses a NaN order key, a bad frame and columns of other lengths", () => {
+    expect(() => rollingAggregate([1, 1], [0, NaN], [1, 2], { kind: "rows", size: 2, lag: 0 }, "sum")).toThrow(/order key is NaN at row 1/);
+    expect(() => rollingAggregate([1], [0], [1], { kind: "rows", size: 1.5, lag: 0 }, "sum")).toThrow(/size must be a positive integer/);
+    expect(() => rollingAggregate([1], [0], [1], { kind: "range", size: 1, lag: -1 }, "sum")).toThrow(/lag must be a non-negative number/);
+    expect(() => rollingAggregate([1], [0, 1], [1], { kind: "rows", size: 1, lag: 0 }, "sum")).toThrow(/group key has 1 rows but the order key has 2/);
+  });
+});
+
+describe("rollingReduce", () => {
+  it("calls any reducer with each row's frame, oldest first", () => {
+    const spread = (w: Window<number>) => (w.length === 0 ? -1 : w[w.length - 1]! - w[0]! + w.length / 8);
+    fc.assert(
+      fc.property(data, frame, (d, f) => {
+        const got = rollingReduce(d.by, d.order, d.values, f, spread);
+        for (let i = 0; i < d.values.length; i++) {
+          const want = spread(naiveFrame(d, i, f));
+          if (!Object.is(got[i], want)) throw new Error(`row ${i}: ${got[i]} but the frame gives ${want}`);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe("aggregates", () => {
+  it("sum is correctly rounded, whatever the order of the values", () => {
+    expect(sum([0.1, 0.2, 0.3])).toBe(0.6);
+    expect(0.1 + 0.2 + 0.3).not.toBe(0.6);
+    expect(sum([1e16, 1, -1e16])).toBe(1);
+    expect(sum([])).toBe(0);
+    expect(sum([Infinity, 1])).toBe(Infinity);
+    expect(sum([Infinity, -Infinity])).toBeNaN();
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -1e12, max: 1e12, noNaN: true })), fc.integer(), (xs, seed) => {
+        const shuffled = [...xs].sort((a, b) => ((a * 7919 + seed) % 13) - ((b * 7919 + seed) % 13) || a - b);
+        return Object.is(sum(xs), sum(shuffled)) && Object.is(stddev(xs), stddev(shuffled));
+      }),
+    );
+  });
+
+  it("mean, stddev, min, max, first, last and count say what they mean", () => {
+    expect(mean([1, 2, 4])).toBe(7 / 3);
+    expect(mean([])).toBeNaN();
+    expect(stddev([2, 4, 4, 4, 5, 5, 7, 9])).toBe(Math.sqrt(32 / 7));
+    expect(stddev([1e9 + 1, 1e9 + 2, 1e9 + 3])).toBe(1);
+    expect(stddev([5])).toBeNaN();
+    expect(stddev([1, Infinity])).toBeNaN();
+    expect(Object.is(min([0, -0]), -0)).toBe(true);
+    expect(Object.is(max([-0, 0]), 0)).toBe(true);
+    expect(min([3, NaN, 1])).toBeNaN();
+    expect(max([])).toBeNaN();
+    expect([first([4, 5]), last([4, 5]), count([4, 5]), first([])]).toEqual([4, 5, 2, NaN]);
+  });
+});
