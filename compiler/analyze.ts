@@ -38,11 +38,13 @@ export async function analyze(configPath: string, options: AnalyzeOptions = {}):
     const known = config.targets.map((t) => t.name);
     return { config, targets: [], diagnostics: unknown.map((t) => diagnostics.unknownTarget(t, known)) };
   }
+  // A file name an import cannot spell is a config error found before the catalog is read.
+  const unspellable = checkCatalogFileNames(config.catalogFiles, config.rootDir);
+  if (unspellable.length > 0) return { config, targets: [], diagnostics: sortDiagnostics(unspellable) };
   const wanted = config.targets.filter((t) => !options.targets || options.targets.length === 0 || options.targets.includes(t.name));
   const found = discover(config, { codeHashes: options.codeHashes, typeCheck: options.typeCheck });
   const problems: Diagnostic[] = [...found.diagnostics, ...executorModuleProblems(config)];
   const catalog = found.catalog;
-  problems.push(...checkCatalogFileNames(config.catalogFiles, config.rootDir));
   problems.push(...conditionsOnUnknownKeys(catalog.functions, config.targets));
   problems.push(...unselectedVariants(catalog.functions, config.targets));
   const producedIn = (name: string): string[] =>
