@@ -102,12 +102,18 @@ function onExitSignal(signal: NodeJS.Signals): void {
   if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
 }
 
-function track(child: ReturnType<typeof spawn>): void {
-  if (running.size === 0) {
-    process.on("exit", killRunning);
-    for (const signal of EXIT_SIGNALS) process.on(signal, onExitSignal);
+/**
+ * Installed before the child is spawned: a signal that arrives while spawn() runs is then handled
+ * on the event loop, after the child is in `running`, instead of ending featc at once.
+ */
+function guardExits(): void {
+  if (running.size > 0) return;
+  process.off("exit", killRunning);
+  process.on("exit", killRunning);
+  for (const signal of EXIT_SIGNALS) {
+    process.off(signal, onExitSignal);
+    process.on(signal, onExitSignal);
   }
-  running.add(child);
 }
 
 function untrack(child?: ReturnType<typeof spawn>): void {
@@ -149,6 +155,7 @@ export function startNativeCheck(request: NativeCheckRequest): NativeCheck {
   let child: ReturnType<typeof spawn>;
   try {
     fs.writeFileSync(project, JSON.stringify(config));
+    guardExits();
     child = spawn(compiler, ["--project", project, "--pretty", "false"], {
       cwd: dir,
       env: { ...process.env, PWD: dir },
@@ -156,10 +163,11 @@ export function startNativeCheck(request: NativeCheckRequest): NativeCheck {
       windowsHide: true,
     });
   } catch {
+    untrack();
     removeQuietly(dir);
     return UNAVAILABLE;
   }
-  track(child);
+  running.add(child);
   const result = new Promise<NativeDiagnostic[] | NativeTimeout | undefined>((resolve) => {
     let settled = false;
     const finish = (value: NativeDiagnostic[] | NativeTimeout | undefined) => {
