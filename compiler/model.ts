@@ -5,6 +5,7 @@
  */
 import type { Span } from "./diagnostics.js";
 import type { ConfigValue } from "./config.js";
+import type { Lowering } from "./shapes/sql/ir.js";
 
 export type TypeRef = number;
 
@@ -98,6 +99,8 @@ export interface FunctionFact {
   readonly tags: readonly { readonly name: string; readonly text: string }[];
   /** Hash of the function's code and signature, insensitive to whitespace and comments ("" when analysis skipped hashing). */
   readonly codeHash: string;
+  /** The body as SQL expression IR, when a SQL target asked discover to lower it. */
+  readonly lowered?: Lowering;
 }
 
 export interface InputFact {

@@ -11,6 +11,7 @@ import { diagnostics, type Diagnostic, type Span } from "../diagnostics.js";
 import type { FeatcConfig } from "../config.js";
 import type { Catalog, FieldInfo, FunctionFact, InputsFact, ParamFact, ScalarClass, TypeInfo, TypeOracle, TypeRef } from "../model.js";
 import { packageFile } from "../paths.js";
+import { lowerFunction } from "./lower.js";
 import { startNativeCheck, type NativeDiagnostic } from "./native-check.js";
 import { parseTags, type RawTag } from "./tags.js";
 
@@ -59,6 +60,8 @@ export interface DiscoverOptions {
    * in a child process, falling back to `builtin` (ts-morph's checker, in this process).
    */
   readonly typeCheck?: "native" | "builtin";
+  /** Lower every function's body into the SQL shape's expression IR (only SQL targets need it). */
+  readonly lowerBodies?: boolean;
 }
 
 export function discover(config: FeatcConfig, options: DiscoverOptions = {}): DiscoverResult {
@@ -130,7 +133,7 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
     }
     if (candidate.name.startsWith("_")) continue;
     const fact = functionFact(candidate, parsed, raw, types, checker, problems, withHashes ? catalogFileSet : undefined);
-    if (fact) functions.push(fact);
+    if (fact) functions.push(options.lowerBodies ? { ...fact, lowered: lowerFunction(candidate.fn, checker, catalogFileSet) } : fact);
   }
   // Validators may also be private (`_`-prefixed) exports: collect them too.
   for (const ref of validatorRefs) {
