@@ -133,7 +133,7 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
     }
     if (candidate.name.startsWith("_")) continue;
     const fact = functionFact(candidate, parsed, raw, types, checker, problems, withHashes ? catalogFileSet : undefined);
-    if (fact) functions.push(options.lowerBodies ? { ...fact, lowered: lowerFunction(candidate.fn, checker, catalogFileSet) } : fact);
+    if (fact) functions.push(options.lowerBodies ? { ...fact, lowered: lowerFunction(candidate.fn, program, catalogFileSet) } : fact);
   }
   // Validators may also be private (`_`-prefixed) exports: collect them too.
   for (const ref of validatorRefs) {

@@ -32,15 +32,18 @@ class Stop extends Error {
   }
 }
 
-/** Lowers `fn` (a catalog function) whose parameters become `ref`s by name. */
-export function lowerFunction(fn: FunctionLike, checker: ts.TypeChecker, catalogFiles: ReadonlySet<string>): Lowering {
-  const lowering: Lowerer = new Lowerer(checker, catalogFiles);
+/**
+ * Lowers `fn` (a catalog function) whose parameters become `ref`s by name. `program` tells
+ * TypeScript's own library (where `Math`, `NaN` and `Infinity` must come from) from user code.
+ */
+export function lowerFunction(fn: FunctionLike, program: ts.Program, catalogFiles: ReadonlySet<string>): Lowering {
+  const lowering: Lowerer = new Lowerer(program, catalogFiles);
   try {
     const env: Env = new Map();
     for (const p of fn.parameters) {
       if (!ts.isIdentifier(p.name)) lowering.stop(p, "a destructured parameter");
       const symbol = lowering.symbolOf(p.name);
-      const type = checker.getTypeAtLocation(p);
+      const type = program.getTypeChecker().getTypeAtLocation(p);
       const scalar = valueTypeOf(type);
       env.set(symbol, scalar ? { kind: "scalar", type: scalar, expr: { kind: "ref", param: p.name.text, path: [], type: scalar } } : { kind: "objectRef", param: p.name.text, path: [] });
     }
@@ -96,10 +99,14 @@ class Lowerer {
   /** `let` locals: the only names an assignment may change. */
   private readonly mutable = new Set<ts.Symbol>();
 
+  private readonly checker: ts.TypeChecker;
+
   constructor(
-    private readonly checker: ts.TypeChecker,
+    private readonly program: ts.Program,
     private readonly catalogFiles: ReadonlySet<string>,
-  ) {}
+  ) {
+    this.checker = program.getTypeChecker();
+  }
 
   stop(node: ts.Node, reason: string): never {
     const sf = node.getSourceFile();
@@ -291,7 +298,7 @@ class Lowerer {
 
   private isLibrary(symbol: ts.Symbol): boolean {
     const decl = symbol.valueDeclaration ?? symbol.declarations?.[0];
-    return decl !== undefined && decl.getSourceFile().hasNoDefaultLib;
+    return decl !== undefined && this.program.isSourceFileDefaultLibrary(decl.getSourceFile());
   }
 
   private inline<T>(at: ts.Node, run: () => T): T {

@@ -94,7 +94,9 @@ export interface ClickHouseCluster {
   /** The cluster's name in `remote_servers`, for `Distributed(cluster, db, table)`. */
   readonly cluster: string;
   /** Runs one statement over HTTP on shard `shard` (0 or 1) and returns the response body. */
-  query(sql: string, shard?: 0 | 1, params?: Readonly<Record<string, string>>): Promise<string>;
+  query(sql: string, shard?: 0 | 1): Promise<string>;
+  /** Runs an INSERT whose data (in the format the statement names) is `body`. */
+  insert(sql: string, body: Uint8Array, shard: 0 | 1): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -148,13 +150,18 @@ export async function startClickHouse(): Promise<ClickHouseCluster> {
     proc.stderr!.on("data", (d: Buffer) => (logs[i] += d.toString()));
     procs.push(proc);
   });
-  const query = async (sql: string, shard: 0 | 1 = 0, params: Readonly<Record<string, string>> = {}) => {
-    const url = new URL(`http://127.0.0.1:${ports[shard]!.http}/`);
-    for (const [k, v] of Object.entries(params)) url.searchParams.set(`param_${k}`, v);
-    const res = await fetch(url, { method: "POST", body: sql });
+  const post = async (url: URL, body: string | Uint8Array) => {
+    const res = await fetch(url, { method: "POST", body });
     const text = await res.text();
     if (!res.ok) throw new Error(`ClickHouse: ${text.trim()}`);
     return text;
+  };
+  const base = (shard: 0 | 1) => new URL(`http://127.0.0.1:${ports[shard]!.http}/`);
+  const query = async (sql: string, shard: 0 | 1 = 0) => post(base(shard), sql);
+  const insert = async (sql: string, body: Uint8Array, shard: 0 | 1) => {
+    const url = base(shard);
+    url.searchParams.set("query", sql);
+    await post(url, body);
   };
   const stopAll = async () => {
     await Promise.all(procs.map((p) => stopProcess(p, "SIGTERM")));
@@ -166,7 +173,7 @@ export async function startClickHouse(): Promise<ClickHouseCluster> {
     await stopAll();
     throw e;
   }
-  return { httpPorts: [ports[0]!.http, ports[1]!.http], cluster, query, stop: stopAll };
+  return { httpPorts: [ports[0]!.http, ports[1]!.http], cluster, query, insert, stop: stopAll };
 }
 
 async function stopProcess(proc: ChildProcess, signal: NodeJS.Signals): Promise<void> {
