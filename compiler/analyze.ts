@@ -5,9 +5,10 @@
 import { loadConfig, type FeatcConfig, type TargetConfig } from "./config.js";
 import { diagnostics, nearestName, sortDiagnostics, type Diagnostic } from "./diagnostics.js";
 import { discover } from "./discover/discover.js";
-import { buildTargetGraph, selects, type BuiltTarget } from "./graph/build.js";
+import { buildTargetGraph, selects } from "./graph/build.js";
+import { shapeNamed } from "./shapes/registry.js";
 import { validateTarget } from "./validate/validate.js";
-import type { Catalog, FunctionFact } from "./model.js";
+import type { BuiltTarget, Catalog, FunctionFact } from "./model.js";
 
 export interface Analysis {
   readonly config?: FeatcConfig;
@@ -51,8 +52,10 @@ export async function analyze(configPath: string, options: AnalyzeOptions = {}):
   for (const target of wanted) {
     if (brokenTargets.has(target.name)) continue;
     const targetProblems: Diagnostic[] = [];
-    const graph = buildTargetGraph(target, catalog, targetProblems);
+    const shape = shapeNamed(target.shape)!;
+    const graph = buildTargetGraph(target, shape.levels, catalog, targetProblems);
     targetProblems.push(...validateTarget(graph, target, catalog, { rootDir: config.rootDir, producedIn }));
+    if (shape.validate) targetProblems.push(...shape.validate(graph, catalog));
     problems.push(...targetProblems);
     targets.push(graph);
   }

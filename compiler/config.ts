@@ -7,10 +7,10 @@ import path from "node:path";
 import { ts } from "ts-morph";
 import { glob } from "tinyglobby";
 import { diagnostics, nearestName, type Diagnostic, type Span } from "./diagnostics.js";
+import type { ConfigValue, FittedMode } from "./model.js";
+import { shapeNamed, shapeNames } from "./shapes/registry.js";
 
-export type Shape = "batch" | "online";
-export type FittedMode = "compute" | "read";
-export type ConfigValue = string | number | boolean;
+export type { ConfigValue, FittedMode };
 
 export interface InputsRef {
   /** Absolute path of the file declaring the inputs interface. */
@@ -21,7 +21,10 @@ export interface InputsRef {
 
 export interface TargetConfig {
   readonly name: string;
-  readonly shape: Shape;
+  /** A registered shape's name (compiler/shapes/registry.ts). */
+  readonly shape: string;
+  /** The shape's own options (its `options` keys), defaults filled in. */
+  readonly options: Readonly<Record<string, string>>;
   readonly config: Readonly<Record<string, ConfigValue>>;
   readonly inputs?: InputsRef;
   /** Public outputs with the position of each name in the config; undefined means every node. */
@@ -41,7 +44,6 @@ export interface FeatcConfig {
 }
 
 export const DEFAULT_CONFIG_NAME = "featc.config.json";
-const SHAPES: readonly Shape[] = ["batch", "online"];
 const TARGET_KEYS = ["shape", "config", "inputs", "outputs", "fitted", "description"];
 const TOP_KEYS = ["$schema", "catalog", "outDir", "targets", "tsconfig"];
 
@@ -126,7 +128,7 @@ export async function loadConfig(given: string): Promise<ConfigResult> {
   const targets: TargetConfig[] = [];
   const targetsNode = top.get("targets")?.initializer;
   if (!targetsNode || !ts.isObjectLiteralExpression(targetsNode)) {
-    problems.push(diagnostics.config(`config needs "targets": an object of named targets, each with a "shape" of ${SHAPES.map((s) => `"${s}"`).join(" or ")}`, spanOf(targetsNode ?? root)));
+    problems.push(diagnostics.config(`config needs "targets": an object of named targets, each with a "shape" of ${shapeList()}`, spanOf(targetsNode ?? root)));
   } else {
     for (const [name, prop] of properties(targetsNode)) {
       const target = readTarget(name, prop, rootDir, spanOf, problems, (n) => n.getText(json));
@@ -172,14 +174,26 @@ function readTarget(
     return undefined;
   }
   const fields = properties(body);
-  for (const [key, p] of fields) {
-    if (!TARGET_KEYS.includes(key)) problems.push(diagnostics.config(unknownKeyMessage(key, TARGET_KEYS, `target '${name}'`), spanOf(p.name), name));
-  }
   const shapeNode = fields.get("shape")?.initializer;
-  let shape: Shape | undefined;
-  if (!shapeNode) problems.push(diagnostics.config(`target '${name}' needs a "shape": "batch" or "online"`, spanOf(prop.name), name));
-  else if (ts.isStringLiteral(shapeNode) && (SHAPES as readonly string[]).includes(shapeNode.text)) shape = shapeNode.text as Shape;
-  else problems.push(diagnostics.config(`unknown shape ${textOf(shapeNode)} for target '${name}': use "batch" or "online"`, spanOf(shapeNode), name));
+  const shape = shapeNode && ts.isStringLiteral(shapeNode) ? shapeNamed(shapeNode.text) : undefined;
+  if (!shapeNode) problems.push(diagnostics.config(`target '${name}' needs a "shape": ${shapeList()}`, spanOf(prop.name), name));
+  else if (!shape) problems.push(diagnostics.config(`unknown shape ${textOf(shapeNode)} for target '${name}': use ${shapeList()}`, spanOf(shapeNode), name));
+  const shapeOptions = shape?.options ?? {};
+  const keys = [...TARGET_KEYS, ...Object.keys(shapeOptions)];
+  for (const [key, p] of fields) {
+    if (!keys.includes(key)) problems.push(diagnostics.config(unknownKeyMessage(key, keys, `target '${name}'`), spanOf(p.name), name));
+  }
+  const options: Record<string, string> = {};
+  for (const [key, option] of Object.entries(shapeOptions)) {
+    const node = fields.get(key)?.initializer;
+    const allowed = option.values ? `one of ${option.values.map((v) => `"${v}"`).join(", ")}` : "a string";
+    if (!node) {
+      if (option.default !== undefined) options[key] = option.default;
+      else problems.push(diagnostics.config(`target '${name}' of shape '${shape!.name}' needs "${key}" (${option.description}): ${allowed}`, spanOf(prop.name), name));
+    } else if (!ts.isStringLiteral(node) || (option.values && !option.values.includes(node.text))) {
+      problems.push(diagnostics.config(`"${key}" of target '${name}' must be ${allowed} (${option.description})`, spanOf(node), name));
+    } else options[key] = node.text;
+  }
 
   const config: Record<string, ConfigValue> = {};
   const configNode = fields.get("config")?.initializer;
@@ -215,14 +229,14 @@ function readTarget(
     }
   }
 
-  let fitted: FittedMode = shape === "online" ? "read" : "compute";
+  let fitted: FittedMode = shape?.fitted ?? "compute";
   const fittedNode = fields.get("fitted")?.initializer;
   if (fittedNode) {
     if (ts.isStringLiteral(fittedNode) && (fittedNode.text === "compute" || fittedNode.text === "read")) fitted = fittedNode.text;
     else problems.push(diagnostics.config(`"fitted" of target '${name}' must be "compute" or "read"`, spanOf(fittedNode), name));
   }
   if (!shape) return undefined;
-  return { name, shape, config, inputs, outputs, fitted, span: spanOf(prop.name) };
+  return { name, shape: shape.name, options, config, inputs, outputs, fitted, span: spanOf(prop.name) };
 }
 
 /**
@@ -302,6 +316,12 @@ function stringList(node: ts.Expression): string[] | undefined {
   if (ts.isStringLiteral(node)) return [node.text];
   if (!ts.isArrayLiteralExpression(node) || !node.elements.every(ts.isStringLiteral)) return undefined;
   return node.elements.map((e) => (e as ts.StringLiteral).text);
+}
+
+/** The registered shapes for a message: `"batch" or "online"`. */
+function shapeList(): string {
+  const names = shapeNames().map((s) => `"${s}"`);
+  return names.length > 1 ? `${names.slice(0, -1).join(", ")} or ${names.at(-1)}` : names.join("");
 }
 
 function unknownKeyMessage(key: string, known: readonly string[], where: string): string {

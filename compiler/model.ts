@@ -4,8 +4,19 @@
  * through the `TypeOracle` that discover hands out.
  */
 import type { Span } from "./diagnostics.js";
-import type { ConfigValue } from "./config.js";
 import type { Lowering } from "./shapes/sql/ir.js";
+
+/** A value of a target's `"config"` (what `@when` tags compare with). */
+export type ConfigValue = string | number | boolean;
+
+/** Whether a target computes its `@fitted` values or reads them from the saved artifact. */
+export type FittedMode = "compute" | "read";
+
+/**
+ * A shape's level rules (DESIGN.md §2): `rows` — row-level values on one row axis and scalars;
+ * `entity` — every value is one plain value for one entity.
+ */
+export type LevelRules = "rows" | "entity";
 
 export type TypeRef = number;
 
@@ -171,9 +182,13 @@ export interface GraphNode {
 
 export interface TargetGraph {
   readonly name: string;
-  readonly shape: "batch" | "online";
-  readonly fitted: "compute" | "read";
+  /** The name of the target's shape (see compiler/shapes/). */
+  readonly shape: string;
+  readonly levels: LevelRules;
+  readonly fitted: FittedMode;
   readonly config: Readonly<Record<string, ConfigValue>>;
+  /** The shape's own options, as the config gives them (defaults filled in). */
+  readonly options: Readonly<Record<string, string>>;
   readonly inputs?: InputsFact;
   /** The extra `fitted` input of a reading target: the fitted nodes it reads. */
   readonly fittedInputs: readonly string[];
@@ -183,4 +198,9 @@ export interface TargetGraph {
   /** Nodes in topological order, name as the tie-break; nodes on a cycle are left out. */
   readonly order: readonly string[];
   readonly outputs: readonly string[];
+}
+
+export interface BuiltTarget extends TargetGraph {
+  /** Nodes that could not be ordered because they lie on or behind a cycle. */
+  readonly unordered: readonly string[];
 }

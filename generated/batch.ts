@@ -3,10 +3,10 @@
 // Catalog functions are called directly, in dependency order; nothing is looked up by name at run time.
 /* eslint-disable */
 import { MissingInputError, RowAxis, UnknownOutputError, allocateFloat64Columns, chunkRowsFor, handled, reportCheck, type BatchExecuteOptions, type Value } from "featc";
-import type { BatchInputs } from "../catalog/inputs.js";
 import { age_mean as $age_mean, age_stddev as $age_stddev } from "../catalog/aggregations.js";
 import { client_login_data__batch as $client_login_data__batch, survey_results__batch as $survey_results__batch } from "../catalog/data_loaders.js";
 import { age_normalized as $age_normalized, features as $features, is_female as $is_female, is_high_roller as $is_high_roller, is_male as $is_male, time_since_last_login as $time_since_last_login } from "../catalog/features.js";
+import type { BatchInputs as $BatchInputs } from "../catalog/inputs.js";
 import { last_logged_in__batch as $last_logged_in__batch } from "../catalog/joins.js";
 import { predictions as $predictions } from "../catalog/model.js";
 
@@ -92,7 +92,7 @@ export const FITTED_SCHEMA = {
 export const FITTED_OUTPUTS = ["age_mean", "age_stddev"] as const;
 
 /** All inputs of target "batch". */
-export type Inputs = BatchInputs;
+export type Inputs = $BatchInputs;
 
 /** The inputs each output needs, transitively. */
 interface InputsNeeded {

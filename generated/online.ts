@@ -3,10 +3,9 @@
 // Catalog functions are called directly, in dependency order; nothing is looked up by name at run time.
 /* eslint-disable */
 import { MissingInputError, UnknownOutputError, handled, reportCheck, type ExecuteOptions, type Value } from "featc";
-import type { OnlineInputs } from "../catalog/inputs.js";
-import type { age_mean as $age_mean, age_stddev as $age_stddev } from "../catalog/aggregations.js";
 import { survey_results__online as $survey_results__online } from "../catalog/data_loaders.js";
 import { age_normalized as $age_normalized, features as $features, is_female as $is_female, is_high_roller as $is_high_roller, is_male as $is_male, time_since_last_login as $time_since_last_login } from "../catalog/features.js";
+import type { OnlineInputs as $OnlineInputs } from "../catalog/inputs.js";
 import { last_logged_in__online as $last_logged_in__online } from "../catalog/joins.js";
 import { predictions as $predictions } from "../catalog/model.js";
 
@@ -65,7 +64,7 @@ export const FITTED_SCHEMA = {
 } as const;
 
 /** All inputs of target "online". */
-export type Inputs = OnlineInputs & { fitted: FittedValues };
+export type Inputs = $OnlineInputs & { fitted: FittedValues };
 
 /** The inputs each output needs, transitively. */
 interface InputsNeeded {

@@ -24,7 +24,7 @@ import path from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { build } from "../compiler/build.js";
-import type { BuiltTarget } from "../compiler/graph/build.js";
+import type { BuiltTarget } from "../compiler/model.js";
 import { TRACE_GLOBAL, catalogArbitrary, checkPasses, renderForHumans, writeCatalog, type CatalogDesc, type NodeDesc } from "./support/random-catalog.js";
 import { parseFitted, serializeFitted, type FittedSchema } from "../runtime/index.js";
 import { evaluateDirectly, sameValue } from "./support/reference.js";
@@ -406,7 +406,7 @@ describe("property: random catalogs", () => {
     BUDGET_MS + 30_000,
   );
 
-  // Found by this property (fixed in compiler/emit/module.ts): an input named like a member of
+  // Found by this property (fixed in compiler/shapes/executor/module.ts): an input named like a member of
   // Object.prototype and left out was read from the prototype (`inputs.constructor` is Object)
   // and passed to the feature instead of raising MissingInputError.
   it("an input named 'constructor' or 'toString' that is left out is a MissingInputError", async () => {

@@ -6,15 +6,10 @@
 import { DirectedGraph } from "graphology";
 import { MinHeap } from "../heap.js";
 import { diagnostics, type Diagnostic } from "../diagnostics.js";
-import type { ConfigValue, TargetConfig } from "../config.js";
-import type { Catalog, Condition, Dep, DepSource, FieldInfo, FunctionFact, GraphNode, TargetGraph, TypeInfo } from "../model.js";
+import type { TargetConfig } from "../config.js";
+import type { BuiltTarget, Catalog, Condition, ConfigValue, Dep, DepSource, FieldInfo, FunctionFact, GraphNode, LevelRules, TypeInfo } from "../model.js";
 
 export type DagGraph = DirectedGraph<{ kind: "node" | "input" }>;
-
-export interface BuiltTarget extends TargetGraph {
-  /** Nodes that could not be ordered because they lie on or behind a cycle. */
-  readonly unordered: readonly string[];
-}
 
 /** Whether a function's `@when`/`@whenNot`/`@whenIn` tags select it for this config. */
 export function selects(conditions: readonly Condition[], config: Readonly<Record<string, ConfigValue>>): boolean {
@@ -32,8 +27,8 @@ function byPosition(a: FunctionFact, b: FunctionFact): number {
   return a.file < b.file ? -1 : a.file > b.file ? 1 : a.span.line - b.span.line || a.span.column - b.span.column;
 }
 
-/** Builds the graph of one target; extract problems are added to `problems`. */
-export function buildTargetGraph(target: TargetConfig, catalog: Catalog, problems: Diagnostic[]): BuiltTarget {
+/** Builds the graph of one target under its shape's level rules; extract problems are added to `problems`. */
+export function buildTargetGraph(target: TargetConfig, levels: LevelRules, catalog: Catalog, problems: Diagnostic[]): BuiltTarget {
   const producers = new Map<string, FunctionFact[]>();
   for (const fn of catalog.functions) {
     if (!selects(fn.conditions, target.config)) continue;
@@ -107,12 +102,14 @@ export function buildTargetGraph(target: TargetConfig, catalog: Catalog, problem
   const order = topologicalOrder(nodes);
   const ordered = new Set(order);
   const unordered = [...nodes.keys()].filter((n) => !ordered.has(n)).sort();
-  if (target.shape === "batch") inferLevels(order, nodes, inputTypes);
+  if (levels === "rows") inferLevels(order, nodes, inputTypes);
 
   const outputs = target.outputs ? target.outputs.map((o) => o.name).filter((o) => nodes.has(o)) : [...nodes.keys()].sort();
   return {
     name: target.name,
     shape: target.shape,
+    levels,
+    options: target.options,
     fitted: target.fitted,
     config: target.config,
     inputs: inputsFact,

@@ -6,8 +6,8 @@
  */
 import path from "node:path";
 import type { FeatcConfig } from "../config.js";
-import { levelName } from "../emit/manifest.js";
-import type { BuiltTarget } from "../graph/build.js";
+import { levelName } from "../graph/manifest.js";
+import type { BuiltTarget } from "../model.js";
 
 export type VertexRole = "input" | "feature" | "output";
 
@@ -48,7 +48,7 @@ export interface LineageEdge {
 
 export interface LineageGraph {
   readonly target: string;
-  readonly shape: "batch" | "online";
+  readonly shape: string;
   readonly fitted: "compute" | "read";
   /** True when the config lists the target's outputs; otherwise the nodes nothing consumes are drawn as outputs. */
   readonly declaredOutputs: boolean;
@@ -75,11 +75,11 @@ export function lineageOf(g: BuiltTarget, config: FeatcConfig): LineageGraph {
   const vertices: LineageVertex[] = [];
   for (const f of g.inputs?.fields ?? []) {
     if (f.name === "fitted" && g.fittedInputs.length > 0) continue;
-    const level = g.shape === "online" ? "entity" : f.type.container === "column" ? "row" : "scalar";
+    const level = g.levels === "entity" ? "entity" : f.type.container === "column" ? "row" : "scalar";
     vertices.push({ id: inputId(f.name), name: f.name, role: "input", kind: "input", type: f.type.text, level, description: "", async: false, checks: [], tags: [], file: rel(g.inputs!.file), line: f.span.line });
   }
   if (g.fittedInputs.length > 0) {
-    vertices.push({ id: inputId("fitted"), name: "fitted", role: "input", kind: "input", type: "FittedValues", level: g.shape === "online" ? "entity" : "scalar", description: `The saved @fitted values: ${g.fittedInputs.join(", ")}.`, async: false, checks: [], tags: [] });
+    vertices.push({ id: inputId("fitted"), name: "fitted", role: "input", kind: "input", type: "FittedValues", level: g.levels === "entity" ? "entity" : "scalar", description: `The saved @fitted values: ${g.fittedInputs.join(", ")}.`, async: false, checks: [], tags: [] });
   }
   const ordered = new Set(g.order);
   for (const name of [...g.order, ...[...g.nodes.keys()].filter((n) => !ordered.has(n)).sort()]) {

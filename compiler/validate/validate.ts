@@ -1,12 +1,12 @@
 /**
- * Phase 3: every rule of DESIGN.md §3 over one target's graph. Rules only read the graph and
+ * Phase 3: every rule of DESIGN.md §3 that holds for every shape, over one target's graph (a
+ * shape's own rules are its `validate`, run after these). Rules only read the graph and
  * return diagnostics, so a catalog with many problems reports all of them at once.
  */
 import path from "node:path";
 import { diagnostics, nearestName, type Diagnostic } from "../diagnostics.js";
 import type { TargetConfig } from "../config.js";
-import type { BuiltTarget } from "../graph/build.js";
-import type { Catalog, Dep, GraphNode, TypeInfo } from "../model.js";
+import type { BuiltTarget, Catalog, Dep, GraphNode, TypeInfo } from "../model.js";
 
 export interface ValidateContext {
   readonly rootDir: string;
@@ -20,7 +20,6 @@ export function validateTarget(g: BuiltTarget, target: TargetConfig, catalog: Ca
     ...checkUnknownDependencies(g, ctx),
     ...checkCycles(g),
     ...checkTypes(g, catalog),
-    ...checkAggregatesOnline(g),
     ...checkOutputs(g, target),
     ...checkFitted(g),
     ...checkCheckTags(g, catalog),
@@ -160,7 +159,7 @@ function deliveredType(g: BuiltTarget, dep: Dep): { type: TypeInfo; row: boolean
     const name = dep.source.name;
     const input = g.inputs?.fields.find((f) => f.name === name);
     if (!input) return undefined;
-    if (g.shape === "batch" && input.type.container === "column" && input.type.element) return { type: input.type.element, row: true };
+    if (g.levels === "rows" && input.type.container === "column" && input.type.element) return { type: input.type.element, row: true };
     return { type: input.type, row: false };
   }
   return undefined;
@@ -177,7 +176,8 @@ function checkTypes(g: BuiltTarget, catalog: Catalog): Diagnostic[] {
       const param = dep.param.type;
       const name = dep.source.kind === "unknown" ? dep.param.name : dep.source.name;
       const what = `parameter '${dep.param.name}' of '${node.fn.exportName}'`;
-      if (g.shape === "online" && param.container !== "none") continue; // FC1009 reports it
+      // An entity target has no columns: its shape's own rule reports such a parameter (online: FC1009).
+      if (g.levels === "entity" && param.container !== "none") continue;
       if (delivered.row && param.container === "table") {
         out.push(diagnostics.typeMismatch(g.name, `'${name}' is a column of '${delivered.type.text}' (one value per row), but ${what} expects '${param.text}'`, dep.param.span));
         continue;
@@ -188,18 +188,6 @@ function checkTypes(g: BuiltTarget, catalog: Catalog): Diagnostic[] {
         const produced = delivered.row ? `'${name}' is '${delivered.type.text}' per row` : `'${name}' is '${delivered.type.text}'`;
         out.push(diagnostics.typeMismatch(g.name, `${produced}, but ${what} expects '${param.text}'`, dep.param.span));
       }
-    }
-  }
-  return out;
-}
-
-function checkAggregatesOnline(g: BuiltTarget): Diagnostic[] {
-  if (g.shape !== "online") return [];
-  const out: Diagnostic[] = [];
-  for (const node of g.nodes.values()) {
-    if (node.kind !== "function") continue;
-    for (const dep of node.deps) {
-      if (dep.param.type.container !== "none") out.push(diagnostics.aggregateOnline(g.name, node.fn.exportName, dep.param.name, dep.param.type.text, dep.param.span));
     }
   }
   return out;

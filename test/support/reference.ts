@@ -4,7 +4,7 @@
  * every generated executor with it; it shares no code with the emitter.
  */
 import { pathToFileURL } from "node:url";
-import type { BuiltTarget } from "../../compiler/graph/build.js";
+import type { BuiltTarget } from "../../compiler/model.js";
 
 type Row = { row: true; values: ArrayLike<unknown> };
 type Whole = { row: false; value: unknown };

@@ -3,8 +3,7 @@
  * dependencies, source location, code hash, tags — for lineage tools and reviews.
  */
 import path from "node:path";
-import type { BuiltTarget } from "../graph/build.js";
-import type { Catalog, FunctionFact } from "../model.js";
+import type { BuiltTarget, Catalog, FunctionFact } from "../model.js";
 
 export interface ManifestNode {
   name: string;
@@ -38,7 +37,7 @@ export interface Manifest {
 
 export function levelName(g: BuiltTarget, name: string): string {
   const node = g.nodes.get(name)!;
-  if (g.shape === "online") return "entity";
+  if (g.levels === "entity") return "entity";
   if (node.table) return "table";
   if (node.level === "row") return node.map ? "row-map" : "row";
   return "scalar";
@@ -57,9 +56,9 @@ export function buildManifest(g: BuiltTarget, rootDir: string, fittedHash: strin
       ...(g.inputs?.fields ?? []).map((f) => ({
         name: f.name,
         type: f.type.text,
-        level: g.shape === "batch" && f.type.container === "column" ? "row" : g.shape === "online" ? "entity" : "scalar",
+        level: g.levels === "entity" ? "entity" : f.type.container === "column" ? "row" : "scalar",
       })),
-      ...(g.fittedInputs.length > 0 ? [{ name: "fitted", type: "FittedValues", level: g.shape === "online" ? "entity" : "scalar" }] : []),
+      ...(g.fittedInputs.length > 0 ? [{ name: "fitted", type: "FittedValues", level: g.levels === "entity" ? "entity" : "scalar" }] : []),
     ],
     outputs: ((set) => g.order.filter((n) => set.has(n)))(new Set(g.outputs)),
     nodes: g.order.map((name) => {
@@ -79,7 +78,7 @@ export function buildManifest(g: BuiltTarget, rootDir: string, fittedHash: strin
           param: d.param.name,
           source: d.source.kind === "unknown" ? d.param.name : d.source.name,
           kind: d.source.kind,
-          passing: g.shape === "online" ? "value" : d.passing,
+          passing: d.passing,
         })),
         tags: node.kind === "extract" ? [] : [...node.fn.tags],
         checks: node.checks.map((c) => (c.warn ? `${c.text} warn` : c.text)),

@@ -1,0 +1,282 @@
+/**
+ * The executor module every TypeScript shape writes, written once: the header, the imports, the
+ * typed API (`Outputs`, `InputsFor`, `Result`, `execute`), the fitted values, the output-name
+ * dispatch with its need/want masks, the input reads and guards, and the compute functions — a
+ * synchronous one, an async one, and fast paths for single outputs. A shape supplies only what
+ * differs (`ExecutorShape`): its options and result types and the statements that compute nodes.
+ */
+import { code, commentText, docComment, joinCode, key, member, str, type Code, type RuntimeType } from "../../codegen/writer.js";
+import type { GraphNode } from "../../model.js";
+import { TargetPlan } from "./plan.js";
+import { fastPathOutputs, inputConsumers, inputsUpstream, nodeDeps, upstreamOf } from "./reach.js";
+import { valueType } from "./types.js";
+import type { EmitInput } from "../shape.js";
+
+/** How one compute function of an executor is written. */
+export interface BodyMode {
+  readonly async: boolean;
+  /** The nodes this function may compute. */
+  readonly included: ReadonlySet<string>;
+  /**
+   * A fast path for one output alone: only its upstream runs, with no need/want guards, so V8
+   * can inline and unbox as in hand-written code. Undefined for the general (guarded) path.
+   */
+  readonly only?: string;
+}
+
+/** The statements of one compute function, around the input reads the skeleton writes. */
+export interface ComputeBody {
+  /** Before the input reads (the batch row axis). */
+  readonly setup: readonly Code[];
+  /** After the input reads (the batch axis checks of column inputs). */
+  readonly afterReads: readonly Code[];
+  /** The nodes, in schedule order. */
+  readonly statements: readonly Code[];
+}
+
+/** What a shape adds to the shared executor skeleton. */
+export interface ExecutorShape {
+  /** `execute`'s options type. */
+  readonly optionsType: RuntimeType;
+  /** One line on what an output is, for the doc comment of `Outputs`. */
+  readonly outputsDoc: string;
+  /** The type `execute` returns per output when it is not the output's value type (batch: columns), as an interface `Results`. */
+  readonly resultType?: (plan: TargetPlan, node: GraphNode) => Code;
+  /** How a fast path runs, for its doc comment ("straight through"). */
+  readonly fastPathDoc: string;
+  /** The body of one compute function. */
+  body(plan: TargetPlan, mode: BodyMode): ComputeBody;
+  /** The value a fast path returns for its output. */
+  fastPathValue(plan: TargetPlan, name: string): Code;
+}
+
+/** Writes the whole executor module of a target. */
+export function writeExecutor(input: EmitInput, shape: ExecutorShape): string {
+  const plan = new TargetPlan(input);
+  const g = plan.target;
+  const publicOutputs = plan.publicOutputs();
+  const results: Code = shape.resultType ? code`Results` : code`Outputs`;
+  const options = plan.imports.runtimeType(shape.optionsType);
+
+  const hasAsync = plan.asyncDependent.size > 0;
+  const hasSync = !hasAsync || g.outputs.some((n) => !plan.asyncDependent.has(n));
+  const bodies: Code[] = [];
+  const signatureTail = code`inputs: Inputs, options: ${options} | undefined`;
+  const masks = joinCode(
+    Array.from({ length: plan.masks.words }, (_, w) => code`${plan.masks.word("want", w)}: number, ${plan.masks.word("need", w)}: number`),
+    ", ",
+  );
+  const general = (async: boolean, included: ReadonlySet<string>) => {
+    const body = shape.body(plan, { async, included });
+    const returns = code`Partial<${results}>`;
+    return joinCode(
+      [
+        async ? docComment("Every node; async calls overlap.") : docComment("The nodes that need no async call."),
+        async
+          ? code`async function computeAsync(${masks}, ${signatureTail}): Promise<${returns}> {`
+          : code`function computeSync(${masks}, ${signatureTail}): ${returns} {`,
+        code`  const result: ${returns} = {};`,
+        ...indent([...body.setup, ...inputReads(plan, included, true), ...body.afterReads, ...body.statements], 1),
+        code`  return result;`,
+        code`}`,
+      ],
+      "\n",
+    );
+  };
+  if (hasSync) bodies.push(general(false, new Set(g.order.filter((n) => !plan.asyncDependent.has(n)))));
+  if (hasAsync) bodies.push(general(true, new Set(g.order)));
+  const fastPaths = new Map<string, Code>();
+  for (const only of fastPathOutputs(g)) {
+    const name = plan.names.take(`computeOnly_${only}`);
+    fastPaths.set(only, name);
+    const async = plan.asyncDependent.has(only);
+    const included = upstreamOf(g, only);
+    const body = shape.body(plan, { async, included, only });
+    const type = code`Pick<${results}, ${str(only)}>`;
+    bodies.push(
+      joinCode(
+        [
+          docComment(`Fast path for '${only}' alone: only its upstream runs, ${shape.fastPathDoc}.`),
+          code`${async ? code`async ` : code``}function ${name}(${signatureTail}): ${async ? code`Promise<${type}>` : type} {`,
+          ...indent([...body.setup, ...inputReads(plan, included, false), ...body.afterReads, ...body.statements], 1),
+          code`  return { ${shorthand(only, shape.fastPathValue(plan, only))} };`,
+          code`}`,
+        ],
+        "\n",
+      ),
+    );
+  }
+  const dispatch = executeBody(plan, publicOutputs, fastPaths, hasSync, hasAsync);
+
+  // Everything below only declares what the bodies above already use, so the imports are complete.
+  const lines: Code[] = [];
+  const fittedNodes = g.order.filter((n) => {
+    const node = plan.node(n);
+    return node.fn.fitted && (node.kind === "fitted" || (node.kind === "function" && node.level === "scalar"));
+  });
+  const inputsInterface = plan.inputsInterface();
+  const inputsType = g.fittedInputs.length > 0 ? code`${inputsInterface ?? code`{}`} & { fitted: FittedValues }` : (inputsInterface ?? code`{}`);
+  const asyncOutputs = publicOutputs.filter((n) => plan.asyncDependent.has(n));
+  const union = (names: readonly string[]): Code => (names.length === 0 ? code`never` : joinCode(names.map(str), " | "));
+  const list = (names: readonly string[]): Code => joinCode(names.map(str), ", ");
+
+  lines.push(code``, code`export const TARGET = ${str(g.name)};`, code``);
+  lines.push(docComment(shape.outputsDoc.replace("{target}", `'${g.name}'`)), code`export interface Outputs {`);
+  for (const n of publicOutputs) {
+    const doc = docOf(plan.node(n));
+    if (doc) lines.push(code`  /** ${doc} */`);
+    lines.push(code`  ${key(n)}: ${valueType(plan, plan.node(n))};`);
+  }
+  lines.push(code`}`, code``, code`export type OutputName = keyof Outputs;`, code``);
+  lines.push(docComment(`Every output of target ${str(g.name)}, in topological order.`));
+  lines.push(code`export const OUTPUT_NAMES: readonly OutputName[] = [${list(publicOutputs)}];`);
+  if (shape.resultType) {
+    lines.push(code``, docComment("What `execute` returns per output: row-level outputs as columns of the row axis, scalars as values."));
+    lines.push(code`export interface Results {`);
+    for (const n of publicOutputs) lines.push(code`  ${key(n)}: ${shape.resultType(plan, plan.node(n))};`);
+    lines.push(code`}`);
+  }
+  if (fittedNodes.length > 0) {
+    const compute = g.fitted === "compute";
+    lines.push(code``, docComment(`The @fitted values: ${compute ? "computed by this target, saved for targets that read them." : "read from the artifact a fitting target saved."}`));
+    lines.push(code`export interface FittedValues {`);
+    for (const n of fittedNodes) lines.push(code`  ${key(n)}: ${fittedType(plan, plan.node(n))};`);
+    lines.push(code`}`, code``);
+    lines.push(docComment("Hash of the code the fitted values depend on: an artifact with another hash is stale."));
+    lines.push(code`export const FITTED_HASH = ${str(input.fittedHash)};`, code``);
+    lines.push(docComment("The fitted values' run-time schema, for validating a saved artifact."));
+    lines.push(code`export const FITTED_SCHEMA = {`);
+    for (const n of fittedNodes) lines.push(code`  ${key(n)}: ${str(schemaOf(plan.node(n)))},`);
+    lines.push(code`} as const;`);
+    if (compute) {
+      lines.push(code``, docComment("The outputs to request to fit the values saved for targets that read them."));
+      lines.push(code`export const FITTED_OUTPUTS = [${list(fittedNodes)}] as const;`);
+    }
+  }
+  lines.push(code``, docComment(`All inputs of target ${str(g.name)}.`), code`export type Inputs = ${inputsType};`, code``);
+  const upstream = inputsUpstream(g);
+  lines.push(docComment("The inputs each output needs, transitively."), code`interface InputsNeeded {`);
+  for (const n of publicOutputs) lines.push(code`  ${key(n)}: ${union(upstream.get(n) ?? [])};`);
+  lines.push(code`}`, code``, docComment("Only the inputs upstream of the requested outputs."));
+  lines.push(code`export type InputsFor<K extends OutputName> = Pick<Inputs, InputsNeeded[K]>;`, code``);
+  const pick = code`Pick<${results}, K>`;
+  const asyncNames = asyncOutputs.length > 0 && hasSync ? union(asyncOutputs) : asyncOutputs.length > 0 ? code`OutputName` : undefined;
+  if (asyncNames) {
+    lines.push(docComment("Outputs that depend on an async node: requesting any makes `execute` return a Promise."));
+    lines.push(code`export type AsyncOutputName = ${asyncNames};`, code``);
+    lines.push(code`export type Result<K extends OutputName> = [Extract<K, AsyncOutputName>] extends [never] ? ${pick} : Promise<${pick}>;`);
+  } else lines.push(code`export type Result<K extends OutputName> = ${pick};`);
+  lines.push(code``, code`/**`, code` * Computes the requested outputs of target ${commentText(str(g.name))}; only the nodes upstream of them run.`);
+  if (asyncNames) lines.push(code` * Synchronous when none of the requested outputs depends on an async node.`);
+  lines.push(code` */`);
+  lines.push(code`export function execute<K extends OutputName>(outputs: readonly K[], inputs: InputsFor<K>, options?: ${options}): Result<K> {`);
+  append(lines, indent(dispatch, 1), [code`}`]);
+  for (const body of bodies) lines.push(code``, body);
+
+  const header = [
+    code`// Generated by featc — do not edit. Rebuild with \`featc build\`.`,
+    code`// Target ${commentText(str(g.name))} (shape ${commentText(g.shape)}) of ${commentText(input.configFile)}.`,
+    code`// Catalog functions are called directly, in dependency order; nothing is looked up by name at run time.`,
+    code`/* eslint-disable */`,
+  ];
+  return joinCode([...header, ...plan.imports.render(), ...lines], "\n") + "\n";
+}
+
+/** The body of `execute`: a fast path for a single output, else the masks, then the compute function. */
+function executeBody(plan: TargetPlan, publicOutputs: readonly string[], fastPaths: ReadonlyMap<string, Code>, hasSync: boolean, hasAsync: boolean): Code[] {
+  const { masks } = plan;
+  const out: Code[] = [];
+  const asInputs = code`inputs as unknown as Inputs, options`;
+  if (fastPaths.size > 0) {
+    out.push(code`if (outputs.length === 1) {`, code`  switch (outputs[0] as OutputName) {`);
+    for (const [output, fn] of fastPaths) out.push(code`    case ${str(output)}: return ${fn}(${asInputs}) as unknown as Result<K>;`);
+    out.push(code`  }`, code`}`);
+  }
+  for (let w = 0; w < masks.words; w++) out.push(code`let ${masks.word("want", w)} = 0;`);
+  out.push(code`for (let k = 0; k < outputs.length; k++) {`, code`  switch (outputs[k] as OutputName) {`);
+  for (const n of publicOutputs) out.push(code`    case ${str(n)}: ${joinCode(masks.setBits("want", [n]), " ")} break;`);
+  const unknown = plan.imports.runtime("UnknownOutputError");
+  out.push(code`    default: throw new ${unknown}(String(outputs[k]), TARGET, OUTPUT_NAMES);`, code`  }`, code`}`);
+  for (let w = 0; w < masks.words; w++) out.push(code`let ${masks.word("need", w)} = ${masks.word("want", w)};`);
+  // In reverse topological order, a needed node makes its dependencies needed.
+  for (let i = plan.order.length - 1; i >= 0; i--) {
+    const node = plan.node(plan.order[i]!);
+    const deps = nodeDeps(node);
+    if (deps.length === 0) continue;
+    out.push(code`if (${masks.test("need", node.name)}) { ${joinCode(masks.setBits("need", deps), " ")} }`);
+  }
+  const maskArgs = joinCode(
+    Array.from({ length: masks.words }, (_, w) => code`${masks.word("want", w)}, ${masks.word("need", w)}`),
+    ", ",
+  );
+  const call = (fn: Code) => code`${fn}(${maskArgs}, ${asInputs}) as unknown as Result<K>`;
+  if (hasAsync && hasSync) {
+    out.push(code`if (${masks.anyBit("need", [...plan.asyncDependent])}) return ${call(code`computeAsync`)};`);
+    out.push(code`return ${call(code`computeSync`)};`);
+  } else if (hasAsync) {
+    // Result<never> is not a Promise: asking for nothing answers synchronously even when every node is async.
+    out.push(code`if (${masks.noBit("need", [...plan.asyncDependent])}) return {} as unknown as Result<K>;`);
+    out.push(code`return ${call(code`computeAsync`)};`);
+  } else out.push(code`return ${call(code`computeSync`)};`);
+  return out;
+}
+
+/** The doc comment text of an output, if it has one. */
+function docOf(node: GraphNode): Code | undefined {
+  return commentText(node.kind === "extract" ? `Field '${node.field}' of ${node.extractOf}.` : node.fn.description) || undefined;
+}
+
+function fittedType(plan: TargetPlan, node: GraphNode): Code {
+  if (node.valueType.code !== undefined) return valueType(plan, node);
+  return code`${plan.imports.runtimeType("Value")}<${plan.fnType(node.fn)}>`;
+}
+
+function schemaOf(node: GraphNode): string {
+  const s = node.valueType.scalar;
+  return s === "other" ? "json" : s;
+}
+
+/** Reads every input the included nodes consume, and throws MissingInputError for absent required ones. */
+function inputReads(plan: TargetPlan, included: ReadonlySet<string>, guarded: boolean): Code[] {
+  const lines: Code[] = [];
+  const fields = new Map((plan.target.inputs?.fields ?? []).map((f) => [f.name, f]));
+  for (const [name, nodes] of [...inputConsumers(plan.target).entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const users = nodes.filter((n) => included.has(n));
+    if (users.length === 0) continue;
+    const local = plan.inputLocal.get(name)!;
+    const read = code`inputs${member(name)}`;
+    // An input named like a member of Object.prototype (constructor, toString, …) that was left
+    // out must read as undefined, not as the inherited member.
+    const value = name in Object.prototype ? code`(Object.hasOwn(inputs, ${str(name)}) ? ${read} : undefined) as Inputs[${str(name)}]` : read;
+    lines.push(code`const ${local} = ${value};`);
+    const optional = name === "fitted" ? false : (fields.get(name)?.optional ?? false);
+    if (!optional) {
+      const guard = guarded ? code` && ${plan.masks.anyBit("need", users)}` : code``;
+      lines.push(code`if (${local} === undefined${guard}) throw new ${plan.imports.runtime("MissingInputError")}(${str(name)}, TARGET);`);
+    }
+  }
+  return lines;
+}
+
+/** The statements that run a node's checks on one value (online, or a batch scalar). */
+export function scalarChecks(plan: TargetPlan, node: GraphNode, value: Code): Code[] {
+  return node.checks.map(
+    (c) =>
+      code`if (!(${plan.checkCondition(c, value)})) ${plan.imports.runtime("reportCheck")}(options, ${str(node.name)}, ${str(c.text)}, ${c.warn ? code`true` : code`false`}, 1, 1, [0]);`,
+  );
+}
+
+/** `name: local`, or just `name` when they are the same. */
+export function shorthand(name: string, local: Code): Code {
+  return key(name) === local ? local : code`${key(name)}: ${local}`;
+}
+
+/** Appends lines to `out` without spreading them into call arguments (an executor can have millions of lines). */
+export function append(out: Code[], ...groups: readonly (readonly Code[])[]): void {
+  for (const group of groups) for (const line of group) out.push(line);
+}
+
+export function indent(lines: readonly Code[], depth: number): Code[] {
+  const pad = "  ".repeat(depth);
+  return lines.map((l) => (l === "" ? l : ((pad + l) as Code)));
+}
