@@ -38,7 +38,8 @@ export async function analyze(configPath: string, options: AnalyzeOptions = {}):
     return { config, targets: [], diagnostics: unknown.map((t) => diagnostics.config(`unknown target '${t}' (the config declares ${known})`)) };
   }
   const wanted = config.targets.filter((t) => !options.targets || options.targets.length === 0 || options.targets.includes(t.name));
-  const found = discover(config, { codeHashes: options.codeHashes, typeCheck: options.typeCheck });
+  const lowerBodies = wanted.some((t) => shapeNamed(t.shape)?.lowersBodies);
+  const found = discover(config, { codeHashes: options.codeHashes, typeCheck: options.typeCheck, lowerBodies });
   const problems: Diagnostic[] = [...found.diagnostics];
   const catalog = found.catalog;
   problems.push(...conditionsOnUnknownKeys(catalog.functions, config.targets));

@@ -35,6 +35,7 @@ export const DIAGNOSTIC_CODES = {
   FC1010: "config error",
   FC1011: "TypeScript error in the catalog",
   FC1012: "build output error",
+  FC1013: "no SQL translation",
   FC2001: "unused input",
   FC2002: "variant no target selects",
 } as const;
@@ -109,6 +110,11 @@ export const diagnostics = {
 
   typescript(message: string, span?: Span): Diagnostic {
     return error("FC1011", message, span);
+  },
+
+  noSqlTranslation(target: string, dialect: string, construct: string, reason: string, span: Span, consumers: readonly string[]): Diagnostic {
+    const affected = consumers.length > 0 ? ` Affected in target '${target}': ${quoteList(consumers)}.` : "";
+    return error("FC1013", `'${construct}' has no SQL translation (dialect ${dialect}): ${reason}.${affected} Give the node a @when variant for this target, or rewrite it in the translatable subset.`, span, target);
   },
 
   output(message: string): Diagnostic {

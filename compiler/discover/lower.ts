@@ -8,12 +8,15 @@
 import path from "node:path";
 import { ts } from "ts-morph";
 import type { Span } from "../diagnostics.js";
-import type { Expr, Lowering, LoweredField, MathFunction, Untranslatable, ValueType } from "../shapes/sql/ir.js";
+import fs from "node:fs";
+import { packageFile } from "../paths.js";
+import type { Expr, Lowering, LoweredField, MathFunction, RelationArg, RelationCall, Untranslatable, ValueType } from "../shapes/sql/ir.js";
 
 type FunctionLike = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression;
 
 /** A value during evaluation: a scalar expression, an object literal, or an object-typed parameter. */
 type Value =
+  | RelationCall
   | { readonly kind: "scalar"; readonly type: ValueType; readonly expr: Expr }
   | { readonly kind: "object"; readonly fields: ReadonlyMap<string, Value> }
   | { readonly kind: "objectRef"; readonly param: string; readonly path: readonly string[] };
@@ -23,6 +26,9 @@ type Env = Map<ts.Symbol, Value>;
 const MATH_FUNCTIONS: ReadonlySet<string> = new Set<MathFunction>(["abs", "floor", "ceil", "trunc", "sqrt", "min", "max", "exp", "log", "pow", "round"]);
 const MATH_ARITY: Partial<Record<MathFunction, number>> = { pow: 2 };
 const MATH_CONSTANTS: ReadonlySet<string> = new Set(["PI", "E", "LN2", "LN10", "LOG2E", "LOG10E", "SQRT2", "SQRT1_2"]);
+/** Where featc's relational API for SQL targets is declared: its functions are recognised by declaration. */
+const RELATIONAL_FILE = fs.realpathSync(packageFile("runtime", "sql", "relational.ts"));
+const RELATIONAL_FUNCTIONS: ReadonlySet<string> = new Set(["sqlTable", "lookup"]);
 /** Inlined calls deeper than this are reported (a recursive helper). */
 const MAX_INLINE_DEPTH = 32;
 
@@ -48,7 +54,7 @@ export function lowerFunction(fn: FunctionLike, program: ts.Program, catalogFile
       env.set(symbol, scalar ? { kind: "scalar", type: scalar, expr: { kind: "ref", param: p.name.text, path: [], type: scalar } } : { kind: "objectRef", param: p.name.text, path: [] });
     }
     const value = lowering.body(fn, env);
-    if (value.kind === "scalar") return { ok: true, value };
+    if (value.kind === "scalar" || value.kind === "relation") return { ok: true, value };
     const fields: LoweredField[] = [];
     for (const [name, v] of lowering.fieldsOf(value, fn)) {
       if (v.kind !== "scalar") lowering.stop(fn, `the field '${name}' of the returned object is itself an object`);
@@ -214,6 +220,7 @@ class Lowerer {
   }
 
   private choose(test: Expr, a: Value, b: Value, at: ts.Node): Value {
+    if (a.kind === "relation" || b.kind === "relation") this.stop(at, "a relational call chosen by a condition");
     if (a.kind === "scalar" && b.kind === "scalar") {
       if (a.type !== b.type) this.stop(at, `the branches have different types (${a.type}, ${b.type})`);
       return { kind: "scalar", type: a.type, expr: { kind: "if", type: a.type, test, then: a.expr, else: b.expr } };
@@ -351,7 +358,12 @@ class Lowerer {
   private objectLiteral(e: ts.ObjectLiteralExpression, env: Env): Value {
     const fields = new Map<string, Value>();
     for (const p of e.properties) {
-      if (ts.isShorthandPropertyAssignment(p)) fields.set(p.name.text, this.identifier(p.name, env));
+      if (ts.isShorthandPropertyAssignment(p)) {
+        const symbol = this.checker.getShorthandAssignmentValueSymbol(p);
+        const bound = symbol && env.get(symbol);
+        if (!bound) this.stop(p, "a shorthand property that names no parameter or local");
+        fields.set(p.name.text, bound);
+      }
       else if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) fields.set(p.name.text, this.expr(p.initializer, env));
       else this.stop(p, "an object member other than a named property");
     }
@@ -375,12 +387,26 @@ class Lowerer {
       if (!field) this.stop(e.name, `the object has no field '${name}'`);
       return field;
     }
+    if (of.kind === "relation") return this.stop(e, "a field of a relational call's result");
     const type = valueTypeOf(this.checker.getTypeAtLocation(e));
     const refPath = [...of.path, name];
     if (type) return { kind: "scalar", type, expr: { kind: "ref", param: of.param, path: refPath, type } };
     const t = this.checker.getTypeAtLocation(e);
     if (t.getCallSignatures().length > 0 || !(t.flags & ts.TypeFlags.Object)) this.stop(e, `'${e.getText()}' is not a number, boolean, string or plain object`);
     return { kind: "objectRef", param: of.param, path: refPath };
+  }
+
+  /** A relational call's argument: a parameter passed whole, or a literal. */
+  private relationArg(a: ts.Expression, env: Env): RelationArg {
+    const e = unwrap(a);
+    if (ts.isIdentifier(e)) {
+      const bound = env.get(this.symbolOf(e));
+      if (bound?.kind === "objectRef" && bound.path.length === 0) return { kind: "param", name: bound.param };
+      if (bound?.kind === "scalar" && bound.expr.kind === "ref" && bound.expr.path.length === 0) return { kind: "param", name: bound.expr.param };
+    }
+    const v = this.expr(a, env);
+    if (v.kind === "scalar" && (v.expr.kind === "number" || v.expr.kind === "string" || v.expr.kind === "boolean")) return v.expr;
+    return this.stop(a, "an argument of a relational call that is neither a parameter nor a literal");
   }
 
   private call(e: ts.CallExpression, env: Env): Value {
@@ -411,6 +437,9 @@ class Lowerer {
     if (ts.isIdentifier(callee)) {
       const symbol = this.symbolOf(callee);
       const decl = symbol.valueDeclaration;
+      if (decl && RELATIONAL_FUNCTIONS.has(callee.text) && realpath(decl.getSourceFile().fileName) === RELATIONAL_FILE) {
+        return { kind: "relation", fn: callee.text as RelationCall["fn"], args: e.arguments.map((a) => this.relationArg(a, env)), span };
+      }
       let fn: FunctionLike | undefined;
       if (decl && ts.isFunctionDeclaration(decl)) fn = decl;
       else if (decl && ts.isVariableDeclaration(decl) && decl.initializer && decl.parent.flags & ts.NodeFlags.Const) {
@@ -433,6 +462,14 @@ class Lowerer {
       return this.stop(e, `'${callee.text}()' is not a function of the catalog`);
     }
     return this.stop(e, "this call has no SQL translation");
+  }
+}
+
+function realpath(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return file;
   }
 }
 

@@ -170,7 +170,9 @@ function quoteClickHouse(name: string): string {
 }
 
 function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString("hex").toUpperCase();
+  let out = "";
+  for (const b of bytes) out += b.toString(16).padStart(2, "0").toUpperCase();
+  return out;
 }
 
 /** The exact, injection-free ClickHouse spelling of a value: only hex digits come from the value. */

@@ -36,10 +36,22 @@ export interface LoweredField {
   readonly expr: Expr;
 }
 
-/** A function's value: one expression, or an object literal's fields (several columns). */
+/** An argument of a relational call: a parameter of the function, or a literal. */
+export type RelationArg = { readonly kind: "param"; readonly name: string } | Extract<Expr, { kind: "number" | "string" | "boolean" }>;
+
+/** A call of featc's relational API for SQL targets (`featc/sql`): a table by name, a keyed left join. */
+export interface RelationCall {
+  readonly kind: "relation";
+  readonly fn: "sqlTable" | "lookup";
+  readonly args: readonly RelationArg[];
+  readonly span: Span;
+}
+
+/** A function's value: one expression, an object literal's fields (several columns), or a relational call. */
 export type LoweredValue =
   | { readonly kind: "scalar"; readonly type: ValueType; readonly expr: Expr }
-  | { readonly kind: "record"; readonly fields: readonly LoweredField[] };
+  | { readonly kind: "record"; readonly fields: readonly LoweredField[] }
+  | RelationCall;
 
 /** A construct with no translation, at the construct. */
 export interface Untranslatable {

@@ -87,7 +87,9 @@ class Renderer {
         const a = this.render(e.left);
         const b = this.render(e.right);
         if (d.arithmeticRaises) this.raises.add(d.arithmeticRaises);
-        if (e.op === "/") return d.divide ? d.divide(a, b) : `(${a} / ${b})`;
+        // A nonzero literal divisor needs no guard for division by zero.
+        const plainDivisor = e.right.kind === "number" && e.right.value !== 0 && !Number.isNaN(e.right.value);
+        if (e.op === "/") return d.divide && !plainDivisor ? d.divide(a, b) : `(${a} / ${b})`;
         if (e.op === "%") {
           const r = d.remainder(a, b);
           if (typeof r !== "string") this.unsupported("%", `'%' has no exact translation: ${r.unsupported}`, e.span);
