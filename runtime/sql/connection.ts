@@ -131,6 +131,11 @@ export interface ClickHouseOptions {
    * hex-encoded (`reinterpretAsFloat64(unhex('…'))`, `unhex('…')`), so no value is ever read as SQL.
    */
   readonly parameters?: "server" | "inline";
+  /**
+   * Query settings sent with every statement, e.g. `{ distributed_product_mode: "global" }` so a
+   * lookup of a Distributed table inside a query over a Distributed table is read whole once.
+   */
+  readonly settings?: Readonly<Record<string, string>>;
 }
 
 /** Adapts ClickHouse's HTTP interface; results are read in RowBinary, so doubles keep their bits. */
@@ -139,6 +144,7 @@ export function clickhouseConnection(options: ClickHouseOptions): SqlConnection 
     parameters.forEach(checkValue);
     const url = new URL(options.url);
     if (options.database) url.searchParams.set("database", options.database);
+    for (const [name, value] of Object.entries(options.settings ?? {})) url.searchParams.set(name, value);
     let text = sql;
     if (options.parameters === "server") {
       for (const p of parameters) url.searchParams.set(`param_${p.name}`, p.type === "boolean" ? (p.value ? "1" : "0") : String(p.value));

@@ -101,6 +101,7 @@ function jsValue(name: string, field: string | undefined, i: number): unknown {
 function outputsOf(name: string): LoweredField[] {
   const lowered = functions.get(name)!.lowered;
   if (!lowered?.ok) throw new Error(`${name} did not lower: ${lowered?.problem.reason}`);
+  if (lowered.value.kind === "relation") throw new Error(`${name} is a relational call, not an expression`);
   return lowered.value.kind === "scalar" ? [{ name: "", type: lowered.value.type, expr: lowered.value.expr }] : [...lowered.value.fields];
 }
 

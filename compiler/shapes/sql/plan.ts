@@ -140,8 +140,8 @@ export function planSql(target: BuiltTarget, dialect: SqlDialect): SqlPlanResult
   const steps: string[][] = [];
   const depth = new Map<string, number>();
   const columns: SqlColumn[] = [];
-  const baseSelect: string[] = [];
-  const joins: SqlPart[] = [];
+  const extracted: string[] = [];
+  const lookups: Lookup[] = [];
   let from: { node: string; input: string } | undefined;
 
   for (const name of target.order) {
@@ -164,7 +164,7 @@ export function planSql(target: BuiltTarget, dialect: SqlDialect): SqlPlanResult
         continue;
       }
       const column = `${q("t0")}.${q(node.field!)}`;
-      baseSelect.push(`${type === "number" ? `CAST(${column} AS ${d.double})` : column} AS ${q(name)}`);
+      extracted.push(`${type === "number" ? `CAST(${column} AS ${d.double})` : column} AS ${q(name)}`);
       depth.set(name, 0);
       continue;
     }
@@ -180,8 +180,7 @@ export function planSql(target: BuiltTarget, dialect: SqlDialect): SqlPlanResult
       if (value.fn === "lookup") {
         const lookedUp = planLookup(p, node, value, relations);
         if (lookedUp) {
-          joins.push(...lookedUp.parts);
-          baseSelect.push(`${lookedUp.select} AS ${q(name)}`);
+          lookups.push(lookedUp);
           depth.set(name, 0);
         }
       }
@@ -228,24 +227,26 @@ export function planSql(target: BuiltTarget, dialect: SqlDialect): SqlPlanResult
     ...baseColumns.filter((n) => outputs.has(n)).map((n) => ({ name: n, node: n, type: SCALAR[target.nodes.get(n)!.valueType.scalar] ?? ("number" as const) })),
     ...columns.filter((c) => outputs.has(c.node)),
   ];
-  const text = (t: string): SqlPart => ({ kind: "text", text: t });
-  const parts: SqlPart[] = [text(`WITH\n  ${q("base")} AS (\n    SELECT\n      ${baseSelect.join(",\n      ")}\n    FROM `), { kind: "table", input: from.input }, text(` AS ${q("t0")}`)];
-  parts.push(...joins);
-  let previous = "base";
-  steps.forEach((lines, i) => {
-    const name = `step${i + 1}`;
-    parts.push(text(`\n  ),\n  ${q(name)} AS (\n    SELECT\n      *,\n      ${lines.join(",\n      ")}\n    FROM ${q(previous)}`));
-    previous = name;
-  });
-  parts.push(text(`\n  )\nSELECT\n  ${selected.map((c) => q(c.name)).join(",\n  ")}\nFROM ${q(previous)}\n`));
-  const tables = [...new Set(parts.flatMap((x) => (x.kind === "table" ? [x.input] : [])))];
+  const parts = dialect === "clickhouse" ? nestedStatement(dialect, from.input, extracted, lookups, steps, selected) : cteStatement(dialect, from.input, extracted, lookups, steps, selected);
+  const tables = [...new Set(parts.flatMap((x) => (x.kind === "table" ? [x.input] : [])))].sort();
   return { plan: { dialect, parts: mergeText(parts), parameters: p.parameters, tables, columns: selected, notes: p.notes }, problems: [] };
 }
 
-/** `lookup(keys, table, "key", "value", missing)`: a LEFT JOIN of the table's two columns on the key. */
-function planLookup(p: Planner, node: GraphNode, call: RelationCall, relations: ReadonlyMap<string, RelationCall>): { parts: SqlPart[]; select: string } | undefined {
-  const d = DIALECT_RULES[p.dialect];
-  const q = (name: string) => quoteIdentifier(p.dialect, name);
+/** One `lookup()`: the left join of a table's key and value columns on a column of the loaded table. */
+interface Lookup {
+  readonly node: string;
+  readonly n: number;
+  /** The key column of the loaded table (alias `t0`), and whether keys are numbers. */
+  readonly keysField: string;
+  readonly numeric: boolean;
+  readonly tableInput: string;
+  readonly key: string;
+  readonly value: string;
+  readonly missing: Extract<RelationArg, { kind: "number" | "string" | "boolean" }>;
+}
+
+/** `lookup(keys, table, "key", "value", missing)`: checks the arguments. */
+function planLookup(p: Planner, node: GraphNode, call: RelationCall, relations: ReadonlyMap<string, RelationCall>): Lookup | undefined {
   const [keys, table, key, value, missing] = call.args as readonly (RelationArg | undefined)[];
   const depOf = (arg: RelationArg | undefined) => (arg?.kind === "param" ? node.deps.find((dep) => dep.param.name === arg.name) : undefined);
   const keysDep = depOf(keys);
@@ -256,22 +257,87 @@ function planLookup(p: Planner, node: GraphNode, call: RelationCall, relations: 
     p.fail(node.name, "lookup", "lookup() takes a column of the loaded table, a sqlTable() node, two field names as string literals and a literal for missing rows", call.span);
     return undefined;
   }
-  const alias = q(`j${++p.joins}`);
-  const keysColumn = `${q("t0")}.${q(keysNode.field!)}`;
-  const numeric = keysDep.param.type.element?.scalar === "number";
-  const keyCast = (x: string) => (numeric ? `CAST(${x} AS ${d.double})` : x);
-  const missingSql = missing.kind === "number" ? d.number(missing.value) : missing.kind === "string" ? d.string(missing.value) : d.boolean(missing.value);
-  const tableInput = (tableCall.args[0] as { name: string }).name;
-  // JavaScript's index never matches a NaN key; engines where NaN = NaN would.
-  const nanGuard = numeric && d.nanIsLargest ? ` AND NOT ${d.isNaN(keyCast(keysColumn))}` : "";
   return {
-    parts: [
-      { kind: "text", text: `\n    LEFT JOIN (SELECT ${keyCast(q(key.value))} AS ${q("key")}, ${q(value.value)} AS ${q("value")} FROM ` },
-      { kind: "table", input: tableInput },
-      { kind: "text", text: `) AS ${alias} ON ${alias}.${q("key")} = ${keyCast(keysColumn)}${nanGuard}` },
-    ],
-    select: `COALESCE(${numeric || missing.kind === "number" ? `CAST(${alias}.${q("value")} AS ${d.double})` : `${alias}.${q("value")}`}, ${missingSql})`,
+    node: node.name,
+    n: ++p.joins,
+    keysField: keysNode.field!,
+    numeric: keysDep.param.type.element?.scalar === "number",
+    tableInput: (tableCall.args[0] as { name: string }).name,
+    key: key.value,
+    value: value.value,
+    missing,
   };
+}
+
+function literalSql(dialect: SqlDialect, v: Lookup["missing"]): string {
+  const d = DIALECT_RULES[dialect];
+  return v.kind === "number" ? d.number(v.value) : v.kind === "string" ? d.string(v.value) : d.boolean(v.value);
+}
+
+const text = (t: string): SqlPart => ({ kind: "text", text: t });
+
+/**
+ * The statement as common table expressions: `base` (the loaded table and its lookups as LEFT
+ * JOINs), then one step per depth of the graph, then the outputs.
+ */
+function cteStatement(dialect: SqlDialect, from: string, extracted: readonly string[], lookups: readonly Lookup[], steps: readonly string[][], selected: readonly SqlColumn[]): SqlPart[] {
+  const d = DIALECT_RULES[dialect];
+  const q = (name: string) => quoteIdentifier(dialect, name);
+  const cast = (numeric: boolean, x: string) => (numeric ? `CAST(${x} AS ${d.double})` : x);
+  const columns = [...extracted];
+  const joins: SqlPart[] = [];
+  for (const l of lookups) {
+    const alias = q(`j${l.n}`);
+    const keysColumn = cast(l.numeric, `${q("t0")}.${q(l.keysField)}`);
+    // JavaScript's index never matches a NaN key; engines where NaN = NaN would, so a NaN key
+    // becomes NULL (which matches nothing) and the join stays an equi-join.
+    const joinKey = l.numeric && d.nanIsLargest ? `NULLIF(${keysColumn}, ${d.number(NaN)})` : keysColumn;
+    const valueColumn = cast(l.missing.kind === "number", `${alias}.${q("value")}`);
+    columns.push(`COALESCE(${valueColumn}, ${literalSql(dialect, l.missing)}) AS ${q(l.node)}`);
+    joins.push(
+      text(`\n    LEFT JOIN (SELECT ${cast(l.numeric, q(l.key))} AS ${q("key")}, ${q(l.value)} AS ${q("value")} FROM `),
+      { kind: "table", input: l.tableInput },
+      text(`) AS ${alias} ON ${alias}.${q("key")} = ${joinKey}`),
+    );
+  }
+  const parts: SqlPart[] = [text(`WITH\n  ${q("base")} AS (\n    SELECT\n      ${columns.join(",\n      ")}\n    FROM `), { kind: "table", input: from }, text(` AS ${q("t0")}`), ...joins];
+  let previous = "base";
+  steps.forEach((lines, i) => {
+    const name = `step${i + 1}`;
+    parts.push(text(`\n  ),\n  ${q(name)} AS (\n    SELECT\n      *,\n      ${lines.join(",\n      ")}\n    FROM ${q(previous)}`));
+    previous = name;
+  });
+  parts.push(text(`\n  )\nSELECT\n  ${selected.map((c) => q(c.name)).join(",\n  ")}\nFROM ${q(previous)}\n`));
+  return parts;
+}
+
+/**
+ * The statement as nested subqueries, for ClickHouse (whose WITH names expressions, not
+ * queries): the loaded table with each lookup's key, one `ALL LEFT JOIN … USING` per lookup
+ * (a marker column tells a missing row from a stored default), then the steps inside out.
+ */
+function nestedStatement(dialect: SqlDialect, from: string, extracted: readonly string[], lookups: readonly Lookup[], steps: readonly string[][], selected: readonly SqlColumn[]): SqlPart[] {
+  const d = DIALECT_RULES[dialect];
+  const q = (name: string) => quoteIdentifier(dialect, name);
+  const cast = (numeric: boolean, x: string) => (numeric ? `CAST(${x} AS ${d.double})` : x);
+  const keys = lookups.map((l) => `${cast(l.numeric, `${q("t0")}.${q(l.keysField)}`)} AS ${q(`featc_key${l.n}`)}`);
+  let inner: SqlPart[] = [text(`SELECT ${[...extracted, ...keys].join(", ")} FROM `), { kind: "table", input: from }, text(` AS ${q("t0")}`)];
+  for (const l of lookups) {
+    inner = [
+      text("SELECT * FROM ("),
+      ...inner,
+      text(`) ALL LEFT JOIN (SELECT ${cast(l.numeric, q(l.key))} AS ${q(`featc_key${l.n}`)}, ${q(l.value)} AS ${q(`featc_value${l.n}`)}, toUInt8(1) AS ${q(`featc_matched${l.n}`)} FROM `),
+      { kind: "table", input: l.tableInput },
+      text(`) USING ${q(`featc_key${l.n}`)}`),
+    ];
+  }
+  const values = lookups.map((l) => {
+    const nanGuard = l.numeric ? ` AND NOT ${d.isNaN(q(`featc_key${l.n}`))}` : "";
+    return `CASE WHEN ${q(`featc_matched${l.n}`)} = 1${nanGuard} THEN ${cast(l.missing.kind === "number", q(`featc_value${l.n}`))} ELSE ${literalSql(dialect, l.missing)} END AS ${q(l.node)}`;
+  });
+  let parts: SqlPart[] = values.length > 0 ? [text(`SELECT\n  *,\n  ${values.join(",\n  ")}\nFROM (`), ...inner, text(")")] : inner;
+  for (const lines of steps) parts = [text(`SELECT\n  *,\n  ${lines.join(",\n  ")}\nFROM (\n`), ...parts, text("\n)")];
+  return [text(`SELECT\n  ${selected.map((c) => q(c.name)).join(",\n  ")}\nFROM (\n`), ...parts, text("\n)\n")];
 }
 
 function countApproximate(e: Expr): number {
