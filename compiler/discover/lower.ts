@@ -193,7 +193,7 @@ class Lowerer {
         return this.choose(test, thenValue, elseValue, st);
       }
       if (ts.isEmptyStatement(st)) continue;
-      this.stop(st, `${statementName(st)} has no SQL translation`);
+      this.stop(st, `${statementName(st)} is outside the translatable subset`);
     }
     return undefined;
   }
@@ -274,7 +274,7 @@ class Lowerer {
       if (e.operator === ts.SyntaxKind.ExclamationToken) return bool({ kind: "not", arg: this.boolean(e.operand, env) });
       if (e.operator === ts.SyntaxKind.MinusToken) return num({ kind: "negate", arg: this.number(e.operand, env) });
       if (e.operator === ts.SyntaxKind.PlusToken) return num(this.number(e.operand, env));
-      return this.stop(e, `the operator '${ts.tokenToString(e.operator)}' has no SQL translation`);
+      return this.stop(e, `the operator '${ts.tokenToString(e.operator)}' is outside the translatable subset`);
     }
     if (ts.isBinaryExpression(e)) return this.binary(e, env);
     if (ts.isConditionalExpression(e)) {
@@ -284,7 +284,7 @@ class Lowerer {
     if (ts.isPropertyAccessExpression(e)) return this.property(e, env);
     if (ts.isCallExpression(e)) return this.call(e, env);
     if (e.kind === ts.SyntaxKind.NullKeyword) return this.stop(e, "null (SQL's NULL does not behave like JavaScript's null)");
-    return this.stop(e, `${ts.SyntaxKind[e.kind]} has no SQL translation`);
+    return this.stop(e, `a ${ts.SyntaxKind[e.kind]} is outside the translatable subset`);
   }
 
   private identifier(e: ts.Identifier, env: Env): Value {
@@ -352,7 +352,7 @@ class Lowerer {
       if (left.type === "boolean" && c !== "===" && c !== "!==") this.stop(e, "an order comparison of booleans");
       return bool({ kind: "compare", op: c, operands: left.type, left: left.expr, right: right.expr });
     }
-    return this.stop(e, `the operator '${ts.tokenToString(op)}' has no SQL translation`);
+    return this.stop(e, `the operator '${ts.tokenToString(op)}' is outside the translatable subset`);
   }
 
   private objectLiteral(e: ts.ObjectLiteralExpression, env: Env): Value {
@@ -375,12 +375,12 @@ class Lowerer {
     const target = unwrap(e.expression);
     if (ts.isIdentifier(target) && target.text === "Math" && this.isLibrary(this.symbolOf(target))) {
       if (MATH_CONSTANTS.has(name)) return num({ kind: "number", value: (Math as unknown as Record<string, number>)[name]! });
-      return this.stop(e, `'Math.${name}' has no SQL translation`);
+      return this.stop(e, `Math.${name} is not among the translated constants (${[...MATH_CONSTANTS].join(", ")})`);
     }
     const of = this.expr(e.expression, env);
     if (of.kind === "scalar") {
       if (of.type === "string" && name === "length") return num({ kind: "length", arg: of.expr, span: this.spanOf(e) });
-      return this.stop(e, `'.${name}' of a ${of.type} has no SQL translation`);
+      return this.stop(e, `'.${name}' of a ${of.type} is outside the translatable subset (a string's length is)`);
     }
     if (of.kind === "object") {
       const field = of.fields.get(name);
@@ -417,7 +417,7 @@ class Lowerer {
       const target = unwrap(callee.expression);
       const name = callee.name.text;
       if (ts.isIdentifier(target) && target.text === "Math" && this.isLibrary(this.symbolOf(target))) {
-        if (!MATH_FUNCTIONS.has(name)) this.stop(e, `'Math.${name}()' has no SQL translation`);
+        if (!MATH_FUNCTIONS.has(name)) this.stop(e, `Math.${name} is not among the translated functions (${[...MATH_FUNCTIONS].sort().join(", ")})`);
         const fn = name as MathFunction;
         const args = e.arguments.map((a) => this.number(a, env));
         if (fn === "min" || fn === "max") {
@@ -432,7 +432,7 @@ class Lowerer {
       if (of.kind === "scalar" && of.type === "string" && name === "startsWith" && e.arguments.length === 1) {
         return bool({ kind: "startsWith", arg: of.expr, prefix: this.typed(e.arguments[0]!, env, "string"), span });
       }
-      return this.stop(e, `'.${name}()' has no SQL translation`);
+      return this.stop(e, `the method '${name}' is outside the translatable subset (startsWith on a string is in it)`);
     }
     if (ts.isIdentifier(callee)) {
       const symbol = this.symbolOf(callee);
@@ -461,7 +461,7 @@ class Lowerer {
       }
       return this.stop(e, `'${callee.text}()' is not a function of the catalog`);
     }
-    return this.stop(e, "this call has no SQL translation");
+    return this.stop(e, "a call of a computed function is outside the translatable subset");
   }
 }
 

@@ -36,7 +36,7 @@ const APPROXIMATE: Partial<Record<MathFunction, string>> = {
 };
 
 export function renderExpr(expr: Expr, dialect: Dialect, ref: (r: RefExpr) => string): RenderResult {
-  const renderer = new Renderer(DIALECT_RULES[dialect], dialect, ref);
+  const renderer = new Renderer(DIALECT_RULES[dialect], ref);
   try {
     const sql = renderer.render(expr);
     return { ok: true, sql, approximate: [...renderer.approximate].sort(), raises: [...renderer.raises].sort() };
@@ -52,12 +52,11 @@ class Renderer {
 
   constructor(
     private readonly d: DialectRules,
-    private readonly dialect: Dialect,
-    private readonly ref: (r: RefExpr) => string,
+      private readonly ref: (r: RefExpr) => string,
   ) {}
 
   private unsupported(construct: string, reason: string, span: Untranslatable["span"]): never {
-    throw new Unsupported({ construct, reason: `${reason} (dialect ${this.dialect})`, span });
+    throw new Unsupported({ construct, reason, span });
   }
 
   private nan(): string {
@@ -92,7 +91,7 @@ class Renderer {
         if (e.op === "/") return d.divide && !plainDivisor ? d.divide(a, b) : `(${a} / ${b})`;
         if (e.op === "%") {
           const r = d.remainder(a, b);
-          if (typeof r !== "string") this.unsupported("%", `'%' has no exact translation: ${r.unsupported}`, e.span);
+          if (typeof r !== "string") this.unsupported("%", `no exact translation: ${r.unsupported}`, e.span);
           return r;
         }
         return `(${a} ${e.op} ${b})`;
@@ -103,7 +102,7 @@ class Renderer {
         return this.math(e);
       case "length": {
         const r = d.utf16Length(this.render(e.arg));
-        if (typeof r !== "string") this.unsupported(".length", `'.length' has no exact translation: ${r.unsupported}`, e.span);
+        if (typeof r !== "string") this.unsupported(".length", `no exact translation: ${r.unsupported}`, e.span);
         return r;
       }
       case "startsWith":
@@ -146,7 +145,7 @@ class Renderer {
     if (reason) this.approximate.add(reason);
     const rounding = (fn: "floor" | "ceil" | "trunc") => {
       const names = d.floorCeilTrunc;
-      if ("unsupported" in names) this.unsupported(`Math.${e.fn}`, `'Math.${e.fn}' has no exact translation: ${names.unsupported}`, e.span);
+      if ("unsupported" in names) this.unsupported(`Math.${e.fn}`, `no exact translation: ${names.unsupported}`, e.span);
       return `${names[fn]}(${x})`;
     };
     switch (e.fn) {
@@ -171,7 +170,7 @@ class Renderer {
       case "pow": {
         const b = args[1]!;
         const pow = d.pow(x, b);
-        if (typeof pow !== "string") this.unsupported("Math.pow", `'Math.pow' has no bounded translation: ${pow.unsupported}`, e.span);
+        if (typeof pow !== "string") this.unsupported("Math.pow", `no bounded translation: ${pow.unsupported}`, e.span);
         // JavaScript differs from C's pow: pow(x, NaN) and pow(±1, ±Infinity) are NaN.
         return `CASE WHEN ${d.isNaN(b)} OR (abs(${x}) = 1 AND ${d.isInfinite(b)}) THEN ${this.nan()} ELSE ${pow} END`;
       }
