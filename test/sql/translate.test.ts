@@ -115,7 +115,7 @@ interface Mismatch {
 /** The expression's value for each row, by row id. */
 async function evaluate(dialect: SqlDialect, sql: string, type: SqlValueType, where = ""): Promise<unknown[]> {
   const table = quoteIdentifier(dialect, "inputs");
-  const result = await connections.get(dialect)!.query(`SELECT CAST(id AS ${dialect === "clickhouse" ? "Float64" : "DOUBLE PRECISION"}) AS id, ${sql} AS v FROM ${table}${where}`, [], [
+  const result = await connections.get(dialect)!.query(`SELECT CAST(row_id AS ${dialect === "clickhouse" ? "Float64" : "DOUBLE PRECISION"}) AS id, ${sql} AS v FROM ${table}${where}`, [], [
     { name: "id", type: "number" },
     { name: "v", type },
   ]);
@@ -134,7 +134,7 @@ async function evaluateAroundErrors(dialect: SqlDialect, sql: string, type: SqlV
   const raised: number[] = [];
   const range = async (from: number, to: number): Promise<void> => {
     try {
-      const part = await evaluate(dialect, sql, type, ` WHERE id >= ${from} AND id < ${to}`);
+      const part = await evaluate(dialect, sql, type, ` WHERE row_id >= ${from} AND row_id < ${to}`);
       for (let i = from; i < to; i++) values[i] = part[i];
     } catch (e) {
       expect((e as Error).message).toMatch(/value out of range: (overflow|underflow)/);

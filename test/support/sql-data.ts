@@ -70,10 +70,10 @@ function sqlType(dialect: SqlDialect, type: ColumnType): string {
   return { number: "DOUBLE", string: "VARCHAR", boolean: "BOOLEAN" }[type];
 }
 
-/** Creates `table` (an `id` column, then the given ones) and loads the rows. */
+/** Creates `table` (a `row_id` column, then the given ones) and loads the rows. */
 export async function loadDuckDB(connection: DuckDBConnection, table: string, columns: readonly DataColumn[]): Promise<void> {
   const q = (n: string) => quoteIdentifier("duckdb", n);
-  await connection.run(`CREATE OR REPLACE TABLE ${q(table)} (id INTEGER, ${columns.map((c) => `${q(c.name)} ${sqlType("duckdb", c.type)}`).join(", ")})`);
+  await connection.run(`CREATE OR REPLACE TABLE ${q(table)} (row_id INTEGER, ${columns.map((c) => `${q(c.name)} ${sqlType("duckdb", c.type)}`).join(", ")})`);
   const appender = await connection.createAppender(table);
   const rows = columns[0]?.values.length ?? 0;
   for (let i = 0; i < rows; i++) {
@@ -92,7 +92,7 @@ export async function loadDuckDB(connection: DuckDBConnection, table: string, co
 export async function loadPostgres(client: pg.Client, table: string, columns: readonly DataColumn[]): Promise<void> {
   const q = (n: string) => quoteIdentifier("postgres", n);
   await client.query(`DROP TABLE IF EXISTS ${q(table)}`);
-  await client.query(`CREATE TABLE ${q(table)} (id integer, ${columns.map((c) => `${q(c.name)} ${sqlType("postgres", c.type)}`).join(", ")})`);
+  await client.query(`CREATE TABLE ${q(table)} (row_id integer, ${columns.map((c) => `${q(c.name)} ${sqlType("postgres", c.type)}`).join(", ")})`);
   const rows = columns[0]?.values.length ?? 0;
   const ids = Array.from({ length: rows }, (_, i) => i);
   const arrays = columns.map((c) => (c.type === "number" ? c.values.map((v) => float8Text(v as number)) : c.values));
@@ -107,12 +107,12 @@ export async function loadPostgres(client: pg.Client, table: string, columns: re
 export async function loadClickHouse(cluster: ClickHouseCluster, table: string, columns: readonly DataColumn[]): Promise<void> {
   const q = (n: string) => quoteIdentifier("clickhouse", n);
   const local = `${table}_local`;
-  const schema = `(id UInt32, ${columns.map((c) => `${q(c.name)} ${sqlType("clickhouse", c.type)}`).join(", ")})`;
+  const schema = `(row_id UInt32, ${columns.map((c) => `${q(c.name)} ${sqlType("clickhouse", c.type)}`).join(", ")})`;
   for (const shard of [0, 1] as const) {
     await cluster.query(`DROP TABLE IF EXISTS ${q(table)}`, shard);
     await cluster.query(`DROP TABLE IF EXISTS ${q(local)}`, shard);
-    await cluster.query(`CREATE TABLE ${q(local)} ${schema} ENGINE = MergeTree() ORDER BY id`, shard);
-    await cluster.query(`CREATE TABLE ${q(table)} ${schema} ENGINE = Distributed(${cluster.cluster}, default, ${q(local)}, id)`, shard);
+    await cluster.query(`CREATE TABLE ${q(local)} ${schema} ENGINE = MergeTree() ORDER BY row_id`, shard);
+    await cluster.query(`CREATE TABLE ${q(table)} ${schema} ENGINE = Distributed(${cluster.cluster}, default, ${q(local)}, row_id)`, shard);
   }
   const rows = columns[0]?.values.length ?? 0;
   for (const shard of [0, 1] as const) {
