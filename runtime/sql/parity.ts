@@ -24,8 +24,8 @@ const scratch = new DataView(new ArrayBuffer(8));
 function orderedBits(x: number): bigint {
   scratch.setFloat64(0, x);
   const bits = scratch.getBigInt64(0);
-  // Negative doubles count down from zero, so that neighbours differ by one.
-  return bits < 0n ? -(bits & 0x7fffffffffffffffn) : bits;
+  // Negative doubles count down from -0 (at -1), so that neighbours differ by one and -0 sits just below 0.
+  return bits < 0n ? -(bits & 0x7fffffffffffffffn) - 1n : bits;
 }
 
 /** How many doubles lie between a and b (0 for the same bits; NaN equals NaN; -0 and 0 are one apart). */
@@ -33,7 +33,7 @@ export function ulpDistance(a: number, b: number): number {
   if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b) ? 0 : Infinity;
   if (Object.is(a, b)) return 0;
   const d = orderedBits(a) - orderedBits(b);
-  return Number(d < 0n ? -d : d) + (Object.is(a, -0) !== Object.is(b, -0) && (a === 0 || b === 0) ? 1 : 0);
+  return Number(d < 0n ? -d : d);
 }
 
 /** Whether two values have the same bits (numbers: NaN equals NaN, -0 differs from 0) or are equal (others). */
