@@ -47,7 +47,7 @@ WITH
   `step3` AS (
     SELECT
       *,
-      IEEE_DIVIDE(CAST(1 AS FLOAT64), (CAST(1 AS FLOAT64) + EXP((-(((((@p4 + (@p5 * `features.time_since_last_login`)) + (@p6 * `features.is_male`)) + (@p7 * `features.is_female`)) + (@p8 * `features.is_high_roller`)) + (@p9 * `features.age_normalized`)))))) AS `predictions`
+      IEEE_DIVIDE(CAST(1 AS FLOAT64), (CAST(1 AS FLOAT64) + EXP((- (((((@p4 + (@p5 * `features.time_since_last_login`)) + (@p6 * `features.is_male`)) + (@p7 * `features.is_female`)) + (@p8 * `features.is_high_roller`)) + (@p9 * `features.age_normalized`)))))) AS `predictions`
     FROM `step2`
   )
 SELECT

@@ -32,7 +32,7 @@ SELECT
 FROM (
 SELECT
   *,
-  (toFloat64(1) / (toFloat64(1) + exp((-((((({p4:Float64} + ({p5:Float64} * `features.time_since_last_login`)) + ({p6:Float64} * `features.is_male`)) + ({p7:Float64} * `features.is_female`)) + ({p8:Float64} * `features.is_high_roller`)) + ({p9:Float64} * `features.age_normalized`)))))) AS `predictions`
+  (toFloat64(1) / (toFloat64(1) + exp((((((({p4:Float64} + ({p5:Float64} * `features.time_since_last_login`)) + ({p6:Float64} * `features.is_male`)) + ({p7:Float64} * `features.is_female`)) + ({p8:Float64} * `features.is_high_roller`)) + ({p9:Float64} * `features.age_normalized`)) * toFloat64(-1))))) AS `predictions`
 FROM (
 SELECT
   *,

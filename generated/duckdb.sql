@@ -46,7 +46,7 @@ WITH
   "step3" AS (
     SELECT
       *,
-      (1::DOUBLE / (1::DOUBLE + exp((-((((($4 + ($5 * "features.time_since_last_login")) + ($6 * "features.is_male")) + ($7 * "features.is_female")) + ($8 * "features.is_high_roller")) + ($9 * "features.age_normalized")))))) AS "predictions"
+      (1::DOUBLE / (1::DOUBLE + exp((- ((((($4 + ($5 * "features.time_since_last_login")) + ($6 * "features.is_male")) + ($7 * "features.is_female")) + ($8 * "features.is_high_roller")) + ($9 * "features.age_normalized")))))) AS "predictions"
     FROM "step2"
   )
 SELECT

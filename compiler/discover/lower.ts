@@ -271,8 +271,16 @@ class Lowerer {
     if (e.kind === ts.SyntaxKind.TrueKeyword || e.kind === ts.SyntaxKind.FalseKeyword) return bool({ kind: "boolean", value: e.kind === ts.SyntaxKind.TrueKeyword });
     if (ts.isIdentifier(e)) return this.identifier(e, env);
     if (ts.isPrefixUnaryExpression(e)) {
-      if (e.operator === ts.SyntaxKind.ExclamationToken) return bool({ kind: "not", arg: this.boolean(e.operand, env) });
-      if (e.operator === ts.SyntaxKind.MinusToken) return num({ kind: "negate", arg: this.number(e.operand, env) });
+      // A double negation is the value itself (for booleans, and bit for bit for doubles); some
+      // engines mis-serialise it (ClickHouse writes -(-x) as --x, a comment, for its shards).
+      if (e.operator === ts.SyntaxKind.ExclamationToken) {
+        const arg = this.boolean(e.operand, env);
+        return bool(arg.kind === "not" ? arg.arg : { kind: "not", arg });
+      }
+      if (e.operator === ts.SyntaxKind.MinusToken) {
+        const arg = this.number(e.operand, env);
+        return num(arg.kind === "negate" ? arg.arg : { kind: "negate", arg });
+      }
       if (e.operator === ts.SyntaxKind.PlusToken) return num(this.number(e.operand, env));
       return this.stop(e, `the operator '${ts.tokenToString(e.operator)}' is outside the translatable subset`);
     }

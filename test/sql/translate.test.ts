@@ -2,9 +2,10 @@
  * The SQL translation, run in the real engines: every function of a fixture catalog is lowered
  * through the type checker, rendered in DuckDB's, PostgreSQL's and ClickHouse's dialect, and
  * evaluated by the engine (ClickHouse: a Distributed table over two shards) over rows of edge
- * and random values; each result is compared with the same JavaScript function called directly.
+ * and random values — and so are 40 random expressions over the same constructs; each result is compared with the same JavaScript function called directly.
  * Exact translations must give the same bits; approximate ones must stay within their bound.
  */
+import fs from "node:fs";
 import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import type pg from "pg";
@@ -19,10 +20,17 @@ import { quoteIdentifier, type SqlDialect } from "../../runtime/sql/identifiers.
 import { sameValue, ulpDistance } from "../../runtime/sql/parity.js";
 import { startClickHouse, startPostgres, type ClickHouseCluster, type PostgresServer } from "../support/engines.js";
 import { SPECIAL_NUMBERS, SPECIAL_STRINGS, loadClickHouse, loadDuckDB, loadPostgres, random, randomNumber, randomString, type DataColumn } from "../support/sql-data.js";
-import { REPO } from "../support/workspace.js";
+import { randomExpressionCatalog } from "../support/random-expressions.js";
+import { REPO, importFrom, removeWorkspace, workspace } from "../support/workspace.js";
 
 const FIXTURE = path.join(REPO, "test", "fixtures", "sql", "translate");
-const features = (await import("../fixtures/sql/translate/catalog/features.js")) as unknown as Record<string, (...args: unknown[]) => unknown>;
+/** The fixture, plus random expressions over `a` and `b` in catalog/random.ts. */
+const dir = workspace("sql-translate", FIXTURE);
+fs.writeFileSync(path.join(dir, "catalog", "random.ts"), randomExpressionCatalog(20261130, 40));
+const features = {
+  ...(await importFrom<Record<string, (...args: unknown[]) => unknown>>(dir, "catalog/features.ts")),
+  ...(await importFrom<Record<string, (...args: unknown[]) => unknown>>(dir, "catalog/random.ts")),
+};
 const NAMES = Object.keys(features).sort();
 const ENGINES = ["duckdb", "postgres", "clickhouse"] as const;
 
@@ -68,7 +76,7 @@ let clickhouse: ClickHouseCluster;
 const connections = new Map<SqlDialect, SqlConnection>();
 
 beforeAll(async () => {
-  const { config, diagnostics } = await loadConfig(FIXTURE);
+  const { config, diagnostics } = await loadConfig(dir);
   expect(diagnostics).toEqual([]);
   const found = discover(config!, { lowerBodies: true, typeCheck: "builtin", codeHashes: false });
   expect(found.diagnostics).toEqual([]);
@@ -88,6 +96,7 @@ afterAll(async () => {
   await pgClient?.end();
   await Promise.all([postgres?.stop(), clickhouse?.stop()]);
   duck?.closeSync();
+  removeWorkspace(dir);
 }, 30_000);
 
 /** The JavaScript value of one output of `name` for row `i` (a field of a returned object, or the value). */

@@ -16,6 +16,10 @@ export interface DialectRules {
   /** A string literal. */
   string(value: string): string;
   boolean(value: boolean): string;
+  /** Logical negation. */
+  not(x: string): string;
+  /** Arithmetic negation (flips the sign of zeros and NaN too). */
+  negate(x: string): string;
   isNaN(x: string): string;
   isInfinite(x: string): string;
   /** True when NaN = NaN and NaN > every number (DuckDB, PostgreSQL, Spark); false for IEEE comparisons. */
@@ -68,6 +72,8 @@ export const DIALECT_RULES: Readonly<Record<Dialect, DialectRules>> = {
     number: (v) => (Number.isSafeInteger(v) && !Object.is(v, -0) ? `${v}::DOUBLE` : `'${spelling(v)}'::DOUBLE`),
     string: quoted,
     boolean: (v) => (v ? "TRUE" : "FALSE"),
+    not: (x) => `(NOT ${x})`,
+    negate: (x) => `(- ${x})`,
     isNaN: (x) => `isnan(${x})`,
     isInfinite: (x) => `isinf(${x})`,
     nanIsLargest: true,
@@ -85,6 +91,10 @@ export const DIALECT_RULES: Readonly<Record<Dialect, DialectRules>> = {
     number: (v) => (Number.isSafeInteger(v) && !Object.is(v, -0) ? `toFloat64(${v})` : `reinterpretAsFloat64(unhex('${littleEndianHex(v)}')) /* ${spelling(v)} */`),
     string: quotedWithBackslashes,
     boolean: (v) => (v ? "1" : "0"),
+    // ClickHouse 18 re-serialises NOT inside function arguments for its shards so that they cannot parse it.
+    not: (x) => `(${x} = 0)`,
+    // …and writes -(-x) as --x, a comment; multiplying by -1 flips the sign just as exactly.
+    negate: (x) => `(${x} * toFloat64(-1))`,
     isNaN: (x) => `isNaN(${x})`,
     isInfinite: (x) => `isInfinite(${x})`,
     nanIsLargest: false,
@@ -102,6 +112,8 @@ export const DIALECT_RULES: Readonly<Record<Dialect, DialectRules>> = {
     number: (v) => (Number.isSafeInteger(v) && !Object.is(v, -0) ? `${v}::float8` : `'${spelling(v)}'::float8`),
     string: quoted,
     boolean: (v) => (v ? "TRUE" : "FALSE"),
+    not: (x) => `(NOT ${x})`,
+    negate: (x) => `(- ${x})`,
     isNaN: (x) => `(${x} = 'NaN'::float8)`,
     isInfinite: (x) => `(abs(${x}) = 'Infinity'::float8)`,
     nanIsLargest: true,
@@ -124,6 +136,8 @@ export const DIALECT_RULES: Readonly<Record<Dialect, DialectRules>> = {
     number: (v) => (Number.isSafeInteger(v) && !Object.is(v, -0) ? `CAST(${v} AS DOUBLE)` : `CAST('${Number.isNaN(v) ? "NaN" : spelling(v)}' AS DOUBLE)`),
     string: quotedWithBackslashes,
     boolean: (v) => (v ? "TRUE" : "FALSE"),
+    not: (x) => `(NOT ${x})`,
+    negate: (x) => `(- ${x})`,
     isNaN: (x) => `isnan(${x})`,
     isInfinite: (x) => `(abs(${x}) = CAST('Infinity' AS DOUBLE))`,
     nanIsLargest: true,
@@ -145,6 +159,8 @@ export const DIALECT_RULES: Readonly<Record<Dialect, DialectRules>> = {
         : `CAST('${Number.isNaN(v) ? "NaN" : v === Infinity ? "inf" : v === -Infinity ? "-inf" : spelling(v)}' AS FLOAT64)`,
     string: quotedWithBackslashes,
     boolean: (v) => (v ? "TRUE" : "FALSE"),
+    not: (x) => `(NOT ${x})`,
+    negate: (x) => `(- ${x})`,
     isNaN: (x) => `IS_NAN(${x})`,
     isInfinite: (x) => `IS_INF(${x})`,
     nanIsLargest: false,

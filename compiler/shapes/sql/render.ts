@@ -75,9 +75,9 @@ class Renderer {
       case "ref":
         return this.ref(e);
       case "negate":
-        return `(-${this.render(e.arg)})`;
+        return d.negate(this.render(e.arg));
       case "not":
-        return `(NOT ${this.render(e.arg)})`;
+        return d.not(this.render(e.arg));
       case "logic":
         return `(${this.render(e.left)} ${e.op === "and" ? "AND" : "OR"} ${this.render(e.right)})`;
       case "if":
@@ -179,7 +179,7 @@ class Renderer {
         const b = args[1]!;
         const [smaller, larger] = e.fn === "min" ? [x, b] : [b, x];
         // Equal values: the same number, or zeros of either sign (min prefers -0, max +0).
-        const zeros = e.fn === "min" ? `(-((-${x}) - ${b}))` : `(${x} + ${b})`;
+        const zeros = e.fn === "min" ? d.negate(`(${d.negate(x)} - ${b})`) : `(${x} + ${b})`;
         return (
           `CASE WHEN ${d.isNaN(x)} OR ${d.isNaN(b)} THEN ${this.nan()} WHEN ${x} < ${b} THEN ${smaller} ` +
           `WHEN ${b} < ${x} THEN ${larger} WHEN ${x} = 0 THEN ${zeros} ELSE ${x} END`
