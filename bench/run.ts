@@ -26,6 +26,7 @@ const BENCHES: { name: string; script: string; args: string[]; quickArgs: string
   { name: "build", script: "check.bench.ts", args: ["--command", "build", "--sizes", "1000,10000,100000", "--runs", "1"], quickArgs: ["--command", "build", "--sizes", "1000,10000", "--runs", "1"] },
   { name: "http", script: "http.bench.ts", args: [], quickArgs: ["--quick"] },
   { name: "workers", script: "workers.bench.ts", args: [], quickArgs: ["--quick"] },
+  { name: "sql", script: "sql.bench.ts", args: [], quickArgs: ["--quick"] },
 ];
 
 const all: Row[] = [];

@@ -12,6 +12,11 @@
 -- parameter 8: model.weights.is_high_roller (number)
 -- parameter 9: model.weights.age_normalized (number)
 -- approximate: predictions within 2 ulp of V8 (exp: computed by the engine's libm (within 1 ulp of V8))
+-- not checked here: @check range(0, 150) on age_mean
+-- not checked here: @check range(0.000001, 150) on age_stddev
+-- not checked here: @check notNull on age_normalized
+-- not checked here: @check notNull on time_since_last_login
+-- not checked here: @check range(0, 1) on predictions
 WITH
   "base" AS (
     SELECT

@@ -74,3 +74,40 @@ export function compareNode(node: string, left: ArrayLike<unknown>, right: Array
     ok: verdict !== "different",
   };
 }
+
+export interface CompareRunsOptions {
+  /** The column that identifies a row in both runs (rows may come back in any order). */
+  readonly key: string;
+  /** Allowed distance in ulps per node; a column `node.field` uses the bound of `node`. Default 0. */
+  readonly bounds?: Readonly<Record<string, { readonly boundUlps: number }>>;
+}
+
+/**
+ * Compares every column the right run has with the same column of the left run, rows matched
+ * on `key`: one verdict per column. Throws when a key is missing, repeated or unmatched.
+ */
+export function compareRuns<L extends { readonly [K in keyof L]: ArrayLike<unknown> }, R extends { readonly [K in keyof R]: ArrayLike<unknown> }>(
+  leftRun: L,
+  rightRun: R,
+  options: CompareRunsOptions,
+): NodeParity[] {
+  const left = leftRun as Readonly<Record<string, ArrayLike<unknown> | undefined>>;
+  const right = rightRun as Readonly<Record<string, ArrayLike<unknown> | undefined>>;
+  const leftKeys = left[options.key];
+  const rightKeys = right[options.key];
+  if (!leftKeys || !rightKeys) throw new RangeError(`featc: both runs need the key column '${options.key}'`);
+  const rowOf = new Map<unknown, number>();
+  for (let i = 0; i < leftKeys.length; i++) rowOf.set(leftKeys[i], i);
+  if (rowOf.size !== leftKeys.length || rightKeys.length !== leftKeys.length) throw new RangeError(`featc: the key '${options.key}' must name each row of both runs exactly once`);
+  const order = Array.from(rightKeys, (k) => {
+    const row = rowOf.get(k);
+    if (row === undefined) throw new RangeError(`featc: key ${String(k)} of one run is not in the other`);
+    return row;
+  });
+  return Object.keys(right).map((column) => {
+    const values = left[column];
+    if (!values) throw new RangeError(`featc: the column '${column}' is missing from one run`);
+    const bound = options.bounds?.[column.split(".")[0]!]?.boundUlps ?? 0;
+    return compareNode(column, order.map((i) => values[i]), Array.from(right[column]!), bound);
+  });
+}

@@ -16,7 +16,7 @@ import * as duckdbTarget from "../../generated/duckdb.js";
 import * as postgresTarget from "../../generated/postgres.js";
 import type { Model } from "../../catalog/types.js";
 import { clickhouseConnection, duckdbConnection, postgresConnection, type SqlConnection } from "../../runtime/sql/connection.js";
-import { compareNode, type NodeParity } from "../../runtime/sql/parity.js";
+import { compareRuns, type NodeParity } from "../../runtime/sql/parity.js";
 import { startClickHouse, startPostgres, type ClickHouseCluster, type PostgresServer } from "../support/engines.js";
 import { loadClickHouse, loadDuckDB, loadPostgres, type DataColumn } from "../support/sql-data.js";
 
@@ -100,17 +100,8 @@ describe.each(Object.keys(TARGETS))("the %s target", (dialect) => {
     const target = TARGETS[dialect]!;
     const result = await target.execute(connections.get(dialect)!, { survey_results_table: SURVEY_TABLE, client_login_table: LOGIN_TABLE, execution_time: EXECUTION_TIME, model: MODEL, fitted });
     expect(result.length).toBe(data.survey.client_id.length);
-    // Rows come back in the engine's order: match them to the batch rows by client_id.
-    const rowOf = new Map(Array.from(batch.client_id as Float64Array, (id, i) => [id, i]));
-    const order = Array.from(result.columns.client_id, (id) => rowOf.get(id)!);
-    expect(new Set(order).size).toBe(result.length);
-    const found: NodeParity[] = [];
-    for (const [column, values] of Object.entries(result.columns)) {
-      const node = column.split(".")[0]!;
-      const bound = (target.NODES as Record<string, { boundUlps: number }>)[node]?.boundUlps ?? 0;
-      const expected = order.map((i) => batch[column]![i]);
-      found.push(compareNode(column, expected, Array.from(values as ArrayLike<unknown>), bound));
-    }
+    // Rows come back in the engine's order: compareRuns matches them to the batch rows by client_id.
+    const found = compareRuns(batch, result.columns, { key: "client_id", bounds: target.NODES });
     parity.set(dialect, found);
     expect(found.filter((p) => !p.ok)).toEqual([]);
     // Everything but predictions is exact.

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { inlineClickHouseParameters } from "../../runtime/sql/connection.js";
 import { SqlInputError, quoteIdentifier, quoteTableName } from "../../runtime/sql/identifiers.js";
-import { compareNode, ulpDistance } from "../../runtime/sql/parity.js";
+import { compareNode, compareRuns, ulpDistance } from "../../runtime/sql/parity.js";
 
 describe("quoteIdentifier", () => {
   it("quotes a name whatever it holds, doubling or escaping the dialect's quote", () => {
@@ -52,5 +52,16 @@ describe("parity", () => {
     expect(close).toMatchObject({ verdict: "within-ulps", maxUlps: 1, rowsDiffering: 1, ok: true, worstRow: { index: 1 } });
     expect(compareNode("q", [0, 1], [-0, 1]).ok).toBe(false);
     expect(() => compareNode("r", [1], [])).toThrow(RangeError);
+  });
+});
+
+describe("compareRuns", () => {
+  it("matches rows on the key and applies each node's bound to its fields", () => {
+    const left = { id: [1, 2, 3], p: [0.5, 1, 2], "f.x": [1, 2, 3] };
+    const right = { id: [3, 1, 2], p: [2, 0.5, 1 + Number.EPSILON], "f.x": [3, 1, 2] };
+    const found = compareRuns(left, right, { key: "id", bounds: { p: { boundUlps: 1 } } });
+    expect(found.map((f) => [f.node, f.verdict])).toEqual([["id", "bit-identical"], ["p", "within-ulps"], ["f.x", "bit-identical"]]);
+    expect(() => compareRuns(left, { id: [1, 2, 4] }, { key: "id" })).toThrow(/not in the other/);
+    expect(() => compareRuns({ id: [1, 1] }, { id: [1, 1] }, { key: "id" })).toThrow(/exactly once/);
   });
 });

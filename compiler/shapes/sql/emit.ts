@@ -29,6 +29,10 @@ export function emitSqlText(input: EmitInput, plan: SqlPlan): string {
   for (const n of approximate) lines.push(sqlComment(`approximate: ${n.node} within ${n.boundUlps} ulp of V8 (${n.approximate.join("; ")})`));
   const raises = [...new Set(plan.notes.flatMap((n) => n.raises))];
   for (const r of raises) lines.push(sqlComment(`may raise: ${r}`));
+  // @check runs in the JavaScript executors; a SQL target does not evaluate it (yet): say so.
+  for (const name of t.order) {
+    for (const check of t.nodes.get(name)!.checks) lines.push(sqlComment(`not checked here: @check ${check.text} on ${name}`));
+  }
   const body = plan.parts.map((part) => (part.kind === "text" ? part.text : `{{${part.input}}}`)).join("");
   return `${lines.join("\n")}\n${body}`;
 }
