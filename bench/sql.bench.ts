@@ -2,8 +2,8 @@
  * The SQL target on DuckDB against the batch executor, on the same generated clients: the whole
  * reference DAG (loader, join, map features, predictions) for every client. `batch` reads the
  * tables from memory; `duckdb` runs the generated statement in an embedded DuckDB holding the
- * same tables and reads every output column back into JavaScript; `duckdb in-engine` runs it
- * without reading the result back (`SELECT count(*)` over it), as a materialisation would.
+ * same tables and reads every output column back into JavaScript; `materialised in-engine`
+ * creates the result as a table inside DuckDB instead, reading nothing back.
  * Times are this process's CPU time, DuckDB's worker threads included.
  * `--rows N` (default 1,000,000), `--quick` for 100,000 rows and fewer rounds.
  */
@@ -58,7 +58,7 @@ const stats = await measure(
   [
     { name: "batch executor", run: async () => consume(await executeBatch(outputs, batchInputs)) },
     { name: "duckdb target, result read into JS", run: async () => consume(await executeDuckDB(adapter, sqlInputs)) },
-    { name: "duckdb target, in-engine", run: async () => consume((await connection.runAndReadAll(`SELECT count(*) FROM (${sql})`, values)).getRows()) },
+    { name: "duckdb target, materialised in-engine", run: async () => consume(await connection.run(`CREATE OR REPLACE TEMP TABLE featc_bench AS ${sql}`, values)) },
   ],
   rounds,
   1,

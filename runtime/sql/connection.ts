@@ -41,6 +41,12 @@ function emptyColumn(type: SqlValueType, length: number): Float64Array | boolean
   return type === "number" ? new Float64Array(length) : [];
 }
 
+/** A SQL NULL has no JavaScript counterpart in a feature's value (NaN stands for a missing number): it is an error. */
+function notNull<T>(value: T | null, column: string, row: number): T {
+  if (value === null) throw new SqlInputError(`the result column '${column}' is NULL in row ${row}: SQL targets read inputs without NULLs (NaN for a missing number)`);
+  return value;
+}
+
 function checkValue(p: SqlParameter): void {
   const ok = p.type === "number" ? typeof p.value === "number" : p.type === "boolean" ? typeof p.value === "boolean" : typeof p.value === "string";
   if (!ok) throw new SqlInputError(`parameter '${p.name}' must be a ${p.type}, got ${typeof p.value}`);
@@ -57,16 +63,22 @@ export function duckdbConnection(connection: DuckDBConnection): SqlConnection {
   return {
     dialect: "duckdb",
     async query(sql, parameters, columns) {
-      const reader = await connection.runAndReadAll(sql, values(parameters));
-      const names = reader.columnNames();
-      const data = reader.getColumns();
-      const length = reader.currentRowCount;
+      const result = await connection.run(sql, values(parameters));
+      const names = result.columnNames();
+      const chunks = Array.from({ length: result.chunkCount }, (_, i) => result.getChunk(i));
+      const length = chunks.reduce((n, c) => n + c.rowCount, 0);
       const out: Record<string, Float64Array | boolean[] | string[]> = {};
       for (const spec of columns) {
         const index = names.indexOf(spec.name);
         if (index < 0) throw new Error(`featc: the result has no column '${spec.name}' (it has ${names.join(", ")})`);
-        const raw = data[index]!;
-        out[spec.name] = spec.type === "number" ? Float64Array.from(raw as number[]) : spec.type === "boolean" ? (raw as boolean[]) : (raw as string[]);
+        const column = emptyColumn(spec.type, length);
+        let row = 0;
+        // Vector by vector: a double column is read straight from DuckDB's buffers.
+        for (const chunk of chunks) {
+          const vector = chunk.getColumnVector(index);
+          for (let i = 0; i < chunk.rowCount; i++, row++) (column as unknown[])[row] = notNull(vector.getItem(i), spec.name, row);
+        }
+        out[spec.name] = column;
       }
       return { length, columns: out };
     },
@@ -105,9 +117,8 @@ export function postgresConnection(client: PostgresClientLike): SqlConnection {
         if (index < 0) throw new Error(`featc: the result has no column '${spec.name}' (it has ${names.join(", ")})`);
         const column = emptyColumn(spec.type, length);
         for (let i = 0; i < length; i++) {
-          const v = result.rows[i]![index];
-          if (spec.type === "number") (column as Float64Array)[i] = typeof v === "number" ? v : Number(v);
-          else (column as unknown[])[i] = v;
+          const v = notNull(result.rows[i]![index], spec.name, i);
+          (column as unknown[])[i] = spec.type === "number" && typeof v !== "number" ? Number(v) : v;
         }
         out[spec.name] = column;
       }
