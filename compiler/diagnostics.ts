@@ -49,6 +49,16 @@ function error(code: DiagnosticCode, message: string, span?: Span, target?: stri
   return { code, severity: "error", message, span, target };
 }
 
+/** `"batch", "json-list" or "online"`. */
+function orList(values: readonly string[]): string {
+  const quoted = values.map((v) => `"${v}"`);
+  return quoted.length > 1 ? `${quoted.slice(0, -1).join(", ")} or ${quoted.at(-1)}` : quoted.join("");
+}
+
+function allowedValues(values: readonly string[] | undefined): string {
+  return values ? `one of ${values.map((v) => `"${v}"`).join(", ")}` : "a string";
+}
+
 function quoteList(names: readonly string[]): string {
   return names.map((n) => `'${n}'`).join(", ");
 }
@@ -152,6 +162,26 @@ export const diagnostics = {
 
   typescript(message: string, span?: Span): Diagnostic {
     return error("FC1011", message, span);
+  },
+
+  missingTargets(shapes: readonly string[], span: Span): Diagnostic {
+    return error("FC1010", `config needs "targets": an object of named targets, each with a "shape" of ${orList(shapes)}`, span);
+  },
+
+  missingShape(target: string, shapes: readonly string[], span: Span): Diagnostic {
+    return error("FC1010", `target '${target}' needs a "shape": ${orList(shapes)}`, span, target);
+  },
+
+  unknownShape(target: string, written: string, shapes: readonly string[], span: Span): Diagnostic {
+    return error("FC1010", `unknown shape ${written} for target '${target}': use ${orList(shapes)}`, span, target);
+  },
+
+  missingShapeOption(target: string, shape: string, key: string, option: { readonly description: string; readonly values?: readonly string[] }, span: Span): Diagnostic {
+    return error("FC1010", `target '${target}' of shape '${shape}' needs "${key}" (${option.description}): ${allowedValues(option.values)}`, span, target);
+  },
+
+  badShapeOption(target: string, key: string, option: { readonly description: string; readonly values?: readonly string[] }, span: Span): Diagnostic {
+    return error("FC1010", `"${key}" of target '${target}' must be ${allowedValues(option.values)} (${option.description})`, span, target);
   },
 
   unknownTarget(target: string, known: readonly string[]): Diagnostic {
