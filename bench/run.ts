@@ -15,6 +15,8 @@ const quick = process.argv.includes("--quick");
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
 
 const BENCHES: { name: string; script: string; args: string[]; quickArgs: string[]; processes?: number }[] = [
+  // The command line as a whole process: start-up, and check and build of the reference catalog beside tsc.
+  { name: "cli", script: "cli.bench.ts", args: [], quickArgs: ["--quick"] },
   // The generated executors, one process per part, so one part's type feedback in the shared
   // catalog functions does not shape the next part's code.
   { name: "online", script: "codegen.bench.ts", args: ["--only", "sync,async"], quickArgs: ["--quick", "--only", "sync,async"] },

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// featc's command line. The compiler is written in TypeScript: `npm run prepare` (run by
-// `npm ci`) compiles it into dist/, which starts about 0.4 s sooner than loading the sources
-// through tsx. While the sources are newer than dist/ (a change not yet compiled), or dist/ is
-// missing, the sources are loaded through tsx's ESM hooks, so featc always runs what is there.
+// featc's command line. The compiler is written in TypeScript and runs compiled, from dist/. A
+// packed featc ships only the compiled compiler. In a checkout of featc, `npm run prepare` (run
+// by `npm ci`) compiles it; while the sources are newer than dist/ (a change not yet compiled),
+// or dist/ is missing, the sources are loaded through tsx's ESM hooks, so featc always runs what
+// is there.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -21,7 +22,6 @@ function compiledIsFresh() {
       } else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts")) {
         const compiled = path.join(root, "dist", path.relative(root, source)).replace(/\.ts$/, ".js");
         const built = fs.statSync(compiled, { throwIfNoEntry: false });
-        // Equal times count as fresh: npm gives every file of a packed package the same time.
         if (!built || built.mtimeMs < fs.statSync(source).mtimeMs) return false;
       }
     }
@@ -30,7 +30,8 @@ function compiledIsFresh() {
 }
 
 let cli;
-if (process.env.FEATC_FROM_SOURCE !== "1" && compiledIsFresh()) {
+const checkout = fs.existsSync(path.join(root, "compiler", "cli.ts"));
+if (!checkout || (process.env.FEATC_FROM_SOURCE !== "1" && compiledIsFresh())) {
   cli = await import(pathToFileURL(path.join(root, "dist", "compiler", "cli.js")).href);
 } else {
   const { register } = await import("tsx/esm/api");

@@ -6,8 +6,9 @@ import { loadConfig, type FeatcConfig, type TargetConfig } from "./config.js";
 import { diagnostics, nearestName, sortDiagnostics, type Diagnostic } from "./diagnostics.js";
 import { discover } from "./discover/discover.js";
 import { buildTargetGraph, selects } from "./graph/build.js";
+import { executorModuleProblems } from "./module-format.js";
 import { shapeNamed } from "./shapes/registry.js";
-import { validateTarget } from "./validate/validate.js";
+import { checkCatalogFileNames, validateTarget } from "./validate/validate.js";
 import type { BuiltTarget, Catalog, FunctionFact } from "./model.js";
 
 export interface Analysis {
@@ -34,14 +35,15 @@ export async function analyze(configPath: string, options: AnalyzeOptions = {}):
   const config = loaded.config;
   const unknown = (options.targets ?? []).filter((t) => !config.targets.some((c) => c.name === t));
   if (unknown.length > 0) {
-    const known = config.targets.map((t) => t.name).join(", ");
-    return { config, targets: [], diagnostics: unknown.map((t) => diagnostics.config(`unknown target '${t}' (the config declares ${known})`)) };
+    const known = config.targets.map((t) => t.name);
+    return { config, targets: [], diagnostics: unknown.map((t) => diagnostics.unknownTarget(t, known)) };
   }
   const wanted = config.targets.filter((t) => !options.targets || options.targets.length === 0 || options.targets.includes(t.name));
   const lowerBodies = wanted.some((t) => shapeNamed(t.shape)?.lowersBodies);
   const found = discover(config, { codeHashes: options.codeHashes, typeCheck: options.typeCheck, lowerBodies });
-  const problems: Diagnostic[] = [...found.diagnostics];
+  const problems: Diagnostic[] = [...found.diagnostics, ...executorModuleProblems(config)];
   const catalog = found.catalog;
+  problems.push(...checkCatalogFileNames(config.catalogFiles, config.rootDir));
   problems.push(...conditionsOnUnknownKeys(catalog.functions, config.targets));
   problems.push(...unselectedVariants(catalog.functions, config.targets));
   const producedIn = (name: string): string[] =>
@@ -82,7 +84,7 @@ function conditionsOnUnknownKeys(functions: readonly FunctionFact[], targets: re
       const tag = c.kind === "when" ? `@when ${c.key}=${c.value}` : `@whenIn ${c.key}=${c.values.join(",")}`;
       const near = nearestName(c.key, keys);
       const hint = near ? ` Did you mean '${near}'?` : keys.size > 0 ? ` The targets' config keys are ${[...keys].sort().map((k) => `'${k}'`).join(", ")}.` : ` No target has a "config".`;
-      out.push(diagnostics.badTag(`${tag} on '${fn.exportName}': no target's config has the key '${c.key}', so no target selects '${fn.exportName}'.${hint}`, fn.span));
+      out.push(diagnostics.conditionOnUnknownKey(tag, fn.exportName, c.key, hint, fn.span));
     }
   }
   return out;

@@ -1,21 +1,23 @@
 /**
  * featc's command line: a thin shell over the compiler's phases. Exit codes: 0 clean (warnings
  * allowed), 1 diagnostics with errors, 2 usage or config error.
+ *
+ * The compiler's phases (and with them ts-morph and TypeScript, most of a check's start-up) are
+ * imported by the command that runs them, so `--help`, `--version` and a usage error start
+ * about as fast as Node itself.
  */
+import fs from "node:fs";
 import path from "node:path";
-import { Command, CommanderError, Option } from "commander";
-import { analyze } from "./analyze.js";
-import { build } from "./build.js";
-import { configFileFor, DEFAULT_CONFIG_NAME } from "./config.js";
-import { hasErrors, type Diagnostic } from "./diagnostics.js";
-import { formatHuman, toJson, type OutputFormat } from "./cli/format.js";
+import { Command, CommanderError } from "commander";
+import type { Analysis } from "./analyze.js";
+import { enableCompileCache } from "./compile-cache.js";
+import { diagnostics } from "./diagnostics.js";
+import { packageFile } from "./paths.js";
+import { commonOptions, exitCodeFor, report, type CliIo, type CommandContext, type CommonOptions } from "./cli/common.js";
+import { toJson } from "./cli/format.js";
 import { registerLineageCommands } from "./cli/lineage.js";
 
-export interface CliIo {
-  out(text: string): void;
-  err(text: string): void;
-  color: boolean;
-}
+export { exitCodeFor, report, type CliIo, type CommandContext };
 
 const processIo: CliIo = {
   out: (t) => process.stdout.write(t.endsWith("\n") ? t : t + "\n"),
@@ -23,44 +25,27 @@ const processIo: CliIo = {
   color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
 };
 
-export interface CommonOptions {
-  config: string;
-  target?: string[];
-  format: OutputFormat;
-}
-
 /** Command modules beyond check and build; each registers its commands on the program. */
 const commandModules: ((program: Command, context: CommandContext) => void)[] = [registerLineageCommands];
 
-/** The exit code for a list of diagnostics. */
-export function exitCodeFor(list: readonly Diagnostic[]): number {
-  if (list.some((d) => d.code === "FC1010")) return 2;
-  return hasErrors(list) ? 1 : 0;
-}
-
-export function report(list: readonly Diagnostic[], rootDir: string, format: OutputFormat, io: CliIo, extra: Record<string, unknown> = {}): void {
-  if (format === "json") io.out(JSON.stringify({ diagnostics: list.map((d) => toJson(d, rootDir)), ...extra }, null, 2));
-  else if (list.length > 0) io.err(formatHuman(list, rootDir, io.color));
-}
-
-export function commonOptions(cmd: Command): Command {
-  return cmd
-    .option("-c, --config <path>", "config file", DEFAULT_CONFIG_NAME)
-    .option("-t, --target <name...>", "only these targets")
-    .addOption(new Option("-f, --format <format>", "output format").choices(["human", "json"]).default("human"));
+/** The folder diagnostics are reported relative to: the config's, also when it could not be read. */
+async function rootDirOf(analysis: Analysis, configPath: string): Promise<string> {
+  if (analysis.config) return analysis.config.rootDir;
+  const { configFileFor } = await import("./config.js");
+  return path.dirname(path.resolve(configFileFor(configPath)));
 }
 
 /** Rebuilds on every change of the config or a catalog file until interrupted. */
 async function watch(opts: CommonOptions, io: CliIo): Promise<number> {
-  const fs = await import("node:fs");
+  const { build } = await import("./build.js");
+  const { configFileFor } = await import("./config.js");
   let timer: NodeJS.Timeout | undefined;
-  let watchers: import("node:fs").FSWatcher[] = [];
+  let watchers: fs.FSWatcher[] = [];
   const run = async () => {
     // The line an editor's background task waits for (see .vscode/tasks.json), as tsc --watch prints one.
     io.err(`featc: [${new Date().toLocaleTimeString()}] building…`);
     const result = await build(opts.config, { targets: opts.target });
-    const rootDir = result.analysis.config?.rootDir ?? path.dirname(path.resolve(configFileFor(opts.config)));
-    report(result.diagnostics, rootDir, "human", io);
+    report(result.diagnostics, await rootDirOf(result.analysis, opts.config), "human", io);
     const ok = exitCodeFor(result.diagnostics) === 0;
     io.err(ok ? `featc: [${new Date().toLocaleTimeString()}] built; ${result.changed.length} file(s) changed. Watching for changes…` : `featc: build failed; generated files were left untouched. Watching for changes…`);
     // Watch the folders of the config and of every catalog file (new files appear in them too).
@@ -82,26 +67,21 @@ async function watch(opts: CommonOptions, io: CliIo): Promise<number> {
   return 0;
 }
 
-/** What a command module gets: the output streams and a way to set the exit code. */
-export interface CommandContext {
-  readonly io: CliIo;
-  exit(code: number): void;
-}
-
 /** Runs the CLI with process-style argv; returns the exit code instead of exiting. */
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   let code = 0;
   const context: CommandContext = { io, exit: (c) => (code = c) };
   const program = new Command("featc")
     .description("featc — compile a catalog of feature functions into batch and online executors")
+    .version((JSON.parse(fs.readFileSync(packageFile("package.json"), "utf8")) as { version: string }).version, "-V, --version", "print featc's version")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .showHelpAfterError("(run featc --help for usage)");
 
   commonOptions(program.command("check").description("analyse the catalog and report every problem")).action(async (opts: CommonOptions) => {
+    const { analyze } = await import("./analyze.js");
     const analysis = await analyze(opts.config, { targets: opts.target, codeHashes: false });
-    const rootDir = analysis.config?.rootDir ?? path.dirname(path.resolve(configFileFor(opts.config)));
-    report(analysis.diagnostics, rootDir, opts.format, io);
+    report(analysis.diagnostics, await rootDirOf(analysis, opts.config), opts.format, io);
     code = exitCodeFor(analysis.diagnostics);
     if (code === 0 && opts.format === "human") {
       const nodes = analysis.targets.map((t) => `${t.name}: ${t.nodes.size} nodes`).join(", ");
@@ -118,10 +98,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
         code = await watch(opts, io);
         return;
       }
+      const { build } = await import("./build.js");
       const result = await build(opts.config, { targets: opts.target, check: opts.check });
-      const rootDir = result.analysis.config?.rootDir ?? path.dirname(path.resolve(configFileFor(opts.config)));
       const stale = [...result.changed, ...result.removed];
-      report(result.diagnostics, rootDir, opts.format, io, opts.format === "json" ? { files: [...result.files.keys()], [opts.check ? "stale" : "written"]: stale } : {});
+      report(result.diagnostics, await rootDirOf(result.analysis, opts.config), opts.format, io, opts.format === "json" ? { files: [...result.files.keys()], [opts.check ? "stale" : "written"]: stale } : {});
       code = exitCodeFor(result.diagnostics);
       if (code !== 0) {
         if (opts.format === "human") io.err(`featc: build failed; generated files were left untouched.`);
@@ -137,17 +117,31 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       }
     });
 
+  program
+    .command("init [dir]")
+    .description("add featc to a project: featc.config.json, a small catalog and an example main.ts (existing files are left alone)")
+    .action(async (dir: string | undefined) => {
+      const { init } = await import("./init.js");
+      code = init(dir ?? ".", io);
+    });
+
   for (const register of commandModules) register(program, context);
+  enableCompileCache();
 
   try {
     await program.parseAsync([...argv], { from: "node" });
   } catch (e) {
+    // Asked for JSON, standard output holds one JSON document whatever went wrong.
+    const json = argv.some((a, i) => /^(--format|-f)=?json$/.test(a) || ((a === "--format" || a === "-f") && argv[i + 1] === "json"));
     if (e instanceof CommanderError) {
+      if (e.exitCode !== 0 && json) io.out(JSON.stringify({ diagnostics: [toJson(diagnostics.config(e.message.replace(/^error: /, "")), process.cwd())] }, null, 2));
       return e.exitCode === 0 ? 0 : 2;
     }
-    io.err(`featc: internal error: ${(e as Error).message}`);
+    const message = e instanceof Error ? e.message : String(e);
+    if (json) io.out(JSON.stringify({ diagnostics: [toJson(diagnostics.internal(message), process.cwd())] }, null, 2));
+    else io.err(`featc: internal error: ${message}`);
     if (process.env.FEATC_DEBUG) io.err(String((e as Error).stack));
-    return 3;
+    return 2;
   }
   return code;
 }

@@ -6,7 +6,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { ts } from "ts-morph";
 import { glob } from "tinyglobby";
+import { DEFAULT_CONFIG_NAME } from "./config-name.js";
 import { diagnostics, nearestName, type Diagnostic, type Span } from "./diagnostics.js";
+import { fileProblem, readTextFile } from "./discover/files.js";
 import type { ConfigValue, FittedMode } from "./model.js";
 import { shapeNamed, shapeNames } from "./shapes/registry.js";
 
@@ -39,13 +41,23 @@ export interface FeatcConfig {
   readonly rootDir: string;
   readonly catalogFiles: readonly string[];
   readonly outDir: string;
+  /** Where "outDir" is written in the config, when it is. */
+  readonly outDirSpan?: Span;
+  /** The "catalog" globs as written, relative to rootDir. */
+  readonly catalogPatterns: readonly string[];
   readonly targets: readonly TargetConfig[];
   readonly tsconfig?: string;
+  /** Seconds the native type check may take before FC1011 says it did not finish. */
+  readonly typeCheckTimeout: number;
 }
 
-export const DEFAULT_CONFIG_NAME = "featc.config.json";
+export { DEFAULT_CONFIG_NAME };
+/** Generated file names (`<target>.graph.json` and its temporary twin) stay within the 255 bytes file systems allow. */
+const MAX_TARGET_NAME = 128;
 const TARGET_KEYS = ["shape", "config", "inputs", "outputs", "fitted", "description"];
-const TOP_KEYS = ["$schema", "catalog", "outDir", "targets", "tsconfig"];
+const TOP_KEYS = ["$schema", "catalog", "outDir", "targets", "tsconfig", "typeCheckTimeout"];
+/** The bound of the native type check when neither the config nor FEATC_TYPECHECK_TIMEOUT sets one. */
+export const DEFAULT_TYPECHECK_TIMEOUT_SECONDS = 300;
 
 export interface ConfigResult {
   readonly config?: FeatcConfig;
@@ -61,14 +73,13 @@ export function configFileFor(given: string): string {
 export async function loadConfig(given: string): Promise<ConfigResult> {
   const configPath = configFileFor(given);
   const absolute = path.resolve(configPath);
-  let text: string;
-  try {
-    // A byte-order mark (some editors write one) is not part of the JSON, as tsc reads tsconfig.json.
-    text = fs.readFileSync(absolute, "utf8").replace(/^\uFEFF/, "");
-  } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code === "ENOENT" ? "not found" : (e as Error).message;
-    return { diagnostics: [diagnostics.config(`config file '${configPath}' ${reason}. Create ${DEFAULT_CONFIG_NAME} or pass --config PATH.`)] };
+  // Without a byte-order mark (some editors write one), as tsc reads tsconfig.json.
+  const read = readTextFile(absolute);
+  if ("problem" in read) {
+    if (read.problem === "not found") return { diagnostics: [diagnostics.config(`config file '${configPath}' not found. Create ${DEFAULT_CONFIG_NAME} or pass --config PATH.`)] };
+    return { diagnostics: [diagnostics.config(`config file '${configPath}' ${read.problem}`, { file: absolute, line: 1, column: 1, length: 1 })] };
   }
+  const text = read.text;
   const json = ts.parseJsonText(absolute, text);
   const problems: Diagnostic[] = [];
   const spanOf = (node: ts.Node): Span => {
@@ -77,11 +88,10 @@ export async function loadConfig(given: string): Promise<ConfigResult> {
     return { file: absolute, line: line + 1, column: character + 1, length: Math.max(1, node.getEnd() - start) };
   };
   const parseErrors = (json as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [];
-  if (parseErrors.length > 0 || text.includes("\u0000")) {
-    const first = parseErrors[0];
-    const pos = first?.start ?? 0;
-    const { line, character } = json.getLineAndCharacterOfPosition(Math.min(pos, text.length));
-    const message = first ? ts.flattenDiagnosticMessageText(first.messageText, " ") : "the file is not text";
+  if (parseErrors.length > 0) {
+    const first = parseErrors[0]!;
+    const { line, character } = json.getLineAndCharacterOfPosition(Math.min(first.start ?? 0, text.length));
+    const message = ts.flattenDiagnosticMessageText(first.messageText, " ");
     return { diagnostics: [diagnostics.config(`config file is not valid JSON: ${message}`, { file: absolute, line: line + 1, column: character + 1, length: 1 })] };
   }
   const strictError = strictJsonError(json, text);
@@ -119,16 +129,20 @@ export async function loadConfig(given: string): Promise<ConfigResult> {
   if (tsconfigNode) {
     if (ts.isStringLiteral(tsconfigNode)) {
       tsconfig = path.resolve(rootDir, tsconfigNode.text);
-      if (!fs.existsSync(tsconfig)) problems.push(diagnostics.config(`tsconfig '${tsconfigNode.text}' not found`, spanOf(tsconfigNode)));
+      const problem = fileProblem(tsconfig);
+      if (problem) problems.push(diagnostics.config(`tsconfig '${tsconfigNode.text}' ${problem}`, spanOf(tsconfigNode)));
     } else problems.push(diagnostics.config(`"tsconfig" must be a file path`, spanOf(tsconfigNode)));
   } else if (fs.existsSync(path.join(rootDir, "tsconfig.json"))) {
     tsconfig = path.join(rootDir, "tsconfig.json");
+    const problem = fileProblem(tsconfig);
+    if (problem) problems.push(diagnostics.config(`tsconfig '${path.relative(rootDir, tsconfig)}' beside the config ${problem}`));
   }
+  const typeCheckTimeout = readTypeCheckTimeout(top.get("typeCheckTimeout")?.initializer, spanOf, problems);
 
   const targets: TargetConfig[] = [];
   const targetsNode = top.get("targets")?.initializer;
   if (!targetsNode || !ts.isObjectLiteralExpression(targetsNode)) {
-    problems.push(diagnostics.config(`config needs "targets": an object of named targets, each with a "shape" of ${shapeList()}`, spanOf(targetsNode ?? root)));
+    problems.push(diagnostics.missingTargets(shapeNames(), spanOf(targetsNode ?? root)));
   } else {
     for (const [name, prop] of properties(targetsNode)) {
       const target = readTarget(name, prop, rootDir, spanOf, problems, (n) => n.getText(json));
@@ -140,20 +154,42 @@ export async function loadConfig(given: string): Promise<ConfigResult> {
   let catalogFiles: string[] = [];
   if (patterns.length > 0) {
     catalogFiles = (await glob(patterns, { cwd: rootDir, absolute: true, ignore: ["**/node_modules/**", "**/*.d.ts"] }))
-      .filter((f) => /\.(ts|mts|tsx)$/.test(f))
+      .filter((f) => /\.(ts|mts|cts|tsx)$/.test(f))
       .map((f) => path.normalize(f))
       .sort();
     if (catalogFiles.length === 0 && catalogNode) {
       problems.push(diagnostics.config(`"catalog" matches no TypeScript file (${patterns.join(", ")})`, spanOf(catalogNode)));
     }
-  }
-  for (const target of targets) {
-    if (target.inputs && !fs.existsSync(target.inputs.file)) {
-      problems.push(diagnostics.config(`inputs file '${path.relative(rootDir, target.inputs.file)}' of target '${target.name}' not found`, target.inputs.span, target.name));
+    for (const file of catalogFiles) {
+      const problem = fileProblem(file);
+      if (problem) problems.push(diagnostics.config(`catalog file '${path.relative(rootDir, file)}' ${problem}`, catalogNode && spanOf(catalogNode)));
     }
   }
+  for (const target of targets) {
+    const problem = target.inputs && fileProblem(target.inputs.file);
+    if (problem) problems.push(diagnostics.config(`inputs file '${path.relative(rootDir, target.inputs!.file)}' of target '${target.name}' ${problem}`, target.inputs!.span, target.name));
+  }
   if (problems.length > 0) return { diagnostics: problems };
-  return { config: { configPath: absolute, rootDir, catalogFiles, outDir, targets, tsconfig }, diagnostics: [] };
+  const outDirSpan = outDirNode ? spanOf(outDirNode) : undefined;
+  return { config: { configPath: absolute, rootDir, catalogFiles, outDir, outDirSpan, catalogPatterns: patterns, targets, tsconfig, typeCheckTimeout }, diagnostics: [] };
+}
+
+/**
+ * The bound of the native type check, in seconds: FEATC_TYPECHECK_TIMEOUT in the environment
+ * (for one run, or CI), else "typeCheckTimeout" in the config, else the default.
+ */
+function readTypeCheckTimeout(node: ts.Expression | undefined, spanOf: (n: ts.Node) => Span, problems: Diagnostic[]): number {
+  const fromEnv = process.env.FEATC_TYPECHECK_TIMEOUT;
+  if (fromEnv !== undefined && fromEnv !== "") {
+    const seconds = Number(fromEnv);
+    if (Number.isFinite(seconds) && seconds > 0) return seconds;
+    problems.push(diagnostics.config(`FEATC_TYPECHECK_TIMEOUT must be a number of seconds greater than 0, got '${fromEnv.slice(0, 40)}'`));
+  }
+  if (!node) return DEFAULT_TYPECHECK_TIMEOUT_SECONDS;
+  const seconds = ts.isNumericLiteral(node) ? Number(node.text) : NaN;
+  if (Number.isFinite(seconds) && seconds > 0) return seconds;
+  problems.push(diagnostics.config(`"typeCheckTimeout" must be a number of seconds greater than 0`, spanOf(node)));
+  return DEFAULT_TYPECHECK_TIMEOUT_SECONDS;
 }
 
 function readTarget(
@@ -169,15 +205,16 @@ function readTarget(
     problems.push(diagnostics.config(`target '${name}' must be an object`, spanOf(body), name));
     return undefined;
   }
-  if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name)) {
-    problems.push(diagnostics.config(`target name '${name}' must be a simple name (letters, digits, '_' and '-'): it names the generated file`, spanOf(prop.name), name));
+  if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name) || name.length > MAX_TARGET_NAME) {
+    const shown = name.length > MAX_TARGET_NAME ? `'${name.slice(0, 40)}…' (${name.length} characters)` : `'${name}'`;
+    problems.push(diagnostics.config(`target name ${shown} must be a simple name (letters, digits, '_' and '-', at most ${MAX_TARGET_NAME}): it names the generated files`, spanOf(prop.name)));
     return undefined;
   }
   const fields = properties(body);
   const shapeNode = fields.get("shape")?.initializer;
   const shape = shapeNode && ts.isStringLiteral(shapeNode) ? shapeNamed(shapeNode.text) : undefined;
-  if (!shapeNode) problems.push(diagnostics.config(`target '${name}' needs a "shape": ${shapeList()}`, spanOf(prop.name), name));
-  else if (!shape) problems.push(diagnostics.config(`unknown shape ${textOf(shapeNode)} for target '${name}': use ${shapeList()}`, spanOf(shapeNode), name));
+  if (!shapeNode) problems.push(diagnostics.missingShape(name, shapeNames(), spanOf(prop.name)));
+  else if (!shape) problems.push(diagnostics.unknownShape(name, textOf(shapeNode), shapeNames(), spanOf(shapeNode)));
   const shapeOptions = shape?.options ?? {};
   const keys = [...TARGET_KEYS, ...Object.keys(shapeOptions)];
   for (const [key, p] of fields) {
@@ -186,12 +223,11 @@ function readTarget(
   const options: Record<string, string> = {};
   for (const [key, option] of Object.entries(shapeOptions)) {
     const node = fields.get(key)?.initializer;
-    const allowed = option.values ? `one of ${option.values.map((v) => `"${v}"`).join(", ")}` : "a string";
     if (!node) {
       if (option.default !== undefined) options[key] = option.default;
-      else problems.push(diagnostics.config(`target '${name}' of shape '${shape!.name}' needs "${key}" (${option.description}): ${allowed}`, spanOf(prop.name), name));
+      else problems.push(diagnostics.missingShapeOption(name, shape!.name, key, option, spanOf(prop.name)));
     } else if (!ts.isStringLiteral(node) || (option.values && !option.values.includes(node.text))) {
-      problems.push(diagnostics.config(`"${key}" of target '${name}' must be ${allowed} (${option.description})`, spanOf(node), name));
+      problems.push(diagnostics.badShapeOption(name, key, option, spanOf(node)));
     } else options[key] = node.text;
   }
 
@@ -316,12 +352,6 @@ function stringList(node: ts.Expression): string[] | undefined {
   if (ts.isStringLiteral(node)) return [node.text];
   if (!ts.isArrayLiteralExpression(node) || !node.elements.every(ts.isStringLiteral)) return undefined;
   return node.elements.map((e) => (e as ts.StringLiteral).text);
-}
-
-/** The registered shapes for a message: `"batch" or "online"`. */
-function shapeList(): string {
-  const names = shapeNames().map((s) => `"${s}"`);
-  return names.length > 1 ? `${names.slice(0, -1).join(", ")} or ${names.at(-1)}` : names.join("");
 }
 
 function unknownKeyMessage(key: string, known: readonly string[], where: string): string {

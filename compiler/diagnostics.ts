@@ -36,8 +36,12 @@ export const DIAGNOSTIC_CODES = {
   FC1011: "TypeScript error in the catalog",
   FC1012: "build output error",
   FC1013: "no SQL translation",
+  FC1014: "construct too deep to analyse",
+  FC1099: "internal error",
   FC2001: "unused input",
   FC2002: "variant no target selects",
+  FC2003: "target with no features",
+  FC2004: "build output notice",
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
@@ -46,11 +50,26 @@ function error(code: DiagnosticCode, message: string, span?: Span, target?: stri
   return { code, severity: "error", message, span, target };
 }
 
+/** `"batch", "json-list" or "online"`. */
+function orList(values: readonly string[]): string {
+  const quoted = values.map((v) => `"${v}"`);
+  return quoted.length > 1 ? `${quoted.slice(0, -1).join(", ")} or ${quoted.at(-1)}` : quoted.join("");
+}
+
+function allowedValues(values: readonly string[] | undefined): string {
+  return values ? `one of ${values.map((v) => `"${v}"`).join(", ")}` : "a string";
+}
+
 function quoteList(names: readonly string[]): string {
   return names.map((n) => `'${n}'`).join(", ");
 }
 
-/** One constructor per code: the only place where featc's messages are worded. */
+/**
+ * The catalogue: one named constructor per message, under its stable code, so the wording lives
+ * here and a call site says what it found (`extractCollides(…)`), not how to phrase it.
+ * `config`, `typescript`, `unsupportedSignature` and `badTag` still take a worded message: they
+ * serve the config reader and discover, whose findings are to get named constructors too.
+ */
 export const diagnostics = {
   unknownDependency(target: string, param: string, node: string, span: Span, suggestion?: string, elsewhere?: readonly string[]): Diagnostic {
     let message = `'${param}' is not a feature or an input of target '${target}' (parameter of '${node}').`;
@@ -72,8 +91,17 @@ export const diagnostics = {
     return error("FC1003", `'${node}' is both a feature and an input of target '${target}' (${inputsAt}). Rename one of them.`, span, target);
   },
 
-  typeMismatch(target: string, detail: string, span: Span): Diagnostic {
-    return error("FC1004", detail, span, target);
+  /** A generic FC1004 for the discover phase's own findings; the graph's are the named ones below. */
+  columnToTable(target: string, source: string, rowType: string, param: string, fn: string, paramType: string, span: Span): Diagnostic {
+    return error("FC1004", `'${source}' is a column of '${rowType}' (one value per row), but parameter '${param}' of '${fn}' expects '${paramType}'`, span, target);
+  },
+
+  notAssignable(target: string, source: string, type: string, perRow: boolean, param: string, fn: string, paramType: string, span: Span): Diagnostic {
+    return error("FC1004", `'${source}' is '${type}'${perRow ? " per row" : ""}, but parameter '${param}' of '${fn}' expects '${paramType}'`, span, target);
+  },
+
+  validatorType(target: string, validator: string, takes: string, node: string, type: string, span: Span): Diagnostic {
+    return error("FC1004", `validator '${validator}' takes '${takes}', but '${node}' is '${type}'`, span, target);
   },
 
   unsupportedSignature(what: string, span: Span): Diagnostic {
@@ -84,13 +112,38 @@ export const diagnostics = {
     return error("FC1006", what, span, target);
   },
 
+  fittedNotScalar(target: string, fn: string, is: "a table" | "row-level", span: Span): Diagnostic {
+    return error("FC1006", `@fitted '${fn}' must be one value for the whole run, but in target '${target}' it is ${is}`, span, target);
+  },
+
+  rangeNeedsNumber(target: string, check: string, node: string, type: string, span: Span): Diagnostic {
+    return error("FC1006", `@check ${check} needs a number, but '${node}' is '${type}'`, span, target);
+  },
+
+  oneOfWrongType(target: string, check: string, node: string, type: string, span: Span): Diagnostic {
+    return error("FC1006", `@check ${check} lists values that are not '${type}' like '${node}'`, span, target);
+  },
+
+  conditionOnUnknownKey(tag: string, fn: string, key: string, hint: string, span: Span): Diagnostic {
+    return error("FC1006", `${tag} on '${fn}': no target's config has the key '${key}', so no target selects '${fn}'.${hint}`, span);
+  },
+
   unknownOutput(target: string, output: string, span: Span | undefined, suggestion?: string): Diagnostic {
     const hint = suggestion ? ` Did you mean '${suggestion}'?` : "";
     return error("FC1007", `output '${output}' is not a node of target '${target}'.${hint}`, span, target);
   },
 
-  badExtract(what: string, span: Span, target?: string): Diagnostic {
-    return error("FC1008", what, span, target);
+  extractNeedsObject(target: string, fn: string, type: string, span: Span): Diagnostic {
+    return error("FC1008", `@extract on '${fn}' needs an object or Table return type, not '${type}'`, span, target);
+  },
+
+  extractUnknownField(target: string, field: string, rowType: string, fn: string, fields: readonly string[], span: Span): Diagnostic {
+    return error("FC1008", `@extract names '${field}', but '${rowType}' (returned by '${fn}') has no such field; it has ${fields.join(", ") || "no fields"}`, span, target);
+  },
+
+  extractCollides(target: string, field: string, fn: string, other: { readonly kind: "field" | "feature" | "input"; readonly name: string }, span: Span): Diagnostic {
+    const what = other.kind === "field" ? `the field extracted from '${other.name}'` : other.kind === "feature" ? `the feature '${other.name}'` : `the input '${other.name}'`;
+    return error("FC1008", `field '${field}' extracted from '${fn}' collides with ${what} in target '${target}'`, span, target);
   },
 
   aggregateOnline(target: string, node: string, param: string, paramType: string, span: Span): Diagnostic {
@@ -117,12 +170,69 @@ export const diagnostics = {
     return error("FC1013", `'${construct}' has no SQL translation (dialect ${dialect}): ${reason}.${affected} Give the node a @when variant for this target, or rewrite it in the translatable subset.`, span, target);
   },
 
-  output(message: string): Diagnostic {
-    return error("FC1012", message);
+  missingTargets(shapes: readonly string[], span: Span): Diagnostic {
+    return error("FC1010", `config needs "targets": an object of named targets, each with a "shape" of ${orList(shapes)}`, span);
+  },
+
+  missingShape(target: string, shapes: readonly string[], span: Span): Diagnostic {
+    return error("FC1010", `target '${target}' needs a "shape": ${orList(shapes)}`, span, target);
+  },
+
+  unknownShape(target: string, written: string, shapes: readonly string[], span: Span): Diagnostic {
+    return error("FC1010", `unknown shape ${written} for target '${target}': use ${orList(shapes)}`, span, target);
+  },
+
+  missingShapeOption(target: string, shape: string, key: string, option: { readonly description: string; readonly values?: readonly string[] }, span: Span): Diagnostic {
+    return error("FC1010", `target '${target}' of shape '${shape}' needs "${key}" (${option.description}): ${allowedValues(option.values)}`, span, target);
+  },
+
+  badShapeOption(target: string, key: string, option: { readonly description: string; readonly values?: readonly string[] }, span: Span): Diagnostic {
+    return error("FC1010", `"${key}" of target '${target}' must be ${allowedValues(option.values)} (${option.description})`, span, target);
+  },
+
+  unknownTarget(target: string, known: readonly string[]): Diagnostic {
+    return error("FC1010", `unknown target '${target}' (the config declares ${known.join(", ")})`);
+  },
+
+  unimportableFileName(file: string, char: string, span: Span): Diagnostic {
+    const why = ({ "#": "the start of a fragment", "?": "the start of a query", "%": "the start of an escape" } as Record<string, string>)[char] ?? "a path separator";
+    return error("FC1010", `catalog file '${file}' cannot be imported by generated code: Node reads '${char}' in an import as ${why}. Rename the file without '${char}'.`, span);
+  },
+
+  codeGenerationFailed(reason: string): Diagnostic {
+    return error("FC1012", `code generation failed: ${reason}`);
+  },
+
+  typeCheckTimeout(seconds: number): Diagnostic {
+    return error(
+      "FC1011",
+      `the type check did not finish in ${seconds} s: TypeScript's own errors in the catalog are unknown. A type in the catalog may be too costly to check; ` +
+        `if the catalog is only large, raise the bound with "typeCheckTimeout" (seconds) in the config or the FEATC_TYPECHECK_TIMEOUT environment variable.`,
+    );
+  },
+
+  tooDeep(detail: string, span: Span): Diagnostic {
+    return error("FC1014", `too deep to analyse (${detail}), so this file is not analysed further: split the construct into smaller expressions or named types.`, span);
+  },
+
+  internal(message: string): Diagnostic {
+    return error("FC1099", `featc failed on this input (internal error: ${message}). This is a bug in featc; the input may still be wrong.`);
+  },
+
+  output(message: string, span?: Span): Diagnostic {
+    return error("FC1012", message, span);
+  },
+
+  outputNotice(message: string): Diagnostic {
+    return { code: "FC2004", severity: "warning", message };
   },
 
   unselectedVariant(fn: string, tags: string, detail: string, span: Span): Diagnostic {
     return { code: "FC2002", severity: "warning", message: `no target selects '${fn}' (${tags}): ${detail}`, span };
+  },
+
+  emptyTarget(target: string, span: Span | undefined): Diagnostic {
+    return { code: "FC2003", severity: "warning", message: `target '${target}' has no features: its executor computes nothing (no catalog function is selected for it).`, span, target };
   },
 
   unusedInput(target: string, input: string, span: Span | undefined): Diagnostic {

@@ -149,7 +149,7 @@ export type DepSource =
 export interface Dep {
   readonly param: ParamFact;
   readonly source: DepSource;
-  passing: Passing;
+  readonly passing: Passing;
 }
 
 export type NodeKind =
@@ -170,12 +170,12 @@ export interface GraphNode {
   readonly field?: string;
   readonly deps: readonly Dep[];
   /** Value type: for row-level nodes, the type of one row's value. */
-  valueType: TypeInfo;
-  level: Level;
+  readonly valueType: TypeInfo;
+  readonly level: Level;
   /** Row-level nodes computed once per row inside a fused loop. */
-  map: boolean;
+  readonly map: boolean;
   /** A scalar holding a Table that is not on the row axis. */
-  table: boolean;
+  readonly table: boolean;
   readonly async: boolean;
   readonly checks: readonly CheckFact[];
 }

@@ -6,7 +6,12 @@
  * feature centred and scaled by its standard deviation, which makes one learning rate fit all
  * of them) and folds the scaling back into the weights, so the saved model applies to the raw
  * feature vector exactly as catalog/model.ts `predictions` computes it.
+ *
+ * The saved file carries what the model was trained on (each feature's code hash and the @fitted
+ * values of the training run) and a digest of its content: a model edited by hand, or loaded
+ * beside features or fitted values it did not learn from, is refused (`stampMismatches`).
  */
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { Column } from "featc";
@@ -134,7 +139,25 @@ export function trainLogisticRegression(features: Column<FeatureVector>, labels:
 }
 
 /** The file format's identifier and version. */
-export const MODEL_FORMAT = "featc-demo/logistic-regression@1";
+export const MODEL_FORMAT = "featc-demo/logistic-regression@2";
+
+/**
+ * What a model was trained on, stamped into its file and compared, wherever the model is loaded,
+ * with what will feed it: the code of each feature function and the @fitted values its features
+ * were computed with. A model meets only the features and fitted values it learned from.
+ */
+export interface ModelStamp {
+  /** Code hash of each feature's function, as the target's graph manifest records it. */
+  readonly features: { readonly [K in FeatureName]: string };
+  /** The catalog's fitted hash and the @fitted values of the training run. */
+  readonly fitted: { readonly hash: string; readonly values: Readonly<Record<string, unknown>> };
+}
+
+/** A model file: the model and what it was trained on. */
+export interface ModelFile {
+  readonly model: Model;
+  readonly stamp: ModelStamp;
+}
 
 /** A model file that cannot be used. */
 export class ModelFileError extends Error {
@@ -146,18 +169,34 @@ export class ModelFileError extends Error {
   }
 }
 
-/** The JSON text of a model (numbers round-trip exactly through JSON). */
-export function modelToJson(model: Model): string {
-  const checked = validateModel(model, (reason) => {
-    throw new RangeError(`invalid model: ${reason}`);
-  });
-  const weights: Record<string, number> = {};
-  for (const name of FEATURE_NAMES) weights[name] = checked.weights[name];
-  return `${JSON.stringify({ format: MODEL_FORMAT, weights, bias: checked.bias }, null, 2)}\n`;
+/** The file's content in a fixed key order, without its digest. */
+function body({ model, stamp }: ModelFile): object {
+  const values = stamp.fitted.values;
+  return {
+    format: MODEL_FORMAT,
+    features: Object.fromEntries(FEATURE_NAMES.map((name) => [name, stamp.features[name]])),
+    fitted: { hash: stamp.fitted.hash, values: Object.fromEntries(Object.keys(values).sort().map((name) => [name, values[name]])) },
+    weights: Object.fromEntries(FEATURE_NAMES.map((name) => [name, model.weights[name]])),
+    bias: model.bias,
+  };
 }
 
-/** Parses and validates the JSON text of a model; `file` names it in errors. */
-export function modelFromJson(text: string, file = "<json>"): Model {
+function digestOf(content: object): string {
+  return crypto.createHash("sha256").update(JSON.stringify(content)).digest("hex");
+}
+
+/** The JSON text of a model file, with a digest of its content (numbers round-trip exactly through JSON). */
+export function modelToJson(file: ModelFile): string {
+  const fail = (reason: string): never => {
+    throw new RangeError(`invalid model: ${reason}`);
+  };
+  const checked = { model: validateModel(file.model, fail), stamp: validateStamp(file.stamp, fail) };
+  const content = body(checked);
+  return `${JSON.stringify({ ...content, digest: digestOf(content) }, null, 2)}\n`;
+}
+
+/** Parses and validates the JSON text of a model file, its digest included; `file` names it in errors. */
+export function modelFromJson(text: string, file = "<json>"): ModelFile {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -166,12 +205,17 @@ export function modelFromJson(text: string, file = "<json>"): Model {
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new ModelFileError(file, "expected a JSON object");
   const o = parsed as Record<string, unknown>;
-  if (o.format !== MODEL_FORMAT) throw new ModelFileError(file, `"format" must be "${MODEL_FORMAT}", got ${JSON.stringify(o.format) ?? "nothing"}`);
-  const unknown = Object.keys(o).filter((key) => key !== "format" && key !== "weights" && key !== "bias");
+  if (o.format !== MODEL_FORMAT) throw new ModelFileError(file, `"format" must be "${MODEL_FORMAT}", got ${JSON.stringify(o.format) ?? "nothing"}; train again to write this format`);
+  const known = ["format", "features", "fitted", "weights", "bias", "digest"];
+  const unknown = Object.keys(o).filter((key) => !known.includes(key));
   if (unknown.length > 0) throw new ModelFileError(file, `unexpected key ${unknown.map((u) => `"${u}"`).join(", ")}`);
-  return validateModel({ weights: o.weights, bias: o.bias }, (reason) => {
+  const fail = (reason: string): never => {
     throw new ModelFileError(file, reason);
-  });
+  };
+  const loaded = { model: validateModel({ weights: o.weights, bias: o.bias }, fail), stamp: validateStamp({ features: o.features, fitted: o.fitted }, fail) };
+  if (typeof o.digest !== "string") fail(`"digest" must be the sha256 of the file's content, got ${JSON.stringify(o.digest) ?? "nothing"}`);
+  if (o.digest !== digestOf(body(loaded))) fail("its content does not match its digest: the file was changed after training; train again instead of editing it");
+  return loaded;
 }
 
 function validateModel(candidate: { weights: unknown; bias: unknown }, fail: (reason: string) => never): Model {
@@ -190,8 +234,57 @@ function validateModel(candidate: { weights: unknown; bias: unknown }, fail: (re
   return { weights: out, bias };
 }
 
-/** Writes a model as JSON (atomically: a temporary file renamed over the target). */
-export function saveModel(file: string, model: Model): void {
+function validateStamp(candidate: { features: unknown; fitted: unknown }, fail: (reason: string) => never): ModelStamp {
+  const { features, fitted } = candidate;
+  if (features === null || typeof features !== "object" || Array.isArray(features)) fail(`"features" must map each feature the model was trained on to its code hash`);
+  const f = features as Record<string, unknown>;
+  const trained = Object.keys(f);
+  const missing = FEATURE_NAMES.filter((name) => typeof f[name] !== "string");
+  const extra = trained.filter((name) => !(FEATURE_NAMES as readonly string[]).includes(name));
+  if (missing.length > 0 || extra.length > 0) {
+    fail(`trained on another feature set (${trained.join(", ") || "none"}; this catalog's model takes ${FEATURE_NAMES.join(", ")}); train again`);
+  }
+  if (fitted === null || typeof fitted !== "object" || Array.isArray(fitted)) fail(`"fitted" must hold the catalog's fitted hash and the fitted values of the training run`);
+  const { hash, values } = fitted as { hash?: unknown; values?: unknown };
+  if (typeof hash !== "string") fail(`"fitted.hash" must be the catalog's fitted hash, got ${JSON.stringify(hash) ?? "nothing"}`);
+  if (values === null || typeof values !== "object" || Array.isArray(values)) fail(`"fitted.values" must be an object of the fitted values`);
+  return { features: f as ModelStamp["features"], fitted: { hash: hash as string, values: values as Record<string, unknown> } };
+}
+
+/**
+ * What differs between the stamp a model was trained with and the one of the code and fitted
+ * values that would feed it now: one line per difference, none when the model may be used.
+ */
+export function stampMismatches(trained: ModelStamp, now: ModelStamp): string[] {
+  const problems: string[] = [];
+  for (const name of FEATURE_NAMES) {
+    if (trained.features[name] !== now.features[name]) problems.push(`feature '${name}' changed since the model was trained (code hash ${trained.features[name]}, now ${now.features[name]})`);
+  }
+  if (trained.fitted.hash !== now.fitted.hash) problems.push(`the model was trained with fitted values of another catalog (fitted hash ${trained.fitted.hash}, now ${now.fitted.hash})`);
+  for (const name of new Set([...Object.keys(trained.fitted.values), ...Object.keys(now.fitted.values)])) {
+    const a = trained.fitted.values[name];
+    const b = now.fitted.values[name];
+    if (!(Object.is(a, b) || (typeof a === "object" && JSON.stringify(a) === JSON.stringify(b)))) {
+      problems.push(`fitted value '${name}' is ${JSON.stringify(b) ?? "missing"}, but the model was trained with ${JSON.stringify(a) ?? "none"}`);
+    }
+  }
+  return problems;
+}
+
+/** The code hash of each model feature in a target's graph manifest (`<target>.graph.json`). */
+export function featureCodeHashes(graphManifest: string | URL): ModelStamp["features"] {
+  const graph = JSON.parse(fs.readFileSync(graphManifest, "utf8")) as { nodes: readonly { name: string; codeHash?: string }[] };
+  const hashes = {} as Record<FeatureName, string>;
+  for (const name of FEATURE_NAMES) {
+    const hash = graph.nodes.find((n) => n.name === name)?.codeHash;
+    if (hash === undefined) throw new Error(`graph manifest '${String(graphManifest)}' has no feature '${name}' with a code hash`);
+    hashes[name] = hash;
+  }
+  return hashes;
+}
+
+/** Writes a model file as JSON (atomically: a temporary file renamed over the target). */
+export function saveModel(file: string, model: ModelFile): void {
   const text = modelToJson(model);
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const temporary = `${file}.${process.pid}.tmp`;
@@ -199,8 +292,8 @@ export function saveModel(file: string, model: Model): void {
   fs.renameSync(temporary, file);
 }
 
-/** Reads and validates a model JSON file; throws ModelFileError with the reason when it is unusable. */
-export function loadModel(file: string): Model {
+/** Reads and validates a model file; throws ModelFileError with the reason when it is unusable. */
+export function loadModel(file: string): ModelFile {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");

@@ -3,7 +3,8 @@
  * when stderr is a terminal, nothing at all otherwise (logs, pipes, tests). The drawing itself
  * is the runtime's `createProgressBar`.
  */
-import { createProgressBar, type BatchProgress, type ProgressStream } from "featc";
+import type { BatchProgress } from "featc";
+import { createProgressBar, type ProgressStream } from "featc/node";
 
 /** What a batch run passes to `execute` (`onProgress`, `chunkRows`) and calls once at the end. */
 export interface BatchProgressBar {

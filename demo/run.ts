@@ -21,7 +21,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { AddressInfo } from "node:net";
-import type { ProgressStream } from "featc";
+import type { ProgressStream } from "featc/node";
 import { build } from "../compiler/build.js";
 import { formatHuman } from "../compiler/cli/format.js";
 import { hasErrors } from "../compiler/diagnostics.js";

@@ -13,11 +13,11 @@
  */
 import fs from "node:fs";
 import { parseArgs } from "node:util";
-import type { ProgressStream } from "featc";
+import type { ProgressStream } from "featc/node";
 import type { Model } from "../catalog/types.js";
 import { FITTED_HASH, FITTED_OUTPUTS, FITTED_SCHEMA, execute, type FittedValues } from "../generated/batch.js";
 import { batchProgress } from "./progress.js";
-import { DEFAULT_ARTIFACTS_DIR, DEFAULT_EXECUTION_TIME, isMain, loadArtifacts, parseExecutionTime, withWarehouse, type TableNames, type WarehouseSource } from "./train.js";
+import { DEFAULT_ARTIFACTS_DIR, DEFAULT_EXECUTION_TIME, GRAPH_MANIFEST, isMain, loadArtifacts, parseExecutionTime, withWarehouse, type TableNames, type WarehouseSource } from "./train.js";
 import { DEFAULT_WAREHOUSE_PATH, TABLES } from "./warehouse.js";
 
 export interface ScoreRunOptions {
@@ -63,7 +63,7 @@ export async function score(options: ScoreRunOptions = {}): Promise<ScoreReport>
   let model = options.model;
   let saved = options.fitted;
   if (model === undefined) {
-    const loaded = loadArtifacts<FittedValues & Record<string, unknown>>(options.artifacts ?? DEFAULT_ARTIFACTS_DIR, { hash: FITTED_HASH, schema: FITTED_SCHEMA });
+    const loaded = loadArtifacts<FittedValues>(options.artifacts ?? DEFAULT_ARTIFACTS_DIR, { hash: FITTED_HASH, schema: FITTED_SCHEMA, graph: GRAPH_MANIFEST });
     model = loaded.model;
     saved ??= loaded.fitted;
   }

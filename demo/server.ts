@@ -6,7 +6,9 @@
  *
  * Each prediction is one call of the generated online executor, `execute(["predictions"], …)`,
  * with the model and the @fitted values that training saved (loaded and validated once at
- * start: the server refuses to start when they are missing, stale or malformed) and the
+ * start: the server refuses to start when they are missing, stale, malformed, fail their
+ * @check, or do not belong together — a model meets only the feature code and fitted values it
+ * was trained with) and the
  * survey/login lookups of demo/services.ts ("index" by default: an in-memory index, ~1 µs per
  * lookup, vs ~1.5 ms for a prepared DuckDB query per lookup, measured by demo/measure.ts).
  *
@@ -26,6 +28,9 @@ import { FITTED_HASH, FITTED_SCHEMA, execute, type FittedValues, type Inputs } f
 import { DEFAULT_SERVICE_KIND, openOnlineServices, type OnlineServices, type ServiceKind } from "./services.js";
 import { DEFAULT_ARTIFACTS_DIR, isMain, loadArtifacts, parseExecutionTime } from "./train.js";
 import { DEFAULT_WAREHOUSE_PATH, openWarehouse, type DemoWarehouse } from "./warehouse.js";
+
+/** The online target's graph manifest, beside its executor: the feature code the model must have been trained with. */
+const GRAPH_MANIFEST = new URL("../generated/online.graph.json", import.meta.url);
 
 // The target's input is `client_id: number` (catalog/inputs.ts): if that type ever changes,
 // this stops compiling and the request validation below must be revisited.
@@ -116,7 +121,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
   let model: Inputs["model"];
   let fitted: FittedValues;
   try {
-    ({ model, fitted } = loadArtifacts<FittedValues & Record<string, unknown>>(artifactsDir, { hash: FITTED_HASH, schema: FITTED_SCHEMA }));
+    ({ model, fitted } = loadArtifacts<FittedValues>(artifactsDir, { hash: FITTED_HASH, schema: FITTED_SCHEMA, graph: GRAPH_MANIFEST }));
   } catch (e) {
     throw new ServerStartError(`cannot start: ${(e as Error).message}`, { cause: e });
   }

@@ -17,16 +17,20 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { FittedArtifactError, NumericKeyIndex, joinColumn, loadFitted, saveFitted, type FittedSchema, type ProgressStream } from "featc";
+import { FittedArtifactError, NumericKeyIndex, joinColumn, type FittedSchema } from "featc";
+import { loadFitted, saveFitted, type ProgressStream } from "featc/node";
 import type { FeatureVector, Model } from "../catalog/types.js";
 import { FITTED_HASH, FITTED_OUTPUTS, FITTED_SCHEMA, TARGET, execute, type FittedValues } from "../generated/batch.js";
 import { REFERENCE_TIME } from "./generate.js";
-import { ModelFileError, loadModel, logLoss, saveModel, trainLogisticRegression, type TrainOptions } from "./model.js";
+import { ModelFileError, featureCodeHashes, loadModel, logLoss, saveModel, stampMismatches, trainLogisticRegression, type TrainOptions } from "./model.js";
 import { batchProgress } from "./progress.js";
 import { DEFAULT_WAREHOUSE_PATH, TABLES, openWarehouse, type DemoWarehouse } from "./warehouse.js";
 
 /** Where training saves its artifacts unless told otherwise (under the git-ignored data/). */
 export const DEFAULT_ARTIFACTS_DIR = "data/artifacts";
+
+/** The graph manifest of the batch target, beside its executor: the code hashes training stamps into the model. */
+export const GRAPH_MANIFEST = new URL("../generated/batch.graph.json", import.meta.url);
 
 /** The artifact files inside an artifacts folder. */
 export function artifactPaths(dir: string): { readonly model: string; readonly fitted: string } {
@@ -121,7 +125,7 @@ export async function train(options: TrainRunOptions = {}): Promise<TrainReport>
 
     const values: Record<string, unknown> = {};
     for (const name of FITTED_OUTPUTS) values[name] = r[name];
-    saveModel(files.model, model);
+    saveModel(files.model, { model, stamp: { features: featureCodeHashes(GRAPH_MANIFEST), fitted: { hash: FITTED_HASH, values } } });
     saveFitted(files.fitted, { catalogHash: FITTED_HASH, target: TARGET, values }, FITTED_SCHEMA);
     return {
       rows: r.client_id.length,
@@ -165,16 +169,27 @@ export class ArtifactsError extends Error {
   }
 }
 
+/** What a loading executor expects of the artifacts: its fitted hash and schema, and its graph manifest. */
+export interface ArtifactExpectations {
+  readonly hash: string;
+  readonly schema: FittedSchema;
+  /** The target's `<target>.graph.json`, whose feature code hashes the model must have been trained with. */
+  readonly graph: string | URL;
+}
+
 /**
- * Loads and validates the model and the fitted values saved by `train`, against the hash and
- * schema of the executor that will use them (a reading target passes its own FITTED_HASH and
- * FITTED_SCHEMA). Throws ArtifactsError when either file is missing, stale or malformed.
+ * Loads and validates the model and the fitted values saved by `train`, against the executor
+ * that will use them: the fitted values' hash and schema, the model's digest, and the model's
+ * stamp — the features' code and the fitted values it was trained with must be the ones that
+ * will feed it. Throws ArtifactsError when a file is missing, stale, malformed or mismatched.
  */
-export function loadArtifacts<F extends Record<string, unknown>>(dir: string, expected: { readonly hash: string; readonly schema: FittedSchema }): { model: Model; fitted: F } {
+export function loadArtifacts<F extends object>(dir: string, expected: ArtifactExpectations): { model: Model; fitted: F } {
   const files = artifactPaths(dir);
   try {
     const fitted = loadFitted<F>(files.fitted, expected.hash, expected.schema);
-    const model = loadModel(files.model);
+    const { model, stamp } = loadModel(files.model);
+    const mismatches = stampMismatches(stamp, { features: featureCodeHashes(expected.graph), fitted: { hash: expected.hash, values: fitted as Readonly<Record<string, unknown>> } });
+    if (mismatches.length > 0) throw new ModelFileError(files.model, `it does not belong with what would feed it: ${mismatches.join("; ")}`);
     return { model, fitted };
   } catch (e) {
     if (e instanceof FittedArtifactError || e instanceof ModelFileError) throw new ArtifactsError(dir, e);

@@ -69,18 +69,24 @@ export function chunkRowsFor(options: BatchExecuteOptions | undefined, rows: num
   return options?.onProgress ? 65536 : Math.max(rows, 1);
 }
 
+/** A check that failed in a run: which node and check, how many rows of how many, the first few row indices. */
+export interface CheckFailure {
+  readonly node: string;
+  /** The check as written after `@check`. */
+  readonly check: string;
+  /** A `warn` check reports and does not throw. */
+  readonly warn: boolean;
+  readonly failed: number;
+  readonly total: number;
+  /** The first rows (at most five) that failed; `[0]` for one value. */
+  readonly first: readonly number[];
+}
+
 /** Reports a failed check: throws CheckFailedError, or hands a warning to `onWarning` for `warn` checks. */
-export function reportCheck(
-  options: ExecuteOptions | undefined,
-  node: string,
-  check: string,
-  warn: boolean,
-  failed: number,
-  total: number,
-  firstIndices: readonly number[],
-): void {
-  if (!warn) throw new CheckFailedError(node, check, failed, total, [...firstIndices]);
-  options?.onWarning?.(checkWarning(node, check, failed, total, [...firstIndices]));
+export function reportCheck(options: ExecuteOptions | undefined, failure: CheckFailure): void {
+  const { node, check, failed, total, first } = failure;
+  if (!failure.warn) throw new CheckFailedError(node, check, failed, total, [...first]);
+  options?.onWarning?.(checkWarning(node, check, failed, total, [...first]));
 }
 
 /** Whether a value counts as null for `@check notNull`: null, undefined or NaN. */

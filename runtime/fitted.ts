@@ -7,10 +7,10 @@
  * that parses back to the same double), while NaN, ±Infinity and -0, which JSON cannot hold, are
  * written as `{"$number": "NaN" | "Infinity" | "-Infinity" | "-0"}`. Object keys of "json"
  * values that start with `$` are written with one more `$`, so no user object is taken for a tag.
+ *
+ * This module is node-free (text in, text out); reading and writing artifact files is in
+ * fitted-file.ts, exported by "featc/node".
  */
-import crypto from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
 import { FittedArtifactError } from "./errors.js";
 
 /** The `format` field of every artifact this runtime writes and the only one it reads. */
@@ -23,7 +23,8 @@ export type FittedSchema = Readonly<Record<string, "number" | "string" | "boolea
 export interface FittedArtifact {
   readonly catalogHash: string;
   readonly target?: string;
-  readonly values: Readonly<Record<string, unknown>>;
+  /** The fitted values by node name, exactly the schema's: a `FittedValues`, or a batch result of `FITTED_OUTPUTS`. */
+  readonly values: object;
 }
 
 const NUMBER_TAG = "$number";
@@ -104,8 +105,9 @@ function checkValues(where: string, values: Readonly<Record<string, unknown>>, s
 
 /** The artifact's JSON text; the values are checked against the schema first (`where` names the artifact in errors). */
 export function serializeFitted(artifact: FittedArtifact, schema: FittedSchema, where = "(new artifact)"): string {
-  checkValues(where, artifact.values, schema);
-  const values = Object.fromEntries(Object.keys(schema).map((name) => [name, encode(artifact.values[name], `value '${name}'`, where)]));
+  const given = artifact.values as Readonly<Record<string, unknown>>;
+  checkValues(where, given, schema);
+  const values = Object.fromEntries(Object.keys(schema).map((name) => [name, encode(given[name], `value '${name}'`, where)]));
   const body = {
     format: FITTED_FORMAT,
     catalogHash: artifact.catalogHash,
@@ -116,28 +118,8 @@ export function serializeFitted(artifact: FittedArtifact, schema: FittedSchema, 
   return JSON.stringify(body, null, 2) + "\n";
 }
 
-/** Writes the artifact atomically: to a temporary file beside it, flushed to disk, then renamed over `file`. */
-export function saveFitted(file: string, artifact: FittedArtifact, schema: FittedSchema): void {
-  const text = serializeFitted(artifact, schema, file);
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const temp = `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`;
-  try {
-    const fd = fs.openSync(temp, "w");
-    try {
-      fs.writeFileSync(fd, text);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(temp, file);
-  } catch (error) {
-    fs.rmSync(temp, { force: true });
-    throw error;
-  }
-}
-
 /** Parses and validates an artifact's text; refuses a stale or malformed one with FittedArtifactError (`where` names it in errors). */
-export function parseFitted<T extends Record<string, unknown>>(text: string, expectedHash: string, schema: FittedSchema, where = "(text)"): T {
+export function parseFitted<T extends object = Record<string, unknown>>(text: string, expectedHash: string, schema: FittedSchema, where = "(text)"): T {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -159,16 +141,4 @@ export function parseFitted<T extends Record<string, unknown>>(text: string, exp
   const values: Record<string, unknown> = Object.fromEntries(Object.entries(b.values).map(([name, value]) => [name, decode(value)]));
   checkValues(where, values, schema);
   return values as T;
-}
-
-/** Reads and validates an artifact file; refuses a missing, unreadable, stale or malformed one with FittedArtifactError. */
-export function loadFitted<T extends Record<string, unknown>>(file: string, expectedHash: string, schema: FittedSchema): T {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new FittedArtifactError(file, code === "ENOENT" ? "file not found; run the fitting target first and save its artifact here" : (e as Error).message);
-  }
-  return parseFitted<T>(text, expectedHash, schema, file);
 }

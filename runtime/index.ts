@@ -1,4 +1,6 @@
-// featc's runtime: what generated executors and catalogs import from "featc".
+// featc's runtime: what generated executors and catalogs import from "featc". Node-free (no
+// `node:` module, no `process`), so an executor runs in a browser or an edge worker as well;
+// what needs Node (artifact files, the progress bar) is "featc/node" (node.ts).
 export type { Column, Table } from "./containers.js";
 export { tableOf } from "./containers.js";
 export { ALIASING_PAGE, allocateFloat64Columns, columnPageOffset, newBooleanColumn, newColumn } from "./columns.js";
@@ -21,11 +23,11 @@ export {
   reportCheck,
   type BatchExecuteOptions,
   type BatchProgress,
+  type CheckFailure,
   type ColumnElement,
   type ExecuteOptions,
   type TableRow,
   type Value,
 } from "./executor.js";
-export { FITTED_FORMAT, loadFitted, parseFitted, saveFitted, serializeFitted, type FittedArtifact, type FittedSchema } from "./fitted.js";
+export { FITTED_FORMAT, parseFitted, serializeFitted, type FittedArtifact, type FittedSchema } from "./fitted.js";
 export { NumericKeyIndex, StringKeyIndex, gather, joinColumn, type KeyIndex } from "./keyed.js";
-export { createProgressBar, formatCount, formatDuration, type ProgressBar, type ProgressStream } from "./progress.js";

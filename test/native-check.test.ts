@@ -173,11 +173,17 @@ describe("reading tsc's report", () => {
     expect(parseReport(text, reported, CWD, () => true)?.diagnostics).toMatchObject([{ file: "/p/catalog/a.ts", line: 2, column: 3, code: 2322 }]);
   });
   it("gives up (the caller checks in process) where the report cannot be placed or trusted", () => {
-    // A global error; an options error in the catalog's own tsconfig; a syntax error outside the
-    // catalog (tsc then checks no types); a file that is not on disk (a misread path).
+    // A global error; an options error in the catalog's own tsconfig; a file that is not on disk (a misread path).
     expect(parseReport("error TS5023: Unknown compiler option 'foo'.\n", reported, CWD, () => true)).toBeUndefined();
     expect(parseReport("../../p/tsconfig.json(1,2): error TS5024: Compiler option 'strict' requires a value of type boolean.\n", reported, CWD, () => true)).toBeUndefined();
-    expect(parseReport("../../p/lib/helper.ts(1,30): error TS1005: ';' expected.\n", reported, CWD, () => true)).toBeUndefined();
     expect(parseReport("../../p/catalog/a.ts(1,1): error TS2304: Cannot find name 'x'.\n", reported, CWD, () => false)).toBeUndefined();
+  });
+  it("counts a grammar error in a module the catalog imports and keeps the catalog's own (a syntax error there is the caller's to see)", () => {
+    const text = [
+      "../../p/catalog/a.ts(2,1): error TS1287: A top-level 'export' modifier cannot be used on value declarations in a CommonJS module when 'verbatimModuleSyntax' is enabled.",
+      "../../p/lib/helper.ts(1,1): error TS1287: A top-level 'export' modifier cannot be used on value declarations in a CommonJS module when 'verbatimModuleSyntax' is enabled.",
+      "",
+    ].join("\n");
+    expect(parseReport(text, reported, CWD, () => true)).toMatchObject({ errors: 2, diagnostics: [{ file: "/p/catalog/a.ts", line: 2, column: 1, code: 1287 }] });
   });
 });

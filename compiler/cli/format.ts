@@ -87,6 +87,18 @@ export function mergeAcrossTargets(list: readonly Diagnostic[]): Diagnostic[] {
   });
 }
 
+/**
+ * Text from a catalog or config as a terminal shows it safely: control characters (NUL, ESC
+ * starting an escape sequence, a carriage return that would overwrite the line) become their
+ * visible Control Pictures, one character each so that the underline keeps its column.
+ */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => {
+    const code = ch.charCodeAt(0);
+    return code < 0x20 ? String.fromCharCode(0x2400 + code) : code === 0x7f ? "\u2421" : "\ufffd";
+  });
+}
+
 /** Formats diagnostics like tsc, each with a code frame of its line. */
 export function formatHuman(all: readonly Diagnostic[], rootDir: string, color = false): string {
   const list = mergeAcrossTargets(all);
@@ -105,8 +117,8 @@ export function formatHuman(all: readonly Diagnostic[], rootDir: string, color =
   const out: string[] = [];
   for (const d of list) {
     const sev = d.severity === "error" ? c.red("error") : c.yellow("warning");
-    const loc = d.span ? `${c.cyan(relative(d.span.file, rootDir))}:${c.yellow(String(d.span.line))}:${c.yellow(String(d.span.column))} - ` : "";
-    out.push(`${loc}${sev} ${c.gray(d.code + ":")} ${d.message}`);
+    const loc = d.span ? `${c.cyan(printable(relative(d.span.file, rootDir)))}:${c.yellow(String(d.span.line))}:${c.yellow(String(d.span.column))} - ` : "";
+    out.push(`${loc}${sev} ${c.gray(d.code + ":")} ${printable(d.message)}`);
     const source = d.span ? lines(d.span.file) : undefined;
     const text = d.span && source ? source[d.span.line - 1] : undefined;
     if (d.span && text !== undefined) {
@@ -114,7 +126,7 @@ export function formatHuman(all: readonly Diagnostic[], rootDir: string, color =
       const underline = Math.max(1, Math.min(d.span.length, text.length - d.span.column + 1));
       out.push("");
       // Tabs as single spaces (as tsc does), so the underline below lines up with the column.
-      out.push(`${c.gray(gutter)} ${text.replace(/\t/g, " ")}`);
+      out.push(`${c.gray(gutter)} ${printable(text.replace(/\t/g, " "))}`);
       out.push(`${" ".repeat(gutter.length)} ${" ".repeat(Math.max(0, d.span.column - 1))}${(d.severity === "error" ? c.red : c.yellow)("~".repeat(underline))}`);
     }
     out.push("");

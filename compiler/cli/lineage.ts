@@ -6,19 +6,22 @@
 import fs from "node:fs";
 import path from "node:path";
 import { Option, type Command } from "commander";
-import { commonOptions, exitCodeFor, report, type CommandContext, type CommonOptions } from "../cli.js";
-import { DEFAULT_CONFIG_NAME } from "../config.js";
+import { commonOptions, exitCodeFor, report, type CommandContext, type CommonOptions } from "./common.js";
+import { DEFAULT_CONFIG_NAME } from "../config-name.js";
 import { nearestName } from "../diagnostics.js";
 import { compareCatalogs, exportRef, formatDiff } from "../lineage/diff.js";
 import { catalogTitle, docsData, renderSinglePage, writeSite } from "../lineage/docs.js";
 import { explain, formatExplanation } from "../lineage/explain.js";
 import { focusOn, Lineage, type FocusSide, type LineageGraph } from "../lineage/graph.js";
-import { loadLineage, type LoadedLineage } from "../lineage/load.js";
+import type { LoadedLineage } from "../lineage/load.js";
 import { toDot, toMermaid } from "../lineage/render.js";
 import { formatVersions, versionOf } from "../lineage/version.js";
 import type { OutputFormat } from "./format.js";
 
 type Loaded = Extract<LoadedLineage, { ok: true }>;
+
+/** Reads the catalog; the compiler (ts-morph, TypeScript) loads only then, not for `featc --help`. */
+const loadLineage: typeof import("../lineage/load.js").loadLineage = async (...args) => (await import("../lineage/load.js")).loadLineage(...args);
 
 /** Loads the catalog, or reports why it cannot be and sets the exit code. */
 async function load(configPath: string, targets: readonly string[] | undefined, format: OutputFormat, context: CommandContext): Promise<Loaded | undefined> {

@@ -5,12 +5,15 @@
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
-import { Project, ts, type SourceFile } from "ts-morph";
+import { ts } from "ts-morph";
 import { diagnostics, type Diagnostic, type Span } from "../diagnostics.js";
 import type { FeatcConfig } from "../config.js";
 import type { Catalog, FieldInfo, FunctionFact, InputsFact, ParamFact, ScalarClass, TypeInfo, TypeOracle, TypeRef } from "../model.js";
 import { packageFile } from "../paths.js";
+import { MAX_BRACKET_DEPTH, MAX_TREE_DEPTH, tooDeepBrackets, tooDeepNode } from "./depth.js";
+import { isRegularFile, readTextFile } from "./files.js";
 import { lowerFunction } from "./lower.js";
 import { startNativeCheck, type NativeDiagnostic } from "./native-check.js";
 import { parseTags, type RawTag } from "./tags.js";
@@ -32,13 +35,21 @@ export interface TypeErrors {
   readonly checkedBy: "native" | "builtin";
 }
 
-const CONTAINERS_FILE = realpath(packageFile("runtime", "containers.ts"));
+/** Where `Column` and `Table` are declared: the runtime's source, and the types a packed featc exports. */
+const CONTAINERS_FILES = new Set([packageFile("runtime", "containers.ts"), packageFile("dist", "runtime", "containers.d.ts")].map(realpath));
 
 /** The compiler options of a catalog without a tsconfig, as tsconfig.json spells them. */
 const DEFAULT_OPTIONS_JSON = { target: "es2022", module: "nodenext", moduleResolution: "nodenext", strict: true, lib: ["es2023"], types: [] };
-/** What featc changes in any catalog's options: it only reads, and checks its own files. */
-const READ_ONLY_OPTIONS_JSON = { noEmit: true, skipLibCheck: true, declaration: false, emitDeclarationOnly: false, composite: false, incremental: false };
 const DEFAULT_OPTIONS: ts.CompilerOptions = ts.convertCompilerOptionsFromJson(DEFAULT_OPTIONS_JSON, "/").options;
+
+/**
+ * What featc changes in a catalog's options, as tsconfig.json spells them: it writes nothing and
+ * checks only its own files. Declarations stay on when the project emits them (`composite`
+ * implies them): tsc then reports the errors of declaration emit (TS2742, TS9xxx), and so must featc.
+ */
+function readOnlyOptionsJson(options: ts.CompilerOptions) {
+  return { noEmit: true, skipLibCheck: true, declaration: Boolean(options.declaration || options.composite), emitDeclarationOnly: false, composite: false, incremental: false };
+}
 
 type FunctionLike = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression;
 
@@ -67,50 +78,65 @@ export interface DiscoverOptions {
 export function discover(config: FeatcConfig, options: DiscoverOptions = {}): DiscoverResult {
   const withHashes = options.codeHashes ?? true;
   const problems: Diagnostic[] = [];
-  const project = createProject(config, problems);
-  const texts: { file: string; text: string }[] = [];
+  const texts = new Map<string, string>();
   for (const file of config.catalogFiles) {
-    const text = readText(file);
-    if (text === undefined) problems.push(diagnostics.typescript(`'${path.relative(config.rootDir, file)}' is not a readable text file`, { file, line: 1, column: 1, length: 1 }));
-    else texts.push({ file, text });
+    const read = readTextFile(file);
+    if ("problem" in read) {
+      problems.push(diagnostics.typescript(`'${path.relative(config.rootDir, file)}' ${read.problem}`, { file, line: 1, column: 1, length: 1 }));
+      continue;
+    }
+    const deep = tooDeepBrackets(read.text, file.endsWith(".tsx") ? ts.LanguageVariant.JSX : ts.LanguageVariant.Standard);
+    if (deep === undefined) texts.set(file, read.text);
+    else problems.push(diagnostics.tooDeep(`more than ${MAX_BRACKET_DEPTH} brackets open at once`, spanInText(file, read.text, deep)));
   }
-  const catalogFiles = new Set(config.catalogFiles);
-  const extraFiles = [...new Set(config.targets.flatMap((t) => (t.inputs && !catalogFiles.has(t.inputs.file) && readText(t.inputs.file) !== undefined ? [t.inputs.file] : [])))];
+  const catalogPaths = [...texts.keys()];
+  const extraFiles: string[] = [];
+  for (const file of new Set(config.targets.flatMap((t) => (t.inputs && !texts.has(t.inputs.file) ? [t.inputs.file] : [])))) {
+    const read = readTextFile(file);
+    if ("text" in read) {
+      texts.set(file, read.text);
+      extraFiles.push(file);
+    }
+  }
+  const compilerOptions = catalogCompilerOptions(config, problems);
   // The native compiler starts first and checks on another core while this process parses.
   const native =
-    options.typeCheck === "builtin"
+    options.typeCheck === "builtin" || compilerOptions.broken
       ? undefined
       : startNativeCheck({
-          files: texts.map((t) => t.file),
+          files: catalogPaths,
           extraFiles,
           tsconfig: config.tsconfig,
-          options: config.tsconfig ? READ_ONLY_OPTIONS_JSON : { ...DEFAULT_OPTIONS_JSON, ...READ_ONLY_OPTIONS_JSON },
-          typeRootsFrom: config.tsconfig && project.getCompilerOptions().typeRoots === undefined ? path.dirname(config.tsconfig) : undefined,
+          options: config.tsconfig ? readOnlyOptionsJson(compilerOptions.options) : { ...DEFAULT_OPTIONS_JSON, ...readOnlyOptionsJson({}) },
+          typeRootsFrom: config.tsconfig && compilerOptions.options.typeRoots === undefined ? path.dirname(config.tsconfig) : undefined,
+          timeoutSeconds: config.typeCheckTimeout,
         });
-  const files = texts.map(({ file, text }) => project.createSourceFile(file, text, { overwrite: true }));
-  for (const file of extraFiles) project.addSourceFileAtPath(file);
-  const program = project.getProgram().compilerObject;
+  const host = compilerHost(compilerOptions.options, texts, (file) => problems.push(diagnostics.tooDeep("the parser ran out of stack", { file, line: 1, column: 1, length: 1 })));
+  const program = ts.createProgram({ rootNames: [...catalogPaths, ...extraFiles], options: compilerOptions.options, host });
+  const files = catalogPaths.map((file) => program.getSourceFile(file)!).filter((sf) => {
+    const deep = tooDeepNode(sf);
+    if (deep) problems.push(diagnostics.tooDeep(`more than ${MAX_TREE_DEPTH} levels of syntax`, spanOf(deep, sf)));
+    return !deep;
+  });
   const checker = program.getTypeChecker();
   const types = new TypeTable(checker);
   // Syntax errors come from the parse, already done. tsc checks no types while any file of the
   // program has one (a catalog file, or a module it imports), so then the catalog is
   // type-checked here, where each file is checked on its own.
-  const syntaxErrors = files.flatMap((sf) => program.getSyntacticDiagnostics(sf.compilerNode).map(typescriptDiagnostic));
-  const catalogNodes = new Set(files.map((sf) => sf.compilerNode));
+  const syntaxErrors = files.flatMap((sf) => program.getSyntacticDiagnostics(sf).map(typescriptDiagnostic));
+  const catalogNodes = new Set(files);
   const brokenElsewhere = program.getSourceFiles().some((sf) => !catalogNodes.has(sf) && program.getSyntacticDiagnostics(sf).length > 0);
   const nativeUsable = native !== undefined && syntaxErrors.length === 0 && !brokenElsewhere;
   if (!nativeUsable) native?.cancel();
   const typeErrors = (nativeUsable ? native.result : Promise.resolve(undefined)).then((found): TypeErrors => {
-    if (!found) {
-      const semantic = files.flatMap((sf) => program.getSemanticDiagnostics(sf.compilerNode).map(typescriptDiagnostic));
-      return { diagnostics: [...syntaxErrors, ...semantic], checkedBy: "builtin" };
-    }
-    const byPath = new Map(files.map((sf) => [path.resolve(sf.getFilePath()), sf.compilerNode]));
+    if (!found) return { diagnostics: [...syntaxErrors, ...builtinTypeErrors(program, files, syntaxErrors.length > 0)], checkedBy: "builtin" };
+    if ("timedOut" in found) return { diagnostics: [diagnostics.typeCheckTimeout(found.timedOut)], checkedBy: "native" };
+    const byPath = new Map(files.map((sf) => [path.resolve(sf.fileName), sf]));
     return { diagnostics: found.map((d) => nativeDiagnostic(d, byPath.get(d.file))), checkedBy: "native" };
   });
 
-  const candidates = files.flatMap((sf) => collectCandidates(sf.compilerNode, problems));
-  const catalogFileSet = new Set(files.map((sf) => sf.compilerNode.fileName));
+  const candidates = files.flatMap((sf) => collectCandidates(sf, problems));
+  const catalogFileSet = new Set(files.map((sf) => sf.fileName));
   const functions: FunctionFact[] = [];
   const validatorRefs: { name: string; span: Span }[] = [];
   const parsedByCandidate = candidates.map((c) => {
@@ -147,24 +173,29 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
   const inputs = new Map<string, InputsFact>();
   for (const target of config.targets) {
     if (!target.inputs) continue;
-    const sf = project.getSourceFile(target.inputs.file);
-    if (!sf) continue;
-    const decl = sf.getInterface(target.inputs.name) ?? sf.getTypeAlias(target.inputs.name);
+    const sf = program.getSourceFile(target.inputs.file);
+    if (!sf) {
+      const read = readTextFile(target.inputs.file);
+      problems.push(diagnostics.config(`inputs file '${path.relative(config.rootDir, target.inputs.file)}' of target '${target.name}' ${"problem" in read ? read.problem : "cannot be read"}`, target.inputs.span, target.name));
+      continue;
+    }
+    const declared = sf.statements.filter((st) => ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st));
+    const decl = declared.find((st) => st.name.text === target.inputs!.name);
     if (!decl) {
-      const known = [...sf.getInterfaces(), ...sf.getTypeAliases()].map((d) => d.getName());
+      const known = declared.map((d) => d.name.text);
       problems.push(diagnostics.config(`inputs interface '${target.inputs.name}' not found in '${path.relative(config.rootDir, target.inputs.file)}'${known.length ? ` (it declares ${known.join(", ")})` : ""}`, target.inputs.span, target.name));
       continue;
     }
-    if (!decl.isExported()) {
-      problems.push(diagnostics.config(`inputs interface '${target.inputs.name}' must be exported: the generated executor imports it`, spanOf(decl.getNameNode().compilerNode), target.name));
+    if (!isExported(decl)) {
+      problems.push(diagnostics.config(`inputs interface '${target.inputs.name}' must be exported: the generated executor imports it`, spanOf(decl.name), target.name));
       continue;
     }
-    const ref = types.ref(checker.getTypeAtLocation(decl.getNameNode().compilerNode));
+    const ref = types.ref(checker.getTypeAtLocation(decl.name));
     const fields = types.fields(ref) ?? [];
     inputs.set(target.name, {
       name: target.inputs.name,
       file: target.inputs.file,
-      fields: fields.map((f) => ({ name: f.name, type: f.type, optional: f.optional, span: types.spanOfField(ref, f.name) ?? spanOf(decl.getNameNode().compilerNode) })),
+      fields: fields.map((f) => ({ name: f.name, type: f.type, optional: f.optional, span: types.spanOfField(ref, f.name) ?? spanOf(decl.name) })),
     });
   }
 
@@ -188,19 +219,90 @@ function nativeDiagnostic(d: NativeDiagnostic, sf: ts.SourceFile | undefined): D
   return diagnostics.typescript(message, { file: path.normalize(sf.fileName), line: d.line, column: d.column, length: Math.max(1, scanner.getTokenEnd() - start) });
 }
 
-function createProject(config: FeatcConfig, problems: Diagnostic[]): Project {
-  if (config.tsconfig) {
-    try {
-      return new Project({
-        tsConfigFilePath: config.tsconfig,
-        skipAddingFilesFromTsConfig: true,
-        compilerOptions: { ...READ_ONLY_OPTIONS_JSON },
-      });
-    } catch (e) {
-      problems.push(diagnostics.config(`cannot read tsconfig '${path.relative(config.rootDir, config.tsconfig)}': ${(e as Error).message.split("\n")[0]}`));
+/**
+ * TypeScript's errors in the catalog files, found by this process's checker: what tsc reports
+ * for them — the grammar and type errors of each file, then, as tsc does when the program has no
+ * other error, those of declaration emit when the project emits declarations.
+ */
+function builtinTypeErrors(program: ts.Program, files: readonly ts.SourceFile[], syntaxErrors: boolean): Diagnostic[] {
+  const semantic = files.flatMap((sf) => program.getSemanticDiagnostics(sf));
+  const declarations = !syntaxErrors && semantic.length === 0 && program.getCompilerOptions().declaration ? files.flatMap((sf) => program.getDeclarationDiagnostics(sf)) : [];
+  return [...semantic, ...declarations].map(typescriptDiagnostic);
+}
+
+/**
+ * The catalog's compiler options: its tsconfig's (with what it extends), read as tsc reads them,
+ * or featc's defaults; made read-only. A tsconfig with errors is FC1010 at the error, and the
+ * defaults stand in (`broken`: the native compiler, which would read the same file, is not asked).
+ */
+function catalogCompilerOptions(config: FeatcConfig, problems: Diagnostic[]): { options: ts.CompilerOptions; broken: boolean } {
+  const readOnly = (options: ts.CompilerOptions): ts.CompilerOptions => ({ ...options, ...ts.convertCompilerOptionsFromJson(readOnlyOptionsJson(options), "/").options });
+  if (!config.tsconfig) return { options: readOnly(DEFAULT_OPTIONS), broken: false };
+  const errors: ts.Diagnostic[] = [];
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    config.tsconfig,
+    {},
+    {
+      useCaseSensitiveFileNames: ts.sys.useCaseSensitiveFileNames,
+      getCurrentDirectory: () => config.rootDir,
+      fileExists: isRegularFile,
+      readFile: (file) => textOf(readTextFile(file)),
+      // featc names the files to check itself: the tsconfig's own file list is not read.
+      readDirectory: () => [],
+      onUnRecoverableConfigFileDiagnostic: (d) => errors.push(d),
+    },
+  );
+  // TS18003 "No inputs were found": the file list was not read, on purpose.
+  errors.push(...(parsed?.errors ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error && d.code !== 18003));
+  if (!parsed || errors.length > 0) {
+    const relativeTsconfig = path.relative(config.rootDir, config.tsconfig);
+    for (const d of errors) {
+      const span = d.file && d.start !== undefined ? spanAt(d.file, d.start, d.length ?? 1) : undefined;
+      problems.push(diagnostics.config(`tsconfig '${relativeTsconfig}': TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`, span));
     }
+    return { options: readOnly(DEFAULT_OPTIONS), broken: true };
   }
-  return new Project({ compilerOptions: { ...DEFAULT_OPTIONS, noEmit: true, skipLibCheck: true } });
+  return { options: readOnly(parsed.options), broken: false };
+}
+
+function textOf(read: ReturnType<typeof readTextFile>): string | undefined {
+  return "text" in read ? read.text : undefined;
+}
+
+/**
+ * TypeScript's own compiler host, so that every file gets its module format from its extension
+ * and the nearest package.json as tsc decides it (a `.ts` file under `"type": "commonjs"` is
+ * CommonJS: TS1287 and TS1295 depend on it), with three changes: the catalog's texts as featc
+ * read them, the standard library from ts-morph's bundle (its TypeScript has no lib folder on
+ * disk), and every other file read only if it is a regular file of a sane size.
+ */
+function compilerHost(options: ts.CompilerOptions, texts: ReadonlyMap<string, string>, onTooDeep: (file: string) => void): ts.CompilerHost {
+  const host = ts.createCompilerHost(options, true);
+  const libs = bundledLibraries(host.getDefaultLibLocation!());
+  const fileExists = host.fileExists.bind(host);
+  const getSourceFile = host.getSourceFile.bind(host);
+  host.readFile = (file) => texts.get(file) ?? libs.get(file) ?? textOf(readTextFile(file));
+  host.fileExists = (file) => texts.has(file) || libs.has(file) || fileExists(file);
+  // A module the catalog imports is not measured before it is parsed: a stack overflow in its
+  // parse makes it an empty module, reported.
+  host.getSourceFile = (file, languageVersion, ...rest) => {
+    try {
+      return getSourceFile(file, languageVersion, ...rest);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      onTooDeep(path.normalize(file));
+      return ts.createSourceFile(file, "", languageVersion);
+    }
+  };
+  return host;
+}
+
+let libraryTexts: readonly { fileName: string; text: string }[] | undefined;
+
+/** `lib.*.d.ts` as ts-morph ships them (in its own dependency), placed in `folder`. */
+function bundledLibraries(folder: string): Map<string, string> {
+  libraryTexts ??= (createRequire(createRequire(import.meta.url).resolve("ts-morph"))("@ts-morph/common") as { getLibFiles(): { fileName: string; text: string }[] }).getLibFiles();
+  return new Map(libraryTexts.map((lib) => [path.posix.join(folder.replace(/\\/g, "/"), lib.fileName), lib.text]));
 }
 
 function isExported(node: ts.Node): boolean {
@@ -293,7 +395,17 @@ function functionFact(
       ok = false;
       return;
     }
-    params.push({ name, index, span: spanOf(p.name, sf), type: types.info(checker.getTypeFromTypeNode(p.type), p.type.getText(sf)) });
+    const written = p.type.getText(sf);
+    let type = types.info(checker.getTypeFromTypeNode(p.type), written);
+    // With `?` or a default, the parameter also takes undefined (an optional input left out).
+    if ((p.questionToken || p.initializer) && type.container === "none") {
+      const signature = checker.getSignatureFromDeclaration(c.fn);
+      const position = signature?.getParameters().findIndex((s) => s.valueDeclaration === p) ?? -1;
+      // The type callers see (`T | undefined`): TypeScript's checker has it, its public typings do not.
+      const callers = checker as ts.TypeChecker & { getParameterType(signature: ts.Signature, index: number): ts.Type };
+      if (signature && position >= 0) type = types.info(callers.getParameterType(signature, position), written);
+    }
+    params.push({ name, index, span: spanOf(p.name, sf), type });
   });
   if (!ok) return undefined;
 
@@ -406,20 +518,15 @@ function spanOf(node: ts.Node, sf: ts.SourceFile = node.getSourceFile()): Span {
   return spanAt(sf, start, node.getEnd() - start);
 }
 
+/** A position in a text that was not parsed; lines end where TypeScript ends them. */
+function spanInText(file: string, text: string, start: number): Span {
+  const lines = text.slice(0, start).split(/\r\n|[\r\n\u2028\u2029]/);
+  return { file, line: lines.length, column: lines[lines.length - 1]!.length + 1, length: 1 };
+}
+
 function spanAt(sf: ts.SourceFile, start: number, length: number): Span {
   const { line, character } = sf.getLineAndCharacterOfPosition(start);
   return { file: path.normalize(sf.fileName), line: line + 1, column: character + 1, length: Math.max(1, length) };
-}
-
-function readText(file: string): string | undefined {
-  try {
-    const buffer = fs.readFileSync(file);
-    if (buffer.includes(0)) return undefined;
-    // Without the byte-order mark, as tsc reads files: line 1's columns would be one off.
-    return buffer.toString("utf8").replace(/^\uFEFF/, "");
-  } catch {
-    return undefined;
-  }
 }
 
 function realpath(p: string): string {
@@ -526,18 +633,25 @@ class TypeTable implements TypeOracle {
 
   private print(type: ts.Type, enclosing?: ts.Node): string {
     const text = this.checker.typeToString(type, enclosing, ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
-    return text.replace(/import\("[^"]*"\)\./g, "");
+    // The checker prints a lone surrogate of a string literal type as it is; written to a UTF-8
+    // file it would become U+FFFD, another type. Only a string literal can hold one: escaped there.
+    return text.replace(/import\("[^"]*"\)\./g, "").replace(LONE_SURROGATE, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase()}`);
   }
 }
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 const containersSeen = new Map<string, boolean>();
 function isContainersFile(fileName: string): boolean {
   let yes = containersSeen.get(fileName);
   if (yes === undefined) {
-    yes = realpath(fileName) === CONTAINERS_FILE;
-    if (!yes && fileName.replace(/\\/g, "/").endsWith("/runtime/containers.ts")) {
+    yes = CONTAINERS_FILES.has(realpath(fileName));
+    // Another copy of featc: its package.json is above runtime/ (sources) or dist/runtime/ (packed types).
+    const normal = fileName.replace(/\\/g, "/");
+    const up = normal.endsWith("/dist/runtime/containers.d.ts") ? "../.." : normal.endsWith("/runtime/containers.ts") ? ".." : undefined;
+    if (!yes && up) {
       try {
-        const pkg = JSON.parse(fs.readFileSync(path.join(path.dirname(fileName), "..", "package.json"), "utf8")) as { name?: string };
+        const pkg = JSON.parse(fs.readFileSync(path.join(path.dirname(fileName), up, "package.json"), "utf8")) as { name?: string };
         yes = pkg.name === "featc";
       } catch {
         yes = false;

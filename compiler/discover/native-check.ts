@@ -8,9 +8,14 @@
  * tsconfig lists the catalog and inputs files and carries the compiler options (or extends the
  * catalog's own tsconfig). Its plain-text report (`--pretty false`) is read line by line. When
  * anything is off — no TypeScript ≥ 7 next to featc, the child fails to start, dies or writes
- * to stderr, a line that is not a diagnostic, an error about the options, a syntax error
- * outside the catalog — the result is `undefined` and the caller asks its in-process program
- * instead: the same errors at the same positions, only slower.
+ * to stderr, a line that is not a diagnostic, an error about the options — the result is
+ * `undefined` and the caller asks its in-process program instead: the same errors at the same
+ * positions, only slower.
+ *
+ * The child is bounded: after the request's timeout it is killed and the result says so (the
+ * in-process checker would take as long on the same types). It never outlives featc: it is
+ * killed when featc exits for any reason it can see — a normal exit, an uncaught error, SIGINT,
+ * SIGTERM or SIGHUP.
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -41,6 +46,13 @@ export interface NativeCheckRequest {
    * type roots from the tsconfig being compiled, and the throw-away one lives elsewhere.
    */
   readonly typeRootsFrom?: string;
+  /** Seconds the child may run before it is killed and the check reported as unfinished. */
+  readonly timeoutSeconds: number;
+}
+
+/** The child did not finish in time: `seconds` is the bound it exceeded. */
+export interface NativeTimeout {
+  readonly timedOut: number;
 }
 
 /**
@@ -48,7 +60,7 @@ export interface NativeCheckRequest {
  * binary of its platform package, run directly (through `typescript/bin/tsc`, a Node wrapper,
  * killing the wrapper would leave the binary running on Node < 22.15).
  */
-function nativeCompiler(): string | undefined {
+export function nativeCompiler(): string | undefined {
   try {
     const manifest = createRequire(import.meta.url).resolve("typescript/package.json");
     const pkg = JSON.parse(fs.readFileSync(manifest, "utf8")) as { version?: string };
@@ -63,12 +75,47 @@ function nativeCompiler(): string | undefined {
 
 export interface NativeCheck {
   /** Never rejects; undefined when the native answer cannot be used. */
-  readonly result: Promise<NativeDiagnostic[] | undefined>;
+  readonly result: Promise<NativeDiagnostic[] | NativeTimeout | undefined>;
   /** Stops the child (its answer is no longer wanted); `result` becomes undefined. */
   cancel(): void;
 }
 
 const UNAVAILABLE: NativeCheck = { result: Promise.resolve(undefined), cancel: () => {} };
+
+/** The children still running, killed when this process ends. */
+const running = new Set<ReturnType<typeof spawn>>();
+const EXIT_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+function killRunning(): void {
+  for (const child of running) child.kill("SIGKILL");
+  running.clear();
+}
+
+/**
+ * On a signal, the children go first; then, when nobody else listens for the signal (the watch
+ * loop listens for SIGINT), it is raised again so that featc ends as it would have without this
+ * handler.
+ */
+function onExitSignal(signal: NodeJS.Signals): void {
+  killRunning();
+  untrack();
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+function track(child: ReturnType<typeof spawn>): void {
+  if (running.size === 0) {
+    process.on("exit", killRunning);
+    for (const signal of EXIT_SIGNALS) process.on(signal, onExitSignal);
+  }
+  running.add(child);
+}
+
+function untrack(child?: ReturnType<typeof spawn>): void {
+  if (child) running.delete(child);
+  if (running.size > 0) return;
+  process.off("exit", killRunning);
+  for (const signal of EXIT_SIGNALS) process.off(signal, onExitSignal);
+}
 
 function removeQuietly(dir: string): void {
   try {
@@ -112,14 +159,19 @@ export function startNativeCheck(request: NativeCheckRequest): NativeCheck {
     removeQuietly(dir);
     return UNAVAILABLE;
   }
-  const result = new Promise<NativeDiagnostic[] | undefined>((resolve) => {
+  track(child);
+  const result = new Promise<NativeDiagnostic[] | NativeTimeout | undefined>((resolve) => {
     let settled = false;
-    const finish = (value: NativeDiagnostic[] | undefined) => {
+    const finish = (value: NativeDiagnostic[] | NativeTimeout | undefined) => {
       if (settled) return;
       settled = true;
+      clearTimeout(timer);
+      child.kill("SIGKILL");
+      untrack(child);
       resolve(value);
       removeQuietly(dir);
     };
+    const timer = setTimeout(() => finish({ timedOut: request.timeoutSeconds }), request.timeoutSeconds * 1000);
     const out: Buffer[] = [];
     let stderr = 0;
     child.stdout!.on("data", (d: Buffer) => out.push(d));
@@ -135,7 +187,7 @@ export function startNativeCheck(request: NativeCheckRequest): NativeCheck {
       finish(report?.diagnostics);
     });
   });
-  return { result, cancel: () => child.kill() };
+  return { result, cancel: () => child.kill("SIGKILL") };
 }
 
 const LINE = /^(.+?)\((\d+),(\d+)\): (error|warning|message) TS(\d+): (.*)$/;
@@ -146,7 +198,9 @@ const SOURCE = /\.(?:[cm]?tsx?|[cm]?jsx?)$/;
  * chain as indented lines; paths are relative to `cwd`. Only diagnostics in `reported` files are
  * kept; `errors` counts them all. Undefined when the report says something featc cannot place
  * or trust: a global error, an error about the options or in a tsconfig, a path that is no
- * source file on disk, or a syntax error outside the catalog (tsc then checks no types at all).
+ * source file on disk. Errors in other files (a module the catalog imports) are counted, not
+ * kept; that none of them is a syntax error, after which tsc checks no types, the caller knows
+ * from its own parse.
  */
 export function parseReport(
   text: string,
@@ -170,7 +224,6 @@ export function parseReport(
       current = { file, line: Number(m[2]), column: Number(m[3]), code, message: m[6]! };
       keep = isError && reported.has(file);
       if (keep) found.push(current);
-      else if (isError && code < 2000) return undefined;
     } else if (current && /^\s/.test(raw)) {
       // The chain, indented two spaces a level: joined as ts.flattenDiagnosticMessageText(…, " ") does.
       if (keep) current.message += ` ${raw}`;

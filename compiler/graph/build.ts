@@ -1,15 +1,12 @@
 /**
  * Phase 2: one graph per target. Picks the variant of each node that the target's config
  * selects, expands `@extract`, wires parameters to nodes or inputs, orders the DAG, and infers
- * the level (row-level or scalar) of every value in batch targets.
+ * the level (row-level or scalar) of every value under the shape's level rules (`rows`).
  */
-import { DirectedGraph } from "graphology";
 import { MinHeap } from "../heap.js";
-import { diagnostics, type Diagnostic } from "../diagnostics.js";
+import { diagnostics, type Diagnostic, type Span } from "../diagnostics.js";
 import type { TargetConfig } from "../config.js";
-import type { BuiltTarget, Catalog, Condition, ConfigValue, Dep, DepSource, FieldInfo, FunctionFact, GraphNode, LevelRules, TypeInfo } from "../model.js";
-
-export type DagGraph = DirectedGraph<{ kind: "node" | "input" }>;
+import type { BuiltTarget, Catalog, Condition, ConfigValue, Dep, DepSource, FieldInfo, FunctionFact, GraphNode, Level, LevelRules, Passing, TypeInfo } from "../model.js";
 
 /** Whether a function's `@when`/`@whenNot`/`@whenIn` tags select it for this config. */
 export function selects(conditions: readonly Condition[], config: Readonly<Record<string, ConfigValue>>): boolean {
@@ -27,6 +24,16 @@ function byPosition(a: FunctionFact, b: FunctionFact): number {
   return a.file < b.file ? -1 : a.file > b.file ? 1 : a.span.line - b.span.line || a.span.column - b.span.column;
 }
 
+/** A node before its dependencies are wired and its level is known. */
+interface Draft {
+  readonly name: string;
+  readonly kind: GraphNode["kind"];
+  readonly fn: FunctionFact;
+  readonly extractOf?: string;
+  readonly field?: string;
+  readonly valueType: TypeInfo;
+}
+
 /** Builds the graph of one target under its shape's level rules; extract problems are added to `problems`. */
 export function buildTargetGraph(target: TargetConfig, levels: LevelRules, catalog: Catalog, problems: Diagnostic[]): BuiltTarget {
   const producers = new Map<string, FunctionFact[]>();
@@ -42,67 +49,86 @@ export function buildTargetGraph(target: TargetConfig, levels: LevelRules, catal
   const inputTypes = new Map<string, TypeInfo>();
   for (const f of inputsFact?.fields ?? []) inputTypes.set(f.name, f.type);
 
-  const nodes = new Map<string, GraphNode>();
+  const drafts = new Map<string, Draft>();
   const fittedInputs: string[] = [];
   const names = [...producers.keys()].sort();
   for (const name of names) {
     const fn = producers.get(name)![0]!;
-    if (fn.fitted && target.fitted === "read") {
-      fittedInputs.push(name);
-      nodes.set(name, newNode(name, "fitted", fn, [], fn.returns));
-      continue;
-    }
-    const deps: Dep[] = fn.params.map((param) => ({ param, source: { kind: "unknown" }, passing: "value" }));
-    nodes.set(name, newNode(name, "function", fn, deps, fn.returns));
+    const fitted = fn.fitted && target.fitted === "read";
+    if (fitted) fittedInputs.push(name);
+    drafts.set(name, { name, kind: fitted ? "fitted" : "function", fn, valueType: fn.returns });
   }
   if (fittedInputs.length > 0) inputTypes.delete("fitted");
 
   // @extract: every listed field of the producer's value becomes a node of its own.
+  const extractSpans = new Map<string, Span>();
   for (const name of names) {
-    const owner = nodes.get(name)!;
+    const owner = drafts.get(name)!;
     const extract = owner.fn.extract;
     if (!extract) continue;
     const value = owner.fn.returns;
     const rowType = value.container === "table" ? value.element : value.container === "column" ? undefined : value;
     const fields: readonly FieldInfo[] | undefined = rowType ? catalog.oracle.fields(rowType.ref) : undefined;
     if (!fields) {
-      problems.push(diagnostics.badExtract(`@extract on '${owner.fn.exportName}' needs an object or Table return type, not '${value.text}'`, extract.span, target.name));
+      problems.push(diagnostics.extractNeedsObject(target.name, owner.fn.exportName, value.text, extract.span));
       continue;
     }
     const wanted = extract.fields ?? fields.map((f) => ({ name: f.name, span: extract.span }));
     for (const want of wanted) {
       const field = fields.find((f) => f.name === want.name);
       if (!field) {
-        problems.push(diagnostics.badExtract(`@extract names '${want.name}', but '${rowType!.text}' (returned by '${owner.fn.exportName}') has no such field; it has ${fields.map((f) => f.name).join(", ") || "no fields"}`, want.span, target.name));
+        problems.push(diagnostics.extractUnknownField(target.name, want.name, rowType!.text, owner.fn.exportName, fields.map((f) => f.name), want.span));
         continue;
       }
-      const clash = nodes.get(field.name);
+      const clash = drafts.get(field.name);
       if (clash) {
-        problems.push(diagnostics.badExtract(`field '${field.name}' extracted from '${owner.fn.exportName}' collides with ${clash.kind === "extract" ? `the field extracted from '${clash.fn.exportName}'` : `the feature '${clash.fn.exportName}'`} in target '${target.name}'`, want.span, target.name));
+        const other = { kind: clash.kind === "extract" ? ("field" as const) : ("feature" as const), name: clash.fn.exportName };
+        problems.push(diagnostics.extractCollides(target.name, field.name, owner.fn.exportName, other, want.span));
         continue;
       }
       if (inputTypes.has(field.name)) {
-        problems.push(diagnostics.badExtract(`field '${field.name}' extracted from '${owner.fn.exportName}' collides with the input '${field.name}' of target '${target.name}'`, want.span, target.name));
+        problems.push(diagnostics.extractCollides(target.name, field.name, owner.fn.exportName, { kind: "input", name: field.name }, want.span));
         continue;
       }
-      const dep: Dep = { param: { name, index: 0, type: value, span: want.span }, source: { kind: "node", name }, passing: "value" };
-      nodes.set(field.name, { ...newNode(field.name, "extract", owner.fn, [dep], field.type), extractOf: name, field: field.name });
+      drafts.set(field.name, { name: field.name, kind: "extract", fn: owner.fn, extractOf: name, field: field.name, valueType: field.type });
+      extractSpans.set(field.name, want.span);
     }
   }
 
-  for (const node of nodes.values()) {
-    if (node.kind !== "function") continue;
-    for (const dep of node.deps) {
-      const name = dep.param.name;
-      const source: DepSource = nodes.has(name) ? { kind: "node", name } : inputTypes.has(name) ? { kind: "input", name } : { kind: "unknown" };
-      (dep as { source: DepSource }).source = source;
-    }
+  // Every name is known now: wire each parameter to a node or an input.
+  const sourceOf = (name: string): DepSource => (drafts.has(name) ? { kind: "node", name } : inputTypes.has(name) ? { kind: "input", name } : { kind: "unknown" });
+  const wired = new Map<string, readonly WiredDep[]>();
+  for (const d of drafts.values()) {
+    if (d.kind === "function") wired.set(d.name, d.fn.params.map((param) => ({ param, source: sourceOf(param.name) })));
+    else if (d.kind === "extract") {
+      const owner = drafts.get(d.extractOf!)!;
+      wired.set(d.name, [{ param: { name: d.extractOf!, index: 0, type: owner.fn.returns, span: extractSpans.get(d.name)! }, source: { kind: "node", name: d.extractOf! } }]);
+    } else wired.set(d.name, []);
   }
 
-  const order = topologicalOrder(nodes);
+  const order = topologicalOrder(wired);
   const ordered = new Set(order);
-  const unordered = [...nodes.keys()].filter((n) => !ordered.has(n)).sort();
-  if (levels === "rows") inferLevels(order, nodes, inputTypes);
+  const unordered = [...drafts.keys()].filter((n) => !ordered.has(n)).sort();
+  const level = levels === "rows" ? inferLevels(order, drafts, wired, inputTypes) : new Map<string, NodeLevel>();
+
+  const nodes = new Map<string, GraphNode>();
+  for (const d of drafts.values()) {
+    const l = level.get(d.name);
+    const deps = wired.get(d.name)!.map((w, i): Dep => ({ ...w, passing: l?.passing[i] ?? "value" }));
+    nodes.set(d.name, {
+      name: d.name,
+      kind: d.kind,
+      fn: d.fn,
+      ...(d.kind === "extract" ? { extractOf: d.extractOf, field: d.field } : {}),
+      deps,
+      valueType: l?.valueType ?? d.valueType,
+      level: l?.level ?? "scalar",
+      map: l?.map ?? false,
+      table: l?.table ?? false,
+      async: d.kind === "function" && d.fn.async,
+      checks: d.kind === "extract" ? [] : d.fn.checks,
+    });
+  }
 
   const outputs = target.outputs ? target.outputs.map((o) => o.name).filter((o) => nodes.has(o)) : [...nodes.keys()].sort();
   return {
@@ -122,56 +148,21 @@ export function buildTargetGraph(target: TargetConfig, levels: LevelRules, catal
   };
 }
 
-const dags = new WeakMap<BuiltTarget, DagGraph>();
-
-/**
- * The target's DAG as a graphology graph, built on first use (the compile path does not need
- * it): edges point from a dependency to its consumer; inputs are vertices named `input:<name>`.
- */
-export function dagOf(target: BuiltTarget): DagGraph {
-  let dag = dags.get(target);
-  if (dag) return dag;
-  dag = new DirectedGraph({ allowSelfLoops: true });
-  for (const f of target.inputs?.fields ?? []) if (!target.nodes.has(f.name)) dag.addNode(`input:${f.name}`, { kind: "input" });
-  if (target.fittedInputs.length > 0) dag.mergeNode("input:fitted", { kind: "input" });
-  for (const name of target.nodes.keys()) dag.addNode(name, { kind: "node" });
-  for (const node of target.nodes.values()) {
-    for (const dep of node.deps) {
-      const from = dep.source.kind === "node" ? dep.source.name : dep.source.kind === "input" ? `input:${dep.source.name}` : undefined;
-      if (from !== undefined && dag.hasNode(from) && !dag.hasEdge(from, node.name)) dag.addEdge(from, node.name);
-    }
-    if (node.kind === "fitted" && !dag.hasEdge("input:fitted", node.name)) dag.addEdge("input:fitted", node.name);
-  }
-  dags.set(target, dag);
-  return dag;
-}
-
-function newNode(name: string, kind: GraphNode["kind"], fn: FunctionFact, deps: Dep[], valueType: TypeInfo): GraphNode {
-  return {
-    name,
-    kind,
-    fn,
-    deps,
-    valueType,
-    level: "scalar",
-    map: false,
-    table: false,
-    async: kind === "function" && fn.async,
-    checks: kind === "function" || kind === "fitted" ? fn.checks : [],
-  };
-}
+/** A dependency once wired, before its passing is known. */
+type WiredDep = Omit<Dep, "passing">;
 
 /** Kahn's algorithm with the node name as the tie-break, so the order is deterministic. */
-export function topologicalOrder(nodes: ReadonlyMap<string, GraphNode>): string[] {
+function topologicalOrder(deps: ReadonlyMap<string, readonly { readonly source: DepSource }[]>): string[] {
   const indegree = new Map<string, number>();
   const consumers = new Map<string, string[]>();
-  for (const node of nodes.values()) {
-    const sources = new Set(node.deps.filter((d) => d.source.kind === "node").map((d) => (d.source as { name: string }).name));
-    indegree.set(node.name, sources.size);
+  for (const [name, list] of deps) {
+    const sources = new Set<string>();
+    for (const d of list) if (d.source.kind === "node") sources.add(d.source.name);
+    indegree.set(name, sources.size);
     for (const s of sources) {
-      const list = consumers.get(s);
-      if (list) list.push(node.name);
-      else consumers.set(s, [node.name]);
+      const consumersOfS = consumers.get(s);
+      if (consumersOfS) consumersOfS.push(name);
+      else consumers.set(s, [name]);
     }
   }
   const heap = new MinHeap<string>((a, b) => a < b);
@@ -189,46 +180,55 @@ export function topologicalOrder(nodes: ReadonlyMap<string, GraphNode>): string[
   return order;
 }
 
+/** What the level rules decide for one node. */
+interface NodeLevel {
+  readonly level: Level;
+  /** Row-level and computed once per row inside a fused loop. */
+  readonly map: boolean;
+  /** A scalar holding a Table that is not on the row axis. */
+  readonly table: boolean;
+  /** For a function returning Column<U>: U, the type of one row's value. */
+  readonly valueType?: TypeInfo;
+  /** How each dependency reaches its parameter, by parameter position. */
+  readonly passing: readonly Passing[];
+}
+
 /**
- * Levels in a batch target (DESIGN §2): a parameter whose type is the element type of a
- * row-level dependency is a map parameter, and makes its function row-level; Column/Table
- * parameters receive values whole; a function returning Column<U> is row-level.
+ * Levels under the `rows` rules (DESIGN §2), a pure pass in topological order: a parameter whose
+ * type is the element type of a row-level dependency is a map parameter and makes its function
+ * row-level; Column/Table parameters receive values whole; a function returning Column<U> is
+ * row-level; fields of a table (or of a row-level object) are row-level.
  */
-function inferLevels(order: readonly string[], nodes: Map<string, GraphNode>, inputTypes: ReadonlyMap<string, TypeInfo>): void {
+function inferLevels(
+  order: readonly string[],
+  nodes: ReadonlyMap<string, Pick<Draft, "kind" | "fn" | "extractOf">>,
+  deps: ReadonlyMap<string, readonly WiredDep[]>,
+  inputTypes: ReadonlyMap<string, TypeInfo>,
+): Map<string, NodeLevel> {
+  const out = new Map<string, NodeLevel>();
   const rowLevel = (source: DepSource): boolean => {
-    if (source.kind === "node") return nodes.get(source.name)!.level === "row";
+    if (source.kind === "node") return out.get(source.name)?.level === "row";
     if (source.kind === "input") return inputTypes.get(source.name)!.container === "column";
     return false;
   };
+  const scalar: NodeLevel = { level: "scalar", map: false, table: false, passing: [] };
   for (const name of order) {
     const node = nodes.get(name)!;
     const returns = node.fn.returns;
-    if (node.kind === "fitted") continue;
-    if (node.kind === "extract") {
-      const owner = nodes.get(node.extractOf!)!;
-      if (owner.table) node.level = "row";
-      else if (owner.level === "row") {
-        node.level = "row";
-        node.map = true;
-      }
+    if (node.kind === "fitted") {
+      out.set(name, scalar);
       continue;
     }
-    let map = false;
-    for (const dep of node.deps) {
-      if (!rowLevel(dep.source)) dep.passing = "value";
-      else if (dep.param.type.container === "none") {
-        dep.passing = "map";
-        map = true;
-      } else dep.passing = "whole";
+    if (node.kind === "extract") {
+      const owner = out.get(node.extractOf!)!;
+      const passing = ["value" as const];
+      out.set(name, owner.table ? { ...scalar, level: "row", passing } : owner.level === "row" ? { ...scalar, level: "row", map: true, passing } : { ...scalar, passing });
+      continue;
     }
-    if (map) {
-      node.level = "row";
-      node.map = true;
-    } else if (returns.container === "column") {
-      node.level = "row";
-      if (returns.element) node.valueType = returns.element;
-    } else if (returns.container === "table") {
-      node.table = true;
-    }
+    const passing = deps.get(name)!.map((d): Passing => (!rowLevel(d.source) ? "value" : d.param.type.container === "none" ? "map" : "whole"));
+    if (passing.includes("map")) out.set(name, { level: "row", map: true, table: false, passing });
+    else if (returns.container === "column") out.set(name, { level: "row", map: false, table: false, passing, ...(returns.element ? { valueType: returns.element } : {}) });
+    else out.set(name, { level: "scalar", map: false, table: returns.container === "table", passing });
   }
+  return out;
 }

@@ -3,6 +3,7 @@
  * dependencies, source location, code hash, tags — for lineage tools and reviews.
  */
 import path from "node:path";
+import { sha256 } from "../hash.js";
 import type { BuiltTarget, Catalog, FunctionFact } from "../model.js";
 
 export interface ManifestNode {
@@ -90,7 +91,7 @@ export function buildManifest(g: BuiltTarget, rootDir: string, fittedHash: strin
 }
 
 /** A hash of everything the @fitted values depend on, by name across all variants: the same for every target. */
-export function fittedHashOf(catalog: Catalog, hash: (parts: string[]) => string): string {
+export function fittedHashOf(catalog: Catalog): string {
   const byName = new Map<string, FunctionFact[]>();
   const extractedBy = new Map<string, string[]>();
   for (const fn of catalog.functions) {
@@ -119,5 +120,5 @@ export function fittedHashOf(catalog: Catalog, hash: (parts: string[]) => string
     .filter((f) => seen.has(f.nodeName))
     .map((f) => `${f.nodeName}:${f.exportName}:${f.codeHash}:${f.fitted ? "fitted" : ""}`)
     .sort();
-  return hash(parts);
+  return sha256(parts);
 }

@@ -70,7 +70,7 @@ function reasonsFor(before: LineageVertex, after: LineageVertex, parentsBefore: 
 }
 
 /** Compares one target's graph before and after. */
-export function compareTarget(before: LineageGraph | undefined, after: LineageGraph | undefined): TargetDiff {
+function compareTarget(before: LineageGraph | undefined, after: LineageGraph | undefined): TargetDiff {
   const empty = { added: [], removed: [], changed: [], upstreamChanged: [], inputs: { added: [], removed: [], changed: [] }, outputsAffected: [], outputsAdded: [], outputsRemoved: [] };
   if (!before) return { target: after!.target, status: "added", ...empty };
   if (!after) return { target: before.target, status: "removed", ...empty };

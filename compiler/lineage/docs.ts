@@ -87,7 +87,7 @@ function pageSource(name: string): string {
 }
 
 /** dagre's browser build (an IIFE defining `dagre`), with its licence and without its source-map link. */
-export function dagreBrowserBuild(): string {
+function dagreBrowserBuild(): string {
   const require = createRequire(import.meta.url);
   const dist = path.join(path.dirname(require.resolve("@dagrejs/dagre/package.json")), "dist");
   const licence = fs.readFileSync(path.join(dist, "dagre.min.js.LEGAL.txt"), "utf8").trim();
@@ -100,7 +100,7 @@ function fill(template: string, values: Record<string, string>): string {
 }
 
 /** The files of the site, by name: index.html, app.js, style.css, dagre.min.js. */
-export function renderSite(data: DocsData): Map<string, string> {
+function renderSite(data: DocsData): Map<string, string> {
   const html = fill(pageSource("index.html"), {
     title: htmlText(data.title),
     legend: htmlText(LEGEND),

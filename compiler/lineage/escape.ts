@@ -6,7 +6,7 @@
  */
 
 /** One line of user text: line breaks and other control characters become spaces. */
-export function oneLine(text: string): string {
+function oneLine(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ");
 }
 

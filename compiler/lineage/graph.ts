@@ -61,7 +61,7 @@ export interface LineageGraph {
   readonly focus?: string;
 }
 
-export const inputId = (name: string): string => `input:${name}`;
+const inputId = (name: string): string => `input:${name}`;
 
 /** The lineage graph of one analysed target. */
 export function lineageOf(g: BuiltTarget, config: FeatcConfig): LineageGraph {

@@ -10,7 +10,7 @@ import type { LineageGraph, LineageVertex } from "./graph.js";
 const MAX_TYPE = 48;
 
 /** The lines of a vertex's label: name, variant, @fitted, type · level. */
-export function labelLines(v: LineageVertex): string[] {
+function labelLines(v: LineageVertex): string[] {
   const lines = [v.name];
   if (v.variant) lines.push(`via ${v.variant}`);
   if (v.fitted) lines.push(v.fitted === "read" ? "@fitted (read)" : "@fitted (computed)");

@@ -6,7 +6,7 @@
  * public outputs. Source positions and descriptions are left out: moving code or editing a
  * comment changes no version.
  */
-import crypto from "node:crypto";
+import { sha256 as hash } from "../hash.js";
 import { Lineage, type LineageGraph, type LineageVertex } from "./graph.js";
 
 export interface TargetVersion {
@@ -17,12 +17,6 @@ export interface TargetVersion {
   /** The version of each node and input, by vertex id (`input:<name>` for inputs), in graph order. */
   readonly vertices: readonly { readonly id: string; readonly hash: string }[];
 }
-
-const hash = (parts: readonly string[]): string => {
-  const h = crypto.createHash("sha256");
-  for (const p of parts) h.update(p).update("\u0000");
-  return h.digest("hex").slice(0, 16);
-};
 
 /** What a vertex is, apart from what it depends on. */
 function ownFingerprint(v: LineageVertex): string[] {

@@ -24,7 +24,24 @@ export function validateTarget(g: BuiltTarget, target: TargetConfig, catalog: Ca
     ...checkFitted(g),
     ...checkCheckTags(g, catalog),
     ...checkUnusedInputs(g),
+    ...(g.nodes.size === 0 ? [diagnostics.emptyTarget(g.name, target.span)] : []),
   ];
+}
+
+/**
+ * Generated modules import catalog files by relative specifier, which Node reads as a URL and
+ * TypeScript as a path: `#` and `?` start a fragment or query for Node, `%` starts an escape and
+ * `\\` is a separator; no spelling satisfies both, so such a file name is refused (FC1010).
+ */
+export function checkCatalogFileNames(files: readonly string[], rootDir: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const file of files) {
+    const where = path.relative(rootDir, file).split(path.sep).join("/");
+    const bad = /[#?%\\]/.exec(where);
+    if (!bad) continue;
+    out.push(diagnostics.unimportableFileName(where, bad[0], { file, line: 1, column: 1, length: 1 }));
+  }
+  return out;
 }
 
 function where(file: string, line: number, ctx: ValidateContext): string {
@@ -175,18 +192,16 @@ function checkTypes(g: BuiltTarget, catalog: Catalog): Diagnostic[] {
       if (!delivered) continue;
       const param = dep.param.type;
       const name = dep.source.kind === "unknown" ? dep.param.name : dep.source.name;
-      const what = `parameter '${dep.param.name}' of '${node.fn.exportName}'`;
       // An entity target has no columns: its shape's own rule reports such a parameter (online: FC1009).
       if (g.levels === "entity" && param.container !== "none") continue;
       if (delivered.row && param.container === "table") {
-        out.push(diagnostics.typeMismatch(g.name, `'${name}' is a column of '${delivered.type.text}' (one value per row), but ${what} expects '${param.text}'`, dep.param.span));
+        out.push(diagnostics.columnToTable(g.name, name, delivered.type.text, dep.param.name, node.fn.exportName, param.text, dep.param.span));
         continue;
       }
       const expected = delivered.row && param.container === "column" ? param.element : param;
       if (!expected) continue;
       if (!catalog.oracle.assignable(delivered.type.ref, expected.ref)) {
-        const produced = delivered.row ? `'${name}' is '${delivered.type.text}' per row` : `'${name}' is '${delivered.type.text}'`;
-        out.push(diagnostics.typeMismatch(g.name, `${produced}, but ${what} expects '${param.text}'`, dep.param.span));
+        out.push(diagnostics.notAssignable(g.name, name, delivered.type.text, delivered.row, dep.param.name, node.fn.exportName, param.text, dep.param.span));
       }
     }
   }
@@ -204,7 +219,7 @@ function checkFitted(g: BuiltTarget): Diagnostic[] {
   for (const node of g.nodes.values()) {
     if (!node.fn.fitted || node.kind !== "function") continue;
     if (node.level === "row" || node.table) {
-      out.push(diagnostics.badTag(`@fitted '${node.fn.exportName}' must be one value for the whole run, but in target '${g.name}' it is ${node.table ? "a table" : "row-level"}`, node.fn.fittedSpan ?? node.fn.span, g.name));
+      out.push(diagnostics.fittedNotScalar(g.name, node.fn.exportName, node.table ? "a table" : "row-level", node.fn.fittedSpan ?? node.fn.span));
     }
   }
   return out;
@@ -216,19 +231,19 @@ function checkCheckTags(g: BuiltTarget, catalog: Catalog): Diagnostic[] {
     for (const check of node.checks) {
       const value = node.valueType;
       if (check.rule.kind === "range" && value.scalar !== "number") {
-        out.push(diagnostics.badTag(`@check ${check.text} needs a number, but '${node.name}' is '${value.text}'`, check.span, g.name));
+        out.push(diagnostics.rangeNeedsNumber(g.name, check.text, node.name, value.text, check.span));
       }
       if (check.rule.kind === "oneOf") {
         const kinds = new Set(check.rule.values.map((v) => typeof v));
         const expected = value.scalar === "other" ? undefined : value.scalar;
         if (expected && (kinds.size > 1 || !kinds.has(expected))) {
-          out.push(diagnostics.badTag(`@check ${check.text} lists values that are not '${value.text}' like '${node.name}'`, check.span, g.name));
+          out.push(diagnostics.oneOfWrongType(g.name, check.text, node.name, value.text, check.span));
         }
       }
       if (check.rule.kind === "validator") {
         const validator = catalog.validators.get(check.rule.fn);
         if (validator?.param && !catalog.oracle.assignable(value.ref, validator.param.ref)) {
-          out.push(diagnostics.typeMismatch(g.name, `validator '${check.rule.fn}' takes '${validator.param.text}', but '${node.name}' is '${value.text}'`, check.span));
+          out.push(diagnostics.validatorType(g.name, check.rule.fn, validator.param.text, node.name, value.text, check.span));
         }
       }
     }

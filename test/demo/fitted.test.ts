@@ -7,7 +7,8 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { FittedArtifactError, loadFitted } from "featc";
+import { FittedArtifactError } from "featc";
+import { loadFitted } from "featc/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as batchTarget from "../../generated/batch.js";
 import * as onlineTarget from "../../generated/online.js";
@@ -16,11 +17,13 @@ import { generateWarehouse } from "../../demo/generate.js";
 import { score } from "../../demo/score.js";
 import { createServer, ServerStartError } from "../../demo/server.js";
 import { openOnlineServices } from "../../demo/services.js";
+import { loadModel, saveModel } from "../../demo/model.js";
 import { ArtifactsError, DEFAULT_EXECUTION_TIME, artifactPaths, loadArtifacts, train, type TrainReport } from "../../demo/train.js";
 import { TABLES, openWarehouse } from "../../demo/warehouse.js";
 import { removeTemporaryDirs, temporaryDir } from "./tmp.js";
 
 const REPO = path.resolve(fileURLToPath(new URL("../..", import.meta.url)));
+const ONLINE_GRAPH = path.join(REPO, "generated", "online.graph.json");
 let dir: string;
 let db: string;
 let artifacts: string;
@@ -64,9 +67,9 @@ describe("the artifact training writes", () => {
   });
 
   it("round-trips into the online executor: same values, same predictions as batch", async () => {
-    const fitted = loadFitted<onlineTarget.FittedValues & Record<string, unknown>>(artifactPaths(artifacts).fitted, onlineTarget.FITTED_HASH, onlineTarget.FITTED_SCHEMA);
+    const fitted = loadFitted<onlineTarget.FittedValues>(artifactPaths(artifacts).fitted, onlineTarget.FITTED_HASH, onlineTarget.FITTED_SCHEMA);
     for (const name of batchTarget.FITTED_OUTPUTS) expect(Object.is(fitted[name], trained.fitted[name]), name).toBe(true);
-    const { model } = loadArtifacts(artifacts, { hash: onlineTarget.FITTED_HASH, schema: onlineTarget.FITTED_SCHEMA });
+    const { model } = loadArtifacts(artifacts, { hash: onlineTarget.FITTED_HASH, schema: onlineTarget.FITTED_SCHEMA, graph: ONLINE_GRAPH });
     expect(model).toEqual(trained.model);
 
     const warehouse = await openWarehouse(db, { readOnly: true });
@@ -128,9 +131,43 @@ describe("the server refuses to start", () => {
     expect(error.message).toMatch(/train first/);
   });
 
-  it("on values that fail their @check (a standard deviation of 0)", async () => {
-    const error = await refusal(editedArtifacts("unchecked", editJson((a) => (a.values.age_stddev = 0))));
+  it("on values that fail their @check (a standard deviation of 0), even when the model was stamped with them", async () => {
+    const unchecked = editedArtifacts("unchecked", editJson((a) => (a.values.age_stddev = 0)));
+    const { model, stamp } = loadModel(artifactPaths(unchecked).model);
+    saveModel(artifactPaths(unchecked).model, { model, stamp: { ...stamp, fitted: { ...stamp.fitted, values: { ...stamp.fitted.values, age_stddev: 0 } } } });
+    const error = await refusal(unchecked);
     expect(error.message).toMatch(/fail their checks: check 'range\(0\.000001, 150\)' failed on node 'age_stddev'/);
+  });
+
+  it("on fitted values edited under a valid catalog hash (they pass their @check, but the model learnt others)", async () => {
+    const edited = editedArtifacts("drifted", editJson((a) => Object.assign(a.values, { age_mean: 60, age_stddev: 1e-6 })));
+    const error = await refusal(edited);
+    expect(error.message).toMatch(/^cannot start: model file '.*model\.json' is not a usable model: it does not belong with what would feed it: fitted value 'age_mean' is 60, but the model was trained with [\d.]+; fitted value 'age_stddev' is 0\.000001, but the model was trained with [\d.]+/);
+    // Scoring refuses the same pair.
+    await expect(score({ warehouse: db, artifacts: edited, progress: false })).rejects.toThrow(/fitted value 'age_mean' is 60/);
+  });
+
+  it.each([
+    ["flipped signs", (m: Record<string, unknown>) => (m.weights = Object.fromEntries(Object.entries(m.weights as object).map(([k, v]) => [k, -v]))), /does not match its digest/],
+    ["a bias of 1e308", (m: Record<string, unknown>) => (m.bias = 1e308), /does not match its digest/],
+    ["another feature set", (m: Record<string, unknown>) => (m.features = { ...(m.features as object), age_normalized: undefined, age: "0" }), /trained on another feature set/],
+  ])("on a tampered model: %s", async (name, edit, reason) => {
+    const copy = path.join(dir, `tampered-${name.replace(/\W+/g, "-")}`);
+    fs.cpSync(artifacts, copy, { recursive: true });
+    const file = artifactPaths(copy).model;
+    const json = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+    edit(json);
+    fs.writeFileSync(file, JSON.stringify(json));
+    expect((await refusal(copy)).message).toMatch(reason);
+  });
+
+  it("on a model trained on other feature code (a stamp with a valid digest)", async () => {
+    const copy = path.join(dir, "other-code");
+    fs.cpSync(artifacts, copy, { recursive: true });
+    const { model, stamp } = loadModel(artifactPaths(copy).model);
+    saveModel(artifactPaths(copy).model, { model, stamp: { ...stamp, features: { ...stamp.features, age_normalized: "0123456789abcdef" } } });
+    const error = await refusal(copy);
+    expect(error.message).toMatch(/feature 'age_normalized' changed since the model was trained \(code hash 0123456789abcdef, now [0-9a-f]{16}\)/);
   });
 
   it("when an artifact is missing", async () => {

@@ -8,11 +8,17 @@ import { last_logged_in__batch } from "../../catalog/joins.js";
 import { predictions } from "../../catalog/model.js";
 import type { FeatureVector, Model } from "../../catalog/types.js";
 import { REFERENCE_TIME, generateData } from "../../demo/generate.js";
-import { FEATURE_NAMES, MODEL_FORMAT, ModelFileError, loadModel, logLoss, modelFromJson, modelToJson, saveModel, trainLogisticRegression } from "../../demo/model.js";
+import { FEATURE_NAMES, MODEL_FORMAT, ModelFileError, loadModel, logLoss, modelFromJson, modelToJson, saveModel, stampMismatches, trainLogisticRegression, type ModelStamp } from "../../demo/model.js";
 import { removeTemporaryDirs, temporaryDir } from "./tmp.js";
 
 let rows: FeatureVector[];
 let labels: Float64Array;
+
+/** What a model in these tests was trained on. */
+const stamp: ModelStamp = {
+  features: { time_since_last_login: "f185a5cdf4c9ea4f", is_male: "11088b641b88502f", is_female: "58dbdf341cc41706", is_high_roller: "7363863f048a0405", age_normalized: "c43538463803e24b" },
+  fitted: { hash: "f33628b76ef6c839", values: { age_mean: 48.9, age_stddev: 17.3 } },
+};
 
 /** Feature vectors of generated clients, computed by calling the catalog's functions by hand. */
 beforeAll(() => {
@@ -46,7 +52,7 @@ describe("trainLogisticRegression", () => {
     const b = trainLogisticRegression(rows.slice(), Float64Array.from(labels), { iterations: 60, learningRate: 0.4 });
     for (const name of FEATURE_NAMES) expect(Object.is(a.weights[name], b.weights[name])).toBe(true);
     expect(Object.is(a.bias, b.bias)).toBe(true);
-    expect(modelToJson(a)).toBe(modelToJson(b));
+    expect(modelToJson({ model: a, stamp })).toBe(modelToJson({ model: b, stamp }));
   });
 
   it("learns the direction of the hidden rule", () => {
@@ -87,8 +93,9 @@ describe("model files", () => {
 
   it("round-trip through JSON exactly", () => {
     const file = path.join(temporaryDir("model"), "nested", "model.json");
-    saveModel(file, model);
-    const back = loadModel(file);
+    saveModel(file, { model, stamp });
+    const { model: back, stamp: backStamp } = loadModel(file);
+    expect(backStamp).toEqual(stamp);
     for (const name of FEATURE_NAMES) expect(Object.is(back.weights[name], model.weights[name])).toBe(true);
     expect(Object.is(back.bias, model.bias)).toBe(true);
     const json = JSON.parse(fs.readFileSync(file, "utf8")) as { format: string; weights: object };
@@ -99,7 +106,7 @@ describe("model files", () => {
 
   it("refuse malformed files with a clear error", () => {
     const dir = temporaryDir("bad-model");
-    const valid = JSON.parse(modelToJson(model)) as Record<string, unknown>;
+    const valid = JSON.parse(modelToJson({ model, stamp })) as Record<string, unknown>;
     const cases: [string, string, RegExp][] = [
       ["not json", "{weights:", /invalid JSON/],
       ["array", "[]", /expected a JSON object/],
@@ -111,6 +118,13 @@ describe("model files", () => {
       ["weights array", JSON.stringify({ ...valid, weights: [1, 2, 3, 4, 5] }), /"weights" must be an object/],
       ["no bias", JSON.stringify({ ...valid, bias: undefined }), /"bias" must be a finite number, got nothing/],
       ["extra key", JSON.stringify({ ...valid, intercept: 1 }), /unexpected key "intercept"/],
+      // Tampered or mismatched files: a valid structure is not enough.
+      ["flipped signs", JSON.stringify({ ...valid, weights: Object.fromEntries(Object.entries(valid.weights as object).map(([k, v]) => [k, -v])) }), /does not match its digest: the file was changed after training/],
+      ["a huge bias", JSON.stringify({ ...valid, bias: 1e308 }), /does not match its digest/],
+      ["an edited fitted value", JSON.stringify({ ...valid, fitted: { ...(valid.fitted as object), values: { age_mean: 60, age_stddev: 1e-6 } } }), /does not match its digest/],
+      ["no digest", JSON.stringify({ ...valid, digest: undefined }), /"digest" must be the sha256 of the file's content, got nothing/],
+      ["another feature set", JSON.stringify({ ...valid, features: { ...(valid.features as object), age_normalized: undefined, shoe_size: "0" } }), /trained on another feature set \(time_since_last_login, is_male, is_female, is_high_roller, shoe_size; this catalog's model takes .*age_normalized\)/],
+      ["no stamp (the earlier format)", JSON.stringify({ format: "featc-demo/logistic-regression@1", weights: valid.weights, bias: valid.bias }), /"format" must be "featc-demo\/logistic-regression@2", got "featc-demo\/logistic-regression@1"; train again/],
     ];
     for (const [name, text, message] of cases) {
       const file = path.join(dir, `${name}.json`);
@@ -127,7 +141,24 @@ describe("model files", () => {
     }
     expect(() => loadModel(path.join(dir, "absent.json"))).toThrow(/does not exist/);
     expect(() => modelFromJson("1")).toThrow(ModelFileError);
-    expect(() => saveModel(path.join(dir, "x.json"), { ...model, bias: Infinity })).toThrow(/invalid model: "bias" must be a finite number/);
+    expect(() => saveModel(path.join(dir, "x.json"), { model: { ...model, bias: Infinity }, stamp })).toThrow(/invalid model: "bias" must be a finite number/);
     expect(fs.existsSync(path.join(dir, "x.json"))).toBe(false);
+  });
+});
+
+describe("model stamps", () => {
+  it("agree with the code and fitted values they were trained with, and name every difference otherwise", () => {
+    expect(stampMismatches(stamp, structuredClone(stamp))).toEqual([]);
+    const now: ModelStamp = {
+      features: { ...stamp.features, age_normalized: "0000000000000000" },
+      fitted: { hash: "1111111111111111", values: { age_mean: 60, age_stddev: 1e-6, age_median: 50 } },
+    };
+    expect(stampMismatches(stamp, now)).toEqual([
+      "feature 'age_normalized' changed since the model was trained (code hash c43538463803e24b, now 0000000000000000)",
+      "the model was trained with fitted values of another catalog (fitted hash f33628b76ef6c839, now 1111111111111111)",
+      "fitted value 'age_mean' is 60, but the model was trained with 48.9",
+      "fitted value 'age_stddev' is 0.000001, but the model was trained with 17.3",
+      "fitted value 'age_median' is 50, but the model was trained with none",
+    ]);
   });
 });

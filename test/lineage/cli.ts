@@ -17,5 +17,5 @@ export async function featc(...args: string[]): Promise<Run> {
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
-export const MIXED = path.join(REPO, "test", "fixtures", "lineage", "mixed", "featc.config.json");
+export const MIXED = path.join(REPO, "test", "fixtures", "emit", "mixed", "lineage.config.json");
 export const NASTY = path.join(REPO, "test", "fixtures", "lineage", "nasty", "featc.config.json");

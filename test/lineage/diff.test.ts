@@ -12,7 +12,8 @@ import type { CatalogDiff } from "../../compiler/lineage/diff.js";
 import { REPO, removeWorkspace, workspace } from "../support/workspace.js";
 import { featc } from "./cli.js";
 
-const FIXTURE = path.join(REPO, "test", "fixtures", "lineage", "mixed");
+/** The emit fixture's catalog, with the lineage config (it declares the online outputs). */
+const FIXTURE = path.join(REPO, "test", "fixtures", "emit", "mixed");
 let dir: string;
 let config: string;
 const originals = new Map<string, string>();
@@ -41,7 +42,7 @@ async function diffJson(...args: string[]): Promise<{ code: number; diff: Catalo
 
 beforeAll(() => {
   dir = workspace("lineage-diff", FIXTURE);
-  config = path.join(dir, "featc.config.json");
+  config = path.join(dir, "lineage.config.json");
   git("init", "-q");
   git("add", ".");
   git("commit", "-q", "-m", "catalog");

@@ -11,7 +11,8 @@ import type { TargetVersion } from "../../compiler/lineage/version.js";
 import { REPO, removeWorkspace, workspace } from "../support/workspace.js";
 import { featc } from "./cli.js";
 
-const FIXTURE = path.join(REPO, "test", "fixtures", "lineage", "mixed");
+/** The emit fixture's catalog, with the lineage config (it declares the online outputs). */
+const FIXTURE = path.join(REPO, "test", "fixtures", "emit", "mixed");
 let dir: string;
 let baseline: Versions;
 
@@ -22,7 +23,7 @@ interface Versions {
 }
 
 async function versions(): Promise<Versions> {
-  const run = await featc("version", "-c", path.join(dir, "featc.config.json"), "--format", "json");
+  const run = await featc("version", "-c", path.join(dir, "lineage.config.json"), "--format", "json");
   expect(run.code, run.err).toBe(0);
   const targets = (JSON.parse(run.out) as { format: string; targets: TargetVersion[] }).targets;
   return {
@@ -57,7 +58,7 @@ describe("featc version", () => {
     expect(Object.keys(baseline.node.batch!)).toContain("input:weights");
     expect(Object.keys(baseline.node.batch!)).toContain("share_gap");
     expect((await versions()).text).toBe(baseline.text);
-    const human = await featc("version", "-c", path.join(dir, "featc.config.json"), "-t", "online");
+    const human = await featc("version", "-c", path.join(dir, "lineage.config.json"), "-t", "online");
     expect(human.out.split("\n")[0]).toBe(`target online (online)  ${baseline.graph.online}`);
     expect(human.out).toMatch(new RegExp(`\\n {2}total +${baseline.node.online!.total}(\\n|$)`));
   });
@@ -111,7 +112,7 @@ describe("featc version", () => {
   });
 
   it("changes the graph's hash, not the nodes', when the public outputs change", async () => {
-    const undo = edit("featc.config.json", (t) => t.replace(`"outputs": ["total", "above", "name_kind"]`, `"outputs": ["total", "above"]`));
+    const undo = edit("lineage.config.json", (t) => t.replace(`"outputs": ["total", "above", "name_kind"]`, `"outputs": ["total", "above"]`));
     try {
       const after = await versions();
       expect(after.node.online).toEqual(baseline.node.online);

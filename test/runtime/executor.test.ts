@@ -27,18 +27,18 @@ describe("chunkRowsFor", () => {
 
 describe("reportCheck", () => {
   it("throws CheckFailedError for a failing check", () => {
-    expect(() => reportCheck(undefined, "age", "range(0, 120)", false, 2, 10, [1, 5])).toThrow(CheckFailedError);
-    expect(() => reportCheck({ onWarning: () => {} }, "age", "range(0, 120)", false, 2, 10, [1, 5])).toThrow("for 2 of 10 rows (first at rows 1, 5)");
+    expect(() => reportCheck(undefined, { node: "age", check: "range(0, 120)", warn: false, failed: 2, total: 10, first: [1, 5] })).toThrow(CheckFailedError);
+    expect(() => reportCheck({ onWarning: () => {} }, { node: "age", check: "range(0, 120)", warn: false, failed: 2, total: 10, first: [1, 5] })).toThrow("for 2 of 10 rows (first at rows 1, 5)");
   });
 
   it("hands a warn check to onWarning with a copy of the indices, and is silent without it", () => {
     const warnings: CheckWarning[] = [];
     const indices = [4];
-    reportCheck({ onWarning: (w) => warnings.push(w) }, "n", "notNull", true, 1, 9, indices);
+    reportCheck({ onWarning: (w) => warnings.push(w) }, { node: "n", check: "notNull", warn: true, failed: 1, total: 9, first: indices });
     indices.push(5);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({ node: "n", check: "notNull", failed: 1, total: 9, firstIndices: [4] });
-    expect(() => reportCheck(undefined, "n", "notNull", true, 1, 9, [4])).not.toThrow();
+    expect(() => reportCheck(undefined, { node: "n", check: "notNull", warn: true, failed: 1, total: 9, first: [4] })).not.toThrow();
   });
 });
 

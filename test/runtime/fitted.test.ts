@@ -4,7 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FITTED_FORMAT, FittedArtifactError, loadFitted, parseFitted, saveFitted, serializeFitted, type FittedSchema } from "../../runtime/index.js";
+import { FITTED_FORMAT, FittedArtifactError, parseFitted, serializeFitted, type FittedSchema } from "../../runtime/index.js";
+import { loadFitted, saveFitted } from "../../runtime/node.js";
 
 const schema: FittedSchema = { mean: "number", stddev: "number", label: "string", on: "boolean", table: "json" };
 const values = { mean: 0.1 + 0.2, stddev: 1e-300, label: "ok", on: true, table: [NaN, -0, Infinity, -Infinity, 5e-324, 0] };

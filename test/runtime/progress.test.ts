@@ -1,6 +1,6 @@
 /** The progress bar, against a fake stream and a fake clock: what it draws, when, and where not. */
 import { describe, expect, it } from "vitest";
-import { createProgressBar, formatCount, formatDuration, type ProgressStream } from "../../runtime/index.js";
+import { createProgressBar, formatCount, formatDuration, type ProgressStream } from "../../runtime/node.js";
 
 /** A stream that records what is written, and a clock the test moves by hand. */
 function fakes(isTTY: boolean, columns = 80): { stream: ProgressStream & { writes: string[] }; clock: { now: number; read: () => number } } {

@@ -135,7 +135,7 @@ function columnChecks(plan: TargetPlan, node: GraphNode, column: Code): Code[] {
     code`    const v = ${column}[i]!;`,
     code`    if (!(${plan.checkCondition(c, code`v`)})) { failed++; if (first.length < 5) first.push(i); }`,
     code`  }`,
-    code`  if (failed > 0) ${plan.imports.runtime("reportCheck")}(options, ${str(node.name)}, ${str(c.text)}, ${c.warn ? code`true` : code`false`}, failed, ${column}.length, first);`,
+    code`  if (failed > 0) ${plan.reportCheck(node, c, code`failed`, code`${column}.length`, code`first`)}`,
     code`}`,
   ]);
 }
@@ -248,8 +248,7 @@ function emitLoop(plan: TargetPlan, layout: LoopLayout, loop: Loop, loopCount: n
   for (const m of checked) {
     m.checks.forEach((c, k) => {
       const failed = plan.derived(m.name, `failed${k}`);
-      const report = plan.imports.runtime("reportCheck");
-      inner.push(code`if (${failed} > 0) ${report}(options, ${str(m.name)}, ${str(c.text)}, ${c.warn ? code`true` : code`false`}, ${failed}, n, ${plan.derived(m.name, `first${k}`)});`);
+      inner.push(code`if (${failed} > 0) ${plan.reportCheck(m, c, failed, code`n`, plan.derived(m.name, `first${k}`))}`);
     });
   }
   if (guarded) {

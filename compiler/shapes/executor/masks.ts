@@ -5,7 +5,7 @@
  */
 import { code, hex, joinCode, type Code } from "../../codegen/writer.js";
 
-export const BITS_PER_WORD = 30;
+const BITS_PER_WORD = 30;
 
 export type MaskFamily = "need" | "want";
 

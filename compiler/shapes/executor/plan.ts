@@ -4,7 +4,7 @@
  * each node reaches (reach.ts), and how a check and a node's origin are written.
  */
 import path from "node:path";
-import { ModuleImports, NameAllocator, code, joinCode, lineComment, literal, num, type Code } from "../../codegen/writer.js";
+import { ModuleImports, NameAllocator, code, joinCode, lineComment, literal, num, str, type Code } from "../../codegen/writer.js";
 import type { BuiltTarget, CheckFact, FunctionFact, GraphNode } from "../../model.js";
 import type { EmitInput } from "../shape.js";
 import { Masks } from "./masks.js";
@@ -18,7 +18,7 @@ const INTERNAL = [
 ];
 
 /** The module generated executors import the runtime from. */
-export const RUNTIME_MODULE = "featc";
+const RUNTIME_MODULE = "featc";
 
 export class TargetPlan {
   readonly target: BuiltTarget;
@@ -111,7 +111,7 @@ export class TargetPlan {
   /** `../catalog/features.js`: the ESM specifier of a catalog file, relative to outDir. */
   moduleSpecifier(file: string): string {
     let rel = path.relative(this.input.outDir, file).split(path.sep).join("/");
-    rel = rel.replace(/\.tsx?$/, ".js").replace(/\.mts$/, ".mjs");
+    rel = rel.replace(/\.tsx?$/, ".js").replace(/\.mts$/, ".mjs").replace(/\.cts$/, ".cjs");
     return rel.startsWith(".") ? rel : `./${rel}`;
   }
 
@@ -138,6 +138,16 @@ export class TargetPlan {
         return code`${this.imports.value(this.moduleSpecifier(v.file), rule.fn)}(${value})`;
       }
     }
+  }
+
+  /** The statement reporting a failed check of a node: how many values failed of how many, and the first few rows. */
+  reportCheck(node: GraphNode, check: CheckFact, failed: Code, total: Code, first: Code): Code {
+    const field = (name: string, value: Code) => (value === name ? value : code`${name as Code}: ${value}`);
+    const failure = joinCode(
+      [code`node: ${str(node.name)}`, code`check: ${str(check.text)}`, code`warn: ${check.warn ? code`true` : code`false`}`, field("failed", failed), field("total", total), field("first", first)],
+      ", ",
+    );
+    return code`${this.imports.runtime("reportCheck")}(options, { ${failure} });`;
   }
 
   /** A short comment line naming a node and where it is defined. */
