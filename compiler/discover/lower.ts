@@ -27,7 +27,7 @@ const MATH_FUNCTIONS: ReadonlySet<string> = new Set<MathFunction>(["abs", "floor
 const MATH_ARITY: Partial<Record<MathFunction, number>> = { pow: 2 };
 const MATH_CONSTANTS: ReadonlySet<string> = new Set(["PI", "E", "LN2", "LN10", "LOG2E", "LOG10E", "SQRT2", "SQRT1_2"]);
 /** Where featc's relational API for SQL targets is declared: its functions are recognised by declaration. */
-const RELATIONAL_FILE = fs.realpathSync(packageFile("runtime", "sql", "relational.ts"));
+const RELATIONAL_FILES = new Set([packageFile("runtime", "sql", "relational.ts"), packageFile("dist", "runtime", "sql", "relational.d.ts")].map(realpath));
 const RELATIONAL_FUNCTIONS: ReadonlySet<string> = new Set(["sqlTable", "lookup"]);
 /** Inlined calls deeper than this are reported (a recursive helper). */
 const MAX_INLINE_DEPTH = 32;
@@ -445,7 +445,7 @@ class Lowerer {
     if (ts.isIdentifier(callee)) {
       const symbol = this.symbolOf(callee);
       const decl = symbol.valueDeclaration;
-      if (decl && RELATIONAL_FUNCTIONS.has(callee.text) && realpath(decl.getSourceFile().fileName) === RELATIONAL_FILE) {
+      if (decl && RELATIONAL_FUNCTIONS.has(callee.text) && RELATIONAL_FILES.has(realpath(decl.getSourceFile().fileName))) {
         return { kind: "relation", fn: callee.text as RelationCall["fn"], args: e.arguments.map((a) => this.relationArg(a, env)), span };
       }
       let fn: FunctionLike | undefined;
