@@ -9,6 +9,7 @@ export default defineConfig({
       { find: /^featc$/, replacement: fileURLToPath(new URL("./runtime/index.ts", import.meta.url)) },
       { find: /^featc\/node$/, replacement: fileURLToPath(new URL("./runtime/node.ts", import.meta.url)) },
       { find: /^featc\/duckdb$/, replacement: fileURLToPath(new URL("./runtime/duckdb/index.ts", import.meta.url)) },
+      { find: /^featc\/sql$/, replacement: fileURLToPath(new URL("./runtime/sql/index.ts", import.meta.url)) },
     ],
   },
   test: {

@@ -29,6 +29,7 @@ const BENCHES: { name: string; script: string; args: string[]; quickArgs: string
   { name: "http", script: "http.bench.ts", args: [], quickArgs: ["--quick"] },
   { name: "workers", script: "workers.bench.ts", args: [], quickArgs: ["--quick"] },
   { name: "window", script: "window.bench.ts", args: [], quickArgs: ["--quick"] },
+  { name: "sql", script: "sql.bench.ts", args: [], quickArgs: ["--quick"] },
 ];
 
 const all: Row[] = [];

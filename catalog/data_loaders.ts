@@ -5,6 +5,7 @@
  * for the join in joins.ts.
  */
 import type { Table } from "featc";
+import { sqlTable } from "featc/sql";
 import type { Login, Survey, SurveyService, Warehouse } from "./types.js";
 
 /**
@@ -31,4 +32,21 @@ export async function client_login_data__batch(warehouse: Warehouse, client_logi
  */
 export async function survey_results__online(survey_service: SurveyService, client_id: number): Promise<Survey> {
   return survey_service.survey(client_id);
+}
+
+/**
+ * Survey answers of every client, as the warehouse table the SQL statement reads; each field becomes a column.
+ * @when mode=sql
+ * @extract
+ */
+export function survey_results__sql(survey_results_table: string): Table<Survey> {
+  return sqlTable<Survey>(survey_results_table);
+}
+
+/**
+ * Login times of every client, as a warehouse table: the lookup side of the join.
+ * @when mode=sql
+ */
+export function client_login_data__sql(client_login_table: string): Table<Login> {
+  return sqlTable<Login>(client_login_table);
 }

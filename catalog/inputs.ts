@@ -31,3 +31,15 @@ export interface OnlineInputs {
   /** The trained model. */
   model: Model;
 }
+
+/** Inputs of the SQL targets (the features computed inside a database engine). */
+export interface SqlInputs {
+  /** Name of the survey table in the engine. */
+  survey_results_table: string;
+  /** Name of the login table in the engine. */
+  client_login_table: string;
+  /** The time the features are computed for (epoch ms). */
+  execution_time: number;
+  /** The trained model. */
+  model: Model;
+}

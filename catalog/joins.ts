@@ -3,6 +3,7 @@
  * client_id column with the login table; online the join is pushed into the login service.
  */
 import { NumericKeyIndex, joinColumn, type Column, type Table } from "featc";
+import { lookup } from "featc/sql";
 import type { Login, LoginService } from "./types.js";
 
 /**
@@ -20,4 +21,12 @@ export function last_logged_in__batch(client_id: Column<number>, client_login_da
  */
 export async function last_logged_in__online(login_service: LoginService, client_id: number): Promise<number> {
   return login_service.lastLoggedIn(client_id);
+}
+
+/**
+ * Last login time (epoch ms) of each client, a left join of the login table on client_id inside the engine (NaN when the client has no login row).
+ * @when mode=sql
+ */
+export function last_logged_in__sql(client_id: Column<number>, client_login_data: Table<Login>): Column<number> {
+  return lookup(client_id, client_login_data, "client_id", "last_logged_in", NaN);
 }

@@ -42,7 +42,8 @@ export async function analyze(configPath: string, options: AnalyzeOptions = {}):
   const unspellable = checkCatalogFileNames(config.catalogFiles, config.rootDir);
   if (unspellable.length > 0) return { config, targets: [], diagnostics: sortDiagnostics(unspellable) };
   const wanted = config.targets.filter((t) => !options.targets || options.targets.length === 0 || options.targets.includes(t.name));
-  const found = discover(config, { codeHashes: options.codeHashes, typeCheck: options.typeCheck });
+  const lowerBodies = wanted.some((t) => shapeNamed(t.shape)?.lowersBodies);
+  const found = discover(config, { codeHashes: options.codeHashes, typeCheck: options.typeCheck, lowerBodies });
   const problems: Diagnostic[] = [...found.diagnostics, ...executorModuleProblems(config)];
   const catalog = found.catalog;
   problems.push(...conditionsOnUnknownKeys(catalog.functions, config.targets));

@@ -142,7 +142,7 @@ export async function loadConfig(given: string): Promise<ConfigResult> {
   const targets: TargetConfig[] = [];
   const targetsNode = top.get("targets")?.initializer;
   if (!targetsNode || !ts.isObjectLiteralExpression(targetsNode)) {
-    problems.push(diagnostics.config(`config needs "targets": an object of named targets, each with a "shape" of ${shapeList()}`, spanOf(targetsNode ?? root)));
+    problems.push(diagnostics.missingTargets(shapeNames(), spanOf(targetsNode ?? root)));
   } else {
     for (const [name, prop] of properties(targetsNode)) {
       const target = readTarget(name, prop, rootDir, spanOf, problems, (n) => n.getText(json));
@@ -213,8 +213,8 @@ function readTarget(
   const fields = properties(body);
   const shapeNode = fields.get("shape")?.initializer;
   const shape = shapeNode && ts.isStringLiteral(shapeNode) ? shapeNamed(shapeNode.text) : undefined;
-  if (!shapeNode) problems.push(diagnostics.config(`target '${name}' needs a "shape": ${shapeList()}`, spanOf(prop.name), name));
-  else if (!shape) problems.push(diagnostics.config(`unknown shape ${textOf(shapeNode)} for target '${name}': use ${shapeList()}`, spanOf(shapeNode), name));
+  if (!shapeNode) problems.push(diagnostics.missingShape(name, shapeNames(), spanOf(prop.name)));
+  else if (!shape) problems.push(diagnostics.unknownShape(name, textOf(shapeNode), shapeNames(), spanOf(shapeNode)));
   const shapeOptions = shape?.options ?? {};
   const keys = [...TARGET_KEYS, ...Object.keys(shapeOptions)];
   for (const [key, p] of fields) {
@@ -223,12 +223,11 @@ function readTarget(
   const options: Record<string, string> = {};
   for (const [key, option] of Object.entries(shapeOptions)) {
     const node = fields.get(key)?.initializer;
-    const allowed = option.values ? `one of ${option.values.map((v) => `"${v}"`).join(", ")}` : "a string";
     if (!node) {
       if (option.default !== undefined) options[key] = option.default;
-      else problems.push(diagnostics.config(`target '${name}' of shape '${shape!.name}' needs "${key}" (${option.description}): ${allowed}`, spanOf(prop.name), name));
+      else problems.push(diagnostics.missingShapeOption(name, shape!.name, key, option, spanOf(prop.name)));
     } else if (!ts.isStringLiteral(node) || (option.values && !option.values.includes(node.text))) {
-      problems.push(diagnostics.config(`"${key}" of target '${name}' must be ${allowed} (${option.description})`, spanOf(node), name));
+      problems.push(diagnostics.badShapeOption(name, key, option, spanOf(node)));
     } else options[key] = node.text;
   }
 
@@ -353,12 +352,6 @@ function stringList(node: ts.Expression): string[] | undefined {
   if (ts.isStringLiteral(node)) return [node.text];
   if (!ts.isArrayLiteralExpression(node) || !node.elements.every(ts.isStringLiteral)) return undefined;
   return node.elements.map((e) => (e as ts.StringLiteral).text);
-}
-
-/** The registered shapes for a message: `"batch" or "online"`. */
-function shapeList(): string {
-  const names = shapeNames().map((s) => `"${s}"`);
-  return names.length > 1 ? `${names.slice(0, -1).join(", ")} or ${names.at(-1)}` : names.join("");
 }
 
 function unknownKeyMessage(key: string, known: readonly string[], where: string): string {

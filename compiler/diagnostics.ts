@@ -35,6 +35,7 @@ export const DIAGNOSTIC_CODES = {
   FC1010: "config error",
   FC1011: "TypeScript error in the catalog",
   FC1012: "build output error",
+  FC1013: "no SQL translation",
   FC1014: "construct too deep to analyse",
   FC1099: "internal error",
   FC2001: "unused input",
@@ -47,6 +48,16 @@ export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
 
 function error(code: DiagnosticCode, message: string, span?: Span, target?: string): Diagnostic {
   return { code, severity: "error", message, span, target };
+}
+
+/** `"batch", "json-list" or "online"`. */
+function orList(values: readonly string[]): string {
+  const quoted = values.map((v) => `"${v}"`);
+  return quoted.length > 1 ? `${quoted.slice(0, -1).join(", ")} or ${quoted.at(-1)}` : quoted.join("");
+}
+
+function allowedValues(values: readonly string[] | undefined): string {
+  return values ? `one of ${values.map((v) => `"${v}"`).join(", ")}` : "a string";
 }
 
 function quoteList(names: readonly string[]): string {
@@ -156,6 +167,31 @@ export const diagnostics = {
 
   typescript(message: string, span?: Span): Diagnostic {
     return error("FC1011", message, span);
+  },
+
+  noSqlTranslation(target: string, dialect: string, construct: string, reason: string, span: Span, consumers: readonly string[]): Diagnostic {
+    const affected = consumers.length > 0 ? ` Affected in target '${target}': ${quoteList(consumers)}.` : "";
+    return error("FC1013", `'${construct}' has no SQL translation (dialect ${dialect}): ${reason}.${affected} Give the node a @when variant for this target, or rewrite it in the translatable subset.`, span, target);
+  },
+
+  missingTargets(shapes: readonly string[], span: Span): Diagnostic {
+    return error("FC1010", `config needs "targets": an object of named targets, each with a "shape" of ${orList(shapes)}`, span);
+  },
+
+  missingShape(target: string, shapes: readonly string[], span: Span): Diagnostic {
+    return error("FC1010", `target '${target}' needs a "shape": ${orList(shapes)}`, span, target);
+  },
+
+  unknownShape(target: string, written: string, shapes: readonly string[], span: Span): Diagnostic {
+    return error("FC1010", `unknown shape ${written} for target '${target}': use ${orList(shapes)}`, span, target);
+  },
+
+  missingShapeOption(target: string, shape: string, key: string, option: { readonly description: string; readonly values?: readonly string[] }, span: Span): Diagnostic {
+    return error("FC1010", `target '${target}' of shape '${shape}' needs "${key}" (${option.description}): ${allowedValues(option.values)}`, span, target);
+  },
+
+  badShapeOption(target: string, key: string, option: { readonly description: string; readonly values?: readonly string[] }, span: Span): Diagnostic {
+    return error("FC1010", `"${key}" of target '${target}' must be ${allowedValues(option.values)} (${option.description})`, span, target);
   },
 
   unknownTarget(target: string, known: readonly string[]): Diagnostic {

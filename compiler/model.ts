@@ -4,6 +4,7 @@
  * through the `TypeOracle` that discover hands out.
  */
 import type { Span } from "./diagnostics.js";
+import type { Lowering } from "./shapes/sql/ir.js";
 
 /** A value of a target's `"config"` (what `@when` tags compare with). */
 export type ConfigValue = string | number | boolean;
@@ -121,6 +122,8 @@ export interface FunctionFact {
   readonly codeHash: string;
   /** For a node made by `@parameterize`: its bindings as written (`store_id_encoded(value=store_id)`) and its constant arguments. */
   readonly parameterized?: { readonly text: string; readonly literals: readonly LiteralBinding[] };
+  /** The body as SQL expression IR, when a SQL target asked discover to lower it. */
+  readonly lowered?: Lowering;
 }
 
 export interface InputFact {

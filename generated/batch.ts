@@ -83,7 +83,7 @@ export interface FittedValues {
 }
 
 /** Hash of the code the fitted values depend on: an artifact with another hash is stale. */
-export const FITTED_HASH = "f33628b76ef6c839";
+export const FITTED_HASH = "38cbbe4b1da02ea2";
 
 /** The fitted values' run-time schema, for validating a saved artifact. */
 export const FITTED_SCHEMA = {
@@ -190,19 +190,19 @@ async function computeAsync(want0: number, need0: number, inputs: Inputs, option
   if (survey_results_table === undefined && (need0 & 0x2) !== 0) throw new MissingInputError("survey_results_table", TARGET); // read by survey_results
   const warehouse = inputs.warehouse;
   if (warehouse === undefined && (need0 & 0x3) !== 0) throw new MissingInputError("warehouse", TARGET); // read by client_login_data, survey_results
-  // client_login_data: client_login_data__batch — catalog/data_loaders.ts:23 (started now, awaited before first use)
+  // client_login_data: client_login_data__batch — catalog/data_loaders.ts:24 (started now, awaited before first use)
   let client_login_data_promise: ReturnType<typeof $client_login_data__batch> | undefined;
   if (need0 & 0x1) client_login_data_promise = handled($client_login_data__batch(warehouse, client_login_table));
-  // survey_results: survey_results__batch — catalog/data_loaders.ts:15 (started now, awaited before first use)
+  // survey_results: survey_results__batch — catalog/data_loaders.ts:16 (started now, awaited before first use)
   let survey_results_promise: ReturnType<typeof $survey_results__batch> | undefined;
   if (need0 & 0x2) survey_results_promise = handled($survey_results__batch(warehouse, survey_results_table));
-  // survey_results: survey_results__batch — catalog/data_loaders.ts:15
+  // survey_results: survey_results__batch — catalog/data_loaders.ts:16
   let survey_results!: Value<typeof $survey_results__batch>;
   if (need0 & 0x2) {
     survey_results = await survey_results_promise!;
     if (want0 & 0x2) result.survey_results = survey_results;
   }
-  // age: field 'age' of survey_results — catalog/data_loaders.ts:15
+  // age: field 'age' of survey_results — catalog/data_loaders.ts:16
   let age!: Value<typeof $survey_results__batch>["columns"]["age"];
   if (need0 & 0x4) {
     age = survey_results.columns.age;
@@ -223,34 +223,34 @@ async function computeAsync(want0: number, need0: number, inputs: Inputs, option
     if (!(age_stddev >= 0.000001 && age_stddev <= 150)) reportCheck(options, { node: "age_stddev", check: "range(0.000001, 150)", warn: false, failed: 1, total: 1, first: [0] });
     if (want0 & 0x10) result.age_stddev = age_stddev;
   }
-  // budget: field 'budget' of survey_results — catalog/data_loaders.ts:15
+  // budget: field 'budget' of survey_results — catalog/data_loaders.ts:16
   let budget!: Value<typeof $survey_results__batch>["columns"]["budget"];
   if (need0 & 0x40) {
     budget = survey_results.columns.budget;
     axis.add("budget", budget.length);
     if (want0 & 0x40) result.budget = budget;
   }
-  // client_id: field 'client_id' of survey_results — catalog/data_loaders.ts:15
+  // client_id: field 'client_id' of survey_results — catalog/data_loaders.ts:16
   let client_id!: Value<typeof $survey_results__batch>["columns"]["client_id"];
   if (need0 & 0x80) {
     client_id = survey_results.columns.client_id;
     axis.add("client_id", client_id.length);
     if (want0 & 0x80) result.client_id = client_id;
   }
-  // gender: field 'gender' of survey_results — catalog/data_loaders.ts:15
+  // gender: field 'gender' of survey_results — catalog/data_loaders.ts:16
   let gender!: Value<typeof $survey_results__batch>["columns"]["gender"];
   if (need0 & 0x100) {
     gender = survey_results.columns.gender;
     axis.add("gender", gender.length);
     if (want0 & 0x100) result.gender = gender;
   }
-  // client_login_data: client_login_data__batch — catalog/data_loaders.ts:23
+  // client_login_data: client_login_data__batch — catalog/data_loaders.ts:24
   let client_login_data!: Value<typeof $client_login_data__batch>;
   if (need0 & 0x1) {
     client_login_data = await client_login_data_promise!;
     if (want0 & 0x1) result.client_login_data = client_login_data;
   }
-  // last_logged_in: last_logged_in__batch — catalog/joins.ts:12
+  // last_logged_in: last_logged_in__batch — catalog/joins.ts:13
   let last_logged_in!: Value<typeof $last_logged_in__batch>;
   if (need0 & 0x1000) {
     last_logged_in = $last_logged_in__batch(client_id, client_login_data);
@@ -387,13 +387,13 @@ async function computeOnly_predictions(inputs: Inputs, options: BatchExecuteOpti
   if (survey_results_table === undefined) throw new MissingInputError("survey_results_table", TARGET);
   const warehouse = inputs.warehouse;
   if (warehouse === undefined) throw new MissingInputError("warehouse", TARGET);
-  // client_login_data: client_login_data__batch — catalog/data_loaders.ts:23 (started now, awaited before first use)
+  // client_login_data: client_login_data__batch — catalog/data_loaders.ts:24 (started now, awaited before first use)
   const client_login_data_promise = handled($client_login_data__batch(warehouse, client_login_table));
-  // survey_results: survey_results__batch — catalog/data_loaders.ts:15 (started now, awaited before first use)
+  // survey_results: survey_results__batch — catalog/data_loaders.ts:16 (started now, awaited before first use)
   const survey_results_promise = handled($survey_results__batch(warehouse, survey_results_table));
-  // survey_results: survey_results__batch — catalog/data_loaders.ts:15
+  // survey_results: survey_results__batch — catalog/data_loaders.ts:16
   const survey_results = await survey_results_promise;
-  // age: field 'age' of survey_results — catalog/data_loaders.ts:15
+  // age: field 'age' of survey_results — catalog/data_loaders.ts:16
   const age = survey_results.columns.age;
   axis.add("age", age.length);
   // age_mean — catalog/aggregations.ts:15
@@ -402,18 +402,18 @@ async function computeOnly_predictions(inputs: Inputs, options: BatchExecuteOpti
   // age_stddev — catalog/aggregations.ts:26
   const age_stddev = $age_stddev(age);
   if (!(age_stddev >= 0.000001 && age_stddev <= 150)) reportCheck(options, { node: "age_stddev", check: "range(0.000001, 150)", warn: false, failed: 1, total: 1, first: [0] });
-  // budget: field 'budget' of survey_results — catalog/data_loaders.ts:15
+  // budget: field 'budget' of survey_results — catalog/data_loaders.ts:16
   const budget = survey_results.columns.budget;
   axis.add("budget", budget.length);
-  // client_id: field 'client_id' of survey_results — catalog/data_loaders.ts:15
+  // client_id: field 'client_id' of survey_results — catalog/data_loaders.ts:16
   const client_id = survey_results.columns.client_id;
   axis.add("client_id", client_id.length);
-  // gender: field 'gender' of survey_results — catalog/data_loaders.ts:15
+  // gender: field 'gender' of survey_results — catalog/data_loaders.ts:16
   const gender = survey_results.columns.gender;
   axis.add("gender", gender.length);
-  // client_login_data: client_login_data__batch — catalog/data_loaders.ts:23
+  // client_login_data: client_login_data__batch — catalog/data_loaders.ts:24
   const client_login_data = await client_login_data_promise;
-  // last_logged_in: last_logged_in__batch — catalog/joins.ts:12
+  // last_logged_in: last_logged_in__batch — catalog/joins.ts:13
   const last_logged_in = $last_logged_in__batch(client_id, client_login_data);
   axis.add("last_logged_in", last_logged_in.length);
   // Fused loop 1 of 1, one call per row: age_normalized, is_female, is_high_roller, is_male, time_since_last_login, features, predictions

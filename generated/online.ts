@@ -59,7 +59,7 @@ export interface FittedValues {
 }
 
 /** Hash of the code the fitted values depend on: an artifact with another hash is stale. */
-export const FITTED_HASH = "f33628b76ef6c839";
+export const FITTED_HASH = "38cbbe4b1da02ea2";
 
 /** The fitted values' run-time schema, for validating a saved artifact. */
 export const FITTED_SCHEMA = {
@@ -178,10 +178,10 @@ async function computeAsync(want0: number, need0: number, inputs: Inputs, option
   if (model === undefined && (need0 & 0x2000) !== 0) throw new MissingInputError("model", TARGET); // read by predictions
   const survey_service = inputs.survey_service;
   if (survey_service === undefined && (need0 & 0x8) !== 0) throw new MissingInputError("survey_service", TARGET); // read by survey_results
-  // last_logged_in: last_logged_in__online — catalog/joins.ts:21 (started now, awaited before first use)
+  // last_logged_in: last_logged_in__online — catalog/joins.ts:22 (started now, awaited before first use)
   let last_logged_in_promise: ReturnType<typeof $last_logged_in__online> | undefined;
   if (need0 & 0x4) last_logged_in_promise = handled($last_logged_in__online(login_service, client_id));
-  // survey_results: survey_results__online — catalog/data_loaders.ts:32 (started now, awaited before first use)
+  // survey_results: survey_results__online — catalog/data_loaders.ts:33 (started now, awaited before first use)
   let survey_results_promise: ReturnType<typeof $survey_results__online> | undefined;
   if (need0 & 0x8) survey_results_promise = handled($survey_results__online(survey_service, client_id));
   // age_mean: fitted value read from inputs.fitted (age_mean) — catalog/aggregations.ts:15
@@ -198,13 +198,13 @@ async function computeAsync(want0: number, need0: number, inputs: Inputs, option
     if (!(age_stddev >= 0.000001 && age_stddev <= 150)) reportCheck(options, { node: "age_stddev", check: "range(0.000001, 150)", warn: false, failed: 1, total: 1, first: [0] });
     if (want0 & 0x2) result.age_stddev = age_stddev;
   }
-  // survey_results: survey_results__online — catalog/data_loaders.ts:32
+  // survey_results: survey_results__online — catalog/data_loaders.ts:33
   let survey_results!: Value<typeof $survey_results__online>;
   if (need0 & 0x8) {
     survey_results = await survey_results_promise!;
     if (want0 & 0x8) result.survey_results = survey_results;
   }
-  // age: field 'age' of survey_results — catalog/data_loaders.ts:32
+  // age: field 'age' of survey_results — catalog/data_loaders.ts:33
   let age: number = 0;
   if (need0 & 0x10) {
     age = survey_results.age;
@@ -217,13 +217,13 @@ async function computeAsync(want0: number, need0: number, inputs: Inputs, option
     if (!(age_normalized != null && age_normalized === age_normalized)) reportCheck(options, { node: "age_normalized", check: "notNull", warn: false, failed: 1, total: 1, first: [0] });
     if (want0 & 0x20) result.age_normalized = age_normalized;
   }
-  // budget: field 'budget' of survey_results — catalog/data_loaders.ts:32
+  // budget: field 'budget' of survey_results — catalog/data_loaders.ts:33
   let budget: number = 0;
   if (need0 & 0x40) {
     budget = survey_results.budget;
     if (want0 & 0x40) result.budget = budget;
   }
-  // gender: field 'gender' of survey_results — catalog/data_loaders.ts:32
+  // gender: field 'gender' of survey_results — catalog/data_loaders.ts:33
   let gender: string = "";
   if (need0 & 0x80) {
     gender = survey_results.gender;
@@ -247,7 +247,7 @@ async function computeAsync(want0: number, need0: number, inputs: Inputs, option
     is_male = $is_male(gender);
     if (want0 & 0x400) result.is_male = is_male;
   }
-  // last_logged_in: last_logged_in__online — catalog/joins.ts:21
+  // last_logged_in: last_logged_in__online — catalog/joins.ts:22
   let last_logged_in: number = 0;
   if (need0 & 0x4) {
     last_logged_in = await last_logged_in_promise!;
@@ -290,9 +290,9 @@ async function computeOnly_predictions(inputs: Inputs, options: ExecuteOptions |
   if (model === undefined) throw new MissingInputError("model", TARGET);
   const survey_service = inputs.survey_service;
   if (survey_service === undefined) throw new MissingInputError("survey_service", TARGET);
-  // last_logged_in: last_logged_in__online — catalog/joins.ts:21 (started now, awaited before first use)
+  // last_logged_in: last_logged_in__online — catalog/joins.ts:22 (started now, awaited before first use)
   const last_logged_in_promise = handled($last_logged_in__online(login_service, client_id));
-  // survey_results: survey_results__online — catalog/data_loaders.ts:32 (started now, awaited before first use)
+  // survey_results: survey_results__online — catalog/data_loaders.ts:33 (started now, awaited before first use)
   const survey_results_promise = handled($survey_results__online(survey_service, client_id));
   // age_mean: fitted value read from inputs.fitted (age_mean) — catalog/aggregations.ts:15
   const age_mean = fitted.age_mean;
@@ -300,16 +300,16 @@ async function computeOnly_predictions(inputs: Inputs, options: ExecuteOptions |
   // age_stddev: fitted value read from inputs.fitted (age_stddev) — catalog/aggregations.ts:26
   const age_stddev = fitted.age_stddev;
   if (!(age_stddev >= 0.000001 && age_stddev <= 150)) reportCheck(options, { node: "age_stddev", check: "range(0.000001, 150)", warn: false, failed: 1, total: 1, first: [0] });
-  // survey_results: survey_results__online — catalog/data_loaders.ts:32
+  // survey_results: survey_results__online — catalog/data_loaders.ts:33
   const survey_results = await survey_results_promise;
-  // age: field 'age' of survey_results — catalog/data_loaders.ts:32
+  // age: field 'age' of survey_results — catalog/data_loaders.ts:33
   const age = survey_results.age;
   // age_normalized — catalog/features.ts:26
   const age_normalized = $age_normalized(age, age_mean, age_stddev);
   if (!(age_normalized != null && age_normalized === age_normalized)) reportCheck(options, { node: "age_normalized", check: "notNull", warn: false, failed: 1, total: 1, first: [0] });
-  // budget: field 'budget' of survey_results — catalog/data_loaders.ts:32
+  // budget: field 'budget' of survey_results — catalog/data_loaders.ts:33
   const budget = survey_results.budget;
-  // gender: field 'gender' of survey_results — catalog/data_loaders.ts:32
+  // gender: field 'gender' of survey_results — catalog/data_loaders.ts:33
   const gender = survey_results.gender;
   // is_female — catalog/features.ts:13
   const is_female = $is_female(gender);
@@ -317,7 +317,7 @@ async function computeOnly_predictions(inputs: Inputs, options: ExecuteOptions |
   const is_high_roller = $is_high_roller(budget);
   // is_male — catalog/features.ts:8
   const is_male = $is_male(gender);
-  // last_logged_in: last_logged_in__online — catalog/joins.ts:21
+  // last_logged_in: last_logged_in__online — catalog/joins.ts:22
   const last_logged_in = await last_logged_in_promise;
   // time_since_last_login — catalog/features.ts:34
   const time_since_last_login = $time_since_last_login(execution_time, last_logged_in);

@@ -41,7 +41,7 @@ function project(targets: Record<string, object>): string {
 
 describe("a shape registered from outside compiler/", () => {
   it("is listed among the registered shapes", () => {
-    expect(shapeNames()).toEqual(["batch", "json-list", "online"]);
+    expect(shapeNames()).toEqual(["batch", "json-list", "online", "sql"]);
   });
 
   it("builds its files, with its option, beside a batch target's executor", async () => {
@@ -85,7 +85,7 @@ describe("a shape registered from outside compiler/", () => {
     const dir = project({ t: { shape: "stream" } });
     const result = await build(path.join(dir, "featc.config.json"));
     expect(result.diagnostics.map((d) => [d.code, d.message])).toEqual([
-      ["FC1010", `unknown shape "stream" for target 't': use "batch", "json-list" or "online"`],
+      ["FC1010", `unknown shape "stream" for target 't': use "batch", "json-list", "online" or "sql"`],
     ]);
   }, 60_000);
 

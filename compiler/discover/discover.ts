@@ -10,10 +10,12 @@ import path from "node:path";
 import { ts } from "ts-morph";
 import { diagnostics, type Diagnostic, type Span } from "../diagnostics.js";
 import type { FeatcConfig } from "../config.js";
+import type { Lowering } from "../shapes/sql/ir.js";
 import type { Catalog, FieldInfo, FunctionFact, InputsFact, ParamFact, ScalarClass, TypeInfo, TypeOracle, TypeRef } from "../model.js";
 import { packageFile } from "../paths.js";
 import { MAX_BRACKET_DEPTH, MAX_TREE_DEPTH, tooDeepBrackets, tooDeepNode } from "./depth.js";
 import { isRegularFile, readTextFile } from "./files.js";
+import { lowerFunction } from "./lower.js";
 import { startNativeCheck, type NativeDiagnostic } from "./native-check.js";
 import { expandParameterize, functionsMadeByCalls, isParameterizeTag } from "./parameterize.js";
 import { parseTags, type RawTag } from "./tags.js";
@@ -71,6 +73,8 @@ export interface DiscoverOptions {
    * in a child process, falling back to `builtin` (ts-morph's checker, in this process).
    */
   readonly typeCheck?: "native" | "builtin";
+  /** Lower every function's body into the SQL shape's expression IR (only SQL targets need it). */
+  readonly lowerBodies?: boolean;
 }
 
 export function discover(config: FeatcConfig, options: DiscoverOptions = {}): DiscoverResult {
@@ -160,7 +164,12 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
     }
     if (candidate.name.startsWith("_")) continue;
     const fact = functionFact(candidate, parsed, raw.filter((t) => !isParameterizeTag(t)), types, checker, problems, withHashes ? catalogFileSet : undefined);
-    if (fact) functions.push(...expandParameterize(candidate, fact, checker, problems));
+    if (!fact) continue;
+    const lowered = options.lowerBodies ? lowerFunction(candidate.fn, program, catalogFileSet) : undefined;
+    const expanded = expandParameterize(candidate, fact, checker, problems);
+    // A body is lowered with its own parameter names; rebound parameters are not translated yet.
+    const untranslatedBinding: Lowering = { ok: false, problem: { construct: "@parameterize", reason: "a node made by @parameterize is not translated to SQL yet", span: fact.span } };
+    functions.push(...expanded.map((f) => (lowered ? { ...f, lowered: f.parameterized ? untranslatedBinding : lowered } : f)));
   }
   // Validators may also be private (`_`-prefixed) exports: collect them too.
   for (const ref of validatorRefs) {

@@ -4,6 +4,7 @@
  */
 import { batchShape } from "./batch/index.js";
 import { onlineShape } from "./online/index.js";
+import { sqlShape } from "./sql/index.js";
 import type { TargetShape } from "./shape.js";
 
 const shapes = new Map<string, TargetShape>();
@@ -28,3 +29,4 @@ export function shapeNames(): string[] {
 
 registerShape(batchShape);
 registerShape(onlineShape);
+registerShape(sqlShape);

@@ -53,6 +53,8 @@ export interface TargetShape {
    * plain value for one entity, and `Column`/`Table` parameters do not apply.
    */
   readonly levels: LevelRules;
+  /** Whether discover lowers the catalog's function bodies into the SQL expression IR for this shape (`FunctionFact.lowered`). */
+  readonly lowersBodies?: boolean;
   /** Rules only this shape has, over a built graph (the online shape's FC1009, say); run after the shared ones. */
   readonly validate?: (target: BuiltTarget, catalog: Catalog) => Diagnostic[];
   /** Writes the target: the files' names (relative to outDir, `/`-separated, any extension) and texts. */

@@ -25,10 +25,10 @@ const bin = (name: string) => path.join(REPO, "node_modules", ".bin", name);
 describe("the packed tarball", () => {
   it("ships compiled ES modules with types and source maps for every entry point", () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(unpacked, "package", "package.json"), "utf8")) as { exports: Record<string, unknown>; dependencies: Record<string, string> };
-    for (const entry of ["index", "node", "duckdb/index"]) {
+    for (const entry of ["index", "node", "duckdb/index", "sql/index"]) {
       for (const suffix of [".js", ".js.map", ".d.ts", ".d.ts.map"]) expect(fs.existsSync(path.join(unpacked, "package", "dist", "runtime", entry + suffix)), entry + suffix).toBe(true);
     }
-    expect(Object.keys(pkg.exports)).toEqual([".", "./node", "./duckdb", "./package.json"]);
+    expect(Object.keys(pkg.exports)).toEqual([".", "./node", "./duckdb", "./sql", "./package.json"]);
     // The CLI runs compiled: nothing that loads TypeScript sources is installed with it.
     expect(Object.keys(pkg.dependencies)).not.toContain("tsx");
     expect(Object.keys(pkg.dependencies)).not.toContain("typescript");
