@@ -136,8 +136,10 @@ describe("hostile catalog text", () => {
           [`catalog/${name}`]: `export function f(): number {\n  return 1;\n}\n`,
         });
         const built = await build(path.join(bad, "featc.config.json"));
-        expect(built.diagnostics.map((d) => [d.code, d.span && path.basename(d.span.file), d.span?.line])).toEqual([["FC1010", name, 1]]);
-        expect(built.diagnostics[0]!.message).toContain(name[name.search(/[#?%\\]/)]!);
+        // (A backslash file has no function TypeScript can read, so its target is also empty: FC2003.)
+        const errors = built.diagnostics.filter((d) => d.severity === "error");
+        expect(errors.map((d) => [d.code, d.span && path.basename(d.span.file), d.span?.line])).toEqual([["FC1010", name, 1]]);
+        expect(errors[0]!.message).toContain(name[name.search(/[#?%\\]/)]!);
       } finally {
         removeWorkspace(bad);
       }

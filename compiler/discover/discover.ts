@@ -117,7 +117,9 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
         });
   const host = compilerHost(compilerOptions.options, texts, (file) => problems.push(diagnostics.tooDeep("the parser ran out of stack", { file, line: 1, column: 1, length: 1 })));
   const program = ts.createProgram({ rootNames: [...catalogPaths, ...extraFiles], options: compilerOptions.options, host });
-  const files = catalogPaths.map((file) => program.getSourceFile(file)!).filter((sf) => {
+  // A name TypeScript reads differently (a backslash is a separator to it) has no source file:
+  // it is skipped here, and FC1010 names the file (validate/checkCatalogFileNames).
+  const files = catalogPaths.flatMap((file) => program.getSourceFile(file) ?? []).filter((sf) => {
     const deep = tooDeepNode(sf);
     if (deep) problems.push(diagnostics.tooDeep(`more than ${MAX_TREE_DEPTH} levels of syntax`, spanOf(deep, sf)));
     return !deep;
