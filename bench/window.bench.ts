@@ -6,7 +6,7 @@
  *
  *   npx tsx bench/window.bench.ts [--quick] [--rows N] [--json FILE]
  */
-import { mean, rollingAggregate, rollingReduce } from "featc";
+import { mean, rollingAggregate, rollingReduce, windowGroups } from "featc";
 import { consume, machine, measure, rows, table, writeRows, type Row } from "./harness.js";
 
 const quick = process.argv.includes("--quick");
@@ -54,8 +54,8 @@ for (const [label, values] of [["units (integers)", units], ["prices (decimals)"
   const stats = await measure(
     [
       { name: "hand-written running sum", run: () => consume(handWritten(values)) },
-      { name: "featc rollingAggregate mean", run: () => consume(rollingAggregate(item, day, values, frame, "mean")) },
-      { name: "mean per row (rollingReduce)", run: () => consume(rollingReduce(item, day, values, frame, mean)) },
+      { name: "featc rollingAggregate mean", run: () => consume(rollingAggregate(windowGroups(item, day), values, frame, "mean")) },
+      { name: "mean per row (rollingReduce)", run: () => consume(rollingReduce(windowGroups(item, day), [values], frame, ([w]) => mean(w!))) },
     ],
     quick ? 3 : 9,
     1,

@@ -161,6 +161,25 @@ export const diagnostics = {
     );
   },
 
+  windowOverScalar(target: string, fn: string, role: string, source: string, span: Span): Diagnostic {
+    const what = role === "by" || role === "order" ? `its '${role}' key` : `the frame '${role}'`;
+    return error("FC1004", `'${source}' is one value for the whole run in target '${target}', but ${what} of @window '${fn}' needs a value per row (a column) to frame`, span, target);
+  },
+
+  windowRowParameter(fn: string, param: string, span: Span): Diagnostic {
+    return error("FC1005", `parameter '${param}' of @window '${fn}' gets a value per row, which a frame's function cannot take: read it through a Window<T> parameter (its frame) or pass a value for the whole run`, span);
+  },
+
+  windowHoldsItsRow(target: string, fn: string, kind: "rows" | "range", span: Span): Diagnostic {
+    return error(
+      "FC1009",
+      `@window '${fn}' has lag=0: its frame holds ${kind === "rows" ? "the row itself" : "the row's own order key"}, but target '${target}' computes one request from the entity's rows before it. ` +
+        `Give a lag (lag=1${kind === "range" ? ", in the order key's units" : ""}) or restrict '${fn}' to batch targets (@when)`,
+      span,
+      target,
+    );
+  },
+
   config(message: string, span?: Span, target?: string): Diagnostic {
     return error("FC1010", message, span, target);
   },

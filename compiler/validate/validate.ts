@@ -3,6 +3,7 @@
  * shape's own rules are its `validate`, run after these). Rules only read the graph and
  * return diagnostics, so a catalog with many problems reports all of them at once.
  */
+import { checkWindows } from "../graph/window.js";
 import path from "node:path";
 import { diagnostics, nearestName, type Diagnostic } from "../diagnostics.js";
 import type { TargetConfig } from "../config.js";
@@ -24,6 +25,7 @@ export function validateTarget(g: BuiltTarget, target: TargetConfig, catalog: Ca
     ...checkFitted(g),
     ...checkCheckTags(g, catalog),
     ...checkUnusedInputs(g),
+    ...checkWindows(g),
     ...(g.nodes.size === 0 ? [diagnostics.emptyTarget(g.name, target.span)] : []),
   ];
 }
@@ -198,7 +200,7 @@ function checkTypes(g: BuiltTarget, catalog: Catalog): Diagnostic[] {
         out.push(diagnostics.columnToTable(g.name, name, delivered.type.text, dep.param.name, node.fn.exportName, param.text, dep.param.span));
         continue;
       }
-      const expected = delivered.row && param.container === "column" ? param.element : param;
+      const expected = delivered.row && (param.container === "column" || param.container === "window") ? param.element : param;
       if (!expected) continue;
       if (!catalog.oracle.assignable(delivered.type.ref, expected.ref)) {
         out.push(diagnostics.notAssignable(g.name, name, delivered.type.text, delivered.row, dep.param.name, node.fn.exportName, param.text, dep.param.span));
