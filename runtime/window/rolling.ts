@@ -478,3 +478,37 @@ function integersWithin(values: Column<number>, limit: number): boolean {
   }
   return true;
 }
+
+/**
+ * The frame of a request computed from the entity's rows before it (online): `order` and `values`
+ * hold those rows oldest first, `at` is the request's order key. The frame is the one a batch run
+ * gives the request's row when the history holds every row of its group before it (or at least
+ * the last `size + lag − 1`, for a rows frame): the same positions, the same comparisons of order
+ * keys, so an aggregate of it has the same bits. The frame must end before the request (`lag` > 0).
+ */
+export function historyWindow(order: Column<number>, at: number, frame: WindowFrame, values: Column<number>): Window<number> {
+  checkFrame(frame);
+  const h = order.length;
+  if (values.length !== h) throw new RangeError(`window history: the order key has ${h} rows but the values have ${values.length}`);
+  if (!(frame.lag > 0)) throw new RangeError("window history: a frame with lag 0 holds the request itself, which is not in its history");
+  if (at !== at) throw new RangeError("window history: the request's order key is NaN");
+  for (let i = 0; i < h; i++) {
+    if (!(order[i]! <= at)) throw new RangeError(`window history: row ${i} has order key ${order[i]}, ${order[i] !== order[i] ? "NaN" : `after the request's ${at}`}: the history holds the rows before the request`);
+    if (i > 0 && order[i]! < order[i - 1]!) throw new RangeError(`window history: rows ${i - 1} and ${i} are out of order (${order[i - 1]} then ${order[i]}): the history is oldest first`);
+  }
+  let lo: number;
+  let hi: number;
+  if (frame.kind === "rows") {
+    hi = h - frame.lag + 1;
+    lo = Math.max(0, hi - frame.size);
+    hi = Math.max(0, hi);
+  } else {
+    const upper = at - frame.lag;
+    const lower = upper - frame.size;
+    hi = h;
+    while (hi > 0 && !(order[hi - 1]! <= upper)) hi--;
+    lo = hi;
+    while (lo > 0 && !(order[lo - 1]! <= lower)) lo--;
+  }
+  return Float64Array.from({ length: hi - lo }, (_, k) => values[lo + k]!);
+}
