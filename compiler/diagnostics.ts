@@ -166,8 +166,8 @@ export const diagnostics = {
     return error("FC1004", `'${source}' is one value for the whole run in target '${target}', but ${what} of @window '${fn}' needs a value per row (a column) to frame`, span, target);
   },
 
-  windowRowParameter(fn: string, param: string, span: Span): Diagnostic {
-    return error("FC1005", `parameter '${param}' of @window '${fn}' gets a value per row, which a frame's function cannot take: read it through a Window<T> parameter (its frame) or pass a value for the whole run`, span);
+  windowRowParameter(target: string, fn: string, param: string, span: Span): Diagnostic {
+    return error("FC1005", `parameter '${param}' of @window '${fn}' gets a value per row in target '${target}', which a frame's function cannot take: read it through a Window<T> parameter (its frame) or pass a value for the whole run`, span, target);
   },
 
   windowHoldsItsRow(target: string, fn: string, kind: "rows" | "range", span: Span): Diagnostic {

@@ -78,7 +78,7 @@ export function checkWindows(g: BuiltTarget): Diagnostic[] {
       const rowLevel = dep.passing !== "value";
       const framed = dep.window !== undefined || dep.param.type.container === "window";
       if (framed && !rowLevel) out.push(diagnostics.windowOverScalar(g.name, node.fn.exportName, dep.window ?? dep.param.name, dep.source.name, dep.param.span));
-      if (!framed && rowLevel) out.push(diagnostics.windowRowParameter(node.fn.exportName, dep.param.name, dep.param.span));
+      if (!framed && rowLevel) out.push(diagnostics.windowRowParameter(g.name, node.fn.exportName, dep.param.name, dep.param.span));
     }
   }
   return out;

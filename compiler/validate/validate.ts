@@ -196,6 +196,8 @@ function checkTypes(g: BuiltTarget, catalog: Catalog): Diagnostic[] {
       const name = dep.source.kind === "unknown" ? (dep.param.binds ?? dep.param.name) : dep.source.name;
       // An entity target has no columns: its shape's own rule reports such a parameter (online: FC1009).
       if (g.levels === "entity" && param.container !== "none") continue;
+      // A frame over one value for the whole run is the window rule's (FC1004 there, once).
+      if (!delivered.row && param.container === "window") continue;
       if (delivered.row && param.container === "table") {
         out.push(diagnostics.columnToTable(g.name, name, delivered.type.text, dep.param.name, node.fn.exportName, param.text, dep.param.span));
         continue;
