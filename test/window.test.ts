@@ -3,7 +3,9 @@
  * rows and over day ranges, a reducer of two frames, label encoders by @parameterize, sales read
  * from a CSV file with featc/duckdb): the generated batch executor against a naive evaluation —
  * each row's frame built from the definition and the catalog's own function called on it — and
- * the generated online executor, given each row's history, against the batch run, bit for bit.
+ * the generated online executor, given each row's history, against the batch run, bit for bit;
+ * the DuckDB target's window functions against the batch run (exactly where the manifest says
+ * exact, within a stated tolerance where it says the engine sums in its own order).
  * The data is random with a seed: ties and gaps in the days, NULL (NaN) units and prices, items
  * with fewer rows than any frame, tables in day order and shuffled.
  */
@@ -14,6 +16,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Manifest } from "../compiler/graph/manifest.js";
+import { duckdbConnection } from "../runtime/sql/connection.js";
 import { REPO, buildOk, importFrom, removeWorkspace, workspace } from "./support/workspace.js";
 
 const FIXTURE = path.join(REPO, "test", "fixtures", "timeseries");
@@ -106,13 +109,17 @@ let batch: Executor;
 let online: Executor;
 let f: Catalog;
 let db: DuckDBConnection;
+let loaders: { SALE_COLUMNS: string };
+let sql: { execute(connection: ReturnType<typeof duckdbConnection>, inputs: { sales_table: string }): Promise<{ length: number; columns: Record<string, ArrayLike<unknown>> }>; NODES: Record<string, { approximate: readonly string[] }> };
 
 beforeAll(async () => {
   dir = workspace("window", FIXTURE);
   await buildOk(dir);
   batch = await importFrom(dir, "generated/batch.ts");
   online = await importFrom(dir, "generated/online.ts");
+  sql = await importFrom(dir, "generated/duckdb.ts");
   f = await importFrom<Catalog>(dir, "catalog/features.ts");
+  loaders = await importFrom(dir, "catalog/loaders.ts");
   db = await (await DuckDBInstance.create(":memory:")).connect();
 }, 60_000);
 afterAll(() => {
@@ -200,6 +207,36 @@ describe("@window on the timeseries catalog", () => {
         }
       }),
       { seed: 20261130, numRuns: 12 },
+    );
+  }, 120_000);
+
+  it("the DuckDB target's window functions agree with batch: exactly for lags, min and max; within rounding where the engine sums", async () => {
+    const summed = new Set(["units_mean_7", "units_std_7", "units_sum_28d", "price_mean_14d"]);
+    for (const name of summed) expect(sql.NODES[name]!.approximate).toContain("the engine sums the frame in its own order with rounding; featc sums exactly");
+    expect(sql.NODES.units_lag_1!.approximate).toEqual(["a rows frame orders ties of the order key as the engine sorts them; featc keeps the table's order"]);
+    await fc.assert(
+      fc.asyncProperty(sales, async ({ rows }) => {
+        const out = await runBatch(rows);
+        // SQL targets read NaN for a missing number (never NULL).
+        await db.run(`CREATE OR REPLACE TABLE sales AS SELECT item_id, day, coalesce(units, 'NaN'::DOUBLE) AS units, coalesce(price, 'NaN'::DOUBLE) AS price, store_id, dept_id FROM read_csv($1, header = true, columns = ${loaders.SALE_COLUMNS})`, [path.join(dir, "sales.csv")]);
+        const got = await sql.execute(duckdbConnection(db), { sales_table: "sales" });
+        expect(got.length).toBe(rows.length);
+        // The statement's rows come in the engine's order: matched by (item, day); a rows frame is compared only where the day is the item's alone (no ties).
+        const byKey = new Map<string, number[]>();
+        rows.forEach((r, i) => byKey.set(`${r.item_id}/${r.day}`, [...(byKey.get(`${r.item_id}/${r.day}`) ?? []), i]));
+        for (let k = 0; k < got.length; k++) {
+          const same_day = byKey.get(`${got.columns.item_id![k]}/${got.columns.day![k]}`)!;
+          const i = same_day[0]!;
+          for (const [name, w] of Object.entries(WINDOWS)) {
+            if (!(name in got.columns) || (w.kind === "rows" && same_day.length > 1)) continue;
+            const want = out[name]![i] as number;
+            const have = got.columns[name]![k] as number;
+            const close = summed.has(name) ? Math.abs(have - want) <= 1e-9 * Math.max(1, Math.abs(want)) : Object.is(have, want);
+            if (!(close || (Number.isNaN(have) && Number.isNaN(want)))) throw new Error(`duckdb ${name} for item ${rows[i]!.item_id} day ${rows[i]!.day}: ${have}, batch ${want}`);
+          }
+        }
+      }),
+      { seed: 20261201, numRuns: 8, endOnFailure: true },
     );
   }, 120_000);
 
