@@ -17,6 +17,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Manifest } from "../compiler/graph/manifest.js";
 import { duckdbConnection } from "../runtime/sql/connection.js";
+import { featc } from "./lineage/cli.js";
 import { REPO, buildOk, importFrom, removeWorkspace, workspace } from "./support/workspace.js";
 
 const FIXTURE = path.join(REPO, "test", "fixtures", "timeseries");
@@ -244,6 +245,16 @@ describe("@window on the timeseries catalog", () => {
     const request = { item_id: 3, day: 10, store_id: "CA_1", dept_id: "FOODS", store_vocab: STORE_VOCAB, dept_vocab: DEPT_VOCAB };
     expect(() => online.execute(["units_mean_7"], { ...request, item_id_history: { day: [4, 2], units: [1, 2], price: [1, 1] } })).toThrow(/rows 0 and 1 are out of order \(4 then 2\)/);
     expect(() => online.execute(["units_mean_7"], { ...request, item_id_history: { day: [4, 12], units: [1, 2], price: [1, 1] } })).toThrow(/row 1 has order key 12, after the request's 10/);
+  });
+
+  it("featc explain shows the frame in every target, and the history input online", async () => {
+    const run = await featc("explain", "units_mean_7", "--config", path.join(dir, "featc.config.json"));
+    expect(run.code, run.err).toBe(0);
+    expect(run.out.split("tags: @window by=item_id order=day size=7 lag=1").length - 1).toBe(3);
+    expect(run.out).toContain("depends on: item_id (input), day (input), item_id_history (input)");
+    const graph = await featc("graph", "--target", "online", "--format", "json", "--config", path.join(dir, "featc.config.json"));
+    expect(graph.code, graph.err).toBe(0);
+    expect(graph.out).toContain("The request's item_id's rows before it, oldest first by day: day, price, units");
   });
 
   it("the manifest shows the frame, the keys as edges and the history input", () => {
