@@ -15,8 +15,10 @@ import fc from "fast-check";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { analyze } from "../compiler/analyze.js";
 import type { Manifest } from "../compiler/graph/manifest.js";
 import { duckdbConnection } from "../runtime/sql/connection.js";
+import type { Sale } from "./fixtures/timeseries/catalog/loaders.js";
 import { featc } from "./lineage/cli.js";
 import { REPO, buildOk, importFrom, removeWorkspace, workspace } from "./support/workspace.js";
 
@@ -60,15 +62,6 @@ const STORES = ["CA_1", "TX_2", "WI_3", "NY_9"];
 const STORE_VOCAB = ["CA_1", "TX_2", "WI_3"];
 const DEPTS = ["FOODS", "HOBBIES", "TOYS"];
 const DEPT_VOCAB = ["FOODS", "TOYS"];
-
-interface Sale {
-  item_id: number;
-  day: number;
-  units: number;
-  price: number;
-  store_id: string;
-  dept_id: string;
-}
 
 /** Sales of a few items: runs of days with gaps, the same day twice (ties), NULL units and prices, items with one or two rows. */
 const sales: fc.Arbitrary<{ rows: Sale[]; inDayOrder: boolean }> = fc
@@ -240,6 +233,15 @@ describe("@window on the timeseries catalog", () => {
       { seed: 20261201, numRuns: 8, endOnFailure: true },
     );
   }, 120_000);
+
+  it("a ClickHouse target, which has no window functions, gets FC1013 at each window's tag", async () => {
+    const config = path.join(dir, "clickhouse.config.json");
+    const target = { shape: "sql", dialect: "clickhouse", config: { mode: "sql" }, inputs: "catalog/inputs.ts#SqlInputs" };
+    fs.writeFileSync(config, JSON.stringify({ catalog: ["catalog/**/*.ts"], outDir: "generated-clickhouse", targets: { clickhouse: target } }));
+    const found = (await analyze(config)).diagnostics.filter((d) => d.severity === "error");
+    expect(found.map((d) => `${d.code} ${d.span!.line}:${d.span!.column}`)).toEqual([10, 18, 26, 34, 42, 50, 58, 66].map((line) => `FC1013 ${line}:4`));
+    for (const d of found) expect(d.message).toContain("ClickHouse (version 18, the one featc supports) has no window functions");
+  });
 
   it("refuses a history out of order or reaching past the request, naming the rows", async () => {
     const request = { item_id: 3, day: 10, store_id: "CA_1", dept_id: "FOODS", store_vocab: STORE_VOCAB, dept_vocab: DEPT_VOCAB };
