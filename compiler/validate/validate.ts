@@ -58,7 +58,7 @@ function checkProducers(g: BuiltTarget, ctx: ValidateContext): Diagnostic[] {
       });
     }
     const input = g.inputs?.fields.find((f) => f.name === name);
-    if (input) out.push(diagnostics.inputShadowsFeature(g.name, name, list[0]!.span, `${g.inputs!.name}.${name} at ${where(input.span.file, input.span.line, ctx)}`));
+    if (input) out.push(diagnostics.inputShadowsFeature(g.name, name, list[0]!.span, g.inputs!.name, where(input.span.file, input.span.line, ctx)));
   }
   return out;
 }
