@@ -374,8 +374,9 @@ export const diagnostics = {
     return error("FC1006", worded`@parameterize ${node}(…) binds '${param}' twice`, span);
   },
 
-  fittedNotScalar(target: string, fn: string, is: "a table" | "row-level", span: Span): Diagnostic {
-    return error("FC1006", worded`@fitted '${fn}' must be one value for the whole run, but in ${TARGETS} it is ${is}`, span, target);
+  /** `table`: the value is a table; otherwise it is row-level. */
+  fittedNotScalar(target: string, fn: string, table: boolean, span: Span): Diagnostic {
+    return error("FC1006", worded`@fitted '${fn}' must be one value for the whole run, but in ${TARGETS} it is ${table ? "a table" : "row-level"}`, span, target);
   },
 
   rangeNeedsNumber(target: string, check: string, node: string, type: string, span: Span): Diagnostic {
@@ -547,8 +548,9 @@ export const diagnostics = {
     return error("FC1010", worded`"fitted" of ${TARGETS} must be "compute" or "read"`, span, target);
   },
 
-  unreadableInputsFile(target: string, file: string, problem: string, span: Span): Diagnostic {
-    return error("FC1010", worded`inputs file '${file}' of ${TARGETS} ${problem}`, span, target);
+  /** `problem` says why the file cannot be read as text; without one, reading it failed for another reason. */
+  unreadableInputsFile(target: string, file: string, problem: string | undefined, span: Span): Diagnostic {
+    return error("FC1010", worded`inputs file '${file}' of ${TARGETS} ${problem ?? "cannot be read"}`, span, target);
   },
 
   inputsNotFound(target: string, name: string, file: string, declared: readonly string[], span: Span): Diagnostic {

@@ -188,7 +188,7 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
     const sf = program.getSourceFile(target.inputs.file);
     if (!sf) {
       const read = readTextFile(target.inputs.file);
-      problems.push(diagnostics.unreadableInputsFile(target.name, path.relative(config.rootDir, target.inputs.file), "problem" in read ? read.problem : "cannot be read", target.inputs.span));
+      problems.push(diagnostics.unreadableInputsFile(target.name, path.relative(config.rootDir, target.inputs.file), "problem" in read ? read.problem : undefined, target.inputs.span));
       continue;
     }
     const declared = sf.statements.filter((st) => ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st));

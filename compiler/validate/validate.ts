@@ -219,7 +219,7 @@ function checkFitted(g: BuiltTarget): Diagnostic[] {
   for (const node of g.nodes.values()) {
     if (!node.fn.fitted || node.kind !== "function") continue;
     if (node.level === "row" || node.table) {
-      out.push(diagnostics.fittedNotScalar(g.name, node.fn.exportName, node.table ? "a table" : "row-level", node.fn.fittedSpan ?? node.fn.span));
+      out.push(diagnostics.fittedNotScalar(g.name, node.fn.exportName, node.table, node.fn.fittedSpan ?? node.fn.span));
     }
   }
   return out;
