@@ -59,7 +59,7 @@ export async function analyze(configPath: string, options: AnalyzeOptions = {}):
     const targetProblems: Diagnostic[] = [];
     const shape = shapeNamed(target.shape)!;
     const graph = buildTargetGraph(target, shape.levels, catalog, targetProblems);
-    targetProblems.push(...validateTarget(graph, target, catalog, { rootDir: config.rootDir, producedIn }));
+    targetProblems.push(...validateTarget(graph, target, catalog, { rootDir: config.rootDir, producedIn, oracle: found.oracle }));
     if (shape.validate) targetProblems.push(...shape.validate(graph, catalog));
     problems.push(...targetProblems);
     targets.push(graph);

@@ -11,7 +11,7 @@ import { ts } from "ts-morph";
 import { diagnostics, type Diagnostic, type Span } from "../diagnostics.js";
 import type { FeatcConfig } from "../config.js";
 import type { Lowering } from "../shapes/sql/ir.js";
-import type { Catalog, FieldInfo, FunctionFact, InputsFact, ParamFact, ScalarClass, TypeInfo, TypeOracle, TypeRef } from "../model.js";
+import type { Catalog, ExtractFact, FieldInfo, FunctionFact, InputsFact, ParamFact, ScalarClass, TypeInfo, TypeOracle, TypeRef } from "../model.js";
 import { packageFile } from "../paths.js";
 import { MAX_BRACKET_DEPTH, MAX_TREE_DEPTH, tooDeepBrackets, tooDeepNode } from "./depth.js";
 import { isRegularFile, readTextFile } from "./files.js";
@@ -22,6 +22,8 @@ import { parseTags, type RawTag } from "./tags.js";
 
 export interface DiscoverResult {
   readonly catalog: Catalog;
+  /** Answers the validate phase's type questions; the catalog itself is plain data. */
+  readonly oracle: TypeOracle;
   readonly diagnostics: Diagnostic[];
   /**
    * TypeScript's own errors in the catalog files (FC1011), still being computed by the native
@@ -211,7 +213,7 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
     });
   }
 
-  return { catalog: { functions: finalFunctions, validators, inputs, oracle: types }, diagnostics: problems, typeErrors };
+  return { catalog: { functions: finalFunctions, validators, inputs }, oracle: types, diagnostics: problems, typeErrors };
 }
 
 function typescriptDiagnostic(d: ts.Diagnostic): Diagnostic {
@@ -439,17 +441,18 @@ function functionFact(
     .replace(/\s+/g, " ")
     .trim();
   const tags = raw.map((t) => ({ name: t.name, text: t.text.trim() }));
+  const returns = types.info(awaited, returnText, c.fn);
   return {
     exportName: c.name,
     nodeName: stripSuffix(c.name),
     file: path.normalize(sf.fileName),
     span: fnSpan,
     params,
-    returns: types.info(awaited, returnText, c.fn),
+    returns,
     async: isAsync,
     description,
     conditions: parsed.conditions,
-    extract: parsed.extract,
+    extract: parsed.extract && { ...parsed.extract, row: extractedRow(returns, types) },
     checks: parsed.checks,
     fitted: parsed.fitted,
     fittedSpan: parsed.fittedSpan,
@@ -548,31 +551,19 @@ function realpath(p: string): string {
   }
 }
 
-/** Holds the checker's types behind numeric refs and answers the graph phase's questions. */
+/**
+ * Holds the checker's types behind numeric refs and answers the validate phase's questions. The
+ * analysis drops it when validation is done, and with it the TypeScript program: emission
+ * works on plain data only.
+ */
 class TypeTable implements TypeOracle {
-  private list: ts.Type[] = [];
+  private readonly list: ts.Type[] = [];
   private readonly refs = new Map<ts.Type, TypeRef>();
   private readonly fieldCache = new Map<TypeRef, FieldInfo[] | undefined>();
   private readonly fieldSpans = new Map<TypeRef, Map<string, Span>>();
   private readonly containerCache = new Map<ts.Symbol, "column" | "table" | "none">();
 
-  private checkerOrNull: ts.TypeChecker | null;
-
-  constructor(checker: ts.TypeChecker) {
-    this.checkerOrNull = checker;
-  }
-
-  private get checker(): ts.TypeChecker {
-    if (!this.checkerOrNull) throw new Error("featc: internal error: the type checker was released");
-    return this.checkerOrNull;
-  }
-
-  release(): void {
-    this.checkerOrNull = null;
-    this.list = [];
-    this.refs.clear();
-    this.containerCache.clear();
-  }
+  constructor(private readonly checker: ts.TypeChecker) {}
 
   ref(type: ts.Type): TypeRef {
     let r = this.refs.get(type);
@@ -602,7 +593,7 @@ class TypeTable implements TypeOracle {
   }
 
   fields(ref: TypeRef): FieldInfo[] | undefined {
-    if (this.fieldCache.has(ref) || !this.checkerOrNull) return this.fieldCache.get(ref);
+    if (this.fieldCache.has(ref)) return this.fieldCache.get(ref);
     const type = this.list[ref]!;
     let result: FieldInfo[] | undefined;
     const spans = new Map<string, Span>();
@@ -653,6 +644,13 @@ class TypeTable implements TypeOracle {
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 const containersSeen = new Map<string, boolean>();
+/** What `@extract` takes fields from: a returned Table's row, or the returned object itself (a Column has no fields to take). */
+function extractedRow(value: TypeInfo, types: TypeTable): ExtractFact["row"] {
+  const type = value.container === "table" ? value.element : value.container === "column" ? undefined : value;
+  const fields = type && types.fields(type.ref);
+  return type && fields ? { type, fields } : undefined;
+}
+
 function isContainersFile(fileName: string): boolean {
   let yes = containersSeen.get(fileName);
   if (yes === undefined) {
