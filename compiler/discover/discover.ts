@@ -11,13 +11,14 @@ import { ts } from "ts-morph";
 import { diagnostics, type Diagnostic, type Span } from "../diagnostics.js";
 import type { FeatcConfig } from "../config.js";
 import type { Lowering } from "../shapes/sql/ir.js";
-import type { Catalog, ExtractFact, FieldInfo, FunctionFact, InputsFact, ParamFact, ScalarClass, TypeInfo, TypeOracle, TypeRef } from "../model.js";
+import type { Catalog, ExtractFact, FieldInfo, FunctionFact, InputsFact, ParamFact, TypeInfo, TypeOracle, TypeRef } from "../model.js";
 import { packageFile } from "../paths.js";
 import { MAX_BRACKET_DEPTH, MAX_TREE_DEPTH, tooDeepBrackets, tooDeepNode } from "./depth.js";
 import { isRegularFile, readTextFile } from "./files.js";
 import { lowerFunction } from "./lower.js";
 import { startNativeCheck, type NativeDiagnostic } from "./native-check.js";
 import { expandParameterize, functionsMadeByCalls, isParameterizeTag } from "./parameterize.js";
+import { scalarClass } from "./scalar.js";
 import { parseTags, type RawTag } from "./tags.js";
 
 export interface DiscoverResult {
@@ -676,18 +677,6 @@ function elementText(written: string | undefined): string | undefined {
   if (!written) return undefined;
   const m = /^[\w$.]+\s*<([\s\S]*)>$/.exec(written.trim());
   return m ? m[1]!.trim() : undefined;
-}
-
-function scalarClass(type: ts.Type): ScalarClass {
-  const f = type.flags;
-  if (f & (ts.TypeFlags.Number | ts.TypeFlags.NumberLiteral)) return "number";
-  if (f & (ts.TypeFlags.Boolean | ts.TypeFlags.BooleanLiteral)) return "boolean";
-  if (f & (ts.TypeFlags.String | ts.TypeFlags.StringLiteral)) return "string";
-  if (type.isUnion()) {
-    const classes = new Set(type.types.map(scalarClass));
-    if (classes.size === 1) return [...classes][0]!;
-  }
-  return "other";
 }
 
 const PRINTABLE_FLAGS =
