@@ -7,7 +7,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { ts } from "ts-morph";
+import { Project, ts } from "ts-morph";
 import { describe, expect, it } from "vitest";
 import { mergeAcrossTargets } from "../compiler/cli/format.js";
 import { DIAGNOSTIC_CODES, diagnostics } from "../compiler/diagnostics.js";
@@ -15,14 +15,14 @@ import { REPO } from "./support/workspace.js";
 
 const CATALOGUE = path.join(REPO, "compiler", "diagnostics.ts");
 
-/** The compiler's sources as one program, with the checker that resolves their calls. */
-function compilerProgram(): { program: ts.Program; checker: ts.TypeChecker; sources: ts.SourceFile[] } {
-  const configFile = ts.readConfigFile(path.join(REPO, "tsconfig.json"), ts.sys.readFile);
-  const parsed = ts.parseJsonConfigFileContent(configFile.config, ts.sys, REPO);
-  const rootNames = parsed.fileNames.filter((f) => path.resolve(f).startsWith(path.join(REPO, "compiler") + path.sep));
-  const program = ts.createProgram({ rootNames, options: { ...parsed.options, noEmit: true } });
-  const sources = program.getSourceFiles().filter((sf) => rootNames.includes(sf.fileName) || rootNames.includes(path.resolve(sf.fileName)));
-  return { program, checker: program.getTypeChecker(), sources };
+/** The compiler's sources as one program (ts-morph supplies TypeScript's lib files), with the checker that resolves their calls. */
+function compilerProgram(): { checker: ts.TypeChecker; sources: ts.SourceFile[] } {
+  const project = new Project({ tsConfigFilePath: path.join(REPO, "tsconfig.json"), skipAddingFilesFromTsConfig: true });
+  project.addSourceFilesAtPaths(path.join(REPO, "compiler", "**", "*.ts"));
+  const program = project.getProgram().compilerObject;
+  const compiler = path.join(REPO, "compiler") + path.sep;
+  const sources = program.getSourceFiles().filter((sf) => path.resolve(sf.fileName).startsWith(compiler));
+  return { checker: program.getTypeChecker(), sources };
 }
 
 function where(node: ts.Node): string {
@@ -74,8 +74,8 @@ describe("the diagnostic catalogue", () => {
       if (sf === catalogueFile) continue;
       const visit = (node: ts.Node): void => {
         if (ts.isObjectLiteralExpression(node)) {
-          const contextual = checker.getContextualType(node);
-          if (contextual && contextual.getSymbol() === diagnosticType.getSymbol()) adHoc.push(where(node));
+          const type = checker.getTypeAtLocation(node);
+          if (!(type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) && checker.isTypeAssignableTo(type, diagnosticType)) adHoc.push(where(node));
         }
         if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
           const callee = checker.getSymbolAtLocation(node.expression.name);
