@@ -311,11 +311,11 @@ export function shorthand(name: string, local: Code): Code {
 
 /**
  * The steps of a function body: inline, or — split — every step's declarations first, then
- * nested functions of consecutive steps (named after the nodes they compute: `compute_a_to_b`,
- * `need_a_to_b` for the mask propagation), each called once in order. The nested functions
+ * nested functions of consecutive steps (named after their first and last nodes: `compute_a_to_b`,
+ * `need_b_to_a` for the mask propagation, which runs backwards), each called once in order. The nested functions
  * share the locals of the body they are cut from, so no value is copied between them.
  */
-function bodySteps(plan: TargetPlan, steps: readonly BodyStep[], split: boolean, async: boolean, verb: string): Code[] {
+function bodySteps(plan: TargetPlan, steps: readonly BodyStep[], split: boolean, async: boolean, verb: "compute" | "need"): Code[] {
   const out: Code[] = [];
   if (!split) {
     for (const step of steps) append(out, step.comment === "" ? [] : [step.comment], step.declarations, step.statements);
@@ -340,7 +340,8 @@ function bodySteps(plan: TargetPlan, steps: readonly BodyStep[], split: boolean,
     const local = (name: string) => plan.local.get(name) ?? name;
     const name = plan.names.take(first === last ? `${verb}_${local(first)}` : `${verb}_${local(first)}_to_${local(last)}`);
     const nodes = part.reduce((n, step) => n + step.nodes.length, 0);
-    out.push(code``, docComment(`${nodes === 1 ? "One node" : `${nodes} nodes`}, ${first === last ? first : `${first} to ${last}`}, in schedule order.`));
+    const which = `${nodes === 1 ? "one node" : `${nodes} nodes`}, ${first === last ? first : `${first} to ${last}`}`;
+    out.push(code``, docComment(verb === "need" ? `The dependencies of ${which}, marked needed when the node is.` : `Computes ${which}, in schedule order.`));
     out.push(async ? code`async function ${name}(): Promise<void> {` : code`function ${name}(): void {`);
     for (const step of part) append(out, indent(step.comment === "" ? step.statements : [step.comment, ...step.statements], 1));
     out.push(code`}`);
