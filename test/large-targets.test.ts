@@ -5,7 +5,8 @@
  * type check before executor bodies were split:
  * - 1,000 synthetic features spread over 500 files (bench/synthetic.ts), batch and online;
  * - a chain of 3,000 map features, each reading the one before;
- * - one feature with 1,000 parameters, each a feature of its own.
+ * - one feature with 1,000 parameters, each a feature of its own;
+ * - (split, async) two chains of 150 features, one after an async call, joined after another.
  * One native tsc run checks them all. The 10,000-feature build is type-checked by
  * bench/large.bench.ts (`npm run bench -- --only=large`), which fails when tsc reports an error.
  */
@@ -14,7 +15,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeShapeCatalog, writeSyntheticCatalog } from "../bench/synthetic.js";
-import { REPO, buildOk, importFrom, removeWorkspace, workspace } from "./support/workspace.js";
+import { REPO, buildOk, importFrom, removeWorkspace, workspace, writeFiles } from "./support/workspace.js";
 
 type Executor = { OUTPUT_NAMES: readonly string[]; execute(outputs: readonly string[], inputs: object): Record<string, unknown> };
 type Catalog = Record<string, (...args: number[]) => number>;
@@ -24,7 +25,21 @@ const ROWS = 7;
 const columns = Object.fromEntries(Array.from({ length: 8 }, (_, k) => [`x${k}`, Float64Array.from({ length: ROWS }, (_, i) => (i * (k + 2)) % 5 - 1.5)]));
 const request = (row: number) => Object.fromEntries(Object.entries(columns).map(([name, col]) => [name, col[row]!]));
 
-const dirs = { features: "", chain: "", wide: "" };
+const dirs = { features: "", chain: "", wide: "", async: "" };
+
+/** 150 features after an async call, 150 more beside them, joined after a second async call: a split async body. */
+function asyncCatalog(): Record<string, string> {
+  const fns = [`export async function a_0(x0: number): Promise<number> {\n  return x0 + 1;\n}\n`];
+  for (let i = 1; i < 150; i++) fns.push(`export function a_${i}(a_${i - 1}: number, x1: number): number {\n  return a_${i - 1} * 0.5 + x1;\n}\n`);
+  fns.push(`export async function late(a_149: number): Promise<number> {\n  return a_149 * 2;\n}\n`, `export function b_0(x1: number): number {\n  return x1 * 3;\n}\n`);
+  for (let i = 1; i < 150; i++) fns.push(`export function b_${i}(b_${i - 1}: number): number {\n  return b_${i - 1} + 1;\n}\n`);
+  fns.push(`export function both(late: number, b_149: number): number {\n  return late + b_149;\n}\n`);
+  return {
+    "catalog/features.ts": fns.join("\n"),
+    "catalog/inputs.ts": "export interface OnlineInputs {\n  x0: number;\n  x1: number;\n}\n",
+    "featc.config.json": JSON.stringify({ catalog: ["catalog/**/*.ts"], outDir: "generated", targets: { online: { shape: "online", inputs: "catalog/inputs.ts#OnlineInputs" } } }),
+  };
+}
 let tscOutput = "";
 
 beforeAll(async () => {
@@ -34,6 +49,8 @@ beforeAll(async () => {
   writeShapeCatalog(dirs.chain, "chain", 3_000);
   dirs.wide = workspace("large-wide");
   writeShapeCatalog(dirs.wide, "wide", 1_000);
+  dirs.async = workspace("large-async");
+  writeFiles(dirs.async, asyncCatalog());
   for (const dir of Object.values(dirs)) await buildOk(dir);
   tscOutput = await typecheck(Object.values(dirs));
 }, 600_000);
@@ -65,14 +82,14 @@ function errorsIn(dir: string): string[] {
 
 describe("large targets type-check", () => {
   it("tsc ran over the generated executors", () => {
-    for (const dir of Object.values(dirs)) {
+    for (const dir of [dirs.features, dirs.chain, dirs.wide]) {
       for (const name of ["batch.ts", "online.ts"]) expect(fs.statSync(path.join(dir, "generated", name)).size).toBeGreaterThan(100_000);
     }
     // Any output at all is an error (a clean tsc prints nothing), which the tests below name.
     expect(tscOutput.split("\n").filter((l) => l.trim() !== "" && !Object.values(dirs).some((d) => l.includes(path.basename(d))))).toEqual([]);
   });
 
-  it.each(["features", "chain", "wide"] as const)("%s: batch.ts and online.ts pass tsc --strict", (name) => {
+  it.each(["features", "chain", "wide", "async"] as const)("%s: the executors pass tsc --strict", (name) => {
     expect(errorsIn(dirs[name])).toEqual([]);
   });
 
@@ -125,5 +142,24 @@ describe("split executors compute what the catalog functions compute", () => {
       expect(online.execute(["wide"], request(row)).wide).toBe(direct(row));
       expect(online.execute(online.OUTPUT_NAMES, request(row)).wide).toBe(direct(row));
     }
+  });
+
+  it("a split async body: calls awaited across the nested functions, and a request needing none answers synchronously", async () => {
+    type Fns = { a_0(x: number): Promise<number>; late(x: number): Promise<number>; b_0(x: number): number; both(a: number, b: number): number } & Record<string, (...args: number[]) => number>;
+    const fns = await importFrom<Fns>(dirs.async, "catalog/features.ts");
+    let a = await fns.a_0(2);
+    for (let i = 1; i < 150; i++) a = fns[`a_${i}`]!(a, 5);
+    let b = fns.b_0(5);
+    for (let i = 1; i < 150; i++) b = fns[`b_${i}`]!(b);
+    const expected = fns.both(await fns.late(a), b);
+    const online = await importFrom<Executor>(dirs.async, "generated/online.ts");
+    const source = fs.readFileSync(path.join(dirs.async, "generated", "online.ts"), "utf8");
+    expect(source).toMatch(/^ {2}await compute_a_0_to_\w+\(\);$/m);
+    expect(await online.execute(["both"], { x0: 2, x1: 5 })).toEqual({ both: expected });
+    const all = await online.execute(online.OUTPUT_NAMES, { x0: 2, x1: 5 });
+    expect([all.both, all.a_149, all.b_149]).toEqual([expected, a, b]);
+    const sync = online.execute(["b_149", "b_3"], { x1: 5 });
+    expect(sync).not.toBeInstanceOf(Promise);
+    expect(sync.b_149).toBe(b);
   });
 });
