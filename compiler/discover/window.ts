@@ -23,7 +23,6 @@ export const WINDOW_TAG = "window";
 const KEYS = ["by", "order", "size", "range", "lag"] as const;
 type Key = (typeof KEYS)[number];
 const AGGREGATES: ReadonlySet<string> = new Set<WindowAggregate>(["sum", "mean", "count", "min", "max", "stddev", "first", "last"]);
-const SHAPE = "@window by=KEY order=KEY size=N|range=R [lag=L]";
 
 /** What reading the tag needs of a candidate function (discover's candidate record fits). */
 export interface WindowHost {
@@ -51,24 +50,24 @@ export function readWindow(host: WindowHost, fact: FunctionFact, checker: ts.Typ
   const tags = windowTags(host);
   const windowParams = fact.params.filter((p) => p.type.container === "window");
   if (tags.length === 0) {
-    for (const p of windowParams) problems.push(diagnostics.unsupportedSignature(`parameter '${p.name}: ${p.type.text}' of '${host.name}' is a frame, which needs a '${SHAPE}' tag on the function`, p.span));
+    for (const p of windowParams) problems.push(diagnostics.frameWithoutWindow(p.name, p.type.text, host.name, p.span));
     return windowParams.length > 0 ? undefined : fact;
   }
   const sf = host.sourceFile;
   if (tags.length > 1) {
-    problems.push(diagnostics.badTag(`'${host.name}' has more than one @window tag: a feature has one frame`, tagSpan(sf, tags[1]!)));
+    problems.push(diagnostics.windowTwice(host.name, tagSpan(sf, tags[1]!)));
     return undefined;
   }
   const parsed = parseWindowTag(host, tags[0]!, types, problems);
   if (!parsed) return undefined;
   if (windowParams.length === 0) {
-    problems.push(diagnostics.badTag(`@window on '${host.name}', which has no Window<T> parameter: the frame's values reach the function through one (e.g. 'units: Window<number>')`, parsed.span));
+    problems.push(diagnostics.windowWithoutFrame(host.name, parsed.span));
     return undefined;
   }
   let ok = true;
   for (const p of windowParams) {
     if (p.type.element?.scalar !== "number") {
-      problems.push(diagnostics.unsupportedSignature(`parameter '${p.name}: ${p.type.text}' of '${host.name}': a frame holds numbers (Window<number>); other element types are not supported`, p.span));
+      problems.push(diagnostics.frameNotNumbers(p.name, p.type.text, host.name, p.span));
       ok = false;
     }
   }
@@ -106,7 +105,7 @@ function parseWindowTag(host: WindowHost, tag: ts.JSDocTag, types: WindowTypes, 
   const sf = host.sourceFile;
   const span = tagSpan(sf, tag);
   const report = (message: string, at: Span) => {
-    problems.push(diagnostics.badTag(`${message} in @window on '${host.name}' (expected ${SHAPE})`, at));
+    problems.push(diagnostics.windowSyntax(message, host.name, at));
     return undefined;
   };
   const { tokens, error } = tokensOf(sf, tag);
