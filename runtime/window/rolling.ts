@@ -33,10 +33,9 @@ function checkFrame(frame: WindowFrame): void {
   if (!(frame.lag >= 0) || (whole && !Number.isInteger(frame.lag))) throw new RangeError(`window lag must be a non-negative ${whole ? "integer" : "number"}, got ${frame.lag}`);
 }
 
-/** Checks the order key (as long as the group key, no NaN) and says whether it never decreases. */
-function checkOrder(by: Column<unknown>, order: Column<number>): boolean {
-  const n = by.length;
-  if (order.length !== n) throw new RangeError(`window: the group key has ${n} rows but the order key has ${order.length}`);
+/** Checks the order key (no NaN) and says whether it never decreases. */
+function checkOrder(order: Column<number>): boolean {
+  const n = order.length;
   let ascending = true;
   for (let i = 0; i < n; i++) {
     if (order[i] !== order[i]) throw new RangeError(`window: the order key is NaN at row ${i}`);
@@ -56,13 +55,13 @@ interface SortedGroups {
 /**
  * The rows of a table grouped by a key and ordered by an order key within each group (ties in
  * row order), made once per (by, order) pair and shared by every window over it. What a kernel
- * needs is computed on first use: the group of each row, and the rows sorted group by group.
+ * needs is computed on first use: the order key's check (no NaN), the group of each row, and the
+ * rows sorted group by group.
  */
 export class WindowGroups {
   /** The number of rows. */
   readonly rows: number;
-  /** Whether the order key never decreases down the table (a daily table in day order): every group is then in order. */
-  readonly ascending: boolean;
+  private inOrder?: boolean;
   private ids?: { readonly gid: Int32Array; readonly groups: number };
   private sortedRows?: SortedGroups;
   private period?: number;
@@ -72,7 +71,22 @@ export class WindowGroups {
     private readonly order: Column<number>,
   ) {
     this.rows = by.length;
-    this.ascending = checkOrder(by, order);
+    if (order.length !== by.length) throw new RangeError(`window: the group key has ${by.length} rows but the order key has ${order.length}`);
+  }
+
+  /** Whether the order key never decreases down the table (a daily table in day order): every group is then in order. Throws on a NaN order key. */
+  get ascending(): boolean {
+    return (this.inOrder ??= checkOrder(this.order));
+  }
+
+  /** The order key while it is not checked yet, for a kernel that checks it as it streams through the rows (and calls `orderAscends` when it does not decrease). */
+  uncheckedOrder(): Column<number> | undefined {
+    return this.inOrder === undefined ? this.order : undefined;
+  }
+
+  /** Records that a kernel found the order key free of NaN and never decreasing. */
+  orderAscends(): void {
+    this.inOrder = true;
   }
 
   /** The group of each row, numbered by first appearance. */
@@ -113,6 +127,7 @@ export class WindowGroups {
 
   /** The rows group by group, each group in order-key order. */
   sorted(): SortedGroups {
+    this.inOrder ??= checkOrder(this.order);
     return (this.sortedRows ??= sortGroups(this.groupIds(), this.order));
   }
 }
@@ -394,7 +409,8 @@ const SLIDERS: Readonly<Record<RollingAggregate, Slider>> = {
  * sum, bit for bit `sum()` of the frame. Undefined when the values do not allow it.
  */
 function twoSumKernel(groups: WindowGroups, values: Column<number>, frame: WindowFrame, mean: boolean): Float64Array | undefined {
-  if (frame.kind === "rows" && groups.ascending) return groups.panelPeriod() > 0 ? streamPanel(groups, values, frame, mean) : streamRows(groups, values, frame, mean);
+  if (frame.kind === "rows" && groups.panelPeriod() > 0 && (groups.uncheckedOrder() || groups.ascending)) return streamPanel(groups, values, frame, mean);
+  if (frame.kind === "rows" && groups.ascending) return streamRows(groups, values, frame, mean);
   const n = values.length;
   let largest = 0;
   let smallest = Infinity;
@@ -512,14 +528,18 @@ function streamRows(groups: WindowGroups, values: Column<number>, frame: WindowF
  * A rows frame over a panel's rows in order-key order (see `panelPeriod`): one pass in table
  * order, and no ring — the value entering a row's frame is `lag` periods back, the one leaving it
  * `lag + size` periods back: the loop a person writes who knows the layout. Each row's key is
- * checked against the one a period back; at the first that differs, the rows are streamed as any
- * table's (`streamRows`). Undefined when the values do not allow an exact two-double sum.
+ * checked against the one a period back; at the first that differs, the column takes the path of
+ * any table. The same pass checks the order key if it is not checked yet: at the
+ * first row out of order, the column takes the path of any table. Undefined when the values do
+ * not allow an exact two-double sum.
  */
 function streamPanel(groups: WindowGroups, values: Column<number>, frame: WindowFrame, mean: boolean): Float64Array | undefined {
   const n = values.length;
   const { size, lag } = frame;
   const keys = groups.numericKeys()!;
   const period = groups.panelPeriod();
+  const order = groups.uncheckedOrder();
+  let last = -Infinity;
   const enter = lag * period;
   const leave = (lag + size) * period;
   const his = new Float64Array(period);
@@ -532,9 +552,18 @@ function streamPanel(groups: WindowGroups, values: Column<number>, frame: Window
   let block = 0;
   let inFrame = Math.min(size, Math.max(0, 1 - lag));
   for (let i = 0; i < n; i++) {
+    if (order) {
+      const t = order[i]!;
+      if (!(t >= last)) {
+        // Out of order or NaN: the order key's own check throws on NaN; a table out of order takes the path of any table.
+        void groups.ascending;
+        return twoSumKernel(groups, values, frame, mean);
+      }
+      last = t;
+    }
     if (i >= period && keys[i] !== keys[i - period]) {
       groups.notPanel();
-      return streamRows(groups, values, frame, mean);
+      return twoSumKernel(groups, values, frame, mean);
     }
     const v = values[i]!;
     finite += v - v;
@@ -566,6 +595,7 @@ function streamPanel(groups: WindowGroups, values: Column<number>, frame: Window
       inFrame = Math.min(size, Math.max(0, block - lag + 1));
     }
   }
+  if (order) groups.orderAscends();
   return finite === 0 && exactEnough(n, Math.min(size, n) + 1, largest, smallest) ? out : undefined;
 }
 
