@@ -8,11 +8,13 @@ export {
   CheckFailedError,
   FeatcError,
   FittedArtifactError,
+  InvalidInputError,
   MissingInputError,
   RowAxisError,
   UnknownOutputError,
   axisLength,
   checkWarning,
+  describeValue,
   type CheckWarning,
 } from "./errors.js";
 export {

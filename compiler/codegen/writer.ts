@@ -126,7 +126,7 @@ export class NameAllocator {
 }
 
 /** What generated executors import from featc's runtime: values… */
-export type RuntimeValue = "MissingInputError" | "UnknownOutputError" | "handled" | "reportCheck" | "RowAxis" | "chunkRowsFor" | "allocateFloat64Columns";
+export type RuntimeValue = "MissingInputError" | "InvalidInputError" | "UnknownOutputError" | "handled" | "reportCheck" | "RowAxis" | "chunkRowsFor" | "allocateFloat64Columns";
 /** …and types. */
 export type RuntimeType = "ExecuteOptions" | "BatchExecuteOptions" | "Value" | "ColumnElement" | "TableRow";
 

@@ -11,13 +11,14 @@ import { ts } from "ts-morph";
 import { diagnostics, type Diagnostic, type Span } from "../diagnostics.js";
 import type { FeatcConfig } from "../config.js";
 import type { Lowering } from "../shapes/sql/ir.js";
-import type { Catalog, FieldInfo, FunctionFact, InputsFact, ParamFact, ScalarClass, TypeInfo, TypeOracle, TypeRef } from "../model.js";
+import type { Catalog, FieldInfo, FunctionFact, InputsFact, ParamFact, ScalarClass, TypeInfo, TypeOracle, TypeRef, ValueSchema } from "../model.js";
 import { packageFile } from "../paths.js";
 import { MAX_BRACKET_DEPTH, MAX_TREE_DEPTH, tooDeepBrackets, tooDeepNode } from "./depth.js";
 import { isRegularFile, readTextFile } from "./files.js";
 import { lowerFunction } from "./lower.js";
 import { startNativeCheck, type NativeDiagnostic } from "./native-check.js";
 import { expandParameterize, functionsMadeByCalls, isParameterizeTag } from "./parameterize.js";
+import { runtimeSchema } from "./runtime-schema.js";
 import { parseTags, type RawTag } from "./tags.js";
 
 export interface DiscoverResult {
@@ -207,7 +208,7 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
     inputs.set(target.name, {
       name: target.inputs.name,
       file: target.inputs.file,
-      fields: fields.map((f) => ({ name: f.name, type: f.type, optional: f.optional, span: types.spanOfField(ref, f.name) ?? spanOf(decl.name) })),
+      fields: fields.map((f) => ({ name: f.name, type: f.type, optional: f.optional, span: types.spanOfField(ref, f.name) ?? spanOf(decl.name), schema: types.schema(f.type.ref) })),
     });
   }
 
@@ -626,6 +627,11 @@ class TypeTable implements TypeOracle {
   spanOfField(ref: TypeRef, name: string): Span | undefined {
     this.fields(ref);
     return this.fieldSpans.get(ref)?.get(name);
+  }
+
+  /** The run-time schema of a type, for the executors' input validation. */
+  schema(ref: TypeRef): ValueSchema {
+    return runtimeSchema(this.checker, this.list[ref]!, (t) => this.containerOf(t));
   }
 
   private containerOf(type: ts.Type): "column" | "table" | "none" {
