@@ -208,7 +208,7 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
     inputs.set(target.name, {
       name: target.inputs.name,
       file: target.inputs.file,
-      fields: fields.map((f) => ({ name: f.name, type: f.type, optional: f.optional, span: types.spanOfField(ref, f.name) ?? spanOf(decl.name), schema: types.schema(f.type.ref) })),
+      fields: fields.map((f) => ({ name: f.name, type: f.type, optional: f.optional, span: types.spanOfField(ref, f.name) ?? spanOf(decl.name), schema: types.schema(f.type.ref, f.optional) })),
     });
   }
 
@@ -630,8 +630,8 @@ class TypeTable implements TypeOracle {
   }
 
   /** The run-time schema of a type, for the executors' input validation. */
-  schema(ref: TypeRef): ValueSchema {
-    return runtimeSchema(this.checker, this.list[ref]!, (t) => this.containerOf(t));
+  schema(ref: TypeRef, optional: boolean): ValueSchema {
+    return runtimeSchema(this.checker, this.list[ref]!, (t) => this.containerOf(t), optional);
   }
 
   private containerOf(type: ts.Type): "column" | "table" | "none" {

@@ -22,8 +22,11 @@ const INSTANCE_CLASSES = new Set([
 
 export type ContainerOf = (type: ts.Type) => "column" | "table" | "none";
 
-/** The schema of `type`; `containerOf` recognises featc's Column and Table. */
-export function runtimeSchema(checker: ts.TypeChecker, type: ts.Type, containerOf: ContainerOf): ValueSchema {
+/**
+ * The schema of `type`; `containerOf` recognises featc's Column and Table. For an `optional`
+ * property the schema is the type's without `undefined` (being absent is checked beside it).
+ */
+export function runtimeSchema(checker: ts.TypeChecker, type: ts.Type, containerOf: ContainerOf, optional = false): ValueSchema {
   let budget = MAX_SCHEMA_NODES;
   const stack = new Set<ts.Type>();
   const text = (t: ts.Type): string => {
@@ -42,16 +45,23 @@ export function runtimeSchema(checker: ts.TypeChecker, type: ts.Type, containerO
     }
   };
 
+  /** An optional value may be absent or undefined: that is checked beside the schema, which names the type without it. */
+  const present = (t: ts.Type, optional: boolean, depth: number): ValueSchema => {
+    const members = optional && t.isUnion() ? t.types.filter((m) => !(m.flags & ts.TypeFlags.Undefined)) : [t];
+    return members.length === 1 ? of(members[0]!, depth) : unionOf(mergeBooleans(members.map((m) => of(m, depth))));
+  };
+
   const fieldsOf = (t: ts.Type, depth: number): SchemaField[] =>
-    checker.getPropertiesOfType(t).map((symbol) => {
-      const decl = symbol.valueDeclaration ?? symbol.declarations?.[0];
-      const fieldType = decl ? checker.getTypeOfSymbolAtLocation(symbol, decl) : checker.getTypeOfSymbol(symbol);
-      const optional = (symbol.flags & ts.SymbolFlags.Optional) !== 0;
-      // An optional property may be absent or undefined: that is checked beside the schema, which names the type without it.
-      const present = optional && fieldType.isUnion() ? fieldType.types.filter((m) => !(m.flags & ts.TypeFlags.Undefined)) : [fieldType];
-      const schema = present.length === 1 ? of(present[0]!, depth + 1) : unionOf(mergeBooleans(present.map((m) => of(m, depth + 1))));
-      return { name: symbol.getName(), optional, schema };
-    });
+    checker
+      .getPropertiesOfType(t)
+      // Properties keyed by a symbol (`[Symbol.iterator]`) or private names are no string keys of the value.
+      .filter((symbol) => !symbol.getName().startsWith("__@") && !symbol.getName().startsWith("__#"))
+      .map((symbol) => {
+        const decl = symbol.valueDeclaration ?? symbol.declarations?.[0];
+        const fieldType = decl ? checker.getTypeOfSymbolAtLocation(symbol, decl) : checker.getTypeOfSymbol(symbol);
+        const optional = (symbol.flags & ts.SymbolFlags.Optional) !== 0;
+        return { name: symbol.getName(), optional, schema: present(fieldType, optional, depth + 1) };
+      });
 
   const read = (t: ts.Type, depth: number): ValueSchema => {
     const f = t.flags;
@@ -100,7 +110,7 @@ export function runtimeSchema(checker: ts.TypeChecker, type: ts.Type, containerO
         return { kind: "array", element, text: text(t) };
       }
       const symbol = t.getSymbol();
-      if (symbol && INSTANCE_CLASSES.has(symbol.getName()) && symbol.declarations?.some((d) => d.getSourceFile().hasNoDefaultLib)) {
+      if (symbol && INSTANCE_CLASSES.has(symbol.getName()) && symbol.declarations?.some((d) => isDefaultLibrary(d.getSourceFile()))) {
         return { kind: "instance", name: symbol.getName(), text: symbol.getName() };
       }
       const callable = t.getCallSignatures().length > 0 || t.getConstructSignatures().length > 0;
@@ -118,7 +128,7 @@ export function runtimeSchema(checker: ts.TypeChecker, type: ts.Type, containerO
     return { kind: "object", fields: fieldsOf(t, depth), ...(index ? { rest: of(index.type, depth + 1) } : {}), text: named };
   };
 
-  return of(type, 0);
+  return present(type, optional, 0);
 }
 
 /** A union of schemas; `unknown` when any member is. */
@@ -133,4 +143,9 @@ function mergeBooleans(members: readonly ValueSchema[]): ValueSchema[] {
   if (!members.some((m) => isBool(m, true)) || !members.some((m) => isBool(m, false))) return [...members];
   const rest = members.filter((m) => !isBool(m, true) && !isBool(m, false));
   return [{ kind: "primitive", type: "boolean", text: "boolean" }, ...rest];
+}
+
+/** TypeScript's own declarations of the standard library (`lib.es5.d.ts`, …), where the global classes are declared. */
+function isDefaultLibrary(sf: ts.SourceFile): boolean {
+  return sf.hasNoDefaultLib || /^lib(\.[\w-]+)*\.d\.ts$/.test(sf.fileName.slice(sf.fileName.replace(/\\/g, "/").lastIndexOf("/") + 1));
 }
