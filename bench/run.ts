@@ -27,6 +27,8 @@ const BENCHES: { name: string; script: string; args: string[]; quickArgs: string
   { name: "check", script: "check.bench.ts", args: ["--sizes", "1000,10000", "--runs", "3"], quickArgs: ["--sizes", "1000,10000", "--runs", "1"] },
   { name: "build", script: "check.bench.ts", args: ["--command", "build", "--sizes", "1000,10000,100000", "--runs", "1"], quickArgs: ["--command", "build", "--sizes", "1000,10000", "--runs", "1"] },
   { name: "http", script: "http.bench.ts", args: [], quickArgs: ["--quick"] },
+  // What the opt-in input validation adds to one online request.
+  { name: "validate", script: "validate.bench.ts", args: [], quickArgs: ["--quick"] },
   { name: "workers", script: "workers.bench.ts", args: [], quickArgs: ["--quick"] },
   { name: "window", script: "window.bench.ts", args: [], quickArgs: ["--quick"] },
   { name: "sql", script: "sql.bench.ts", args: [], quickArgs: ["--quick"] },
