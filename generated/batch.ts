@@ -5,7 +5,7 @@
 // computeAsync starts each async call as soon as its inputs exist and awaits it just before first use.
 // computeOnly_* run one output alone, straight through with no mask tests, for the common single-output call.
 /* eslint-disable */
-import { InvalidInputError, MissingInputError, RowAxis, UnknownOutputError, allocateFloat64Columns, chunkRowsFor, handled, reportCheck, type BatchExecuteOptions, type Value } from "featc";
+import { InvalidInputError, MissingInputError, RowAxis, UnknownOutputError, allocateFloat64Columns, chunkRowsFor, handled, reportCheck, type BatchExecuteOptions, type ExecuteOptions, type Value } from "featc";
 import { age_mean as $age_mean, age_stddev as $age_stddev } from "../catalog/aggregations.js";
 import { client_login_data__batch as $client_login_data__batch, survey_results__batch as $survey_results__batch } from "../catalog/data_loaders.js";
 import { age_normalized as $age_normalized, features as $features, is_female as $is_female, is_high_roller as $is_high_roller, is_male as $is_male, time_since_last_login as $time_since_last_login } from "../catalog/features.js";
@@ -90,6 +90,12 @@ export const FITTED_SCHEMA = {
   age_mean: "number",
   age_stddev: "number",
 } as const;
+
+/** Runs the @check rules of the fitted values, as execute would on every request: for a service to check an artifact once, when it loads it. */
+export function checkFitted(values: FittedValues, options?: ExecuteOptions): void {
+  if (!(values.age_mean >= 0 && values.age_mean <= 150)) reportCheck(options, { node: "age_mean", check: "range(0, 150)", warn: false, failed: 1, total: 1, first: [0] });
+  if (!(values.age_stddev >= 0.000001 && values.age_stddev <= 150)) reportCheck(options, { node: "age_stddev", check: "range(0.000001, 150)", warn: false, failed: 1, total: 1, first: [0] });
+}
 
 /** The outputs to request to fit the values saved for targets that read them. */
 export const FITTED_OUTPUTS = ["age_mean", "age_stddev"] as const;

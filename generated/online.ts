@@ -67,6 +67,12 @@ export const FITTED_SCHEMA = {
   age_stddev: "number",
 } as const;
 
+/** Runs the @check rules of the fitted values, as execute would on every request: for a service to check an artifact once, when it loads it. */
+export function checkFitted(values: FittedValues, options?: ExecuteOptions): void {
+  if (!(values.age_mean >= 0 && values.age_mean <= 150)) reportCheck(options, { node: "age_mean", check: "range(0, 150)", warn: false, failed: 1, total: 1, first: [0] });
+  if (!(values.age_stddev >= 0.000001 && values.age_stddev <= 150)) reportCheck(options, { node: "age_stddev", check: "range(0.000001, 150)", warn: false, failed: 1, total: 1, first: [0] });
+}
+
 /** All inputs of target "online". */
 export type Inputs = $OnlineInputs & { fitted: FittedValues };
 

@@ -15,6 +15,7 @@ type Execute = (outputs: readonly string[], inputs: unknown, options?: Record<st
 interface Executor {
   execute: Execute;
   validateInputs: (value: unknown) => void;
+  checkFitted: (values: unknown, options?: Record<string, unknown>) => void;
 }
 
 let dir: string;
@@ -222,5 +223,16 @@ describe("missing inputs: MissingInputError, never a TypeError", () => {
       "input 'label': expected string, got number 1 (target 'online')",
     );
     expect(thrown(() => online.execute(["summary"], inputs, { validate: true }))).toBeInstanceOf(MissingInputError);
+  });
+});
+
+describe("checkFitted", () => {
+  it("runs the fitted values' @check rules in both targets: a warn check reports through onWarning", () => {
+    for (const target of [online, batch]) {
+      const warnings: { node: string; check: string }[] = [];
+      target.checkFitted({ amount_mean: 5e6 }, { onWarning: (w: { node: string; check: string }) => warnings.push({ node: w.node, check: w.check }) });
+      target.checkFitted({ amount_mean: 5 }, { onWarning: (w: { node: string; check: string }) => warnings.push({ node: w.node, check: w.check }) });
+      expect(warnings).toEqual([{ node: "amount_mean", check: "range(-1000000, 1000000)" }]);
+    }
   });
 });

@@ -10,7 +10,7 @@ import type { GraphNode } from "../../model.js";
 import { TargetPlan } from "./plan.js";
 import { fastPathOutputs, inputConsumers, inputsUpstream, nodeDeps, upstreamOf } from "./reach.js";
 import { valueType } from "./types.js";
-import { validatedInputs, writeInputValidation } from "./validate.js";
+import { validatedInputs, writeFittedChecks, writeInputValidation } from "./validate.js";
 import type { EmitInput } from "../shape.js";
 
 /** How one compute function of an executor is written. */
@@ -149,6 +149,8 @@ export function writeExecutor(input: EmitInput, shape: ExecutorShape): string {
     lines.push(code`export const FITTED_SCHEMA = {`);
     for (const n of fittedNodes) lines.push(code`  ${key(n)}: ${str(schemaOf(plan.node(n)))},`);
     lines.push(code`} as const;`);
+    const checks = fittedNodes.flatMap((n) => scalarChecks(plan, plan.node(n), code`values${member(n)}`));
+    append(lines, writeFittedChecks(checks, plan.imports.runtimeType("ExecuteOptions")));
     if (compute) {
       lines.push(code``, docComment("The outputs to request to fit the values saved for targets that read them."));
       lines.push(code`export const FITTED_OUTPUTS = [${list(fittedNodes)}] as const;`);

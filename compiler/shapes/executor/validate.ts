@@ -84,6 +84,21 @@ export function validatedInputs(plan: TargetPlan): ValidatedInputs {
   return { fields: (g.inputs?.fields ?? []).filter((f) => f.name !== "fitted"), fitted };
 }
 
+/**
+ * `checkFitted(values, options)`: the `@check` rules of the fitted values (`checks`, written on
+ * `values.<name>`), for a service to run on an artifact when it loads it rather than fail every
+ * request; a failure throws CheckFailedError, a `warn` one goes to `options.onWarning`.
+ */
+export function writeFittedChecks(checks: readonly Code[], options: Code): Code[] {
+  return [
+    code``,
+    docComment("Runs the @check rules of the fitted values, as execute would on every request: for a service to check an artifact once, when it loads it."),
+    code`export function checkFitted(values: FittedValues, options?: ${options}): void {`,
+    ...(checks.length > 0 ? indent(checks) : [code`  // No fitted value has a @check.`]),
+    code`}`,
+  ];
+}
+
 function fittedSchema(values: NonNullable<ValidatedInputs["fitted"]>): ValueSchema {
   return {
     kind: "object",
