@@ -6,6 +6,8 @@
  * the way JavaScript or JSON callers call them — with wrong types, null, missing and extra
  * properties, NaN, arrays with one wrong element — and the errors are asserted word for word.
  */
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvalidInputError, MissingInputError } from "../runtime/index.js";
@@ -71,6 +73,26 @@ function thrown(f: () => unknown): Error {
 }
 
 const validateOnline = (inputs: unknown) => thrown(() => online.execute(["summary"], inputs, { validate: true }));
+
+describe("the generated validation", () => {
+  it("passes tsc --strict with the catalog (native tsc)", () => {
+    fs.writeFileSync(
+      path.join(dir, "tsconfig.check.json"),
+      JSON.stringify({
+        compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2023"], types: [], strict: true, noEmit: true, skipLibCheck: true },
+        files: ["generated/online.ts", "generated/batch.ts"],
+      }),
+    );
+    const tsc = path.join(REPO, "node_modules", "typescript", "bin", "tsc");
+    let output = "";
+    try {
+      execFileSync(process.execPath, [tsc, "-p", path.join(dir, "tsconfig.check.json"), "--pretty", "false"], { encoding: "utf8" });
+    } catch (e) {
+      output = String((e as { stdout?: string }).stdout ?? e);
+    }
+    expect(output).toBe("");
+  });
+});
 
 describe("valid inputs", () => {
   it("pass, and give what execute gives without validation", () => {

@@ -150,7 +150,7 @@ class ChecksWriter {
 
   constructor(private readonly errors: ValidationImports) {}
 
-  local(prefix: "v" | "i" | "n" | "k"): Code {
+  local(prefix: "v" | "i" | "n" | "k" | "c"): Code {
     const n = (this.counters.get(prefix) ?? 0) + 1;
     this.counters.set(prefix, n);
     return code`${prefix as Code}${n}`;
@@ -222,9 +222,15 @@ class ChecksWriter {
     switch (schema.kind) {
       case "array":
         return this.elements(schema.element, v, path, code`${v}.length`);
-      case "column":
+      case "column": {
+        if (schema.element.kind === "unknown") return [];
         // A typed array holds one type of element: its first tells; an array's every element is checked.
-        return this.elements(schema.element, code`(${v} as ArrayLike<unknown>)`, path, code`Array.isArray(${v}) ? ${v}.length : Math.min((${v} as ArrayLike<unknown>).length, 1)`);
+        const column = this.local("c");
+        return [
+          code`const ${column} = ${v} as unknown as ArrayLike<unknown>;`,
+          ...this.elements(schema.element, column, path, code`Array.isArray(${v}) ? ${column}.length : Math.min(${column}.length, 1)`),
+        ];
+      }
       case "object":
         return this.objectFields(schema.fields, schema.rest, v, path);
       case "table":
@@ -289,7 +295,7 @@ class ChecksWriter {
       out.push(
         code`const ${column} = (${columns} as Record<string, unknown>)${member(field.name)};`,
         ...this.check(schema, column, at),
-        code`if ((${column} as ArrayLike<unknown>).length !== ${rows}) ${this.fail(at, code`${str("a column of ")} + ${rows} + ${str(" rows")}`, column)}`,
+        code`if ((${column} as unknown as ArrayLike<unknown>).length !== ${rows}) ${this.fail(at, code`${str("a column of ")} + ${rows} + ${str(" rows")}`, column)}`,
       );
     }
     return out;
