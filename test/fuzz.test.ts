@@ -16,7 +16,7 @@
  * executors are imported under node.
  *
  * The seed is fixed when CI is set and fresh otherwise; it is printed, and FEATC_TEST_SEED
- * reproduces a run. FEATC_FUZZ_CASES sets the number of cases (default 24); FEATC_FUZZ_CASE=k
+ * reproduces a run. FEATC_FUZZ_CASES sets the number of cases (default 24; no case starts after 35 s, FEATC_FUZZ_BUDGET_MS); FEATC_FUZZ_CASE=k
  * runs case k alone and keeps its sandbox; FEATC_FUZZ_BIN runs another featc's bin/featc.js
  * (to count the failures of an older checkout). The counts are printed: cases by outcome and
  * failures by kind.
@@ -29,7 +29,7 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { HOSTILE } from "./support/hostile.js";
 import { TRICKY_NAMES, catalogArbitrary, writeCatalog } from "./support/random-catalog.js";
-import { REPO, removeWorkspace, workspace } from "./support/workspace.js";
+import { REPO, removeWorkspace, workspace, writeFiles } from "./support/workspace.js";
 
 const SEED = process.env.FEATC_TEST_SEED !== undefined ? Number(process.env.FEATC_TEST_SEED) : process.env.CI ? 14_2026 : Math.floor(Math.random() * 2 ** 31);
 const CASES = Number(process.env.FEATC_FUZZ_CASES ?? 24);
@@ -38,11 +38,12 @@ const BIN = process.env.FEATC_FUZZ_BIN ?? path.join(REPO, "bin", "featc.js");
 /** Cases run side by side: featc's own work and its tsc child wait on each other. */
 const PARALLEL = 3;
 /** No case starts after this many ms: the run stays under a minute on a busy machine. */
-const BUDGET_MS = Number(process.env.FEATC_FUZZ_BUDGET_MS ?? 40_000);
+const BUDGET_MS = Number(process.env.FEATC_FUZZ_BUDGET_MS ?? 35_000);
 /** One run of featc past this bound is a hang. */
 const CASE_BOUND_MS = 90_000;
 const GROUP = `fuzz-${process.pid}-${Date.now().toString(36)}`;
-const TMP = path.join(REPO, "test", ".tmp");
+/** Sandboxes live in the test/.tmp of the featc that runs, so its catalogs and executors import that featc. */
+const TMP = path.join(path.dirname(BIN), "..", "test", ".tmp");
 
 // ---------------------------------------------------------------------------------------------
 // Randomness: one seeded generator per case, so a case replays alone
@@ -541,7 +542,7 @@ describe("fuzz: mutated catalogs and configs through the real command line", () 
   });
 
   it(
-    `${ONLY === undefined ? CASES : 1} cases (seed ${SEED}): exit 0/1/2, one JSON document, no stack trace, nothing left running, nothing written outside outDir or removed; builds that pass type-check and import`,
+    `${ONLY === undefined ? `up to ${CASES}` : 1} cases (seed ${SEED}): exit 0/1/2, one JSON document, no stack trace, nothing left running, nothing written outside outDir or removed; builds that pass type-check and import`,
     async () => {
       console.log(`fuzz: seed ${SEED} (FEATC_TEST_SEED=${SEED} reproduces this run), featc ${path.relative(REPO, BIN) || BIN}`);
       const indices = ONLY === undefined ? Array.from({ length: CASES }, (_, i) => i) : [ONLY];
@@ -585,4 +586,44 @@ describe("fuzz: mutated catalogs and configs through the real command line", () 
     },
     BUDGET_MS + 150_000,
   );
+});
+
+/** Cases the fuzzer found, kept as fixtures of their own: each ran past the fuzzer's bound before its fix. */
+describe("found by the fuzzer", () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach(removeWorkspace));
+  const project = (name: string, files: Record<string, string>) => {
+    const dir = workspace(`fuzz-found-${name}`);
+    dirs.push(dir);
+    writeFiles(dir, {
+      "featc.config.json": JSON.stringify({ catalog: ["catalog/**/*.ts"], targets: { online: { shape: "online", inputs: "catalog/inputs.ts#Inputs" } } }),
+      "catalog/inputs.ts": "export interface Inputs {\n  age: number;\n}\n",
+      ...files,
+    });
+    return dir;
+  };
+  const build = async (dir: string) => {
+    const run = await runFeatc(["build", "--config", path.join(dir, "featc.config.json"), "--format", "json"], dir);
+    expect(run.timedOut, "featc did not finish").toBe(false);
+    expect(run.leftovers).toEqual([]);
+    return { code: run.code, diagnostics: (JSON.parse(run.stdout) as { diagnostics: { code: string; file: string; message: string }[] }).diagnostics };
+  };
+
+  it("a module the catalog imports that is a FIFO is FC1010 naming it (tsc waited on it forever)", async () => {
+    const dir = project("fifo", { "catalog/f.ts": 'import type { Age } from "./types.js";\nexport function older(age: number): Age {\n  return age + 1;\n}\n' });
+    expect(spawnSync("mkfifo", [path.join(dir, "catalog", "types.ts")]).status).toBe(0);
+    const { code, diagnostics } = await build(dir);
+    expect(code).toBe(2);
+    expect(diagnostics).toContainEqual(expect.objectContaining({ code: "FC1010", file: "catalog/types.ts", message: "'catalog/types.ts', a module the catalog imports, is not a regular file (a FIFO)" }));
+  });
+
+  it("an array literal nested 5,000 deep in a module another catalog file imports is FC1014 (tsc took minutes on it)", async () => {
+    const dir = project("deep-array", {
+      "catalog/f.ts": 'import { deep } from "./deep.js";\nexport function older(age: number): number {\n  return age + deep.length;\n}\n',
+      "catalog/deep.ts": `export const deep = ${"[".repeat(5000)}${"]".repeat(5000)};\n`,
+    });
+    const { code, diagnostics } = await build(dir);
+    expect(code).toBe(1);
+    expect(diagnostics).toContainEqual(expect.objectContaining({ code: "FC1014", file: "catalog/deep.ts" }));
+  });
 });
