@@ -11,7 +11,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvalidInputError, MissingInputError } from "../runtime/index.js";
-import { REPO, buildOk, importFrom, removeWorkspace, workspace } from "./support/workspace.js";
+import fc from "fast-check";
+import { catalogArbitrary, writeCatalog } from "./support/random-catalog.js";
+import { REPO, buildOk, importFrom, removeWorkspace, workspace, writeFiles } from "./support/workspace.js";
 
 type Execute = (outputs: readonly string[], inputs: unknown, options?: Record<string, unknown>) => unknown;
 interface Executor {
@@ -257,4 +259,43 @@ describe("checkFitted", () => {
       expect(warnings).toEqual([{ node: "amount_mean", check: "range(-1000000, 1000000)" }]);
     }
   });
+});
+
+describe("random catalogs (test/support/random-catalog.ts)", () => {
+  interface Scenario {
+    batchInputs(rows: number): Record<string, unknown>;
+    onlineInputs(id: number): Record<string, unknown>;
+  }
+
+  it("their inputs pass; each input given a value of another type is refused, naming it (row inputs at their first element)", async () => {
+    let checked = 0;
+    for (const desc of fc.sample(catalogArbitrary(), { seed: 2026, numRuns: 6 })) {
+      const ws = workspace("validate-random");
+      try {
+        writeFiles(ws, writeCatalog(desc));
+        await buildOk(ws);
+        const scenario = await importFrom<Scenario>(ws, "scenario.ts");
+        const batchTarget = await importFrom<Executor>(ws, "generated/batch.ts");
+        const onlineTarget = await importFrom<Executor>(ws, "generated/online.ts");
+        const batchGiven = scenario.batchInputs(3);
+        const onlineGiven = scenario.onlineInputs(1);
+        expect(() => batchTarget.validateInputs(batchGiven)).not.toThrow();
+        expect(() => onlineTarget.execute([], onlineGiven, { validate: true })).not.toThrow();
+        for (const input of desc.inputs) {
+          const wrong = input.type === "number" ? "1" : input.type === "string" ? 1 : "true";
+          const given = typeof wrong === "string" ? `string "${wrong}"` : `number ${wrong}`;
+          const online = thrown(() => onlineTarget.execute([], { ...onlineGiven, [input.name]: wrong }, { validate: true }));
+          expect(online.message).toBe(`input '${input.name}': expected ${input.type}, got ${given} (target 'online')`);
+          const column = input.row ? Array.from(batchGiven[input.name] as ArrayLike<unknown>) : undefined;
+          if (column) column[0] = wrong;
+          const batch = thrown(() => batchTarget.validateInputs({ ...batchGiven, [input.name]: column ?? wrong }));
+          expect(batch.message).toBe(`input '${input.name}${column ? "[0]" : ""}': expected ${input.type}, got ${given} (target 'batch')`);
+          checked++;
+        }
+      } finally {
+        removeWorkspace(ws);
+      }
+    }
+    expect(checked).toBeGreaterThan(5);
+  }, 180_000);
 });
