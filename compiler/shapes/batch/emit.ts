@@ -9,7 +9,6 @@ import type { Dep, GraphNode } from "../../model.js";
 import { callArguments } from "../executor/arguments.js";
 import { append, indent, scalarChecks, writeExecutor, type BodyMode, type BodyStep, type ComputeBody, type ExecutorShape } from "../executor/module.js";
 import type { TargetPlan } from "../executor/plan.js";
-import { inputConsumers } from "../executor/reach.js";
 import { schedule } from "../executor/schedule.js";
 import { declareLocal, promiseType, valueType } from "../executor/types.js";
 import type { EmitInput } from "../shape.js";
@@ -33,10 +32,9 @@ function body(plan: TargetPlan, layout: LoopLayout, mode: BodyMode): ComputeBody
   const included = mode.included;
   const guarded = mode.only === undefined;
   const afterReads: Code[] = [];
-  const consumers = inputConsumers(g);
   for (const f of g.inputs?.fields ?? []) {
     if (f.type.container !== "column") continue;
-    const users = (consumers.get(f.name) ?? []).filter((n) => included.has(n));
+    const users = (plan.inputConsumers.get(f.name) ?? []).filter((n) => included.has(n));
     if (users.length === 0) continue;
     const local = plan.inputLocal.get(f.name)!;
     const conditions = [...(f.optional ? [code`${local} !== undefined`] : []), ...(guarded ? [plan.masks.anyBit("need", users)] : [])];

@@ -10,7 +10,7 @@
 import { code, commentText, docComment, joinCode, key, lineComment, member, str, type Code, type RuntimeType } from "../../codegen/writer.js";
 import type { GraphNode } from "../../model.js";
 import { TargetPlan } from "./plan.js";
-import { fastPathOutputs, inputConsumers, inputsUpstream, nodeDeps, upstreamOf } from "./reach.js";
+import { fastPathOutputs, inputsUpstream, nodeDeps, upstreamOf } from "./reach.js";
 import { valueType } from "./types.js";
 import { validatedInputs, writeFittedChecks, writeInputValidation } from "./validate.js";
 import type { EmitInput } from "../shape.js";
@@ -283,7 +283,7 @@ function schemaOf(node: GraphNode): string {
 function inputReads(plan: TargetPlan, included: ReadonlySet<string>, guarded: boolean): Code[] {
   const lines: Code[] = [];
   const fields = new Map((plan.target.inputs?.fields ?? []).map((f) => [f.name, f]));
-  for (const [name, nodes] of [...inputConsumers(plan.target).entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  for (const [name, nodes] of [...plan.inputConsumers.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const users = nodes.filter((n) => included.has(n));
     if (users.length === 0) continue;
     const local = plan.inputLocal.get(name)!;
