@@ -135,6 +135,7 @@ export type ParameterizeSyntax =
   | { readonly kind: "trailing"; readonly text: string };
 
 const PARAMETERIZE_FORM = "@parameterize name(param=source, param=literal, …)";
+const WINDOW_FORM = "@window by=KEY order=KEY size=N|range=R [lag=L]";
 
 function parameterizeProblem(p: ParameterizeSyntax): string {
   switch (p.kind) {
@@ -283,6 +284,12 @@ export const diagnostics = {
     return error("FC1004", worded`@parameterize ${node}(…) binds ${literal} to parameter '${param}', whose type is '${paramType}'`, span);
   },
 
+  /** `role`: `by`, `order`, or the name of a Window<T> parameter. */
+  windowOverScalar(target: string, fn: string, role: string, source: string, span: Span): Diagnostic {
+    const what = role === "by" || role === "order" ? `its '${role}' key` : `the frame '${role}'`;
+    return error("FC1004", worded`'${source}' is one value for the whole run in ${TARGETS}, but ${what} of @window '${fn}' needs a value per row (a column) to frame`, span, target);
+  },
+
   // FC1005 — unsupported signature
   overloads(fn: string, span: Span): Diagnostic {
     return error("FC1005", worded`'${fn}' has overloads: a feature has exactly one signature`, span);
@@ -313,6 +320,19 @@ export const diagnostics = {
         `and tag it '@parameterize ${name}(${bindings})'.`,
       span,
     );
+  },
+
+  windowRowParameter(target: string, fn: string, param: string, span: Span): Diagnostic {
+    return error("FC1005", worded`parameter '${param}' of @window '${fn}' gets a value per row in ${TARGETS}, which a frame's function cannot take: read it through a Window<T> parameter (its frame) or pass a value for the whole run`, span, target);
+  },
+
+  /** A `Window<T>` parameter on a function without `@window`. */
+  frameWithoutWindow(param: string, type: string, fn: string, span: Span): Diagnostic {
+    return error("FC1005", `parameter '${param}: ${type}' of '${fn}' is a frame, which needs a '${WINDOW_FORM}' tag on the function`, span);
+  },
+
+  frameNotNumbers(param: string, type: string, fn: string, span: Span): Diagnostic {
+    return error("FC1005", `parameter '${param}: ${type}' of '${fn}': a frame holds numbers (Window<number>); other element types are not supported`, span);
   },
 
   // FC1006 — malformed or unknown tag
@@ -374,6 +394,19 @@ export const diagnostics = {
     return error("FC1006", worded`@parameterize ${node}(…) binds '${param}' twice`, span);
   },
 
+  /** `problem`: what is wrong with the tag's text, at the token `span` points at (window.ts finds it). */
+  windowSyntax(problem: string, fn: string, span: Span): Diagnostic {
+    return error("FC1006", `${problem} in @window on '${fn}' (expected ${WINDOW_FORM})`, span);
+  },
+
+  windowTwice(fn: string, span: Span): Diagnostic {
+    return error("FC1006", `'${fn}' has more than one @window tag: a feature has one frame`, span);
+  },
+
+  windowWithoutFrame(fn: string, span: Span): Diagnostic {
+    return error("FC1006", `@window on '${fn}', which has no Window<T> parameter: the frame's values reach the function through one (e.g. 'units: Window<number>')`, span);
+  },
+
   /** `table`: the value is a table; otherwise it is row-level. */
   fittedNotScalar(target: string, fn: string, table: boolean, span: Span): Diagnostic {
     return error("FC1006", worded`@fitted '${fn}' must be one value for the whole run, but in ${TARGETS} it is ${table ? "a table" : "row-level"}`, span, target);
@@ -420,6 +453,19 @@ export const diagnostics = {
       continued(
         worded`'${node}' takes '${param}: ${paramType}', a whole column, but in ${TARGETS} one entity is computed at a time: `,
         `the aggregate would run over a single request. Add an online variant of '${node}' (@when), or tag it @fitted so the target reads the value the batch run fitted.`,
+      ),
+      span,
+      target,
+    );
+  },
+
+  /** A lag of 0 in an online target: the frame would hold the request itself, which is not in its history. */
+  windowHoldsItsRow(target: string, fn: string, kind: "rows" | "range", span: Span): Diagnostic {
+    return error(
+      "FC1009",
+      continued(
+        worded`@window '${fn}' has lag=0: its frame holds ${kind === "rows" ? "the row itself" : "the row's own order key"}, but in ${TARGETS} a request is computed from the entity's rows before it. `,
+        `Give a lag (lag=1${kind === "range" ? ", in the order key's units" : ""}) or restrict '${fn}' to batch targets (@when)`,
       ),
       span,
       target,

@@ -21,6 +21,7 @@ import { expandParameterize, functionsMadeByCalls, isParameterizeTag } from "./p
 import { runtimeSchema } from "./runtime-schema.js";
 import { scalarClass } from "./scalar.js";
 import { parseTags, type RawTag } from "./tags.js";
+import { readWindow } from "./window.js";
 
 export interface DiscoverResult {
   readonly catalog: Catalog;
@@ -41,8 +42,9 @@ export interface TypeErrors {
   readonly checkedBy: "native" | "builtin";
 }
 
-/** Where `Column` and `Table` are declared: the runtime's source, and the types a packed featc exports. */
-const CONTAINERS_FILES = new Set([packageFile("runtime", "containers.ts"), packageFile("dist", "runtime", "containers.d.ts")].map(realpath));
+/** Where `Column` and `Table` are declared (`runtime/containers`), and `Window` with its aggregates (`runtime/window/aggregates`), from featc's root. */
+const CONTAINERS_MODULE = ["runtime", "containers"];
+const WINDOW_MODULE = ["runtime", "window", "aggregates"];
 
 /** The compiler options of a catalog without a tsconfig, as tsconfig.json spells them. */
 const DEFAULT_OPTIONS_JSON = { target: "es2022", module: "nodenext", moduleResolution: "nodenext", strict: true, lib: ["es2023"], types: [] };
@@ -162,6 +164,7 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
   });
 
   const candidates = files.flatMap((sf) => collectCandidates(sf, problems));
+  const windowTypes = { isRuntimeWindow: (file: string) => isRuntimeModule(file, WINDOW_MODULE), anyKey: types.info(checker.getUnknownType()), numberKey: types.info(checker.getNumberType()) };
   for (const sf of files) problems.push(...functionsMadeByCalls(sf, checker));
   const catalogFileSet = new Set(files.map((sf) => sf.fileName));
   const functions: FunctionFact[] = [];
@@ -185,7 +188,8 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
       continue;
     }
     if (candidate.name.startsWith("_")) continue;
-    const fact = functionFact(candidate, parsed, raw.filter((t) => !isParameterizeTag(t)), types, checker, problems, withHashes ? catalogFileSet : undefined);
+    const read = functionFact(candidate, parsed, raw.filter((t) => !isParameterizeTag(t)), types, checker, problems, withHashes ? catalogFileSet : undefined);
+    const fact = read && readWindow(candidate, read, checker, windowTypes, problems);
     if (!fact) continue;
     const lowered = options.lowerBodies ? lowerFunction(candidate.fn, program, catalogFileSet) : undefined;
     const expanded = expandParameterize(candidate, fact, checker, problems);
@@ -587,7 +591,7 @@ class TypeTable implements TypeOracle {
   private readonly refs = new Map<ts.Type, TypeRef>();
   private readonly fieldCache = new Map<TypeRef, FieldInfo[] | undefined>();
   private readonly fieldSpans = new Map<TypeRef, Map<string, Span>>();
-  private readonly containerCache = new Map<ts.Symbol, "column" | "table" | "none">();
+  private readonly containerCache = new Map<ts.Symbol, TypeInfo["container"]>();
 
   constructor(private readonly checker: ts.TypeChecker) {}
 
@@ -649,16 +653,16 @@ class TypeTable implements TypeOracle {
     return runtimeSchema(this.checker, this.list[ref]!, (t) => this.containerOf(t), optional);
   }
 
-  private containerOf(type: ts.Type): "column" | "table" | "none" {
+  private containerOf(type: ts.Type): TypeInfo["container"] {
     const symbol = type.getSymbol();
     if (!symbol) return "none";
     let kind = this.containerCache.get(symbol);
     if (kind === undefined) {
       kind = "none";
       const name = symbol.getName();
-      if ((name === "Column" || name === "Table") && symbol.declarations?.some((d) => isContainersFile(d.getSourceFile().fileName))) {
+      if ((name === "Column" || name === "Table") && symbol.declarations?.some((d) => isRuntimeModule(d.getSourceFile().fileName, CONTAINERS_MODULE))) {
         kind = name === "Column" ? "column" : "table";
-      }
+      } else if (name === "Window" && symbol.declarations?.some((d) => isRuntimeModule(d.getSourceFile().fileName, WINDOW_MODULE))) kind = "window";
       this.containerCache.set(symbol, kind);
     }
     return kind;
@@ -674,7 +678,6 @@ class TypeTable implements TypeOracle {
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-const containersSeen = new Map<string, boolean>();
 /** What `@extract` takes fields from: a returned Table's row, or the returned object itself (a Column has no fields to take). */
 function extractedRow(value: TypeInfo, types: TypeTable): ExtractFact["row"] {
   const type = value.container === "table" ? value.element : value.container === "column" ? undefined : value;
@@ -682,22 +685,31 @@ function extractedRow(value: TypeInfo, types: TypeTable): ExtractFact["row"] {
   return type && fields ? { type, fields } : undefined;
 }
 
-function isContainersFile(fileName: string): boolean {
-  let yes = containersSeen.get(fileName);
+const runtimeFilesSeen = new Map<string, boolean>();
+/**
+ * Whether a file is the module `segments` of featc's runtime: its source (`runtime/….ts`) or the
+ * types a packed featc exports (`dist/runtime/….d.ts`), of this featc or of another copy.
+ */
+function isRuntimeModule(fileName: string, segments: readonly string[]): boolean {
+  const k = `${segments.join("/")}\0${fileName}`;
+  let yes = runtimeFilesSeen.get(k);
   if (yes === undefined) {
-    yes = CONTAINERS_FILES.has(realpath(fileName));
+    const source = `${segments.join("/")}.ts`;
+    const types = `dist/${segments.join("/")}.d.ts`;
+    const real = realpath(fileName);
+    yes = real === realpath(packageFile(source)) || real === realpath(packageFile(types));
     // Another copy of featc: its package.json is above runtime/ (sources) or dist/runtime/ (packed types).
     const normal = fileName.replace(/\\/g, "/");
-    const up = normal.endsWith("/dist/runtime/containers.d.ts") ? "../.." : normal.endsWith("/runtime/containers.ts") ? ".." : undefined;
-    if (!yes && up) {
+    const root = normal.endsWith(`/${types}`) ? normal.slice(0, -types.length) : normal.endsWith(`/${source}`) ? normal.slice(0, -source.length) : undefined;
+    if (!yes && root !== undefined) {
       try {
-        const pkg = JSON.parse(fs.readFileSync(path.join(path.dirname(fileName), up, "package.json"), "utf8")) as { name?: string };
+        const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { name?: string };
         yes = pkg.name === "featc";
       } catch {
         yes = false;
       }
     }
-    containersSeen.set(fileName, yes);
+    runtimeFilesSeen.set(k, yes);
   }
   return yes;
 }

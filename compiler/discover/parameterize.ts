@@ -33,7 +33,8 @@ export interface ParameterizeHost {
   readonly sourceFile: ts.SourceFile;
 }
 
-interface Token {
+/** A token of a tag's text, with its offsets in the source file. */
+export interface Token {
   readonly kind: ts.SyntaxKind;
   readonly text: string;
   readonly start: number;
@@ -82,7 +83,7 @@ function parameterizeTags(host: ParameterizeHost): ts.JSDocTag[] {
 }
 
 /** The tokens of a tag's text, read from the comment's source; a `*` that starts a comment line is skipped. */
-function tokensOf(sf: ts.SourceFile, tag: ts.JSDocTag): { tokens: Token[]; error?: { message: string; start: number } } {
+export function tokensOf(sf: ts.SourceFile, tag: ts.JSDocTag): { tokens: Token[]; error?: { message: string; start: number } } {
   const start = tag.tagName.getEnd();
   let error: { message: string; start: number } | undefined;
   const scanner = ts.createScanner(ts.ScriptTarget.Latest, true, ts.LanguageVariant.Standard, sf.text, (message, length) => {
@@ -96,7 +97,7 @@ function tokensOf(sf: ts.SourceFile, tag: ts.JSDocTag): { tokens: Token[]; error
   return { tokens, error };
 }
 
-function spanAt(sf: ts.SourceFile, start: number, end: number): Span {
+export function spanAt(sf: ts.SourceFile, start: number, end: number): Span {
   const { line, character } = sf.getLineAndCharacterOfPosition(start);
   return { file: path.normalize(sf.fileName), line: line + 1, column: character + 1, length: Math.max(1, end - start) };
 }
@@ -159,7 +160,7 @@ function parseTag(host: ParameterizeHost, tag: ts.JSDocTag, problems: Diagnostic
   return { node, bindings };
 }
 
-function isName(t: Token): boolean {
+export function isName(t: Token): boolean {
   if (t.kind === ts.SyntaxKind.TrueKeyword || t.kind === ts.SyntaxKind.FalseKeyword || t.kind === ts.SyntaxKind.NullKeyword) return false;
   return t.kind === ts.SyntaxKind.Identifier || (t.kind >= ts.SyntaxKind.FirstKeyword && t.kind <= ts.SyntaxKind.LastKeyword);
 }

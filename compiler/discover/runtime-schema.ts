@@ -5,7 +5,7 @@
  * types) becomes `unknown`: the validator lets it through rather than refuse a valid value.
  */
 import { ts } from "ts-morph";
-import type { SchemaField, ValueSchema } from "../model.js";
+import type { SchemaField, TypeInfo, ValueSchema } from "../model.js";
 
 /** How deep into nested types a schema goes; below that every value passes. */
 const MAX_SCHEMA_DEPTH = 8;
@@ -20,7 +20,7 @@ const INSTANCE_CLASSES = new Set([
   "Uint8ClampedArray", "BigInt64Array", "BigUint64Array", "ArrayBuffer", "DataView", "Date", "Map", "Set", "WeakMap", "WeakSet", "RegExp",
 ]);
 
-export type ContainerOf = (type: ts.Type) => "column" | "table" | "none";
+export type ContainerOf = (type: ts.Type) => TypeInfo["container"];
 
 /**
  * The schema of `type`; `containerOf` recognises featc's Column and Table. For an `optional`
@@ -99,6 +99,8 @@ export function runtimeSchema(checker: ts.TypeChecker, type: ts.Type, containerO
         const element = arg();
         return element ? { kind: "column", element: of(element, depth + 1), text: text(t) } : unknown(t);
       }
+      // A `@window` frame is made by the executor, never given as an input.
+      if (container === "window") return unknown(t);
       if (container === "table") {
         const row = arg();
         return row ? { kind: "table", fields: fieldsOf(row, depth + 1), text: text(t) } : unknown(t);

@@ -5,7 +5,7 @@
 import { diagnostics, editDistance, type CheckSyntax, type Diagnostic, type Span } from "../diagnostics.js";
 import type { CheckFact, CheckRule, Condition, ExtractFact } from "../model.js";
 
-export const FEATC_TAGS = ["when", "whenNot", "whenIn", "extract", "check", "fitted", "parameterize"] as const;
+export const FEATC_TAGS = ["when", "whenNot", "whenIn", "extract", "check", "fitted", "parameterize", "window"] as const;
 
 export interface RawTag {
   readonly name: string;
@@ -94,7 +94,8 @@ export function parseTags(tags: readonly RawTag[], fnName: string, problems: Dia
         parsed.fittedSpan ??= tag.span;
         break;
       case "parameterize":
-        break; // read from the comment's tokens by parameterize.ts
+      case "window":
+        break; // read from the comment's tokens by parameterize.ts and window.ts
       default: {
         const near = FEATC_TAGS.find((t) => t.toLowerCase() === tag.name.toLowerCase() || (tag.name.length > 3 && editDistance(t.toLowerCase(), tag.name.toLowerCase()) <= 2));
         if (near) problems.push(diagnostics.misspeltTag(tag.name, near, fnName, tag.span));

@@ -3,6 +3,7 @@
  * shape's own rules are its `validate`, run after these). Rules only read the graph and
  * return diagnostics, so a catalog with many problems reports all of them at once.
  */
+import { checkWindows } from "../graph/window.js";
 import path from "node:path";
 import { diagnostics, nearestName, type Diagnostic } from "../diagnostics.js";
 import type { TargetConfig } from "../config.js";
@@ -25,6 +26,7 @@ export function validateTarget(g: BuiltTarget, target: TargetConfig, catalog: Ca
     ...checkFitted(g),
     ...checkCheckTags(g, catalog, ctx.oracle),
     ...checkUnusedInputs(g),
+    ...checkWindows(g),
     ...(g.nodes.size === 0 ? [diagnostics.emptyTarget(g.name, target.span)] : []),
   ];
 }
@@ -195,11 +197,13 @@ function checkTypes(g: BuiltTarget, oracle: TypeOracle): Diagnostic[] {
       const name = dep.source.kind === "unknown" ? (dep.param.binds ?? dep.param.name) : dep.source.name;
       // An entity target has no columns: its shape's own rule reports such a parameter (online: FC1009).
       if (g.levels === "entity" && param.container !== "none") continue;
+      // A frame over one value for the whole run is the window rule's (FC1004 there, once).
+      if (!delivered.row && param.container === "window") continue;
       if (delivered.row && param.container === "table") {
         out.push(diagnostics.columnToTable(g.name, name, delivered.type.text, dep.param.name, node.fn.exportName, param.text, dep.param.span));
         continue;
       }
-      const expected = delivered.row && param.container === "column" ? param.element : param;
+      const expected = delivered.row && (param.container === "column" || param.container === "window") ? param.element : param;
       if (!expected) continue;
       if (!oracle.assignable(delivered.type.ref, expected.ref)) {
         out.push(diagnostics.notAssignable(g.name, name, delivered.type.text, delivered.row, dep.param.name, node.fn.exportName, param.text, dep.param.span));

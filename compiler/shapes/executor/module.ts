@@ -11,6 +11,7 @@ import { code, commentText, docComment, joinCode, key, lineComment, member, str,
 import type { GraphNode } from "../../model.js";
 import { TargetPlan } from "./plan.js";
 import { fastPathOutputs, inputsUpstream, nodeDeps, upstreamOf } from "./reach.js";
+import { historiesInterface } from "./histories.js";
 import { valueType } from "./types.js";
 import { validatedInputs, writeFittedChecks, writeInputValidation } from "./validate.js";
 import type { EmitInput } from "../shape.js";
@@ -141,7 +142,11 @@ export function writeExecutor(input: EmitInput, shape: ExecutorShape): string {
     return node.fn.fitted && (node.kind === "fitted" || (node.kind === "function" && node.level === "scalar"));
   });
   const inputsInterface = plan.inputsInterface();
-  const inputsType = g.fittedInputs.length > 0 ? code`${inputsInterface ?? code`{}`} & { fitted: FittedValues }` : (inputsInterface ?? code`{}`);
+  const histories = historiesInterface(plan);
+  const inputsType = joinCode(
+    [inputsInterface ?? code`{}`, ...(g.fittedInputs.length > 0 ? [code`{ fitted: FittedValues }`] : []), ...(histories.length > 0 ? [code`WindowHistories`] : [])],
+    " & ",
+  );
   const asyncOutputs = publicOutputs.filter((n) => plan.asyncDependent.has(n));
   const union = (names: readonly string[]): Code => (names.length === 0 ? code`never` : joinCode(names.map(str), " | "));
   const list = (names: readonly string[]): Code => joinCode(names.map(str), ", ");
@@ -181,6 +186,7 @@ export function writeExecutor(input: EmitInput, shape: ExecutorShape): string {
       lines.push(code`export const FITTED_OUTPUTS = [${list(fittedNodes)}] as const;`);
     }
   }
+  if (histories.length > 0) lines.push(code``, ...histories);
   lines.push(code``, docComment(`All inputs of target ${str(g.name)}.`), code`export type Inputs = ${inputsType};`);
   append(lines, writeInputValidation(validatedInputs(plan), { invalid: plan.imports.runtime("InvalidInputError"), missing: plan.imports.runtime("MissingInputError") }), [code``]);
   const upstream = inputsUpstream(g);

@@ -65,6 +65,7 @@ export class TargetPlan {
     if (g.inputs) this.imports.declare(this.moduleSpecifier(g.inputs.file), g.inputs.name);
     for (const f of g.inputs?.fields ?? []) this.inputLocal.set(f.name, this.names.take(f.name));
     if (g.fittedInputs.length > 0) this.inputLocal.set("fitted", this.names.take("fitted"));
+    for (const h of g.windowHistories) this.inputLocal.set(h.name, this.names.take(h.name));
     for (const name of this.order) this.local.set(name, this.names.take(name));
     this.asyncDependent = asyncDependents(g);
     this.inputConsumers = inputConsumers(g);
@@ -162,6 +163,7 @@ export class TargetPlan {
         : node.kind === "fitted"
           ? `fitted value read from inputs.fitted (${node.fn.exportName})`
           : node.fn.exportName;
-    return lineComment(node.name === what ? `${node.name} — ${where}` : `${node.name}: ${what} — ${where}`);
+    const frame = node.kind === "function" && node.fn.window ? ` — @window ${node.fn.window.text}` : "";
+    return lineComment(node.name === what ? `${node.name} — ${where}${frame}` : `${node.name}: ${what} — ${where}${frame}`);
   }
 }

@@ -12,6 +12,10 @@ import { quoteIdentifier, type SqlDialect } from "../../../runtime/sql/identifie
 import type { Expr, LoweredField, RelationArg, RelationCall, ValueType } from "./ir.js";
 import { DIALECT_RULES } from "./dialects.js";
 import { renderExpr, ULPS_PER_APPROXIMATE_CALL, type RefExpr } from "./render.js";
+import { windowSql } from "./window.js";
+
+/** `boundUlps` of a node whose approximation has no bound in ulps (the reasons say why). */
+export const UNBOUNDED = -1;
 
 /** A piece of the statement: SQL text, or the slot of a run-time table name. */
 export type SqlPart = { readonly kind: "text"; readonly text: string } | { readonly kind: "table"; readonly input: string };
@@ -36,7 +40,7 @@ export interface SqlNodeNote {
   readonly node: string;
   /** Empty when the translation gives V8's bits exactly. */
   readonly approximate: readonly string[];
-  /** The stated bound in ulps (0 when exact). */
+  /** The stated bound in ulps (0 when exact; `UNBOUNDED` when the reasons state none, as for an engine's own summation). */
   readonly boundUlps: number;
   readonly raises: readonly string[];
 }
@@ -168,6 +172,21 @@ export function planSql(target: BuiltTarget, dialect: SqlDialect): SqlPlanResult
       depth.set(name, 0);
       continue;
     }
+    const levelOf = () => 1 + Math.max(0, ...node.deps.map((dep) => (dep.source.kind === "node" ? (depth.get(dep.source.name) ?? 0) : 0)));
+    if (node.kind === "function" && node.fn.window) {
+      const w = windowSql(node, dialect, (dep) => (dep.source.kind === "node" && depth.has(dep.source.name) ? q(dep.source.name) : undefined));
+      if (!w.ok) {
+        p.fail(name, w.construct, w.reason, node.fn.window.span);
+        continue;
+      }
+      const level = levelOf();
+      depth.set(name, level);
+      while (steps.length < level) steps.push([]);
+      steps[level - 1]!.push(`${w.sql} AS ${q(name)}`);
+      columns.push({ name, node: name, type: "number" });
+      p.notes.push({ node: name, approximate: w.approximate, boundUlps: w.approximate.length > 0 ? UNBOUNDED : 0, raises: [...w.raises] });
+      continue;
+    }
     const lowered = node.fn.lowered;
     if (!lowered) continue;
     if (!lowered.ok) {
@@ -209,7 +228,7 @@ export function planSql(target: BuiltTarget, dialect: SqlDialect): SqlPlanResult
       rendered.push({ column, sql: r.sql });
       columns.push({ name: column, node: name, type: field.type });
     }
-    const level = 1 + Math.max(0, ...node.deps.map((dep) => (dep.source.kind === "node" ? (depth.get(dep.source.name) ?? 0) : 0)));
+    const level = levelOf();
     depth.set(name, level);
     while (steps.length < level) steps.push([]);
     steps[level - 1]!.push(...rendered.map((r) => `${r.sql} AS ${q(r.column)}`));
