@@ -11,13 +11,14 @@ import { ts } from "ts-morph";
 import { diagnostics, type Diagnostic, type Span } from "../diagnostics.js";
 import type { FeatcConfig } from "../config.js";
 import type { Lowering } from "../shapes/sql/ir.js";
-import type { Catalog, ExtractFact, FieldInfo, FunctionFact, InputsFact, ParamFact, TypeInfo, TypeOracle, TypeRef } from "../model.js";
+import type { Catalog, ExtractFact, FieldInfo, FunctionFact, InputsFact, ParamFact, TypeInfo, TypeOracle, TypeRef, ValueSchema } from "../model.js";
 import { packageFile } from "../paths.js";
 import { MAX_BRACKET_DEPTH, MAX_TREE_DEPTH, tooDeepBrackets, tooDeepNode } from "./depth.js";
-import { isRegularFile, readTextFile } from "./files.js";
+import { fileProblem, isRegularFile, readTextFile } from "./files.js";
 import { lowerFunction } from "./lower.js";
 import { startNativeCheck, type NativeDiagnostic } from "./native-check.js";
 import { expandParameterize, functionsMadeByCalls, isParameterizeTag } from "./parameterize.js";
+import { runtimeSchema } from "./runtime-schema.js";
 import { scalarClass } from "./scalar.js";
 import { parseTags, type RawTag } from "./tags.js";
 import { readWindow } from "./window.js";
@@ -87,6 +88,8 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
   const problems: Diagnostic[] = [];
   const texts = new Map<string, string>();
   const catalogPaths: string[] = [];
+  /** A catalog file is too deep to analyse: read as an empty module here, as written by tsc. */
+  let tooDeepFiles = false;
   for (const file of config.catalogFiles) {
     const read = readTextFile(file);
     if ("problem" in read) {
@@ -95,7 +98,10 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
     }
     const deep = tooDeepBrackets(read.text, file.endsWith(".tsx") ? ts.LanguageVariant.JSX : ts.LanguageVariant.Standard);
     if (deep === undefined) catalogPaths.push(file);
-    else problems.push(diagnostics.tooManyBrackets(MAX_BRACKET_DEPTH, spanInText(file, read.text, deep)));
+    else {
+      problems.push(diagnostics.tooManyBrackets(MAX_BRACKET_DEPTH, spanInText(file, read.text, deep)));
+      tooDeepFiles = true;
+    }
     // A file too deep to parse is an empty module to the program, also where another file imports it.
     texts.set(file, deep === undefined ? read.text : "");
   }
@@ -108,9 +114,11 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
     }
   }
   const compilerOptions = catalogCompilerOptions(config, problems);
-  // The native compiler starts first and checks on another core while this process parses.
+  // The native compiler starts first and checks on another core while this process parses. Not
+  // when a catalog file is too deep: tsc reads it as written wherever another file imports it,
+  // and may take minutes on it (a literal nested thousands deep); this process reads it as empty.
   const native =
-    options.typeCheck === "builtin" || compilerOptions.broken
+    options.typeCheck === "builtin" || compilerOptions.broken || tooDeepFiles
       ? undefined
       : startNativeCheck({
           files: catalogPaths,
@@ -120,13 +128,20 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
           typeRootsFrom: config.tsconfig && compilerOptions.options.typeRoots === undefined ? path.dirname(config.tsconfig) : undefined,
           timeoutSeconds: config.typeCheckTimeout,
         });
-  const host = compilerHost(compilerOptions.options, texts, (file) => problems.push(diagnostics.parserOutOfStack(file)));
+  const unreadable = new Map<string, string>();
+  const host = compilerHost(
+    compilerOptions.options,
+    texts,
+    (file) => problems.push(diagnostics.parserOutOfStack(file)),
+    (file, problem) => unreadable.set(path.normalize(file), problem),
+  );
   const program = ts.createProgram({ rootNames: [...catalogPaths, ...extraFiles], options: compilerOptions.options, host });
   // A name TypeScript reads differently (a backslash is a separator to it) has no source file:
   // it is skipped here, and FC1010 names the file (validate/checkCatalogFileNames).
   const files = catalogPaths.flatMap((file) => program.getSourceFile(file) ?? []).filter((sf) => {
     const deep = tooDeepNode(sf);
     if (deep) problems.push(diagnostics.syntaxTooDeep(MAX_TREE_DEPTH, spanOf(deep, sf)));
+    if (deep) tooDeepFiles = true;
     return !deep;
   });
   const checker = program.getTypeChecker();
@@ -137,7 +152,9 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
   const syntaxErrors = files.flatMap((sf) => program.getSyntacticDiagnostics(sf).map(typescriptDiagnostic));
   const catalogNodes = new Set(files);
   const brokenElsewhere = program.getSourceFiles().some((sf) => !catalogNodes.has(sf) && program.getSyntacticDiagnostics(sf).length > 0);
-  const nativeUsable = native !== undefined && syntaxErrors.length === 0 && !brokenElsewhere;
+  // A module the catalog imports that is a FIFO or a device: tsc would wait on it forever.
+  for (const [file, problem] of unreadable) problems.push(diagnostics.unreadableImport(path.relative(config.rootDir, file), problem, { file, line: 1, column: 1, length: 1 }));
+  const nativeUsable = native !== undefined && syntaxErrors.length === 0 && !brokenElsewhere && unreadable.size === 0 && !tooDeepFiles;
   if (!nativeUsable) native?.cancel();
   const typeErrors = (nativeUsable ? native.result : Promise.resolve(undefined)).then((found): TypeErrors => {
     if (!found) return { diagnostics: [...syntaxErrors, ...builtinTypeErrors(program, files, syntaxErrors.length > 0)], checkedBy: "builtin" };
@@ -214,7 +231,7 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
     inputs.set(target.name, {
       name: target.inputs.name,
       file: target.inputs.file,
-      fields: fields.map((f) => ({ name: f.name, type: f.type, optional: f.optional, span: types.spanOfField(ref, f.name) ?? spanOf(decl.name) })),
+      fields: fields.map((f) => ({ name: f.name, type: f.type, optional: f.optional, span: types.spanOfField(ref, f.name) ?? spanOf(decl.name), schema: types.schema(f.type.ref, f.optional) })),
     });
   }
 
@@ -294,13 +311,19 @@ function textOf(read: ReturnType<typeof readTextFile>): string | undefined {
  * read them, the standard library from ts-morph's bundle (its TypeScript has no lib folder on
  * disk), and every other file read only if it is a regular file of a sane size.
  */
-function compilerHost(options: ts.CompilerOptions, texts: ReadonlyMap<string, string>, onTooDeep: (file: string) => void): ts.CompilerHost {
+function compilerHost(options: ts.CompilerOptions, texts: ReadonlyMap<string, string>, onTooDeep: (file: string) => void, onUnreadable: (file: string, problem: string) => void): ts.CompilerHost {
   const host = ts.createCompilerHost(options, true);
   const libs = bundledLibraries(host.getDefaultLibLocation!());
   const fileExists = host.fileExists.bind(host);
   const getSourceFile = host.getSourceFile.bind(host);
   host.readFile = (file) => texts.get(file) ?? libs.get(file) ?? textOf(readTextFile(file));
-  host.fileExists = (file) => texts.has(file) || libs.has(file) || fileExists(file);
+  host.fileExists = (file) => {
+    if (texts.has(file) || libs.has(file) || fileExists(file)) return true;
+    // Something that is neither a regular file nor a folder sits where a module would be.
+    const problem = SOURCE_EXTENSION.test(file) ? fileProblem(file) : undefined;
+    if (problem && problem !== "not found" && !problem.includes("(a folder)")) onUnreadable(file, problem);
+    return false;
+  };
   // A module the catalog imports is not measured before it is parsed: a stack overflow in its
   // parse makes it an empty module, reported.
   host.getSourceFile = (file, languageVersion, ...rest) => {
@@ -314,6 +337,8 @@ function compilerHost(options: ts.CompilerOptions, texts: ReadonlyMap<string, st
   };
   return host;
 }
+
+const SOURCE_EXTENSION = /\.[cm]?[jt]sx?$/;
 
 let libraryTexts: readonly { fileName: string; text: string }[] | undefined;
 
@@ -621,6 +646,11 @@ class TypeTable implements TypeOracle {
   spanOfField(ref: TypeRef, name: string): Span | undefined {
     this.fields(ref);
     return this.fieldSpans.get(ref)?.get(name);
+  }
+
+  /** The run-time schema of a type, for the executors' input validation. */
+  schema(ref: TypeRef, optional: boolean): ValueSchema {
+    return runtimeSchema(this.checker, this.list[ref]!, (t) => this.containerOf(t), optional);
   }
 
   private containerOf(type: ts.Type): TypeInfo["container"] {
