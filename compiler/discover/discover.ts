@@ -5,9 +5,8 @@
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
-import { ts } from "ts-morph";
+import { libraryFiles, ts } from "../typescript.js";
 import { diagnostics, type Diagnostic, type Span } from "../diagnostics.js";
 import type { FeatcConfig } from "../config.js";
 import type { Lowering } from "../shapes/sql/ir.js";
@@ -284,37 +283,48 @@ function textOf(read: ReturnType<typeof readTextFile>): string | undefined {
 /**
  * TypeScript's own compiler host, so that every file gets its module format from its extension
  * and the nearest package.json as tsc decides it (a `.ts` file under `"type": "commonjs"` is
- * CommonJS: TS1287 and TS1295 depend on it), with three changes: the catalog's texts as featc
+ * CommonJS: TS1287 and TS1295 depend on it), with these changes: the catalog's texts as featc
  * read them, the standard library from ts-morph's bundle (its TypeScript has no lib folder on
- * disk), and every other file read only if it is a regular file of a sane size.
+ * disk), and every other file read only if it is a regular file of a sane size. Files featc
+ * reads itself (`texts`: the catalog and inputs files) are parsed with their JSDoc (featc's tags)
+ * and parent links; every other file is parsed as tsc parses it — JSDoc only where it can change
+ * a diagnostic — and gets its parent links when it is bound, before featc's first question to the
+ * checker. Most of what a program reads is declaration files (`@types/node` alone is 2.3 MB),
+ * and their JSDoc is most of their text.
  */
 function compilerHost(options: ts.CompilerOptions, texts: ReadonlyMap<string, string>, onTooDeep: (file: string) => void): ts.CompilerHost {
-  const host = ts.createCompilerHost(options, true);
+  const host = ts.createCompilerHost(options);
   const libs = bundledLibraries(host.getDefaultLibLocation!());
   const fileExists = host.fileExists.bind(host);
-  const getSourceFile = host.getSourceFile.bind(host);
   host.readFile = (file) => texts.get(file) ?? libs.get(file) ?? textOf(readTextFile(file));
   host.fileExists = (file) => texts.has(file) || libs.has(file) || fileExists(file);
-  // A module the catalog imports is not measured before it is parsed: a stack overflow in its
-  // parse makes it an empty module, reported.
-  host.getSourceFile = (file, languageVersion, ...rest) => {
+  host.getSourceFile = (file, languageVersionOrOptions, onError) => {
+    let text: string | undefined;
     try {
-      return getSourceFile(file, languageVersion, ...rest);
+      text = host.readFile(file);
+    } catch (e) {
+      onError?.((e as Error).message);
+      text = "";
+    }
+    if (text === undefined) return undefined;
+    const own = texts.has(file);
+    const parse = typeof languageVersionOrOptions === "object" ? { ...languageVersionOrOptions, jsDocParsingMode: own ? ts.JSDocParsingMode.ParseAll : ts.JSDocParsingMode.ParseForTypeErrors } : languageVersionOrOptions;
+    // A module the catalog imports is not measured before it is parsed: a stack overflow in its
+    // parse makes it an empty module, reported.
+    try {
+      return ts.createSourceFile(file, text, parse, own);
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
       onTooDeep(path.normalize(file));
-      return ts.createSourceFile(file, "", languageVersion);
+      return ts.createSourceFile(file, "", parse);
     }
   };
   return host;
 }
 
-let libraryTexts: readonly { fileName: string; text: string }[] | undefined;
-
-/** `lib.*.d.ts` as ts-morph ships them (in its own dependency), placed in `folder`. */
+/** `lib.*.d.ts` as ts-morph ships them, placed in `folder`. */
 function bundledLibraries(folder: string): Map<string, string> {
-  libraryTexts ??= (createRequire(createRequire(import.meta.url).resolve("ts-morph"))("@ts-morph/common") as { getLibFiles(): { fileName: string; text: string }[] }).getLibFiles();
-  return new Map(libraryTexts.map((lib) => [path.posix.join(folder.replace(/\\/g, "/"), lib.fileName), lib.text]));
+  return new Map(libraryFiles().map((lib) => [path.posix.join(folder.replace(/\\/g, "/"), lib.fileName), lib.text]));
 }
 
 function isExported(node: ts.Node): boolean {
