@@ -624,7 +624,10 @@ class TypeTable implements TypeOracle {
         const fieldType = decl ? this.checker.getTypeOfSymbolAtLocation(symbol, decl) : this.checker.getTypeOfSymbol(symbol);
         const typeNode = decl && (ts.isPropertySignature(decl) || ts.isPropertyDeclaration(decl)) ? decl.type : undefined;
         const optional = (symbol.flags & ts.SymbolFlags.Optional) !== 0 || this.checker.isTypeAssignableTo(this.checker.getUndefinedType(), fieldType);
-        result.push({ name: symbol.getName(), type: this.info(fieldType, typeNode?.getText()), optional });
+        // An optional field also holds undefined: its text is the type as read (`number | undefined`), not as written, when the two differ.
+        const undefinedType = this.checker.getUndefinedType();
+        const widened = typeNode !== undefined && (symbol.flags & ts.SymbolFlags.Optional) !== 0 && !this.checker.isTypeAssignableTo(undefinedType, this.checker.getTypeFromTypeNode(typeNode)) && this.checker.isTypeAssignableTo(undefinedType, fieldType);
+        result.push({ name: symbol.getName(), type: this.info(fieldType, widened ? undefined : typeNode?.getText()), optional });
         if (decl) spans.set(symbol.getName(), spanAt(decl.getSourceFile(), decl.getStart(), (ts.isPropertySignature(decl) ? decl.name : decl).getWidth()));
       }
     }
