@@ -33,6 +33,7 @@ export declare namespace ts {
   type CallExpression = Morph.ts.CallExpression;
   type CompilerHost = Morph.ts.CompilerHost;
   type CompilerOptions = Morph.ts.CompilerOptions;
+  type CreateSourceFileOptions = Morph.ts.CreateSourceFileOptions;
   type Declaration = Morph.ts.Declaration;
   type Diagnostic = Morph.ts.Diagnostic;
   type Expression = Morph.ts.Expression;
@@ -46,6 +47,7 @@ export declare namespace ts {
   type Node = Morph.ts.Node;
   type ObjectLiteralExpression = Morph.ts.ObjectLiteralExpression;
   type Program = Morph.ts.Program;
+  type ScriptTarget = Morph.ts.ScriptTarget;
   type PropertyAccessExpression = Morph.ts.PropertyAccessExpression;
   type PropertyAssignment = Morph.ts.PropertyAssignment;
   type Signature = Morph.ts.Signature;

@@ -16,6 +16,7 @@ import { MAX_BRACKET_DEPTH, MAX_TREE_DEPTH, tooDeepBrackets, tooDeepNode } from 
 import { isRegularFile, readTextFile } from "./files.js";
 import { lowerFunction } from "./lower.js";
 import { startNativeCheck, type NativeDiagnostic } from "./native-check.js";
+import { catalogProgram } from "./program.js";
 import { expandParameterize, functionsMadeByCalls, isParameterizeTag } from "./parameterize.js";
 import { parseTags, type RawTag } from "./tags.js";
 
@@ -28,6 +29,8 @@ export interface DiscoverResult {
    * checker until it settles (it falls back to the in-process checker).
    */
   readonly typeErrors: Promise<TypeErrors>;
+  /** Whether featc's questions went to a program without the `types` packages (see program.ts). */
+  readonly lean: boolean;
 }
 
 export interface TypeErrors {
@@ -115,7 +118,9 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
           timeoutSeconds: config.typeCheckTimeout,
         });
   const host = compilerHost(compilerOptions.options, texts, (file) => problems.push(diagnostics.tooDeep("the parser ran out of stack", { file, line: 1, column: 1, length: 1 })));
-  const program = ts.createProgram({ rootNames: [...catalogPaths, ...extraFiles], options: compilerOptions.options, host });
+  // With the native compiler checking the full program, featc's own questions may go to a program without the `types` packages.
+  const programs = catalogProgram([...catalogPaths, ...extraFiles], compilerOptions.options, host, native?.started === true, new Set(texts.keys()));
+  const program = programs.program;
   // A name TypeScript reads differently (a backslash is a separator to it) has no source file:
   // it is skipped here, and FC1010 names the file (validate/checkCatalogFileNames).
   const files = catalogPaths.flatMap((file) => program.getSourceFile(file) ?? []).filter((sf) => {
@@ -134,7 +139,7 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
   const nativeUsable = native !== undefined && syntaxErrors.length === 0 && !brokenElsewhere;
   if (!nativeUsable) native?.cancel();
   const typeErrors = (nativeUsable ? native.result : Promise.resolve(undefined)).then((found): TypeErrors => {
-    if (!found) return { diagnostics: [...syntaxErrors, ...builtinTypeErrors(program, files, syntaxErrors.length > 0)], checkedBy: "builtin" };
+    if (!found) return { diagnostics: [...syntaxErrors, ...builtinTypeErrors(programs.full(), files, syntaxErrors.length > 0)], checkedBy: "builtin" };
     if ("timedOut" in found) return { diagnostics: [diagnostics.typeCheckTimeout(found.timedOut)], checkedBy: "native" };
     const byPath = new Map(files.map((sf) => [path.resolve(sf.fileName), sf]));
     return { diagnostics: found.map((d) => nativeDiagnostic(d, byPath.get(d.file))), checkedBy: "native" };
@@ -210,7 +215,7 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
     });
   }
 
-  return { catalog: { functions: finalFunctions, validators, inputs, oracle: types }, diagnostics: problems, typeErrors };
+  return { catalog: { functions: finalFunctions, validators, inputs, oracle: types }, diagnostics: problems, typeErrors, lean: programs.lean };
 }
 
 function typescriptDiagnostic(d: ts.Diagnostic): Diagnostic {
@@ -298,7 +303,14 @@ function compilerHost(options: ts.CompilerOptions, texts: ReadonlyMap<string, st
   const fileExists = host.fileExists.bind(host);
   host.readFile = (file) => texts.get(file) ?? libs.get(file) ?? textOf(readTextFile(file));
   host.fileExists = (file) => texts.has(file) || libs.has(file) || fileExists(file);
+  // One parse per file and set of parse options, shared by every program made with this host.
+  const parsed = new Map<string, ts.SourceFile | undefined>();
   host.getSourceFile = (file, languageVersionOrOptions, onError) => {
+    const key = typeof languageVersionOrOptions === "object" ? `${file}\0${languageVersionOrOptions.languageVersion}\0${languageVersionOrOptions.impliedNodeFormat}` : `${file}\0${languageVersionOrOptions}`;
+    if (!parsed.has(key)) parsed.set(key, parse(file, languageVersionOrOptions, onError));
+    return parsed.get(key);
+  };
+  const parse = (file: string, languageVersionOrOptions: ts.ScriptTarget | ts.CreateSourceFileOptions, onError?: (message: string) => void): ts.SourceFile | undefined => {
     let text: string | undefined;
     try {
       text = host.readFile(file);
@@ -308,15 +320,15 @@ function compilerHost(options: ts.CompilerOptions, texts: ReadonlyMap<string, st
     }
     if (text === undefined) return undefined;
     const own = texts.has(file);
-    const parse = typeof languageVersionOrOptions === "object" ? { ...languageVersionOrOptions, jsDocParsingMode: own ? ts.JSDocParsingMode.ParseAll : ts.JSDocParsingMode.ParseForTypeErrors } : languageVersionOrOptions;
+    const options = typeof languageVersionOrOptions === "object" ? { ...languageVersionOrOptions, jsDocParsingMode: own ? ts.JSDocParsingMode.ParseAll : ts.JSDocParsingMode.ParseForTypeErrors } : languageVersionOrOptions;
     // A module the catalog imports is not measured before it is parsed: a stack overflow in its
     // parse makes it an empty module, reported.
     try {
-      return ts.createSourceFile(file, text, parse, own);
+      return ts.createSourceFile(file, text, options, own);
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
       onTooDeep(path.normalize(file));
-      return ts.createSourceFile(file, "", parse);
+      return ts.createSourceFile(file, "", options);
     }
   };
   return host;
