@@ -63,8 +63,15 @@ function needsTypesPackages(program: ts.Program, own: ReadonlySet<string>): bool
     const specifiers = (sf as ts.SourceFile & { imports?: readonly ts.StringLiteral[] }).imports ?? [];
     if (specifiers.some((s) => !checker.getSymbolAtLocation(s))) return true;
     const whole = own.has(sf.fileName) || sf.isDeclarationFile;
+    // A name of the file's own scope or of the global one resolves anywhere in the file: asked once per name.
+    const inFileScope = new Map<string, boolean>();
+    const resolvesInFile = (name: string): boolean => {
+      let found = inFileScope.get(name);
+      if (found === undefined) inFileScope.set(name, (found = checker.resolveName(name, sf, MEANING, false) !== undefined));
+      return found;
+    };
     const unresolved = (node: ts.Node): boolean => {
-      if (ts.isIdentifier(node)) return isReference(node) && !checker.resolveName(node.text, node, MEANING, false);
+      if (ts.isIdentifier(node)) return !resolvesInFile(node.text) && isReference(node) && !checker.resolveName(node.text, node, MEANING, false);
       const skipped = whole ? undefined : noTypeFrom(node);
       return ts.forEachChild(node, (child) => (child === skipped ? undefined : unresolved(child) || undefined)) ?? false;
     };
