@@ -18,7 +18,7 @@ export interface Analysis {
   readonly diagnostics: readonly Diagnostic[];
   /** Which checker reported TypeScript's own errors (FC1011); absent when the catalog was not read. */
   readonly typeCheckedBy?: "native" | "builtin";
-  /** Whether the catalog's types were read from a program without the `types` packages (they were not needed). */
+  /** Whether the catalog's types were read from a program without the `types` packages and the DOM's libraries (not needed). */
   readonly lean?: boolean;
 }
 

@@ -29,7 +29,7 @@ export interface DiscoverResult {
    * checker until it settles (it falls back to the in-process checker).
    */
   readonly typeErrors: Promise<TypeErrors>;
-  /** Whether featc's questions went to a program without the `types` packages (see program.ts). */
+  /** Whether featc's questions went to a program without the `types` packages and the DOM's libraries (program.ts). */
   readonly lean: boolean;
 }
 
@@ -118,7 +118,7 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
           timeoutSeconds: config.typeCheckTimeout,
         });
   const host = compilerHost(compilerOptions.options, texts, (file) => problems.push(diagnostics.tooDeep("the parser ran out of stack", { file, line: 1, column: 1, length: 1 })));
-  // With the native compiler checking the full program, featc's own questions may go to a program without the `types` packages.
+  // With the native compiler checking the full program, featc's own questions may go to a leaner one (program.ts).
   const programs = catalogProgram([...catalogPaths, ...extraFiles], compilerOptions.options, host, native?.started === true, new Set(texts.keys()));
   const program = programs.program;
   // A name TypeScript reads differently (a backslash is a separator to it) has no source file:

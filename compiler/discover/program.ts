@@ -1,17 +1,19 @@
 /**
- * The program featc asks its type questions of, without the packages of `compilerOptions.types`
- * (`@types/node`: 2.3 MB of declarations, most of a small catalog's parse) when the native
- * compiler checks the full program: FC1011 then comes from the native `tsc`, and featc's own
- * questions — the types of the catalog's signatures, inputs and bodies — get the same answers
- * from the lean program as long as nothing they can reach needs one of those packages.
+ * The program featc asks its type questions of, without what a catalog seldom needs and costs
+ * most of a small catalog's parse: the packages of `compilerOptions.types` (`@types/node`: 2.3 MB
+ * of declarations) and, when the tsconfig names no `lib`, the DOM's declarations that the default
+ * library of its target brings (2 MB). That is done only when the native compiler checks the full
+ * program: FC1011 then comes from the native `tsc`, and featc's own questions — the types of the
+ * catalog's signatures, inputs and bodies — get the same answers from the lean program as long
+ * as nothing they can reach needs what it leaves out.
  *
- * The lean program is kept only when every name that can reach a declaration of theirs resolves
- * in it without them: every module specifier of every file (an ambient module such as "node:fs"
- * is one of theirs), every name of the catalog's own files, and every name in the declarations of
- * the other files — their signatures and types, and the bodies whose type is inferred; the body
- * of a function whose return type is written cannot change a type featc sees. Otherwise, and
- * whenever the in-process checker must report TypeScript's errors itself (the fallback), featc
- * uses the full program. Members that a package adds to a standard-library interface
+ * The lean program is kept only when every name that can reach such a declaration resolves in
+ * it: every module specifier of every file (an ambient module such as "node:fs" is one of
+ * theirs), every name of the catalog's own files, and every name in the declarations of the
+ * other files — their signatures and types, and the bodies whose type is inferred; the body of a
+ * function whose return type is written cannot change a type featc sees. Otherwise, and whenever
+ * the in-process checker must report TypeScript's errors itself (the fallback), featc uses the
+ * full program. Members that a package adds to a standard-library interface
  * (`Error.captureStackTrace`) are not seen by this test: where such a member is used, a type
  * featc reads could be `any` in the lean program (a body's inferred type; a type the checker
  * compares structurally).
@@ -26,25 +28,26 @@ type ScopeChecker = ts.TypeChecker & {
 export interface CatalogProgram {
   /** The program to ask featc's questions of: the lean one when it answers them as the full one would. */
   readonly program: ts.Program;
-  /** The program tsc checks, with the `types` packages: the same object as `program` when that is not lean. */
+  /** The program tsc checks, with all its libraries and `types` packages: the same object as `program` when that is not lean. */
   full(): ts.Program;
   /** Whether `program` is the lean one. */
   readonly lean: boolean;
 }
 
 /**
- * Creates the catalog's program; lean (`types: []`) when `lean` is asked for, the options name
- * `types` packages, and nothing needs them. The host should return the same source file for
- * the same file, so that the full program, when needed, parses nothing twice.
+ * Creates the catalog's program; lean when `lean` is asked for, there is something to leave out,
+ * and nothing needs it. The host should return the same source file for the same file, so that
+ * the full program, when needed, parses nothing twice.
  */
 export function catalogProgram(rootNames: readonly string[], options: ts.CompilerOptions, host: ts.CompilerHost, lean: boolean, own: ReadonlySet<string>): CatalogProgram {
   const create = (opts: ts.CompilerOptions) => ts.createProgram({ rootNames, options: opts, host });
-  if (!lean || (options.types !== undefined && options.types.length === 0)) {
+  const leanOptions = lean ? leaner(options) : undefined;
+  if (!leanOptions) {
     const program = create(options);
     return { program, full: () => program, lean: false };
   }
-  const leanProgram = create({ ...options, types: [] });
-  if (needsTypesPackages(leanProgram, own)) {
+  const leanProgram = create(leanOptions);
+  if (needsWhatWasLeftOut(leanProgram, own)) {
     const program = create(options);
     return { program, full: () => program, lean: false };
   }
@@ -52,10 +55,20 @@ export function catalogProgram(rootNames: readonly string[], options: ts.Compile
   return { program: leanProgram, full: () => (fullProgram ??= create(options)), lean: true };
 }
 
+/** The options without the `types` packages and the DOM's libraries; undefined when they name neither. */
+function leaner(options: ts.CompilerOptions): ts.CompilerOptions | undefined {
+  const types = options.types === undefined || options.types.length > 0;
+  // The default library of a target is its ECMAScript library plus the DOM's (lib.es2022.full.d.ts = es2022 + dom + …).
+  const defaultLib = options.lib === undefined && !options.noLib ? ts.getDefaultLibFileName(options) : undefined;
+  const lib = defaultLib === undefined ? undefined : defaultLib === "lib.d.ts" ? "lib.es5.d.ts" : defaultLib.replace(/\.full\.d\.ts$/, ".d.ts");
+  if (!types && lib === undefined) return undefined;
+  return { ...options, ...(types ? { types: [] } : {}), ...(lib !== undefined ? { lib: [lib] } : {}) };
+}
+
 const MEANING = ts.SymbolFlags.Value | ts.SymbolFlags.Type | ts.SymbolFlags.Namespace;
 
 /** Whether a name or module of the lean program does not resolve (see the module's comment). */
-function needsTypesPackages(program: ts.Program, own: ReadonlySet<string>): boolean {
+function needsWhatWasLeftOut(program: ts.Program, own: ReadonlySet<string>): boolean {
   const checker = program.getTypeChecker() as ScopeChecker;
   for (const sf of program.getSourceFiles()) {
     if (program.isSourceFileDefaultLibrary(sf)) continue;
