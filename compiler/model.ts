@@ -45,16 +45,10 @@ export interface FieldInfo {
   readonly optional: boolean;
 }
 
+/** The type checker's answers the validate phase asks for; discover hands it out beside the catalog, never inside it. */
 export interface TypeOracle {
   /** Whether a value of type `from` may be passed where `to` is expected. */
   assignable(from: TypeRef, to: TypeRef): boolean;
-  /** The properties of an object type (the row type for a Table), in declaration order. */
-  fields(type: TypeRef): readonly FieldInfo[] | undefined;
-  /**
-   * Lets go of the TypeScript program (the largest part of the heap) once analysis is over;
-   * afterwards only answers already computed are available.
-   */
-  release(): void;
 }
 
 export interface ParamFact {
@@ -97,6 +91,11 @@ export interface ExtractFact {
   /** Undefined means every field of the return type. */
   readonly fields?: readonly { readonly name: string; readonly span: Span }[];
   readonly span: Span;
+  /**
+   * What the fields are taken from — a returned Table's row type, or the returned object — with
+   * its fields in declaration order, as discover read them; absent when the value is no object.
+   */
+  readonly row?: { readonly type: TypeInfo; readonly fields: readonly FieldInfo[] };
 }
 
 export interface FunctionFact {
@@ -145,7 +144,6 @@ export interface Catalog {
   readonly validators: ReadonlyMap<string, { readonly file: string; readonly param?: TypeInfo }>;
   /** Inputs interface per target name. */
   readonly inputs: ReadonlyMap<string, InputsFact>;
-  readonly oracle: TypeOracle;
 }
 
 export type Level = "row" | "scalar";

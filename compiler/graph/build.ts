@@ -6,7 +6,7 @@
 import { MinHeap } from "../heap.js";
 import { diagnostics, type Diagnostic, type Span } from "../diagnostics.js";
 import type { TargetConfig } from "../config.js";
-import type { BuiltTarget, Catalog, Condition, ConfigValue, Dep, DepSource, FieldInfo, FunctionFact, GraphNode, Level, LevelRules, Passing, TypeInfo } from "../model.js";
+import type { BuiltTarget, Catalog, Condition, ConfigValue, Dep, DepSource, FunctionFact, GraphNode, Level, LevelRules, Passing, TypeInfo } from "../model.js";
 
 /** Whether a function's `@when`/`@whenNot`/`@whenIn` tags select it for this config. */
 export function selects(conditions: readonly Condition[], config: Readonly<Record<string, ConfigValue>>): boolean {
@@ -66,18 +66,16 @@ export function buildTargetGraph(target: TargetConfig, levels: LevelRules, catal
     const owner = drafts.get(name)!;
     const extract = owner.fn.extract;
     if (!extract) continue;
-    const value = owner.fn.returns;
-    const rowType = value.container === "table" ? value.element : value.container === "column" ? undefined : value;
-    const fields: readonly FieldInfo[] | undefined = rowType ? catalog.oracle.fields(rowType.ref) : undefined;
-    if (!fields) {
-      problems.push(diagnostics.extractNeedsObject(target.name, owner.fn.exportName, value.text, extract.span));
+    if (!extract.row) {
+      problems.push(diagnostics.extractNeedsObject(target.name, owner.fn.exportName, owner.fn.returns.text, extract.span));
       continue;
     }
+    const { type: rowType, fields } = extract.row;
     const wanted = extract.fields ?? fields.map((f) => ({ name: f.name, span: extract.span }));
     for (const want of wanted) {
       const field = fields.find((f) => f.name === want.name);
       if (!field) {
-        problems.push(diagnostics.extractUnknownField(target.name, want.name, rowType!.text, owner.fn.exportName, fields.map((f) => f.name), want.span));
+        problems.push(diagnostics.extractUnknownField(target.name, want.name, rowType.text, owner.fn.exportName, fields.map((f) => f.name), want.span));
         continue;
       }
       const clash = drafts.get(field.name);

@@ -99,8 +99,7 @@ export function fittedHashOf(catalog: Catalog): string {
     if (list) list.push(fn);
     else byName.set(fn.nodeName, [fn]);
     if (!fn.extract) continue;
-    const row = fn.returns.container === "table" ? fn.returns.element : fn.returns;
-    const fields = fn.extract.fields?.map((f) => f.name) ?? (row ? catalog.oracle.fields(row.ref)?.map((f) => f.name) : undefined) ?? [];
+    const fields = (fn.extract.fields ?? fn.extract.row?.fields ?? []).map((f) => f.name);
     for (const f of fields) {
       const owners = extractedBy.get(f);
       if (owners) owners.push(fn.nodeName);

@@ -216,7 +216,7 @@ export function planSql(target: BuiltTarget, dialect: SqlDialect): SqlPlanResult
     p.notes.push({ node: name, approximate: [...approximate].sort(), boundUlps: calls * ULPS_PER_APPROXIMATE_CALL, raises: [...raises].sort() });
   }
   if (!from && p.problems.length === 0) {
-    p.problems.push(diagnostics.noSqlTranslation(target.name, dialect, "sqlTable", "no table is on the row axis: @extract the sqlTable() of the table the rows come from", target.nodes.values().next().value?.fn.span ?? { file: "", line: 1, column: 1, length: 1 }, []));
+    p.problems.push(diagnostics.noSqlRowTable(target.name, dialect, target.nodes.values().next().value?.fn.span ?? { file: "", line: 1, column: 1, length: 1 }));
   }
   if (p.problems.length > 0 || !from) return { problems: p.problems };
 
