@@ -5,9 +5,8 @@
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
-import { ts } from "ts-morph";
+import { libraryFiles, ts } from "../typescript.js";
 import { diagnostics, type Diagnostic, type Span } from "../diagnostics.js";
 import type { FeatcConfig } from "../config.js";
 import type { Lowering } from "../shapes/sql/ir.js";
@@ -17,6 +16,7 @@ import { MAX_BRACKET_DEPTH, MAX_TREE_DEPTH, tooDeepBrackets, tooDeepNode } from 
 import { fileProblem, isRegularFile, readTextFile } from "./files.js";
 import { lowerFunction } from "./lower.js";
 import { startNativeCheck, type NativeDiagnostic } from "./native-check.js";
+import { catalogProgram } from "./program.js";
 import { expandParameterize, functionsMadeByCalls, isParameterizeTag } from "./parameterize.js";
 import { runtimeSchema } from "./runtime-schema.js";
 import { scalarClass } from "./scalar.js";
@@ -34,6 +34,8 @@ export interface DiscoverResult {
    * checker until it settles (it falls back to the in-process checker).
    */
   readonly typeErrors: Promise<TypeErrors>;
+  /** Whether featc's questions went to a program without the `types` packages and the DOM's libraries (program.ts). */
+  readonly lean: boolean;
 }
 
 export interface TypeErrors {
@@ -135,7 +137,9 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
     (file) => problems.push(diagnostics.parserOutOfStack(file)),
     (file, problem) => unreadable.set(path.normalize(file), problem),
   );
-  const program = ts.createProgram({ rootNames: [...catalogPaths, ...extraFiles], options: compilerOptions.options, host });
+  // With the native compiler checking the full program, featc's own questions may go to a leaner one (program.ts).
+  const programs = catalogProgram([...catalogPaths, ...extraFiles], compilerOptions.options, host, native?.started === true, new Set(texts.keys()));
+  const program = programs.program;
   // A name TypeScript reads differently (a backslash is a separator to it) has no source file:
   // it is skipped here, and FC1010 names the file (validate/checkCatalogFileNames).
   const files = catalogPaths.flatMap((file) => program.getSourceFile(file) ?? []).filter((sf) => {
@@ -157,7 +161,7 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
   const nativeUsable = native !== undefined && syntaxErrors.length === 0 && !brokenElsewhere && unreadable.size === 0 && !tooDeepFiles;
   if (!nativeUsable) native?.cancel();
   const typeErrors = (nativeUsable ? native.result : Promise.resolve(undefined)).then((found): TypeErrors => {
-    if (!found) return { diagnostics: [...syntaxErrors, ...builtinTypeErrors(program, files, syntaxErrors.length > 0)], checkedBy: "builtin" };
+    if (!found) return { diagnostics: [...syntaxErrors, ...builtinTypeErrors(programs.full(), files, syntaxErrors.length > 0)], checkedBy: "builtin" };
     if ("timedOut" in found) return { diagnostics: [diagnostics.typeCheckTimeout(found.timedOut)], checkedBy: "native" };
     const byPath = new Map(files.map((sf) => [path.resolve(sf.fileName), sf]));
     return { diagnostics: found.map((d) => nativeDiagnostic(d, byPath.get(d.file))), checkedBy: "native" };
@@ -235,7 +239,7 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
     });
   }
 
-  return { catalog: { functions: finalFunctions, validators, inputs }, oracle: types, diagnostics: problems, typeErrors };
+  return { catalog: { functions: finalFunctions, validators, inputs }, oracle: types, diagnostics: problems, typeErrors, lean: programs.lean };
 }
 
 function typescriptDiagnostic(d: ts.Diagnostic): Diagnostic {
@@ -307,15 +311,19 @@ function textOf(read: ReturnType<typeof readTextFile>): string | undefined {
 /**
  * TypeScript's own compiler host, so that every file gets its module format from its extension
  * and the nearest package.json as tsc decides it (a `.ts` file under `"type": "commonjs"` is
- * CommonJS: TS1287 and TS1295 depend on it), with three changes: the catalog's texts as featc
+ * CommonJS: TS1287 and TS1295 depend on it), with these changes: the catalog's texts as featc
  * read them, the standard library from ts-morph's bundle (its TypeScript has no lib folder on
- * disk), and every other file read only if it is a regular file of a sane size.
+ * disk), and every other file read only if it is a regular file of a sane size. Files featc
+ * reads itself (`texts`: the catalog and inputs files) are parsed with their JSDoc (featc's tags)
+ * and parent links; every other file is parsed as tsc parses it — JSDoc only where it can change
+ * a diagnostic — and gets its parent links when it is bound, before featc's first question to the
+ * checker. Most of what a program reads is declaration files (`@types/node` alone is 2.3 MB),
+ * and their JSDoc is most of their text.
  */
 function compilerHost(options: ts.CompilerOptions, texts: ReadonlyMap<string, string>, onTooDeep: (file: string) => void, onUnreadable: (file: string, problem: string) => void): ts.CompilerHost {
-  const host = ts.createCompilerHost(options, true);
+  const host = ts.createCompilerHost(options);
   const libs = bundledLibraries(host.getDefaultLibLocation!());
   const fileExists = host.fileExists.bind(host);
-  const getSourceFile = host.getSourceFile.bind(host);
   host.readFile = (file) => texts.get(file) ?? libs.get(file) ?? textOf(readTextFile(file));
   host.fileExists = (file) => {
     if (texts.has(file) || libs.has(file) || fileExists(file)) return true;
@@ -324,15 +332,32 @@ function compilerHost(options: ts.CompilerOptions, texts: ReadonlyMap<string, st
     if (problem && problem !== "not found" && !problem.includes("(a folder)")) onUnreadable(file, problem);
     return false;
   };
-  // A module the catalog imports is not measured before it is parsed: a stack overflow in its
-  // parse makes it an empty module, reported.
-  host.getSourceFile = (file, languageVersion, ...rest) => {
+  // One parse per file and set of parse options, shared by every program made with this host.
+  const parsed = new Map<string, ts.SourceFile | undefined>();
+  host.getSourceFile = (file, languageVersionOrOptions, onError) => {
+    const key = typeof languageVersionOrOptions === "object" ? `${file}\0${languageVersionOrOptions.languageVersion}\0${languageVersionOrOptions.impliedNodeFormat}` : `${file}\0${languageVersionOrOptions}`;
+    if (!parsed.has(key)) parsed.set(key, parse(file, languageVersionOrOptions, onError));
+    return parsed.get(key);
+  };
+  const parse = (file: string, languageVersionOrOptions: ts.ScriptTarget | ts.CreateSourceFileOptions, onError?: (message: string) => void): ts.SourceFile | undefined => {
+    let text: string | undefined;
     try {
-      return getSourceFile(file, languageVersion, ...rest);
+      text = host.readFile(file);
+    } catch (e) {
+      onError?.((e as Error).message);
+      text = "";
+    }
+    if (text === undefined) return undefined;
+    const own = texts.has(file);
+    const options = typeof languageVersionOrOptions === "object" ? { ...languageVersionOrOptions, jsDocParsingMode: own ? ts.JSDocParsingMode.ParseAll : ts.JSDocParsingMode.ParseForTypeErrors } : languageVersionOrOptions;
+    // A module the catalog imports is not measured before it is parsed: a stack overflow in its
+    // parse makes it an empty module, reported.
+    try {
+      return ts.createSourceFile(file, text, options, own);
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
       onTooDeep(path.normalize(file));
-      return ts.createSourceFile(file, "", languageVersion);
+      return ts.createSourceFile(file, "", options);
     }
   };
   return host;
@@ -340,12 +365,9 @@ function compilerHost(options: ts.CompilerOptions, texts: ReadonlyMap<string, st
 
 const SOURCE_EXTENSION = /\.[cm]?[jt]sx?$/;
 
-let libraryTexts: readonly { fileName: string; text: string }[] | undefined;
-
-/** `lib.*.d.ts` as ts-morph ships them (in its own dependency), placed in `folder`. */
+/** `lib.*.d.ts` as ts-morph ships them, placed in `folder`. */
 function bundledLibraries(folder: string): Map<string, string> {
-  libraryTexts ??= (createRequire(createRequire(import.meta.url).resolve("ts-morph"))("@ts-morph/common") as { getLibFiles(): { fileName: string; text: string }[] }).getLibFiles();
-  return new Map(libraryTexts.map((lib) => [path.posix.join(folder.replace(/\\/g, "/"), lib.fileName), lib.text]));
+  return new Map(libraryFiles().map((lib) => [path.posix.join(folder.replace(/\\/g, "/"), lib.fileName), lib.text]));
 }
 
 function isExported(node: ts.Node): boolean {
@@ -634,7 +656,10 @@ class TypeTable implements TypeOracle {
         const fieldType = decl ? this.checker.getTypeOfSymbolAtLocation(symbol, decl) : this.checker.getTypeOfSymbol(symbol);
         const typeNode = decl && (ts.isPropertySignature(decl) || ts.isPropertyDeclaration(decl)) ? decl.type : undefined;
         const optional = (symbol.flags & ts.SymbolFlags.Optional) !== 0 || this.checker.isTypeAssignableTo(this.checker.getUndefinedType(), fieldType);
-        result.push({ name: symbol.getName(), type: this.info(fieldType, typeNode?.getText()), optional });
+        // An optional field also holds undefined: its text is the type as read (`number | undefined`), not as written, when the two differ.
+        const undefinedType = this.checker.getUndefinedType();
+        const widened = typeNode !== undefined && (symbol.flags & ts.SymbolFlags.Optional) !== 0 && !this.checker.isTypeAssignableTo(undefinedType, this.checker.getTypeFromTypeNode(typeNode)) && this.checker.isTypeAssignableTo(undefinedType, fieldType);
+        result.push({ name: symbol.getName(), type: this.info(fieldType, widened ? undefined : typeNode?.getText()), optional });
         if (decl) spans.set(symbol.getName(), spanAt(decl.getSourceFile(), decl.getStart(), (ts.isPropertySignature(decl) ? decl.name : decl).getWidth()));
       }
     }
