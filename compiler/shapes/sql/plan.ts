@@ -11,6 +11,7 @@ import type { BuiltTarget, GraphNode } from "../../model.js";
 import { quoteIdentifier, type SqlDialect } from "../../../runtime/sql/identifiers.js";
 import type { Expr, LoweredField, RelationArg, RelationCall, ValueType } from "./ir.js";
 import { DIALECT_RULES } from "./dialects.js";
+import { AGGREGATES, isFittedNode, planFit, type SqlFitPlan } from "./fit.js";
 import { renderExpr, ULPS_PER_APPROXIMATE_CALL, type RefExpr } from "./render.js";
 
 /** A piece of the statement: SQL text, or the slot of a run-time table name. */
@@ -36,8 +37,9 @@ export interface SqlNodeNote {
   readonly node: string;
   /** Empty when the translation gives V8's bits exactly. */
   readonly approximate: readonly string[];
-  /** The stated bound in ulps (0 when exact). */
+  /** The stated bound in ulps (0 when exact); per row of the table when `perRow` (an engine's sum over n rows). */
   readonly boundUlps: number;
+  readonly perRow?: boolean;
   readonly raises: readonly string[];
 }
 
@@ -49,6 +51,8 @@ export interface SqlPlan {
   readonly tables: readonly string[];
   readonly columns: readonly SqlColumn[];
   readonly notes: readonly SqlNodeNote[];
+  /** The statement that computes the `@fitted` values in the engine, when every one is an aggregate of the loaded table. */
+  readonly fit?: SqlFitPlan;
 }
 
 export type SqlPlanResult = { readonly plan: SqlPlan; readonly problems: readonly [] } | { readonly plan?: undefined; readonly problems: readonly Diagnostic[] };
@@ -124,7 +128,7 @@ class Planner {
     if (source.kind === "input") return this.parameter(source.name, ref.path, ref.type);
     if (source.kind === "node") {
       const producer = this.target.nodes.get(source.name)!;
-      if (producer.kind === "fitted") return this.parameter("fitted", [source.name, ...ref.path], ref.type);
+      if (isFittedNode(producer)) return this.parameter("fitted", [source.name, ...ref.path], ref.type);
       return this.q([source.name, ...ref.path].join("."));
     }
     return "NULL";
@@ -146,7 +150,7 @@ export function planSql(target: BuiltTarget, dialect: SqlDialect): SqlPlanResult
 
   for (const name of target.order) {
     const node = target.nodes.get(name)!;
-    if (node.kind === "fitted") continue;
+    if (isFittedNode(node)) continue;
     if (node.kind === "extract") {
       const relation = relations.get(node.extractOf!);
       if (!relation || relation.fn !== "sqlTable") {
@@ -163,7 +167,7 @@ export function planSql(target: BuiltTarget, dialect: SqlDialect): SqlPlanResult
         p.fail(name, node.field!, `the field's type '${node.valueType.text}' is not a number, boolean or string`, node.fn.extract?.span ?? node.fn.span);
         continue;
       }
-      const column = `${q("t0")}.${q(node.field!)}`;
+      const column = loadedColumn(dialect, node.field!);
       extracted.push(`${type === "number" ? `CAST(${column} AS ${d.double})` : column} AS ${q(name)}`);
       depth.set(name, 0);
       continue;
@@ -176,6 +180,10 @@ export function planSql(target: BuiltTarget, dialect: SqlDialect): SqlPlanResult
     }
     const value = lowered.value;
     if (value.kind === "relation") {
+      if (AGGREGATES.has(value.fn)) {
+        p.fail(name, value.fn, "an aggregate runs in SQL only as a @fitted value", value.span);
+        continue;
+      }
       relations.set(name, value);
       if (value.fn === "lookup") {
         const lookedUp = planLookup(p, node, value, relations);
@@ -218,6 +226,9 @@ export function planSql(target: BuiltTarget, dialect: SqlDialect): SqlPlanResult
   if (!from && p.problems.length === 0) {
     p.problems.push(diagnostics.noSqlTranslation(target.name, dialect, "sqlTable", "no table is on the row axis: @extract the sqlTable() of the table the rows come from", target.nodes.values().next().value?.fn.span ?? { file: "", line: 1, column: 1, length: 1 }, []));
   }
+  // A computing target must fit every value in the engine; a reading one offers the fit when it can.
+  const fit = planFit(target, dialect);
+  if (target.fitted === "compute") for (const f of fit.problems) p.fail(f.node, f.construct, f.reason, f.span);
   if (p.problems.length > 0 || !from) return { problems: p.problems };
 
   // Extracted fields and looked-up columns are outputs too, when the target asks for them.
@@ -229,7 +240,7 @@ export function planSql(target: BuiltTarget, dialect: SqlDialect): SqlPlanResult
   ];
   const parts = dialect === "clickhouse" ? nestedStatement(dialect, from.input, extracted, lookups, steps, selected) : cteStatement(dialect, from.input, extracted, lookups, steps, selected);
   const tables = [...new Set(parts.flatMap((x) => (x.kind === "table" ? [x.input] : [])))].sort();
-  return { plan: { dialect, parts: mergeText(parts), parameters: p.parameters, tables, columns: selected, notes: p.notes }, problems: [] };
+  return { plan: { dialect, parts: mergeText(parts), parameters: p.parameters, tables, columns: selected, notes: p.notes, ...(fit.plan ? { fit: fit.plan } : {}) }, problems: [] };
 }
 
 /** One `lookup()`: the left join of a table's key and value columns on a column of the loaded table. */
@@ -277,6 +288,14 @@ function literalSql(dialect: SqlDialect, v: Lookup["missing"]): string {
 const text = (t: string): SqlPart => ({ kind: "text", text: t });
 
 /**
+ * A column of the loaded table: `"t0"."field"`, or the bare name in ClickHouse, whose views
+ * (version 18) cannot resolve a table alias over a Distributed table.
+ */
+export function loadedColumn(dialect: SqlDialect, field: string): string {
+  return dialect === "clickhouse" ? quoteIdentifier(dialect, field) : `${quoteIdentifier(dialect, "t0")}.${quoteIdentifier(dialect, field)}`;
+}
+
+/**
  * The statement as common table expressions: `base` (the loaded table and its lookups as LEFT
  * JOINs), then one step per depth of the graph, then the outputs.
  */
@@ -320,8 +339,8 @@ function nestedStatement(dialect: SqlDialect, from: string, extracted: readonly 
   const d = DIALECT_RULES[dialect];
   const q = (name: string) => quoteIdentifier(dialect, name);
   const cast = (numeric: boolean, x: string) => (numeric ? `CAST(${x} AS ${d.double})` : x);
-  const keys = lookups.map((l) => `${cast(l.numeric, `${q("t0")}.${q(l.keysField)}`)} AS ${q(`featc_key${l.n}`)}`);
-  let inner: SqlPart[] = [text(`SELECT ${[...extracted, ...keys].join(", ")} FROM `), { kind: "table", input: from }, text(` AS ${q("t0")}`)];
+  const keys = lookups.map((l) => `${cast(l.numeric, loadedColumn(dialect, l.keysField))} AS ${q(`featc_key${l.n}`)}`);
+  let inner: SqlPart[] = [text(`SELECT ${[...extracted, ...keys].join(", ")} FROM `), { kind: "table", input: from }];
   for (const l of lookups) {
     inner = [
       text("SELECT * FROM ("),
@@ -361,7 +380,8 @@ function countApproximate(e: Expr): number {
   }
 }
 
-function mergeText(parts: readonly SqlPart[]): SqlPart[] {
+/** Adjacent text pieces joined into one. */
+export function mergeText(parts: readonly SqlPart[]): SqlPart[] {
   const out: SqlPart[] = [];
   for (const part of parts) {
     const last = out[out.length - 1];
