@@ -33,6 +33,14 @@ describe("inlineParameters", () => {
   it("refuses a placeholder without a value", () => {
     expect(() => inlineParameters("clickhouse", "SELECT {p9:Float64}", [])).toThrow(/p9/);
   });
+  it("writes $n placeholders of DuckDB and PostgreSQL as exact literals, quotes doubled, outside strings and comments", () => {
+    const sql = "SELECT $1::float8, '$1', \"$2\", $2 -- $1\n/* $3 */ $3, $10";
+    const values = [p("p1", "number", -0), p("p2", "string", "it's; --"), p("p3", "boolean", false)];
+    expect(inlineParameters("postgres", sql.replace("$10", "1"), values)).toBe("SELECT '-0'::float8::float8, '$1', \"$2\", 'it''s; --' -- $1\n/* $3 */ FALSE, 1");
+    expect(inlineParameters("duckdb", "SELECT $1, $2", [p("p1", "number", 0.1), p("p2", "number", NaN)])).toBe("SELECT '0.1'::DOUBLE, 'NaN'::DOUBLE");
+    expect(() => inlineParameters("duckdb", "SELECT $10", values)).toThrow(/\$10/);
+    expect(() => inlineParameters("postgres", "SELECT $1", [p("p1", "string", "a\0b")])).toThrow(/NUL/);
+  });
 });
 
 describe("parity", () => {
