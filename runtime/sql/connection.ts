@@ -6,6 +6,7 @@
  * run-time values are never spliced into SQL text.
  */
 import type { DuckDBConnection, DuckDBValue } from "@duckdb/node-api";
+import { readTable } from "../duckdb/read.js";
 import { SqlInputError, type SqlDialect } from "./identifiers.js";
 
 export type SqlValueType = "number" | "boolean" | "string";
@@ -63,24 +64,10 @@ export function duckdbConnection(connection: DuckDBConnection): SqlConnection {
   return {
     dialect: "duckdb",
     async query(sql, parameters, columns) {
-      const result = await connection.run(sql, values(parameters));
-      const names = result.columnNames();
-      const chunks = Array.from({ length: result.chunkCount }, (_, i) => result.getChunk(i));
-      const length = chunks.reduce((n, c) => n + c.rowCount, 0);
-      const out: Record<string, Float64Array | boolean[] | string[]> = {};
-      for (const spec of columns) {
-        const index = names.indexOf(spec.name);
-        if (index < 0) throw new Error(`featc: the result has no column '${spec.name}' (it has ${names.join(", ")})`);
-        const column = emptyColumn(spec.type, length);
-        let row = 0;
-        // Vector by vector: a double column is read straight from DuckDB's buffers.
-        for (const chunk of chunks) {
-          const vector = chunk.getColumnVector(index);
-          for (let i = 0; i < chunk.rowCount; i++, row++) (column as unknown[])[row] = notNull(vector.getItem(i), spec.name, row);
-        }
-        out[spec.name] = column;
-      }
-      return { length, columns: out };
+      // Straight from DuckDB's vectors into typed arrays (featc/duckdb's reader); a NULL is an error there too.
+      const schema = Object.fromEntries(columns.map((c) => [c.name, ({ number: "f64", boolean: "bool", string: "string" } as const)[c.type]]));
+      const { length, columns: read } = await readTable(connection, { query: sql, params: values(parameters) }, schema);
+      return { length, columns: read as Record<string, Float64Array | boolean[] | string[]> };
     },
     async execute(sql, parameters) {
       await connection.run(sql, values(parameters));
