@@ -7,7 +7,7 @@
  * identifiers; nothing from the catalog or the inputs is ever spliced in unquoted.
  */
 import { diagnostics, type Diagnostic, type Span } from "../../diagnostics.js";
-import type { BuiltTarget, GraphNode } from "../../model.js";
+import type { BuiltTarget, GraphNode, LiteralBinding } from "../../model.js";
 import { quoteIdentifier, type SqlDialect } from "../../../runtime/sql/identifiers.js";
 import type { Expr, LoweredField, RelationArg, RelationCall, ValueType } from "./ir.js";
 import { DIALECT_RULES } from "./dialects.js";
@@ -205,7 +205,7 @@ export function planSql(target: BuiltTarget, dialect: SqlDialect): SqlPlanResult
     const raises = new Set<string>();
     let calls = 0;
     for (const field of fields) {
-      const r = renderExpr(field.expr, dialect, (ref) => p.refSql(node, ref));
+      const r = renderExpr(bindLiterals(field.expr, node.fn.parameterized?.literals ?? []), dialect, (ref) => p.refSql(node, ref));
       if (!r.ok) {
         p.fail(name, r.problem.construct, r.problem.reason, r.problem.span);
         continue;
@@ -357,6 +357,40 @@ function nestedStatement(dialect: SqlDialect, from: string, extracted: readonly 
   let parts: SqlPart[] = values.length > 0 ? [text(`SELECT\n  *,\n  ${values.join(",\n  ")}\nFROM (`), ...inner, text(")")] : inner;
   for (const lines of steps) parts = [text(`SELECT\n  *,\n  ${lines.join(",\n  ")}\nFROM (\n`), ...parts, text("\n)")];
   return [text(`SELECT\n  ${selected.map((c) => q(c.name)).join(",\n  ")}\nFROM (\n`), ...parts, text("\n)\n")];
+}
+
+/**
+ * A `@parameterize` node's expression: each parameter the tag binds to a constant replaced by
+ * the literal (parameters bound to a node or an input stay references, which resolve through the
+ * node's dependencies like any other).
+ */
+function bindLiterals(e: Expr, literals: readonly LiteralBinding[]): Expr {
+  if (literals.length === 0) return e;
+  const bind = (x: Expr) => bindLiterals(x, literals);
+  switch (e.kind) {
+    case "ref": {
+      const literal = e.path.length === 0 ? literals.find((l) => l.param === e.param) : undefined;
+      if (!literal) return e;
+      const v = literal.value;
+      return typeof v === "number" ? { kind: "number", value: v } : typeof v === "string" ? { kind: "string", value: v } : { kind: "boolean", value: v };
+    }
+    case "negate":
+    case "not":
+    case "length":
+      return { ...e, arg: bind(e.arg) };
+    case "arithmetic":
+    case "compare":
+    case "logic":
+      return { ...e, left: bind(e.left), right: bind(e.right) };
+    case "if":
+      return { ...e, test: bind(e.test), then: bind(e.then), else: bind(e.else) };
+    case "math":
+      return { ...e, args: e.args.map(bind) };
+    case "startsWith":
+      return { ...e, arg: bind(e.arg), prefix: bind(e.prefix) };
+    default:
+      return e;
+  }
 }
 
 function countApproximate(e: Expr): number {
