@@ -126,6 +126,5 @@ const FIT_PARTS: readonly StatementPart<keyof FitInputs>[] = [
 
 /** Computes the @fitted values in the engine, as the artifact saveFitted writes (the same format and hash the reading targets check), with the number of rows they cover. */
 export async function fit(connection: SqlConnection, inputs: FitInputs): Promise<{ catalogHash: string; target: string; values: FittedValues; rows: number }> {
-  const { values, rows } = await runFit(connection, INFO, statementText(DIALECT, FIT_PARTS, inputs), FITTED_NODES);
-  return { catalogHash: FITTED_HASH, target: TARGET, values, rows };
+  return runFit(connection, INFO, FITTED_HASH, statementText(DIALECT, FIT_PARTS, inputs), FITTED_NODES);
 }

@@ -51,15 +51,16 @@ export const FIT_ROWS_COLUMN = "featc_rows";
 
 /**
  * Runs a fit statement (one row: a double per fitted value, then `featc_rows`) and returns the
- * values by name and the number of rows they were computed over.
+ * artifact `saveFitted` writes — the catalog's fitted hash, the target, the values by name — with
+ * the number of rows the values were computed over.
  */
-export async function runFit<K extends string>(connection: SqlConnection, info: SqlTargetInfo, sql: string, names: readonly K[]): Promise<{ values: Record<K, number>; rows: number }> {
+export async function runFit<K extends string>(connection: SqlConnection, info: SqlTargetInfo, catalogHash: string, sql: string, names: readonly K[]): Promise<{ catalogHash: string; target: string; values: Record<K, number>; rows: number }> {
   checkDialect(connection, info);
   const result = await connection.query(sql, [], [...names, FIT_ROWS_COLUMN].map((name) => ({ name, type: "number" as const })));
   if (result.length !== 1) throw new Error(`featc: the fit statement of target ${info.target} returned ${result.length} rows instead of one`);
   const values = {} as Record<K, number>;
   for (const name of names) values[name] = (result.columns[name] as Float64Array)[0]!;
-  return { values, rows: (result.columns[FIT_ROWS_COLUMN] as Float64Array)[0]! };
+  return { catalogHash, target: info.target, values, rows: (result.columns[FIT_ROWS_COLUMN] as Float64Array)[0]! };
 }
 
 /** How `materialize` stores a target's result: a table (computed now) or a view (computed when read). */

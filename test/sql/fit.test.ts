@@ -8,14 +8,12 @@
  * and reading either back gives what `execute` returns.
  */
 import path from "node:path";
-import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
-import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clickhouseConnection, duckdbConnection, postgresConnection, type SqlConnection, type SqlResult } from "../../runtime/sql/connection.js";
-import { quoteTableName } from "../../runtime/sql/identifiers.js";
+import type { SqlConnection, SqlResult } from "../../runtime/sql/connection.js";
+import { quoteTableName, type SqlDialect } from "../../runtime/sql/identifiers.js";
 import { compareNode } from "../../runtime/sql/parity.js";
-import { startClickHouse, startPostgres, type ClickHouseCluster, type PostgresServer } from "../support/engines.js";
-import { loadClickHouse, loadDuckDB, loadPostgres, random, type DataColumn } from "../support/sql-data.js";
+import { random, type DataColumn } from "../support/sql-data.js";
+import { startSqlEngines, type SqlEngines } from "../support/sql-engines.js";
 import { REPO, buildOk, importFrom, removeWorkspace, workspace } from "../support/workspace.js";
 
 type Fitted = Record<string, number>;
@@ -56,14 +54,10 @@ function expected(x: readonly number[]): Fitted {
   };
 }
 
+const DIALECTS: Record<string, SqlDialect> = { duck: "duckdb", pg: "postgres", house: "clickhouse" };
 let dir: string;
 let targets: Record<string, Target>;
-let duck: DuckDBInstance;
-let duckConnection: DuckDBConnection;
-let postgres: PostgresServer;
-let pgClient: pg.Client;
-let clickhouse: ClickHouseCluster;
-const connections = new Map<string, SqlConnection>();
+let engines: SqlEngines;
 
 beforeAll(async () => {
   dir = workspace("sql-fit", path.join(REPO, "test", "fixtures", "sql", "fit"));
@@ -73,35 +67,25 @@ beforeAll(async () => {
     pg: await importFrom<Target>(dir, "generated/pg.ts"),
     house: await importFrom<Target>(dir, "generated/house.ts"),
   };
-  [postgres, clickhouse] = await Promise.all([startPostgres(), startClickHouse()]);
-  duck = await DuckDBInstance.create(":memory:");
-  duckConnection = await duck.connect();
-  pgClient = await postgres.connect();
+  engines = await startSqlEngines();
   for (const [table, x] of Object.entries(DATA)) {
     const columns: DataColumn[] = [
       { name: "id", type: "number", values: x.map((_, i) => i) },
       { name: "x", type: "number", values: x },
     ];
-    await loadDuckDB(duckConnection, table, columns);
-    await loadPostgres(pgClient, table, columns);
-    await loadClickHouse(clickhouse, table, columns);
+    await engines.load(table, columns);
   }
-  connections.set("duck", duckdbConnection(duckConnection));
-  connections.set("pg", postgresConnection(pgClient));
-  connections.set("house", clickhouseConnection({ url: `http://127.0.0.1:${clickhouse.httpPorts[0]}/`, settings: { distributed_product_mode: "global" } }));
 }, 120_000);
 
 afterAll(async () => {
-  await pgClient?.end();
-  await Promise.all([postgres?.stop(), clickhouse?.stop()]);
-  duck?.closeSync();
+  await engines?.stop();
   if (dir) removeWorkspace(dir);
 }, 30_000);
 
 describe.each(["duck", "pg", "house"])("the %s target", (name) => {
   it.each(Object.keys(DATA))("fits every aggregate of %j as featc's loop does, within the stated bounds", async (table) => {
     const target = targets[name]!;
-    const { values, rows } = await target.fit(connections.get(name)!, { events_table: table });
+    const { values, rows } = await target.fit(engines.connection(DIALECTS[name]!), { events_table: table });
     expect(rows).toBe(DATA[table]!.length);
     const want = expected(DATA[table]!);
     expect(Object.keys(values).sort()).toEqual(Object.keys(want).sort());
@@ -117,7 +101,7 @@ describe.each(["duck", "pg", "house"])("the %s target", (name) => {
 
   it("computes the fitted values in the engine before the statement, and materializes the result under hostile names", async () => {
     const target = targets[name]!;
-    const connection = connections.get(name)!;
+    const connection = engines.connection(DIALECTS[name]!);
     const inputs = { events_table: ONE_SIGN };
     const { values } = await target.fit(connection, inputs);
     const result = await target.execute(connection, inputs);
@@ -130,10 +114,9 @@ describe.each(["duck", "pg", "house"])("the %s target", (name) => {
       { name: "centered", type: "number" as const },
       { name: "share", type: "number" as const },
     ];
-    const dialect = name === "duck" ? "duckdb" : name === "pg" ? "postgres" : "clickhouse";
     for (const [as, created] of [["table", `made "t"; DROP TABLE x; --`], ["view", "v`iew /* \\ */ 'q'"]] as const) {
       await target.materialize(connection, inputs, { as, name: created });
-      const read = await connection.query(`SELECT * FROM ${quoteTableName(dialect, created)}`, [], specs);
+      const read = await connection.query(`SELECT * FROM ${quoteTableName(DIALECTS[name]!, created)}`, [], specs);
       const order = new Map(Array.from(read.columns.id as Float64Array, (id, row) => [id, row]));
       for (const column of ["centered", "share"]) {
         const back = ids.map((id) => (read.columns[column] as Float64Array)[order.get(id)!]!);

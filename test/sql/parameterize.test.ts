@@ -5,13 +5,12 @@
  * ClickHouse targets run on the same rows, edges included, and agree bit for bit.
  */
 import path from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
-import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clickhouseConnection, duckdbConnection, postgresConnection, type SqlConnection, type SqlResult } from "../../runtime/sql/connection.js";
+import type { SqlConnection, SqlResult } from "../../runtime/sql/connection.js";
+import type { SqlDialect } from "../../runtime/sql/identifiers.js";
 import { compareRuns } from "../../runtime/sql/parity.js";
-import { startClickHouse, startPostgres, type ClickHouseCluster, type PostgresServer } from "../support/engines.js";
-import { SPECIAL_NUMBERS, SPECIAL_STRINGS, loadClickHouse, loadDuckDB, loadPostgres, type DataColumn } from "../support/sql-data.js";
+import { SPECIAL_NUMBERS, SPECIAL_STRINGS, type DataColumn } from "../support/sql-data.js";
+import { startSqlEngines, type SqlEngines } from "../support/sql-engines.js";
 import { REPO, buildOk, importFrom, removeWorkspace, workspace } from "../support/workspace.js";
 
 const TABLE = `rows "p"; --`;
@@ -34,14 +33,11 @@ interface SqlTarget {
 }
 type Batch = (outputs: readonly string[], inputs: Record<string, unknown>) => Record<string, ArrayLike<unknown>>;
 
+const DIALECTS: Record<string, SqlDialect> = { duck: "duckdb", pg: "postgres", house: "clickhouse" };
 let dir: string;
 let batch: Batch;
 let targets: Record<string, SqlTarget>;
-let duck: DuckDBInstance;
-let postgres: PostgresServer;
-let pgClient: pg.Client;
-let clickhouse: ClickHouseCluster;
-const connections = new Map<string, SqlConnection>();
+let engines: SqlEngines;
 
 beforeAll(async () => {
   dir = workspace("sql-parameterize", path.join(REPO, "test", "fixtures", "sql", "parameterize"));
@@ -52,22 +48,12 @@ beforeAll(async () => {
     pg: await importFrom<SqlTarget>(dir, "generated/pg.ts"),
     house: await importFrom<SqlTarget>(dir, "generated/house.ts"),
   };
-  [postgres, clickhouse] = await Promise.all([startPostgres(), startClickHouse()]);
-  duck = await DuckDBInstance.create(":memory:");
-  pgClient = await postgres.connect();
-  const duckConnection = await duck.connect();
-  await loadDuckDB(duckConnection, TABLE, columns);
-  await loadPostgres(pgClient, TABLE, columns);
-  await loadClickHouse(clickhouse, TABLE, columns);
-  connections.set("duck", duckdbConnection(duckConnection));
-  connections.set("pg", postgresConnection(pgClient));
-  connections.set("house", clickhouseConnection({ url: `http://127.0.0.1:${clickhouse.httpPorts[0]}/` }));
+  engines = await startSqlEngines();
+  await engines.load(TABLE, columns);
 }, 120_000);
 
 afterAll(async () => {
-  await pgClient?.end();
-  await Promise.all([postgres?.stop(), clickhouse?.stop()]);
-  duck?.closeSync();
+  await engines?.stop();
   if (dir) removeWorkspace(dir);
 }, 30_000);
 
@@ -75,7 +61,7 @@ describe.each(["duck", "pg", "house"])("the %s target", (name) => {
   it.each([0.5, NaN, -0])("computes every parameterized node as the batch executor does (threshold input %d)", async (threshold) => {
     const data = { length: n, columns: { id: Float64Array.from(ids), weight: Float64Array.from(weight), height: Float64Array.from(height), label } };
     const expected = batch(["id", ...NODES], { data, threshold_input: threshold });
-    const result = await targets[name]!.execute(connections.get(name)!, { rows_table: TABLE, threshold_input: threshold });
+    const result = await targets[name]!.execute(engines.connection(DIALECTS[name]!), { rows_table: TABLE, threshold_input: threshold });
     expect(result.length).toBe(n);
     const verdicts = compareRuns(expected, { id: result.columns.id!, ...Object.fromEntries(NODES.map((node) => [node, result.columns[node]!])) }, { key: "id", bounds: targets[name]!.NODES });
     expect(verdicts.filter((v) => v.verdict !== "bit-identical" && v.verdict !== "equal")).toEqual([]);

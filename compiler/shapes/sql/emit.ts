@@ -142,8 +142,7 @@ export function emitSqlModule(input: EmitInput, plan: SqlPlan): string {
       code``,
       docComment("Computes the @fitted values in the engine, as the artifact saveFitted writes (the same format and hash the reading targets check), with the number of rows they cover."),
       code`export async function fit(connection: SqlConnection, inputs: FitInputs): Promise<{ catalogHash: string; target: string; values: FittedValues; rows: number }> {`,
-      code`  const { values, rows } = await runFit(connection, INFO, statementText(DIALECT, FIT_PARTS, inputs), FITTED_NODES);`,
-      code`  return { catalogHash: FITTED_HASH, target: TARGET, values, rows };`,
+      code`  return runFit(connection, INFO, FITTED_HASH, statementText(DIALECT, FIT_PARTS, inputs), FITTED_NODES);`,
       code`}`,
     );
   }
