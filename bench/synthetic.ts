@@ -127,12 +127,17 @@ export function writeSyntheticCatalog(dir: string, options: SyntheticOptions): S
     fs.writeFileSync(path.join(catalogDir, `features_${String(i).padStart(3, "0")}.ts`), `${imports}${used}`);
   });
   fs.writeFileSync(path.join(catalogDir, "types.ts"), `/** Online lookups of batch aggregates. */\nexport interface Stats {\n  get(name: string): number;\n}\n\n${types.join("\n")}`);
+  return { configPath: writeInputsAndConfig(dir, true), nodes: count };
+}
+
+/** `catalog/inputs.ts` (the inputs x0…x7, columns in batch, numbers online, and the online `stats` lookups when `stats`) and featc.config.json with its batch and online targets. */
+function writeInputsAndConfig(dir: string, stats: boolean): string {
   const inputNames = Array.from({ length: INPUTS }, (_, k) => `x${k}`);
   fs.writeFileSync(
-    path.join(catalogDir, "inputs.ts"),
-    `import type { Column } from "featc";\nimport type { Stats } from "./types.js";\n\n` +
+    path.join(dir, "catalog", "inputs.ts"),
+    `import type { Column } from "featc";\n${stats ? `import type { Stats } from "./types.js";\n` : ""}\n` +
       `export interface BatchInputs {\n${inputNames.map((n) => `  ${n}: Column<number>;\n`).join("")}}\n\n` +
-      `export interface OnlineInputs {\n${inputNames.map((n) => `  ${n}: number;\n`).join("")}  stats: Stats;\n}\n`,
+      `export interface OnlineInputs {\n${inputNames.map((n) => `  ${n}: number;\n`).join("")}${stats ? "  stats: Stats;\n" : ""}}\n`,
   );
   const configPath = path.join(dir, "featc.config.json");
   const config = {
@@ -144,7 +149,7 @@ export function writeSyntheticCatalog(dir: string, options: SyntheticOptions): S
     },
   };
   fs.writeFileSync(configPath, JSON.stringify(config, null, 2) + "\n");
-  return { configPath, nodes: count };
+  return configPath;
 }
 
 /** `dir/node_modules/featc` → this repository, unless the folder already resolves featc. */
@@ -153,4 +158,28 @@ function linkFeatc(dir: string): void {
   if (fs.existsSync(link)) return;
   fs.mkdirSync(path.dirname(link), { recursive: true });
   fs.symlinkSync(REPO, link, process.platform === "win32" ? "junction" : "dir");
+}
+
+/**
+ * A catalog of one extreme shape, for the size limits of generated code: `chain`, map features
+ * each reading the one before (`length` of them); or `wide`, one feature with `length`
+ * parameters, each a feature of its own over one input.
+ */
+export function writeShapeCatalog(dir: string, shape: "chain" | "wide", length: number): SyntheticCatalog {
+  const catalogDir = path.join(dir, "catalog");
+  fs.mkdirSync(catalogDir, { recursive: true });
+  linkFeatc(dir);
+  const lines: string[] = [];
+  if (shape === "chain") {
+    lines.push(`export function c_0(x0: number): number {\n  return x0 + 1;\n}\n`);
+    for (let i = 1; i < length; i++) lines.push(`export function c_${i}(c_${i - 1}: number): number {\n  return c_${i - 1} * 0.5 + ${i % 10};\n}\n`);
+  } else {
+    for (let i = 0; i < length; i++) lines.push(`export function p_${i}(x${i % INPUTS}: number): number {\n  return x${i % INPUTS} * ${(i % 7) + 1};\n}\n`);
+    const params = Array.from({ length }, (_, i) => `p_${i}`);
+    const sum = params.map((p) => `  s += ${p};\n`).join("");
+    lines.push(`/** Sum of ${length} features. */\nexport function wide(${params.map((p) => `${p}: number`).join(", ")}): number {\n  let s = 0;\n${sum}  return s;\n}\n`);
+  }
+  fs.writeFileSync(path.join(catalogDir, "features.ts"), lines.join("\n"));
+  const configPath = writeInputsAndConfig(dir, false);
+  return { configPath, nodes: shape === "chain" ? length : length + 1 };
 }

@@ -7,7 +7,7 @@
 import { code, joinCode, lineComment, member, str, type Code } from "../../codegen/writer.js";
 import type { Dep, GraphNode } from "../../model.js";
 import { callArguments } from "../executor/arguments.js";
-import { append, indent, scalarChecks, writeExecutor, type BodyMode, type ComputeBody, type ExecutorShape } from "../executor/module.js";
+import { append, indent, scalarChecks, writeExecutor, type BodyMode, type BodyStep, type ComputeBody, type ExecutorShape } from "../executor/module.js";
 import type { TargetPlan } from "../executor/plan.js";
 import { inputConsumers } from "../executor/reach.js";
 import { schedule } from "../executor/schedule.js";
@@ -45,28 +45,22 @@ function body(plan: TargetPlan, layout: LoopLayout, mode: BodyMode): ComputeBody
   }
 
   const { units, loops } = batchUnits(g, layout, included, mode.async);
-  const statements: Code[] = [];
-  for (const step of schedule(units)) {
-    const loop = loops.find((l) => l.id === step.unit);
-    if (loop) {
-      append(statements, emitLoop(plan, layout, loop, layout.loops.length, mode));
-      continue;
-    }
+  const loopById = new Map(loops.map((l) => [l.id, l]));
+  const steps = schedule(units).map((step): BodyStep => {
+    const loop = loopById.get(step.unit);
+    if (loop) return emitLoop(plan, layout, loop, layout.loops.length, mode);
     const node = plan.node(step.unit);
     if (step.kind === "start") {
       const p = plan.derived(node.name, "promise");
-      const handled = plan.imports.runtime("handled");
-      statements.push(code`${plan.describe(node)} (started now, awaited before first use)`);
-      if (guarded) {
-        statements.push(code`let ${p}: ${promiseType(plan, node)} | undefined;`);
-        statements.push(code`if (${plan.masks.test("need", node.name)}) ${p} = ${handled}(${valueExpr(plan, layout, node)});`);
-      } else statements.push(code`const ${p} = ${handled}(${valueExpr(plan, layout, node)});`);
-    } else {
-      const expr = step.kind === "await" ? code`await ${plan.derived(node.name, "promise")}${guarded ? code`!` : code``}` : valueExpr(plan, layout, node);
-      append(statements, produce(plan, node, expr, guarded));
+      const call = code`${plan.imports.runtime("handled")}(${valueExpr(plan, layout, node)})`;
+      const start = { nodes: [node.name], comment: code`${plan.describe(node)} (started now, awaited before first use)` };
+      if (guarded) return { ...start, declarations: [code`let ${p}: ${promiseType(plan, node)} | undefined;`], statements: [code`if (${plan.masks.test("need", node.name)}) ${p} = ${call};`] };
+      return mode.split ? { ...start, declarations: [code`let ${p}!: ${promiseType(plan, node)};`], statements: [code`${p} = ${call};`] } : { ...start, declarations: [], statements: [code`const ${p} = ${call};`] };
     }
-  }
-  return { setup: [code`const axis = new ${plan.imports.runtime("RowAxis")}();`], afterReads, statements };
+    const expr = step.kind === "await" ? code`await ${plan.derived(node.name, "promise")}${guarded ? code`!` : code``}` : valueExpr(plan, layout, node);
+    return produce(plan, node, expr, mode);
+  });
+  return { setup: [code`const axis = new ${plan.imports.runtime("RowAxis")}();`], afterReads, steps };
 }
 
 /** The expression computing a non-map node from values in scope. */
@@ -104,23 +98,30 @@ function rowArgument(plan: TargetPlan, layout: LoopLayout, loop: Loop, dep: Dep)
 }
 
 /** Statements producing a non-map node: compute, join the row axis if row-level, check, return. */
-function produce(plan: TargetPlan, node: GraphNode, expr: Code, guarded: boolean): Code[] {
+function produce(plan: TargetPlan, node: GraphNode, expr: Code, mode: BodyMode): BodyStep {
   const local = plan.local.get(node.name)!;
   const rowLevel = node.level === "row";
   const type = rowLevel ? columnType(plan, node) : valueType(plan, node);
   const checks = rowLevel ? columnChecks(plan, node, local) : scalarChecks(plan, node, local);
   const axisAdd = code`axis.add(${str(node.name)}, ${local}.length);`;
-  if (!guarded) return [plan.describe(node), code`const ${local} = ${expr};`, ...(rowLevel ? [axisAdd] : []), ...checks];
-  return [
-    plan.describe(node),
-    declareLocal(plan, local, node, type),
-    code`if (${plan.masks.test("need", node.name)}) {`,
-    code`  ${local} = ${expr};`,
-    ...(rowLevel ? [code`  ${axisAdd}`] : []),
-    ...indent(checks, 1),
-    ...(plan.isOutput(node.name) ? [code`  if (${plan.masks.test("want", node.name)}) result${member(node.name)} = ${local};`] : []),
-    code`}`,
-  ];
+  const step = { nodes: [node.name], comment: plan.describe(node) };
+  if (mode.only !== undefined) {
+    const rest = [...(rowLevel ? [axisAdd] : []), ...checks];
+    if (!mode.split) return { ...step, declarations: [], statements: [code`const ${local} = ${expr};`, ...rest] };
+    return { ...step, declarations: [declareLocal(plan, local, node, type)], statements: [code`${local} = ${expr};`, ...rest] };
+  }
+  return {
+    ...step,
+    declarations: [declareLocal(plan, local, node, type)],
+    statements: [
+      code`if (${plan.masks.test("need", node.name)}) {`,
+      code`  ${local} = ${expr};`,
+      ...(rowLevel ? [code`  ${axisAdd}`] : []),
+      ...indent(checks, 1),
+      ...(plan.isOutput(node.name) ? [code`  if (${plan.masks.test("want", node.name)}) result${member(node.name)} = ${local};`] : []),
+      code`}`,
+    ],
+  };
 }
 
 /** A check over a whole column produced outside a loop. */
@@ -163,7 +164,7 @@ function resultType(plan: TargetPlan, node: GraphNode): Code {
   return node.map ? mapColumnType(plan, node) : columnType(plan, node);
 }
 
-function emitLoop(plan: TargetPlan, layout: LoopLayout, loop: Loop, loopCount: number, mode: BodyMode): Code[] {
+function emitLoop(plan: TargetPlan, layout: LoopLayout, loop: Loop, loopCount: number, mode: BodyMode): BodyStep {
   const { masks } = plan;
   const guarded = mode.only === undefined;
   const members = loop.members.map((m) => plan.node(m));
@@ -174,8 +175,8 @@ function emitLoop(plan: TargetPlan, layout: LoopLayout, loop: Loop, loopCount: n
   const storeFlag = (m: GraphNode) => plan.derived(m.name, "stored");
   const col = (m: GraphNode) => plan.derived(m.name, "col");
   const numeric = stored.filter(storesNumbers);
-  const lines: Code[] = [lineComment(`Fused loop ${loop.index + 1} of ${loopCount}, one call per row: ${loop.members.join(", ")}`)];
-  for (const m of stored) lines.push(code`let ${col(m)}!: ${mapColumnType(plan, m)};`);
+  const comment = lineComment(`Fused loop ${loop.index + 1} of ${loopCount}, one call per row: ${loop.members.join(", ")}`);
+  const declarations = stored.map((m) => code`let ${col(m)}!: ${mapColumnType(plan, m)};`);
   const inner: Code[] = [code`const n = axis.rows;`];
   if (guarded) {
     for (const m of stored) {
@@ -251,8 +252,8 @@ function emitLoop(plan: TargetPlan, layout: LoopLayout, loop: Loop, loopCount: n
       if (plan.isOutput(m.name)) inner.push(code`if (${masks.test("want", m.name)}) result${member(m.name)} = ${col(m)};`);
     }
   }
-  lines.push(guarded ? code`if (${masks.anyBit("need", loop.members)}) {` : code`{`);
+  const lines: Code[] = [guarded ? code`if (${masks.anyBit("need", loop.members)}) {` : code`{`];
   append(lines, indent(inner, 1));
   lines.push(code`}`);
-  return lines;
+  return { nodes: loop.members, comment, declarations, statements: lines };
 }

@@ -2,12 +2,17 @@
  * The loop layout of a batch executor, as plain data: which map nodes share a fused loop over
  * the rows. A map node runs in the loop of its stage; a node that reads a map node's column
  * whole (or a non-map node reading it at all) waits for that loop to finish, one stage later.
+ * A stage with more map nodes than one function can hold for TypeScript's control-flow analysis
+ * runs as several loops of consecutive nodes; a value read by a later one is kept as a column.
  */
 import type { BuiltTarget } from "../../model.js";
 import type { Unit } from "../executor/schedule.js";
 
+/** The most map nodes in one fused loop: a loop's body and bookkeeping stay well within what `tsc` analyses. */
+export const MEMBERS_PER_LOOP = 100;
+
 export interface Loop {
-  /** `loop:<stage>`: the loop's scheduling unit. */
+  /** `loop:<stage>` (`loop:<stage>.<part>` for a stage run as several loops): the loop's scheduling unit. */
   readonly id: string;
   /** 0-based position among the loops. */
   readonly index: number;
@@ -46,7 +51,14 @@ export function layoutLoops(g: BuiltTarget): LoopLayout {
     if (list) list.push(name);
     else byStage.set(s, [name]);
   }
-  const loops: Loop[] = [...byStage.entries()].sort(([a], [b]) => a - b).map(([s, members], index) => ({ id: `loop:${s}`, index, members }));
+  const loops: Loop[] = [];
+  for (const [s, members] of [...byStage.entries()].sort(([a], [b]) => a - b)) {
+    const parts = Math.ceil(members.length / MEMBERS_PER_LOOP);
+    for (let p = 0; p < parts; p++) {
+      const part = members.slice(p * MEMBERS_PER_LOOP, (p + 1) * MEMBERS_PER_LOOP);
+      loops.push({ id: parts === 1 ? `loop:${s}` : `loop:${s}.${p + 1}`, index: loops.length, members: part });
+    }
+  }
   const loopOf = new Map<string, Loop>();
   for (const loop of loops) for (const m of loop.members) loopOf.set(m, loop);
   const outsideConsumers = new Map<string, string[]>();

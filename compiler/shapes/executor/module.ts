@@ -4,6 +4,8 @@
  * dispatch with its need/want masks, the input reads and guards, and the compute functions — a
  * synchronous one, an async one, and fast paths for single outputs. A shape supplies only what
  * differs (`ExecutorShape`): its options and result types and the statements that compute nodes.
+ * A body too long for TypeScript's control-flow analysis (which gives up, TS2563, after a few
+ * thousand branches in one function) is cut into nested functions of a few nodes each.
  */
 import { code, commentText, docComment, joinCode, key, lineComment, member, str, type Code, type RuntimeType } from "../../codegen/writer.js";
 import type { GraphNode } from "../../model.js";
@@ -22,7 +24,28 @@ export interface BodyMode {
    * can inline and unbox as in hand-written code. Undefined for the general (guarded) path.
    */
   readonly only?: string;
+  /**
+   * The body is cut into nested functions of a few nodes each (`splitBody`): every local is
+   * declared up front, so a step declares its locals apart from the statements that set them.
+   */
+  readonly split: boolean;
 }
+
+/** The statements of one node (or fused loop) of a compute function. */
+export interface BodyStep {
+  /** The nodes it computes, in order (they name the function holding it when the body is split). */
+  readonly nodes: readonly string[];
+  /** Its leading comment. */
+  readonly comment: Code;
+  /** Declarations of the locals it sets, hoisted to the top of the function when the body is split. */
+  readonly declarations: readonly Code[];
+  readonly statements: readonly Code[];
+}
+
+/** The most nodes in one compute function before its body is split (the reference catalog's bodies stay whole). */
+export const NODES_PER_FUNCTION = 100;
+/** The most lines of one nested function of a split body: far fewer branches than `tsc` gives up on. */
+const LINES_PER_FUNCTION = 600;
 
 /** The statements of one compute function, around the input reads the skeleton writes. */
 export interface ComputeBody {
@@ -31,7 +54,7 @@ export interface ComputeBody {
   /** After the input reads (the batch axis checks of column inputs). */
   readonly afterReads: readonly Code[];
   /** The nodes, in schedule order. */
-  readonly statements: readonly Code[];
+  readonly steps: readonly BodyStep[];
 }
 
 /** What a shape adds to the shared executor skeleton. */
@@ -67,7 +90,8 @@ export function writeExecutor(input: EmitInput, shape: ExecutorShape): string {
     ", ",
   );
   const general = (async: boolean, included: ReadonlySet<string>) => {
-    const body = shape.body(plan, { async, included });
+    const split = included.size > NODES_PER_FUNCTION;
+    const body = shape.body(plan, { async, included, split });
     const returns = code`Partial<${results}>`;
     return joinCode(
       [
@@ -76,7 +100,7 @@ export function writeExecutor(input: EmitInput, shape: ExecutorShape): string {
           ? code`async function computeAsync(${masks}, ${signatureTail}): Promise<${returns}> {`
           : code`function computeSync(${masks}, ${signatureTail}): ${returns} {`,
         code`  const result: ${returns} = {};`,
-        ...indent([...body.setup, ...inputReads(plan, included, true), ...body.afterReads, ...body.statements], 1),
+        ...indent([...body.setup, ...inputReads(plan, included, true), ...body.afterReads, ...bodySteps(plan, body.steps, split, async, "compute")], 1),
         code`  return result;`,
         code`}`,
       ],
@@ -91,14 +115,15 @@ export function writeExecutor(input: EmitInput, shape: ExecutorShape): string {
     fastPaths.set(only, name);
     const async = plan.asyncDependent.has(only);
     const included = upstreamOf(g, only);
-    const body = shape.body(plan, { async, included, only });
+    const split = included.size > NODES_PER_FUNCTION;
+    const body = shape.body(plan, { async, included, only, split });
     const type = code`Pick<${results}, ${str(only)}>`;
     bodies.push(
       joinCode(
         [
           docComment(`Fast path for '${only}' alone: only its upstream runs, ${shape.fastPathDoc}.`),
           code`${async ? code`async ` : code``}function ${name}(${signatureTail}): ${async ? code`Promise<${type}>` : type} {`,
-          ...indent([...body.setup, ...inputReads(plan, included, false), ...body.afterReads, ...body.statements], 1),
+          ...indent([...body.setup, ...inputReads(plan, included, false), ...body.afterReads, ...bodySteps(plan, body.steps, split, async, "compute")], 1),
           code`  return { ${shorthand(only, shape.fastPathValue(plan, only))} };`,
           code`}`,
         ],
@@ -203,12 +228,15 @@ function executeBody(plan: TargetPlan, publicOutputs: readonly string[], fastPat
   out.push(code`    default: throw new ${unknown}(String(outputs[k]), TARGET, OUTPUT_NAMES);`, code`  }`, code`}`);
   for (let w = 0; w < masks.words; w++) out.push(code`let ${masks.word("need", w)} = ${masks.word("want", w)};`);
   // In reverse topological order, a needed node makes its dependencies needed.
+  const propagation: BodyStep[] = [];
   for (let i = plan.order.length - 1; i >= 0; i--) {
     const node = plan.node(plan.order[i]!);
     const deps = nodeDeps(node);
     if (deps.length === 0) continue;
-    out.push(code`if (${masks.test("need", node.name)}) { ${joinCode(masks.setBits("need", deps), " ")} } ${lineComment(`${node.name} needs ${nameList(deps)}`)}`);
+    const line = code`if (${masks.test("need", node.name)}) { ${joinCode(masks.setBits("need", deps), " ")} } ${lineComment(`${node.name} needs ${nameList(deps)}`)}`;
+    propagation.push({ nodes: [node.name], comment: code``, declarations: [], statements: [line] });
   }
+  append(out, bodySteps(plan, propagation, propagation.length > NODES_PER_FUNCTION, false, "need"));
   const maskArgs = joinCode(
     Array.from({ length: masks.words }, (_, w) => code`${masks.word("want", w)}, ${masks.word("need", w)}`),
     ", ",
@@ -279,6 +307,48 @@ export function scalarChecks(plan: TargetPlan, node: GraphNode, value: Code): Co
 /** `name: local`, or just `name` when they are the same. */
 export function shorthand(name: string, local: Code): Code {
   return key(name) === local ? local : code`${key(name)}: ${local}`;
+}
+
+/**
+ * The steps of a function body: inline, or — split — every step's declarations first, then
+ * nested functions of consecutive steps (named after their first and last nodes: `compute_a_to_b`,
+ * `need_b_to_a` for the mask propagation, which runs backwards), each called once in order. The nested functions
+ * share the locals of the body they are cut from, so no value is copied between them.
+ */
+function bodySteps(plan: TargetPlan, steps: readonly BodyStep[], split: boolean, async: boolean, verb: "compute" | "need"): Code[] {
+  const out: Code[] = [];
+  if (!split) {
+    for (const step of steps) append(out, step.comment === "" ? [] : [step.comment], step.declarations, step.statements);
+    return out;
+  }
+  const parts: BodyStep[][] = [];
+  let lines = Infinity;
+  for (const step of steps) {
+    const size = step.statements.length + 1;
+    if (lines + size > LINES_PER_FUNCTION) {
+      parts.push([]);
+      lines = 0;
+    }
+    parts.at(-1)!.push(step);
+    lines += size;
+  }
+  for (const step of steps) append(out, step.declarations);
+  const calls: Code[] = [];
+  for (const part of parts) {
+    const first = part[0]!.nodes[0]!;
+    const last = part.at(-1)!.nodes.at(-1)!;
+    const local = (name: string) => plan.local.get(name) ?? name;
+    const name = plan.names.take(first === last ? `${verb}_${local(first)}` : `${verb}_${local(first)}_to_${local(last)}`);
+    const nodes = part.reduce((n, step) => n + step.nodes.length, 0);
+    const which = `${nodes === 1 ? "one node" : `${nodes} nodes`}, ${first === last ? first : `${first} to ${last}`}`;
+    out.push(code``, docComment(verb === "need" ? `The dependencies of ${which}, marked needed when the node is.` : `Computes ${which}, in schedule order.`));
+    out.push(async ? code`async function ${name}(): Promise<void> {` : code`function ${name}(): void {`);
+    for (const step of part) append(out, indent(step.comment === "" ? step.statements : [step.comment, ...step.statements], 1));
+    out.push(code`}`);
+    calls.push(async ? code`await ${name}();` : code`${name}();`);
+  }
+  append(out, [code``], calls);
+  return out;
 }
 
 /** Appends lines to `out` without spreading them into call arguments (an executor can have millions of lines). */

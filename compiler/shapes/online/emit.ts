@@ -7,7 +7,7 @@
 import { code, member, type Code } from "../../codegen/writer.js";
 import type { DepSource, GraphNode } from "../../model.js";
 import { callArguments } from "../executor/arguments.js";
-import { append, indent, scalarChecks, writeExecutor, type BodyMode, type ComputeBody, type ExecutorShape } from "../executor/module.js";
+import { indent, scalarChecks, writeExecutor, type BodyMode, type BodyStep, type ComputeBody, type ExecutorShape } from "../executor/module.js";
 import type { TargetPlan } from "../executor/plan.js";
 import { nodeDeps } from "../executor/reach.js";
 import { schedule, type Unit } from "../executor/schedule.js";
@@ -31,16 +31,13 @@ function body(plan: TargetPlan, mode: BodyMode): ComputeBody {
   const units: Unit[] = plan.order
     .filter((n) => mode.included.has(n))
     .map((n) => ({ id: n, async: mode.async && plan.node(n).async, deps: nodeDeps(plan.node(n)), priority: index.get(n)! }));
-  const statements: Code[] = [];
-  for (const step of schedule(units)) {
+  const steps = schedule(units).map((step): BodyStep => {
     const node = plan.node(step.unit);
-    if (step.kind === "start") append(statements, startCall(plan, node, mode));
-    else {
-      const awaited = code`await ${promiseLocal(plan, node)}${mode.only === undefined ? code`!` : code``}`;
-      append(statements, produce(plan, node, step.kind === "await" ? awaited : valueExpr(plan, node), mode));
-    }
-  }
-  return { setup: [], afterReads: [], statements };
+    if (step.kind === "start") return startCall(plan, node, mode);
+    const awaited = code`await ${promiseLocal(plan, node)}${mode.only === undefined ? code`!` : code``}`;
+    return produce(plan, node, step.kind === "await" ? awaited : valueExpr(plan, node), mode);
+  });
+  return { setup: [], afterReads: [], steps };
 }
 
 function promiseLocal(plan: TargetPlan, node: GraphNode): Code {
@@ -65,25 +62,31 @@ function argument(plan: TargetPlan, source: DepSource): Code {
   throw new Error("featc: internal error: unresolved dependency reached the emitter");
 }
 
-function startCall(plan: TargetPlan, node: GraphNode, mode: BodyMode): Code[] {
+function startCall(plan: TargetPlan, node: GraphNode, mode: BodyMode): BodyStep {
   const p = promiseLocal(plan, node);
-  const handled = plan.imports.runtime("handled");
-  const comment = code`${plan.describe(node)} (started now, awaited before first use)`;
-  if (mode.only !== undefined) return [comment, code`const ${p} = ${handled}(${valueExpr(plan, node)});`];
-  return [comment, code`let ${p}: ${promiseType(plan, node)} | undefined;`, code`if (${plan.masks.test("need", node.name)}) ${p} = ${handled}(${valueExpr(plan, node)});`];
+  const call = code`${plan.imports.runtime("handled")}(${valueExpr(plan, node)})`;
+  const step = { nodes: [node.name], comment: code`${plan.describe(node)} (started now, awaited before first use)` };
+  if (mode.only === undefined) return { ...step, declarations: [code`let ${p}: ${promiseType(plan, node)} | undefined;`], statements: [code`if (${plan.masks.test("need", node.name)}) ${p} = ${call};`] };
+  return mode.split ? { ...step, declarations: [code`let ${p}!: ${promiseType(plan, node)};`], statements: [code`${p} = ${call};`] } : { ...step, declarations: [], statements: [code`const ${p} = ${call};`] };
 }
 
-function produce(plan: TargetPlan, node: GraphNode, expr: Code, mode: BodyMode): Code[] {
+function produce(plan: TargetPlan, node: GraphNode, expr: Code, mode: BodyMode): BodyStep {
   const local = plan.local.get(node.name)!;
   const checks = scalarChecks(plan, node, local);
-  if (mode.only !== undefined) return [plan.describe(node), code`const ${local} = ${expr};`, ...checks];
-  return [
-    plan.describe(node),
-    declareLocal(plan, local, node),
-    code`if (${plan.masks.test("need", node.name)}) {`,
-    code`  ${local} = ${expr};`,
-    ...indent(checks, 1),
-    ...(plan.isOutput(node.name) ? [code`  if (${plan.masks.test("want", node.name)}) result${member(node.name)} = ${local};`] : []),
-    code`}`,
-  ];
+  const step = { nodes: [node.name], comment: plan.describe(node) };
+  if (mode.only !== undefined) {
+    if (!mode.split) return { ...step, declarations: [], statements: [code`const ${local} = ${expr};`, ...checks] };
+    return { ...step, declarations: [declareLocal(plan, local, node)], statements: [code`${local} = ${expr};`, ...checks] };
+  }
+  return {
+    ...step,
+    declarations: [declareLocal(plan, local, node)],
+    statements: [
+      code`if (${plan.masks.test("need", node.name)}) {`,
+      code`  ${local} = ${expr};`,
+      ...indent(checks, 1),
+      ...(plan.isOutput(node.name) ? [code`  if (${plan.masks.test("want", node.name)}) result${member(node.name)} = ${local};`] : []),
+      code`}`,
+    ],
+  };
 }
