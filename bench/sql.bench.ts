@@ -128,18 +128,18 @@ async function duckdbBench(): Promise<Row[]> {
 async function clickhouseBench(): Promise<Row[]> {
   const data = generateData({ clients, seed: 3 });
   const batch = await executeBatch(["age_mean", "age_stddev"], batchInputs(data));
+  const survey: DataColumn[] = [
+    { name: "client_id", type: "number", values: Array.from(data.survey.client_id) },
+    { name: "budget", type: "number", values: Array.from(data.survey.budget) },
+    { name: "age", type: "number", values: Array.from(data.survey.age) },
+    { name: "gender", type: "string", values: data.survey.gender },
+  ];
+  const logins: DataColumn[] = [
+    { name: "client_id", type: "number", values: Array.from(data.logins.client_id) },
+    { name: "last_logged_in", type: "number", values: Array.from(data.logins.last_logged_in) },
+  ];
   const cluster = await startClickHouse();
   try {
-    const survey: DataColumn[] = [
-      { name: "client_id", type: "number", values: Array.from(data.survey.client_id) },
-      { name: "budget", type: "number", values: Array.from(data.survey.budget) },
-      { name: "age", type: "number", values: Array.from(data.survey.age) },
-      { name: "gender", type: "string", values: data.survey.gender },
-    ];
-    const logins: DataColumn[] = [
-      { name: "client_id", type: "number", values: Array.from(data.logins.client_id) },
-      { name: "last_logged_in", type: "number", values: Array.from(data.logins.last_logged_in) },
-    ];
     for (const shards of [1, 2] as const) {
       await loadClickHouse(cluster, `survey_${shards}`, survey, shards);
       await loadClickHouse(cluster, `logins_${shards}`, logins, shards);

@@ -109,14 +109,11 @@ export async function loadClickHouse(cluster: ClickHouseCluster, table: string, 
   const q = (n: string) => quoteIdentifier("clickhouse", n);
   const local = shards === 2 ? `${table}_local` : table;
   const schema = `(row_id UInt32, ${columns.map((c) => `${q(c.name)} ${sqlType("clickhouse", c.type)}`).join(", ")})`;
-  for (const shard of shards === 2 ? ([0, 1] as const) : ([0] as const)) {
-    await cluster.query(`DROP TABLE IF EXISTS ${q(table)}`, shard);
-    await cluster.query(`DROP TABLE IF EXISTS ${q(local)}`, shard);
-    await cluster.query(`CREATE TABLE ${q(local)} ${schema} ENGINE = MergeTree() ORDER BY row_id`, shard);
-    if (shards === 2) await cluster.query(`CREATE TABLE ${q(table)} ${schema} ENGINE = Distributed(${cluster.cluster}, default, ${q(local)}, row_id)`, shard);
-  }
   const rows = columns[0]?.values.length ?? 0;
-  for (const shard of shards === 2 ? ([0, 1] as const) : ([0] as const)) {
+  // The rows are encoded first, so that the statements follow one another without a pause (a
+  // server closes an idle keep-alive connection after a few seconds).
+  const shardList = shards === 2 ? ([0, 1] as const) : ([0] as const);
+  const bodies = shardList.map((shard) => {
     const chunks: Uint8Array[] = [];
     for (let i = shard; i < rows; i += shards) {
       const id = new Uint8Array(4);
@@ -141,6 +138,13 @@ export async function loadClickHouse(cluster: ClickHouseCluster, table: string, 
         }
       }
     }
-    await cluster.insert(`INSERT INTO ${q(local)} FORMAT RowBinary`, Buffer.concat(chunks), shard);
+    return Buffer.concat(chunks);
+  });
+  for (const shard of shardList) {
+    await cluster.query(`DROP TABLE IF EXISTS ${q(table)}`, shard);
+    await cluster.query(`DROP TABLE IF EXISTS ${q(local)}`, shard);
+    await cluster.query(`CREATE TABLE ${q(local)} ${schema} ENGINE = MergeTree() ORDER BY row_id`, shard);
+    if (shards === 2) await cluster.query(`CREATE TABLE ${q(table)} ${schema} ENGINE = Distributed(${cluster.cluster}, default, ${q(local)}, row_id)`, shard);
   }
+  for (const shard of shardList) await cluster.insert(`INSERT INTO ${q(local)} FORMAT RowBinary`, bodies[shard]!, shard);
 }
