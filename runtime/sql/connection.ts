@@ -6,7 +6,6 @@
  * run-time values are never spliced into SQL text.
  */
 import type { DuckDBConnection, DuckDBValue } from "@duckdb/node-api";
-import { readTable } from "../duckdb/read.js";
 import { SqlInputError, type SqlDialect } from "./identifiers.js";
 
 export type SqlValueType = "number" | "boolean" | "string";
@@ -65,6 +64,8 @@ export function duckdbConnection(connection: DuckDBConnection): SqlConnection {
     dialect: "duckdb",
     async query(sql, parameters, columns) {
       // Straight from DuckDB's vectors into typed arrays (featc/duckdb's reader); a NULL is an error there too.
+      // Imported here, so that featc/sql loads without @duckdb/node-api for the other engines.
+      const { readTable } = await import("../duckdb/read.js");
       const schema = Object.fromEntries(columns.map((c) => [c.name, ({ number: "f64", boolean: "bool", string: "string" } as const)[c.type]]));
       const { length, columns: read } = await readTable(connection, { query: sql, params: values(parameters) }, schema);
       return { length, columns: read as Record<string, Float64Array | boolean[] | string[]> };

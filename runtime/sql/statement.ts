@@ -5,7 +5,7 @@
  */
 import type { SqlConnection, SqlColumnSpec, SqlParameter, SqlResult } from "./connection.js";
 import { inlineParameters } from "./connection.js";
-import { SqlInputError, quoteTableName, type SqlDialect, type TableName } from "./identifiers.js";
+import { FIT_ROWS_COLUMN, SqlInputError, quoteTableName, type SqlDialect, type TableName } from "./identifiers.js";
 
 /** A piece of a statement: SQL text, or the slot of the run-time table name held by the input `table`. */
 export type StatementPart<K extends string = string> = string | { readonly table: K };
@@ -45,9 +45,6 @@ export async function runStatement(connection: SqlConnection, info: SqlTargetInf
   checkDialect(connection, info);
   return connection.query(statement.sql, statement.parameters, columns);
 }
-
-/** The fit statement's last column: how many rows the values were computed over. */
-export const FIT_ROWS_COLUMN = "featc_rows";
 
 /**
  * Runs a fit statement (one row: a double per fitted value, then `featc_rows`) and returns the

@@ -9,8 +9,7 @@
  */
 import type { Span } from "../../diagnostics.js";
 import type { BuiltTarget, GraphNode } from "../../model.js";
-import { quoteIdentifier, type SqlDialect } from "../../../runtime/sql/identifiers.js";
-import { FIT_ROWS_COLUMN } from "../../../runtime/sql/statement.js";
+import { FIT_ROWS_COLUMN, quoteIdentifier, type SqlDialect } from "../../../runtime/sql/identifiers.js";
 import { DIALECT_RULES } from "./dialects.js";
 import type { AggregateFunction, RelationCall } from "./ir.js";
 import { loadedColumn, mergeText, type SqlNodeNote, type SqlPart } from "./plan.js";
