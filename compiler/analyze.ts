@@ -3,7 +3,7 @@
  * targets asked for. Returns plain data and every diagnostic; it never throws on bad input.
  */
 import { loadConfig, type FeatcConfig, type TargetConfig } from "./config.js";
-import { diagnostics, nearestName, sortDiagnostics, type Diagnostic } from "./diagnostics.js";
+import { diagnostics, nearestName, sortDiagnostics, type Diagnostic, type UnmatchedCondition } from "./diagnostics.js";
 import { discover } from "./discover/discover.js";
 import { buildTargetGraph, selects } from "./graph/build.js";
 import { executorModuleProblems } from "./module-format.js";
@@ -53,13 +53,13 @@ export async function analyze(configPath: string, options: AnalyzeOptions = {}):
   const targets: BuiltTarget[] = [];
   // A target whose inputs interface could not be read is not analysed further: its unknown
   // dependencies and unused inputs would only repeat that one problem.
-  const brokenTargets = new Set(problems.filter((d) => d.code === "FC1010" && d.target).map((d) => d.target!));
+  const brokenTargets = new Set(problems.filter((d) => d.code === "FC1010").flatMap((d) => d.targets));
   for (const target of wanted) {
     if (brokenTargets.has(target.name)) continue;
     const targetProblems: Diagnostic[] = [];
     const shape = shapeNamed(target.shape)!;
     const graph = buildTargetGraph(target, shape.levels, catalog, targetProblems);
-    targetProblems.push(...validateTarget(graph, target, catalog, { rootDir: config.rootDir, producedIn }));
+    targetProblems.push(...validateTarget(graph, target, catalog, { rootDir: config.rootDir, producedIn, oracle: found.oracle }));
     if (shape.validate) targetProblems.push(...shape.validate(graph, catalog));
     problems.push(...targetProblems);
     targets.push(graph);
@@ -84,9 +84,7 @@ function conditionsOnUnknownKeys(functions: readonly FunctionFact[], targets: re
     for (const c of fn.conditions) {
       if (c.kind === "whenNot" || keys.has(c.key)) continue;
       const tag = c.kind === "when" ? `@when ${c.key}=${c.value}` : `@whenIn ${c.key}=${c.values.join(",")}`;
-      const near = nearestName(c.key, keys);
-      const hint = near ? ` Did you mean '${near}'?` : keys.size > 0 ? ` The targets' config keys are ${[...keys].sort().map((k) => `'${k}'`).join(", ")}.` : ` No target has a "config".`;
-      out.push(diagnostics.conditionOnUnknownKey(tag, fn.exportName, c.key, hint, fn.span));
+      out.push(diagnostics.conditionOnUnknownKey(tag, fn.exportName, c.key, nearestName(c.key, keys), [...keys].sort(), fn.span));
     }
   }
   return out;
@@ -103,15 +101,14 @@ function unselectedVariants(functions: readonly FunctionFact[], targets: readonl
     if (fn.conditions.length === 0 || fn.conditions.some((c) => c.kind !== "whenNot" && !keys.has(c.key))) continue;
     if (targets.some((t) => selects(fn.conditions, t.config))) continue;
     const tags = fn.conditions.map((c) => (c.kind === "whenIn" ? `@whenIn ${c.key}=${c.values.join(",")}` : `@${c.kind} ${c.key}=${c.value}`)).join(", ");
-    const hints: string[] = [];
+    const unmatched: UnmatchedCondition[] = [];
     for (const c of fn.conditions) {
       if (c.kind !== "when") continue;
       const values = [...new Set(targets.map((t) => t.config[c.key]).filter((v) => v !== undefined).map(String))].sort();
       if (values.includes(c.value)) continue;
-      const near = nearestName(c.value, values);
-      hints.push(`the targets' values of '${c.key}' are ${values.map((v) => `'${v}'`).join(", ")}${near ? `. Did you mean '${c.key}=${near}'?` : ""}`);
+      unmatched.push({ key: c.key, values, near: nearestName(c.value, values) });
     }
-    out.push(diagnostics.unselectedVariant(fn.exportName, tags, hints.length > 0 ? hints.join("; ") : "no target's config matches every tag", fn.span));
+    out.push(diagnostics.unselectedVariant(fn.exportName, tags, unmatched, fn.span));
   }
   return out;
 }

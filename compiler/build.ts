@@ -60,11 +60,7 @@ export async function build(configPath: string, options: BuildOptions = {}): Pro
   const config = analysis.config;
   let files: Map<string, string>;
   try {
-    const fittedHash = fittedHashOf(analysis.catalog);
-    // Emission needs only plain data: free the TypeScript program first (on a large catalog it
-    // is most of the heap, and every garbage collection during emission would trace it).
-    analysis.catalog.oracle.release();
-    files = emitAll(analysis, fittedHash);
+    files = emitAll(analysis, fittedHashOf(analysis.catalog));
   } catch (e) {
     return { ...empty, diagnostics: [...analysis.diagnostics, diagnostics.codeGenerationFailed((e as Error).message)] };
   }

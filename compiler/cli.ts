@@ -135,7 +135,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     // Asked for JSON, standard output holds one JSON document whatever went wrong.
     const json = argv.some((a, i) => /^(--format|-f)=?json$/.test(a) || ((a === "--format" || a === "-f") && argv[i + 1] === "json"));
     if (e instanceof CommanderError) {
-      if (e.exitCode !== 0 && json) io.out(JSON.stringify({ diagnostics: [toJson(diagnostics.config(e.message.replace(/^error: /, "")), process.cwd())] }, null, 2));
+      if (e.exitCode !== 0 && json) io.out(JSON.stringify({ diagnostics: [toJson(diagnostics.usage(e.message.replace(/^error: /, "")), process.cwd())] }, null, 2));
       return e.exitCode === 0 ? 0 : 2;
     }
     const message = e instanceof Error ? e.message : String(e);

@@ -76,8 +76,8 @@ export async function loadConfig(given: string): Promise<ConfigResult> {
   // Without a byte-order mark (some editors write one), as tsc reads tsconfig.json.
   const read = readTextFile(absolute);
   if ("problem" in read) {
-    if (read.problem === "not found") return { diagnostics: [diagnostics.config(`config file '${configPath}' not found. Create ${DEFAULT_CONFIG_NAME} or pass --config PATH.`)] };
-    return { diagnostics: [diagnostics.config(`config file '${configPath}' ${read.problem}`, { file: absolute, line: 1, column: 1, length: 1 })] };
+    if (read.problem === "not found") return { diagnostics: [diagnostics.configNotFound(configPath)] };
+    return { diagnostics: [diagnostics.unreadableConfig(configPath, read.problem, absolute)] };
   }
   const text = read.text;
   const json = ts.parseJsonText(absolute, text);
@@ -92,37 +92,37 @@ export async function loadConfig(given: string): Promise<ConfigResult> {
     const first = parseErrors[0]!;
     const { line, character } = json.getLineAndCharacterOfPosition(Math.min(first.start ?? 0, text.length));
     const message = ts.flattenDiagnosticMessageText(first.messageText, " ");
-    return { diagnostics: [diagnostics.config(`config file is not valid JSON: ${message}`, { file: absolute, line: line + 1, column: character + 1, length: 1 })] };
+    return { diagnostics: [diagnostics.configNotJson(message, { file: absolute, line: line + 1, column: character + 1, length: 1 })] };
   }
   const strictError = strictJsonError(json, text);
   if (strictError) {
     const { line, character } = json.getLineAndCharacterOfPosition(strictError.pos);
-    return { diagnostics: [diagnostics.config(`config file is not valid JSON: ${strictError.message}`, { file: absolute, line: line + 1, column: character + 1, length: strictError.length })] };
+    return { diagnostics: [diagnostics.configNotJson(strictError.message, { file: absolute, line: line + 1, column: character + 1, length: strictError.length })] };
   }
   const root = json.statements[0]?.expression;
   if (!root || !ts.isObjectLiteralExpression(root)) {
-    return { diagnostics: [diagnostics.config("config file must hold a JSON object", root ? spanOf(root) : { file: absolute, line: 1, column: 1, length: 1 })] };
+    return { diagnostics: [diagnostics.configNotObject(root ? spanOf(root) : { file: absolute, line: 1, column: 1, length: 1 })] };
   }
   const rootDir = path.dirname(absolute);
   const top = properties(root);
   for (const [key, prop] of top) {
-    if (!TOP_KEYS.includes(key)) problems.push(diagnostics.config(unknownKeyMessage(key, TOP_KEYS, "config"), spanOf(prop.name)));
+    if (!TOP_KEYS.includes(key)) problems.push(diagnostics.unknownConfigKey(key, nearestName(key, TOP_KEYS), TOP_KEYS, spanOf(prop.name)));
   }
 
   const catalogNode = top.get("catalog")?.initializer;
   let patterns: string[] = [];
   if (!catalogNode) {
-    problems.push(diagnostics.config(`config needs "catalog": a list of file globs, e.g. ["catalog/**/*.ts"]`, spanOf(root)));
+    problems.push(diagnostics.missingCatalog(spanOf(root)));
   } else {
     const list = stringList(catalogNode);
-    if (!list || list.length === 0) problems.push(diagnostics.config(`"catalog" must be a non-empty list of file globs`, spanOf(catalogNode)));
+    if (!list || list.length === 0) problems.push(diagnostics.badCatalog(spanOf(catalogNode)));
     else patterns = list;
   }
   const outDirNode = top.get("outDir")?.initializer;
   let outDir = path.join(rootDir, "generated");
   if (outDirNode) {
     if (ts.isStringLiteral(outDirNode) && outDirNode.text.trim() !== "") outDir = path.resolve(rootDir, outDirNode.text);
-    else problems.push(diagnostics.config(`"outDir" must be a folder path`, spanOf(outDirNode)));
+    else problems.push(diagnostics.badOutDir(spanOf(outDirNode)));
   }
   let tsconfig: string | undefined;
   const tsconfigNode = top.get("tsconfig")?.initializer;
@@ -130,12 +130,12 @@ export async function loadConfig(given: string): Promise<ConfigResult> {
     if (ts.isStringLiteral(tsconfigNode)) {
       tsconfig = path.resolve(rootDir, tsconfigNode.text);
       const problem = fileProblem(tsconfig);
-      if (problem) problems.push(diagnostics.config(`tsconfig '${tsconfigNode.text}' ${problem}`, spanOf(tsconfigNode)));
-    } else problems.push(diagnostics.config(`"tsconfig" must be a file path`, spanOf(tsconfigNode)));
+      if (problem) problems.push(diagnostics.unreadableTsconfig(tsconfigNode.text, problem, spanOf(tsconfigNode)));
+    } else problems.push(diagnostics.badTsconfigPath(spanOf(tsconfigNode)));
   } else if (fs.existsSync(path.join(rootDir, "tsconfig.json"))) {
     tsconfig = path.join(rootDir, "tsconfig.json");
     const problem = fileProblem(tsconfig);
-    if (problem) problems.push(diagnostics.config(`tsconfig '${path.relative(rootDir, tsconfig)}' beside the config ${problem}`));
+    if (problem) problems.push(diagnostics.unreadableTsconfig(path.relative(rootDir, tsconfig), problem));
   }
   const typeCheckTimeout = readTypeCheckTimeout(top.get("typeCheckTimeout")?.initializer, spanOf, problems);
 
@@ -148,7 +148,7 @@ export async function loadConfig(given: string): Promise<ConfigResult> {
       const target = readTarget(name, prop, rootDir, spanOf, problems, (n) => n.getText(json));
       if (target) targets.push(target);
     }
-    if (targets.length === 0 && problems.length === 0) problems.push(diagnostics.config(`"targets" is empty: declare at least one target`, spanOf(targetsNode)));
+    if (targets.length === 0 && problems.length === 0) problems.push(diagnostics.emptyTargets(spanOf(targetsNode)));
   }
 
   let catalogFiles: string[] = [];
@@ -158,16 +158,16 @@ export async function loadConfig(given: string): Promise<ConfigResult> {
       .map((f) => path.normalize(f))
       .sort();
     if (catalogFiles.length === 0 && catalogNode) {
-      problems.push(diagnostics.config(`"catalog" matches no TypeScript file (${patterns.join(", ")})`, spanOf(catalogNode)));
+      problems.push(diagnostics.catalogMatchesNothing(patterns, spanOf(catalogNode)));
     }
     for (const file of catalogFiles) {
       const problem = fileProblem(file);
-      if (problem) problems.push(diagnostics.config(`catalog file '${path.relative(rootDir, file)}' ${problem}`, catalogNode && spanOf(catalogNode)));
+      if (problem) problems.push(diagnostics.unreadableCatalogFile(path.relative(rootDir, file), problem, catalogNode && spanOf(catalogNode)));
     }
   }
   for (const target of targets) {
     const problem = target.inputs && fileProblem(target.inputs.file);
-    if (problem) problems.push(diagnostics.config(`inputs file '${path.relative(rootDir, target.inputs!.file)}' of target '${target.name}' ${problem}`, target.inputs!.span, target.name));
+    if (problem) problems.push(diagnostics.unreadableInputsFile(target.name, path.relative(rootDir, target.inputs!.file), problem, target.inputs!.span));
   }
   if (problems.length > 0) return { diagnostics: problems };
   const outDirSpan = outDirNode ? spanOf(outDirNode) : undefined;
@@ -183,12 +183,12 @@ function readTypeCheckTimeout(node: ts.Expression | undefined, spanOf: (n: ts.No
   if (fromEnv !== undefined && fromEnv !== "") {
     const seconds = Number(fromEnv);
     if (Number.isFinite(seconds) && seconds > 0) return seconds;
-    problems.push(diagnostics.config(`FEATC_TYPECHECK_TIMEOUT must be a number of seconds greater than 0, got '${fromEnv.slice(0, 40)}'`));
+    problems.push(diagnostics.badTypeCheckTimeoutVariable(fromEnv));
   }
   if (!node) return DEFAULT_TYPECHECK_TIMEOUT_SECONDS;
   const seconds = ts.isNumericLiteral(node) ? Number(node.text) : NaN;
   if (Number.isFinite(seconds) && seconds > 0) return seconds;
-  problems.push(diagnostics.config(`"typeCheckTimeout" must be a number of seconds greater than 0`, spanOf(node)));
+  problems.push(diagnostics.badTypeCheckTimeout(spanOf(node)));
   return DEFAULT_TYPECHECK_TIMEOUT_SECONDS;
 }
 
@@ -202,12 +202,11 @@ function readTarget(
 ): TargetConfig | undefined {
   const body = prop.initializer;
   if (!ts.isObjectLiteralExpression(body)) {
-    problems.push(diagnostics.config(`target '${name}' must be an object`, spanOf(body), name));
+    problems.push(diagnostics.targetNotObject(name, spanOf(body)));
     return undefined;
   }
   if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name) || name.length > MAX_TARGET_NAME) {
-    const shown = name.length > MAX_TARGET_NAME ? `'${name.slice(0, 40)}…' (${name.length} characters)` : `'${name}'`;
-    problems.push(diagnostics.config(`target name ${shown} must be a simple name (letters, digits, '_' and '-', at most ${MAX_TARGET_NAME}): it names the generated files`, spanOf(prop.name)));
+    problems.push(diagnostics.badTargetName(name, MAX_TARGET_NAME, spanOf(prop.name)));
     return undefined;
   }
   const fields = properties(body);
@@ -218,7 +217,7 @@ function readTarget(
   const shapeOptions = shape?.options ?? {};
   const keys = [...TARGET_KEYS, ...Object.keys(shapeOptions)];
   for (const [key, p] of fields) {
-    if (!keys.includes(key)) problems.push(diagnostics.config(unknownKeyMessage(key, keys, `target '${name}'`), spanOf(p.name), name));
+    if (!keys.includes(key)) problems.push(diagnostics.unknownConfigKey(key, nearestName(key, keys), keys, spanOf(p.name), name));
   }
   const options: Record<string, string> = {};
   for (const [key, option] of Object.entries(shapeOptions)) {
@@ -234,7 +233,7 @@ function readTarget(
   const config: Record<string, ConfigValue> = {};
   const configNode = fields.get("config")?.initializer;
   if (configNode) {
-    if (!ts.isObjectLiteralExpression(configNode)) problems.push(diagnostics.config(`"config" of target '${name}' must be an object of strings, numbers or booleans`, spanOf(configNode), name));
+    if (!ts.isObjectLiteralExpression(configNode)) problems.push(diagnostics.badTargetConfig(name, spanOf(configNode)));
     else {
       for (const [key, p] of properties(configNode)) {
         const v = p.initializer;
@@ -242,7 +241,7 @@ function readTarget(
         else if (ts.isNumericLiteral(v)) config[key] = Number(v.text);
         else if (v.kind === ts.SyntaxKind.TrueKeyword) config[key] = true;
         else if (v.kind === ts.SyntaxKind.FalseKeyword) config[key] = false;
-        else problems.push(diagnostics.config(`config value '${key}' of target '${name}' must be a string, number or boolean`, spanOf(v), name));
+        else problems.push(diagnostics.badConfigValue(name, key, spanOf(v)));
       }
     }
   }
@@ -251,7 +250,7 @@ function readTarget(
   const inputsNode = fields.get("inputs")?.initializer;
   if (inputsNode) {
     const m = ts.isStringLiteral(inputsNode) ? /^(.+)#([A-Za-z_$][\w$]*)$/.exec(inputsNode.text) : null;
-    if (!m) problems.push(diagnostics.config(`"inputs" of target '${name}' must be "path/to/file.ts#InterfaceName"`, spanOf(inputsNode), name));
+    if (!m) problems.push(diagnostics.badInputsRef(name, spanOf(inputsNode)));
     else inputs = { file: path.resolve(rootDir, m[1]!), name: m[2]!, span: spanOf(inputsNode) };
   }
 
@@ -259,7 +258,7 @@ function readTarget(
   const outputsNode = fields.get("outputs")?.initializer;
   if (outputsNode) {
     if (!ts.isArrayLiteralExpression(outputsNode) || !outputsNode.elements.every(ts.isStringLiteral)) {
-      problems.push(diagnostics.config(`"outputs" of target '${name}' must be a list of node names`, spanOf(outputsNode), name));
+      problems.push(diagnostics.badOutputs(name, spanOf(outputsNode)));
     } else {
       outputs = outputsNode.elements.map((e) => ({ name: (e as ts.StringLiteral).text, span: spanOf(e) }));
     }
@@ -269,7 +268,7 @@ function readTarget(
   const fittedNode = fields.get("fitted")?.initializer;
   if (fittedNode) {
     if (ts.isStringLiteral(fittedNode) && (fittedNode.text === "compute" || fittedNode.text === "read")) fitted = fittedNode.text;
-    else problems.push(diagnostics.config(`"fitted" of target '${name}' must be "compute" or "read"`, spanOf(fittedNode), name));
+    else problems.push(diagnostics.badFittedMode(name, spanOf(fittedNode)));
   }
   if (!shape) return undefined;
   return { name, shape: shape.name, options, config, inputs, outputs, fitted, span: spanOf(prop.name) };
@@ -352,9 +351,4 @@ function stringList(node: ts.Expression): string[] | undefined {
   if (ts.isStringLiteral(node)) return [node.text];
   if (!ts.isArrayLiteralExpression(node) || !node.elements.every(ts.isStringLiteral)) return undefined;
   return node.elements.map((e) => (e as ts.StringLiteral).text);
-}
-
-function unknownKeyMessage(key: string, known: readonly string[], where: string): string {
-  const near = nearestName(key, known);
-  return `unknown key "${key}" in ${where}${near ? `. Did you mean "${near}"?` : `; known keys: ${known.join(", ")}`}`;
 }

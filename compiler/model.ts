@@ -27,9 +27,9 @@ export interface TypeInfo {
   readonly ref: TypeRef;
   /** The type as the user wrote it (or as the checker prints an inferred one). */
   readonly text: string;
-  /** `column` and `table` are featc's containers, recognised by declaration. */
-  readonly container: "column" | "table" | "none";
-  /** Column<T> → T; Table<T> → T (the row type). */
+  /** `column`, `table` and `window` (a `@window` frame) are featc's containers, recognised by declaration. */
+  readonly container: "column" | "table" | "window" | "none";
+  /** Column<T>, Window<T> → T; Table<T> → T (the row type). */
   readonly element?: TypeInfo;
   readonly scalar: ScalarClass;
   /** True when the type can be written into generated code without importing anything. */
@@ -45,16 +45,10 @@ export interface FieldInfo {
   readonly optional: boolean;
 }
 
+/** The type checker's answers the validate phase asks for; discover hands it out beside the catalog, never inside it. */
 export interface TypeOracle {
   /** Whether a value of type `from` may be passed where `to` is expected. */
   assignable(from: TypeRef, to: TypeRef): boolean;
-  /** The properties of an object type (the row type for a Table), in declaration order. */
-  fields(type: TypeRef): readonly FieldInfo[] | undefined;
-  /**
-   * Lets go of the TypeScript program (the largest part of the heap) once analysis is over;
-   * afterwards only answers already computed are available.
-   */
-  release(): void;
 }
 
 export interface ParamFact {
@@ -72,6 +66,40 @@ export interface LiteralBinding {
   /** The parameter's position in the function's declaration. */
   readonly index: number;
   readonly value: string | number | boolean;
+}
+
+/** A `@window` frame: `rows` counts rows, `range` spans the order key; `lag` ends it before the row. */
+export interface WindowFrameFact {
+  readonly kind: "rows" | "range";
+  readonly size: number;
+  readonly lag: number;
+}
+
+/** The runtime aggregates a batch executor computes incrementally (see runtime/window/rolling.ts). */
+export type WindowAggregate = "sum" | "mean" | "count" | "min" | "max" | "stddev" | "first" | "last";
+
+/** A key of `@window` (`by`, `order`): the node or input it names, where, and the type it takes. */
+export interface WindowKey {
+  readonly name: string;
+  readonly span: Span;
+  readonly type: TypeInfo;
+}
+
+/** `@window by=KEY order=KEY size=N|range=R lag=L` on a function with `Window<T>` parameters. */
+export interface WindowFact {
+  /** The node or input that groups rows into entities, where the tag names it, and the type it may have (any). */
+  readonly by: WindowKey;
+  /** The node or input that orders an entity's rows, and the type it must have (number). */
+  readonly order: WindowKey;
+  readonly frame: WindowFrameFact;
+  /** The tag as normalised text (`by=item_id order=day size=28 lag=1`), for the manifest, explain and hashes. */
+  readonly text: string;
+  readonly span: Span;
+  /**
+   * When the body is `return <aggregate>(<param>)` with a runtime aggregate of a `Window<T>`
+   * parameter: which, so that targets compute it incrementally or translate it.
+   */
+  readonly aggregate?: { readonly name: WindowAggregate; readonly param: string };
 }
 
 export type Condition =
@@ -97,6 +125,11 @@ export interface ExtractFact {
   /** Undefined means every field of the return type. */
   readonly fields?: readonly { readonly name: string; readonly span: Span }[];
   readonly span: Span;
+  /**
+   * What the fields are taken from — a returned Table's row type, or the returned object — with
+   * its fields in declaration order, as discover read them; absent when the value is no object.
+   */
+  readonly row?: { readonly type: TypeInfo; readonly fields: readonly FieldInfo[] };
 }
 
 export interface FunctionFact {
@@ -124,6 +157,8 @@ export interface FunctionFact {
   readonly parameterized?: { readonly text: string; readonly literals: readonly LiteralBinding[] };
   /** The body as SQL expression IR, when a SQL target asked discover to lower it. */
   readonly lowered?: Lowering;
+  /** `@window`: the function reduces the frame of each row of an entity. */
+  readonly window?: WindowFact;
 }
 
 export interface InputFact {
@@ -145,7 +180,6 @@ export interface Catalog {
   readonly validators: ReadonlyMap<string, { readonly file: string; readonly param?: TypeInfo }>;
   /** Inputs interface per target name. */
   readonly inputs: ReadonlyMap<string, InputsFact>;
-  readonly oracle: TypeOracle;
 }
 
 export type Level = "row" | "scalar";
@@ -160,6 +194,11 @@ export type DepSource =
 
 export interface Dep {
   readonly param: ParamFact;
+  /**
+   * `by`/`order` of a `@window` node: an edge of the graph that is no argument of the call;
+   * `history`: an online target's input of the entity's recent rows, feeding the `Window<T>` parameters.
+   */
+  readonly window?: "by" | "order" | "history";
   readonly source: DepSource;
   readonly passing: Passing;
 }
@@ -192,6 +231,21 @@ export interface GraphNode {
   readonly checks: readonly CheckFact[];
 }
 
+/**
+ * An input of an entity target holding the entity's rows before the request, oldest first: the
+ * order key and the values its `@window` nodes' frames read, one column each.
+ */
+export interface WindowHistory {
+  /** The input's name (`item_id_history`). */
+  readonly name: string;
+  readonly by: string;
+  readonly order: string;
+  /** The columns, `order` first, each with the element type of its frames. */
+  readonly columns: readonly { readonly name: string; readonly type: TypeInfo }[];
+  /** The window nodes it feeds, with their frames (which say how many rows they need). */
+  readonly nodes: readonly { readonly name: string; readonly frame: WindowFrameFact }[];
+}
+
 export interface TargetGraph {
   readonly name: string;
   /** The name of the target's shape (see compiler/shapes/). */
@@ -204,6 +258,8 @@ export interface TargetGraph {
   readonly inputs?: InputsFact;
   /** The extra `fitted` input of a reading target: the fitted nodes it reads. */
   readonly fittedInputs: readonly string[];
+  /** The extra inputs of an entity target's `@window` nodes: the entity's recent rows, one per (by, order) pair. */
+  readonly windowHistories: readonly WindowHistory[];
   readonly nodes: ReadonlyMap<string, GraphNode>;
   /** Every producer of each node name selected in this target (more than one is FC1003). */
   readonly producers: ReadonlyMap<string, readonly FunctionFact[]>;

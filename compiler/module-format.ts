@@ -90,27 +90,14 @@ function resolveExtends(spec: string, dir: string): string | undefined {
 export function executorModuleProblems(config: FeatcConfig): Diagnostic[] {
   if (!config.tsconfig || packageModuleType(config.outDir) === "module") return [];
   const outDir = path.relative(config.rootDir, config.outDir).split(path.sep).join("/") || ".";
-  const commonjs = `the executors in ${outDir}/ are CommonJS (the package.json above them has no "type": "module")`;
   const problems: Diagnostic[] = [];
   const module = writtenOption(config.tsconfig, "module");
   if (module && ts.isStringLiteral(module.value) && REFUSING_REQUIRE_OF_ESM.has(module.value.text.toLowerCase())) {
-    problems.push(
-      diagnostics.config(
-        `${commonjs}, and with "module": "${module.value.text}" TypeScript refuses their require() of the ES module 'featc' (TS1479). ` +
-          `Set "module": "nodenext" (or "node20"): Node >= 20.19 requires ES modules. Or add "type": "module" to package.json.`,
-        module.span,
-      ),
-    );
+    problems.push(diagnostics.commonJsRequireOfEsm(outDir, module.value.text, module.span));
   }
   const verbatim = writtenOption(config.tsconfig, "verbatimModuleSyntax");
   if (verbatim && verbatim.value.kind === ts.SyntaxKind.TrueKeyword) {
-    problems.push(
-      diagnostics.config(
-        `${commonjs}, and "verbatimModuleSyntax" forbids their import and export declarations in a CommonJS file (TS1295, TS1287). ` +
-          `Remove "verbatimModuleSyntax", or add "type": "module" to package.json.`,
-        verbatim.span,
-      ),
-    );
+    problems.push(diagnostics.commonJsVerbatim(outDir, verbatim.span));
   }
   return problems;
 }

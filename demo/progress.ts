@@ -32,3 +32,13 @@ export function batchProgress(label: string, stream: ProgressStream | false = pr
     finish: () => bar.finish(),
   };
 }
+
+/** Runs a batch execution with a bar's options for the executor, and ends the bar however the run ends. */
+export async function withBatchProgress<T>(label: string, stream: ProgressStream | false, run: (options: Pick<BatchProgressBar, "onProgress" | "chunkRows">) => Promise<T>): Promise<T> {
+  const bar = batchProgress(label, stream);
+  try {
+    return await run({ onProgress: bar.onProgress, chunkRows: bar.chunkRows });
+  } finally {
+    bar.finish();
+  }
+}

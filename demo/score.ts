@@ -11,12 +11,11 @@
  * online service reads from the saved artifact; when they are not, batch and online predictions
  * would differ, so the run compares them and reports every value that moved (`fittedDrift`).
  */
-import fs from "node:fs";
-import { parseArgs } from "node:util";
 import type { ProgressStream } from "featc/node";
 import type { Model } from "../catalog/types.js";
 import { FITTED_HASH, FITTED_OUTPUTS, FITTED_SCHEMA, execute, type FittedValues } from "../generated/batch.js";
-import { batchProgress } from "./progress.js";
+import { existingWarehouse, runCommand } from "./command.js";
+import { withBatchProgress } from "./progress.js";
 import { DEFAULT_ARTIFACTS_DIR, DEFAULT_EXECUTION_TIME, GRAPH_MANIFEST, isMain, loadArtifacts, parseExecutionTime, withWarehouse, type TableNames, type WarehouseSource } from "./train.js";
 import { DEFAULT_WAREHOUSE_PATH, TABLES } from "./warehouse.js";
 
@@ -70,23 +69,8 @@ export async function score(options: ScoreRunOptions = {}): Promise<ScoreReport>
   const table = options.tables?.predictions ?? TABLES.predictions;
   const execution_time = options.executionTime ?? DEFAULT_EXECUTION_TIME;
   return withWarehouse(options.warehouse ?? DEFAULT_WAREHOUSE_PATH, async (warehouse) => {
-    const bar = batchProgress("scoring", options.progress ?? process.stderr);
-    let r;
-    try {
-      r = await execute(
-        ["predictions", "client_id", ...FITTED_OUTPUTS],
-        {
-          warehouse,
-          survey_results_table: options.tables?.survey ?? TABLES.survey,
-          client_login_table: options.tables?.logins ?? TABLES.logins,
-          execution_time,
-          model: model!,
-        },
-        { onProgress: bar.onProgress, chunkRows: bar.chunkRows },
-      );
-    } finally {
-      bar.finish();
-    }
+    const inputs = { warehouse, survey_results_table: options.tables?.survey ?? TABLES.survey, client_login_table: options.tables?.logins ?? TABLES.logins, execution_time, model: model! };
+    const r = await withBatchProgress("scoring", options.progress ?? process.stderr, (progress) => execute(["predictions", "client_id", ...FITTED_OUTPUTS], inputs, progress));
     const executed = performance.now();
     await warehouse.writePredictions(table, r.client_id, r.predictions);
     const written = performance.now();
@@ -118,26 +102,10 @@ const USAGE =
   "                             [--table NAME (default predictions)] [--execution-time ISO|EPOCH_MS (default 2024-01-01T00:00:00Z)]";
 
 /** The command line of `score`. Returns the exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
-  let values: { db?: string; artifacts?: string; table?: string; "execution-time"?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: { db: { type: "string" }, artifacts: { type: "string" }, table: { type: "string" }, "execution-time": { type: "string" }, help: { type: "boolean", short: "h" } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    console.error(`${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  try {
-    const db = values.db ?? DEFAULT_WAREHOUSE_PATH;
-    if (!fs.existsSync(db)) throw new Error(`warehouse '${db}' does not exist: run \`npx tsx demo/generate.ts --db ${db}\` first`);
+export function main(argv: readonly string[]): Promise<number> {
+  const options = { db: { type: "string" }, artifacts: { type: "string" }, table: { type: "string" }, "execution-time": { type: "string" } } as const;
+  return runCommand<{ db?: string; artifacts?: string; table?: string; "execution-time"?: string }>({ name: "score", usage: USAGE, options }, argv, async (values) => {
+    const db = existingWarehouse(values.db);
     const report = await score({
       warehouse: db,
       artifacts: values.artifacts,
@@ -148,11 +116,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (report.fittedDrift && report.fittedDrift.length > 0) {
       console.error(`score: warning: the scored rows are not the training population, so batch and online predictions will differ (${describeDrift(report.fittedDrift)})`);
     }
-    return 0;
-  } catch (e) {
-    console.error(`score: ${(e as Error).message}`);
-    return 1;
-  }
+  });
 }
 
 if (isMain(import.meta.url)) process.exitCode = await main(process.argv.slice(2));

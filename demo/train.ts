@@ -13,17 +13,16 @@
  *
  * Deterministic: the same warehouse and execution time give the same model and values, bit for bit.
  */
-import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { FittedArtifactError, NumericKeyIndex, joinColumn, type FittedSchema } from "featc";
 import { loadFitted, saveFitted, type ProgressStream } from "featc/node";
 import type { FeatureVector, Model } from "../catalog/types.js";
 import { FITTED_HASH, FITTED_OUTPUTS, FITTED_SCHEMA, TARGET, execute, type FittedValues } from "../generated/batch.js";
 import { REFERENCE_TIME } from "./generate.js";
 import { ModelFileError, featureCodeHashes, loadModel, logLoss, saveModel, stampMismatches, trainLogisticRegression, type TrainOptions } from "./model.js";
-import { batchProgress } from "./progress.js";
+import { existingWarehouse, runCommand } from "./command.js";
+import { withBatchProgress } from "./progress.js";
 import { DEFAULT_WAREHOUSE_PATH, TABLES, openWarehouse, type DemoWarehouse } from "./warehouse.js";
 
 /** Where training saves its artifacts unless told otherwise (under the git-ignored data/). */
@@ -101,17 +100,9 @@ export async function train(options: TrainRunOptions = {}): Promise<TrainReport>
   const files = artifactPaths(options.artifacts ?? DEFAULT_ARTIFACTS_DIR);
   const execution_time = options.executionTime ?? DEFAULT_EXECUTION_TIME;
   return withWarehouse(options.warehouse ?? DEFAULT_WAREHOUSE_PATH, async (warehouse) => {
-    const bar = batchProgress("features", options.progress ?? process.stderr);
-    let r;
-    try {
-      r = await execute(
-        ["client_id", "features", ...FITTED_OUTPUTS],
-        { warehouse, survey_results_table: tables.survey, client_login_table: tables.logins, execution_time },
-        { onProgress: bar.onProgress, chunkRows: bar.chunkRows },
-      );
-    } finally {
-      bar.finish();
-    }
+    const r = await withBatchProgress("features", options.progress ?? process.stderr, (progress) =>
+      execute(["client_id", "features", ...FITTED_OUTPUTS], { warehouse, survey_results_table: tables.survey, client_login_table: tables.logins, execution_time }, progress),
+    );
     const labels = await warehouse.readLabels(tables.labels);
     const featuresDone = performance.now();
 
@@ -215,26 +206,10 @@ const USAGE =
   "                             [--execution-time ISO|EPOCH_MS (default 2024-01-01T00:00:00Z)] [--iterations N (default 300)]";
 
 /** The command line of `train`. Returns the exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
-  let values: { db?: string; artifacts?: string; "execution-time"?: string; iterations?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: { db: { type: "string" }, artifacts: { type: "string" }, "execution-time": { type: "string" }, iterations: { type: "string" }, help: { type: "boolean", short: "h" } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    console.error(`${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  try {
-    const db = values.db ?? DEFAULT_WAREHOUSE_PATH;
-    if (!fs.existsSync(db)) throw new Error(`warehouse '${db}' does not exist: run \`npx tsx demo/generate.ts --db ${db}\` first`);
+export function main(argv: readonly string[]): Promise<number> {
+  const options = { db: { type: "string" }, artifacts: { type: "string" }, "execution-time": { type: "string" }, iterations: { type: "string" } } as const;
+  return runCommand<{ db?: string; artifacts?: string; "execution-time"?: string; iterations?: string }>({ name: "train", usage: USAGE, options }, argv, async (values) => {
+    const db = existingWarehouse(values.db);
     const iterations = values.iterations === undefined ? undefined : Number(values.iterations);
     if (iterations !== undefined && !Number.isInteger(iterations)) throw new Error(`--iterations must be an integer, got '${values.iterations}'`);
     const report = await train({
@@ -248,11 +223,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         `(features ${report.ms.features.toFixed(0)} ms, fit ${report.ms.fit.toFixed(0)} ms), log-loss ${report.logLoss.toFixed(4)}; ` +
         `saved ${report.files.model} and ${report.files.fitted}`,
     );
-    return 0;
-  } catch (e) {
-    console.error(`train: ${(e as Error).message}`);
-    return 1;
-  }
+  });
 }
 
 if (isMain(import.meta.url)) process.exitCode = await main(process.argv.slice(2));

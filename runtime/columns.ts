@@ -46,11 +46,6 @@ export function allocateFloat64Columns(rows: number, count: number): Float64Arra
   return starts.map((start) => new Float64Array(buffer, start, rows));
 }
 
-/** A boolean column of `rows` values, all `false`, built as a packed (hole-free) array. */
-export function newBooleanColumn(rows: number): boolean[] {
-  return newColumn(rows, false);
-}
-
 /** A column of `rows` copies of `initial`, built as a packed (hole-free) array so V8 keeps its fast elements kind. */
 export function newColumn<T>(rows: number, initial: T): T[] {
   const column: T[] = [];

@@ -69,16 +69,6 @@ export class RowAxisError extends FeatcError {
   }
 }
 
-/**
- * The row-axis length after a row-level value named `name` of `length` rows enters it: `length`
- * when the axis is still empty (`current < 0`), `current` when they agree; otherwise throws
- * RowAxisError naming `currentName` (the value that fixed the axis) and `name`.
- */
-export function axisLength(current: number, currentName: string, name: string, length: number): number {
-  if (current < 0 || current === length) return length;
-  throw new RowAxisError(currentName, current, name, length);
-}
-
 /** An input that the requested outputs need was not given. */
 export class MissingInputError extends FeatcError {
   constructor(

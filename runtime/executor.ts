@@ -89,11 +89,6 @@ export function reportCheck(options: ExecuteOptions | undefined, failure: CheckF
   options?.onWarning?.(checkWarning(node, check, failed, total, [...first]));
 }
 
-/** Whether a value counts as null for `@check notNull`: null, undefined or NaN. */
-export function isNullish(value: unknown): boolean {
-  return value === null || value === undefined || (typeof value === "number" && value !== value);
-}
-
 /** A rejection handler that does nothing: the executor still awaits the promise and sees the rejection. */
 const ignore = (): void => {};
 

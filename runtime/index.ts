@@ -3,7 +3,7 @@
 // what needs Node (artifact files, the progress bar) is "featc/node" (node.ts).
 export type { Column, Table } from "./containers.js";
 export { tableOf } from "./containers.js";
-export { ALIASING_PAGE, allocateFloat64Columns, columnPageOffset, newBooleanColumn, newColumn } from "./columns.js";
+export { ALIASING_PAGE, allocateFloat64Columns, columnPageOffset } from "./columns.js";
 export {
   CheckFailedError,
   FeatcError,
@@ -11,7 +11,6 @@ export {
   MissingInputError,
   RowAxisError,
   UnknownOutputError,
-  axisLength,
   checkWarning,
   type CheckWarning,
 } from "./errors.js";
@@ -19,7 +18,6 @@ export {
   RowAxis,
   chunkRowsFor,
   handled,
-  isNullish,
   reportCheck,
   type BatchExecuteOptions,
   type BatchProgress,
@@ -32,4 +30,4 @@ export {
 export { FITTED_FORMAT, parseFitted, serializeFitted, type FittedArtifact, type FittedSchema } from "./fitted.js";
 export { NumericKeyIndex, StringKeyIndex, gather, joinColumn, type KeyIndex } from "./keyed.js";
 export { count, first, last, max, mean, min, stddev, sum, type Window } from "./window/aggregates.js";
-export { rollingAggregate, rollingReduce, type RollingAggregate, type WindowFrame } from "./window/rolling.js";
+export { historyWindow, rollingAggregate, rollingReduce, windowGroups, type RollingAggregate, type WindowFrame, type WindowGroups } from "./window/rolling.js";

@@ -37,9 +37,9 @@ describe("diagnostic fixtures", () => {
       const actual = analysis.diagnostics.map((d) => ({
         code: d.code,
         ...(d.span ? { file: relative(d.span.file, dir), line: d.span.line, column: d.span.column } : {}),
-        ...(d.target ? { target: d.target } : {}),
+        ...(d.targets.length > 0 ? { target: d.targets[0] } : {}),
       }));
-      const detail = analysis.diagnostics.map((d) => `${d.code} ${d.span ? `${relative(d.span.file, dir)}:${d.span.line}:${d.span.column}` : "-"} [${d.target ?? ""}] ${d.message}`).join("\n");
+      const detail = analysis.diagnostics.map((d) => `${d.code} ${d.span ? `${relative(d.span.file, dir)}:${d.span.line}:${d.span.column}` : "-"} [${d.targets.join(",")}] ${d.message}`).join("\n");
       expect(actual.map(key).sort(), detail).toEqual(expected.diagnostics.map(key).sort());
       expect(exitCodeFor(analysis.diagnostics)).toBe(expected.exitCode);
       for (const want of expected.diagnostics) {

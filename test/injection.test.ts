@@ -173,7 +173,7 @@ describe("an empty catalog", () => {
         "catalog/notes.ts": "// Features will come here.\nexport const version = 1;\n",
       });
       const result = await buildOk(dir);
-      expect(result.diagnostics.map((d) => [d.code, d.target])).toEqual([
+      expect(result.diagnostics.map((d) => [d.code, d.targets[0]])).toEqual([
         ["FC2003", "batch"],
         ["FC2003", "online"],
       ]);

@@ -57,7 +57,8 @@ function target(nodes: { name: string; map?: boolean; deps?: [string, Passing][]
       },
     ]),
   );
-  return { name: "t", shape: "batch", levels: "rows", options: {}, fitted: "compute", config: {}, fittedInputs: [], nodes: graphNodes, producers: new Map(), order: nodes.map((n) => n.name), outputs: nodes.map((n) => n.name), unordered: [] };
+  return { name: "t", shape: "batch", levels: "rows", options: {}, fitted: "compute", config: {}, fittedInputs: [],
+    windowHistories: [], nodes: graphNodes, producers: new Map(), order: nodes.map((n) => n.name), outputs: nodes.map((n) => n.name), unordered: [] };
 }
 
 describe("batch loop layout", () => {

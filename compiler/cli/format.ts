@@ -4,7 +4,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import type { Diagnostic } from "../diagnostics.js";
+import { inTargets, type Diagnostic } from "../diagnostics.js";
 
 export type OutputFormat = "human" | "json";
 
@@ -23,7 +23,7 @@ export function toJson(d: Diagnostic, rootDir: string): JsonDiagnostic {
   return {
     code: d.code,
     severity: d.severity,
-    target: d.target ?? null,
+    target: d.targets[0] ?? null,
     file: d.span ? relative(d.span.file, rootDir) : null,
     line: d.span?.line ?? null,
     column: d.span?.column ?? null,
@@ -52,39 +52,17 @@ const ansi: Colors = {
 
 /**
  * One diagnostic per problem for people: the same finding at the same position in several
- * targets (a shared function) is shown once, naming every target.
+ * targets (a shared function) is shown once, naming every target where its message names one.
  */
 export function mergeAcrossTargets(list: readonly Diagnostic[]): Diagnostic[] {
   const groups = new Map<string, { first: Diagnostic; targets: string[] }>();
-  const shown = new Set<string>();
-  const out: Diagnostic[] = [];
   for (const d of list) {
-    const needle = d.target ? `target '${d.target}'` : undefined;
-    if (!needle || !d.message.includes(needle)) {
-      // A message that does not name its target (a tag's form, a validator's type) reads the
-      // same in every target: printing it once per target would only repeat the same line.
-      const k = JSON.stringify([d.code, d.severity, d.span?.file, d.span?.line, d.span?.column, d.message]);
-      if (shown.has(k)) continue;
-      shown.add(k);
-      out.push(d);
-      continue;
-    }
-    const k = JSON.stringify([d.code, d.span?.file, d.span?.line, d.span?.column, d.message.split(needle).join("\u0000")]);
+    const k = JSON.stringify([d.code, d.severity, d.span?.file, d.span?.line, d.span?.column, d.wording]);
     const group = groups.get(k);
-    if (group) group.targets.push(d.target!);
-    else {
-      const g = { first: d, targets: [d.target!] };
-      groups.set(k, g);
-      out.push(d);
-    }
+    if (!group) groups.set(k, { first: d, targets: [...d.targets] });
+    else for (const t of d.targets) if (!group.targets.includes(t)) group.targets.push(t);
   }
-  return out.map((d) => {
-    const group = d.target ? [...groups.values()].find((g) => g.first === d) : undefined;
-    if (!group || group.targets.length < 2) return d;
-    const names = group.targets.map((t) => `'${t}'`);
-    const joined = `targets ${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
-    return { ...d, message: d.message.split(`target '${d.target}'`).join(joined) };
-  });
+  return [...groups.values()].map((g) => (g.targets.length > g.first.targets.length ? inTargets(g.first, g.targets) : g.first));
 }
 
 /**

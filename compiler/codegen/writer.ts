@@ -22,7 +22,7 @@ export function code(strings: TemplateStringsArray, ...values: readonly (Code | 
 }
 
 /** Joins pieces of code with a separator of featc's own (a comma, a line break). */
-export function joinCode(parts: readonly Code[], separator: ", " | " | " | " && " | " || " | " + " | " " | "\n" | ""): Code {
+export function joinCode(parts: readonly Code[], separator: ", " | " | " | " && " | " || " | " + " | " & " | "; " | " " | "\n" | ""): Code {
   return parts.join(separator) as Code;
 }
 
@@ -126,9 +126,20 @@ export class NameAllocator {
 }
 
 /** What generated executors import from featc's runtime: values… */
-export type RuntimeValue = "MissingInputError" | "UnknownOutputError" | "handled" | "reportCheck" | "RowAxis" | "chunkRowsFor" | "allocateFloat64Columns";
+export type RuntimeValue =
+  | "MissingInputError"
+  | "UnknownOutputError"
+  | "handled"
+  | "reportCheck"
+  | "RowAxis"
+  | "chunkRowsFor"
+  | "allocateFloat64Columns"
+  | "windowGroups"
+  | "rollingAggregate"
+  | "rollingReduce"
+  | "historyWindow";
 /** …and types. */
-export type RuntimeType = "ExecuteOptions" | "BatchExecuteOptions" | "Value" | "ColumnElement" | "TableRow";
+export type RuntimeType = "ExecuteOptions" | "BatchExecuteOptions" | "Value" | "ColumnElement" | "TableRow" | "Column" | "WindowGroups";
 
 interface ImportedName {
   readonly exported: string;

@@ -10,17 +10,21 @@ import path from "node:path";
 import { ts } from "ts-morph";
 import { diagnostics, type Diagnostic, type Span } from "../diagnostics.js";
 import type { FeatcConfig } from "../config.js";
-import type { Catalog, FieldInfo, FunctionFact, InputsFact, ParamFact, ScalarClass, TypeInfo, TypeOracle, TypeRef } from "../model.js";
+import type { Catalog, ExtractFact, FieldInfo, FunctionFact, InputsFact, ParamFact, ScalarClass, TypeInfo, TypeOracle, TypeRef } from "../model.js";
 import { packageFile } from "../paths.js";
 import { MAX_BRACKET_DEPTH, MAX_TREE_DEPTH, tooDeepBrackets, tooDeepNode } from "./depth.js";
 import { isRegularFile, readTextFile } from "./files.js";
 import { lowerFunction } from "./lower.js";
 import { startNativeCheck, type NativeDiagnostic } from "./native-check.js";
 import { expandParameterize, functionsMadeByCalls, isParameterizeTag } from "./parameterize.js";
+import { scalarClass } from "./scalar.js";
 import { parseTags, type RawTag } from "./tags.js";
+import { readWindow } from "./window.js";
 
 export interface DiscoverResult {
   readonly catalog: Catalog;
+  /** Answers the validate phase's type questions; the catalog itself is plain data. */
+  readonly oracle: TypeOracle;
   readonly diagnostics: Diagnostic[];
   /**
    * TypeScript's own errors in the catalog files (FC1011), still being computed by the native
@@ -36,8 +40,9 @@ export interface TypeErrors {
   readonly checkedBy: "native" | "builtin";
 }
 
-/** Where `Column` and `Table` are declared: the runtime's source, and the types a packed featc exports. */
-const CONTAINERS_FILES = new Set([packageFile("runtime", "containers.ts"), packageFile("dist", "runtime", "containers.d.ts")].map(realpath));
+/** Where `Column` and `Table` are declared (`runtime/containers`), and `Window` with its aggregates (`runtime/window/aggregates`), from featc's root. */
+const CONTAINERS_MODULE = ["runtime", "containers"];
+const WINDOW_MODULE = ["runtime", "window", "aggregates"];
 
 /** The compiler options of a catalog without a tsconfig, as tsconfig.json spells them. */
 const DEFAULT_OPTIONS_JSON = { target: "es2022", module: "nodenext", moduleResolution: "nodenext", strict: true, lib: ["es2023"], types: [] };
@@ -84,12 +89,12 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
   for (const file of config.catalogFiles) {
     const read = readTextFile(file);
     if ("problem" in read) {
-      problems.push(diagnostics.typescript(`'${path.relative(config.rootDir, file)}' ${read.problem}`, { file, line: 1, column: 1, length: 1 }));
+      problems.push(diagnostics.unreadableCatalogSource(path.relative(config.rootDir, file), read.problem, file));
       continue;
     }
     const deep = tooDeepBrackets(read.text, file.endsWith(".tsx") ? ts.LanguageVariant.JSX : ts.LanguageVariant.Standard);
     if (deep === undefined) catalogPaths.push(file);
-    else problems.push(diagnostics.tooDeep(`more than ${MAX_BRACKET_DEPTH} brackets open at once`, spanInText(file, read.text, deep)));
+    else problems.push(diagnostics.tooManyBrackets(MAX_BRACKET_DEPTH, spanInText(file, read.text, deep)));
     // A file too deep to parse is an empty module to the program, also where another file imports it.
     texts.set(file, deep === undefined ? read.text : "");
   }
@@ -114,13 +119,13 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
           typeRootsFrom: config.tsconfig && compilerOptions.options.typeRoots === undefined ? path.dirname(config.tsconfig) : undefined,
           timeoutSeconds: config.typeCheckTimeout,
         });
-  const host = compilerHost(compilerOptions.options, texts, (file) => problems.push(diagnostics.tooDeep("the parser ran out of stack", { file, line: 1, column: 1, length: 1 })));
+  const host = compilerHost(compilerOptions.options, texts, (file) => problems.push(diagnostics.parserOutOfStack(file)));
   const program = ts.createProgram({ rootNames: [...catalogPaths, ...extraFiles], options: compilerOptions.options, host });
   // A name TypeScript reads differently (a backslash is a separator to it) has no source file:
   // it is skipped here, and FC1010 names the file (validate/checkCatalogFileNames).
   const files = catalogPaths.flatMap((file) => program.getSourceFile(file) ?? []).filter((sf) => {
     const deep = tooDeepNode(sf);
-    if (deep) problems.push(diagnostics.tooDeep(`more than ${MAX_TREE_DEPTH} levels of syntax`, spanOf(deep, sf)));
+    if (deep) problems.push(diagnostics.syntaxTooDeep(MAX_TREE_DEPTH, spanOf(deep, sf)));
     return !deep;
   });
   const checker = program.getTypeChecker();
@@ -141,6 +146,7 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
   });
 
   const candidates = files.flatMap((sf) => collectCandidates(sf, problems));
+  const windowTypes = { isRuntimeWindow: (file: string) => isRuntimeModule(file, WINDOW_MODULE), anyKey: types.info(checker.getUnknownType()), numberKey: types.info(checker.getNumberType()) };
   for (const sf of files) problems.push(...functionsMadeByCalls(sf, checker));
   const catalogFileSet = new Set(files.map((sf) => sf.fileName));
   const functions: FunctionFact[] = [];
@@ -164,7 +170,8 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
       continue;
     }
     if (candidate.name.startsWith("_")) continue;
-    const fact = functionFact(candidate, parsed, raw.filter((t) => !isParameterizeTag(t)), types, checker, problems, withHashes ? catalogFileSet : undefined);
+    const read = functionFact(candidate, parsed, raw.filter((t) => !isParameterizeTag(t)), types, checker, problems, withHashes ? catalogFileSet : undefined);
+    const fact = read && readWindow(candidate, read, checker, windowTypes, problems);
     if (!fact) continue;
     const lowered = options.lowerBodies ? lowerFunction(candidate.fn, program, catalogFileSet) : undefined;
     const expanded = expandParameterize(candidate, fact, checker, problems);
@@ -173,7 +180,7 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
   }
   // Validators may also be private (`_`-prefixed) exports: collect them too.
   for (const ref of validatorRefs) {
-    if (!validators.has(ref.name)) problems.push(diagnostics.badTag(`@check names '${ref.name}', which is neither a built-in check (range, notNull, oneOf) nor an exported function of the catalog`, ref.span));
+    if (!validators.has(ref.name)) problems.push(diagnostics.unknownValidator(ref.name, ref.span));
   }
   const finalFunctions = functions.map((f) => ({
     ...f,
@@ -186,18 +193,18 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
     const sf = program.getSourceFile(target.inputs.file);
     if (!sf) {
       const read = readTextFile(target.inputs.file);
-      problems.push(diagnostics.config(`inputs file '${path.relative(config.rootDir, target.inputs.file)}' of target '${target.name}' ${"problem" in read ? read.problem : "cannot be read"}`, target.inputs.span, target.name));
+      problems.push(diagnostics.unreadableInputsFile(target.name, path.relative(config.rootDir, target.inputs.file), "problem" in read ? read.problem : undefined, target.inputs.span));
       continue;
     }
     const declared = sf.statements.filter((st) => ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st));
     const decl = declared.find((st) => st.name.text === target.inputs!.name);
     if (!decl) {
       const known = declared.map((d) => d.name.text);
-      problems.push(diagnostics.config(`inputs interface '${target.inputs.name}' not found in '${path.relative(config.rootDir, target.inputs.file)}'${known.length ? ` (it declares ${known.join(", ")})` : ""}`, target.inputs.span, target.name));
+      problems.push(diagnostics.inputsNotFound(target.name, target.inputs.name, path.relative(config.rootDir, target.inputs.file), known, target.inputs.span));
       continue;
     }
     if (!isExported(decl)) {
-      problems.push(diagnostics.config(`inputs interface '${target.inputs.name}' must be exported: the generated executor imports it`, spanOf(decl.name), target.name));
+      problems.push(diagnostics.inputsNotExported(target.name, target.inputs.name, spanOf(decl.name)));
       continue;
     }
     const ref = types.ref(checker.getTypeAtLocation(decl.name));
@@ -209,24 +216,23 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
     });
   }
 
-  return { catalog: { functions: finalFunctions, validators, inputs, oracle: types }, diagnostics: problems, typeErrors };
+  return { catalog: { functions: finalFunctions, validators, inputs }, oracle: types, diagnostics: problems, typeErrors };
 }
 
 function typescriptDiagnostic(d: ts.Diagnostic): Diagnostic {
   const span = d.file && d.start !== undefined ? spanAt(d.file, d.start, d.length ?? 1) : undefined;
-  return diagnostics.typescript(`TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`, span);
+  return diagnostics.typescriptError(d.code, ts.flattenDiagnosticMessageText(d.messageText, " "), span);
 }
 
 /** FC1011 from the native compiler's report; the span runs over the token tsc points at. */
 function nativeDiagnostic(d: NativeDiagnostic, sf: ts.SourceFile | undefined): Diagnostic {
-  const message = `TS${d.code}: ${d.message}`;
-  if (!sf) return diagnostics.typescript(message, { file: path.normalize(d.file), line: d.line, column: d.column, length: 1 });
+  if (!sf) return diagnostics.typescriptError(d.code, d.message, { file: path.normalize(d.file), line: d.line, column: d.column, length: 1 });
   const lines = sf.getLineStarts();
   const lineStart = lines[Math.min(d.line, lines.length) - 1]!;
   const start = Math.min(lineStart + d.column - 1, sf.text.length);
   const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, sf.languageVariant, sf.text, undefined, start);
   scanner.scan();
-  return diagnostics.typescript(message, { file: path.normalize(sf.fileName), line: d.line, column: d.column, length: Math.max(1, scanner.getTokenEnd() - start) });
+  return diagnostics.typescriptError(d.code, d.message, { file: path.normalize(sf.fileName), line: d.line, column: d.column, length: Math.max(1, scanner.getTokenEnd() - start) });
 }
 
 /**
@@ -268,7 +274,7 @@ function catalogCompilerOptions(config: FeatcConfig, problems: Diagnostic[]): { 
     const relativeTsconfig = path.relative(config.rootDir, config.tsconfig);
     for (const d of errors) {
       const span = d.file && d.start !== undefined ? spanAt(d.file, d.start, d.length ?? 1) : undefined;
-      problems.push(diagnostics.config(`tsconfig '${relativeTsconfig}': TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`, span));
+      problems.push(diagnostics.tsconfigError(relativeTsconfig, d.code, ts.flattenDiagnosticMessageText(d.messageText, " "), span));
     }
     return { options: readOnly(DEFAULT_OPTIONS), broken: true };
   }
@@ -331,7 +337,7 @@ function collectCandidates(sf: ts.SourceFile, problems: Diagnostic[]): Candidate
       if (!st.name || !st.body || !isExported(st) || (ts.getCombinedModifierFlags(st) & ts.ModifierFlags.Default) !== 0) continue;
       const name = st.name.text;
       if (overloaded.has(name)) {
-        problems.push(diagnostics.unsupportedSignature(`'${name}' has overloads: a feature has exactly one signature`, spanOf(st.name, sf)));
+        problems.push(diagnostics.overloads(name, spanOf(st.name, sf)));
         continue;
       }
       out.push({ name, fn: st, nameNode: st.name, docHost: st, sourceFile: sf });
@@ -383,25 +389,25 @@ function functionFact(
   const fnSpan = spanOf(c.nameNode, sf);
   let ok = true;
   if (c.fn.typeParameters && c.fn.typeParameters.length > 0) {
-    problems.push(diagnostics.unsupportedSignature(`'${c.name}' has type parameters: a feature's types must be concrete`, spanOf(c.fn.typeParameters[0]!, sf)));
+    problems.push(diagnostics.typeParameters(c.name, spanOf(c.fn.typeParameters[0]!, sf)));
     ok = false;
   }
   const params: ParamFact[] = [];
   c.fn.parameters.forEach((p, index) => {
     if (!ts.isIdentifier(p.name)) {
-      problems.push(diagnostics.unsupportedSignature(`a destructured parameter of '${c.name}' cannot name a dependency: use a named parameter`, spanOf(p.name, sf)));
+      problems.push(diagnostics.destructuredParameter(c.name, spanOf(p.name, sf)));
       ok = false;
       return;
     }
     const name = p.name.text;
     if (name === "this") return;
     if (p.dotDotDotToken) {
-      problems.push(diagnostics.unsupportedSignature(`rest parameter '...${name}' of '${c.name}' cannot name a dependency`, spanOf(p, sf)));
+      problems.push(diagnostics.restParameter(c.name, name, spanOf(p, sf)));
       ok = false;
       return;
     }
     if (!p.type) {
-      problems.push(diagnostics.unsupportedSignature(`parameter '${name}' of '${c.name}' has no type annotation`, spanOf(p.name, sf)));
+      problems.push(diagnostics.untypedParameter(c.name, name, spanOf(p.name, sf)));
       ok = false;
       return;
     }
@@ -438,17 +444,18 @@ function functionFact(
     .replace(/\s+/g, " ")
     .trim();
   const tags = raw.map((t) => ({ name: t.name, text: t.text.trim() }));
+  const returns = types.info(awaited, returnText, c.fn);
   return {
     exportName: c.name,
     nodeName: stripSuffix(c.name),
     file: path.normalize(sf.fileName),
     span: fnSpan,
     params,
-    returns: types.info(awaited, returnText, c.fn),
+    returns,
     async: isAsync,
     description,
     conditions: parsed.conditions,
-    extract: parsed.extract,
+    extract: parsed.extract && { ...parsed.extract, row: extractedRow(returns, types) },
     checks: parsed.checks,
     fitted: parsed.fitted,
     fittedSpan: parsed.fittedSpan,
@@ -547,31 +554,19 @@ function realpath(p: string): string {
   }
 }
 
-/** Holds the checker's types behind numeric refs and answers the graph phase's questions. */
+/**
+ * Holds the checker's types behind numeric refs and answers the validate phase's questions. The
+ * analysis drops it when validation is done, and with it the TypeScript program: emission
+ * works on plain data only.
+ */
 class TypeTable implements TypeOracle {
-  private list: ts.Type[] = [];
+  private readonly list: ts.Type[] = [];
   private readonly refs = new Map<ts.Type, TypeRef>();
   private readonly fieldCache = new Map<TypeRef, FieldInfo[] | undefined>();
   private readonly fieldSpans = new Map<TypeRef, Map<string, Span>>();
-  private readonly containerCache = new Map<ts.Symbol, "column" | "table" | "none">();
+  private readonly containerCache = new Map<ts.Symbol, TypeInfo["container"]>();
 
-  private checkerOrNull: ts.TypeChecker | null;
-
-  constructor(checker: ts.TypeChecker) {
-    this.checkerOrNull = checker;
-  }
-
-  private get checker(): ts.TypeChecker {
-    if (!this.checkerOrNull) throw new Error("featc: internal error: the type checker was released");
-    return this.checkerOrNull;
-  }
-
-  release(): void {
-    this.checkerOrNull = null;
-    this.list = [];
-    this.refs.clear();
-    this.containerCache.clear();
-  }
+  constructor(private readonly checker: ts.TypeChecker) {}
 
   ref(type: ts.Type): TypeRef {
     let r = this.refs.get(type);
@@ -601,7 +596,7 @@ class TypeTable implements TypeOracle {
   }
 
   fields(ref: TypeRef): FieldInfo[] | undefined {
-    if (this.fieldCache.has(ref) || !this.checkerOrNull) return this.fieldCache.get(ref);
+    if (this.fieldCache.has(ref)) return this.fieldCache.get(ref);
     const type = this.list[ref]!;
     let result: FieldInfo[] | undefined;
     const spans = new Map<string, Span>();
@@ -626,16 +621,16 @@ class TypeTable implements TypeOracle {
     return this.fieldSpans.get(ref)?.get(name);
   }
 
-  private containerOf(type: ts.Type): "column" | "table" | "none" {
+  private containerOf(type: ts.Type): TypeInfo["container"] {
     const symbol = type.getSymbol();
     if (!symbol) return "none";
     let kind = this.containerCache.get(symbol);
     if (kind === undefined) {
       kind = "none";
       const name = symbol.getName();
-      if ((name === "Column" || name === "Table") && symbol.declarations?.some((d) => isContainersFile(d.getSourceFile().fileName))) {
+      if ((name === "Column" || name === "Table") && symbol.declarations?.some((d) => isRuntimeModule(d.getSourceFile().fileName, CONTAINERS_MODULE))) {
         kind = name === "Column" ? "column" : "table";
-      }
+      } else if (name === "Window" && symbol.declarations?.some((d) => isRuntimeModule(d.getSourceFile().fileName, WINDOW_MODULE))) kind = "window";
       this.containerCache.set(symbol, kind);
     }
     return kind;
@@ -651,23 +646,38 @@ class TypeTable implements TypeOracle {
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-const containersSeen = new Map<string, boolean>();
-function isContainersFile(fileName: string): boolean {
-  let yes = containersSeen.get(fileName);
+/** What `@extract` takes fields from: a returned Table's row, or the returned object itself (a Column has no fields to take). */
+function extractedRow(value: TypeInfo, types: TypeTable): ExtractFact["row"] {
+  const type = value.container === "table" ? value.element : value.container === "column" ? undefined : value;
+  const fields = type && types.fields(type.ref);
+  return type && fields ? { type, fields } : undefined;
+}
+
+const runtimeFilesSeen = new Map<string, boolean>();
+/**
+ * Whether a file is the module `segments` of featc's runtime: its source (`runtime/….ts`) or the
+ * types a packed featc exports (`dist/runtime/….d.ts`), of this featc or of another copy.
+ */
+function isRuntimeModule(fileName: string, segments: readonly string[]): boolean {
+  const k = `${segments.join("/")}\0${fileName}`;
+  let yes = runtimeFilesSeen.get(k);
   if (yes === undefined) {
-    yes = CONTAINERS_FILES.has(realpath(fileName));
+    const source = `${segments.join("/")}.ts`;
+    const types = `dist/${segments.join("/")}.d.ts`;
+    const real = realpath(fileName);
+    yes = real === realpath(packageFile(source)) || real === realpath(packageFile(types));
     // Another copy of featc: its package.json is above runtime/ (sources) or dist/runtime/ (packed types).
     const normal = fileName.replace(/\\/g, "/");
-    const up = normal.endsWith("/dist/runtime/containers.d.ts") ? "../.." : normal.endsWith("/runtime/containers.ts") ? ".." : undefined;
-    if (!yes && up) {
+    const root = normal.endsWith(`/${types}`) ? normal.slice(0, -types.length) : normal.endsWith(`/${source}`) ? normal.slice(0, -source.length) : undefined;
+    if (!yes && root !== undefined) {
       try {
-        const pkg = JSON.parse(fs.readFileSync(path.join(path.dirname(fileName), up, "package.json"), "utf8")) as { name?: string };
+        const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { name?: string };
         yes = pkg.name === "featc";
       } catch {
         yes = false;
       }
     }
-    containersSeen.set(fileName, yes);
+    runtimeFilesSeen.set(k, yes);
   }
   return yes;
 }
@@ -677,18 +687,6 @@ function elementText(written: string | undefined): string | undefined {
   if (!written) return undefined;
   const m = /^[\w$.]+\s*<([\s\S]*)>$/.exec(written.trim());
   return m ? m[1]!.trim() : undefined;
-}
-
-function scalarClass(type: ts.Type): ScalarClass {
-  const f = type.flags;
-  if (f & (ts.TypeFlags.Number | ts.TypeFlags.NumberLiteral)) return "number";
-  if (f & (ts.TypeFlags.Boolean | ts.TypeFlags.BooleanLiteral)) return "boolean";
-  if (f & (ts.TypeFlags.String | ts.TypeFlags.StringLiteral)) return "string";
-  if (type.isUnion()) {
-    const classes = new Set(type.types.map(scalarClass));
-    if (classes.size === 1) return [...classes][0]!;
-  }
-  return "other";
 }
 
 const PRINTABLE_FLAGS =

@@ -10,6 +10,7 @@ import { ts } from "ts-morph";
 import type { Span } from "../diagnostics.js";
 import fs from "node:fs";
 import { packageFile } from "../paths.js";
+import { scalarClass } from "./scalar.js";
 import type { Expr, Lowering, LoweredField, MathFunction, RelationArg, RelationCall, Untranslatable, ValueType } from "../shapes/sql/ir.js";
 
 type FunctionLike = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression;
@@ -69,15 +70,8 @@ export function lowerFunction(fn: FunctionLike, program: ts.Program, catalogFile
 
 /** The SQL value type of a TypeScript type: number, boolean, string (literal types and their unions included). */
 function valueTypeOf(type: ts.Type): ValueType | undefined {
-  const f = type.flags;
-  if (f & (ts.TypeFlags.Number | ts.TypeFlags.NumberLiteral)) return "number";
-  if (f & (ts.TypeFlags.Boolean | ts.TypeFlags.BooleanLiteral)) return "boolean";
-  if (f & (ts.TypeFlags.String | ts.TypeFlags.StringLiteral)) return "string";
-  if (type.isUnion()) {
-    const classes = new Set(type.types.map(valueTypeOf));
-    if (classes.size === 1) return [...classes][0];
-  }
-  return undefined;
+  const scalar = scalarClass(type);
+  return scalar === "other" ? undefined : scalar;
 }
 
 function unwrap(e: ts.Expression): ts.Expression {

@@ -19,7 +19,7 @@
 import crypto from "node:crypto";
 import path from "node:path";
 import { ts } from "ts-morph";
-import { diagnostics, editDistance, type Diagnostic, type Span } from "../diagnostics.js";
+import { diagnostics, editDistance, type Diagnostic, type ParameterizeSyntax, type Span } from "../diagnostics.js";
 import type { FunctionFact, LiteralBinding, ParamFact } from "../model.js";
 
 export const PARAMETERIZE_TAG = "parameterize";
@@ -33,7 +33,8 @@ export interface ParameterizeHost {
   readonly sourceFile: ts.SourceFile;
 }
 
-interface Token {
+/** A token of a tag's text, with its offsets in the source file. */
+export interface Token {
   readonly kind: ts.SyntaxKind;
   readonly text: string;
   readonly start: number;
@@ -82,7 +83,7 @@ function parameterizeTags(host: ParameterizeHost): ts.JSDocTag[] {
 }
 
 /** The tokens of a tag's text, read from the comment's source; a `*` that starts a comment line is skipped. */
-function tokensOf(sf: ts.SourceFile, tag: ts.JSDocTag): { tokens: Token[]; error?: { message: string; start: number } } {
+export function tokensOf(sf: ts.SourceFile, tag: ts.JSDocTag): { tokens: Token[]; error?: { message: string; start: number } } {
   const start = tag.tagName.getEnd();
   let error: { message: string; start: number } | undefined;
   const scanner = ts.createScanner(ts.ScriptTarget.Latest, true, ts.LanguageVariant.Standard, sf.text, (message, length) => {
@@ -96,72 +97,70 @@ function tokensOf(sf: ts.SourceFile, tag: ts.JSDocTag): { tokens: Token[]; error
   return { tokens, error };
 }
 
-function spanAt(sf: ts.SourceFile, start: number, end: number): Span {
+export function spanAt(sf: ts.SourceFile, start: number, end: number): Span {
   const { line, character } = sf.getLineAndCharacterOfPosition(start);
   return { file: path.normalize(sf.fileName), line: line + 1, column: character + 1, length: Math.max(1, end - start) };
 }
-
-const SHAPE = "@parameterize name(param=source, param=literal, …)";
 
 /** Parses `node(param=value, …)`; reports the first problem at its token. */
 function parseTag(host: ParameterizeHost, tag: ts.JSDocTag, problems: Diagnostic[]): ParsedTag | undefined {
   const sf = host.sourceFile;
   const tagSpan = spanAt(sf, tag.tagName.getStart(sf) - 1, tag.tagName.getEnd());
   const { tokens, error } = tokensOf(sf, tag);
-  const bad = (message: string, at?: Token) => {
-    problems.push(diagnostics.badTag(`${message} in @parameterize on '${host.name}' (expected ${SHAPE})`, at ? spanAt(sf, at.start, at.end) : tagSpan));
+  const bad = (problem: ParameterizeSyntax, at?: Token) => {
+    problems.push(diagnostics.parameterizeSyntax(problem, host.name, at ? spanAt(sf, at.start, at.end) : tagSpan));
     return undefined;
   };
   if (error) {
-    problems.push(diagnostics.badTag(`${error.message} in @parameterize on '${host.name}'`, spanAt(sf, error.start, error.start + 1)));
+    problems.push(diagnostics.parameterizeScan(error.message, host.name, spanAt(sf, error.start, error.start + 1)));
     return undefined;
   }
   let i = 0;
   const next = (): Token | undefined => tokens[i++];
   const node = next();
-  if (!node) return bad("a node name is missing");
-  if (!isName(node)) return bad(`'${node.text}' cannot name a node`, node);
-  if (node.text.startsWith("_")) return bad(`'${node.text}' starts with '_', which marks a private helper, not a node`, node);
+  if (!node) return bad({ kind: "missingNode" });
+  if (!isName(node)) return bad({ kind: "notANodeName", text: node.text }, node);
+  if (node.text.startsWith("_")) return bad({ kind: "privateNode", text: node.text }, node);
   const open = next();
-  if (open?.kind !== ts.SyntaxKind.OpenParenToken) return bad(open ? `'(' expected after '${node.text}', got '${open.text}'` : `'(' expected after '${node.text}'`, open ?? node);
+  if (open?.kind !== ts.SyntaxKind.OpenParenToken) return bad({ kind: "expected", what: "(", after: node.text, got: open?.text }, open ?? node);
   const bindings: Binding[] = [];
   for (;;) {
     let t = next();
     if (t?.kind === ts.SyntaxKind.CloseParenToken) break;
-    if (!t) return bad("')' expected", tokens[i - 2]);
-    if (!isName(t)) return bad(`a parameter name expected, got '${t.text}'`, t);
+    if (!t) return bad({ kind: "expected", what: ")" }, tokens[i - 2]);
+    if (!isName(t)) return bad({ kind: "expected", what: "a parameter name", got: t.text }, t);
     const param = t;
     t = next();
-    if (t?.kind !== ts.SyntaxKind.EqualsToken) return bad(`'=' expected after '${param.text}'`, t ?? param);
+    if (t?.kind !== ts.SyntaxKind.EqualsToken) return bad({ kind: "expected", what: "=", after: param.text }, t ?? param);
     const first = next();
-    if (!first) return bad(`a value expected for '${param.text}'`, t);
+    if (!first) return bad({ kind: "expected", what: "a value", after: param.text }, t);
     let value: Value | undefined;
     let last = first;
     if (first.kind === ts.SyntaxKind.TrueKeyword || first.kind === ts.SyntaxKind.FalseKeyword) value = { kind: "literal", value: first.kind === ts.SyntaxKind.TrueKeyword };
-    else if (first.kind === ts.SyntaxKind.NullKeyword || (first.kind === ts.SyntaxKind.Identifier && first.text === "undefined")) return bad(`'${first.text}' is not a value a parameter can be bound to: use a JSON number, string or boolean, or the name of a node or input`, first);
+    else if (first.kind === ts.SyntaxKind.NullKeyword || (first.kind === ts.SyntaxKind.Identifier && first.text === "undefined")) return bad({ kind: "nullish", text: first.text }, first);
     else if (isName(first)) value = { kind: "name", name: first.text };
     else {
       if (first.kind === ts.SyntaxKind.MinusToken) {
         const n = next();
-        if (n?.kind !== ts.SyntaxKind.NumericLiteral || n.start !== first.end) return bad(`a number expected after '-'`, n ?? first);
+        if (n?.kind !== ts.SyntaxKind.NumericLiteral || n.start !== first.end) return bad({ kind: "expected", what: "a number", after: "-" }, n ?? first);
         last = n;
       }
       const text = sf.text.slice(first.start, last.end);
       const json = jsonLiteral(text);
-      if (json === undefined) return bad(`'${text}' is not a JSON number, string or boolean, nor the name of a node or input`, { ...first, end: last.end });
+      if (json === undefined) return bad({ kind: "notAValue", text }, { ...first, end: last.end });
       value = { kind: "literal", value: json };
     }
     bindings.push({ param, value, valueSpan: spanAt(sf, first.start, last.end) });
     t = next();
     if (t?.kind === ts.SyntaxKind.CloseParenToken) break;
-    if (t?.kind !== ts.SyntaxKind.CommaToken) return bad(t ? `',' or ')' expected, got '${t.text}'` : "')' expected", t ?? last);
+    if (t?.kind !== ts.SyntaxKind.CommaToken) return bad(t ? { kind: "expected", what: ",", got: t.text } : { kind: "expected", what: ")" }, t ?? last);
   }
   const rest = tokens[i];
-  if (rest) return bad(`unexpected '${rest.text}' after ')'`, rest);
+  if (rest) return bad({ kind: "trailing", text: rest.text }, rest);
   return { node, bindings };
 }
 
-function isName(t: Token): boolean {
+export function isName(t: Token): boolean {
   if (t.kind === ts.SyntaxKind.TrueKeyword || t.kind === ts.SyntaxKind.FalseKeyword || t.kind === ts.SyntaxKind.NullKeyword) return false;
   return t.kind === ts.SyntaxKind.Identifier || (t.kind >= ts.SyntaxKind.FirstKeyword && t.kind <= ts.SyntaxKind.LastKeyword);
 }
@@ -189,13 +188,12 @@ function bind(host: ParameterizeHost, fact: FunctionFact, tag: ParsedTag, checke
     if (!param) {
       const names = fact.params.map((p) => p.name);
       const near = names.filter((n) => editDistance(n, name) <= Math.max(1, Math.floor(name.length / 3))).sort((a, b) => editDistance(a, name) - editDistance(b, name))[0];
-      const hint = near !== undefined ? ` Did you mean '${near}'?` : names.length > 0 ? ` It has ${names.map((n) => `'${n}'`).join(", ")}.` : " It has no parameters.";
-      problems.push(diagnostics.badTag(`@parameterize ${tag.node.text}(…) binds '${name}', which is not a parameter of '${host.name}'.${hint}`, span));
+      problems.push(diagnostics.parameterizeUnknownParameter(tag.node.text, name, host.name, names, near, span));
       ok = false;
       continue;
     }
     if (bound.has(name)) {
-      problems.push(diagnostics.badTag(`@parameterize ${tag.node.text}(…) binds '${name}' twice`, span));
+      problems.push(diagnostics.parameterizeBindsTwice(tag.node.text, name, span));
       ok = false;
       continue;
     }
@@ -248,20 +246,15 @@ export function functionsMadeByCalls(sf: ts.SourceFile, checker: ts.TypeChecker)
       while (init && (ts.isParenthesizedExpression(init) || ts.isSatisfiesExpression(init) || ts.isAsExpression(init) || ts.isNonNullExpression(init))) init = init.expression;
       if (!init || !ts.isCallExpression(init) || !ts.isIdentifier(decl.name) || decl.name.text.startsWith("_")) continue;
       if (checker.getTypeAtLocation(decl.name).getCallSignatures().length === 0) continue;
-      out.push(diagnostics.unsupportedSignature(madeByCallMessage(decl.name.text, init, sf, checker), spanAt(sf, decl.name.getStart(sf), decl.name.getEnd())));
+      out.push(madeByCall(decl.name.text, init, sf, checker, spanAt(sf, decl.name.getStart(sf), decl.name.getEnd())));
     }
   }
   return out;
 }
 
-/** What to write instead of `export const name = callee(args)`: the binding the call's arguments make. */
-function madeByCallMessage(name: string, call: ts.CallExpression, sf: ts.SourceFile, checker: ts.TypeChecker): string {
-  const callee = call.expression.getText(sf);
+/** FC1005 for `export const name = callee(args)`, with the binding the call's arguments make. */
+function madeByCall(name: string, call: ts.CallExpression, sf: ts.SourceFile, checker: ts.TypeChecker, span: Span): Diagnostic {
   const params = checker.getResolvedSignature(call)?.getParameters() ?? [];
   const bindings = call.arguments.length <= params.length ? call.arguments.map((a, i) => `${params[i]!.getName()}=${a.getText(sf)}`).join(", ") : "…";
-  return (
-    `'${name}' is a function made by calling '${callee}': featc reads a feature's parameters from its declaration, so '${name}' is not a node. ` +
-    `Declare the function it computes as one exported function that also takes ${params.length > 0 ? params.map((p) => `'${p.getName()}'`).join(", ") : "the call's arguments"}, ` +
-    `and tag it '@parameterize ${name}(${bindings})'.`
-  );
+  return diagnostics.functionMadeByCall(name, call.expression.getText(sf), params.map((p) => p.getName()), bindings, span);
 }

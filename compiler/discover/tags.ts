@@ -2,10 +2,10 @@
  * The featc JSDoc tags: `@when`, `@whenNot`, `@whenIn`, `@extract`, `@check`, `@fitted`.
  * Each is parsed from its comment text and checked for form; problems become FC1006.
  */
-import { diagnostics, editDistance, type Diagnostic, type Span } from "../diagnostics.js";
+import { diagnostics, editDistance, type CheckSyntax, type Diagnostic, type Span } from "../diagnostics.js";
 import type { CheckFact, CheckRule, Condition, ExtractFact } from "../model.js";
 
-export const FEATC_TAGS = ["when", "whenNot", "whenIn", "extract", "check", "fitted", "parameterize"] as const;
+export const FEATC_TAGS = ["when", "whenNot", "whenIn", "extract", "check", "fitted", "parameterize", "window"] as const;
 
 export interface RawTag {
   readonly name: string;
@@ -39,12 +39,12 @@ export function parseTags(tags: readonly RawTag[], fnName: string, problems: Dia
       case "whenNot": {
         const words = text.split(/\s+/).filter(Boolean);
         if (words.length === 0) {
-          problems.push(diagnostics.badTag(`@${tag.name} needs key=value (e.g. @${tag.name} mode=batch) on '${fnName}'`, tag.span));
+          problems.push(diagnostics.conditionNeedsKeyValue(tag.name, fnName, tag.span));
           break;
         }
         for (const word of words) {
           const m = KEY_VALUE.exec(word);
-          if (!m) problems.push(diagnostics.badTag(`@${tag.name} expects key=value, got '${word}' on '${fnName}'`, tag.span));
+          if (!m) problems.push(diagnostics.conditionNotKeyValue(tag.name, word, fnName, tag.span));
           else parsed.conditions.push({ kind: tag.name, key: m[1]!, value: m[2]! });
         }
         break;
@@ -53,23 +53,23 @@ export function parseTags(tags: readonly RawTag[], fnName: string, problems: Dia
         const m = /^([A-Za-z_][\w.-]*)=(\S+)$/.exec(text);
         const values = m ? m[2]!.split(",").map((v) => v.trim()) : [];
         if (!m || values.some((v) => v === "")) {
-          problems.push(diagnostics.badTag(`@whenIn expects key=a,b,c, got '${text}' on '${fnName}'`, tag.span));
+          problems.push(diagnostics.whenInMalformed(text, fnName, tag.span));
         } else parsed.conditions.push({ kind: "whenIn", key: m[1]!, values });
         break;
       }
       case "extract": {
         if (parsed.extract) {
-          problems.push(diagnostics.badTag(`'${fnName}' has more than one @extract tag; list every field in one`, tag.span));
+          problems.push(diagnostics.extractTwice(fnName, tag.span));
           break;
         }
         const names = text.split(/[\s,]+/).filter(Boolean);
         const bad = names.find((n) => !IDENT.test(n));
         if (bad !== undefined) {
-          problems.push(diagnostics.badTag(`@extract expects field names, got '${bad}' on '${fnName}'`, tag.span));
+          problems.push(diagnostics.extractNotFieldName(bad, fnName, tag.span));
           break;
         }
         const dup = names.find((n, i) => names.indexOf(n) !== i);
-        if (dup !== undefined) problems.push(diagnostics.badTag(`@extract names '${dup}' twice on '${fnName}'`, tag.span));
+        if (dup !== undefined) problems.push(diagnostics.extractFieldTwice(dup, fnName, tag.span));
         let from = 0;
         const fields = [...new Set(names)].map((name) => {
           const found = tag.locate?.(name, from);
@@ -81,7 +81,7 @@ export function parseTags(tags: readonly RawTag[], fnName: string, problems: Dia
       }
       case "check": {
         const check = parseCheck(text, tag.span);
-        if (typeof check === "string") problems.push(diagnostics.badTag(`${check} on '${fnName}'`, tag.span));
+        if ("kind" in check) problems.push(diagnostics.malformedCheck(check, fnName, tag.span));
         else {
           parsed.checks.push(check);
           if (check.rule.kind === "validator") parsed.validatorNames.push({ name: check.rule.fn, span: tag.span });
@@ -89,15 +89,16 @@ export function parseTags(tags: readonly RawTag[], fnName: string, problems: Dia
         break;
       }
       case "fitted":
-        if (text !== "") problems.push(diagnostics.badTag(`@fitted takes no arguments, got '${text}' on '${fnName}'`, tag.span));
+        if (text !== "") problems.push(diagnostics.fittedArguments(text, fnName, tag.span));
         parsed.fitted = true;
         parsed.fittedSpan ??= tag.span;
         break;
       case "parameterize":
-        break; // read from the comment's tokens by parameterize.ts
+      case "window":
+        break; // read from the comment's tokens by parameterize.ts and window.ts
       default: {
         const near = FEATC_TAGS.find((t) => t.toLowerCase() === tag.name.toLowerCase() || (tag.name.length > 3 && editDistance(t.toLowerCase(), tag.name.toLowerCase()) <= 2));
-        if (near) problems.push(diagnostics.badTag(`unknown tag @${tag.name} on '${fnName}'. Did you mean @${near}?`, tag.span));
+        if (near) problems.push(diagnostics.misspeltTag(tag.name, near, fnName, tag.span));
       }
     }
   }
@@ -105,7 +106,7 @@ export function parseTags(tags: readonly RawTag[], fnName: string, problems: Dia
 }
 
 /** Parses the text of a `@check` tag, or returns what is wrong with it. */
-export function parseCheck(text: string, span: Span): CheckFact | string {
+export function parseCheck(text: string, span: Span): CheckFact | CheckSyntax {
   let body = text.trim();
   let warn = false;
   const w = /\s+warn$/.exec(body);
@@ -113,31 +114,31 @@ export function parseCheck(text: string, span: Span): CheckFact | string {
     warn = true;
     body = body.slice(0, w.index).trim();
   }
-  if (body === "") return "@check needs a rule: range(min, max), notNull, oneOf(...) or an exported validator";
+  if (body === "") return { kind: "noRule" };
   const call = /^([A-Za-z_$][\w$]*)\s*(?:\((.*)\))?$/s.exec(body);
-  if (!call) return `malformed @check '${text.trim()}'`;
+  if (!call) return { kind: "malformed", text: text.trim() };
   const [, name, args] = call as unknown as [string, string, string | undefined];
   let rule: CheckRule;
   if (name === "range") {
     const values = args === undefined ? [] : splitArgs(args).map(Number);
-    if (values.length !== 2 || values.some((v) => Number.isNaN(v))) return `@check range needs two numbers, e.g. range(0, 1), got '${body}'`;
-    if (values[0]! > values[1]!) return `@check range(${values[0]}, ${values[1]}) is empty: min is greater than max`;
+    if (values.length !== 2 || values.some((v) => Number.isNaN(v))) return { kind: "rangeNeedsTwoNumbers", text: body };
+    if (values[0]! > values[1]!) return { kind: "rangeEmpty", min: values[0]!, max: values[1]! };
     rule = { kind: "range", min: values[0]!, max: values[1]! };
   } else if (name === "notNull") {
-    if (args !== undefined && args.trim() !== "") return `@check notNull takes no arguments`;
+    if (args !== undefined && args.trim() !== "") return { kind: "notNullArguments" };
     rule = { kind: "notNull" };
   } else if (name === "oneOf") {
     const raw = args === undefined ? [] : splitArgs(args);
     const values: (string | number | boolean)[] = [];
     for (const a of raw) {
       const v = parseLiteral(a);
-      if (v === undefined) return `@check oneOf expects string, number or boolean literals, got '${a}'`;
+      if (v === undefined) return { kind: "oneOfNotLiteral", text: a };
       values.push(v);
     }
-    if (values.length === 0) return `@check oneOf needs at least one value`;
+    if (values.length === 0) return { kind: "oneOfEmpty" };
     rule = { kind: "oneOf", values };
   } else {
-    if (args !== undefined) return `unknown check '${name}(...)': use range, notNull, oneOf, or name an exported validator function without arguments`;
+    if (args !== undefined) return { kind: "unknownCheck", name };
     rule = { kind: "validator", fn: name, file: "" };
   }
   return { rule, text: body, warn, span };

@@ -4,7 +4,7 @@
  */
 import path from "node:path";
 import { sha256 } from "../hash.js";
-import type { BuiltTarget, Catalog, FunctionFact } from "../model.js";
+import type { BuiltTarget, Catalog, FunctionFact, WindowFact } from "../model.js";
 
 export interface ManifestNode {
   name: string;
@@ -17,11 +17,13 @@ export interface ManifestNode {
   file: string;
   line: number;
   codeHash: string;
-  deps: { param: string; source: string; kind: string; passing: string }[];
+  deps: { param: string; source: string; kind: string; passing: string; window?: string }[];
   tags: { name: string; text: string }[];
   checks: string[];
   extractOf?: string;
   fitted?: boolean;
+  /** `@window`: the keys, the frame and the aggregate a target may compute incrementally. */
+  window?: { by: string; order: string; kind: string; size: number; lag: number; aggregate?: string };
 }
 
 export interface Manifest {
@@ -60,6 +62,7 @@ export function buildManifest(g: BuiltTarget, rootDir: string, fittedHash: strin
         level: g.levels === "entity" ? "entity" : f.type.container === "column" ? "row" : "scalar",
       })),
       ...(g.fittedInputs.length > 0 ? [{ name: "fitted", type: "FittedValues", level: g.levels === "entity" ? "entity" : "scalar" }] : []),
+      ...g.windowHistories.map((h) => ({ name: h.name, type: `WindowHistories["${h.name}"]`, level: "entity" })),
     ],
     outputs: ((set) => g.order.filter((n) => set.has(n)))(new Set(g.outputs)),
     nodes: g.order.map((name) => {
@@ -80,14 +83,20 @@ export function buildManifest(g: BuiltTarget, rootDir: string, fittedHash: strin
           source: d.source.kind === "unknown" ? (d.param.binds ?? d.param.name) : d.source.name,
           kind: d.source.kind,
           passing: d.passing,
+          ...(d.window ? { window: d.window } : {}),
         })),
         tags: node.kind === "extract" ? [] : [...node.fn.tags],
         checks: node.checks.map((c) => (c.warn ? `${c.text} warn` : c.text)),
         ...(node.extractOf ? { extractOf: node.extractOf } : {}),
         ...(node.fn.fitted && node.kind !== "extract" ? { fitted: true } : {}),
+        ...(node.fn.window && node.kind === "function" ? { window: windowOf(node.fn.window) } : {}),
       };
     }),
   };
+}
+
+function windowOf(w: WindowFact): NonNullable<ManifestNode["window"]> {
+  return { by: w.by.name, order: w.order.name, ...w.frame, ...(w.aggregate ? { aggregate: w.aggregate.name } : {}) };
 }
 
 /** A hash of everything the @fitted values depend on, by name across all variants: the same for every target. */
@@ -99,8 +108,7 @@ export function fittedHashOf(catalog: Catalog): string {
     if (list) list.push(fn);
     else byName.set(fn.nodeName, [fn]);
     if (!fn.extract) continue;
-    const row = fn.returns.container === "table" ? fn.returns.element : fn.returns;
-    const fields = fn.extract.fields?.map((f) => f.name) ?? (row ? catalog.oracle.fields(row.ref)?.map((f) => f.name) : undefined) ?? [];
+    const fields = (fn.extract.fields ?? fn.extract.row?.fields ?? []).map((f) => f.name);
     for (const f of fields) {
       const owners = extractedBy.get(f);
       if (owners) owners.push(fn.nodeName);

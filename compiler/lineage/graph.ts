@@ -83,6 +83,10 @@ export function lineageOf(g: BuiltTarget, config: FeatcConfig): LineageGraph {
   if (g.fittedInputs.length > 0) {
     vertices.push({ id: inputId("fitted"), name: "fitted", role: "input", kind: "input", type: "FittedValues", level: g.levels === "entity" ? "entity" : "scalar", description: `The saved @fitted values: ${g.fittedInputs.join(", ")}.`, async: false, checks: [], tags: [] });
   }
+  for (const h of g.windowHistories) {
+    const description = `The request's ${h.by}'s rows before it, oldest first by ${h.order}: ${h.columns.map((c) => c.name).join(", ")} (the frames of ${h.nodes.map((n) => n.name).join(", ")}).`;
+    vertices.push({ id: inputId(h.name), name: h.name, role: "input", kind: "input", type: `WindowHistories["${h.name}"]`, level: "entity", description, async: false, checks: [], tags: [] });
+  }
   const ordered = new Set(g.order);
   for (const name of [...g.order, ...[...g.nodes.keys()].filter((n) => !ordered.has(n)).sort()]) {
     const node = g.nodes.get(name)!;

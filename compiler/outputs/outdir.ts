@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { FeatcConfig } from "../config.js";
-import { diagnostics, type Diagnostic, type Span } from "../diagnostics.js";
+import { diagnostics, type Diagnostic, type OutDirRefusal, type Span } from "../diagnostics.js";
 
 /** Whether `inner` is `outer` or lies below it. */
 export function isWithin(inner: string, outer: string): boolean {
@@ -25,16 +25,16 @@ export function outDirProblems(config: FeatcConfig): Diagnostic[] {
   const { outDir, rootDir } = config;
   const span: Span = config.outDirSpan ?? { file: config.configPath, line: 1, column: 1, length: 1 };
   const shown = path.relative(rootDir, outDir).split(path.sep).join("/") || ".";
-  const refuse = (why: string) => [diagnostics.config(`"outDir" '${shown}' ${why}. Give generated files a folder of their own, such as "generated".`, span)];
-  if (!isDirectoryOrMissing(outDir)) return refuse("is a file, not a folder");
-  if (isWithin(rootDir, outDir)) return refuse("holds the config's own folder: featc would write among your sources and files");
-  if (outDir.split(path.sep).includes("node_modules")) return refuse("is inside node_modules, which package managers replace");
-  if (fs.existsSync(path.join(outDir, "node_modules"))) return refuse("holds node_modules");
+  const refuse = (refusal: OutDirRefusal) => [diagnostics.outDirRefused(shown, refusal, span)];
+  if (!isDirectoryOrMissing(outDir)) return refuse({ kind: "file" });
+  if (isWithin(rootDir, outDir)) return refuse({ kind: "holdsConfig" });
+  if (outDir.split(path.sep).includes("node_modules")) return refuse({ kind: "inNodeModules" });
+  if (fs.existsSync(path.join(outDir, "node_modules"))) return refuse({ kind: "holdsNodeModules" });
   const inputsFiles = config.targets.flatMap((t) => (t.inputs ? [t.inputs.file] : []));
   const source = [...config.catalogFiles, ...inputsFiles, ...(config.tsconfig ? [config.tsconfig] : [])].find((f) => isWithin(f, outDir));
-  if (source) return refuse(`holds '${path.relative(rootDir, source).split(path.sep).join("/")}', a file the build reads: generated files would overwrite it or be read back as catalog`);
+  if (source) return refuse({ kind: "holdsSource", file: path.relative(rootDir, source).split(path.sep).join("/") });
   const glob = config.catalogPatterns.find((p) => globReaches(p, rootDir, outDir));
-  if (glob) return refuse(`is reached by the catalog glob '${glob}': the next build would read the generated files as catalog`);
+  if (glob) return refuse({ kind: "globReaches", glob });
   return [];
 }
 

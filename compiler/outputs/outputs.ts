@@ -47,13 +47,11 @@ export async function updateOutputs(config: FeatcConfig, emitted: ReadonlyMap<st
   try {
     leftovers = options.check ? findLeftovers(outDir, prefix) : recover(outDir, prefix);
   } catch (e) {
-    return failed([diagnostics.output(`cannot finish an interrupted build in ${fromRoot(".")}: ${(e as Error).message}`)]);
+    return failed([diagnostics.unfinishedInterruptedBuild(fromRoot("."), (e as Error).message)]);
   }
-  if (leftovers.busyWith !== undefined) return failed([diagnostics.output(`another featc build of ${path.basename(config.configPath)} is writing ${fromRoot(".")} (process ${leftovers.busyWith}); try again when it ends`)]);
+  if (leftovers.busyWith !== undefined) return failed([diagnostics.outDirBusy(path.basename(config.configPath), fromRoot("."), leftovers.busyWith)]);
   if (leftovers.names.length > 0) {
-    const what = leftovers.committed ? "an interrupted build left its switch half done" : "an interrupted build left temporary files";
-    const done = options.check ? "featc build completes it" : leftovers.committed ? "completed it" : "removed them";
-    notes.push(diagnostics.outputNotice(`${what} in ${fromRoot(".")} (${leftovers.names.join(", ")}); ${done}`));
+    notes.push(diagnostics.interruptedBuildCleaned({ folder: fromRoot("."), names: leftovers.names, committed: leftovers.committed, check: options.check }));
   }
 
   const recordFile = recordName(config);
@@ -71,7 +69,7 @@ export async function updateOutputs(config: FeatcConfig, emitted: ReadonlyMap<st
       const text = readOrUndefined(path.join(outDir, rel));
       if (text === undefined) continue;
       if (digest(text) === sha) removes.push(rel);
-      else notes.push(diagnostics.outputNotice(`${fromRoot(rel)} was edited since featc wrote it; it is no longer generated and was left in place`));
+      else notes.push(diagnostics.editedOutputLeft(fromRoot(rel)));
     }
   }
   const kept = options.complete ? {} : Object.fromEntries(Object.entries(owned).filter(([rel]) => !emitted.has(rel)));
@@ -87,9 +85,9 @@ export async function updateOutputs(config: FeatcConfig, emitted: ReadonlyMap<st
   try {
     await switchOutputs(outDir, prefix, writes, removes);
   } catch (e) {
-    return failed([...notes, diagnostics.output(`cannot write generated files: ${(e as Error).message}; the previous files were left in place`)]);
+    return failed([...notes, diagnostics.cannotWriteOutputs((e as Error).message)]);
   }
-  if (!isWithin(outDir, rootDir)) notes.push(diagnostics.outputNotice(`outDir is outside the config's folder: files were written to ${outDir}`));
+  if (!isWithin(outDir, rootDir)) notes.push(diagnostics.outDirOutsideRoot(outDir));
   return { diagnostics: notes, ...outcome };
 }
 
@@ -109,7 +107,7 @@ function conflictsOf(config: FeatcConfig, emitted: ReadonlyMap<string, string>, 
   for (const rel of emitted.keys()) {
     const file = path.join(config.outDir, rel);
     if (!staysInside(rel) || rel.startsWith(".featc-")) {
-      problems.push(diagnostics.output(`the build produced '${rel}', which is not a file name inside outDir`));
+      problems.push(diagnostics.outputOutsideOutDir(rel));
       continue;
     }
     const other = claims.get(rel);
@@ -119,10 +117,10 @@ function conflictsOf(config: FeatcConfig, emitted: ReadonlyMap<string, string>, 
     } catch {
       stat = undefined;
     }
-    if (other !== undefined) problems.push(diagnostics.output(`${shownPath(config, rel)} belongs to the config ${other}, which shares this outDir; rename the target or give one config another "outDir"`));
-    else if (stat && !stat.isFile()) problems.push(diagnostics.output(`${shownPath(config, rel)} is ${stat.isDirectory() ? "a folder" : "not a regular file"} where a generated file goes; move it away`));
+    if (other !== undefined) problems.push(diagnostics.outputOfOtherConfig(shownPath(config, rel), other));
+    else if (stat && !stat.isFile()) problems.push(diagnostics.outputNotAFile(shownPath(config, rel), stat.isDirectory()));
     else if (stat && !(rel in owned) && (hasRecord || !writtenByEarlierFeatc(readOrUndefined(file) ?? ""))) {
-      problems.push(diagnostics.output(`${shownPath(config, rel)} exists and featc did not write it; move it away or rename the target, featc does not overwrite it`));
+      problems.push(diagnostics.outputNotWrittenByFeatc(shownPath(config, rel)));
     }
   }
   return problems;

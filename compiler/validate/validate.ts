@@ -3,15 +3,17 @@
  * shape's own rules are its `validate`, run after these). Rules only read the graph and
  * return diagnostics, so a catalog with many problems reports all of them at once.
  */
+import { checkWindows } from "../graph/window.js";
 import path from "node:path";
 import { diagnostics, nearestName, type Diagnostic } from "../diagnostics.js";
 import type { TargetConfig } from "../config.js";
-import type { BuiltTarget, Catalog, Dep, GraphNode, TypeInfo } from "../model.js";
+import type { BuiltTarget, Catalog, Dep, GraphNode, TypeInfo, TypeOracle } from "../model.js";
 
 export interface ValidateContext {
   readonly rootDir: string;
   /** Targets (other than this one) that produce a node of the given name. */
   readonly producedIn: (name: string) => readonly string[];
+  readonly oracle: TypeOracle;
 }
 
 export function validateTarget(g: BuiltTarget, target: TargetConfig, catalog: Catalog, ctx: ValidateContext): Diagnostic[] {
@@ -19,11 +21,12 @@ export function validateTarget(g: BuiltTarget, target: TargetConfig, catalog: Ca
     ...checkProducers(g, ctx),
     ...checkUnknownDependencies(g, ctx),
     ...checkCycles(g),
-    ...checkTypes(g, catalog),
+    ...checkTypes(g, ctx.oracle),
     ...checkOutputs(g, target),
     ...checkFitted(g),
-    ...checkCheckTags(g, catalog),
+    ...checkCheckTags(g, catalog, ctx.oracle),
     ...checkUnusedInputs(g),
+    ...checkWindows(g),
     ...(g.nodes.size === 0 ? [diagnostics.emptyTarget(g.name, target.span)] : []),
   ];
 }
@@ -58,7 +61,7 @@ function checkProducers(g: BuiltTarget, ctx: ValidateContext): Diagnostic[] {
       });
     }
     const input = g.inputs?.fields.find((f) => f.name === name);
-    if (input) out.push(diagnostics.inputShadowsFeature(g.name, name, list[0]!.span, `${g.inputs!.name}.${name} at ${where(input.span.file, input.span.line, ctx)}`));
+    if (input) out.push(diagnostics.inputShadowsFeature(g.name, name, list[0]!.span, g.inputs!.name, where(input.span.file, input.span.line, ctx)));
   }
   return out;
 }
@@ -182,7 +185,7 @@ function deliveredType(g: BuiltTarget, dep: Dep): { type: TypeInfo; row: boolean
   return undefined;
 }
 
-function checkTypes(g: BuiltTarget, catalog: Catalog): Diagnostic[] {
+function checkTypes(g: BuiltTarget, oracle: TypeOracle): Diagnostic[] {
   const out: Diagnostic[] = [];
   const ordered = new Set(g.order);
   for (const node of g.nodes.values()) {
@@ -194,13 +197,15 @@ function checkTypes(g: BuiltTarget, catalog: Catalog): Diagnostic[] {
       const name = dep.source.kind === "unknown" ? (dep.param.binds ?? dep.param.name) : dep.source.name;
       // An entity target has no columns: its shape's own rule reports such a parameter (online: FC1009).
       if (g.levels === "entity" && param.container !== "none") continue;
+      // A frame over one value for the whole run is the window rule's (FC1004 there, once).
+      if (!delivered.row && param.container === "window") continue;
       if (delivered.row && param.container === "table") {
         out.push(diagnostics.columnToTable(g.name, name, delivered.type.text, dep.param.name, node.fn.exportName, param.text, dep.param.span));
         continue;
       }
-      const expected = delivered.row && param.container === "column" ? param.element : param;
+      const expected = delivered.row && (param.container === "column" || param.container === "window") ? param.element : param;
       if (!expected) continue;
-      if (!catalog.oracle.assignable(delivered.type.ref, expected.ref)) {
+      if (!oracle.assignable(delivered.type.ref, expected.ref)) {
         out.push(diagnostics.notAssignable(g.name, name, delivered.type.text, delivered.row, dep.param.name, node.fn.exportName, param.text, dep.param.span));
       }
     }
@@ -219,13 +224,13 @@ function checkFitted(g: BuiltTarget): Diagnostic[] {
   for (const node of g.nodes.values()) {
     if (!node.fn.fitted || node.kind !== "function") continue;
     if (node.level === "row" || node.table) {
-      out.push(diagnostics.fittedNotScalar(g.name, node.fn.exportName, node.table ? "a table" : "row-level", node.fn.fittedSpan ?? node.fn.span));
+      out.push(diagnostics.fittedNotScalar(g.name, node.fn.exportName, node.table, node.fn.fittedSpan ?? node.fn.span));
     }
   }
   return out;
 }
 
-function checkCheckTags(g: BuiltTarget, catalog: Catalog): Diagnostic[] {
+function checkCheckTags(g: BuiltTarget, catalog: Catalog, oracle: TypeOracle): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const node of g.nodes.values()) {
     for (const check of node.checks) {
@@ -242,7 +247,7 @@ function checkCheckTags(g: BuiltTarget, catalog: Catalog): Diagnostic[] {
       }
       if (check.rule.kind === "validator") {
         const validator = catalog.validators.get(check.rule.fn);
-        if (validator?.param && !catalog.oracle.assignable(value.ref, validator.param.ref)) {
+        if (validator?.param && !oracle.assignable(value.ref, validator.param.ref)) {
           out.push(diagnostics.validatorType(g.name, check.rule.fn, validator.param.text, node.name, value.text, check.span));
         }
       }

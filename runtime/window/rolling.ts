@@ -1,9 +1,10 @@
 /**
  * Windowed aggregation over a whole table, for batch executors: rows are grouped by a key,
- * ordered within each group by an order key (ties keep their row order), and each row's frame
- * — the rows of its group before it, by count or by a range of the order key — is reduced.
- * The recognised aggregates slide in O(n) per group; any other reducer is called once per row
- * with a view of the frame's values (a subarray: nothing is copied).
+ * ordered within each group by an order key (ties keep their row order) — once per (key, order
+ * key) pair, shared by every window over it (`windowGroups`) — and each row's frame, the rows of
+ * its group before it, by count or by a range of the order key, is reduced. The recognised
+ * aggregates slide in O(n) per group; any other reducer is called once per row with a view of
+ * the frame's values (a subarray: nothing is copied).
  *
  * Frames, for a row at position p of its group (positions in order; t the order key):
  * - rows: positions [p − lag − size + 1, p − lag], cut at the group's start;
@@ -26,14 +27,6 @@ export interface WindowFrame {
 /** The aggregates computed incrementally. */
 export type RollingAggregate = "sum" | "mean" | "count" | "min" | "max" | "stddev" | "first" | "last";
 
-/** Rows in group order: `perm[k]` is the row at position k; group g holds positions `starts[g] … starts[g + 1]`. */
-interface Groups {
-  readonly perm: Int32Array;
-  readonly starts: Int32Array;
-  /** The order key at each position. */
-  readonly time: Float64Array;
-}
-
 function checkFrame(frame: WindowFrame): void {
   const whole = frame.kind === "rows";
   if (!(frame.size > 0) || (whole && !Number.isInteger(frame.size))) throw new RangeError(`window size must be a positive ${whole ? "integer" : "number"}, got ${frame.size}`);
@@ -52,11 +45,54 @@ function checkOrder(by: Column<unknown>, order: Column<number>): boolean {
   return ascending;
 }
 
-/** Groups rows by key and orders each group by the order key, stably. */
-function groupRows(by: Column<unknown>, order: Column<number>): Groups {
-  const n = by.length;
-  checkOrder(by, order);
-  const { gid, groups } = groupIds(by);
+/** Rows in group order: `perm[k]` is the row at position k; group g holds positions `starts[g] … starts[g + 1]`. */
+interface SortedGroups {
+  readonly perm: Int32Array;
+  readonly starts: Int32Array;
+  /** The order key at each position. */
+  readonly time: Float64Array;
+}
+
+/**
+ * The rows of a table grouped by a key and ordered by an order key within each group (ties in
+ * row order), made once per (by, order) pair and shared by every window over it. What a kernel
+ * needs is computed on first use: the group of each row, and the rows sorted group by group.
+ */
+export class WindowGroups {
+  /** The number of rows. */
+  readonly rows: number;
+  /** Whether the order key never decreases down the table (a daily table in day order): every group is then in order. */
+  readonly ascending: boolean;
+  private ids?: { readonly gid: Int32Array; readonly groups: number };
+  private sortedRows?: SortedGroups;
+
+  constructor(
+    private readonly by: Column<unknown>,
+    private readonly order: Column<number>,
+  ) {
+    this.rows = by.length;
+    this.ascending = checkOrder(by, order);
+  }
+
+  /** The group of each row, numbered by first appearance. */
+  groupIds(): { readonly gid: Int32Array; readonly groups: number } {
+    return (this.ids ??= groupIds(this.by));
+  }
+
+  /** The rows group by group, each group in order-key order. */
+  sorted(): SortedGroups {
+    return (this.sortedRows ??= sortGroups(this.groupIds(), this.order));
+  }
+}
+
+/** Groups rows by key and orders each group by the order key, stably: once per (by, order) pair. */
+export function windowGroups(by: Column<unknown>, order: Column<number>): WindowGroups {
+  return new WindowGroups(by, order);
+}
+
+/** A counting sort by group (rows stay in table order), then each group not yet in order sorted by (order key, row). */
+function sortGroups({ gid, groups }: { readonly gid: Int32Array; readonly groups: number }, order: Column<number>): SortedGroups {
+  const n = gid.length;
   const sizes = new Int32Array(groups);
   for (let i = 0; i < n; i++) sizes[gid[i]!]!++;
   const starts = new Int32Array(groups + 1);
@@ -86,8 +122,8 @@ function groupIds(by: Column<unknown>): { gid: Int32Array; groups: number } {
   const n = by.length;
   const gid = new Int32Array(n);
   let groups = 0;
-  if (ArrayBuffer.isView(by) && n > 0) {
-    const keys = by as unknown as ArrayLike<number>;
+  if (n > 0 && typeof by[0] === "number") {
+    const keys = by as ArrayLike<number>;
     let lo = Infinity;
     let hi = -Infinity;
     let integers = true;
@@ -100,7 +136,7 @@ function groupIds(by: Column<unknown>): { gid: Int32Array; groups: number } {
     if (integers && hi - lo <= 4 * n + 1024) {
       const slot = new Int32Array(hi - lo + 1).fill(-1);
       for (let i = 0; i < n; i++) {
-        const at = keys[i]! - lo;
+        const at = (keys[i]! - lo) | 0;
         let g = slot[at]!;
         if (g < 0) g = slot[at] = groups++;
         gid[i] = g;
@@ -120,7 +156,7 @@ function groupIds(by: Column<unknown>): { gid: Int32Array; groups: number } {
 /**
  * The frame of every position: `[lo[k], hi[k])` in positions, both non-decreasing within a group.
  */
-function frameBounds(groups: Groups, frame: WindowFrame): { lo: Int32Array; hi: Int32Array } {
+function frameBounds(groups: SortedGroups, frame: WindowFrame): { lo: Int32Array; hi: Int32Array } {
   const { starts, time } = groups;
   const n = time.length;
   const lo = new Int32Array(n);
@@ -158,35 +194,46 @@ function gather(values: Column<number>, perm: Int32Array): Float64Array {
  * One recognised aggregate of `values` over each row's frame, in row order: equal, bit for bit,
  * to calling the runtime aggregate of that name on the frame's values.
  */
-export function rollingAggregate(by: Column<unknown>, order: Column<number>, values: Column<number>, frame: WindowFrame, aggregate: RollingAggregate): Float64Array {
+export function rollingAggregate(groups: WindowGroups, values: Column<number>, frame: WindowFrame, aggregate: RollingAggregate): Float64Array {
   checkFrame(frame);
-  if (values.length !== by.length) throw new RangeError(`window: the group key has ${by.length} rows but the values have ${values.length}`);
-  const streamed = streamInOrder(by, order, values, frame, aggregate);
-  if (streamed) return streamed;
-  const groups = groupRows(by, order);
-  const { lo, hi } = frameBounds(groups, frame);
-  const v = gather(values, groups.perm);
+  checkLength(groups, values);
+  if (aggregate === "sum" || aggregate === "mean") {
+    const fast = twoSumKernel(groups, values, frame, aggregate === "mean");
+    if (fast) return fast;
+  }
+  const sorted = groups.sorted();
+  const { lo, hi } = frameBounds(sorted, frame);
+  const v = gather(values, sorted.perm);
   const byPosition = new Float64Array(v.length);
   const slide = SLIDERS[aggregate];
-  for (let g = 0; g + 1 < groups.starts.length; g++) slide(v, groups.starts[g]!, groups.starts[g + 1]!, lo, hi, byPosition);
+  for (let g = 0; g + 1 < sorted.starts.length; g++) slide(v, sorted.starts[g]!, sorted.starts[g + 1]!, lo, hi, byPosition);
   const out = new Float64Array(v.length);
-  for (let k = 0; k < v.length; k++) out[groups.perm[k]!] = byPosition[k]!;
+  for (let k = 0; k < v.length; k++) out[sorted.perm[k]!] = byPosition[k]!;
   return out;
 }
 
 /**
- * Any reducer of `values` over each row's frame, in row order: called once per row with the
- * frame's values, oldest first, as a view (nothing is copied; do not keep it past the call).
+ * Any reducer of the frames of `columns` over each row's frame, in row order: called once per row
+ * with the frames' values, oldest first, as views (nothing is copied; do not keep them past the
+ * call). The array of views is reused from row to row.
  */
-export function rollingReduce<R>(by: Column<unknown>, order: Column<number>, values: Column<number>, frame: WindowFrame, reduce: (values: Window<number>) => R): R[] {
+export function rollingReduce<R>(groups: WindowGroups, columns: readonly Column<number>[], frame: WindowFrame, reduce: (frames: readonly Window<number>[]) => R): R[] {
   checkFrame(frame);
-  if (values.length !== by.length) throw new RangeError(`window: the group key has ${by.length} rows but the values have ${values.length}`);
-  const groups = groupRows(by, order);
-  const { lo, hi } = frameBounds(groups, frame);
-  const v = gather(values, groups.perm);
-  const out = new Array<R>(v.length);
-  for (let k = 0; k < v.length; k++) out[groups.perm[k]!] = reduce(v.subarray(lo[k]!, hi[k]!));
+  for (const c of columns) checkLength(groups, c);
+  const sorted = groups.sorted();
+  const { lo, hi } = frameBounds(sorted, frame);
+  const gathered = columns.map((c) => gather(c, sorted.perm));
+  const views: Window<number>[] = gathered.map((g) => g.subarray(0, 0));
+  const out = new Array<R>(sorted.perm.length);
+  for (let k = 0; k < sorted.perm.length; k++) {
+    for (let c = 0; c < gathered.length; c++) views[c] = gathered[c]!.subarray(lo[k]!, hi[k]!);
+    out[sorted.perm[k]!] = reduce(views);
+  }
   return out;
+}
+
+function checkLength(groups: WindowGroups, values: Column<number>): void {
+  if (values.length !== groups.rows) throw new RangeError(`window: the group key has ${groups.rows} rows but the values have ${values.length}`);
 }
 
 /** Slides one aggregate over the positions `s … e` of one group, writing each position's result. */
@@ -308,51 +355,117 @@ const SLIDERS: Readonly<Record<RollingAggregate, Slider>> = {
   max: extremeSlider((a, b) => before(b, a)),
 };
 
-/** The aggregates a pass in table order computes (rows frames). */
-const STREAMED = new Set<RollingAggregate>(["sum", "mean", "count", "first", "last"]);
+/**
+ * Sum or mean with a two-double running sum (`hi + lo`, each addition split exactly into its
+ * rounded value and its error, the errors summed in `lo`), when the values make that exact: every
+ * value finite, and the errors, all multiples of the smallest value's unit in the last place,
+ * summing without rounding. Then `hi + lo` is the exact frame sum and its rounding is the correctly
+ * rounded sum, bit for bit `sum()` of the frame. Undefined when the values do not allow it.
+ */
+function twoSumKernel(groups: WindowGroups, values: Column<number>, frame: WindowFrame, mean: boolean): Float64Array | undefined {
+  const n = values.length;
+  let largest = 0;
+  let smallest = Infinity;
+  for (let i = 0; i < n; i++) {
+    const x = Math.abs(values[i]!);
+    if (!(x <= Number.MAX_VALUE)) return undefined; // NaN or an infinity: counted apart by the exact sum
+    if (x > largest) largest = x;
+    if (x !== 0 && x < smallest) smallest = x;
+  }
+  // A unit no larger than the smallest value's (log2 may round up by one); the running sum holds
+  // at most a frame and one value more, and makes at most 2n additions: their errors, each at most
+  // half a unit of the largest sum, stay exact while they total below 2^53 units.
+  const unit = smallest === Infinity ? 1 : Math.max(2 ** -1074, 2 ** (Math.floor(Math.log2(smallest)) - 53));
+  const streamed = frame.kind === "rows" && groups.ascending;
+  let held = Math.min(frame.size, n) + 1;
+  if (!streamed) {
+    const { starts } = groups.sorted();
+    held = 0;
+    for (let g = 0; g + 1 < starts.length; g++) held = Math.max(held, starts[g + 1]! - starts[g]! + 1);
+    if (frame.kind === "rows") held = Math.min(held, frame.size + 1);
+  }
+  if (2 * n * held * largest > 2 ** 105 * unit) return undefined;
+  return streamed ? streamRows(groups.groupIds(), values, frame, mean) : slideSums(groups.sorted(), values, frame, mean);
+}
 
 /**
- * A rows frame over a table already in order-key order (a daily table in day order, say): one
- * pass in table order with per-group state — each group's last rows in a ring, its running sum —
- * the shape of a hand-written loop, with no gathering of groups. Undefined when it does not apply.
+ * A rows frame over a table in order-key order: one pass in table order — the shape of a
+ * hand-written loop — with each group's last `size + lag` values in a ring and its running sum in
+ * two arrays. The value entering a row's frame is the one `lag` rows back in its group, the value
+ * leaving it `lag + size` back.
  */
-function streamInOrder(by: Column<unknown>, order: Column<number>, values: Column<number>, frame: WindowFrame, aggregate: RollingAggregate): Float64Array | undefined {
-  if (frame.kind !== "rows" || !STREAMED.has(aggregate) || !checkOrder(by, order)) return undefined;
-  const n = by.length;
+function streamRows({ gid, groups }: { readonly gid: Int32Array; readonly groups: number }, values: Column<number>, frame: WindowFrame, mean: boolean): Float64Array {
+  const n = values.length;
   const { size, lag } = frame;
-  const cap = size + lag + 1;
-  const { gid, groups } = groupIds(by);
-  if (groups * cap > 4 * n + 65536) return undefined;
+  let cap = 1;
+  while (cap < size + lag + 1) cap *= 2;
+  const mask = cap - 1;
   const ring = new Float64Array(groups * cap);
-  // Rows of each group seen so far, and where the next one goes in its ring.
   const seen = new Int32Array(groups);
-  const cursor = new Int32Array(groups);
-  // Each step adds the newest row before the oldest leaves: at most size + 1 values at a time.
-  const sums = aggregate === "sum" || aggregate === "mean" ? Array.from({ length: groups }, runningSum(values, size + 1)) : undefined;
+  const his = new Float64Array(groups);
+  const los = new Float64Array(groups);
   const out = new Float64Array(n);
-  /** The ring slot of the row `back` rows before the latest (back < cap). */
-  const slot = (g: number, back: number): number => {
-    const at = cursor[g]! - back;
-    return g * cap + (at < 0 ? at + cap : at);
-  };
   for (let i = 0; i < n; i++) {
     const g = gid[i]!;
+    const base = g * cap;
     const p = seen[g]!;
     seen[g] = p + 1;
-    const c = cursor[g]!;
-    ring[g * cap + c] = values[i]!;
-    // The frame holds the group's rows oldest … newest (positions); newest is `lag` rows back.
-    const newest = p - lag;
-    const inFrame = newest < 0 ? 0 : Math.min(newest + 1, size);
-    if (sums) {
-      const sum = sums[g]!;
-      if (newest >= 0) sum.add(ring[slot(g, lag)]!);
-      if (newest >= size) sum.add(ring[slot(g, lag + size)]!, -1);
-      const total = sum.round();
-      out[i] = aggregate === "sum" ? total : inFrame === 0 ? NaN : total / inFrame;
-    } else if (aggregate === "count") out[i] = inFrame;
-    else out[i] = inFrame === 0 ? NaN : ring[slot(g, aggregate === "first" ? lag + inFrame - 1 : lag)]!;
-    cursor[g] = c + 1 === cap ? 0 : c + 1;
+    ring[base + (p & mask)] = values[i]!;
+    const q = p - lag;
+    let hi = his[g]!;
+    let lo = los[g]!;
+    if (q >= 0) {
+      const x = ring[base + (q & mask)]!;
+      const s = hi + x;
+      const b = s - hi;
+      lo += hi - (s - b) + (x - b);
+      hi = s;
+      if (q >= size) {
+        const y = -ring[base + ((q - size) & mask)]!;
+        const t = hi + y;
+        const c = t - hi;
+        lo += hi - (t - c) + (y - c);
+        hi = t;
+      }
+    }
+    his[g] = hi;
+    los[g] = lo;
+    const inFrame = q < 0 ? 0 : q < size ? q + 1 : size;
+    out[i] = mean ? (inFrame === 0 ? NaN : (hi + lo) / inFrame) : hi + lo;
+  }
+  return out;
+}
+
+/** Any frame, group by group in order-key order: the two-double running sum in locals, old values leaving before new ones enter. */
+function slideSums(sorted: SortedGroups, values: Column<number>, frame: WindowFrame, mean: boolean): Float64Array {
+  const { perm, starts } = sorted;
+  const { lo: from, hi: to } = frameBounds(sorted, frame);
+  const out = new Float64Array(values.length);
+  for (let g = 0; g + 1 < starts.length; g++) {
+    let hi = 0;
+    let lo = 0;
+    let a = starts[g]!;
+    let b = a;
+    for (let k = a; k < starts[g + 1]!; k++) {
+      for (; a < from[k]! && a < b; a++) {
+        const y = -values[perm[a]!]!;
+        const t = hi + y;
+        const c = t - hi;
+        lo += hi - (t - c) + (y - c);
+        hi = t;
+      }
+      a = Math.max(a, from[k]!);
+      b = Math.max(b, a);
+      for (; b < to[k]!; b++) {
+        const x = values[perm[b]!]!;
+        const s = hi + x;
+        const c = s - hi;
+        lo += hi - (s - c) + (x - c);
+        hi = s;
+      }
+      const inFrame = b - a;
+      out[perm[k]!] = mean ? (inFrame === 0 ? NaN : (hi + lo) / inFrame) : hi + lo;
+    }
   }
   return out;
 }
@@ -364,4 +477,38 @@ function integersWithin(values: Column<number>, limit: number): boolean {
     if (x - x === 0 && !(Number.isInteger(x) && Math.abs(x) <= limit)) return false;
   }
   return true;
+}
+
+/**
+ * The frame of a request computed from the entity's rows before it (online): `order` and `values`
+ * hold those rows oldest first, `at` is the request's order key. The frame is the one a batch run
+ * gives the request's row when the history holds every row of its group before it (or at least
+ * the last `size + lag − 1`, for a rows frame): the same positions, the same comparisons of order
+ * keys, so an aggregate of it has the same bits. The frame must end before the request (`lag` > 0).
+ */
+export function historyWindow(order: Column<number>, at: number, frame: WindowFrame, values: Column<number>): Window<number> {
+  checkFrame(frame);
+  const h = order.length;
+  if (values.length !== h) throw new RangeError(`window history: the order key has ${h} rows but the values have ${values.length}`);
+  if (!(frame.lag > 0)) throw new RangeError("window history: a frame with lag 0 holds the request itself, which is not in its history");
+  if (at !== at) throw new RangeError("window history: the request's order key is NaN");
+  for (let i = 0; i < h; i++) {
+    if (!(order[i]! <= at)) throw new RangeError(`window history: row ${i} has order key ${order[i]}, ${order[i] !== order[i] ? "NaN" : `after the request's ${at}`}: the history holds the rows before the request`);
+    if (i > 0 && order[i]! < order[i - 1]!) throw new RangeError(`window history: rows ${i - 1} and ${i} are out of order (${order[i - 1]} then ${order[i]}): the history is oldest first`);
+  }
+  let lo: number;
+  let hi: number;
+  if (frame.kind === "rows") {
+    hi = h - frame.lag + 1;
+    lo = Math.max(0, hi - frame.size);
+    hi = Math.max(0, hi);
+  } else {
+    const upper = at - frame.lag;
+    const lower = upper - frame.size;
+    hi = h;
+    while (hi > 0 && !(order[hi - 1]! <= upper)) hi--;
+    lo = hi;
+    while (lo > 0 && !(order[lo - 1]! <= lower)) lo--;
+  }
+  return Float64Array.from({ length: hi - lo }, (_, k) => values[lo + k]!);
 }

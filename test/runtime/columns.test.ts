@@ -1,7 +1,8 @@
 /** Column allocation: one buffer, no two columns at the same page offset, independent columns. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ALIASING_PAGE, allocateFloat64Columns, columnPageOffset, newBooleanColumn, newColumn } from "../../runtime/index.js";
+import { newColumn } from "../../runtime/columns.js";
+import { ALIASING_PAGE, allocateFloat64Columns, columnPageOffset } from "../../runtime/index.js";
 
 /** Whether two byte ranges [start, start + length) overlap. */
 function overlaps(a: Float64Array, b: Float64Array): boolean {
@@ -65,9 +66,9 @@ describe("allocateFloat64Columns", () => {
   });
 });
 
-describe("newBooleanColumn and newColumn", () => {
-  it("fill a hole-free array of the requested length", () => {
-    const flags = newBooleanColumn(4);
+describe("newColumn (the DuckDB reader's columns of booleans and strings)", () => {
+  it("fills a hole-free array of the requested length", () => {
+    const flags = newColumn(4, false);
     expect(flags).toEqual([false, false, false, false]);
     expect(Object.keys(flags)).toEqual(["0", "1", "2", "3"]);
     expect(newColumn(3, "x")).toEqual(["x", "x", "x"]);

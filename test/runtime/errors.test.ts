@@ -7,7 +7,6 @@ import {
   MissingInputError,
   RowAxisError,
   UnknownOutputError,
-  axisLength,
   checkWarning,
 } from "../../runtime/index.js";
 
@@ -41,20 +40,11 @@ describe("checkWarning", () => {
   });
 });
 
-describe("RowAxisError and axisLength", () => {
+describe("RowAxisError", () => {
   it("names both values and both lengths", () => {
     const error = new RowAxisError("age", 1000, "budget", 999);
     expect(error.message).toBe("row-level values must have one length: 'age' has 1000 rows but 'budget' has 999");
     expect(error).toMatchObject({ firstName: "age", firstLength: 1000, otherName: "budget", otherLength: 999, code: "FEATC_ROW_AXIS" });
-  });
-
-  it("takes the first length, keeps an equal one and refuses a different one", () => {
-    expect(axisLength(-1, "", "age", 7)).toBe(7);
-    expect(axisLength(7, "age", "budget", 7)).toBe(7);
-    expect(axisLength(-1, "", "empty", 0)).toBe(0);
-    expect(() => axisLength(7, "age", "budget", 6)).toThrow(RowAxisError);
-    expect(() => axisLength(7, "age", "budget", 6)).toThrow("'age' has 7 rows but 'budget' has 6");
-    expect(() => axisLength(0, "empty", "age", 7)).toThrow("'empty' has 0 rows but 'age' has 7");
   });
 });
 

@@ -1,6 +1,6 @@
-/** The helpers generated executors call: the row axis, chunk sizes, check reporting, nullness, handled promises. */
+/** The helpers generated executors call: the row axis, chunk sizes, check reporting, handled promises. */
 import { describe, expect, it } from "vitest";
-import { CheckFailedError, RowAxis, RowAxisError, chunkRowsFor, handled, isNullish, reportCheck, type CheckWarning } from "../../runtime/index.js";
+import { CheckFailedError, RowAxis, RowAxisError, chunkRowsFor, handled, reportCheck, type CheckWarning } from "../../runtime/index.js";
 
 describe("RowAxis", () => {
   it("takes its length from the first value and refuses another length, naming both values", () => {
@@ -11,6 +11,14 @@ describe("RowAxis", () => {
     expect(axis.rows).toBe(3);
     expect(() => axis.add("gender", 2)).toThrow(RowAxisError);
     expect(() => axis.add("gender", 2)).toThrow("'age' has 3 rows but 'gender' has 2");
+  });
+
+  it("fixes its length at zero rows too: an empty value and a non-empty one disagree", () => {
+    const axis = new RowAxis();
+    axis.add("empty", 0);
+    axis.add("none", 0);
+    expect(axis.rows).toBe(0);
+    expect(() => axis.add("age", 7)).toThrow("'empty' has 0 rows but 'age' has 7");
   });
 });
 
@@ -39,13 +47,6 @@ describe("reportCheck", () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({ node: "n", check: "notNull", failed: 1, total: 9, firstIndices: [4] });
     expect(() => reportCheck(undefined, { node: "n", check: "notNull", warn: true, failed: 1, total: 9, first: [4] })).not.toThrow();
-  });
-});
-
-describe("isNullish", () => {
-  it("counts null, undefined and NaN as null, and nothing else", () => {
-    expect([null, undefined, NaN].map(isNullish)).toEqual([true, true, true]);
-    expect([0, -0, "", false, [], {}, Infinity].map(isNullish)).toEqual([false, false, false, false, false, false, false]);
   });
 });
 

@@ -9,11 +9,11 @@ import type { Dep, GraphNode } from "../../model.js";
 import { callArguments } from "../executor/arguments.js";
 import { append, indent, scalarChecks, writeExecutor, type BodyMode, type BodyStep, type ComputeBody, type ExecutorShape } from "../executor/module.js";
 import type { TargetPlan } from "../executor/plan.js";
-import { inputConsumers } from "../executor/reach.js";
 import { schedule } from "../executor/schedule.js";
 import { declareLocal, promiseType, valueType } from "../executor/types.js";
 import type { EmitInput } from "../shape.js";
 import { batchUnits, layoutLoops, type Loop, type LoopLayout } from "./loops.js";
+import { windowColumnType, windowGroupDeclarations, windowValue } from "./window.js";
 
 export function emitBatchExecutor(input: EmitInput): string {
   const layout = layoutLoops(input.target);
@@ -33,10 +33,9 @@ function body(plan: TargetPlan, layout: LoopLayout, mode: BodyMode): ComputeBody
   const included = mode.included;
   const guarded = mode.only === undefined;
   const afterReads: Code[] = [];
-  const consumers = inputConsumers(g);
   for (const f of g.inputs?.fields ?? []) {
     if (f.type.container !== "column") continue;
-    const users = (consumers.get(f.name) ?? []).filter((n) => included.has(n));
+    const users = (plan.inputConsumers.get(f.name) ?? []).filter((n) => included.has(n));
     if (users.length === 0) continue;
     const local = plan.inputLocal.get(f.name)!;
     const conditions = [...(f.optional ? [code`${local} !== undefined`] : []), ...(guarded ? [plan.masks.anyBit("need", users)] : [])];
@@ -60,7 +59,7 @@ function body(plan: TargetPlan, layout: LoopLayout, mode: BodyMode): ComputeBody
     const expr = step.kind === "await" ? code`await ${plan.derived(node.name, "promise")}${guarded ? code`!` : code``}` : valueExpr(plan, layout, node);
     return produce(plan, node, expr, mode);
   });
-  return { setup: [code`const axis = new ${plan.imports.runtime("RowAxis")}();`], afterReads, steps };
+  return { setup: [code`const axis = new ${plan.imports.runtime("RowAxis")}();`, ...windowGroupDeclarations(plan, included)], afterReads, steps };
 }
 
 /** The expression computing a non-map node from values in scope. */
@@ -73,6 +72,7 @@ function valueExpr(plan: TargetPlan, layout: LoopLayout, node: GraphNode): Code 
       return code`${plan.local.get(owner.name)!}${owner.table ? code`.columns${member(node.field!)}` : member(node.field!)}`;
     }
     case "function":
+      if (node.fn.window) return windowValue(plan, node, (d) => wholeArgument(plan, layout, d));
       return code`${plan.fn(node.fn)}(${callArguments(node, (d) => wholeArgument(plan, layout, d))})`;
   }
 }
@@ -141,6 +141,7 @@ function columnChecks(plan: TargetPlan, node: GraphNode, column: Code): Code[] {
 
 /** The type of a row-level value held whole (not a map node's column). */
 function columnType(plan: TargetPlan, node: GraphNode): Code {
+  if (node.fn.window && node.kind === "function") return windowColumnType(plan, node);
   const value = code`${plan.imports.runtimeType("Value")}<${plan.fnType(node.fn)}>`;
   return node.kind === "extract" ? code`${value}["columns"][${str(node.field!)}]` : value;
 }

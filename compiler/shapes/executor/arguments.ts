@@ -7,7 +7,9 @@ import type { Dep, GraphNode } from "../../model.js";
  */
 export function callArguments(node: GraphNode, read: (dep: Dep) => Code): Code {
   const constants = node.fn.parameterized?.literals ?? [];
-  const args = [...node.deps.map((d) => ({ index: d.param.index, code: read(d) })), ...constants.map((c) => ({ index: c.index, code: literal(c.value) }))];
+  // A window's `by` and `order` are edges of the graph, not arguments.
+  const passed = node.deps.filter((d) => d.window !== "by" && d.window !== "order");
+  const args = [...passed.map((d) => ({ index: d.param.index, code: read(d) })), ...constants.map((c) => ({ index: c.index, code: literal(c.value) }))];
   return joinCode(
     args.sort((a, b) => a.index - b.index).map((a) => a.code),
     ", ",

@@ -10,7 +10,8 @@
 import { code, commentText, docComment, joinCode, key, lineComment, member, str, type Code, type RuntimeType } from "../../codegen/writer.js";
 import type { GraphNode } from "../../model.js";
 import { TargetPlan } from "./plan.js";
-import { fastPathOutputs, inputConsumers, inputsUpstream, nodeDeps, upstreamOf } from "./reach.js";
+import { fastPathOutputs, inputsUpstream, nodeDeps, upstreamOf } from "./reach.js";
+import { historiesInterface } from "./histories.js";
 import { valueType } from "./types.js";
 import type { EmitInput } from "../shape.js";
 
@@ -140,7 +141,11 @@ export function writeExecutor(input: EmitInput, shape: ExecutorShape): string {
     return node.fn.fitted && (node.kind === "fitted" || (node.kind === "function" && node.level === "scalar"));
   });
   const inputsInterface = plan.inputsInterface();
-  const inputsType = g.fittedInputs.length > 0 ? code`${inputsInterface ?? code`{}`} & { fitted: FittedValues }` : (inputsInterface ?? code`{}`);
+  const histories = historiesInterface(plan);
+  const inputsType = joinCode(
+    [inputsInterface ?? code`{}`, ...(g.fittedInputs.length > 0 ? [code`{ fitted: FittedValues }`] : []), ...(histories.length > 0 ? [code`WindowHistories`] : [])],
+    " & ",
+  );
   const asyncOutputs = publicOutputs.filter((n) => plan.asyncDependent.has(n));
   const union = (names: readonly string[]): Code => (names.length === 0 ? code`never` : joinCode(names.map(str), " | "));
   const list = (names: readonly string[]): Code => joinCode(names.map(str), ", ");
@@ -178,6 +183,7 @@ export function writeExecutor(input: EmitInput, shape: ExecutorShape): string {
       lines.push(code`export const FITTED_OUTPUTS = [${list(fittedNodes)}] as const;`);
     }
   }
+  if (histories.length > 0) lines.push(code``, ...histories);
   lines.push(code``, docComment(`All inputs of target ${str(g.name)}.`), code`export type Inputs = ${inputsType};`, code``);
   const upstream = inputsUpstream(g);
   lines.push(docComment("The inputs each output needs, transitively."), code`interface InputsNeeded {`);
@@ -277,7 +283,7 @@ function schemaOf(node: GraphNode): string {
 function inputReads(plan: TargetPlan, included: ReadonlySet<string>, guarded: boolean): Code[] {
   const lines: Code[] = [];
   const fields = new Map((plan.target.inputs?.fields ?? []).map((f) => [f.name, f]));
-  for (const [name, nodes] of [...inputConsumers(plan.target).entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  for (const [name, nodes] of [...plan.inputConsumers.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const users = nodes.filter((n) => included.has(n));
     if (users.length === 0) continue;
     const local = plan.inputLocal.get(name)!;

@@ -8,7 +8,7 @@ import { ModuleImports, NameAllocator, code, joinCode, lineComment, literal, num
 import type { BuiltTarget, CheckFact, FunctionFact, GraphNode } from "../../model.js";
 import type { EmitInput } from "../shape.js";
 import { Masks } from "./masks.js";
-import { asyncDependents } from "./reach.js";
+import { asyncDependents, inputConsumers } from "./reach.js";
 
 /** Internal names of generated code that a node's local must never take. */
 const INTERNAL = [
@@ -32,6 +32,8 @@ export class TargetPlan {
   readonly inputLocal = new Map<string, Code>();
   /** Nodes whose value depends, transitively, on an async node. */
   readonly asyncDependent: ReadonlySet<string>;
+  /** The nodes that read each input directly, in order: every compute function asks, so it is worked out once. */
+  readonly inputConsumers: ReadonlyMap<string, readonly string[]>;
   private readonly outputSet: ReadonlySet<string>;
   private readonly derivedNames = new Map<string, Code>();
 
@@ -63,8 +65,10 @@ export class TargetPlan {
     if (g.inputs) this.imports.declare(this.moduleSpecifier(g.inputs.file), g.inputs.name);
     for (const f of g.inputs?.fields ?? []) this.inputLocal.set(f.name, this.names.take(f.name));
     if (g.fittedInputs.length > 0) this.inputLocal.set("fitted", this.names.take("fitted"));
+    for (const h of g.windowHistories) this.inputLocal.set(h.name, this.names.take(h.name));
     for (const name of this.order) this.local.set(name, this.names.take(name));
     this.asyncDependent = asyncDependents(g);
+    this.inputConsumers = inputConsumers(g);
   }
 
   /** A unique local derived from a node's name (`age_col`), the same on every call. */
@@ -159,6 +163,7 @@ export class TargetPlan {
         : node.kind === "fitted"
           ? `fitted value read from inputs.fitted (${node.fn.exportName})`
           : node.fn.exportName;
-    return lineComment(node.name === what ? `${node.name} — ${where}` : `${node.name}: ${what} — ${where}`);
+    const frame = node.kind === "function" && node.fn.window ? ` — @window ${node.fn.window.text}` : "";
+    return lineComment(node.name === what ? `${node.name} — ${where}${frame}` : `${node.name}: ${what} — ${where}${frame}`);
   }
 }

@@ -16,7 +16,8 @@ export function valueType(plan: TargetPlan, node: GraphNode): Code {
     const owner = plan.node(node.extractOf!);
     return owner.table ? code`${plan.imports.runtimeType("TableRow")}<${value}>[${str(node.field!)}]` : code`${value}[${str(node.field!)}]`;
   }
-  return node.level === "row" && !node.map ? code`${plan.imports.runtimeType("ColumnElement")}<${value}>` : value;
+  // A window node's function returns one row's value; any other row-level function that is not a map returns the column.
+  return node.level === "row" && !node.map && !node.fn.window ? code`${plan.imports.runtimeType("ColumnElement")}<${value}>` : value;
 }
 
 /** The type of the `Promise` an async node returns. */

@@ -13,6 +13,7 @@ import { nodeDeps } from "../executor/reach.js";
 import { schedule, type Unit } from "../executor/schedule.js";
 import { declareLocal, promiseType } from "../executor/types.js";
 import type { EmitInput } from "../shape.js";
+import { historyCall } from "./window.js";
 
 const online: ExecutorShape = {
   optionsType: "ExecuteOptions",
@@ -52,6 +53,7 @@ function valueExpr(plan: TargetPlan, node: GraphNode): Code {
     case "extract":
       return code`${plan.local.get(node.extractOf!)!}${member(node.field!)}`;
     case "function":
+      if (node.fn.window) return historyCall(plan, node, (d) => argument(plan, d.source));
       return code`${plan.fn(node.fn)}(${callArguments(node, (d) => argument(plan, d.source))})`;
   }
 }

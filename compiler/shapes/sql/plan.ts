@@ -13,6 +13,10 @@ import type { Expr, LoweredField, RelationArg, RelationCall, ValueType } from ".
 import { DIALECT_RULES } from "./dialects.js";
 import { AGGREGATES, isFittedNode, planFit, type SqlFitPlan } from "./fit.js";
 import { renderExpr, ULPS_PER_APPROXIMATE_CALL, type RefExpr } from "./render.js";
+import { windowSql } from "./window.js";
+
+/** `boundUlps` of a node whose approximation has no bound in ulps (the reasons say why). */
+export const UNBOUNDED = -1;
 
 /** A piece of the statement: SQL text, or the slot of a run-time table name. */
 export type SqlPart = { readonly kind: "text"; readonly text: string } | { readonly kind: "table"; readonly input: string };
@@ -37,7 +41,7 @@ export interface SqlNodeNote {
   readonly node: string;
   /** Empty when the translation gives V8's bits exactly. */
   readonly approximate: readonly string[];
-  /** The stated bound in ulps (0 when exact); per row of the table when `perRow` (an engine's sum over n rows). */
+  /** The stated bound in ulps (0 when exact; `UNBOUNDED` when the reasons state none, as for an engine's own summation); per row of the table when `perRow` (an engine's sum over n rows). */
   readonly boundUlps: number;
   readonly perRow?: boolean;
   readonly raises: readonly string[];
@@ -172,6 +176,21 @@ export function planSql(target: BuiltTarget, dialect: SqlDialect): SqlPlanResult
       depth.set(name, 0);
       continue;
     }
+    const levelOf = () => 1 + Math.max(0, ...node.deps.map((dep) => (dep.source.kind === "node" ? (depth.get(dep.source.name) ?? 0) : 0)));
+    if (node.kind === "function" && node.fn.window) {
+      const w = windowSql(node, dialect, (dep) => (dep.source.kind === "node" && depth.has(dep.source.name) ? q(dep.source.name) : undefined));
+      if (!w.ok) {
+        p.fail(name, w.construct, w.reason, node.fn.window.span);
+        continue;
+      }
+      const level = levelOf();
+      depth.set(name, level);
+      while (steps.length < level) steps.push([]);
+      steps[level - 1]!.push(`${w.sql} AS ${q(name)}`);
+      columns.push({ name, node: name, type: "number" });
+      p.notes.push({ node: name, approximate: w.approximate, boundUlps: w.approximate.length > 0 ? UNBOUNDED : 0, raises: [...w.raises] });
+      continue;
+    }
     const lowered = node.fn.lowered;
     if (!lowered) continue;
     if (!lowered.ok) {
@@ -217,14 +236,14 @@ export function planSql(target: BuiltTarget, dialect: SqlDialect): SqlPlanResult
       rendered.push({ column, sql: r.sql });
       columns.push({ name: column, node: name, type: field.type });
     }
-    const level = 1 + Math.max(0, ...node.deps.map((dep) => (dep.source.kind === "node" ? (depth.get(dep.source.name) ?? 0) : 0)));
+    const level = levelOf();
     depth.set(name, level);
     while (steps.length < level) steps.push([]);
     steps[level - 1]!.push(...rendered.map((r) => `${r.sql} AS ${q(r.column)}`));
     p.notes.push({ node: name, approximate: [...approximate].sort(), boundUlps: calls * ULPS_PER_APPROXIMATE_CALL, raises: [...raises].sort() });
   }
   if (!from && p.problems.length === 0) {
-    p.problems.push(diagnostics.noSqlTranslation(target.name, dialect, "sqlTable", "no table is on the row axis: @extract the sqlTable() of the table the rows come from", target.nodes.values().next().value?.fn.span ?? { file: "", line: 1, column: 1, length: 1 }, []));
+    p.problems.push(diagnostics.noSqlRowTable(target.name, dialect, target.nodes.values().next().value?.fn.span ?? { file: "", line: 1, column: 1, length: 1 }));
   }
   // A computing target must fit every value in the engine; a reading one offers the fit when it can.
   const fit = planFit(target, dialect);

@@ -1,0 +1,272 @@
+/**
+ * `@window` end to end on the 'timeseries' fixture catalog (lags, rolling mean/std/max/sum over
+ * rows and over day ranges, a reducer of two frames, label encoders by @parameterize, sales read
+ * from a CSV file with featc/duckdb): the generated batch executor against a naive evaluation —
+ * each row's frame built from the definition and the catalog's own function called on it — and
+ * the generated online executor, given each row's history, against the batch run, bit for bit;
+ * the DuckDB target's window functions against the batch run (exactly where the manifest says
+ * exact, within a stated tolerance where it says the engine sums in its own order).
+ * The data is random with a seed: ties and gaps in the days, NULL (NaN) units and prices, items
+ * with fewer rows than any frame, tables in day order and shuffled.
+ */
+import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { spawnSync } from "node:child_process";
+import fc from "fast-check";
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { analyze } from "../compiler/analyze.js";
+import type { Manifest } from "../compiler/graph/manifest.js";
+import { duckdbConnection } from "../runtime/sql/connection.js";
+import type { Sale } from "./fixtures/timeseries/catalog/loaders.js";
+import { featc } from "./lineage/cli.js";
+import { REPO, buildOk, importFrom, removeWorkspace, workspace } from "./support/workspace.js";
+
+const FIXTURE = path.join(REPO, "test", "fixtures", "timeseries");
+
+type Frame = Float64Array;
+interface Catalog {
+  units_lag_1(units: Frame): number;
+  units_lag_7(units: Frame): number;
+  units_mean_7(units: Frame): number;
+  units_std_7(units: Frame): number;
+  units_max_7(units: Frame): number;
+  units_sum_28d(units: Frame): number;
+  price_mean_14d(price: Frame): number;
+  price_min_7d(price: Frame): number;
+  units_trend_7(units: Frame): number;
+  revenue_7d(units: Frame, price: Frame, discount: number): number;
+  discount(): number;
+  label_encode(value: string, vocab: readonly string[]): number;
+}
+type Execute = (outputs: readonly string[], inputs: Record<string, unknown>) => Record<string, ArrayLike<unknown>> | Promise<Record<string, ArrayLike<unknown>>>;
+interface Executor {
+  execute: Execute;
+  OUTPUT_NAMES: readonly string[];
+}
+
+/** Each window node: its frame and how the naive evaluation calls the catalog's function on it. */
+const WINDOWS: Record<string, { kind: "rows" | "range"; size: number; lag: number; call: (f: Catalog, units: Frame, price: Frame) => number }> = {
+  units_lag_1: { kind: "rows", size: 1, lag: 1, call: (f, u) => f.units_lag_1(u) },
+  units_lag_7: { kind: "rows", size: 1, lag: 7, call: (f, u) => f.units_lag_7(u) },
+  units_mean_7: { kind: "rows", size: 7, lag: 1, call: (f, u) => f.units_mean_7(u) },
+  units_std_7: { kind: "rows", size: 7, lag: 1, call: (f, u) => f.units_std_7(u) },
+  units_max_7: { kind: "rows", size: 7, lag: 1, call: (f, u) => f.units_max_7(u) },
+  units_trend_7: { kind: "rows", size: 7, lag: 1, call: (f, u) => f.units_trend_7(u) },
+  units_sum_28d: { kind: "range", size: 28, lag: 1, call: (f, u) => f.units_sum_28d(u) },
+  price_mean_14d: { kind: "range", size: 14, lag: 1, call: (f, _u, p) => f.price_mean_14d(p) },
+  price_min_7d: { kind: "range", size: 7, lag: 1, call: (f, _u, p) => f.price_min_7d(p) },
+  revenue_7d: { kind: "range", size: 7, lag: 1, call: (f, u, p) => f.revenue_7d(u, p, f.discount()) },
+};
+const STORES = ["CA_1", "TX_2", "WI_3", "NY_9"];
+const STORE_VOCAB = ["CA_1", "TX_2", "WI_3"];
+const DEPTS = ["FOODS", "HOBBIES", "TOYS"];
+const DEPT_VOCAB = ["FOODS", "TOYS"];
+
+/** Sales of a few items: runs of days with gaps, the same day twice (ties), NULL units and prices, items with one or two rows. */
+const sales: fc.Arbitrary<{ rows: Sale[]; inDayOrder: boolean }> = fc
+  .record({
+    items: fc.array(
+      fc.record({
+        steps: fc.array(fc.oneof({ weight: 6, arbitrary: fc.constant(1) }, { weight: 2, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.integer({ min: 2, max: 20 }) }), { minLength: 1, maxLength: 60 }),
+        start: fc.integer({ min: 0, max: 30 }),
+        store: fc.constantFrom(...STORES),
+        dept: fc.constantFrom(...DEPTS),
+      }),
+      { minLength: 1, maxLength: 8 },
+    ),
+    units: fc.array(fc.oneof({ weight: 9, arbitrary: fc.integer({ min: 0, max: 40 }) }, { weight: 1, arbitrary: fc.constant(NaN) }), { minLength: 500, maxLength: 500 }),
+    cents: fc.array(fc.oneof({ weight: 9, arbitrary: fc.integer({ min: 1, max: 99_999 }) }, { weight: 1, arbitrary: fc.constant(NaN) }), { minLength: 500, maxLength: 500 }),
+    inDayOrder: fc.boolean(),
+    shuffle: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+  })
+  .map(({ items, units, cents, inDayOrder, shuffle }) => {
+    const rows: Sale[] = [];
+    items.forEach((item, id) => {
+      let day = item.start;
+      for (const step of item.steps) {
+        day += step;
+        const k = rows.length % units.length;
+        rows.push({ item_id: id * 7 + 3, day, units: units[k]!, price: cents[k]! / 100, store_id: item.store, dept_id: item.dept });
+      }
+    });
+    // In day order (ties in their order) — the streamed path — or shuffled, which the kernels sort.
+    let state = shuffle;
+    const random = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const keyed = rows.map((r, i) => ({ r, i, k: inDayOrder ? r.day : random() }));
+    keyed.sort((a, b) => a.k - b.k || a.i - b.i);
+    return { rows: keyed.map((x) => x.r), inDayOrder };
+  });
+
+let dir: string;
+let batch: Executor;
+let online: Executor;
+let f: Catalog;
+let db: DuckDBConnection;
+let loaders: { SALE_COLUMNS: string };
+let sql: { execute(connection: ReturnType<typeof duckdbConnection>, inputs: { sales_table: string }): Promise<{ length: number; columns: Record<string, ArrayLike<unknown>> }>; NODES: Record<string, { approximate: readonly string[] }> };
+
+beforeAll(async () => {
+  dir = workspace("window", FIXTURE);
+  await buildOk(dir);
+  batch = await importFrom(dir, "generated/batch.ts");
+  online = await importFrom(dir, "generated/online.ts");
+  sql = await importFrom(dir, "generated/duckdb.ts");
+  f = await importFrom<Catalog>(dir, "catalog/features.ts");
+  loaders = await importFrom(dir, "catalog/loaders.ts");
+  db = await (await DuckDBInstance.create(":memory:")).connect();
+}, 60_000);
+afterAll(() => {
+  db?.closeSync();
+  removeWorkspace(dir);
+});
+
+function csv(rows: readonly Sale[]): string {
+  const field = (x: number) => (Number.isNaN(x) ? "" : String(x));
+  return ["item_id,day,units,price,store_id,dept_id", ...rows.map((r) => [r.item_id, r.day, field(r.units), field(r.price), r.store_id, r.dept_id].join(","))].join("\n") + "\n";
+}
+
+/** The rows of row i's item, in (day, row) order, and where row i is among them: the definition of the grouping. */
+function groupOf(rows: readonly Sale[], i: number): { members: number[]; p: number } {
+  const members = rows.map((_, j) => j).filter((j) => rows[j]!.item_id === rows[i]!.item_id);
+  members.sort((a, b) => rows[a]!.day - rows[b]!.day || a - b);
+  return { members, p: members.indexOf(i) };
+}
+
+/** Row i's frame, by definition: the rows `lag` to `lag + size − 1` back, or those with day in (t − lag − size, t − lag]. */
+function naiveFrame(rows: readonly Sale[], i: number, w: { kind: "rows" | "range"; size: number; lag: number }): number[] {
+  const { members, p } = groupOf(rows, i);
+  const t = rows[i]!.day;
+  return members.filter((j, q) => (w.kind === "rows" ? q <= p - w.lag && q > p - w.lag - w.size : rows[j]!.day <= t - w.lag && rows[j]!.day > t - w.lag - w.size));
+}
+
+const same = (a: unknown, b: unknown) => Object.is(a, b);
+
+async function runBatch(rows: readonly Sale[]): Promise<Record<string, ArrayLike<unknown>>> {
+  const file = path.join(dir, "sales.csv");
+  fs.writeFileSync(file, csv(rows));
+  return await batch.execute(batch.OUTPUT_NAMES, { db, sales_csv: file, store_vocab: STORE_VOCAB, dept_vocab: DEPT_VOCAB });
+}
+
+describe("@window on the timeseries catalog", () => {
+  it("builds executors that tsc --strict accepts, with the history input typed", () => {
+    const tsc = spawnSync(process.execPath, [path.join(REPO, "node_modules", "typescript", "bin", "tsc"), "--ignoreConfig", "--noEmit", "--strict", "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022", "--skipLibCheck", "--types", "node", path.join(dir, "generated", "batch.ts"), path.join(dir, "generated", "online.ts")], { encoding: "utf8" });
+    expect(tsc.stdout + tsc.stderr).toBe("");
+    const text = fs.readFileSync(path.join(dir, "generated", "online.ts"), "utf8");
+    expect(text).toContain("item_id_history: { readonly day: Column<number>; readonly price: Column<number>; readonly units: Column<number> };");
+    expect(text).toContain("- units_lag_7: the last 7 rows (size 1, lag 7);");
+    expect(text).toContain("- units_sum_28d: every row with day in (day − 29, day − 1] (range 28, lag 1);");
+  });
+
+  it("batch equals the catalog's functions called on each row's frame built by definition; online, given each row's history, has the same bits", async () => {
+    await fc.assert(
+      fc.asyncProperty(sales, async ({ rows }) => {
+        const out = await runBatch(rows);
+        const units = Float64Array.from(rows, (r) => r.units);
+        const price = Float64Array.from(rows, (r) => r.price);
+        // What was loaded is what was written (NULL read as NaN).
+        for (let i = 0; i < rows.length; i++) {
+          if (!same(out.units![i], units[i]) || !same(out.price![i], price[i]) || out.day![i] !== rows[i]!.day) throw new Error(`row ${i} was not read back as written`);
+        }
+        for (let i = 0; i < rows.length; i++) {
+          for (const [name, w] of Object.entries(WINDOWS)) {
+            const frame = naiveFrame(rows, i, w);
+            const want = w.call(f, Float64Array.from(frame, (j) => units[j]!), Float64Array.from(frame, (j) => price[j]!));
+            if (!same(out[name]![i], want)) throw new Error(`batch ${name} row ${i}: ${String(out[name]![i])}, the frame [${frame.map((j) => `${units[j]}/${price[j]}`).join(", ")}] gives ${want}`);
+          }
+          if (out.store_code![i] !== f.label_encode(rows[i]!.store_id, STORE_VOCAB) || out.dept_code![i] !== f.label_encode(rows[i]!.dept_id, DEPT_VOCAB)) throw new Error(`label codes of row ${i}`);
+        }
+        for (let i = 0; i < rows.length; i++) {
+          const { members, p } = groupOf(rows, i);
+          const before = members.slice(0, p);
+          const t = rows[i]!.day;
+          // The whole history, and only the rows the generated InputsFor documents: the last 7 (rows frames) and those within 29 days (range frames).
+          const needed = before.filter((j, q) => q >= before.length - 7 || rows[j]!.day > t - 29);
+          for (const history of [before, needed]) {
+            const request = {
+              item_id: rows[i]!.item_id,
+              day: t,
+              store_id: rows[i]!.store_id,
+              dept_id: rows[i]!.dept_id,
+              store_vocab: STORE_VOCAB,
+              dept_vocab: DEPT_VOCAB,
+              item_id_history: { day: history.map((j) => rows[j]!.day), units: history.map((j) => units[j]!), price: Float64Array.from(history, (j) => price[j]!) },
+            };
+            const one = await online.execute(online.OUTPUT_NAMES, request);
+            for (const name of Object.keys(WINDOWS)) {
+              const got = (one as unknown as Record<string, unknown>)[name];
+              if (!same(got, out[name]![i])) throw new Error(`online ${name} row ${i} with ${history.length} rows of history: ${String(got)}, batch ${String(out[name]![i])}`);
+            }
+          }
+        }
+      }),
+      { seed: 20261130, numRuns: 12 },
+    );
+  }, 120_000);
+
+  it("the DuckDB target's window functions agree with batch: exactly for lags, min and max; within rounding where the engine sums", async () => {
+    const summed = new Set(["units_mean_7", "units_std_7", "units_sum_28d", "price_mean_14d"]);
+    for (const name of summed) expect(sql.NODES[name]!.approximate).toContain("the engine sums the frame in its own order with rounding; featc sums exactly");
+    expect(sql.NODES.units_lag_1!.approximate).toEqual(["a rows frame orders ties of the order key as the engine sorts them; featc keeps the table's order"]);
+    await fc.assert(
+      fc.asyncProperty(sales, async ({ rows }) => {
+        const out = await runBatch(rows);
+        // SQL targets read NaN for a missing number (never NULL).
+        await db.run(`CREATE OR REPLACE TABLE sales AS SELECT item_id, day, coalesce(units, 'NaN'::DOUBLE) AS units, coalesce(price, 'NaN'::DOUBLE) AS price, store_id, dept_id FROM read_csv($1, header = true, columns = ${loaders.SALE_COLUMNS})`, [path.join(dir, "sales.csv")]);
+        const got = await sql.execute(duckdbConnection(db), { sales_table: "sales" });
+        expect(got.length).toBe(rows.length);
+        // The statement's rows come in the engine's order: matched by (item, day); a rows frame is compared only where the day is the item's alone (no ties).
+        const byKey = new Map<string, number[]>();
+        rows.forEach((r, i) => byKey.set(`${r.item_id}/${r.day}`, [...(byKey.get(`${r.item_id}/${r.day}`) ?? []), i]));
+        for (let k = 0; k < got.length; k++) {
+          const same_day = byKey.get(`${got.columns.item_id![k]}/${got.columns.day![k]}`)!;
+          const i = same_day[0]!;
+          for (const [name, w] of Object.entries(WINDOWS)) {
+            if (!(name in got.columns) || (w.kind === "rows" && same_day.length > 1)) continue;
+            const want = out[name]![i] as number;
+            const have = got.columns[name]![k] as number;
+            const close = summed.has(name) ? Math.abs(have - want) <= 1e-9 * Math.max(1, Math.abs(want)) : Object.is(have, want);
+            if (!(close || (Number.isNaN(have) && Number.isNaN(want)))) throw new Error(`duckdb ${name} for item ${rows[i]!.item_id} day ${rows[i]!.day}: ${have}, batch ${want}`);
+          }
+        }
+      }),
+      { seed: 20261201, numRuns: 8, endOnFailure: true },
+    );
+  }, 120_000);
+
+  it("a ClickHouse target, which has no window functions, gets FC1013 at each window's tag", async () => {
+    const config = path.join(dir, "clickhouse.config.json");
+    const target = { shape: "sql", dialect: "clickhouse", config: { mode: "sql" }, inputs: "catalog/inputs.ts#SqlInputs" };
+    fs.writeFileSync(config, JSON.stringify({ catalog: ["catalog/**/*.ts"], outDir: "generated-clickhouse", targets: { clickhouse: target } }));
+    const found = (await analyze(config)).diagnostics.filter((d) => d.severity === "error");
+    expect(found.map((d) => `${d.code} ${d.span!.line}:${d.span!.column}`)).toEqual([10, 18, 26, 34, 42, 50, 58, 66].map((line) => `FC1013 ${line}:4`));
+    for (const d of found) expect(d.message).toContain("ClickHouse (version 18, the one featc supports) has no window functions");
+  });
+
+  it("refuses a history out of order or reaching past the request, naming the rows", async () => {
+    const request = { item_id: 3, day: 10, store_id: "CA_1", dept_id: "FOODS", store_vocab: STORE_VOCAB, dept_vocab: DEPT_VOCAB };
+    expect(() => online.execute(["units_mean_7"], { ...request, item_id_history: { day: [4, 2], units: [1, 2], price: [1, 1] } })).toThrow(/rows 0 and 1 are out of order \(4 then 2\)/);
+    expect(() => online.execute(["units_mean_7"], { ...request, item_id_history: { day: [4, 12], units: [1, 2], price: [1, 1] } })).toThrow(/row 1 has order key 12, after the request's 10/);
+  });
+
+  it("featc explain shows the frame in every target, and the history input online", async () => {
+    const run = await featc("explain", "units_mean_7", "--config", path.join(dir, "featc.config.json"));
+    expect(run.code, run.err).toBe(0);
+    expect(run.out.split("tags: @window by=item_id order=day size=7 lag=1").length - 1).toBe(3);
+    expect(run.out).toContain("depends on: item_id (input), day (input), item_id_history (input)");
+    const graph = await featc("graph", "--target", "online", "--format", "json", "--config", path.join(dir, "featc.config.json"));
+    expect(graph.code, graph.err).toBe(0);
+    expect(graph.out).toContain("The request's item_id's rows before it, oldest first by day: day, price, units");
+  });
+
+  it("the manifest shows the frame, the keys as edges and the history input", () => {
+    const batchGraph = JSON.parse(fs.readFileSync(path.join(dir, "generated", "batch.graph.json"), "utf8")) as Manifest;
+    const node = batchGraph.nodes.find((n) => n.name === "units_mean_7")!;
+    expect(node.level).toBe("row");
+    expect(node.tags).toContainEqual({ name: "window", text: "by=item_id order=day size=7 lag=1" });
+    expect(node.deps.map((d) => `${d.param}:${d.source}:${d.passing}`)).toEqual(["item_id:item_id:whole", "day:day:whole", "units:units:whole"]);
+    const onlineGraph = JSON.parse(fs.readFileSync(path.join(dir, "generated", "online.graph.json"), "utf8")) as Manifest;
+    expect(onlineGraph.inputs.map((i) => i.name)).toContain("item_id_history");
+    expect(onlineGraph.nodes.find((n) => n.name === "revenue_7d")!.deps.map((d) => `${d.param}:${d.source}:${d.kind}`)).toEqual(["item_id:item_id:input", "day:day:input", "units:item_id_history:input", "price:item_id_history:input", "discount:discount:node"]);
+  });
+});
