@@ -12,7 +12,7 @@ import type { BuiltTarget, GraphNode } from "../../model.js";
 import { FIT_ROWS_COLUMN, quoteIdentifier, type SqlDialect } from "../../../runtime/sql/identifiers.js";
 import { DIALECT_RULES } from "./dialects.js";
 import type { AggregateFunction, RelationCall } from "./ir.js";
-import { loadedColumn, mergeText, type SqlNodeNote, type SqlPart } from "./plan.js";
+import { loadedColumn, mergeText, type SqlNodeNote, type SqlPart } from "./parts.js";
 
 export interface SqlFitPlan {
   /** The aggregate statement: one row, one column per fitted node. */

@@ -12,14 +12,15 @@ import { quoteIdentifier, type SqlDialect } from "../../../runtime/sql/identifie
 import type { Expr, LoweredField, RelationArg, RelationCall, ValueType } from "./ir.js";
 import { DIALECT_RULES } from "./dialects.js";
 import { AGGREGATES, isFittedNode, planFit, type SqlFitPlan } from "./fit.js";
+import { loadedColumn, mergeText, type SqlNodeNote, type SqlPart } from "./parts.js";
+
+export type { SqlNodeNote, SqlPart } from "./parts.js";
 import { renderExpr, ULPS_PER_APPROXIMATE_CALL, type RefExpr } from "./render.js";
 import { windowSql } from "./window.js";
 
 /** `boundUlps` of a node whose approximation has no bound in ulps (the reasons say why). */
 export const UNBOUNDED = -1;
 
-/** A piece of the statement: SQL text, or the slot of a run-time table name. */
-export type SqlPart = { readonly kind: "text"; readonly text: string } | { readonly kind: "table"; readonly input: string };
 
 export interface SqlParameter {
   /** 1-based position, as the placeholders number them. */
@@ -37,15 +38,6 @@ export interface SqlColumn {
   readonly type: ValueType;
 }
 
-export interface SqlNodeNote {
-  readonly node: string;
-  /** Empty when the translation gives V8's bits exactly. */
-  readonly approximate: readonly string[];
-  /** The stated bound in ulps (0 when exact; `UNBOUNDED` when the reasons state none, as for an engine's own summation); per row of the table when `perRow` (an engine's sum over n rows). */
-  readonly boundUlps: number;
-  readonly perRow?: boolean;
-  readonly raises: readonly string[];
-}
 
 export interface SqlPlan {
   readonly dialect: SqlDialect;
@@ -306,13 +298,6 @@ function literalSql(dialect: SqlDialect, v: Lookup["missing"]): string {
 
 const text = (t: string): SqlPart => ({ kind: "text", text: t });
 
-/**
- * A column of the loaded table: `"t0"."field"`, or the bare name in ClickHouse, whose views
- * (version 18) cannot resolve a table alias over a Distributed table.
- */
-export function loadedColumn(dialect: SqlDialect, field: string): string {
-  return dialect === "clickhouse" ? quoteIdentifier(dialect, field) : `${quoteIdentifier(dialect, "t0")}.${quoteIdentifier(dialect, field)}`;
-}
 
 /**
  * The statement as common table expressions: `base` (the loaded table and its lookups as LEFT
@@ -433,13 +418,3 @@ function countApproximate(e: Expr): number {
   }
 }
 
-/** Adjacent text pieces joined into one. */
-export function mergeText(parts: readonly SqlPart[]): SqlPart[] {
-  const out: SqlPart[] = [];
-  for (const part of parts) {
-    const last = out[out.length - 1];
-    if (part.kind === "text" && last?.kind === "text") out[out.length - 1] = { kind: "text", text: last.text + part.text };
-    else out.push(part);
-  }
-  return out;
-}
