@@ -6,7 +6,7 @@
  */
 import fs from "node:fs";
 import { fileURLToPath } from "node:url";
-import { ts } from "ts-morph";
+import { ts } from "../typescript.js";
 
 type Next<A extends unknown[], R> = (...args: A) => Promise<R>;
 interface Resolved {
