@@ -29,6 +29,15 @@ function compiledIsFresh() {
   return true;
 }
 
+// A reader that stops early (`featc graph | head`) closes the pipe: what featc writes after that
+// goes nowhere, and the command still ends with its own exit code, not a write error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error) => {
+    if (error.code !== "EPIPE") throw error;
+    stream.write = () => true;
+  });
+}
+
 let cli;
 const checkout = fs.existsSync(path.join(root, "compiler", "cli.ts"));
 if (!checkout || (process.env.FEATC_FROM_SOURCE !== "1" && compiledIsFresh())) {
