@@ -33,10 +33,9 @@ function checkFrame(frame: WindowFrame): void {
   if (!(frame.lag >= 0) || (whole && !Number.isInteger(frame.lag))) throw new RangeError(`window lag must be a non-negative ${whole ? "integer" : "number"}, got ${frame.lag}`);
 }
 
-/** Checks the order key (as long as the group key, no NaN) and says whether it never decreases. */
-function checkOrder(by: Column<unknown>, order: Column<number>): boolean {
-  const n = by.length;
-  if (order.length !== n) throw new RangeError(`window: the group key has ${n} rows but the order key has ${order.length}`);
+/** Checks the order key (no NaN) and says whether it never decreases. */
+function checkOrder(order: Column<number>): boolean {
+  const n = order.length;
   let ascending = true;
   for (let i = 0; i < n; i++) {
     if (order[i] !== order[i]) throw new RangeError(`window: the order key is NaN at row ${i}`);
@@ -56,22 +55,38 @@ interface SortedGroups {
 /**
  * The rows of a table grouped by a key and ordered by an order key within each group (ties in
  * row order), made once per (by, order) pair and shared by every window over it. What a kernel
- * needs is computed on first use: the group of each row, and the rows sorted group by group.
+ * needs is computed on first use: the order key's check (no NaN), the group of each row, and the
+ * rows sorted group by group.
  */
 export class WindowGroups {
   /** The number of rows. */
   readonly rows: number;
-  /** Whether the order key never decreases down the table (a daily table in day order): every group is then in order. */
-  readonly ascending: boolean;
+  private inOrder?: boolean;
   private ids?: { readonly gid: Int32Array; readonly groups: number };
   private sortedRows?: SortedGroups;
+  private period?: number;
 
   constructor(
     private readonly by: Column<unknown>,
     private readonly order: Column<number>,
   ) {
     this.rows = by.length;
-    this.ascending = checkOrder(by, order);
+    if (order.length !== by.length) throw new RangeError(`window: the group key has ${by.length} rows but the order key has ${order.length}`);
+  }
+
+  /** Whether the order key never decreases down the table (a daily table in day order): every group is then in order. Throws on a NaN order key. */
+  get ascending(): boolean {
+    return (this.inOrder ??= checkOrder(this.order));
+  }
+
+  /** The order key while it is not checked yet, for a kernel that checks it as it streams through the rows (and calls `orderAscends` when it does not decrease). */
+  uncheckedOrder(): Column<number> | undefined {
+    return this.inOrder === undefined ? this.order : undefined;
+  }
+
+  /** Records that a kernel found the order key free of NaN and never decreasing. */
+  orderAscends(): void {
+    this.inOrder = true;
   }
 
   /** The group of each row, numbered by first appearance. */
@@ -79,8 +94,40 @@ export class WindowGroups {
     return (this.ids ??= groupIds(this.by));
   }
 
+  /** The group key if it is a typed array of numbers, for kernels that read keys as they stream through the rows. */
+  numericKeys(): ArrayLike<number> | undefined {
+    const by = this.by;
+    return ArrayBuffer.isView(by) && !(by instanceof DataView) && !(by instanceof BigInt64Array) && !(by instanceof BigUint64Array) ? (by as ArrayLike<number>) : undefined;
+  }
+
+  /** The group key, for a kernel that groups the rows as it streams through them: while they are not grouped yet, if it is a typed array of numbers. */
+  streamKeys(): ArrayLike<number> | undefined {
+    return this.ids === undefined ? this.numericKeys() : undefined;
+  }
+
+  /**
+   * The period P of a panel's layout — the first P rows are P different groups, and every later
+   * row is the group of the row P before it (a daily table holding every entity every day, in the
+   * same order) — as the first rows suggest it; 0 when they rule it out. A kernel confirms the
+   * rest as it streams (`key[i] === key[i − P]`) and calls `notPanel` when a row breaks it.
+   */
+  panelPeriod(): number {
+    return (this.period ??= findPeriod(this.numericKeys()));
+  }
+
+  /** Records that a row breaks the panel's layout. */
+  notPanel(): void {
+    this.period = 0;
+  }
+
+  /** Records the grouping a kernel made while streaming (numbered by first appearance, as `groupIds` numbers it). */
+  recordIds(ids: { readonly gid: Int32Array; readonly groups: number }): void {
+    this.ids ??= ids;
+  }
+
   /** The rows group by group, each group in order-key order. */
   sorted(): SortedGroups {
+    this.inOrder ??= checkOrder(this.order);
     return (this.sortedRows ??= sortGroups(this.groupIds(), this.order));
   }
 }
@@ -357,12 +404,13 @@ const SLIDERS: Readonly<Record<RollingAggregate, Slider>> = {
 
 /**
  * Sum or mean with a two-double running sum (`hi + lo`, each addition split exactly into its
- * rounded value and its error, the errors summed in `lo`), when the values make that exact: every
- * value finite, and the errors, all multiples of the smallest value's unit in the last place,
- * summing without rounding. Then `hi + lo` is the exact frame sum and its rounding is the correctly
- * rounded sum, bit for bit `sum()` of the frame. Undefined when the values do not allow it.
+ * rounded value and its error, the errors summed in `lo`), when the values make that exact (see
+ * `exactEnough`). Then `hi + lo` is the exact frame sum and its rounding is the correctly rounded
+ * sum, bit for bit `sum()` of the frame. Undefined when the values do not allow it.
  */
 function twoSumKernel(groups: WindowGroups, values: Column<number>, frame: WindowFrame, mean: boolean): Float64Array | undefined {
+  if (frame.kind === "rows" && groups.panelPeriod() > 0 && (groups.uncheckedOrder() || groups.ascending)) return streamPanel(groups, values, frame, mean);
+  if (frame.kind === "rows" && groups.ascending) return streamRows(groups, values, frame, mean);
   const n = values.length;
   let largest = 0;
   let smallest = Infinity;
@@ -372,45 +420,83 @@ function twoSumKernel(groups: WindowGroups, values: Column<number>, frame: Windo
     if (x > largest) largest = x;
     if (x !== 0 && x < smallest) smallest = x;
   }
-  // A unit no larger than the smallest value's (log2 may round up by one); the running sum holds
-  // at most a frame and one value more, and makes at most 2n additions: their errors, each at most
-  // half a unit of the largest sum, stay exact while they total below 2^53 units.
+  const sorted = groups.sorted();
+  let held = 0;
+  for (let g = 0; g + 1 < sorted.starts.length; g++) held = Math.max(held, sorted.starts[g + 1]! - sorted.starts[g]! + 1);
+  if (frame.kind === "rows") held = Math.min(held, frame.size + 1);
+  return exactEnough(n, held, largest, smallest) ? slideSums(sorted, values, frame, mean) : undefined;
+}
+
+/**
+ * Whether a two-double running sum of n finite values, of magnitudes at most `largest` and (the
+ * non-zero ones) at least `smallest`, holding at most `held` values at a time, is exact: the
+ * errors of its additions are multiples of a unit no larger than the smallest value's unit in the
+ * last place (log2 may round up by one); it makes at most 2n additions, each error at most half a
+ * unit of the largest sum, so the errors stay exact while they total below 2^53 units.
+ */
+function exactEnough(n: number, held: number, largest: number, smallest: number): boolean {
   const unit = smallest === Infinity ? 1 : Math.max(2 ** -1074, 2 ** (Math.floor(Math.log2(smallest)) - 53));
-  const streamed = frame.kind === "rows" && groups.ascending;
-  let held = Math.min(frame.size, n) + 1;
-  if (!streamed) {
-    const { starts } = groups.sorted();
-    held = 0;
-    for (let g = 0; g + 1 < starts.length; g++) held = Math.max(held, starts[g + 1]! - starts[g]! + 1);
-    if (frame.kind === "rows") held = Math.min(held, frame.size + 1);
-  }
-  if (2 * n * held * largest > 2 ** 105 * unit) return undefined;
-  return streamed ? streamRows(groups.groupIds(), values, frame, mean) : slideSums(groups.sorted(), values, frame, mean);
+  return 2 * n * held * largest <= 2 ** 105 * unit;
 }
 
 /**
  * A rows frame over a table in order-key order: one pass in table order — the shape of a
  * hand-written loop — with each group's last `size + lag` values in a ring and its running sum in
  * two arrays. The value entering a row's frame is the one `lag` rows back in its group, the value
- * leaving it `lag + size` back.
+ * leaving it `lag + size` back. The same pass measures the values for `exactEnough` and, when the
+ * pair is not grouped yet and its key is integers in a typed array, groups the rows (a dense
+ * table grown as keys appear), recording the grouping for the other windows over the pair.
+ * Undefined when the values do not allow an exact two-double sum.
  */
-function streamRows({ gid, groups }: { readonly gid: Int32Array; readonly groups: number }, values: Column<number>, frame: WindowFrame, mean: boolean): Float64Array {
+function streamRows(groups: WindowGroups, values: Column<number>, frame: WindowFrame, mean: boolean): Float64Array | undefined {
   const n = values.length;
   const { size, lag } = frame;
   let cap = 1;
   while (cap < size + lag + 1) cap *= 2;
   const mask = cap - 1;
-  const ring = new Float64Array(groups * cap);
-  const seen = new Int32Array(groups);
-  const his = new Float64Array(groups);
-  const los = new Float64Array(groups);
+  const keys = groups.streamKeys();
+  const made = keys ? undefined : groups.groupIds();
+  const slots = new KeySlots(4 * n + 1024);
+  const gid = made ? made.gid : new Int32Array(n);
+  let room = made ? made.groups : 4;
+  let ring = new Float64Array(room * cap);
+  let seen = new Int32Array(room);
+  let his = new Float64Array(room);
+  let los = new Float64Array(room);
+  let largest = 0;
+  let smallest = Infinity;
+  let finite = 0;
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const g = gid[i]!;
+    let g: number;
+    if (keys) {
+      const at = keys[i]! - slots.lo;
+      g = at >>> 0 === at && at < slots.slot.length ? slots.slot[at]! : -1;
+      if (g < 0) {
+        g = slots.add(keys[i]!);
+        if (g < 0) {
+          groups.groupIds();
+          return streamRows(groups, values, frame, mean);
+        }
+        if (g === room) {
+          room *= 2;
+          ring = grown(ring, room * cap);
+          seen = grown(seen, room);
+          his = grown(his, room);
+          los = grown(los, room);
+        }
+      }
+      gid[i] = g;
+    } else g = gid[i]!;
+    const v = values[i]!;
+    finite += v - v;
+    const magnitude = Math.abs(v);
+    if (magnitude > largest) largest = magnitude;
+    if (magnitude < smallest && magnitude !== 0) smallest = magnitude;
     const base = g * cap;
     const p = seen[g]!;
     seen[g] = p + 1;
-    ring[base + (p & mask)] = values[i]!;
+    ring[base + (p & mask)] = v;
     const q = p - lag;
     let hi = his[g]!;
     let lo = los[g]!;
@@ -433,7 +519,137 @@ function streamRows({ gid, groups }: { readonly gid: Int32Array; readonly groups
     const inFrame = q < 0 ? 0 : q < size ? q + 1 : size;
     out[i] = mean ? (inFrame === 0 ? NaN : (hi + lo) / inFrame) : hi + lo;
   }
-  return out;
+  if (keys) groups.recordIds({ gid, groups: slots.count });
+  // NaN or an infinity (`finite` is then NaN) is counted apart by the exact sum.
+  return finite === 0 && exactEnough(n, Math.min(size, n) + 1, largest, smallest) ? out : undefined;
+}
+
+/**
+ * A rows frame over a panel's rows in order-key order (see `panelPeriod`): one pass in table
+ * order, and no ring — the value entering a row's frame is `lag` periods back, the one leaving it
+ * `lag + size` periods back: the loop a person writes who knows the layout. Each row's key is
+ * checked against the one a period back; at the first that differs, the column takes the path of
+ * any table. The same pass checks the order key if it is not checked yet: at the
+ * first row out of order, the column takes the path of any table. Undefined when the values do
+ * not allow an exact two-double sum.
+ */
+function streamPanel(groups: WindowGroups, values: Column<number>, frame: WindowFrame, mean: boolean): Float64Array | undefined {
+  const n = values.length;
+  const { size, lag } = frame;
+  const keys = groups.numericKeys()!;
+  const period = groups.panelPeriod();
+  const order = groups.uncheckedOrder();
+  let last = -Infinity;
+  const enter = lag * period;
+  const leave = (lag + size) * period;
+  const his = new Float64Array(period);
+  const los = new Float64Array(period);
+  let largest = 0;
+  let smallest = Infinity;
+  let finite = 0;
+  const out = new Float64Array(n);
+  let g = 0;
+  let block = 0;
+  let inFrame = Math.min(size, Math.max(0, 1 - lag));
+  for (let i = 0; i < n; i++) {
+    if (order) {
+      const t = order[i]!;
+      if (!(t >= last)) {
+        // Out of order or NaN: the order key's own check throws on NaN; a table out of order takes the path of any table.
+        void groups.ascending;
+        return twoSumKernel(groups, values, frame, mean);
+      }
+      last = t;
+    }
+    if (i >= period && keys[i] !== keys[i - period]) {
+      groups.notPanel();
+      return twoSumKernel(groups, values, frame, mean);
+    }
+    const v = values[i]!;
+    finite += v - v;
+    const magnitude = Math.abs(v);
+    if (magnitude > largest) largest = magnitude;
+    if (magnitude < smallest && magnitude !== 0) smallest = magnitude;
+    let hi = his[g]!;
+    let lo = los[g]!;
+    if (i >= enter) {
+      const x = values[i - enter]!;
+      const s = hi + x;
+      const b = s - hi;
+      lo += hi - (s - b) + (x - b);
+      hi = s;
+      if (i >= leave) {
+        const y = -values[i - leave]!;
+        const t = hi + y;
+        const c = t - hi;
+        lo += hi - (t - c) + (y - c);
+        hi = t;
+      }
+    }
+    his[g] = hi;
+    los[g] = lo;
+    out[i] = mean ? (inFrame === 0 ? NaN : (hi + lo) / inFrame) : hi + lo;
+    if (++g === period) {
+      g = 0;
+      block++;
+      inFrame = Math.min(size, Math.max(0, block - lag + 1));
+    }
+  }
+  if (order) groups.orderAscends();
+  return finite === 0 && exactEnough(n, Math.min(size, n) + 1, largest, smallest) ? out : undefined;
+}
+
+/** A panel's period as its first rows suggest it (see `WindowGroups.panelPeriod`): 0 for keys that are not integers in a dense range, or when the first key to repeat is not the first row's. */
+function findPeriod(keys: ArrayLike<number> | undefined): number {
+  if (!keys) return 0;
+  const slots = new KeySlots(4 * keys.length + 1024);
+  for (let i = 0; i < keys.length && i <= keys.length / 2; i++) {
+    const before = slots.count;
+    const g = slots.add(keys[i]!);
+    if (g < 0) return 0;
+    if (slots.count === before) return g === 0 ? i : 0;
+  }
+  return 0;
+}
+
+/** A copy of `array` with room for `length` elements. */
+function grown<T extends Float64Array | Int32Array>(array: T, length: number): T {
+  const copy = new (array.constructor as new (length: number) => T)(length);
+  copy.set(array);
+  return copy;
+}
+
+/**
+ * The groups of integer keys met so far, numbered by first appearance: `slot[k − lo]` is key k's
+ * group (−1 before it appears), in a table that grows as keys appear, up to `limit` entries.
+ */
+class KeySlots {
+  lo = 0;
+  slot = new Int32Array(0);
+  count = 0;
+
+  constructor(private readonly limit: number) {}
+
+  /** The group of a key, numbered next when it is new; −1 when it is not an integer or the keys' range outgrows the limit. */
+  add(key: number): number {
+    if (!Number.isInteger(key)) return -1;
+    const length = this.slot.length;
+    if (length === 0) {
+      this.lo = key;
+      this.slot = new Int32Array(Math.min(1024, this.limit)).fill(-1);
+    } else if (key < this.lo || key >= this.lo + length) {
+      const span = Math.max(key, this.lo + length - 1) - Math.min(key, this.lo) + 1;
+      if (span > this.limit) return -1;
+      const wider = new Int32Array(Math.min(this.limit, Math.max(span, 2 * length))).fill(-1);
+      const lo = key < this.lo ? this.lo + length - wider.length : this.lo;
+      wider.set(this.slot, this.lo - lo);
+      this.lo = lo;
+      this.slot = wider;
+    }
+    const at = key - this.lo;
+    if (this.slot[at]! < 0) this.slot[at] = this.count++;
+    return this.slot[at]!;
+  }
 }
 
 /** Any frame, group by group in order-key order: the two-double running sum in locals, old values leaving before new ones enter. */

@@ -104,8 +104,53 @@ describe("rollingAggregate", () => {
     );
   });
 
+  it("a typed key column, grouped as the rows stream, and a panel's layout (every group once per period) give the same bits", () => {
+    // Keys: small, negative, far apart (the dense table grows or gives up) and fractional (not a dense table).
+    const key = fc.constantFrom(0, 1, 2, 3, -7, 40_000, 0.5);
+    const panel = fc
+      .record({
+        keys: fc.uniqueArray(key, { minLength: 1, maxLength: 5 }),
+        periods: fc.integer({ min: 0, max: 9 }),
+        // A row dropped or a key changed breaks the layout after its first rows; a row moved back in time, the order.
+        drop: fc.option(fc.nat()),
+        change: fc.option(fc.tuple(fc.nat(), key)),
+        back: fc.option(fc.nat()),
+        values: fc.array(value, { minLength: 45, maxLength: 45 }),
+        int32: fc.boolean(),
+      })
+      .map(({ keys, periods, drop, change, back, values, int32 }) => {
+        let by = Array.from({ length: keys.length * periods }, (_, i) => keys[i % keys.length]!);
+        let order = by.map((_, i) => Math.floor(i / keys.length));
+        if (drop !== null && by.length > 0) {
+          by = by.filter((_, i) => i !== drop % by.length);
+          order = order.filter((_, i) => i !== drop % order.length);
+        }
+        if (change !== null && by.length > 0) by[change[0] % by.length] = change[1];
+        if (back !== null && order.length > 0) order[back % order.length] -= 1.5;
+        const typed = int32 && by.every((k) => Number.isInteger(k)) ? Int32Array.from(by) : Float64Array.from(by);
+        return { by, typed, order, values: values.slice(0, by.length).map((v) => (Number.isFinite(v) ? Math.round(v * 100) / 100 : v)) };
+      });
+    const rows = fc.record({ kind: fc.constant("rows" as const), size: fc.integer({ min: 1, max: 7 }), lag: fc.integer({ min: 0, max: 3 }) });
+    fc.assert(
+      fc.property(panel, rows, rows, (d, f1, f2) => {
+        // Two windows over one grouping: the second reuses what the first recorded.
+        const groups = windowGroups(d.typed, d.order);
+        for (const [f, name] of [[f1, "mean"], [f2, "sum"]] as const) {
+          const got = rollingAggregate(groups, d.values, f, name);
+          for (let i = 0; i < d.values.length; i++) {
+            const want = AGGREGATES[name](naiveFrame(d, i, f));
+            if (!Object.is(got[i], want)) throw new Error(`${name} row ${i}: ${got[i]} but the frame gives ${want} (${JSON.stringify(naiveFrame(d, i, f))})`);
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it("refuses a NaN order key, a bad frame and columns of other lengths", () => {
-    expect(() => windowGroups([1, 1], [0, NaN])).toThrow(/order key is NaN at row 1/);
+    // The order key is checked on first use: on its own, or by the stream over a panel's rows.
+    expect(() => rollingAggregate(windowGroups([1, 1], [0, NaN]), [1, 2], { kind: "rows", size: 1, lag: 0 }, "max")).toThrow(/order key is NaN at row 1/);
+    expect(() => rollingAggregate(windowGroups(Float64Array.of(1, 2, 1, 2), [0, 0, NaN, 1]), [1, 2, 3, 4], { kind: "rows", size: 2, lag: 1 }, "mean")).toThrow(/order key is NaN at row 2/);
     expect(() => rollingAggregate(windowGroups([1], [0]), [1], { kind: "rows", size: 1.5, lag: 0 }, "sum")).toThrow(/size must be a positive integer/);
     expect(() => rollingAggregate(windowGroups([1], [0]), [1], { kind: "range", size: 1, lag: -1 }, "sum")).toThrow(/lag must be a non-negative number/);
     expect(() => rollingAggregate(windowGroups([1], [0]), [1, 2], { kind: "rows", size: 1, lag: 0 }, "mean")).toThrow(/group key has 1 rows but the values have 2/);
