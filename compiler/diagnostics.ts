@@ -186,7 +186,8 @@ export interface Leftovers {
 export type OutDirRefusal =
   | { readonly kind: "file" | "holdsConfig" | "inNodeModules" | "holdsNodeModules" }
   | { readonly kind: "holdsSource"; readonly file: string }
-  | { readonly kind: "globReaches"; readonly glob: string };
+  | { readonly kind: "globReaches"; readonly glob: string }
+  | { readonly kind: "unimportable"; readonly char: string };
 
 function outDirReason(r: OutDirRefusal): string {
   switch (r.kind) {
@@ -202,6 +203,8 @@ function outDirReason(r: OutDirRefusal): string {
       return `holds '${r.file}', a file the build reads: generated files would overwrite it or be read back as catalog`;
     case "globReaches":
       return `is reached by the catalog glob '${r.glob}': the next build would read the generated files as catalog`;
+    case "unimportable":
+      return `holds '${r.char}', which Node reads in an import as ${SPECIFIER_CHARACTERS[r.char] ?? "a path separator"}: the executors could not be imported by a relative path`;
   }
 }
 

@@ -67,6 +67,8 @@ describe("outDir rules (FC1010 at the config's \"outDir\")", () => {
     ["a folder above the config", "..", /holds the config's own folder/],
     ["a folder in node_modules", "node_modules/generated", /inside node_modules/],
     ["a folder the catalog glob reaches", "catalog/generated", /reached by the catalog glob 'catalog\/\*\*\/\*\.ts'/],
+    ["a folder Node reads as a URL query", "gen?*", /holds '\?', which Node reads in an import as the start of a query/],
+    ["a folder Node reads as a URL fragment", "out/#gen", /holds '#', which Node reads in an import as the start of a fragment/],
   ];
   for (const [what, outDir, message] of refused) {
     it(`refuses ${what} ('${outDir}') and writes nothing`, async () => {

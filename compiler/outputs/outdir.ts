@@ -1,7 +1,8 @@
 /**
  * Where a build may write. An `outDir` that holds the config's folder, catalog files or
  * `node_modules`, or that a catalog glob reaches, would overwrite sources or feed the next build
- * its own output: it is refused (FC1010 at the config's "outDir"). An `outDir` outside the config's
+ * its own output, and one whose path holds `#`, `?`, `%` or `\` cannot be imported from Node: it is
+ * refused (FC1010 at the config's "outDir"). An `outDir` outside the config's
  * folder is allowed — the config states it — and every build that writes there says where.
  */
 import fs from "node:fs";
@@ -27,6 +28,9 @@ export function outDirProblems(config: FeatcConfig): Diagnostic[] {
   const shown = path.relative(rootDir, outDir).split(path.sep).join("/") || ".";
   const refuse = (refusal: OutDirRefusal) => [diagnostics.outDirRefused(shown, refusal, span)];
   if (!isDirectoryOrMissing(outDir)) return refuse({ kind: "file" });
+  // The app imports the executors by a relative path, which Node reads as a URL (as for catalog files).
+  const unimportable = /[#?%\\]/.exec(shown);
+  if (unimportable) return refuse({ kind: "unimportable", char: unimportable[0] });
   if (isWithin(rootDir, outDir)) return refuse({ kind: "holdsConfig" });
   if (outDir.split(path.sep).includes("node_modules")) return refuse({ kind: "inNodeModules" });
   if (fs.existsSync(path.join(outDir, "node_modules"))) return refuse({ kind: "holdsNodeModules" });
