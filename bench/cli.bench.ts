@@ -4,9 +4,12 @@
  *  - start-up: `featc --help` and `featc --version` against `node -e 0`;
  *  - the reference catalog (catalog/, featc.config.json): `featc check` and `featc build`
  *    against the native `tsc --noEmit` on the same files with the same options (the files and
- *    tsconfig featc hands its own native check), and against loading TypeScript 6 (ts-morph) into
- *    Node, which every command that reads a catalog pays. `featc check` also runs with its
- *    compiled-code cache turned off (FEATC_COMPILE_CACHE=0), as on the first run after an install.
+ *    tsconfig featc hands its own native check), and against loading TypeScript 6 (as featc
+ *    loads it, from ts-morph's dependency) into Node, which every command that reads a catalog
+ *    pays. `featc check` also runs with its compiled-code cache turned off
+ *    (FEATC_COMPILE_CACHE=0), as on the first run after an install;
+ *  - `featc check` of the catalog `featc init` writes, in a project of its own (featc and
+ *    `@types` linked from this repository).
  * The contenders run in interleaved rounds (each round in a rotated order) so that a busy machine
  * slows all of them alike; the table shows wall-time medians and p99, CPU-time medians (user +
  * system, the process and its children, from Linux's accounting), and each command's ratios to
@@ -15,6 +18,7 @@
  * Run: npx tsx bench/cli.bench.ts [--rounds 10] [--quick]
  */
 import { execFileSync, spawn } from "node:child_process";
+import { createRequire } from "node:module";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -35,6 +39,8 @@ interface Contender {
   readonly env?: Record<string, string>;
   /** What a successful run prints (stdout + stderr), besides exiting 0. */
   readonly expect?: RegExp;
+  /** The table's group when not the reference catalog's (start-up, another catalog): compared with node only. */
+  readonly group?: string;
 }
 
 /** Linux's clock ticks per second, the unit of /proc/self/stat's times. */
@@ -87,6 +93,20 @@ async function nativeTscProject(dir: string): Promise<string> {
   return project;
 }
 
+/** A project as `featc init` leaves it, with featc and the `@types` packages linked from this repository. */
+function initProject(dir: string): string {
+  const project = path.join(dir, "init-project");
+  fs.mkdirSync(path.join(project, "node_modules"), { recursive: true });
+  fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "init-project", type: "module" }));
+  fs.symlinkSync(REPO, path.join(project, "node_modules", "featc"), "dir");
+  fs.symlinkSync(path.join(REPO, "node_modules", "@types"), path.join(project, "node_modules", "@types"), "dir");
+  execFileSync(process.execPath, [CLI, "init", project], { stdio: "ignore" });
+  return path.join(project, "featc.config.json");
+}
+
+/** The module featc loads TypeScript 6 from (compiler/typescript.ts). */
+const typescriptModule = createRequire(createRequire(import.meta.url).resolve("ts-morph")).resolve("@ts-morph/common");
+
 const quantile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * q) - 1)]!;
 const median = (sorted: readonly number[]) => (sorted.length % 2 === 1 ? sorted[sorted.length >> 1]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2);
 
@@ -96,17 +116,19 @@ try {
   if (!tsc) throw new Error("no native tsc (TypeScript ≥ 7) next to featc");
   const project = await nativeTscProject(dir);
   const node = process.execPath;
-  const NODE: Contender = { name: "node -e 0", command: [node, "-e", "0"] };
+  const START_UP = "CLI start-up";
+  const NODE: Contender = { name: "node -e 0", command: [node, "-e", "0"], group: START_UP };
   const TSC: Contender = { name: "tsc --noEmit (native), same files", command: [tsc, "-p", project, "--pretty", "false"] };
   const contenders: Contender[] = [
     NODE,
-    { name: "featc --version", command: [node, CLI, "--version"], expect: /^\d+\.\d+\.\d+/ },
-    { name: "featc --help", command: [node, CLI, "--help"], expect: /Commands:/ },
+    { name: "featc --version", command: [node, CLI, "--version"], expect: /^\d+\.\d+\.\d+/, group: START_UP },
+    { name: "featc --help", command: [node, CLI, "--help"], expect: /Commands:/, group: START_UP },
     TSC,
-    { name: "node, load TypeScript 6 (ts-morph)", command: [node, "-e", "require('ts-morph')"] },
+    { name: "node, load TypeScript 6", command: [node, "-e", `require(${JSON.stringify(typescriptModule)})`] },
     { name: "featc check", command: [node, CLI, "check"], expect: /catalog is clean/ },
     { name: "featc check, no compiled-code cache", command: [node, CLI, "check"], env: { FEATC_COMPILE_CACHE: "0" }, expect: /catalog is clean/ },
     { name: "featc build", command: [node, CLI, "build"], expect: /generated files already up to date|wrote \d+ file/ },
+    { name: "featc check", command: [node, CLI, "check", "--config", initProject(dir)], expect: /catalog is clean/, group: "CLI, featc init's catalog (3 nodes)" },
   ];
   // One unmeasured round: fills the file cache, writes the compiled-code cache, checks every command works.
   for (const c of contenders) await runOnce(c);
@@ -125,11 +147,11 @@ try {
   const at = (c: Contender) => contenders.indexOf(c);
   const ratios = (i: number, ref: Contender) => `${(wallMedian[i]! / wallMedian[at(ref)]!).toFixed(2)}× (CPU ${(cpuMedian[i]! / cpuMedian[at(ref)]!).toFixed(2)}×)`;
   const all: Row[] = contenders.map((c, i) => ({
-    bench: i < 3 ? "CLI start-up" : "CLI, reference catalog (17 nodes)",
+    bench: c.group ?? "CLI, reference catalog (17 nodes)",
     contender: c.name,
     median: `${wallMedian[i]!.toFixed(0)} ms`,
     p99: `${quantile(wall[i]!, 0.99).toFixed(0)} ms`,
-    ratio: c === NODE ? "1.00 (ref)" : i < 3 || c === TSC ? `${ratios(i, NODE)} node` : `${ratios(i, TSC)} tsc; ${ratios(i, NODE)} node`,
+    ratio: c === NODE ? "1.00 (ref)" : c.group || c === TSC ? `${ratios(i, NODE)} node` : `${ratios(i, TSC)} tsc; ${ratios(i, NODE)} node`,
     note: `CPU ${cpuMedian[i]!.toFixed(0)} ms${c === NODE ? `; wall, spawn to exit; ${rounds} interleaved round${rounds === 1 ? "" : "s"}` : c === TSC ? "; the catalog's and inputs' files, the repo's tsconfig" : ""}`,
   }));
   writeRows(all);

@@ -29,6 +29,8 @@ const BENCHES: { name: string; script: string; args: string[]; quickArgs: string
   // Synthetic targets of 1,000 and 10,000 features: their executors type-checked by native tsc, then run.
   { name: "large", script: "large.bench.ts", args: ["--sizes", "1000,10000"], quickArgs: ["--quick", "--sizes", "1000,10000"] },
   { name: "http", script: "http.bench.ts", args: [], quickArgs: ["--quick"] },
+  // What the opt-in input validation adds to one online request.
+  { name: "validate", script: "validate.bench.ts", args: [], quickArgs: ["--quick"] },
   { name: "workers", script: "workers.bench.ts", args: [], quickArgs: ["--quick"] },
   { name: "window", script: "window.bench.ts", args: [], quickArgs: ["--quick"] },
   { name: "sql", script: "sql.bench.ts", args: [], quickArgs: ["--quick"] },

@@ -18,6 +18,8 @@ export interface Analysis {
   readonly diagnostics: readonly Diagnostic[];
   /** Which checker reported TypeScript's own errors (FC1011); absent when the catalog was not read. */
   readonly typeCheckedBy?: "native" | "builtin";
+  /** Whether the catalog's types were read from a program without the `types` packages and the DOM's libraries (not needed). */
+  readonly lean?: boolean;
 }
 
 export interface AnalyzeOptions {
@@ -69,7 +71,7 @@ export async function analyze(configPath: string, options: AnalyzeOptions = {}):
   // A parameter without a type is FC1005; TypeScript's own "implicitly any" on it says the same.
   const signatureErrors = new Set(problems.filter((d) => d.code === "FC1005" && d.span).map((d) => `${d.span!.file}:${d.span!.line}:${d.span!.column}`));
   const reported = problems.filter((d) => !(d.code === "FC1011" && d.span && signatureErrors.has(`${d.span.file}:${d.span.line}:${d.span.column}`)));
-  return { config, catalog, targets, diagnostics: sortDiagnostics(reported), typeCheckedBy: typeErrors.checkedBy };
+  return { config, catalog, targets, diagnostics: sortDiagnostics(reported), typeCheckedBy: typeErrors.checkedBy, lean: found.lean };
 }
 
 /**

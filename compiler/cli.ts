@@ -122,7 +122,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .description("add featc to a project: featc.config.json, a small catalog and an example main.ts (existing files are left alone)")
     .action(async (dir: string | undefined) => {
       const { init } = await import("./init.js");
-      code = init(dir ?? ".", io);
+      code = await init(dir ?? ".", io);
     });
 
   for (const register of commandModules) register(program, context);

@@ -7,8 +7,8 @@
  *
  * The first run of a command compiles as usual and, at exit, writes the code V8 produced by then
  * — the functions that ran included — to the cache folder; later runs start from it. V8 itself
- * rejects data made for another source text, V8 version or set of flags; the file's name also
- * holds the module's path, size and modification time, and Node's version. A cache that cannot
+ * rejects data made for another source text, V8 version or set of flags; each entry also names
+ * the module's size and modification time and Node's version (see entryFor). A cache that cannot
  * be read or written only costs the time it would have saved.
  */
 import crypto from "node:crypto";
@@ -29,10 +29,33 @@ function cacheDir(): string | undefined {
   return base ? path.join(base, "featc") : undefined;
 }
 
-function entryFile(dir: string, filename: string, content: string): string {
+/**
+ * One entry per module file: named by the module's path, it starts with a line that identifies
+ * the module's text (its size and modification time) and the Node that compiled it. An entry for
+ * another version of the module (a reinstall, an upgrade) is rejected and overwritten, so the
+ * folder holds one entry per module however often the modules change.
+ */
+interface Entry {
+  readonly file: string;
+  readonly header: string;
+}
+
+function entryFor(dir: string, filename: string, content: string): Entry {
   const stat = fs.statSync(filename, { throwIfNoEntry: false });
-  const key = [filename, content.length, stat?.mtimeMs ?? 0, process.version, process.arch].join("\0");
-  return path.join(dir, `${path.basename(filename, ".js")}-${crypto.createHash("sha256").update(key).digest("hex").slice(0, 24)}.bin`);
+  const name = `${path.basename(filename, ".js")}-${crypto.createHash("sha256").update(filename).digest("hex").slice(0, 24)}.bin`;
+  return { file: path.join(dir, name), header: `${JSON.stringify([content.length, stat?.mtimeMs ?? 0, process.version, process.arch])}\n` };
+}
+
+/** The entry's compiled code, when it was made for this module and this Node. */
+function readEntry(entry: Entry): Buffer | undefined {
+  try {
+    const data = fs.readFileSync(entry.file);
+    const header = Buffer.from(entry.header);
+    return data.subarray(0, header.length).equals(header) ? data.subarray(header.length) : undefined;
+  } catch {
+    // Not cached yet (or unreadable): compiled from source, and written at exit.
+    return undefined;
+  }
 }
 
 function writeAtomically(file: string, data: Buffer): void {
@@ -65,24 +88,19 @@ export function enableCompileCache(): void {
   const dir = path.join(root, "v8-code");
   const proto = Module.prototype as unknown as { _compile: CompileFn };
   const compile = proto._compile;
-  const toWrite: { file: string; script: vm.Script }[] = [];
+  const toWrite: { entry: Entry; script: vm.Script }[] = [];
   proto._compile = function (this: Module, content: string, filename: string, format?: string) {
     if (content.length < MIN_SIZE || format === "module" || !filename.endsWith(".js")) return compile.call(this, content, filename, format);
-    const file = entryFile(dir, filename, content);
-    let cachedData: Buffer | undefined;
-    try {
-      cachedData = fs.readFileSync(file);
-    } catch {
-      // Not cached yet (or unreadable): compiled from source, and written at exit.
-    }
+    const entry = entryFor(dir, filename, content);
+    const cachedData = readEntry(entry);
     const script = new vm.Script(Module.wrap(content), { filename, cachedData, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
-    if (cachedData === undefined || script.cachedDataRejected) toWrite.push({ file, script });
+    if (cachedData === undefined || script.cachedDataRejected) toWrite.push({ entry, script });
     // Node's own `require` for this module, as its loader builds it: the body of a module that only returns it.
     const require = compile.call(this, "return require;", filename, format) as NodeJS.Require;
     const wrapper = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => unknown;
     return wrapper.call(this.exports, this.exports, require, this, filename, path.dirname(filename));
   };
   process.once("exit", () => {
-    for (const { file, script } of toWrite) writeAtomically(file, script.createCachedData());
+    for (const { entry, script } of toWrite) writeAtomically(entry.file, Buffer.concat([Buffer.from(entry.header), script.createCachedData()]));
   });
 }

@@ -4,7 +4,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { ts } from "ts-morph";
+import { ts } from "./typescript.js";
 import { glob } from "tinyglobby";
 import { DEFAULT_CONFIG_NAME } from "./config-name.js";
 import { diagnostics, nearestName, type Diagnostic, type Span } from "./diagnostics.js";

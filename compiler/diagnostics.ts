@@ -512,6 +512,11 @@ export const diagnostics = {
     return error("FC1010", `catalog file '${file}' ${problem}`, span);
   },
 
+  /** A FIFO or a device where a module the catalog imports would be: tsc would wait on it forever. */
+  unreadableImport(file: string, problem: string, span: Span): Diagnostic {
+    return error("FC1010", `'${file}', a module the catalog imports, ${problem}`, span);
+  },
+
   badOutDir(span: Span): Diagnostic {
     return error("FC1010", `"outDir" must be a folder path`, span);
   },

@@ -9,9 +9,8 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { ts } from "ts-morph";
 import type { CliIo } from "./cli.js";
-import { DEFAULT_CONFIG_NAME } from "./config.js";
+import { DEFAULT_CONFIG_NAME } from "./config-name.js";
 
 const CONFIG = `{
   "catalog": ["catalog/**/*.ts"],
@@ -117,8 +116,13 @@ const USAGE = `Run an executor from your own code:
   });
   console.log(result.age_centered, result.is_high_roller);`;
 
-/** Where `tsc -p <tsconfig>` writes main.ts's JavaScript, or undefined when main.ts is not part of that program. */
-function compiledMain(tsconfig: string, main: string): string | undefined {
+/**
+ * Where `tsc -p <tsconfig>` writes main.ts's JavaScript, or undefined when main.ts is not part of
+ * that program. TypeScript reads the tsconfig (with what it extends) as tsc does; it is loaded
+ * here, not with the module, and none of the compiler's phases is.
+ */
+async function compiledMain(tsconfig: string, main: string): Promise<string | undefined> {
+  const { ts } = await import("./typescript.js");
   const read = ts.readConfigFile(tsconfig, ts.sys.readFile);
   if (read.error) return undefined;
   const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(tsconfig), undefined, tsconfig);
@@ -127,7 +131,7 @@ function compiledMain(tsconfig: string, main: string): string | undefined {
 }
 
 /** Writes featc's starting files into the project at `dir`; returns the exit code (2 when `dir` is no npm project). */
-export function init(dir: string, io: CliIo): number {
+export async function init(dir: string, io: CliIo): Promise<number> {
   const root = path.resolve(dir);
   if (!fs.existsSync(path.join(root, "package.json"))) {
     io.err(`featc init: no package.json in ${root}; run it in your project's folder (or create one with npm init -y).`);
@@ -154,7 +158,7 @@ export function init(dir: string, io: CliIo): number {
   io.out(`featc init:\n${lines.join("\n")}`);
 
   const tsconfig = path.join(root, "tsconfig.json");
-  const compiled = compiledMain(tsconfig, path.join(root, "main.ts"));
+  const compiled = await compiledMain(tsconfig, path.join(root, "main.ts"));
   const next: string[] = [];
   if (!fs.existsSync(path.join(root, "node_modules", "typescript", "package.json"))) next.push("npm install --save-dev typescript");
   next.push("npx featc build", "npx tsc -p .");

@@ -11,7 +11,7 @@
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { ts } from "ts-morph";
+import { ts } from "./typescript.js";
 import type { FeatcConfig } from "./config.js";
 import { diagnostics, type Diagnostic, type Span } from "./diagnostics.js";
 import { readTextFile } from "./discover/files.js";

@@ -13,7 +13,7 @@
  */
 import type { ProgressStream } from "featc/node";
 import type { Model } from "../catalog/types.js";
-import { FITTED_HASH, FITTED_OUTPUTS, FITTED_SCHEMA, execute, type FittedValues } from "../generated/batch.js";
+import { FITTED_HASH, FITTED_OUTPUTS, FITTED_SCHEMA, checkFitted, execute, type FittedValues } from "../generated/batch.js";
 import { existingWarehouse, runCommand } from "./command.js";
 import { withBatchProgress } from "./progress.js";
 import { DEFAULT_ARTIFACTS_DIR, DEFAULT_EXECUTION_TIME, GRAPH_MANIFEST, isMain, loadArtifacts, parseExecutionTime, withWarehouse, type TableNames, type WarehouseSource } from "./train.js";
@@ -62,9 +62,18 @@ export async function score(options: ScoreRunOptions = {}): Promise<ScoreReport>
   let model = options.model;
   let saved = options.fitted;
   if (model === undefined) {
-    const loaded = loadArtifacts<FittedValues>(options.artifacts ?? DEFAULT_ARTIFACTS_DIR, { hash: FITTED_HASH, schema: FITTED_SCHEMA, graph: GRAPH_MANIFEST });
+    const dir = options.artifacts ?? DEFAULT_ARTIFACTS_DIR;
+    const loaded = loadArtifacts<FittedValues>(dir, { hash: FITTED_HASH, schema: FITTED_SCHEMA, graph: GRAPH_MANIFEST });
     model = loaded.model;
-    saved ??= loaded.fitted;
+    if (saved === undefined) {
+      // The same @check rules the executors run on fitted values, before the artifact is trusted.
+      try {
+        checkFitted(loaded.fitted);
+      } catch (e) {
+        throw new Error(`the fitted values in '${dir}' fail their checks: ${(e as Error).message}; train again`, { cause: e });
+      }
+      saved = loaded.fitted;
+    }
   }
   const table = options.tables?.predictions ?? TABLES.predictions;
   const execution_time = options.executionTime ?? DEFAULT_EXECUTION_TIME;

@@ -2,17 +2,22 @@
  * The online service of the reference catalog (the seed's FastAPI `/predict`, with Fastify):
  *
  *   GET /predict?client_id=N  →  200 { "client_id": N, "prediction": p }
+ *   POST /predict { "client_id": N, "execution_time"?: EPOCH_MS }  →  the same
  *   GET /health               →  200 { "status": "ok", … }
  *
  * Each prediction is one call of the generated online executor, `execute(["predictions"], …)`,
  * with the model and the @fitted values that training saved (loaded and validated once at
  * start: the server refuses to start when they are missing, stale, malformed, fail their
- * @check, or do not belong together — a model meets only the feature code and fitted values it
- * was trained with) and the
+ * @check — the executor's own `checkFitted` —, or do not belong together — a model meets only
+ * the feature code and fitted values it was trained with) and the
  * survey/login lookups of demo/services.ts ("index" by default: an in-memory index, ~1 µs per
  * lookup, vs ~1.5 ms for a prepared DuckDB query per lookup, measured by demo/measure.ts).
  *
- * Errors are JSON `{ error, reason }`: 400 for a malformed client_id, 404 for a client the
+ * Every request's inputs go through the executor's `validateInputs` (its inputs' types, checked
+ * at run time): a JSON body whose client_id is a string, or whose execution_time is an ISO date,
+ * gets a 400 naming the field, the type and what came.
+ *
+ * Errors are JSON `{ error, reason }`: 400 for a malformed client_id or body, 404 for a client the
  * services do not know, 500 when a @check fails on the request's values (the message says
  * which); the server keeps serving after any of them.
  *
@@ -21,10 +26,10 @@
  */
 import fs from "node:fs";
 import { parseArgs } from "node:util";
-import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
-import { CheckFailedError } from "featc";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
+import { CheckFailedError, InvalidInputError, MissingInputError, describeValue } from "featc";
 import { UnknownClientError } from "../catalog/types.js";
-import { FITTED_HASH, FITTED_SCHEMA, execute, type FittedValues, type Inputs } from "../generated/online.js";
+import { FITTED_HASH, FITTED_SCHEMA, checkFitted, execute, validateInputs, type FittedValues, type Inputs } from "../generated/online.js";
 import { DEFAULT_SERVICE_KIND, openOnlineServices, type OnlineServices, type ServiceKind } from "./services.js";
 import { DEFAULT_ARTIFACTS_DIR, isMain, loadArtifacts, parseExecutionTime } from "./train.js";
 import { DEFAULT_WAREHOUSE_PATH, openWarehouse, type DemoWarehouse } from "./warehouse.js";
@@ -74,13 +79,20 @@ export function parseClientId(raw: unknown): { ok: true; value: number } | { ok:
   if (typeof raw !== "string") return { ok: false, reason: "client_id must be given exactly once" };
   const shown = raw.length > 40 ? `${raw.slice(0, 40)}…` : raw;
   if (!DECIMAL.test(raw)) return { ok: false, reason: `client_id must be a number, got '${shown}'` };
-  const value = Number(raw);
+  return clientIdOf(Number(raw), shown);
+}
+
+/** A number as a client_id: a non-negative integer a JSON/JS number holds exactly (`shown` is how the request wrote it). */
+function clientIdOf(value: number, shown: string): { ok: true; value: number } | { ok: false; reason: string } {
   if (!Number.isFinite(value)) return { ok: false, reason: `client_id is too large: at most ${MAX_CLIENT_ID}, got '${shown}'` };
   if (!Number.isInteger(value)) return { ok: false, reason: `client_id must be an integer, got '${shown}'` };
   if (value < 0) return { ok: false, reason: `client_id must not be negative, got '${shown}'` };
   if (value > MAX_CLIENT_ID) return { ok: false, reason: `client_id is too large: at most ${MAX_CLIENT_ID}, got '${shown}'` };
   return { ok: true, value: value === 0 ? 0 : value }; // -0 is client 0
 }
+
+/** The fields a POST /predict body may hold. */
+const BODY_FIELDS = ["client_id", "execution_time"];
 
 const errorBody = {
   type: "object",
@@ -104,6 +116,8 @@ const predictSchema = {
   },
 } as const;
 
+const predictBodySchema = { response: predictSchema.response } as const;
+
 /**
  * Loads the artifacts, opens the warehouse (read-only) and the lookups, and returns the Fastify
  * instance, not yet listening. `close()` stops it and then releases the lookups and the warehouse.
@@ -126,9 +140,9 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
     throw new ServerStartError(`cannot start: ${(e as Error).message}`, { cause: e });
   }
   // Well-typed fitted values can still fail their @check (a stddev of 0, say): every request
-  // would then fail, so check them once now, through the executor itself.
+  // would then fail, so check them once now, with the executor's own checks.
   try {
-    execute(Object.keys(FITTED_SCHEMA) as (keyof FittedValues)[], { fitted });
+    checkFitted(fitted);
   } catch (e) {
     if (e instanceof CheckFailedError) throw new ServerStartError(`cannot start: the fitted values in '${artifactsDir}' fail their checks: ${e.message}; train again`, { cause: e });
     throw e;
@@ -158,34 +172,55 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
     warehouse.close();
   });
 
+  /** One prediction from a request's values as they came (a JSON body's may be of any type). */
+  const predict = async (reply: FastifyReply, client_id: unknown, execution_time: unknown) => {
+    const started = performance.now();
+    const time = execution_time === undefined ? (executionTime === "now" ? Date.now() : executionTime) : execution_time;
+    const inputs: unknown = { client_id, execution_time: time, survey_service, login_service, model, fitted };
+    try {
+      validateInputs(inputs);
+    } catch (e) {
+      if (e instanceof InvalidInputError || e instanceof MissingInputError) return reply.code(400).send({ error: "invalid input", reason: e.message });
+      throw e;
+    }
+    const id = clientIdOf(inputs.client_id, String(inputs.client_id));
+    if (!id.ok) return reply.code(400).send({ error: "invalid client_id", reason: id.reason });
+    try {
+      const { predictions } = await execute(["predictions"], inputs);
+      // How long the executor took, for clients that measure the service (the parity demo does).
+      reply.header("server-timing", `execute;dur=${(performance.now() - started).toFixed(3)}`);
+      return { client_id: id.value, prediction: predictions };
+    } catch (e) {
+      if (e instanceof UnknownClientError) return reply.code(404).send({ error: "unknown client", reason: e.message });
+      if (e instanceof CheckFailedError) return reply.code(500).send({ error: "check failed", reason: `client ${id.value}: ${e.message}` });
+      throw e;
+    }
+  };
+
   app.get<{ Querystring: { client_id?: string } }>("/predict", { schema: predictSchema }, async (request, reply) => {
     const parsed = parseClientId(request.query.client_id);
     if (!parsed.ok) return reply.code(400).send({ error: "invalid client_id", reason: parsed.reason });
-    const client_id = parsed.value;
-    const started = performance.now();
-    try {
-      const { predictions } = await execute(["predictions"], {
-        client_id,
-        execution_time: executionTime === "now" ? Date.now() : executionTime,
-        survey_service,
-        login_service,
-        model,
-        fitted,
-      });
-      // How long the executor took, for clients that measure the service (the parity demo does).
-      reply.header("server-timing", `execute;dur=${(performance.now() - started).toFixed(3)}`);
-      return { client_id, prediction: predictions };
-    } catch (e) {
-      if (e instanceof UnknownClientError) return reply.code(404).send({ error: "unknown client", reason: e.message });
-      if (e instanceof CheckFailedError) return reply.code(500).send({ error: "check failed", reason: `client ${client_id}: ${e.message}` });
-      throw e;
+    return predict(reply, parsed.value, undefined);
+  });
+
+  app.post<{ Body: unknown }>("/predict", { schema: predictBodySchema }, async (request, reply) => {
+    const body = request.body;
+    if (body === null || typeof body !== "object" || Array.isArray(body)) {
+      return reply.code(400).send({ error: "invalid body", reason: `the body must be a JSON object such as {"client_id": 1001}, got ${describeValue(body)}` });
     }
+    const unknown = Object.keys(body).filter((key) => !BODY_FIELDS.includes(key));
+    if (unknown.length > 0) {
+      const names = unknown.map((u) => `'${u.length > 40 ? `${u.slice(0, 40)}…` : u}'`).join(", ");
+      return reply.code(400).send({ error: "invalid body", reason: `unknown field${unknown.length > 1 ? "s" : ""} ${names}: the body holds client_id and, optionally, execution_time (epoch ms)` });
+    }
+    const fields = body as { client_id?: unknown; execution_time?: unknown };
+    return predict(reply, fields.client_id, fields.execution_time);
   });
 
   app.get("/health", async () => ({ status: "ok", lookups: kind, catalogHash: FITTED_HASH, executionTime: executionTime === "now" ? "now" : new Date(executionTime).toISOString() }));
 
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ error: "not found", reason: `no route ${request.method} ${request.url.split("?")[0]}; try GET /predict?client_id=N or GET /health` });
+    reply.code(404).send({ error: "not found", reason: `no route ${request.method} ${request.url.split("?")[0]}; try GET /predict?client_id=N, POST /predict {"client_id": N} or GET /health` });
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {

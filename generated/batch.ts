@@ -5,7 +5,7 @@
 // computeAsync starts each async call as soon as its inputs exist and awaits it just before first use.
 // computeOnly_* run one output alone, straight through with no mask tests, for the common single-output call.
 /* eslint-disable */
-import { MissingInputError, RowAxis, UnknownOutputError, allocateFloat64Columns, chunkRowsFor, handled, reportCheck, type BatchExecuteOptions, type Value } from "featc";
+import { InvalidInputError, MissingInputError, RowAxis, UnknownOutputError, allocateFloat64Columns, chunkRowsFor, handled, reportCheck, type BatchExecuteOptions, type ExecuteOptions, type Value } from "featc";
 import { age_mean as $age_mean, age_stddev as $age_stddev } from "../catalog/aggregations.js";
 import { client_login_data__batch as $client_login_data__batch, survey_results__batch as $survey_results__batch } from "../catalog/data_loaders.js";
 import { age_normalized as $age_normalized, features as $features, is_female as $is_female, is_high_roller as $is_high_roller, is_male as $is_male, time_since_last_login as $time_since_last_login } from "../catalog/features.js";
@@ -91,11 +91,81 @@ export const FITTED_SCHEMA = {
   age_stddev: "number",
 } as const;
 
+/** Runs the @check rules of the fitted values, as execute would on every request: for a service to check an artifact once, when it loads it. */
+export function checkFitted(values: FittedValues, options?: ExecuteOptions): void {
+  if (!(values.age_mean >= 0 && values.age_mean <= 150)) reportCheck(options, { node: "age_mean", check: "range(0, 150)", warn: false, failed: 1, total: 1, first: [0] });
+  if (!(values.age_stddev >= 0.000001 && values.age_stddev <= 150)) reportCheck(options, { node: "age_stddev", check: "range(0.000001, 150)", warn: false, failed: 1, total: 1, first: [0] });
+}
+
 /** The outputs to request to fit the values saved for targets that read them. */
 export const FITTED_OUTPUTS = ["age_mean", "age_stddev"] as const;
 
 /** All inputs of target "batch". */
 export type Inputs = $BatchInputs;
+
+/**
+ * Throws MissingInputError or InvalidInputError unless `value` holds every input of the target, each of
+ * its declared type: for callers the type checker does not see (JavaScript, data parsed from JSON).
+ * NaN is a number; properties the type does not declare are allowed.
+ */
+export function validateInputs(value: unknown): asserts value is Inputs {
+  checkInputs(value, true);
+}
+
+/** Checks each given input against its declared type; with `complete`, a required input left out is missing too. */
+function checkInputs(inputs: unknown, complete: boolean): void {
+  if (inputs === null || inputs === undefined) throw new MissingInputError("", TARGET, inputs);
+  if (typeof inputs !== "object") throw new InvalidInputError(TARGET, "", "object", inputs);
+  const given = inputs as Record<string, unknown>;
+  const v1 = given.client_login_table;
+  if (v1 === undefined) {
+    if (complete) throw new MissingInputError("client_login_table", TARGET);
+  } else {
+    if (!(typeof v1 === "string")) throw new InvalidInputError(TARGET, "client_login_table", "string", v1);
+  }
+  const v2 = given.execution_time;
+  if (v2 === undefined) {
+    if (complete) throw new MissingInputError("execution_time", TARGET);
+  } else {
+    if (!(typeof v2 === "number")) throw new InvalidInputError(TARGET, "execution_time", "number", v2);
+  }
+  const v3 = given.model;
+  if (v3 === undefined) {
+    if (complete) throw new MissingInputError("model", TARGET);
+  } else {
+    if (!(typeof v3 === "object" && v3 !== null)) throw new InvalidInputError(TARGET, "model", "Model", v3);
+    const v4 = (v3 as Record<string, unknown>).weights;
+    if (!(typeof v4 === "object" && v4 !== null)) throw new InvalidInputError(TARGET, "model.weights", "object", v4);
+    const v5 = (v4 as Record<string, unknown>).time_since_last_login;
+    if (!(typeof v5 === "number")) throw new InvalidInputError(TARGET, "model.weights.time_since_last_login", "number", v5);
+    const v6 = (v4 as Record<string, unknown>).is_male;
+    if (!(typeof v6 === "number")) throw new InvalidInputError(TARGET, "model.weights.is_male", "number", v6);
+    const v7 = (v4 as Record<string, unknown>).is_female;
+    if (!(typeof v7 === "number")) throw new InvalidInputError(TARGET, "model.weights.is_female", "number", v7);
+    const v8 = (v4 as Record<string, unknown>).is_high_roller;
+    if (!(typeof v8 === "number")) throw new InvalidInputError(TARGET, "model.weights.is_high_roller", "number", v8);
+    const v9 = (v4 as Record<string, unknown>).age_normalized;
+    if (!(typeof v9 === "number")) throw new InvalidInputError(TARGET, "model.weights.age_normalized", "number", v9);
+    const v10 = (v3 as Record<string, unknown>).bias;
+    if (!(typeof v10 === "number")) throw new InvalidInputError(TARGET, "model.bias", "number", v10);
+  }
+  const v11 = given.survey_results_table;
+  if (v11 === undefined) {
+    if (complete) throw new MissingInputError("survey_results_table", TARGET);
+  } else {
+    if (!(typeof v11 === "string")) throw new InvalidInputError(TARGET, "survey_results_table", "string", v11);
+  }
+  const v12 = given.warehouse;
+  if (v12 === undefined) {
+    if (complete) throw new MissingInputError("warehouse", TARGET);
+  } else {
+    if (!(typeof v12 === "object" && v12 !== null)) throw new InvalidInputError(TARGET, "warehouse", "Warehouse", v12);
+    const v13 = (v12 as Record<string, unknown>).readSurvey;
+    if (!(typeof v13 === "function")) throw new InvalidInputError(TARGET, "warehouse.readSurvey", "(table: string) => Promise<Table<Survey>>", v13);
+    const v14 = (v12 as Record<string, unknown>).readLogins;
+    if (!(typeof v14 === "function")) throw new InvalidInputError(TARGET, "warehouse.readLogins", "(table: string) => Promise<Table<Login>>", v14);
+  }
+}
 
 /** The inputs each output needs, transitively. */
 interface InputsNeeded {
@@ -130,6 +200,8 @@ export type Result<K extends OutputName> = [Extract<K, AsyncOutputName>] extends
  * Synchronous when none of the requested outputs depends on an async node.
  */
 export function execute<K extends OutputName>(outputs: readonly K[], inputs: InputsFor<K>, options?: BatchExecuteOptions): Result<K> {
+  if (options?.validate) checkInputs(inputs, false);
+  else if (inputs === null || inputs === undefined) throw new MissingInputError("", TARGET, inputs);
   if (outputs.length === 1) {
     switch (outputs[0] as OutputName) {
       case "predictions": return computeOnly_predictions(inputs as unknown as Inputs, options) as unknown as Result<K>;

@@ -6,7 +6,7 @@
 // computeAsync starts each async call as soon as its inputs exist and awaits it just before first use.
 // computeOnly_* run one output alone, straight through with no mask tests, for the common single-output call.
 /* eslint-disable */
-import { MissingInputError, UnknownOutputError, handled, reportCheck, type ExecuteOptions, type Value } from "featc";
+import { InvalidInputError, MissingInputError, UnknownOutputError, handled, reportCheck, type ExecuteOptions, type Value } from "featc";
 import { survey_results__online as $survey_results__online } from "../catalog/data_loaders.js";
 import { age_normalized as $age_normalized, features as $features, is_female as $is_female, is_high_roller as $is_high_roller, is_male as $is_male, time_since_last_login as $time_since_last_login } from "../catalog/features.js";
 import type { OnlineInputs as $OnlineInputs } from "../catalog/inputs.js";
@@ -67,8 +67,88 @@ export const FITTED_SCHEMA = {
   age_stddev: "number",
 } as const;
 
+/** Runs the @check rules of the fitted values, as execute would on every request: for a service to check an artifact once, when it loads it. */
+export function checkFitted(values: FittedValues, options?: ExecuteOptions): void {
+  if (!(values.age_mean >= 0 && values.age_mean <= 150)) reportCheck(options, { node: "age_mean", check: "range(0, 150)", warn: false, failed: 1, total: 1, first: [0] });
+  if (!(values.age_stddev >= 0.000001 && values.age_stddev <= 150)) reportCheck(options, { node: "age_stddev", check: "range(0.000001, 150)", warn: false, failed: 1, total: 1, first: [0] });
+}
+
 /** All inputs of target "online". */
 export type Inputs = $OnlineInputs & { fitted: FittedValues };
+
+/**
+ * Throws MissingInputError or InvalidInputError unless `value` holds every input of the target, each of
+ * its declared type: for callers the type checker does not see (JavaScript, data parsed from JSON).
+ * NaN is a number; properties the type does not declare are allowed.
+ */
+export function validateInputs(value: unknown): asserts value is Inputs {
+  checkInputs(value, true);
+}
+
+/** Checks each given input against its declared type; with `complete`, a required input left out is missing too. */
+function checkInputs(inputs: unknown, complete: boolean): void {
+  if (inputs === null || inputs === undefined) throw new MissingInputError("", TARGET, inputs);
+  if (typeof inputs !== "object") throw new InvalidInputError(TARGET, "", "object", inputs);
+  const given = inputs as Record<string, unknown>;
+  const v1 = given.client_id;
+  if (v1 === undefined) {
+    if (complete) throw new MissingInputError("client_id", TARGET);
+  } else {
+    if (!(typeof v1 === "number")) throw new InvalidInputError(TARGET, "client_id", "number", v1);
+  }
+  const v2 = given.execution_time;
+  if (v2 === undefined) {
+    if (complete) throw new MissingInputError("execution_time", TARGET);
+  } else {
+    if (!(typeof v2 === "number")) throw new InvalidInputError(TARGET, "execution_time", "number", v2);
+  }
+  const v3 = given.fitted;
+  if (v3 == null) {
+    if (complete) throw new MissingInputError("fitted", TARGET);
+  } else {
+    if (!(typeof v3 === "object" && v3 !== null)) throw new InvalidInputError(TARGET, "fitted", "FittedValues", v3);
+    const v4 = (v3 as Record<string, unknown>).age_mean;
+    if (!(typeof v4 === "number")) throw new InvalidInputError(TARGET, "fitted.age_mean", "number", v4);
+    const v5 = (v3 as Record<string, unknown>).age_stddev;
+    if (!(typeof v5 === "number")) throw new InvalidInputError(TARGET, "fitted.age_stddev", "number", v5);
+  }
+  const v6 = given.login_service;
+  if (v6 === undefined) {
+    if (complete) throw new MissingInputError("login_service", TARGET);
+  } else {
+    if (!(typeof v6 === "object" && v6 !== null)) throw new InvalidInputError(TARGET, "login_service", "LoginService", v6);
+    const v7 = (v6 as Record<string, unknown>).lastLoggedIn;
+    if (!(typeof v7 === "function")) throw new InvalidInputError(TARGET, "login_service.lastLoggedIn", "(client_id: number) => Promise<number>", v7);
+  }
+  const v8 = given.model;
+  if (v8 === undefined) {
+    if (complete) throw new MissingInputError("model", TARGET);
+  } else {
+    if (!(typeof v8 === "object" && v8 !== null)) throw new InvalidInputError(TARGET, "model", "Model", v8);
+    const v9 = (v8 as Record<string, unknown>).weights;
+    if (!(typeof v9 === "object" && v9 !== null)) throw new InvalidInputError(TARGET, "model.weights", "object", v9);
+    const v10 = (v9 as Record<string, unknown>).time_since_last_login;
+    if (!(typeof v10 === "number")) throw new InvalidInputError(TARGET, "model.weights.time_since_last_login", "number", v10);
+    const v11 = (v9 as Record<string, unknown>).is_male;
+    if (!(typeof v11 === "number")) throw new InvalidInputError(TARGET, "model.weights.is_male", "number", v11);
+    const v12 = (v9 as Record<string, unknown>).is_female;
+    if (!(typeof v12 === "number")) throw new InvalidInputError(TARGET, "model.weights.is_female", "number", v12);
+    const v13 = (v9 as Record<string, unknown>).is_high_roller;
+    if (!(typeof v13 === "number")) throw new InvalidInputError(TARGET, "model.weights.is_high_roller", "number", v13);
+    const v14 = (v9 as Record<string, unknown>).age_normalized;
+    if (!(typeof v14 === "number")) throw new InvalidInputError(TARGET, "model.weights.age_normalized", "number", v14);
+    const v15 = (v8 as Record<string, unknown>).bias;
+    if (!(typeof v15 === "number")) throw new InvalidInputError(TARGET, "model.bias", "number", v15);
+  }
+  const v16 = given.survey_service;
+  if (v16 === undefined) {
+    if (complete) throw new MissingInputError("survey_service", TARGET);
+  } else {
+    if (!(typeof v16 === "object" && v16 !== null)) throw new InvalidInputError(TARGET, "survey_service", "SurveyService", v16);
+    const v17 = (v16 as Record<string, unknown>).survey;
+    if (!(typeof v17 === "function")) throw new InvalidInputError(TARGET, "survey_service.survey", "(client_id: number) => Promise<Survey>", v17);
+  }
+}
 
 /** The inputs each output needs, transitively. */
 interface InputsNeeded {
@@ -101,6 +181,8 @@ export type Result<K extends OutputName> = [Extract<K, AsyncOutputName>] extends
  * Synchronous when none of the requested outputs depends on an async node.
  */
 export function execute<K extends OutputName>(outputs: readonly K[], inputs: InputsFor<K>, options?: ExecuteOptions): Result<K> {
+  if (options?.validate) checkInputs(inputs, false);
+  else if (inputs === null || inputs === undefined) throw new MissingInputError("", TARGET, inputs);
   if (outputs.length === 1) {
     switch (outputs[0] as OutputName) {
       case "predictions": return computeOnly_predictions(inputs as unknown as Inputs, options) as unknown as Result<K>;
@@ -145,7 +227,7 @@ export function execute<K extends OutputName>(outputs: readonly K[], inputs: Inp
 function computeSync(want0: number, need0: number, inputs: Inputs, options: ExecuteOptions | undefined): Partial<Outputs> {
   const result: Partial<Outputs> = {};
   const fitted = inputs.fitted;
-  if (fitted === undefined && (need0 & 0x3) !== 0) throw new MissingInputError("fitted", TARGET); // read by age_mean, age_stddev
+  if (fitted == null && (need0 & 0x3) !== 0) throw new MissingInputError("fitted", TARGET); // read by age_mean, age_stddev
   // age_mean: fitted value read from inputs.fitted (age_mean) — catalog/aggregations.ts:15
   let age_mean: number = 0;
   if (need0 & 0x1) {
@@ -171,7 +253,7 @@ async function computeAsync(want0: number, need0: number, inputs: Inputs, option
   const execution_time = inputs.execution_time;
   if (execution_time === undefined && (need0 & 0x800) !== 0) throw new MissingInputError("execution_time", TARGET); // read by time_since_last_login
   const fitted = inputs.fitted;
-  if (fitted === undefined && (need0 & 0x3) !== 0) throw new MissingInputError("fitted", TARGET); // read by age_mean, age_stddev
+  if (fitted == null && (need0 & 0x3) !== 0) throw new MissingInputError("fitted", TARGET); // read by age_mean, age_stddev
   const login_service = inputs.login_service;
   if (login_service === undefined && (need0 & 0x4) !== 0) throw new MissingInputError("login_service", TARGET); // read by last_logged_in
   const model = inputs.model;
@@ -283,7 +365,7 @@ async function computeOnly_predictions(inputs: Inputs, options: ExecuteOptions |
   const execution_time = inputs.execution_time;
   if (execution_time === undefined) throw new MissingInputError("execution_time", TARGET);
   const fitted = inputs.fitted;
-  if (fitted === undefined) throw new MissingInputError("fitted", TARGET);
+  if (fitted == null) throw new MissingInputError("fitted", TARGET);
   const login_service = inputs.login_service;
   if (login_service === undefined) throw new MissingInputError("login_service", TARGET);
   const model = inputs.model;

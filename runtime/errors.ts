@@ -69,13 +69,72 @@ export class RowAxisError extends FeatcError {
   }
 }
 
-/** An input that the requested outputs need was not given. */
+/**
+ * An input that the requested outputs need was not given — or no inputs object at all (`input`
+ * is then "", and `given` says what came instead: null or undefined).
+ */
 export class MissingInputError extends FeatcError {
   constructor(
     readonly input: string,
     readonly target: string,
+    given?: null,
   ) {
-    super("FEATC_MISSING_INPUT", `input '${input}' of target '${target}' is needed by the requested outputs but was not given`);
+    super(
+      "FEATC_MISSING_INPUT",
+      input === ""
+        ? `target '${target}' needs an inputs object, got ${given === null ? "null" : "undefined"}`
+        : `input '${input}' of target '${target}' is needed by the requested outputs but was not given`,
+    );
+  }
+}
+
+/** Longest piece of a given string quoted in a message. */
+const MAX_SHOWN = 40;
+
+/** What a value is, for a message: `string "2024-01-01"`, `number NaN`, `null`, `array (3 items)`, `Float32Array (3 items)`. */
+export function describeValue(value: unknown): string {
+  switch (typeof value) {
+    case "string": {
+      const shown = value.length > MAX_SHOWN ? `${value.slice(0, MAX_SHOWN)}…` : value;
+      return `string ${JSON.stringify(shown)}${value.length > MAX_SHOWN ? ` (${value.length} characters)` : ""}`;
+    }
+    case "number":
+    case "boolean":
+      return `${typeof value} ${String(Object.is(value, -0) ? "-0" : value)}`;
+    case "bigint":
+      return `bigint ${value}n`;
+    case "undefined":
+      return "undefined";
+    case "function":
+    case "symbol":
+      return `a ${typeof value}`;
+    default: {
+      if (value === null) return "null";
+      if (Array.isArray(value)) return `array (${value.length} item${value.length === 1 ? "" : "s"})`;
+      const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+      const kind = typeof name === "string" && name !== "" && name !== "Object" ? name : "object";
+      const length = ArrayBuffer.isView(value) && "length" in value ? ` (${String(value.length)} items)` : "";
+      return `${kind}${length}`;
+    }
+  }
+}
+
+/**
+ * An input's value is not of its declared type (found by the opt-in validation of a generated
+ * executor: `execute(…, { validate: true })` or `validateInputs`). `input` is the path to the
+ * bad value (`model.weights.bias`, `age[3]`); `expected` names the type, `given` what came.
+ */
+export class InvalidInputError extends FeatcError {
+  readonly given: string;
+  constructor(
+    readonly target: string,
+    readonly input: string,
+    readonly expected: string,
+    value: unknown,
+  ) {
+    const given = describeValue(value);
+    super("FEATC_INVALID_INPUT", input === "" ? `the inputs of target '${target}' must be an object, got ${given}` : `input '${input}': expected ${expected}, got ${given} (target '${target}')`);
+    this.given = given;
   }
 }
 

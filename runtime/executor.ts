@@ -28,6 +28,12 @@ export interface BatchProgress {
 export interface ExecuteOptions {
   /** Receives failed checks tagged `warn`; without it they are ignored. */
   readonly onWarning?: (warning: CheckWarning) => void;
+  /**
+   * Checks every given input against its declared type before anything runs, and throws
+   * InvalidInputError naming the first that is not (the path to it, the type, what was given).
+   * For callers the type checker does not see: JavaScript, or data parsed from JSON.
+   */
+  readonly validate?: boolean;
 }
 
 /** Options of batch executors. */

@@ -8,10 +8,12 @@ export {
   CheckFailedError,
   FeatcError,
   FittedArtifactError,
+  InvalidInputError,
   MissingInputError,
   RowAxisError,
   UnknownOutputError,
   checkWarning,
+  describeValue,
   type CheckWarning,
 } from "./errors.js";
 export {

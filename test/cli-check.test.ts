@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { REPO } from "./support/workspace.js";
+import { REPO, removeWorkspace, workspace, writeFiles } from "./support/workspace.js";
 
 const FIXTURES = path.join(REPO, "test", "fixtures", "diagnostics");
 const run = (...args: string[]) => spawnSync(process.execPath, [path.join(REPO, "bin", "featc.js"), "check", ...args], { encoding: "utf8", cwd: REPO });
@@ -64,5 +64,21 @@ describe("featc check", () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("catalog/zz_binary.ts:1:1 - error FC1011");
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("names an optional input's type as the feature reads it, undefined included (FC1004)", () => {
+    const dir = workspace("cli-check-optional");
+    try {
+      writeFiles(dir, {
+        "featc.config.json": JSON.stringify({ catalog: ["catalog/*.ts"], outDir: "generated", targets: { online: { shape: "online", inputs: "catalog/inputs.ts#Inputs" } } }),
+        "catalog/inputs.ts": "export interface Inputs {\n  price: number;\n  discount?: number;\n}\n",
+        "catalog/f.ts": "export function net(price: number, discount: number): number {\n  return price - discount;\n}\n",
+      });
+      const r = run("--config", path.join(dir, "featc.config.json"));
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stderr).toContain("error FC1004: 'discount' is 'number | undefined', but parameter 'discount' of 'net' expects 'number'");
+    } finally {
+      removeWorkspace(dir);
+    }
   });
 });

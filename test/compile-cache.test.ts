@@ -2,7 +2,8 @@
  * The compiled-code cache of the command line (compiler/compile-cache.ts), from outside: `featc
  * check` as a user runs it, with the cache folder in a temporary XDG_CACHE_HOME. The first run
  * writes the cache, a later run reads it and reports exactly the same; a damaged cache entry is
- * rejected and rewritten, never trusted; FEATC_COMPILE_CACHE=0 writes nothing.
+ * rejected and rewritten, never trusted; an entry made for another version of the module is
+ * replaced, not joined by a second one; FEATC_COMPILE_CACHE=0 writes nothing.
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -66,5 +67,21 @@ describe("the compiled-code cache", () => {
     const before = fs.statSync(typescript).mtimeMs;
     check();
     expect(fs.statSync(typescript).mtimeMs).toBe(before);
+  });
+
+  it("replaces the entry of another version of a module instead of adding one", () => {
+    if (entries().size === 0) check();
+    const dir = path.join(home, "featc", "v8-code");
+    const names = [...entries().keys()];
+    const typescript = path.join(dir, names.find((f) => f.startsWith("typescript-"))!);
+    const data = fs.readFileSync(typescript);
+    const newline = data.indexOf(10);
+    const [size, mtime, ...rest] = JSON.parse(data.subarray(0, newline).toString("utf8")) as [number, number, ...string[]];
+    // The same entry as a TypeScript of another modification time left it.
+    fs.writeFileSync(typescript, Buffer.concat([Buffer.from(JSON.stringify([size, mtime - 1000, ...rest]) + "\n"), data.subarray(newline + 1)]));
+    expect(check()).toEqual(check({ FEATC_COMPILE_CACHE: "0" }));
+    expect([...entries().keys()].sort()).toEqual(names.sort());
+    expect(fs.readFileSync(typescript).equals(data)).toBe(false);
+    expect(fs.readFileSync(typescript).subarray(0, newline).toString("utf8")).toBe(JSON.stringify([size, mtime, ...rest]));
   });
 });

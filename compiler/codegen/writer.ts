@@ -128,6 +128,7 @@ export class NameAllocator {
 /** What generated executors import from featc's runtime: values… */
 export type RuntimeValue =
   | "MissingInputError"
+  | "InvalidInputError"
   | "UnknownOutputError"
   | "handled"
   | "reportCheck"

@@ -6,7 +6,7 @@
  * measured, again without recursion. A file past either bound is reported (FC1014) at the
  * construct that goes too deep and is not analysed further. Real code stays far below both.
  */
-import { ts } from "ts-morph";
+import { ts } from "../typescript.js";
 
 /** Brackets, braces and template substitutions open at once: the parser recurses on each. */
 export const MAX_BRACKET_DEPTH = 200;

@@ -5,19 +5,20 @@
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
-import { ts } from "ts-morph";
+import { libraryFiles, ts } from "../typescript.js";
 import { diagnostics, type Diagnostic, type Span } from "../diagnostics.js";
 import type { FeatcConfig } from "../config.js";
 import type { Lowering } from "../shapes/sql/ir.js";
-import type { Catalog, ExtractFact, FieldInfo, FunctionFact, InputsFact, ParamFact, TypeInfo, TypeOracle, TypeRef } from "../model.js";
+import type { Catalog, ExtractFact, FieldInfo, FunctionFact, InputsFact, ParamFact, TypeInfo, TypeOracle, TypeRef, ValueSchema } from "../model.js";
 import { packageFile } from "../paths.js";
 import { MAX_BRACKET_DEPTH, MAX_TREE_DEPTH, tooDeepBrackets, tooDeepNode } from "./depth.js";
-import { isRegularFile, readTextFile } from "./files.js";
+import { fileProblem, isRegularFile, readTextFile } from "./files.js";
 import { lowerFunction } from "./lower.js";
 import { startNativeCheck, type NativeDiagnostic } from "./native-check.js";
+import { catalogProgram } from "./program.js";
 import { expandParameterize, functionsMadeByCalls, isParameterizeTag } from "./parameterize.js";
+import { runtimeSchema } from "./runtime-schema.js";
 import { scalarClass } from "./scalar.js";
 import { parseTags, type RawTag } from "./tags.js";
 import { readWindow } from "./window.js";
@@ -33,6 +34,8 @@ export interface DiscoverResult {
    * checker until it settles (it falls back to the in-process checker).
    */
   readonly typeErrors: Promise<TypeErrors>;
+  /** Whether featc's questions went to a program without the `types` packages and the DOM's libraries (program.ts). */
+  readonly lean: boolean;
 }
 
 export interface TypeErrors {
@@ -87,6 +90,8 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
   const problems: Diagnostic[] = [];
   const texts = new Map<string, string>();
   const catalogPaths: string[] = [];
+  /** A catalog file is too deep to analyse: read as an empty module here, as written by tsc. */
+  let tooDeepFiles = false;
   for (const file of config.catalogFiles) {
     const read = readTextFile(file);
     if ("problem" in read) {
@@ -95,7 +100,10 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
     }
     const deep = tooDeepBrackets(read.text, file.endsWith(".tsx") ? ts.LanguageVariant.JSX : ts.LanguageVariant.Standard);
     if (deep === undefined) catalogPaths.push(file);
-    else problems.push(diagnostics.tooManyBrackets(MAX_BRACKET_DEPTH, spanInText(file, read.text, deep)));
+    else {
+      problems.push(diagnostics.tooManyBrackets(MAX_BRACKET_DEPTH, spanInText(file, read.text, deep)));
+      tooDeepFiles = true;
+    }
     // A file too deep to parse is an empty module to the program, also where another file imports it.
     texts.set(file, deep === undefined ? read.text : "");
   }
@@ -108,9 +116,11 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
     }
   }
   const compilerOptions = catalogCompilerOptions(config, problems);
-  // The native compiler starts first and checks on another core while this process parses.
+  // The native compiler starts first and checks on another core while this process parses. Not
+  // when a catalog file is too deep: tsc reads it as written wherever another file imports it,
+  // and may take minutes on it (a literal nested thousands deep); this process reads it as empty.
   const native =
-    options.typeCheck === "builtin" || compilerOptions.broken
+    options.typeCheck === "builtin" || compilerOptions.broken || tooDeepFiles
       ? undefined
       : startNativeCheck({
           files: catalogPaths,
@@ -120,13 +130,22 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
           typeRootsFrom: config.tsconfig && compilerOptions.options.typeRoots === undefined ? path.dirname(config.tsconfig) : undefined,
           timeoutSeconds: config.typeCheckTimeout,
         });
-  const host = compilerHost(compilerOptions.options, texts, (file) => problems.push(diagnostics.parserOutOfStack(file)));
-  const program = ts.createProgram({ rootNames: [...catalogPaths, ...extraFiles], options: compilerOptions.options, host });
+  const unreadable = new Map<string, string>();
+  const host = compilerHost(
+    compilerOptions.options,
+    texts,
+    (file) => problems.push(diagnostics.parserOutOfStack(file)),
+    (file, problem) => unreadable.set(path.normalize(file), problem),
+  );
+  // With the native compiler checking the full program, featc's own questions may go to a leaner one (program.ts).
+  const programs = catalogProgram([...catalogPaths, ...extraFiles], compilerOptions.options, host, native?.started === true, new Set(texts.keys()));
+  const program = programs.program;
   // A name TypeScript reads differently (a backslash is a separator to it) has no source file:
   // it is skipped here, and FC1010 names the file (validate/checkCatalogFileNames).
   const files = catalogPaths.flatMap((file) => program.getSourceFile(file) ?? []).filter((sf) => {
     const deep = tooDeepNode(sf);
     if (deep) problems.push(diagnostics.syntaxTooDeep(MAX_TREE_DEPTH, spanOf(deep, sf)));
+    if (deep) tooDeepFiles = true;
     return !deep;
   });
   const checker = program.getTypeChecker();
@@ -137,10 +156,12 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
   const syntaxErrors = files.flatMap((sf) => program.getSyntacticDiagnostics(sf).map(typescriptDiagnostic));
   const catalogNodes = new Set(files);
   const brokenElsewhere = program.getSourceFiles().some((sf) => !catalogNodes.has(sf) && program.getSyntacticDiagnostics(sf).length > 0);
-  const nativeUsable = native !== undefined && syntaxErrors.length === 0 && !brokenElsewhere;
+  // A module the catalog imports that is a FIFO or a device: tsc would wait on it forever.
+  for (const [file, problem] of unreadable) problems.push(diagnostics.unreadableImport(path.relative(config.rootDir, file), problem, { file, line: 1, column: 1, length: 1 }));
+  const nativeUsable = native !== undefined && syntaxErrors.length === 0 && !brokenElsewhere && unreadable.size === 0 && !tooDeepFiles;
   if (!nativeUsable) native?.cancel();
   const typeErrors = (nativeUsable ? native.result : Promise.resolve(undefined)).then((found): TypeErrors => {
-    if (!found) return { diagnostics: [...syntaxErrors, ...builtinTypeErrors(program, files, syntaxErrors.length > 0)], checkedBy: "builtin" };
+    if (!found) return { diagnostics: [...syntaxErrors, ...builtinTypeErrors(programs.full(), files, syntaxErrors.length > 0)], checkedBy: "builtin" };
     if ("timedOut" in found) return { diagnostics: [diagnostics.typeCheckTimeout(found.timedOut)], checkedBy: "native" };
     const byPath = new Map(files.map((sf) => [path.resolve(sf.fileName), sf]));
     return { diagnostics: found.map((d) => nativeDiagnostic(d, byPath.get(d.file))), checkedBy: "native" };
@@ -214,11 +235,11 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
     inputs.set(target.name, {
       name: target.inputs.name,
       file: target.inputs.file,
-      fields: fields.map((f) => ({ name: f.name, type: f.type, optional: f.optional, span: types.spanOfField(ref, f.name) ?? spanOf(decl.name) })),
+      fields: fields.map((f) => ({ name: f.name, type: f.type, optional: f.optional, span: types.spanOfField(ref, f.name) ?? spanOf(decl.name), schema: types.schema(f.type.ref, f.optional) })),
     });
   }
 
-  return { catalog: { functions: finalFunctions, validators, inputs }, oracle: types, diagnostics: problems, typeErrors };
+  return { catalog: { functions: finalFunctions, validators, inputs }, oracle: types, diagnostics: problems, typeErrors, lean: programs.lean };
 }
 
 function typescriptDiagnostic(d: ts.Diagnostic): Diagnostic {
@@ -290,37 +311,63 @@ function textOf(read: ReturnType<typeof readTextFile>): string | undefined {
 /**
  * TypeScript's own compiler host, so that every file gets its module format from its extension
  * and the nearest package.json as tsc decides it (a `.ts` file under `"type": "commonjs"` is
- * CommonJS: TS1287 and TS1295 depend on it), with three changes: the catalog's texts as featc
+ * CommonJS: TS1287 and TS1295 depend on it), with these changes: the catalog's texts as featc
  * read them, the standard library from ts-morph's bundle (its TypeScript has no lib folder on
- * disk), and every other file read only if it is a regular file of a sane size.
+ * disk), and every other file read only if it is a regular file of a sane size. Files featc
+ * reads itself (`texts`: the catalog and inputs files) are parsed with their JSDoc (featc's tags)
+ * and parent links; every other file is parsed as tsc parses it — JSDoc only where it can change
+ * a diagnostic — and gets its parent links when it is bound, before featc's first question to the
+ * checker. Most of what a program reads is declaration files (`@types/node` alone is 2.3 MB),
+ * and their JSDoc is most of their text.
  */
-function compilerHost(options: ts.CompilerOptions, texts: ReadonlyMap<string, string>, onTooDeep: (file: string) => void): ts.CompilerHost {
-  const host = ts.createCompilerHost(options, true);
+function compilerHost(options: ts.CompilerOptions, texts: ReadonlyMap<string, string>, onTooDeep: (file: string) => void, onUnreadable: (file: string, problem: string) => void): ts.CompilerHost {
+  const host = ts.createCompilerHost(options);
   const libs = bundledLibraries(host.getDefaultLibLocation!());
   const fileExists = host.fileExists.bind(host);
-  const getSourceFile = host.getSourceFile.bind(host);
   host.readFile = (file) => texts.get(file) ?? libs.get(file) ?? textOf(readTextFile(file));
-  host.fileExists = (file) => texts.has(file) || libs.has(file) || fileExists(file);
-  // A module the catalog imports is not measured before it is parsed: a stack overflow in its
-  // parse makes it an empty module, reported.
-  host.getSourceFile = (file, languageVersion, ...rest) => {
+  host.fileExists = (file) => {
+    if (texts.has(file) || libs.has(file) || fileExists(file)) return true;
+    // Something that is neither a regular file nor a folder sits where a module would be.
+    const problem = SOURCE_EXTENSION.test(file) ? fileProblem(file) : undefined;
+    if (problem && problem !== "not found" && !problem.includes("(a folder)")) onUnreadable(file, problem);
+    return false;
+  };
+  // One parse per file and set of parse options, shared by every program made with this host.
+  const parsed = new Map<string, ts.SourceFile | undefined>();
+  host.getSourceFile = (file, languageVersionOrOptions, onError) => {
+    const key = typeof languageVersionOrOptions === "object" ? `${file}\0${languageVersionOrOptions.languageVersion}\0${languageVersionOrOptions.impliedNodeFormat}` : `${file}\0${languageVersionOrOptions}`;
+    if (!parsed.has(key)) parsed.set(key, parse(file, languageVersionOrOptions, onError));
+    return parsed.get(key);
+  };
+  const parse = (file: string, languageVersionOrOptions: ts.ScriptTarget | ts.CreateSourceFileOptions, onError?: (message: string) => void): ts.SourceFile | undefined => {
+    let text: string | undefined;
     try {
-      return getSourceFile(file, languageVersion, ...rest);
+      text = host.readFile(file);
+    } catch (e) {
+      onError?.((e as Error).message);
+      text = "";
+    }
+    if (text === undefined) return undefined;
+    const own = texts.has(file);
+    const options = typeof languageVersionOrOptions === "object" ? { ...languageVersionOrOptions, jsDocParsingMode: own ? ts.JSDocParsingMode.ParseAll : ts.JSDocParsingMode.ParseForTypeErrors } : languageVersionOrOptions;
+    // A module the catalog imports is not measured before it is parsed: a stack overflow in its
+    // parse makes it an empty module, reported.
+    try {
+      return ts.createSourceFile(file, text, options, own);
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
       onTooDeep(path.normalize(file));
-      return ts.createSourceFile(file, "", languageVersion);
+      return ts.createSourceFile(file, "", options);
     }
   };
   return host;
 }
 
-let libraryTexts: readonly { fileName: string; text: string }[] | undefined;
+const SOURCE_EXTENSION = /\.[cm]?[jt]sx?$/;
 
-/** `lib.*.d.ts` as ts-morph ships them (in its own dependency), placed in `folder`. */
+/** `lib.*.d.ts` as ts-morph ships them, placed in `folder`. */
 function bundledLibraries(folder: string): Map<string, string> {
-  libraryTexts ??= (createRequire(createRequire(import.meta.url).resolve("ts-morph"))("@ts-morph/common") as { getLibFiles(): { fileName: string; text: string }[] }).getLibFiles();
-  return new Map(libraryTexts.map((lib) => [path.posix.join(folder.replace(/\\/g, "/"), lib.fileName), lib.text]));
+  return new Map(libraryFiles().map((lib) => [path.posix.join(folder.replace(/\\/g, "/"), lib.fileName), lib.text]));
 }
 
 function isExported(node: ts.Node): boolean {
@@ -609,7 +656,10 @@ class TypeTable implements TypeOracle {
         const fieldType = decl ? this.checker.getTypeOfSymbolAtLocation(symbol, decl) : this.checker.getTypeOfSymbol(symbol);
         const typeNode = decl && (ts.isPropertySignature(decl) || ts.isPropertyDeclaration(decl)) ? decl.type : undefined;
         const optional = (symbol.flags & ts.SymbolFlags.Optional) !== 0 || this.checker.isTypeAssignableTo(this.checker.getUndefinedType(), fieldType);
-        result.push({ name: symbol.getName(), type: this.info(fieldType, typeNode?.getText()), optional });
+        // An optional field also holds undefined: its text is the type as read (`number | undefined`), not as written, when the two differ.
+        const undefinedType = this.checker.getUndefinedType();
+        const widened = typeNode !== undefined && (symbol.flags & ts.SymbolFlags.Optional) !== 0 && !this.checker.isTypeAssignableTo(undefinedType, this.checker.getTypeFromTypeNode(typeNode)) && this.checker.isTypeAssignableTo(undefinedType, fieldType);
+        result.push({ name: symbol.getName(), type: this.info(fieldType, widened ? undefined : typeNode?.getText()), optional });
         if (decl) spans.set(symbol.getName(), spanAt(decl.getSourceFile(), decl.getStart(), (ts.isPropertySignature(decl) ? decl.name : decl).getWidth()));
       }
     }
@@ -621,6 +671,11 @@ class TypeTable implements TypeOracle {
   spanOfField(ref: TypeRef, name: string): Span | undefined {
     this.fields(ref);
     return this.fieldSpans.get(ref)?.get(name);
+  }
+
+  /** The run-time schema of a type, for the executors' input validation. */
+  schema(ref: TypeRef, optional: boolean): ValueSchema {
+    return runtimeSchema(this.checker, this.list[ref]!, (t) => this.containerOf(t), optional);
   }
 
   private containerOf(type: ts.Type): TypeInfo["container"] {

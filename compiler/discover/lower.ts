@@ -6,7 +6,7 @@
  * stops the lowering with the construct and its position; nothing is guessed.
  */
 import path from "node:path";
-import { ts } from "ts-morph";
+import { ts } from "../typescript.js";
 import type { Span } from "../diagnostics.js";
 import fs from "node:fs";
 import { packageFile } from "../paths.js";

@@ -76,11 +76,13 @@ export function nativeCompiler(): string | undefined {
 export interface NativeCheck {
   /** Never rejects; undefined when the native answer cannot be used. */
   readonly result: Promise<NativeDiagnostic[] | NativeTimeout | undefined>;
+  /** Whether a child was started (its answer may still turn out unusable). */
+  readonly started: boolean;
   /** Stops the child (its answer is no longer wanted); `result` becomes undefined. */
   cancel(): void;
 }
 
-const UNAVAILABLE: NativeCheck = { result: Promise.resolve(undefined), cancel: () => {} };
+const UNAVAILABLE: NativeCheck = { result: Promise.resolve(undefined), started: false, cancel: () => {} };
 
 /** The children still running, killed when this process ends. */
 const running = new Set<ReturnType<typeof spawn>>();
@@ -195,7 +197,7 @@ export function startNativeCheck(request: NativeCheckRequest): NativeCheck {
       finish(report?.diagnostics);
     });
   });
-  return { result, cancel: () => child.kill("SIGKILL") };
+  return { result, started: true, cancel: () => child.kill("SIGKILL") };
 }
 
 const LINE = /^(.+?)\((\d+),(\d+)\): (error|warning|message) TS(\d+): (.*)$/;

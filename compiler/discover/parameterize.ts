@@ -18,7 +18,7 @@
  */
 import crypto from "node:crypto";
 import path from "node:path";
-import { ts } from "ts-morph";
+import { ts } from "../typescript.js";
 import { diagnostics, editDistance, type Diagnostic, type ParameterizeSyntax, type Span } from "../diagnostics.js";
 import type { FunctionFact, LiteralBinding, ParamFact } from "../model.js";
 

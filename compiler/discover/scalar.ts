@@ -1,5 +1,5 @@
 /** The primitive class of a TypeScript type: how featc stores a column of it, and what SQL type it is. */
-import { ts } from "ts-morph";
+import { ts } from "../typescript.js";
 import type { ScalarClass } from "../model.js";
 
 /** number, boolean or string (literal types and unions of one class included), or "other". */

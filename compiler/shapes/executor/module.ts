@@ -13,6 +13,7 @@ import { TargetPlan } from "./plan.js";
 import { fastPathOutputs, inputsUpstream, nodeDeps, upstreamOf } from "./reach.js";
 import { historiesInterface } from "./histories.js";
 import { valueType } from "./types.js";
+import { validatedInputs, writeFittedChecks, writeInputValidation } from "./validate.js";
 import type { EmitInput } from "../shape.js";
 
 /** How one compute function of an executor is written. */
@@ -178,13 +179,16 @@ export function writeExecutor(input: EmitInput, shape: ExecutorShape): string {
     lines.push(code`export const FITTED_SCHEMA = {`);
     for (const n of fittedNodes) lines.push(code`  ${key(n)}: ${str(schemaOf(plan.node(n)))},`);
     lines.push(code`} as const;`);
+    const checks = fittedNodes.flatMap((n) => scalarChecks(plan, plan.node(n), code`values${member(n)}`));
+    append(lines, writeFittedChecks(checks, plan.imports.runtimeType("ExecuteOptions")));
     if (compute) {
       lines.push(code``, docComment("The outputs to request to fit the values saved for targets that read them."));
       lines.push(code`export const FITTED_OUTPUTS = [${list(fittedNodes)}] as const;`);
     }
   }
   if (histories.length > 0) lines.push(code``, ...histories);
-  lines.push(code``, docComment(`All inputs of target ${str(g.name)}.`), code`export type Inputs = ${inputsType};`, code``);
+  lines.push(code``, docComment(`All inputs of target ${str(g.name)}.`), code`export type Inputs = ${inputsType};`);
+  append(lines, writeInputValidation(validatedInputs(plan), { invalid: plan.imports.runtime("InvalidInputError"), missing: plan.imports.runtime("MissingInputError") }), [code``]);
   const upstream = inputsUpstream(g);
   lines.push(docComment("The inputs each output needs, transitively."), code`interface InputsNeeded {`);
   for (const n of publicOutputs) lines.push(code`  ${key(n)}: ${union(upstream.get(n) ?? [])};`);
@@ -222,6 +226,8 @@ function executeBody(plan: TargetPlan, publicOutputs: readonly string[], fastPat
   const { masks } = plan;
   const out: Code[] = [];
   const asInputs = code`inputs as unknown as Inputs, options`;
+  out.push(code`if (options?.validate) checkInputs(inputs, false);`);
+  out.push(code`else if (inputs === null || inputs === undefined) throw new ${plan.imports.runtime("MissingInputError")}("", TARGET, inputs);`);
   if (fastPaths.size > 0) {
     out.push(code`if (outputs.length === 1) {`, code`  switch (outputs[0] as OutputName) {`);
     for (const [output, fn] of fastPaths) out.push(code`    case ${str(output)}: return ${fn}(${asInputs}) as unknown as Result<K>;`);
@@ -296,7 +302,9 @@ function inputReads(plan: TargetPlan, included: ReadonlySet<string>, guarded: bo
     if (!optional) {
       const guard = guarded ? code` && ${plan.masks.anyBit("need", users)}` : code``;
       const note = guarded ? code` ${lineComment(`read by ${nameList(users)}`)}` : code``;
-      lines.push(code`if (${local} === undefined${guard}) throw new ${plan.imports.runtime("MissingInputError")}(${str(name)}, TARGET);${note}`);
+      // The fitted values are always an object: null is as missing as undefined.
+      const absent = name === "fitted" ? code`${local} == null` : code`${local} === undefined`;
+      lines.push(code`if (${absent}${guard}) throw new ${plan.imports.runtime("MissingInputError")}(${str(name)}, TARGET);${note}`);
     }
   }
   return lines;

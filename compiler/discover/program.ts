@@ -1,0 +1,137 @@
+/**
+ * The program featc asks its type questions of, without what a catalog seldom needs and costs
+ * most of a small catalog's parse: the packages of `compilerOptions.types` (`@types/node`: 2.3 MB
+ * of declarations) and, when the tsconfig names no `lib`, the DOM's declarations that the default
+ * library of its target brings (2 MB). That is done only when the native compiler checks the full
+ * program: FC1011 then comes from the native `tsc`, and featc's own questions — the types of the
+ * catalog's signatures, inputs and bodies — get the same answers from the lean program as long
+ * as nothing they can reach needs what it leaves out.
+ *
+ * The lean program is kept only when every name that can reach such a declaration resolves in
+ * it: every module specifier of every file (an ambient module such as "node:fs" is one of
+ * theirs), every name of the catalog's own files, and every name in the declarations of the
+ * other files — their signatures and types, and the bodies whose type is inferred; the body of a
+ * function whose return type is written cannot change a type featc sees. Otherwise, and whenever
+ * the in-process checker must report TypeScript's errors itself (the fallback), featc uses the
+ * full program. Members that a package adds to a standard-library interface
+ * (`Error.captureStackTrace`) are not seen by this test: where such a member is used, a type
+ * featc reads could be `any` in the lean program (a body's inferred type; a type the checker
+ * compares structurally).
+ */
+import { ts } from "../typescript.js";
+
+/** The checker's scope lookup, as TypeScript's language service uses it (not in its public typings). */
+type ScopeChecker = ts.TypeChecker & {
+  resolveName(name: string, location: ts.Node, meaning: number, excludeGlobals: boolean): ts.Symbol | undefined;
+};
+
+export interface CatalogProgram {
+  /** The program to ask featc's questions of: the lean one when it answers them as the full one would. */
+  readonly program: ts.Program;
+  /** The program tsc checks, with all its libraries and `types` packages: the same object as `program` when that is not lean. */
+  full(): ts.Program;
+  /** Whether `program` is the lean one. */
+  readonly lean: boolean;
+}
+
+/**
+ * Creates the catalog's program; lean when `lean` is asked for, there is something to leave out,
+ * and nothing needs it. The host should return the same source file for the same file, so that
+ * the full program, when needed, parses nothing twice.
+ */
+export function catalogProgram(rootNames: readonly string[], options: ts.CompilerOptions, host: ts.CompilerHost, lean: boolean, own: ReadonlySet<string>): CatalogProgram {
+  const create = (opts: ts.CompilerOptions) => ts.createProgram({ rootNames, options: opts, host });
+  const leanOptions = lean ? leaner(options) : undefined;
+  if (!leanOptions) {
+    const program = create(options);
+    return { program, full: () => program, lean: false };
+  }
+  const leanProgram = create(leanOptions);
+  if (needsWhatWasLeftOut(leanProgram, own)) {
+    const program = create(options);
+    return { program, full: () => program, lean: false };
+  }
+  let fullProgram: ts.Program | undefined;
+  return { program: leanProgram, full: () => (fullProgram ??= create(options)), lean: true };
+}
+
+/** The options without the `types` packages and the DOM's libraries; undefined when they name neither. */
+function leaner(options: ts.CompilerOptions): ts.CompilerOptions | undefined {
+  const types = options.types === undefined || options.types.length > 0;
+  // The default library of a target is its ECMAScript library plus the DOM's (lib.es2022.full.d.ts = es2022 + dom + …).
+  const defaultLib = options.lib === undefined && !options.noLib ? ts.getDefaultLibFileName(options) : undefined;
+  const lib = defaultLib === undefined ? undefined : defaultLib === "lib.d.ts" ? "lib.es5.d.ts" : defaultLib.replace(/\.full\.d\.ts$/, ".d.ts");
+  if (!types && lib === undefined) return undefined;
+  return { ...options, ...(types ? { types: [] } : {}), ...(lib !== undefined ? { lib: [lib] } : {}) };
+}
+
+const MEANING = ts.SymbolFlags.Value | ts.SymbolFlags.Type | ts.SymbolFlags.Namespace;
+
+/** Whether a name or module of the lean program does not resolve (see the module's comment). */
+function needsWhatWasLeftOut(program: ts.Program, own: ReadonlySet<string>): boolean {
+  const checker = program.getTypeChecker() as ScopeChecker;
+  for (const sf of program.getSourceFiles()) {
+    if (program.isSourceFileDefaultLibrary(sf)) continue;
+    // Every module reference TypeScript collected while building the program (imports, exports, import types, import() calls).
+    const specifiers = (sf as ts.SourceFile & { imports?: readonly ts.StringLiteral[] }).imports ?? [];
+    if (specifiers.some((s) => !checker.getSymbolAtLocation(s))) return true;
+    const whole = own.has(sf.fileName) || sf.isDeclarationFile;
+    // A name of the file's own scope or of the global one resolves anywhere in the file: asked once per name.
+    const inFileScope = new Map<string, boolean>();
+    const resolvesInFile = (name: string): boolean => {
+      let found = inFileScope.get(name);
+      if (found === undefined) inFileScope.set(name, (found = checker.resolveName(name, sf, MEANING, false) !== undefined));
+      return found;
+    };
+    const unresolved = (node: ts.Node): boolean => {
+      if (ts.isIdentifier(node)) return !resolvesInFile(node.text) && isReference(node) && !checker.resolveName(node.text, node, MEANING, false);
+      const skipped = whole ? undefined : noTypeFrom(node);
+      return ts.forEachChild(node, (child) => (child === skipped ? undefined : unresolved(child) || undefined)) ?? false;
+    };
+    if (unresolved(sf)) return true;
+  }
+  return false;
+}
+
+/** The part of a declaration that no type depends on: a body under a written return type, an initializer under a written type. */
+function noTypeFrom(node: ts.Node): ts.Node | undefined {
+  if (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isGetAccessorDeclaration(node)) {
+    return node.type ? node.body : undefined;
+  }
+  if (ts.isConstructorDeclaration(node) || ts.isSetAccessorDeclaration(node) || ts.isClassStaticBlockDeclaration(node)) return node.body;
+  if (ts.isVariableDeclaration(node) || ts.isPropertyDeclaration(node) || ts.isParameter(node)) return node.type ? node.initializer : undefined;
+  return undefined;
+}
+
+/**
+ * Whether an identifier refers to something by scope: not a member's or a property's name, not
+ * the name another module exports a thing under, not a label.
+ */
+function isReference(id: ts.Identifier): boolean {
+  const parent = id.parent;
+  if (ts.isPropertyAccessExpression(parent)) return parent.expression === id;
+  if (ts.isQualifiedName(parent)) {
+    if (parent.right === id) return false;
+    // `import("m").A.B`: A is a name of the module's, not of the scope.
+    let top: ts.Node = parent;
+    while (ts.isQualifiedName(top.parent)) top = top.parent;
+    return !(ts.isImportTypeNode(top.parent) && top.parent.qualifier === top);
+  }
+  if (ts.isImportTypeNode(parent)) return parent.qualifier !== id;
+  // `as const` is written as a reference to a type named const.
+  if (ts.isTypeReferenceNode(parent) && id.text === "const" && (ts.isAsExpression(parent.parent) || ts.isTypeAssertionExpression(parent.parent))) return false;
+  if (
+    ts.isPropertySignature(parent) || ts.isPropertyDeclaration(parent) || ts.isMethodSignature(parent) || ts.isMethodDeclaration(parent) ||
+    ts.isGetAccessorDeclaration(parent) || ts.isSetAccessorDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isEnumMember(parent) ||
+    ts.isNamedTupleMember(parent) || ts.isJsxAttribute(parent) || ts.isImportAttribute(parent)
+  ) {
+    return parent.name !== id;
+  }
+  if (ts.isImportSpecifier(parent) || ts.isBindingElement(parent)) return parent.propertyName !== id;
+  if (ts.isExportSpecifier(parent)) return parent.parent.parent.moduleSpecifier === undefined && (parent.propertyName ?? parent.name) === id;
+  if (ts.isLabeledStatement(parent) || ts.isBreakOrContinueStatement(parent)) return parent.label !== id;
+  if (ts.isMetaProperty(parent) || ts.isNamespaceExport(parent) || ts.isNamespaceExportDeclaration(parent)) return false;
+  if (ts.isModuleDeclaration(parent)) return !(parent.flags & ts.NodeFlags.GlobalAugmentation);
+  if (ts.isParameter(parent) && id.text === "this") return false;
+  return true;
+}

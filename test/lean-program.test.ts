@@ -1,0 +1,117 @@
+/**
+ * With the native compiler checking the full program, featc reads the catalog's types from a
+ * program without the `types` packages and the DOM's libraries when nothing needs them
+ * (compiler/discover/program.ts). The answers must be those of the full program: the reference
+ * catalog and `featc init`'s, read both ways, give the same facts and diagnostics; a catalog
+ * that uses Node's globals or the DOM's is read with them (a type mismatch that only their
+ * declarations reveal is still reported).
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { analyze, type Analysis } from "../compiler/analyze.js";
+import { REPO, writeFiles } from "./support/workspace.js";
+
+vi.setConfig({ testTimeout: 240_000 });
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+/** A project outside the repository whose tsconfig names `@types/node` (or, given `compilerOptions`, those). */
+function project(files: Record<string, string>, compilerOptions: Record<string, unknown> = { types: ["node"], typeRoots: [path.join(REPO, "node_modules", "@types")] }): string {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "featc-lean-")));
+  dirs.push(dir);
+  writeFiles(dir, {
+    "featc.config.json": JSON.stringify({ catalog: ["catalog/*.ts"], tsconfig: "tsconfig.json", targets: { online: { shape: "online", inputs: "catalog/inputs.ts#Inputs" } } }),
+    "tsconfig.json": JSON.stringify({ compilerOptions: { target: "es2022", module: "nodenext", strict: true, ...compilerOptions } }),
+    "catalog/inputs.ts": "export interface Inputs {\n  price: number;\n}\n",
+    ...files,
+  });
+  return path.join(dir, "featc.config.json");
+}
+
+/** What featc read of the catalog, as plain data. */
+function facts(a: Analysis) {
+  return {
+    diagnostics: a.diagnostics.map((d) => `${d.code} ${d.span ? `${d.span.file}:${d.span.line}:${d.span.column}` : ""} ${d.message}`),
+    functions: a.catalog!.functions.map((f) => ({
+      name: f.exportName,
+      params: f.params.map((p) => [p.name, p.type.text, p.type.container, p.type.scalar, p.type.printable, p.type.code]),
+      returns: [f.returns.text, f.returns.container, f.returns.scalar, f.returns.printable, f.returns.code],
+      async: f.async,
+    })),
+    inputs: [...a.catalog!.inputs].map(([target, i]) => [target, i.fields.map((f) => [f.name, f.type.text, f.optional])]),
+    targets: a.targets.map((t) => [t.name, [...t.nodes.keys()].sort()]),
+  };
+}
+
+describe("featc's program without the types packages", () => {
+  it("reads the reference catalog as the full program does", async () => {
+    const config = path.join(REPO, "featc.config.json");
+    const lean = await analyze(config, { codeHashes: false });
+    const full = await analyze(config, { codeHashes: false, typeCheck: "builtin" });
+    expect(lean.typeCheckedBy).toBe("native");
+    expect(lean.lean).toBe(true);
+    expect(full.lean).toBe(false);
+    expect(facts(lean)).toEqual(facts(full));
+  });
+
+  it("keeps the types packages for a catalog that uses Node's globals", async () => {
+    const config = project({
+      "catalog/f.ts": [
+        "export function net(price: number): number {",
+        "  return price + Number(process.env.PRICE_OFFSET ?? 0);",
+        "}",
+        "export function label(net: number) {",
+        "  return Buffer.from(String(net));",
+        "}",
+        "export function size(label: string): number {",
+        "  return label.length;",
+        "}",
+        "",
+      ].join("\n"),
+    });
+    const a = await analyze(config, { codeHashes: false });
+    expect(a.typeCheckedBy).toBe("native");
+    expect(a.lean).toBe(false);
+    expect(a.diagnostics.map((d) => `${d.code}: ${d.message}`)).toEqual(["FC1004: 'label' is 'Buffer<ArrayBuffer>', but parameter 'label' of 'size' expects 'string'"]);
+  });
+
+  it("leaves them out when the catalog does not need them, with the same findings", async () => {
+    const config = project({
+      "catalog/f.ts": "export function net(price: number): number {\n  return price * 2;\n}\nexport function shown(net: string): string {\n  return net;\n}\n",
+    });
+    const lean = await analyze(config, { codeHashes: false });
+    const full = await analyze(config, { codeHashes: false, typeCheck: "builtin" });
+    expect(lean.lean).toBe(true);
+    expect(facts(lean)).toEqual(facts(full));
+    expect(lean.diagnostics.map((d) => d.code)).toEqual(["FC1004"]);
+  });
+
+  it("keeps the DOM's libraries of the default library for a catalog that uses them", async () => {
+    const files = {
+      "catalog/f.ts": "export function link(price: number) {\n  return new URL(`https://shop.test/p/${price}`);\n}\nexport function shown(link: string): string {\n  return link;\n}\n",
+    };
+    const dom = await analyze(project(files, { typeRoots: [] }), { codeHashes: false });
+    expect(dom.typeCheckedBy).toBe("native");
+    expect(dom.lean).toBe(false);
+    expect(dom.diagnostics.map((d) => `${d.code}: ${d.message}`)).toEqual(["FC1004: 'link' is 'URL', but parameter 'link' of 'shown' expects 'string'"]);
+  });
+
+  it("reads featc init's catalog without the DOM's libraries, as the full program does", async () => {
+    const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "featc-lean-init-")));
+    dirs.push(dir);
+    writeFiles(dir, { "package.json": JSON.stringify({ name: "lean-init", type: "module" }) });
+    fs.mkdirSync(path.join(dir, "node_modules"));
+    fs.symlinkSync(REPO, path.join(dir, "node_modules", "featc"), "dir");
+    const { init } = await import("../compiler/init.js");
+    expect(await init(dir, { out: () => {}, err: () => {}, color: false })).toBe(0);
+    const config = path.join(dir, "featc.config.json");
+    const lean = await analyze(config, { codeHashes: false });
+    const full = await analyze(config, { codeHashes: false, typeCheck: "builtin" });
+    expect(lean.lean).toBe(true);
+    expect(lean.diagnostics).toEqual([]);
+    expect(facts(lean)).toEqual(facts(full));
+  });
+});
