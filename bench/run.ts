@@ -14,7 +14,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes("--quick");
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
 
-const BENCHES: { name: string; script: string; args: string[]; quickArgs: string[]; processes?: number }[] = [
+/** `full`: only in the full run, not with --quick. */
+const BENCHES: { name: string; script: string; args: string[]; quickArgs: string[]; processes?: number; full?: boolean }[] = [
   // The command line as a whole process: start-up, and check and build of the reference catalog beside tsc.
   { name: "cli", script: "cli.bench.ts", args: [], quickArgs: ["--quick"] },
   // The generated executors, one process per part, so one part's type feedback in the shared
@@ -33,13 +34,16 @@ const BENCHES: { name: string; script: string; args: string[]; quickArgs: string
   { name: "validate", script: "validate.bench.ts", args: [], quickArgs: ["--quick"] },
   { name: "workers", script: "workers.bench.ts", args: [], quickArgs: ["--quick"] },
   { name: "window", script: "window.bench.ts", args: [], quickArgs: ["--quick"] },
+  // The SQL targets: DuckDB against the batch executor (10M rows only in the full run), ClickHouse on one server vs two shards.
   { name: "sql", script: "sql.bench.ts", args: [], quickArgs: ["--quick"] },
+  { name: "sql-10m", script: "sql.bench.ts", args: ["--rows", "10000000"], quickArgs: [], full: true },
+  { name: "clickhouse", script: "sql.bench.ts", args: ["--engine", "clickhouse"], quickArgs: ["--engine", "clickhouse", "--quick"] },
 ];
 
 const all: Row[] = [];
 const failed: string[] = [];
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "featc-bench-"));
-for (const bench of BENCHES.filter((b) => !only || only.includes(b.name))) {
+for (const bench of BENCHES.filter((b) => (!only || only.includes(b.name)) && !(quick && b.full))) {
   const script = path.join(here, bench.script);
   if (!fs.existsSync(script)) continue;
   const processes = quick ? 1 : (bench.processes ?? 1);

@@ -1,69 +1,175 @@
 /**
- * The SQL target on DuckDB against the batch executor, on the same generated clients: the whole
- * reference DAG (loader, join, map features, predictions) for every client. `batch` reads the
- * tables from memory; `duckdb` runs the generated statement in an embedded DuckDB holding the
- * same tables and reads every output column back into JavaScript; `materialised in-engine`
- * creates the result as a table inside DuckDB instead, reading nothing back.
- * Times are this process's CPU time, DuckDB's worker threads included.
+ * The SQL targets against the batch executor, on the same generated clients: the whole
+ * reference DAG (loader, join, map features, predictions) for every client.
+ *
+ * `--engine duckdb` (default): `batch` reads the tables from memory; `duckdb` runs the generated
+ * statement in an embedded DuckDB holding the same tables and reads every output column back
+ * into JavaScript; `materialised in-engine` creates the result as a table inside DuckDB instead,
+ * reading nothing back; `fit` computes the @fitted values in the engine. Times are this
+ * process's CPU time, DuckDB's worker threads included. Peak memory is measured per contender in
+ * a process of its own (`--peak NAME`, one run after the data is loaded): the peak resident size,
+ * and how much it grew over the loaded data.
+ *
+ * `--engine clickhouse`: the ClickHouse target on one server holding every row against a
+ * Distributed table over two shards (two server processes on loopback), wall time per query
+ * (the work is in the servers), result read back into JavaScript.
+ *
  * `--rows N` (default 1,000,000), `--quick` for 100,000 rows and fewer rounds.
  */
-import { DuckDBInstance } from "@duckdb/node-api";
-import { generateData } from "../demo/generate.js";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import { fileURLToPath } from "node:url";
+import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { generateData, type GeneratedData } from "../demo/generate.js";
 import { execute as executeBatch } from "../generated/batch.js";
-import { execute as executeDuckDB, statement } from "../generated/duckdb.js";
-import { duckdbConnection } from "../runtime/sql/connection.js";
-import { quoteIdentifier } from "../runtime/sql/identifiers.js";
-import { consume, machine, measure, peakRssMiB, rows, table } from "./harness.js";
+import * as clickhouseTarget from "../generated/clickhouse.js";
+import * as duckdbTarget from "../generated/duckdb.js";
+import { writeTable } from "../runtime/duckdb/write.js";
+import { clickhouseConnection, duckdbConnection } from "../runtime/sql/connection.js";
+import { startClickHouse } from "../test/support/engines.js";
+import { loadClickHouse, type DataColumn } from "../test/support/sql-data.js";
+import { consume, machine, measure, rows, table, writeRows, type Row } from "./harness.js";
 
+const argument = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
 const quick = process.argv.includes("--quick");
-const rowsArg = process.argv.indexOf("--rows");
-const clients = rowsArg > 0 ? Number(process.argv[rowsArg + 1]) : quick ? 100_000 : 1_000_000;
+const clients = Number(argument("--rows") ?? (quick ? 100_000 : 1_000_000));
 const rounds = quick ? 3 : 7;
+const engine = argument("--engine") ?? "duckdb";
+const peak = argument("--peak");
 
-const data = generateData({ clients, seed: 3 });
 const model = { bias: -0.4, weights: { time_since_last_login: -0.035, is_male: -0.3, is_female: 0.7, is_high_roller: 1.6, age_normalized: -0.6 } };
 const execution_time = Date.UTC(2024, 0, 1);
 const outputs = ["age_mean", "age_stddev", "predictions", "features", "is_male", "is_female", "is_high_roller", "age_normalized", "time_since_last_login"] as const;
-const warehouse = {
-  readSurvey: async () => ({ length: data.survey.client_id.length, columns: data.survey }),
-  readLogins: async () => ({ length: data.logins.client_id.length, columns: data.logins }),
-};
-const batchInputs = { warehouse, survey_results_table: "survey", client_login_table: "logins", execution_time, model };
-const first = await executeBatch(outputs, batchInputs);
-const fitted = { age_mean: first.age_mean, age_stddev: first.age_stddev };
+const tables = { survey_results_table: "survey", client_login_table: "logins" };
 
-const db = await DuckDBInstance.create(":memory:");
-const connection = await db.connect();
-for (const [name, columns] of [["survey", data.survey], ["logins", data.logins]] as const) {
-  const specs = Object.entries(columns).map(([column, values]) => ({ column, text: Array.isArray(values) }));
-  await connection.run(`CREATE TABLE ${quoteIdentifier("duckdb", name)} (${specs.map((s) => `${quoteIdentifier("duckdb", s.column)} ${s.text ? "VARCHAR" : "DOUBLE"}`).join(", ")})`);
-  const appender = await connection.createAppender(name);
-  const length = (columns.client_id as Float64Array).length;
-  for (let i = 0; i < length; i++) {
-    for (const s of specs) {
-      const value = (columns as Record<string, ArrayLike<number | string>>)[s.column]![i]!;
-      if (s.text) appender.appendVarchar(value as string);
-      else appender.appendDouble(value as number);
-    }
-    appender.endRow();
-  }
-  appender.closeSync();
+function batchInputs(data: GeneratedData) {
+  const warehouse = {
+    readSurvey: async () => ({ length: data.survey.client_id.length, columns: data.survey }),
+    readLogins: async () => ({ length: data.logins.client_id.length, columns: data.logins }),
+  };
+  return { warehouse, ...tables, execution_time, model };
 }
-const sqlInputs = { survey_results_table: "survey", client_login_table: "logins", execution_time, model, fitted };
-const adapter = duckdbConnection(connection);
-const { sql, parameters } = statement(sqlInputs);
-const values = parameters.map((p) => p.value as number);
 
-const stats = await measure(
-  [
-    { name: "batch executor", run: async () => consume(await executeBatch(outputs, batchInputs)) },
-    { name: "duckdb target, result read into JS", run: async () => consume(await executeDuckDB(adapter, sqlInputs)) },
-    { name: "duckdb target, materialised in-engine", run: async () => consume(await connection.run(`CREATE OR REPLACE TEMP TABLE featc_bench AS ${sql}`, values)) },
-  ],
-  rounds,
-  1,
-  1,
-);
-console.log(machine());
-console.log(table(rows(`reference DAG, ${clients.toLocaleString("en")} clients`, stats, "ms", `peak RSS ${peakRssMiB()} MiB`)));
-for (const s of stats) console.log(`${s.name}: ${((clients / s.median) * 1000 / 1e6).toFixed(2)} M rows/s (CPU)`);
+async function loadDuckDB(data: GeneratedData): Promise<DuckDBConnection> {
+  const db = await DuckDBInstance.create(":memory:");
+  const connection = await db.connect();
+  await writeTable(connection, "survey", [
+    { name: "client_id", type: "DOUBLE", values: data.survey.client_id },
+    { name: "budget", type: "DOUBLE", values: data.survey.budget },
+    { name: "age", type: "DOUBLE", values: data.survey.age },
+    { name: "gender", type: "VARCHAR", values: data.survey.gender },
+  ]);
+  await writeTable(connection, "logins", [
+    { name: "client_id", type: "DOUBLE", values: data.logins.client_id },
+    { name: "last_logged_in", type: "DOUBLE", values: data.logins.last_logged_in },
+  ]);
+  return connection;
+}
+
+/** The DuckDB contenders, by name: each runs the whole DAG once. */
+async function duckdbContenders(data: GeneratedData) {
+  const batch = batchInputs(data);
+  const first = await executeBatch(["age_mean", "age_stddev"], batch);
+  const connection = await loadDuckDB(data);
+  const adapter = duckdbConnection(connection);
+  const sqlInputs = { ...tables, execution_time, model, fitted: { age_mean: first.age_mean, age_stddev: first.age_stddev } };
+  return [
+    { name: "batch executor", run: async () => consume(await executeBatch(outputs, batch)) },
+    { name: "duckdb target, result read into JS", run: async () => consume(await duckdbTarget.execute(adapter, sqlInputs)) },
+    {
+      name: "duckdb target, materialised in-engine",
+      run: async () => {
+        await adapter.execute(`DROP TABLE IF EXISTS featc_bench`, []);
+        await duckdbTarget.materialize(adapter, sqlInputs, { as: "table", name: "featc_bench" });
+      },
+    },
+    { name: "duckdb fit() of the @fitted values", run: async () => consume(await duckdbTarget.fit(adapter, tables)) },
+  ];
+}
+
+/** A field of /proc/self/status in MiB (VmRSS: resident now, VmHWM: the peak since the last reset). */
+function status(field: "VmRSS" | "VmHWM"): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(fs.readFileSync("/proc/self/status", "utf8"));
+  return Number(match![1]) / 1024;
+}
+
+/**
+ * In a process of its own: the data generated and loaded, then one run of one contender; prints
+ * as JSON the resident memory before the run and its peak during the run (Linux resets the peak
+ * when "5" is written to /proc/self/clear_refs, so generating the data does not count).
+ */
+async function measurePeak(name: string): Promise<void> {
+  const data = generateData({ clients, seed: 3 });
+  const contender = (await duckdbContenders(data)).find((c) => c.name === name)!;
+  fs.writeFileSync("/proc/self/clear_refs", "5");
+  const loaded = status("VmRSS");
+  await contender.run();
+  console.log(JSON.stringify({ peak: status("VmHWM"), loaded }));
+}
+
+function peakOf(name: string): string {
+  const child = spawnSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--rows", String(clients), "--peak", name], { encoding: "utf8", maxBuffer: 1 << 20 });
+  if (child.status !== 0) throw new Error(`peak memory of ${name}: ${child.stderr}`);
+  const { peak, loaded } = JSON.parse(child.stdout.trim().split("\n").at(-1)!) as { peak: number; loaded: number };
+  return `peak RSS ${peak.toFixed(0)} MiB during one run (${loaded.toFixed(0)} MiB before it, data loaded)`;
+}
+
+async function duckdbBench(): Promise<Row[]> {
+  const data = generateData({ clients, seed: 3 });
+  const contenders = await duckdbContenders(data);
+  const stats = await measure(contenders, clients >= 5_000_000 ? 3 : rounds, 1, 1);
+  const label = `sql: reference DAG, ${clients.toLocaleString("en")} clients`;
+  return rows(label, stats, "ms").map((row, i) => ({ ...row, note: `${((clients / stats[i]!.median) * 1000 / 1e6).toFixed(2)} M rows/s; ${peakOf(contenders[i]!.name)}` }));
+}
+
+async function clickhouseBench(): Promise<Row[]> {
+  const data = generateData({ clients, seed: 3 });
+  const batch = await executeBatch(["age_mean", "age_stddev"], batchInputs(data));
+  const survey: DataColumn[] = [
+    { name: "client_id", type: "number", values: Array.from(data.survey.client_id) },
+    { name: "budget", type: "number", values: Array.from(data.survey.budget) },
+    { name: "age", type: "number", values: Array.from(data.survey.age) },
+    { name: "gender", type: "string", values: data.survey.gender },
+  ];
+  const logins: DataColumn[] = [
+    { name: "client_id", type: "number", values: Array.from(data.logins.client_id) },
+    { name: "last_logged_in", type: "number", values: Array.from(data.logins.last_logged_in) },
+  ];
+  const cluster = await startClickHouse();
+  try {
+    for (const shards of [1, 2] as const) {
+      await loadClickHouse(cluster, `survey_${shards}`, survey, shards);
+      await loadClickHouse(cluster, `logins_${shards}`, logins, shards);
+    }
+    const connection = clickhouseConnection({ url: `http://127.0.0.1:${cluster.httpPorts[0]}/`, settings: { distributed_product_mode: "global" } });
+    const inputs = (shards: 1 | 2) => ({ survey_results_table: `survey_${shards}`, client_login_table: `logins_${shards}`, execution_time, model, fitted: { age_mean: batch.age_mean, age_stddev: batch.age_stddev } });
+    // Wall time: the work is done by the servers, not by this process.
+    const times: Record<string, number[]> = { "1 server": [], "2 shards (Distributed)": [] };
+    for (let r = -1; r < rounds; r++) {
+      for (const [name, shards] of [["1 server", 1], ["2 shards (Distributed)", 2]] as const) {
+        const start = performance.now();
+        const result = await clickhouseTarget.execute(connection, inputs(shards));
+        if (result.length !== clients) throw new Error(`ClickHouse returned ${result.length} rows instead of ${clients}`);
+        if (r >= 0) times[name]!.push(performance.now() - start);
+      }
+    }
+    const stats = Object.entries(times).map(([name, list]) => {
+      const sorted = list.sort((a, b) => a - b);
+      return { name: `clickhouse target, ${name}`, median: sorted[sorted.length >> 1]!, p99: sorted.at(-1)!, samples: sorted.length };
+    });
+    return rows(`sql: ClickHouse 18, ${clients.toLocaleString("en")} clients (wall time)`, stats, "ms").map((row, i) => ({ ...row, note: `${((clients / stats[i]!.median) * 1000 / 1e6).toFixed(2)} M rows/s` }));
+  } finally {
+    await cluster.stop();
+  }
+}
+
+if (peak) await measurePeak(peak);
+else {
+  const all = engine === "clickhouse" ? await clickhouseBench() : await duckdbBench();
+  console.log(machine());
+  console.log(table(all));
+  writeRows(all);
+}

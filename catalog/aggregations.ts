@@ -4,11 +4,15 @@
  * two contexts cannot disagree. Plain left-to-right loops, so the result is the same bits on
  * every run and every machine. Each function is self-contained (no private helper) so that its
  * code hash, which decides whether a saved fitted artifact is stale, covers all of its code.
+ * The SQL targets have their own variants: one aggregate each, computed by the engine (in its
+ * own summation order) when the target's fit() runs, saved in the same artifact.
  */
 import type { Column } from "featc";
+import { mean, stddev } from "featc/sql";
 
 /**
  * Mean age over the training population.
+ * @whenNot mode=sql
  * @fitted
  * @check range(0, 150)
  */
@@ -20,6 +24,7 @@ export function age_mean(age: Column<number>): number {
 
 /**
  * Sample standard deviation (n - 1, like pandas) of age over the training population.
+ * @whenNot mode=sql
  * @fitted
  * @check range(0.000001, 150)
  */
@@ -35,4 +40,24 @@ export function age_stddev(age: Column<number>): number {
     squares += d * d;
   }
   return Math.sqrt(squares / (n - 1));
+}
+
+/**
+ * Mean age over the training population, computed by the engine.
+ * @when mode=sql
+ * @fitted
+ * @check range(0, 150)
+ */
+export function age_mean__sql(age: Column<number>): number {
+  return mean(age);
+}
+
+/**
+ * Sample standard deviation (n - 1, like pandas) of age over the training population, computed by the engine.
+ * @when mode=sql
+ * @fitted
+ * @check range(0.000001, 150)
+ */
+export function age_stddev__sql(age: Column<number>): number {
+  return stddev(age, "sample");
 }

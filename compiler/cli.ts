@@ -16,6 +16,7 @@ import { packageFile } from "./paths.js";
 import { commonOptions, exitCodeFor, report, type CliIo, type CommandContext, type CommonOptions } from "./cli/common.js";
 import { toJson } from "./cli/format.js";
 import { registerLineageCommands } from "./cli/lineage.js";
+import { registerParityCommand } from "./cli/parity.js";
 
 export { exitCodeFor, report, type CliIo, type CommandContext };
 
@@ -26,7 +27,7 @@ const processIo: CliIo = {
 };
 
 /** Command modules beyond check and build; each registers its commands on the program. */
-const commandModules: ((program: Command, context: CommandContext) => void)[] = [registerLineageCommands];
+const commandModules: ((program: Command, context: CommandContext) => void)[] = [registerLineageCommands, registerParityCommand];
 
 /** The folder diagnostics are reported relative to: the config's, also when it could not be read. */
 async function rootDirOf(analysis: Analysis, configPath: string): Promise<string> {

@@ -44,12 +44,13 @@ export declare namespace ts {
   type JSDocTag = Morph.ts.JSDocTag;
   type JsonSourceFile = Morph.ts.JsonSourceFile;
   type LanguageVariant = Morph.ts.LanguageVariant;
+  type LiteralType = Morph.ts.LiteralType;
   type Node = Morph.ts.Node;
   type ObjectLiteralExpression = Morph.ts.ObjectLiteralExpression;
   type Program = Morph.ts.Program;
-  type ScriptTarget = Morph.ts.ScriptTarget;
   type PropertyAccessExpression = Morph.ts.PropertyAccessExpression;
   type PropertyAssignment = Morph.ts.PropertyAssignment;
+  type ScriptTarget = Morph.ts.ScriptTarget;
   type Signature = Morph.ts.Signature;
   type SignatureDeclaration = Morph.ts.SignatureDeclaration;
   type SourceFile = Morph.ts.SourceFile;

@@ -7,11 +7,14 @@
  *   2. generates the warehouse (DuckDB, seeded) under data/;
  *   3. trains (batch: features + @fitted values, logistic regression, artifacts saved);
  *   4. scores every client (batch) and writes the predictions to DuckDB;
- *   5. starts the Fastify service on a free loopback port, asks it for a seeded random sample
+ *   5. scores every client again inside DuckDB with the SQL target (generated/duckdb.sql, on the
+ *      same warehouse file), with the @fitted values also computed by the engine, and compares
+ *      both with the batch run (predictions within the bound the target states);
+ *   6. starts the Fastify service on a free loopback port, asks it for a seeded random sample
  *      of clients over HTTP (a few requests at a time), and compares every online prediction
  *      with the batch one read back from DuckDB, after the JSON round trip, with Object.is;
- *   6. prints a short report and exits 0 only when every prediction is identical and every
- *      request succeeded.
+ *   7. prints a short report and exits 0 only when every prediction is identical online, within
+ *      its stated bound in SQL, and every request succeeded.
  *
  *   npm run demo -- [--clients 100000] [--seed 1] [--sample 1000] [--concurrency 4]
  *                   [--dir data] [--lookups index|query] [--skip-build-check]
@@ -22,7 +25,9 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { AddressInfo } from "node:net";
 import type { ProgressStream } from "featc/node";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { readTable } from "featc/duckdb";
+import { compareNode, compareRuns, duckdbConnection, type NodeParity } from "featc/sql";
 import { build } from "../compiler/build.js";
 import { formatHuman } from "../compiler/cli/format.js";
 import { hasErrors } from "../compiler/diagnostics.js";
@@ -32,6 +37,7 @@ import { createServer } from "./server.js";
 import type { ServiceKind } from "./services.js";
 import { DEFAULT_EXECUTION_TIME, isMain, train, type TrainReport } from "./train.js";
 import { TABLES, openWarehouse } from "./warehouse.js";
+import * as duckdbTarget from "../generated/duckdb.js";
 
 /** The repository's featc config: the demo checks the executors it imports against it. */
 export const CONFIG_PATH = fileURLToPath(new URL("../featc.config.json", import.meta.url));
@@ -67,11 +73,23 @@ export interface Mismatch {
   readonly failure?: string;
 }
 
+/** The SQL step: every client scored inside DuckDB, and the @fitted values fitted by the engine, against the batch run. */
+export interface SqlStepReport {
+  readonly rows: number;
+  /** Per column the SQL target returns that batch also has (client_id, predictions). */
+  readonly parity: readonly NodeParity[];
+  /** The engine's fit() of each @fitted value against the batch target's. */
+  readonly fitted: readonly NodeParity[];
+  readonly passed: boolean;
+  readonly ms: { readonly execute: number; readonly fit: number };
+}
+
 export interface DemoResult {
   readonly build: { readonly ms: number; readonly files: number } | undefined;
   readonly generate: GenerateReport;
   readonly train: TrainReport;
   readonly score: ScoreReport;
+  readonly sql: SqlStepReport;
   readonly server: { readonly address: string; readonly startMs: number };
   readonly online: {
     /** The sampled clients, their batch predictions (from DuckDB) and online predictions (NaN when failed). */
@@ -187,6 +205,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   let scored: ScoreReport;
   let batchIds: Float64Array;
   let batchPredictions: Float64Array;
+  let sql: SqlStepReport;
   try {
     trained = await train({ warehouse, artifacts, executionTime: DEFAULT_EXECUTION_TIME, progress });
     const fittedText = Object.entries(trained.fitted).map(([k, v]) => `${k} ${typeof v === "number" ? v.toFixed(2) : String(v)}`).join(", ");
@@ -200,6 +219,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const readBack = await readTable(warehouse.connection, { table: scored.table.split(".") }, { client_id: "f64", prediction: "f64" });
     batchIds = readBack.columns.client_id;
     batchPredictions = readBack.columns.prediction;
+    sql = await scoreInDuckDB(warehouse.connection, trained, { client_id: batchIds, predictions: batchPredictions });
+    const verdict = (p: NodeParity) => `${p.node} ${p.verdict === "within-ulps" ? `within ${p.boundUlps} ulp (max ${p.maxUlps}, ${count(p.rowsDiffering)} rows)` : p.verdict}`;
+    line(row("sql", seconds(sql.ms.execute), `${count(sql.rows)} clients scored inside DuckDB (generated/duckdb.sql): ${sql.parity.map(verdict).join(", ")} vs batch`));
+    line(row("", seconds(sql.ms.fit), `@fitted values fitted by the engine (generated/duckdb.fit.sql): ${sql.fitted.map(verdict).join(", ")} vs batch`));
   } finally {
     warehouse.close();
   }
@@ -304,7 +327,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       execute: { p50: quantile(executeMs.filter((v) => !Number.isNaN(v)), 0.5), p99: quantile(executeMs.filter((v) => !Number.isNaN(v)), 0.99) },
       ms: onlineMs,
     },
-    passed: n > 0 && identical === n && failed === 0,
+    sql,
+    passed: n > 0 && identical === n && failed === 0 && sql.passed,
   };
   const o = result.online;
   line(row("online", seconds(o.ms), `${count(n)} sampled clients over HTTP, ${concurrency} in flight: ${count(Math.round(n / (o.ms / 1000)))} requests/s`));
@@ -317,6 +341,28 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   }
   if (result.online.mismatches.length > 5) line(`${" ".repeat(25)}… and ${result.online.mismatches.length - 5} more`);
   return result;
+}
+
+/**
+ * The SQL step: the duckdb target's statement runs inside the warehouse's DuckDB with the model
+ * and fitted values batch trained, and its fit() computes the fitted values in the engine; each
+ * is compared with the batch run, row by row on client_id, against the bound the target states.
+ */
+async function scoreInDuckDB(connection: DuckDBConnection, trained: TrainReport, batch: { client_id: Float64Array; predictions: Float64Array }): Promise<SqlStepReport> {
+  const adapter = duckdbConnection(connection);
+  const tables = { survey_results_table: TABLES.survey, client_login_table: TABLES.logins };
+  let t = performance.now();
+  const result = await duckdbTarget.execute(adapter, { ...tables, execution_time: DEFAULT_EXECUTION_TIME, model: trained.model, fitted: trained.fitted });
+  const execute = performance.now() - t;
+  const parity = compareRuns(batch, { client_id: result.columns.client_id, predictions: result.columns.predictions }, { key: "client_id", bounds: duckdbTarget.NODES });
+  t = performance.now();
+  const engine = await duckdbTarget.fit(adapter, tables);
+  const fit = performance.now() - t;
+  const fitted = (["age_mean", "age_stddev"] as const).map((name) => {
+    const note = duckdbTarget.NODES[name];
+    return compareNode(name, [trained.fitted[name]], [engine.values[name]], note.boundUlps * (note.perRow ? engine.rows : 1));
+  });
+  return { rows: result.length, parity, fitted, passed: result.length === batch.client_id.length && [...parity, ...fitted].every((p) => p.ok), ms: { execute, fit } };
 }
 
 /** One report line: the step, its wall time (right-aligned), what it did. */
@@ -387,7 +433,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.error(`${(e as Error).message}\n${USAGE}`);
     return 2;
   }
-  console.log(`featc demo: one catalog, batch and online (${count(options.clients!)} clients, seed ${options.seed})\n`);
+  console.log(`featc demo: one catalog, batch, SQL and online (${count(options.clients!)} clients, seed ${options.seed})\n`);
   let result: DemoResult;
   try {
     result = await runDemo({ ...options, onLine: (l) => console.log(l) });
@@ -397,10 +443,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const o = result.online;
   if (result.passed) {
-    console.log(`\nOK: every sampled client got the same prediction online as in batch, bit for bit.`);
+    console.log(`\nOK: every sampled client got the same prediction online as in batch, bit for bit, and inside DuckDB within the SQL target's stated bound.`);
     return 0;
   }
-  console.log(`\nFAILED: ${o.client_id.length - o.identical} of ${o.client_id.length} sampled clients differ or failed.`);
+  if (!result.sql.passed) console.log(`\nFAILED: the SQL target is outside its stated bound: ${[...result.sql.parity, ...result.sql.fitted].filter((p) => !p.ok).map((p) => p.node).join(", ")}.`);
+  if (o.identical !== o.client_id.length || o.failed > 0) console.log(`\nFAILED: ${o.client_id.length - o.identical} of ${o.client_id.length} sampled clients differ or failed.`);
   return 1;
 }
 

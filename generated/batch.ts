@@ -83,7 +83,7 @@ export interface FittedValues {
 }
 
 /** Hash of the code the fitted values depend on: an artifact with another hash is stale. */
-export const FITTED_HASH = "38cbbe4b1da02ea2";
+export const FITTED_HASH = "171598d6fbf888cf";
 
 /** The fitted values' run-time schema, for validating a saved artifact. */
 export const FITTED_SCHEMA = {
@@ -281,14 +281,14 @@ async function computeAsync(want0: number, need0: number, inputs: Inputs, option
     axis.add("age", age.length);
     if (want0 & 0x4) result.age = age;
   }
-  // age_mean — catalog/aggregations.ts:15
+  // age_mean — catalog/aggregations.ts:19
   let age_mean: number = 0;
   if (need0 & 0x8) {
     age_mean = $age_mean(age);
     if (!(age_mean >= 0 && age_mean <= 150)) reportCheck(options, { node: "age_mean", check: "range(0, 150)", warn: false, failed: 1, total: 1, first: [0] });
     if (want0 & 0x8) result.age_mean = age_mean;
   }
-  // age_stddev — catalog/aggregations.ts:26
+  // age_stddev — catalog/aggregations.ts:31
   let age_stddev: number = 0;
   if (need0 & 0x10) {
     age_stddev = $age_stddev(age);
@@ -468,10 +468,10 @@ async function computeOnly_predictions(inputs: Inputs, options: BatchExecuteOpti
   // age: field 'age' of survey_results — catalog/data_loaders.ts:16
   const age = survey_results.columns.age;
   axis.add("age", age.length);
-  // age_mean — catalog/aggregations.ts:15
+  // age_mean — catalog/aggregations.ts:19
   const age_mean = $age_mean(age);
   if (!(age_mean >= 0 && age_mean <= 150)) reportCheck(options, { node: "age_mean", check: "range(0, 150)", warn: false, failed: 1, total: 1, first: [0] });
-  // age_stddev — catalog/aggregations.ts:26
+  // age_stddev — catalog/aggregations.ts:31
   const age_stddev = $age_stddev(age);
   if (!(age_stddev >= 0.000001 && age_stddev <= 150)) reportCheck(options, { node: "age_stddev", check: "range(0.000001, 150)", warn: false, failed: 1, total: 1, first: [0] });
   // budget: field 'budget' of survey_results — catalog/data_loaders.ts:16

@@ -2,11 +2,12 @@
 // Target "clickhouse" (shape sql, dialect "clickhouse") of "featc.config.json"; the statement is "clickhouse.sql" beside this module.
 // Table names are quoted as identifiers and every scalar is a bound parameter: no input is ever read as SQL.
 /* eslint-disable */
-import { SqlInputError, quoteTableName, type SqlConnection, type SqlParameter } from "featc/sql";
+import { materializeStatement, runFit, runStatement, statementText, type MaterializeOptions, type SqlConnection, type SqlParameter, type SqlTargetInfo, type StatementPart } from "featc/sql";
 import type { SqlInputs as $SqlInputs } from "../catalog/inputs.js";
 
 export const TARGET = "clickhouse";
 export const DIALECT = "clickhouse";
+const INFO: SqlTargetInfo = { target: TARGET, dialect: DIALECT };
 
 /** The @fitted values: read from the artifact a fitting target saved. */
 export interface FittedValues {
@@ -14,7 +15,7 @@ export interface FittedValues {
   age_stddev: number;
 }
 /** Hash of the code the fitted values depend on: an artifact with another hash is stale. */
-export const FITTED_HASH = "38cbbe4b1da02ea2";
+export const FITTED_HASH = "171598d6fbf888cf";
 
 /** The run-time inputs the statement reads. */
 export type Inputs = Pick<$SqlInputs, "client_login_table" | "execution_time" | "model" | "survey_results_table"> & { fitted: FittedValues };
@@ -39,8 +40,10 @@ export interface Columns {
   predictions: Float64Array;
 }
 
-/** How each translated node compares with V8: exact (bound 0), or approximate within a bound in ulps, and why. */
+/** How each node compares with featc's JavaScript: exact (bound 0), or approximate within a bound in ulps, and why; `perRow` when the bound is per row of the table, `fittedBy: "engine"` for a @fitted value the engine computes. */
 export const NODES = {
+  age_mean: { boundUlps: 4, approximate: ["mean: the engine adds up in its own order (featc's loop adds left to right); within 4 ulp per row for values of one sign"], raises: [], perRow: true, fittedBy: "engine" },
+  age_stddev: { boundUlps: 4, approximate: ["stddev: two passes like featc's loop, but the engine adds up in its own order (featc's loop adds left to right); within 4 ulp per row for values of one sign"], raises: [], perRow: true, fittedBy: "engine" },
   age_normalized: { boundUlps: 0, approximate: [], raises: [] },
   is_female: { boundUlps: 0, approximate: [], raises: [] },
   is_high_roller: { boundUlps: 0, approximate: [], raises: [] },
@@ -70,17 +73,16 @@ const COLUMNS = [
 ] as const;
 
 /** The statement: SQL text, and slots for the run-time table names. */
-const PARTS: readonly (string | { readonly table: keyof Inputs })[] = [
-  "SELECT\n  `age`,\n  `budget`,\n  `client_id`,\n  `gender`,\n  `last_logged_in`,\n  `age_normalized`,\n  `is_female`,\n  `is_high_roller`,\n  `is_male`,\n  `time_since_last_login`,\n  `features.time_since_last_login`,\n  `features.is_male`,\n  `features.is_female`,\n  `features.is_high_roller`,\n  `features.age_normalized`,\n  `predictions`\nFROM (\nSELECT\n  *,\n  (toFloat64(1) / (toFloat64(1) + exp((((((({p4:Float64} + ({p5:Float64} * `features.time_since_last_login`)) + ({p6:Float64} * `features.is_male`)) + ({p7:Float64} * `features.is_female`)) + ({p8:Float64} * `features.is_high_roller`)) + ({p9:Float64} * `features.age_normalized`)) * toFloat64(-1))))) AS `predictions`\nFROM (\nSELECT\n  *,\n  `time_since_last_login` AS `features.time_since_last_login`,\n  CASE WHEN `is_male` THEN toFloat64(1) ELSE toFloat64(0) END AS `features.is_male`,\n  CASE WHEN `is_female` THEN toFloat64(1) ELSE toFloat64(0) END AS `features.is_female`,\n  CASE WHEN `is_high_roller` THEN toFloat64(1) ELSE toFloat64(0) END AS `features.is_high_roller`,\n  `age_normalized` AS `features.age_normalized`\nFROM (\nSELECT\n  *,\n  ((`age` - {p1:Float64}) / {p2:Float64}) AS `age_normalized`,\n  (`gender` = 'female') AS `is_female`,\n  (`budget` > toFloat64(100)) AS `is_high_roller`,\n  (`gender` = 'male') AS `is_male`,\n  (({p3:Float64} - `last_logged_in`) / toFloat64(86400000)) AS `time_since_last_login`\nFROM (\nSELECT\n  *,\n  CASE WHEN `featc_matched1` = 1 AND NOT isNaN(`featc_key1`) THEN CAST(`featc_value1` AS Float64) ELSE reinterpretAsFloat64(unhex('000000000000F87F')) /* NaN */ END AS `last_logged_in`\nFROM (SELECT * FROM (SELECT CAST(`t0`.`age` AS Float64) AS `age`, CAST(`t0`.`budget` AS Float64) AS `budget`, CAST(`t0`.`client_id` AS Float64) AS `client_id`, `t0`.`gender` AS `gender`, CAST(`t0`.`client_id` AS Float64) AS `featc_key1` FROM ",
+const PARTS: readonly StatementPart<keyof Inputs>[] = [
+  "SELECT\n  `age`,\n  `budget`,\n  `client_id`,\n  `gender`,\n  `last_logged_in`,\n  `age_normalized`,\n  `is_female`,\n  `is_high_roller`,\n  `is_male`,\n  `time_since_last_login`,\n  `features.time_since_last_login`,\n  `features.is_male`,\n  `features.is_female`,\n  `features.is_high_roller`,\n  `features.age_normalized`,\n  `predictions`\nFROM (\nSELECT\n  *,\n  (toFloat64(1) / (toFloat64(1) + exp((((((({p4:Float64} + ({p5:Float64} * `features.time_since_last_login`)) + ({p6:Float64} * `features.is_male`)) + ({p7:Float64} * `features.is_female`)) + ({p8:Float64} * `features.is_high_roller`)) + ({p9:Float64} * `features.age_normalized`)) * toFloat64(-1))))) AS `predictions`\nFROM (\nSELECT\n  *,\n  `time_since_last_login` AS `features.time_since_last_login`,\n  CASE WHEN `is_male` THEN toFloat64(1) ELSE toFloat64(0) END AS `features.is_male`,\n  CASE WHEN `is_female` THEN toFloat64(1) ELSE toFloat64(0) END AS `features.is_female`,\n  CASE WHEN `is_high_roller` THEN toFloat64(1) ELSE toFloat64(0) END AS `features.is_high_roller`,\n  `age_normalized` AS `features.age_normalized`\nFROM (\nSELECT\n  *,\n  ((`age` - {p1:Float64}) / {p2:Float64}) AS `age_normalized`,\n  (`gender` = 'female') AS `is_female`,\n  (`budget` > toFloat64(100)) AS `is_high_roller`,\n  (`gender` = 'male') AS `is_male`,\n  (({p3:Float64} - `last_logged_in`) / toFloat64(86400000)) AS `time_since_last_login`\nFROM (\nSELECT\n  *,\n  CASE WHEN `featc_matched1` = 1 AND NOT isNaN(`featc_key1`) THEN CAST(`featc_value1` AS Float64) ELSE reinterpretAsFloat64(unhex('000000000000F87F')) /* NaN */ END AS `last_logged_in`\nFROM (SELECT * FROM (SELECT CAST(`age` AS Float64) AS `age`, CAST(`budget` AS Float64) AS `budget`, CAST(`client_id` AS Float64) AS `client_id`, `gender` AS `gender`, CAST(`client_id` AS Float64) AS `featc_key1` FROM ",
   { table: "survey_results_table" },
-  " AS `t0`) ALL LEFT JOIN (SELECT CAST(`client_id` AS Float64) AS `featc_key1`, `last_logged_in` AS `featc_value1`, toUInt8(1) AS `featc_matched1` FROM ",
+  ") ALL LEFT JOIN (SELECT CAST(`client_id` AS Float64) AS `featc_key1`, `last_logged_in` AS `featc_value1`, toUInt8(1) AS `featc_matched1` FROM ",
   { table: "client_login_table" },
   ") USING `featc_key1`)\n)\n)\n)\n)\n",
 ];
 
 /** The statement for these inputs: each table name quoted as an identifier, each scalar a parameter. */
 export function statement(inputs: Inputs): { sql: string; parameters: SqlParameter[] } {
-  const sql = PARTS.map((part) => (typeof part === "string" ? part : quoteTableName(DIALECT, inputs[part.table] as string | readonly string[]))).join("");
   const parameters: SqlParameter[] = [
     { name: "p1", type: "number", value: inputs.fitted.age_mean },
     { name: "p2", type: "number", value: inputs.fitted.age_stddev },
@@ -92,13 +94,37 @@ export function statement(inputs: Inputs): { sql: string; parameters: SqlParamet
     { name: "p8", type: "number", value: inputs.model.weights.is_high_roller },
     { name: "p9", type: "number", value: inputs.model.weights.age_normalized },
   ];
-  return { sql, parameters };
+  return { sql: statementText(DIALECT, PARTS, inputs), parameters };
 }
 
 /** Runs the statement through a connection of this target's dialect and returns one column per output. */
 export async function execute(connection: SqlConnection, inputs: Inputs): Promise<{ length: number; columns: Columns }> {
-  if (connection.dialect !== DIALECT) throw new SqlInputError(`target ${TARGET} is written for ${DIALECT}, not ${connection.dialect}`);
-  const { sql, parameters } = statement(inputs);
-  const result = await connection.query(sql, parameters, COLUMNS);
+  const result = await runStatement(connection, INFO, statement(inputs), COLUMNS);
   return { length: result.length, columns: result.columns as unknown as Columns };
+}
+
+/** Creates the result in the engine as a table or a view with the given name (quoted as an identifier). */
+export async function materialize(connection: SqlConnection, inputs: Inputs, options: MaterializeOptions): Promise<void> {
+  await materializeStatement(connection, INFO, statement(inputs), options);
+}
+
+/** The run-time inputs the fit statement reads. */
+export type FitInputs = Pick<$SqlInputs, "survey_results_table">;
+
+/** Each @fitted value's type in the artifact, for saveFitted and loadFitted of featc/node. */
+export const FITTED_SCHEMA = { age_mean: "number", age_stddev: "number" } as const;
+const FITTED_NODES = ["age_mean", "age_stddev"] as const;
+
+/** The fit statement (clickhouse.fit.sql): every @fitted value aggregated by the engine in one query. */
+const FIT_PARTS: readonly StatementPart<keyof FitInputs>[] = [
+  "WITH (SELECT avg(CAST(`age` AS Float64)) FROM ",
+  { table: "survey_results_table" },
+  ") AS `featc_mean1`\nSELECT\n  COALESCE(avg(CAST(`age` AS Float64)), reinterpretAsFloat64(unhex('000000000000F87F')) /* NaN */) AS `age_mean`,\n  CASE WHEN count() < 2 THEN reinterpretAsFloat64(unhex('000000000000F87F')) /* NaN */ ELSE sqrt(sum((CAST(`age` AS Float64) - `featc_mean1`) * (CAST(`age` AS Float64) - `featc_mean1`)) / CAST(count() - 1 AS Float64)) END AS `age_stddev`,\n  CAST(count() AS Float64) AS `featc_rows`\nFROM ",
+  { table: "survey_results_table" },
+  "\n",
+];
+
+/** Computes the @fitted values in the engine, as the artifact saveFitted writes (the same format and hash the reading targets check), with the number of rows they cover. */
+export async function fit(connection: SqlConnection, inputs: FitInputs): Promise<{ catalogHash: string; target: string; values: FittedValues; rows: number }> {
+  return runFit(connection, INFO, FITTED_HASH, statementText(DIALECT, FIT_PARTS, inputs), FITTED_NODES);
 }

@@ -59,7 +59,7 @@ export interface FittedValues {
 }
 
 /** Hash of the code the fitted values depend on: an artifact with another hash is stale. */
-export const FITTED_HASH = "38cbbe4b1da02ea2";
+export const FITTED_HASH = "171598d6fbf888cf";
 
 /** The fitted values' run-time schema, for validating a saved artifact. */
 export const FITTED_SCHEMA = {
@@ -228,14 +228,14 @@ function computeSync(want0: number, need0: number, inputs: Inputs, options: Exec
   const result: Partial<Outputs> = {};
   const fitted = inputs.fitted;
   if (fitted == null && (need0 & 0x3) !== 0) throw new MissingInputError("fitted", TARGET); // read by age_mean, age_stddev
-  // age_mean: fitted value read from inputs.fitted (age_mean) — catalog/aggregations.ts:15
+  // age_mean: fitted value read from inputs.fitted (age_mean) — catalog/aggregations.ts:19
   let age_mean: number = 0;
   if (need0 & 0x1) {
     age_mean = fitted.age_mean;
     if (!(age_mean >= 0 && age_mean <= 150)) reportCheck(options, { node: "age_mean", check: "range(0, 150)", warn: false, failed: 1, total: 1, first: [0] });
     if (want0 & 0x1) result.age_mean = age_mean;
   }
-  // age_stddev: fitted value read from inputs.fitted (age_stddev) — catalog/aggregations.ts:26
+  // age_stddev: fitted value read from inputs.fitted (age_stddev) — catalog/aggregations.ts:31
   let age_stddev: number = 0;
   if (need0 & 0x2) {
     age_stddev = fitted.age_stddev;
@@ -266,14 +266,14 @@ async function computeAsync(want0: number, need0: number, inputs: Inputs, option
   // survey_results: survey_results__online — catalog/data_loaders.ts:33 (started now, awaited before first use)
   let survey_results_promise: ReturnType<typeof $survey_results__online> | undefined;
   if (need0 & 0x8) survey_results_promise = handled($survey_results__online(survey_service, client_id));
-  // age_mean: fitted value read from inputs.fitted (age_mean) — catalog/aggregations.ts:15
+  // age_mean: fitted value read from inputs.fitted (age_mean) — catalog/aggregations.ts:19
   let age_mean: number = 0;
   if (need0 & 0x1) {
     age_mean = fitted.age_mean;
     if (!(age_mean >= 0 && age_mean <= 150)) reportCheck(options, { node: "age_mean", check: "range(0, 150)", warn: false, failed: 1, total: 1, first: [0] });
     if (want0 & 0x1) result.age_mean = age_mean;
   }
-  // age_stddev: fitted value read from inputs.fitted (age_stddev) — catalog/aggregations.ts:26
+  // age_stddev: fitted value read from inputs.fitted (age_stddev) — catalog/aggregations.ts:31
   let age_stddev: number = 0;
   if (need0 & 0x2) {
     age_stddev = fitted.age_stddev;
@@ -376,10 +376,10 @@ async function computeOnly_predictions(inputs: Inputs, options: ExecuteOptions |
   const last_logged_in_promise = handled($last_logged_in__online(login_service, client_id));
   // survey_results: survey_results__online — catalog/data_loaders.ts:33 (started now, awaited before first use)
   const survey_results_promise = handled($survey_results__online(survey_service, client_id));
-  // age_mean: fitted value read from inputs.fitted (age_mean) — catalog/aggregations.ts:15
+  // age_mean: fitted value read from inputs.fitted (age_mean) — catalog/aggregations.ts:19
   const age_mean = fitted.age_mean;
   if (!(age_mean >= 0 && age_mean <= 150)) reportCheck(options, { node: "age_mean", check: "range(0, 150)", warn: false, failed: 1, total: 1, first: [0] });
-  // age_stddev: fitted value read from inputs.fitted (age_stddev) — catalog/aggregations.ts:26
+  // age_stddev: fitted value read from inputs.fitted (age_stddev) — catalog/aggregations.ts:31
   const age_stddev = fitted.age_stddev;
   if (!(age_stddev >= 0.000001 && age_stddev <= 150)) reportCheck(options, { node: "age_stddev", check: "range(0.000001, 150)", warn: false, failed: 1, total: 1, first: [0] });
   // survey_results: survey_results__online — catalog/data_loaders.ts:33

@@ -9,8 +9,7 @@ import path from "node:path";
 import { libraryFiles, ts } from "../typescript.js";
 import { diagnostics, type Diagnostic, type Span } from "../diagnostics.js";
 import type { FeatcConfig } from "../config.js";
-import type { Lowering } from "../shapes/sql/ir.js";
-import type { Catalog, ExtractFact, FieldInfo, FunctionFact, InputsFact, ParamFact, TypeInfo, TypeOracle, TypeRef, ValueSchema } from "../model.js";
+import type { Catalog, ExtractFact, FieldInfo, FunctionFact, InputsFact, ParamFact, ScalarClass, TypeInfo, TypeOracle, TypeRef, ValueSchema } from "../model.js";
 import { packageFile } from "../paths.js";
 import { MAX_BRACKET_DEPTH, MAX_TREE_DEPTH, tooDeepBrackets, tooDeepNode } from "./depth.js";
 import { fileProblem, isRegularFile, readTextFile } from "./files.js";
@@ -197,9 +196,8 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
     if (!fact) continue;
     const lowered = options.lowerBodies ? lowerFunction(candidate.fn, program, catalogFileSet) : undefined;
     const expanded = expandParameterize(candidate, fact, checker, problems);
-    // A body is lowered with its own parameter names; rebound parameters are not translated yet.
-    const untranslatedBinding: Lowering = { ok: false, problem: { construct: "@parameterize", reason: "a node made by @parameterize is not translated to SQL yet", span: fact.span } };
-    functions.push(...expanded.map((f) => (lowered ? { ...f, lowered: f.parameterized ? untranslatedBinding : lowered } : f)));
+    // A body is lowered with its own parameter names: each node of a @parameterize binds them (the SQL planner substitutes).
+    functions.push(...expanded.map((f) => (lowered ? { ...f, lowered } : f)));
   }
   // Validators may also be private (`_`-prefixed) exports: collect them too.
   for (const ref of validatorRefs) {

@@ -29,7 +29,7 @@ const MATH_ARITY: Partial<Record<MathFunction, number>> = { pow: 2 };
 const MATH_CONSTANTS: ReadonlySet<string> = new Set(["PI", "E", "LN2", "LN10", "LOG2E", "LOG10E", "SQRT2", "SQRT1_2"]);
 /** Where featc's relational API for SQL targets is declared: its functions are recognised by declaration. */
 const RELATIONAL_FILES = new Set([packageFile("runtime", "sql", "relational.ts"), packageFile("dist", "runtime", "sql", "relational.d.ts")].map(realpath));
-const RELATIONAL_FUNCTIONS: ReadonlySet<string> = new Set(["sqlTable", "lookup"]);
+const RELATIONAL_FUNCTIONS: ReadonlySet<string> = new Set<RelationCall["fn"]>(["sqlTable", "lookup", "count", "sum", "mean", "stddev", "min", "max"]);
 /** Inlined calls deeper than this are reported (a recursive helper). */
 const MAX_INLINE_DEPTH = 32;
 

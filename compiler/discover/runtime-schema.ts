@@ -4,7 +4,7 @@
  * What cannot be checked cheaply and exactly (generics, recursion, deep nesting, very large
  * types) becomes `unknown`: the validator lets it through rather than refuse a valid value.
  */
-import { ts } from "ts-morph";
+import { ts } from "../typescript.js";
 import type { SchemaField, TypeInfo, ValueSchema } from "../model.js";
 
 /** How deep into nested types a schema goes; below that every value passes. */

@@ -13,7 +13,7 @@
  * `return <aggregate>(<param>)`, where the callee resolves through the type checker to one of the
  * runtime's aggregates, is recognised: targets compute it incrementally or translate it.
  */
-import { ts } from "ts-morph";
+import { ts } from "../typescript.js";
 import { diagnostics, nearestName, type Diagnostic, type Span } from "../diagnostics.js";
 import type { FunctionFact, TypeInfo, WindowAggregate, WindowFact, WindowFrameFact } from "../model.js";
 import { isName, spanAt, tokensOf, type Token } from "./parameterize.js";

@@ -63,24 +63,12 @@ export function duckdbConnection(connection: DuckDBConnection): SqlConnection {
   return {
     dialect: "duckdb",
     async query(sql, parameters, columns) {
-      const result = await connection.run(sql, values(parameters));
-      const names = result.columnNames();
-      const chunks = Array.from({ length: result.chunkCount }, (_, i) => result.getChunk(i));
-      const length = chunks.reduce((n, c) => n + c.rowCount, 0);
-      const out: Record<string, Float64Array | boolean[] | string[]> = {};
-      for (const spec of columns) {
-        const index = names.indexOf(spec.name);
-        if (index < 0) throw new Error(`featc: the result has no column '${spec.name}' (it has ${names.join(", ")})`);
-        const column = emptyColumn(spec.type, length);
-        let row = 0;
-        // Vector by vector: a double column is read straight from DuckDB's buffers.
-        for (const chunk of chunks) {
-          const vector = chunk.getColumnVector(index);
-          for (let i = 0; i < chunk.rowCount; i++, row++) (column as unknown[])[row] = notNull(vector.getItem(i), spec.name, row);
-        }
-        out[spec.name] = column;
-      }
-      return { length, columns: out };
+      // Straight from DuckDB's vectors into typed arrays (featc/duckdb's reader); a NULL is an error there too.
+      // Imported here, so that featc/sql loads without @duckdb/node-api for the other engines.
+      const { readTable } = await import("../duckdb/read.js");
+      const schema = Object.fromEntries(columns.map((c) => [c.name, ({ number: "f64", boolean: "bool", string: "string" } as const)[c.type]]));
+      const { length, columns: read } = await readTable(connection, { query: sql, params: values(parameters) }, schema);
+      return { length, columns: read as Record<string, Float64Array | boolean[] | string[]> };
     },
     async execute(sql, parameters) {
       await connection.run(sql, values(parameters));
@@ -160,7 +148,7 @@ export function clickhouseConnection(options: ClickHouseOptions): SqlConnection 
     if (options.parameters === "server") {
       for (const p of parameters) url.searchParams.set(`param_${p.name}`, p.type === "boolean" ? (p.value ? "1" : "0") : String(p.value));
     } else {
-      text = inlineClickHouseParameters(sql, parameters);
+      text = inlineParameters("clickhouse", sql, parameters);
     }
     const headers: Record<string, string> = {};
     if (options.user !== undefined) headers["X-ClickHouse-User"] = options.user;
@@ -199,19 +187,45 @@ function clickhouseLiteral(p: SqlParameter): string {
   return `unhex('${hex(new TextEncoder().encode(p.value as string))}')`;
 }
 
+/** A value as an exact literal of DuckDB or PostgreSQL: a double by its shortest round-trip text, a string quoted. */
+function standardLiteral(dialect: "duckdb" | "postgres", p: SqlParameter): string {
+  if (p.type === "number") return `'${float8Text(p.value as number)}'::${dialect === "duckdb" ? "DOUBLE" : "float8"}`;
+  if (p.type === "boolean") return p.value ? "TRUE" : "FALSE";
+  // Doubling the quote is the only escape in a standard string of both engines.
+  return `'${(p.value as string).replace(/'/g, "''")}'`;
+}
+
 /**
- * Replaces `{name:Type}` placeholders outside string literals, quoted names and comments; a
- * placeholder with no parameter is an error.
+ * Replaces the placeholders of a featc statement (`{name:Type}` in ClickHouse, `$1`, `$2`, … in
+ * DuckDB and PostgreSQL) outside string literals, quoted names and comments with each value's
+ * exact literal; a placeholder with no parameter is an error.
  */
-export function inlineClickHouseParameters(sql: string, parameters: readonly SqlParameter[]): string {
-  const byName = new Map(parameters.map((p) => [p.name, p]));
+export function inlineParameters(dialect: SqlDialect, sql: string, parameters: readonly SqlParameter[]): string {
+  parameters.forEach(checkValue);
+  if (dialect === "clickhouse") return scanPlaceholders(sql, /^\{([A-Za-z_][A-Za-z0-9_]*):[A-Za-z0-9()]+\}/, "\\", (name) => clickhouseLiteral(parameterNamed(parameters, name)));
+  if (dialect !== "duckdb" && dialect !== "postgres") throw new SqlInputError(`featc has no connection for the ${dialect} dialect`);
+  return scanPlaceholders(sql, /^\$([0-9]+)/, undefined, (index) => {
+    const p = parameters[Number(index) - 1];
+    if (!p) throw new SqlInputError(`no value for the parameter $${index}`);
+    return standardLiteral(dialect, p);
+  });
+}
+
+function parameterNamed(parameters: readonly SqlParameter[], name: string): SqlParameter {
+  const p = parameters.find((x) => x.name === name);
+  if (!p) throw new SqlInputError(`no value for the parameter '${name}'`);
+  return p;
+}
+
+/** Walks SQL text, copying quoted text and comments as they are and replacing each placeholder `pattern` matches. */
+function scanPlaceholders(sql: string, pattern: RegExp, escape: string | undefined, literal: (name: string) => string): string {
   let out = "";
   let i = 0;
   while (i < sql.length) {
     const c = sql[i]!;
     if (c === "'" || c === "`" || c === '"') {
       let j = i + 1;
-      while (j < sql.length && sql[j] !== c) j += sql[j] === "\\" ? 2 : 1;
+      while (j < sql.length && sql[j] !== c) j += sql[j] === escape ? 2 : 1;
       out += sql.slice(i, j + 1);
       i = j + 1;
     } else if (sql.startsWith("--", i)) {
@@ -224,20 +238,15 @@ export function inlineClickHouseParameters(sql: string, parameters: readonly Sql
       const end = j < 0 ? sql.length : j + 2;
       out += sql.slice(i, end);
       i = end;
-    } else if (c === "{") {
-      const m = /^\{([A-Za-z_][A-Za-z0-9_]*):[A-Za-z0-9()]+\}/.exec(sql.slice(i));
-      if (!m) {
+    } else {
+      const m = c === "{" || c === "$" ? pattern.exec(sql.slice(i, i + 200)) : null;
+      if (m) {
+        out += literal(m[1]!);
+        i += m[0].length;
+      } else {
         out += c;
         i++;
-        continue;
       }
-      const p = byName.get(m[1]!);
-      if (!p) throw new SqlInputError(`no value for the parameter '${m[1]}'`);
-      out += clickhouseLiteral(p);
-      i += m[0].length;
-    } else {
-      out += c;
-      i++;
     }
   }
   return out;

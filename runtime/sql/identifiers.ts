@@ -15,6 +15,9 @@ export class SqlInputError extends FeatcError {
   }
 }
 
+/** The fit statement's last column: how many rows the @fitted values were computed over. */
+export const FIT_ROWS_COLUMN = "featc_rows";
+
 /** A table name: one identifier, or a qualified one (`["schema", "table"]`). */
 export type TableName = string | readonly string[];
 

@@ -2,6 +2,7 @@
  * Parity between two runs of the same catalog (a SQL target and the batch executor, say): per
  * node, whether the values are equal, bit-identical, or within N ulp, and the worst row.
  */
+import type { SqlConnection } from "./connection.js";
 
 export type ParityVerdict = "bit-identical" | "equal" | "within-ulps" | "different";
 
@@ -110,4 +111,21 @@ export function compareRuns<L extends { readonly [K in keyof L]: ArrayLike<unkno
     const bound = options.bounds?.[column.split(".")[0]!]?.boundUlps ?? 0;
     return compareNode(column, order.map((i) => values[i]), Array.from(right[column]!), bound);
   });
+}
+
+/** A target `featc parity` is about to run: its name, its shape (`batch` or `sql`) and, for SQL, its dialect. */
+export interface ParityTarget {
+  readonly name: string;
+  readonly shape: string;
+  readonly dialect?: string;
+}
+
+/**
+ * What a `featc parity` setup module gives each target: its inputs (the batch executor's, or a
+ * SQL module's), a connection for a SQL target, and what to close once it has run.
+ */
+export interface ParitySetup {
+  readonly inputs: object;
+  readonly connection?: SqlConnection;
+  close?(): void | Promise<void>;
 }

@@ -1,6 +1,7 @@
 /**
  * The relational API of SQL targets: what a catalog's `@when` variants for a SQL target are
- * written with — a table by name and a keyed left join. featc translates calls to these
+ * written with — a table by name, a keyed left join, and the aggregates a `@fitted` variant
+ * returns (computed by the engine in one aggregate query). featc translates calls to these
  * functions into SQL at build time (they are recognised by their declaration here); they have
  * no JavaScript implementation, and calling one outside a SQL target throws.
  */
@@ -26,4 +27,43 @@ export function sqlTable<T>(name: TableName): Table<T> {
 export function lookup<R, K extends keyof R & string, V extends keyof R & string>(keys: Column<R[K]>, table: Table<R>, key: K, value: V, missing: R[V]): Column<R[V]> {
   void [keys, table, key, value, missing];
   return onlyInSql("lookup");
+}
+
+/** How a standard deviation divides: by n − 1 (`sample`, like pandas) or by n (`population`). */
+export type StddevKind = "sample" | "population";
+
+/** The number of rows of the column's table, as a double. */
+export function count(column: Column<unknown>): number {
+  void column;
+  return onlyInSql("count");
+}
+
+/** The sum of the column (0 for no rows; NaN if any value is NaN), added up in the engine's order. */
+export function sum(column: Column<number>): number {
+  void column;
+  return onlyInSql("sum");
+}
+
+/** The mean of the column (NaN for no rows), summed in the engine's order. */
+export function mean(column: Column<number>): number {
+  void column;
+  return onlyInSql("mean");
+}
+
+/** The standard deviation of the column, by the engine's algorithm (NaN for too few rows). */
+export function stddev(column: Column<number>, kind: StddevKind): number {
+  void [column, kind];
+  return onlyInSql("stddev");
+}
+
+/** The smallest value of the column (NaN if any value is NaN or there are no rows). */
+export function min(column: Column<number>): number {
+  void column;
+  return onlyInSql("min");
+}
+
+/** The largest value of the column (NaN if any value is NaN or there are no rows). */
+export function max(column: Column<number>): number {
+  void column;
+  return onlyInSql("max");
 }

@@ -57,6 +57,9 @@ describe("npm run demo on 3,000 clients", () => {
     expect(text).toMatch(/per 100k rows/);
     expect(text).toMatch(/latency p50 .*, p99 /);
     expect(text).toMatch(/300 \/ 300 online predictions bit-identical to batch; largest \|difference\| 0/);
+    expect(text).toMatch(/^  sql .*3,000 clients scored inside DuckDB .*client_id bit-identical, predictions (bit-identical|within 2 ulp)/m);
+    expect(text).toMatch(/fitted by the engine .*age_mean (bit-identical|within)/);
+    expect(first.sql.passed).toBe(true);
   });
 
   it("is deterministic: a second run gives the same model, fitted values and predictions", async () => {

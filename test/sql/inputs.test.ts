@@ -6,13 +6,11 @@
  * the tables are intact afterwards.
  */
 import path from "node:path";
-import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
-import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clickhouseConnection, duckdbConnection, postgresConnection, type SqlConnection } from "../../runtime/sql/connection.js";
-import { quoteIdentifier } from "../../runtime/sql/identifiers.js";
-import { startClickHouse, startPostgres, type ClickHouseCluster, type PostgresServer } from "../support/engines.js";
-import { SPECIAL_NUMBERS, SPECIAL_STRINGS, loadClickHouse, loadDuckDB, loadPostgres, type DataColumn } from "../support/sql-data.js";
+import type { SqlConnection } from "../../runtime/sql/connection.js";
+import { quoteIdentifier, type SqlDialect } from "../../runtime/sql/identifiers.js";
+import { SPECIAL_NUMBERS, SPECIAL_STRINGS, type DataColumn } from "../support/sql-data.js";
+import { startSqlEngines, type SqlEngines } from "../support/sql-engines.js";
 import { REPO, buildOk, importFrom, removeWorkspace, workspace } from "../support/workspace.js";
 
 const EVENTS = `ev"ents'; DROP TABLE x; --`;
@@ -36,15 +34,11 @@ const names: DataColumn[] = [
   { name: "label", type: "string", values: nameRows.map((i) => HOSTILE[i % HOSTILE.length]!) },
 ];
 
+const DIALECTS: Record<string, SqlDialect> = { duck: "duckdb", pg: "postgres", house: "clickhouse" };
 let dir: string;
 let targets: Record<string, Target>;
 let catalog: Record<string, Fn>;
-let duck: DuckDBInstance;
-let duckConnection: DuckDBConnection;
-let postgres: PostgresServer;
-let pgClient: pg.Client;
-let clickhouse: ClickHouseCluster;
-const connections = new Map<string, SqlConnection>();
+let engines: SqlEngines;
 
 beforeAll(async () => {
   dir = workspace("sql-inputs", path.join(REPO, "test", "fixtures", "sql", "inputs"));
@@ -55,24 +49,12 @@ beforeAll(async () => {
     house: await importFrom<Target>(dir, "generated/house.ts"),
   };
   catalog = await importFrom<Record<string, Fn>>(dir, "catalog/features.ts");
-  [postgres, clickhouse] = await Promise.all([startPostgres(), startClickHouse()]);
-  duck = await DuckDBInstance.create(":memory:");
-  duckConnection = await duck.connect();
-  pgClient = await postgres.connect();
-  for (const [name, columns] of [[EVENTS, events], [NAMES, names]] as const) {
-    await loadDuckDB(duckConnection, name, columns);
-    await loadPostgres(pgClient, name, columns);
-    await loadClickHouse(clickhouse, name, columns);
-  }
-  connections.set("duck", duckdbConnection(duckConnection));
-  connections.set("pg", postgresConnection(pgClient));
-  connections.set("house", clickhouseConnection({ url: `http://127.0.0.1:${clickhouse.httpPorts[0]}/`, settings: { distributed_product_mode: "global" } }));
+  engines = await startSqlEngines();
+  for (const [name, columns] of [[EVENTS, events], [NAMES, names]] as const) await engines.load(name, columns);
 }, 120_000);
 
 afterAll(async () => {
-  await pgClient?.end();
-  await Promise.all([postgres?.stop(), clickhouse?.stop()]);
-  duck?.closeSync();
+  await engines?.stop();
   if (dir) removeWorkspace(dir);
 }, 30_000);
 
@@ -94,9 +76,9 @@ function expected(prefix: string, threshold: number, strict: boolean): Record<st
 async function rowCounts(target: string): Promise<number[]> {
   const counts: number[] = [];
   for (const table of [EVENTS, NAMES]) {
-    if (target === "duck") counts.push(Number((await duckConnection.runAndReadAll(`SELECT count(*) FROM ${quoteIdentifier("duckdb", table)}`)).getRows()[0]![0]));
-    else if (target === "pg") counts.push(Number((await pgClient.query(`SELECT count(*) FROM ${quoteIdentifier("postgres", table)}`)).rows[0].count));
-    else counts.push(Number((await clickhouse.query(`SELECT count() FROM ${quoteIdentifier("clickhouse", table)}`)).trim()));
+    if (target === "duck") counts.push(Number((await engines.duckdb.runAndReadAll(`SELECT count(*) FROM ${quoteIdentifier("duckdb", table)}`)).getRows()[0]![0]));
+    else if (target === "pg") counts.push(Number((await engines.postgres.query(`SELECT count(*) FROM ${quoteIdentifier("postgres", table)}`)).rows[0].count));
+    else counts.push(Number((await engines.clickhouse.query(`SELECT count() FROM ${quoteIdentifier("clickhouse", table)}`)).trim()));
   }
   return counts;
 }
@@ -104,7 +86,7 @@ async function rowCounts(target: string): Promise<number[]> {
 describe.each(["duck", "pg", "house"])("the %s target", (target) => {
   it.each(HOSTILE)("binds the prefix %j as data", async (prefix) => {
     for (const [threshold, strict] of [[0.5, true], [NaN, false], [-0, false]] as const) {
-      const result = await targets[target]!.execute(connections.get(target)!, { events_table: EVENTS, names_table: NAMES, prefix, threshold, strict });
+      const result = await targets[target]!.execute(engines.connection(DIALECTS[target]!), { events_table: EVENTS, names_table: NAMES, prefix, threshold, strict });
       const want = expected(prefix, threshold, strict);
       const order = Array.from(result.columns.id!, (id) => id as number);
       for (const column of ["label", "matches", "same", "above"]) {

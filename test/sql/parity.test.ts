@@ -6,17 +6,22 @@
  * within the bound the target states. The table names contain quotes, a semicolon and a comment
  * opener: they reach the engines as quoted identifiers.
  */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateData } from "../../demo/generate.js";
-import { execute as executeBatch } from "../../generated/batch.js";
+import { FITTED_HASH as BATCH_FITTED_HASH, execute as executeBatch } from "../../generated/batch.js";
+import { FITTED_HASH as ONLINE_FITTED_HASH, FITTED_SCHEMA as ONLINE_FITTED_SCHEMA } from "../../generated/online.js";
+import { loadFitted, saveFitted } from "../../runtime/fitted-file.js";
 import * as clickhouseTarget from "../../generated/clickhouse.js";
 import * as duckdbTarget from "../../generated/duckdb.js";
 import * as postgresTarget from "../../generated/postgres.js";
 import type { Model } from "../../catalog/types.js";
 import { clickhouseConnection, duckdbConnection, postgresConnection, type SqlConnection } from "../../runtime/sql/connection.js";
-import { compareRuns, type NodeParity } from "../../runtime/sql/parity.js";
+import { compareNode, compareRuns, type NodeParity } from "../../runtime/sql/parity.js";
 import { startClickHouse, startPostgres, type ClickHouseCluster, type PostgresServer } from "../support/engines.js";
 import { loadClickHouse, loadDuckDB, loadPostgres, type DataColumn } from "../support/sql-data.js";
 
@@ -85,7 +90,7 @@ afterAll(async () => {
   await pgClient?.end();
   await Promise.all([postgres?.stop(), clickhouse?.stop()]);
   duck?.closeSync();
-  const nodes = [...(parity.values().next().value ?? [])].map((p) => p.node);
+  const nodes = [...new Set([...parity.values()].flatMap((list) => list.map((p) => p.node)))];
   if (nodes.length > 0) {
     const engines = [...parity.keys()];
     const cell = (p: NodeParity | undefined) => (p ? (p.verdict === "within-ulps" ? `within ${p.boundUlps} ulp (max ${p.maxUlps}, ${p.rowsDiffering} rows)` : p.verdict) : "-");
@@ -102,9 +107,30 @@ describe.each(Object.keys(TARGETS))("the %s target", (dialect) => {
     expect(result.length).toBe(data.survey.client_id.length);
     // Rows come back in the engine's order: compareRuns matches them to the batch rows by client_id.
     const found = compareRuns(batch, result.columns, { key: "client_id", bounds: target.NODES });
-    parity.set(dialect, found);
+    parity.set(dialect, [...found, ...(parity.get(dialect) ?? [])]);
     expect(found.filter((p) => !p.ok)).toEqual([]);
     // Everything but predictions is exact.
     expect(found.filter((p) => p.verdict !== "bit-identical" && p.verdict !== "equal").map((p) => p.node)).toEqual(found.filter((p) => p.node === "predictions" && p.verdict === "within-ulps").map((p) => p.node));
+  }, 60_000);
+
+  it("fits the @fitted values in the engine, within the stated bound of the batch loop, as an artifact the online target loads", async () => {
+    const target = TARGETS[dialect]!;
+    const artifact = await target.fit(connections.get(dialect)!, { survey_results_table: SURVEY_TABLE });
+    expect(artifact.catalogHash).toBe(BATCH_FITTED_HASH);
+    expect(artifact.rows).toBe(data.survey.client_id.length);
+    const found = (["age_mean", "age_stddev"] as const).map((name) => {
+      const node = target.NODES[name];
+      expect(node.fittedBy).toBe("engine");
+      expect(node.perRow).toBe(true);
+      return compareNode(name, [fitted[name]], [artifact.values[name]], node.boundUlps * artifact.rows);
+    });
+    parity.set(dialect, [...(parity.get(dialect) ?? []), ...found]);
+    expect(found.filter((p) => !p.ok)).toEqual([]);
+    // Saved and loaded as any fitted artifact: the online target's hash and schema accept it, bit for bit.
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "featc-fit-")), "fitted.json");
+    saveFitted(file, artifact, target.FITTED_SCHEMA);
+    const loaded = loadFitted<typeof artifact.values>(file, ONLINE_FITTED_HASH, ONLINE_FITTED_SCHEMA);
+    expect(Object.is(loaded.age_mean, artifact.values.age_mean) && Object.is(loaded.age_stddev, artifact.values.age_stddev)).toBe(true);
+    fs.rmSync(path.dirname(file), { recursive: true });
   }, 60_000);
 });

@@ -3,7 +3,7 @@
  * servers without query parameters, and the ulp distance and per-node verdicts of parity.
  */
 import { describe, expect, it } from "vitest";
-import { inlineClickHouseParameters } from "../../runtime/sql/connection.js";
+import { inlineParameters } from "../../runtime/sql/connection.js";
 import { SqlInputError, quoteIdentifier, quoteTableName } from "../../runtime/sql/identifiers.js";
 import { compareNode, compareRuns, ulpDistance } from "../../runtime/sql/parity.js";
 
@@ -22,16 +22,24 @@ describe("quoteIdentifier", () => {
   });
 });
 
-describe("inlineClickHouseParameters", () => {
+describe("inlineParameters", () => {
   const p = (name: string, type: "number" | "string" | "boolean", value: number | string | boolean) => ({ name, type, value });
   it("replaces placeholders with hex-encoded exact values, leaving strings, quoted names and comments alone", () => {
     const sql = "SELECT {p1:Float64}, '{p1:Float64}', `{p1:Float64}`, {p2:String} -- {p1:Float64}\n/* {p2:String} */ {p3:UInt8}";
-    expect(inlineClickHouseParameters(sql, [p("p1", "number", 0.1), p("p2", "string", "'; x"), p("p3", "boolean", true)])).toBe(
+    expect(inlineParameters("clickhouse", sql, [p("p1", "number", 0.1), p("p2", "string", "'; x"), p("p3", "boolean", true)])).toBe(
       "SELECT reinterpretAsFloat64(unhex('9A9999999999B93F')), '{p1:Float64}', `{p1:Float64}`, unhex('273B2078') -- {p1:Float64}\n/* {p2:String} */ toUInt8(1)",
     );
   });
   it("refuses a placeholder without a value", () => {
-    expect(() => inlineClickHouseParameters("SELECT {p9:Float64}", [])).toThrow(/p9/);
+    expect(() => inlineParameters("clickhouse", "SELECT {p9:Float64}", [])).toThrow(/p9/);
+  });
+  it("writes $n placeholders of DuckDB and PostgreSQL as exact literals, quotes doubled, outside strings and comments", () => {
+    const sql = "SELECT $1::float8, '$1', \"$2\", $2 -- $1\n/* $3 */ $3, $10";
+    const values = [p("p1", "number", -0), p("p2", "string", "it's; --"), p("p3", "boolean", false)];
+    expect(inlineParameters("postgres", sql.replace("$10", "1"), values)).toBe("SELECT '-0'::float8::float8, '$1', \"$2\", 'it''s; --' -- $1\n/* $3 */ FALSE, 1");
+    expect(inlineParameters("duckdb", "SELECT $1, $2", [p("p1", "number", 0.1), p("p2", "number", NaN)])).toBe("SELECT '0.1'::DOUBLE, 'NaN'::DOUBLE");
+    expect(() => inlineParameters("duckdb", "SELECT $10", values)).toThrow(/\$10/);
+    expect(() => inlineParameters("postgres", "SELECT $1", [p("p1", "string", "a\0b")])).toThrow(/NUL/);
   });
 });
 

@@ -121,6 +121,7 @@ export async function startClickHouse(): Promise<ClickHouseCluster> {
   <tcp_port>${p.tcp}</tcp_port>
   <interserver_http_port>${p.interserver}</interserver_http_port>
   <listen_host>127.0.0.1</listen_host>
+  <keep_alive_timeout>600</keep_alive_timeout>
   <path>${root}/</path>
   <tmp_path>${root}/tmp/</tmp_path>
   <user_files_path>${root}/user_files/</user_files_path>

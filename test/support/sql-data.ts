@@ -102,22 +102,20 @@ export async function loadPostgres(client: pg.Client, table: string, columns: re
 
 /**
  * Creates `table_local` (MergeTree) on each shard and `table` (Distributed over both) on each,
- * and loads even rows into shard 0, odd rows into shard 1.
+ * and loads even rows into shard 0, odd rows into shard 1. With `shards` 1, `table` is instead a
+ * MergeTree on shard 0 holding every row.
  */
-export async function loadClickHouse(cluster: ClickHouseCluster, table: string, columns: readonly DataColumn[]): Promise<void> {
+export async function loadClickHouse(cluster: ClickHouseCluster, table: string, columns: readonly DataColumn[], shards: 1 | 2 = 2): Promise<void> {
   const q = (n: string) => quoteIdentifier("clickhouse", n);
-  const local = `${table}_local`;
+  const local = shards === 2 ? `${table}_local` : table;
   const schema = `(row_id UInt32, ${columns.map((c) => `${q(c.name)} ${sqlType("clickhouse", c.type)}`).join(", ")})`;
-  for (const shard of [0, 1] as const) {
-    await cluster.query(`DROP TABLE IF EXISTS ${q(table)}`, shard);
-    await cluster.query(`DROP TABLE IF EXISTS ${q(local)}`, shard);
-    await cluster.query(`CREATE TABLE ${q(local)} ${schema} ENGINE = MergeTree() ORDER BY row_id`, shard);
-    await cluster.query(`CREATE TABLE ${q(table)} ${schema} ENGINE = Distributed(${cluster.cluster}, default, ${q(local)}, row_id)`, shard);
-  }
   const rows = columns[0]?.values.length ?? 0;
-  for (const shard of [0, 1] as const) {
+  // The rows are encoded first, so that the statements follow one another without a pause (a
+  // server closes an idle keep-alive connection after a few seconds).
+  const shardList = shards === 2 ? ([0, 1] as const) : ([0] as const);
+  const bodies = shardList.map((shard) => {
     const chunks: Uint8Array[] = [];
-    for (let i = shard; i < rows; i += 2) {
+    for (let i = shard; i < rows; i += shards) {
       const id = new Uint8Array(4);
       new DataView(id.buffer).setUint32(0, i, true);
       chunks.push(id);
@@ -140,6 +138,13 @@ export async function loadClickHouse(cluster: ClickHouseCluster, table: string, 
         }
       }
     }
-    await cluster.insert(`INSERT INTO ${q(local)} FORMAT RowBinary`, Buffer.concat(chunks), shard);
+    return Buffer.concat(chunks);
+  });
+  for (const shard of shardList) {
+    await cluster.query(`DROP TABLE IF EXISTS ${q(table)}`, shard);
+    await cluster.query(`DROP TABLE IF EXISTS ${q(local)}`, shard);
+    await cluster.query(`CREATE TABLE ${q(local)} ${schema} ENGINE = MergeTree() ORDER BY row_id`, shard);
+    if (shards === 2) await cluster.query(`CREATE TABLE ${q(table)} ${schema} ENGINE = Distributed(${cluster.cluster}, default, ${q(local)}, row_id)`, shard);
   }
+  for (const shard of shardList) await cluster.insert(`INSERT INTO ${q(local)} FORMAT RowBinary`, bodies[shard]!, shard);
 }

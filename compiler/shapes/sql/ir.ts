@@ -39,10 +39,13 @@ export interface LoweredField {
 /** An argument of a relational call: a parameter of the function, or a literal. */
 export type RelationArg = { readonly kind: "param"; readonly name: string } | Extract<Expr, { kind: "number" | "string" | "boolean" }>;
 
-/** A call of featc's relational API for SQL targets (`featc/sql`): a table by name, a keyed left join. */
+/** The aggregates of `featc/sql` a `@fitted` variant may return. */
+export type AggregateFunction = "count" | "sum" | "mean" | "stddev" | "min" | "max";
+
+/** A call of featc's relational API for SQL targets (`featc/sql`): a table by name, a keyed left join, an aggregate. */
 export interface RelationCall {
   readonly kind: "relation";
-  readonly fn: "sqlTable" | "lookup";
+  readonly fn: "sqlTable" | "lookup" | AggregateFunction;
   readonly args: readonly RelationArg[];
   readonly span: Span;
 }

@@ -7,18 +7,20 @@
  * identifiers; nothing from the catalog or the inputs is ever spliced in unquoted.
  */
 import { diagnostics, type Diagnostic, type Span } from "../../diagnostics.js";
-import type { BuiltTarget, GraphNode } from "../../model.js";
+import type { BuiltTarget, GraphNode, LiteralBinding } from "../../model.js";
 import { quoteIdentifier, type SqlDialect } from "../../../runtime/sql/identifiers.js";
 import type { Expr, LoweredField, RelationArg, RelationCall, ValueType } from "./ir.js";
 import { DIALECT_RULES } from "./dialects.js";
+import { AGGREGATES, isFittedNode, planFit, type SqlFitPlan } from "./fit.js";
+import { loadedColumn, mergeText, type SqlNodeNote, type SqlPart } from "./parts.js";
+
+export type { SqlNodeNote, SqlPart } from "./parts.js";
 import { renderExpr, ULPS_PER_APPROXIMATE_CALL, type RefExpr } from "./render.js";
 import { windowSql } from "./window.js";
 
 /** `boundUlps` of a node whose approximation has no bound in ulps (the reasons say why). */
 export const UNBOUNDED = -1;
 
-/** A piece of the statement: SQL text, or the slot of a run-time table name. */
-export type SqlPart = { readonly kind: "text"; readonly text: string } | { readonly kind: "table"; readonly input: string };
 
 export interface SqlParameter {
   /** 1-based position, as the placeholders number them. */
@@ -36,14 +38,6 @@ export interface SqlColumn {
   readonly type: ValueType;
 }
 
-export interface SqlNodeNote {
-  readonly node: string;
-  /** Empty when the translation gives V8's bits exactly. */
-  readonly approximate: readonly string[];
-  /** The stated bound in ulps (0 when exact; `UNBOUNDED` when the reasons state none, as for an engine's own summation). */
-  readonly boundUlps: number;
-  readonly raises: readonly string[];
-}
 
 export interface SqlPlan {
   readonly dialect: SqlDialect;
@@ -53,6 +47,8 @@ export interface SqlPlan {
   readonly tables: readonly string[];
   readonly columns: readonly SqlColumn[];
   readonly notes: readonly SqlNodeNote[];
+  /** The statement that computes the `@fitted` values in the engine, when every one is an aggregate of the loaded table. */
+  readonly fit?: SqlFitPlan;
 }
 
 export type SqlPlanResult = { readonly plan: SqlPlan; readonly problems: readonly [] } | { readonly plan?: undefined; readonly problems: readonly Diagnostic[] };
@@ -128,7 +124,7 @@ class Planner {
     if (source.kind === "input") return this.parameter(source.name, ref.path, ref.type);
     if (source.kind === "node") {
       const producer = this.target.nodes.get(source.name)!;
-      if (producer.kind === "fitted") return this.parameter("fitted", [source.name, ...ref.path], ref.type);
+      if (isFittedNode(producer)) return this.parameter("fitted", [source.name, ...ref.path], ref.type);
       return this.q([source.name, ...ref.path].join("."));
     }
     return "NULL";
@@ -150,7 +146,7 @@ export function planSql(target: BuiltTarget, dialect: SqlDialect): SqlPlanResult
 
   for (const name of target.order) {
     const node = target.nodes.get(name)!;
-    if (node.kind === "fitted") continue;
+    if (isFittedNode(node)) continue;
     if (node.kind === "extract") {
       const relation = relations.get(node.extractOf!);
       if (!relation || relation.fn !== "sqlTable") {
@@ -167,7 +163,7 @@ export function planSql(target: BuiltTarget, dialect: SqlDialect): SqlPlanResult
         p.fail(name, node.field!, `the field's type '${node.valueType.text}' is not a number, boolean or string`, node.fn.extract?.span ?? node.fn.span);
         continue;
       }
-      const column = `${q("t0")}.${q(node.field!)}`;
+      const column = loadedColumn(dialect, node.field!);
       extracted.push(`${type === "number" ? `CAST(${column} AS ${d.double})` : column} AS ${q(name)}`);
       depth.set(name, 0);
       continue;
@@ -195,6 +191,10 @@ export function planSql(target: BuiltTarget, dialect: SqlDialect): SqlPlanResult
     }
     const value = lowered.value;
     if (value.kind === "relation") {
+      if (AGGREGATES.has(value.fn)) {
+        p.fail(name, value.fn, "an aggregate runs in SQL only as a @fitted value", value.span);
+        continue;
+      }
       relations.set(name, value);
       if (value.fn === "lookup") {
         const lookedUp = planLookup(p, node, value, relations);
@@ -216,7 +216,7 @@ export function planSql(target: BuiltTarget, dialect: SqlDialect): SqlPlanResult
     const raises = new Set<string>();
     let calls = 0;
     for (const field of fields) {
-      const r = renderExpr(field.expr, dialect, (ref) => p.refSql(node, ref));
+      const r = renderExpr(bindLiterals(field.expr, node.fn.parameterized?.literals ?? []), dialect, (ref) => p.refSql(node, ref));
       if (!r.ok) {
         p.fail(name, r.problem.construct, r.problem.reason, r.problem.span);
         continue;
@@ -237,6 +237,9 @@ export function planSql(target: BuiltTarget, dialect: SqlDialect): SqlPlanResult
   if (!from && p.problems.length === 0) {
     p.problems.push(diagnostics.noSqlRowTable(target.name, dialect, target.nodes.values().next().value?.fn.span ?? { file: "", line: 1, column: 1, length: 1 }));
   }
+  // A computing target must fit every value in the engine; a reading one offers the fit when it can.
+  const fit = planFit(target, dialect);
+  if (target.fitted === "compute") for (const f of fit.problems) p.fail(f.node, f.construct, f.reason, f.span);
   if (p.problems.length > 0 || !from) return { problems: p.problems };
 
   // Extracted fields and looked-up columns are outputs too, when the target asks for them.
@@ -248,7 +251,7 @@ export function planSql(target: BuiltTarget, dialect: SqlDialect): SqlPlanResult
   ];
   const parts = dialect === "clickhouse" ? nestedStatement(dialect, from.input, extracted, lookups, steps, selected) : cteStatement(dialect, from.input, extracted, lookups, steps, selected);
   const tables = [...new Set(parts.flatMap((x) => (x.kind === "table" ? [x.input] : [])))].sort();
-  return { plan: { dialect, parts: mergeText(parts), parameters: p.parameters, tables, columns: selected, notes: p.notes }, problems: [] };
+  return { plan: { dialect, parts: mergeText(parts), parameters: p.parameters, tables, columns: selected, notes: p.notes, ...(fit.plan ? { fit: fit.plan } : {}) }, problems: [] };
 }
 
 /** One `lookup()`: the left join of a table's key and value columns on a column of the loaded table. */
@@ -295,6 +298,7 @@ function literalSql(dialect: SqlDialect, v: Lookup["missing"]): string {
 
 const text = (t: string): SqlPart => ({ kind: "text", text: t });
 
+
 /**
  * The statement as common table expressions: `base` (the loaded table and its lookups as LEFT
  * JOINs), then one step per depth of the graph, then the outputs.
@@ -339,8 +343,8 @@ function nestedStatement(dialect: SqlDialect, from: string, extracted: readonly 
   const d = DIALECT_RULES[dialect];
   const q = (name: string) => quoteIdentifier(dialect, name);
   const cast = (numeric: boolean, x: string) => (numeric ? `CAST(${x} AS ${d.double})` : x);
-  const keys = lookups.map((l) => `${cast(l.numeric, `${q("t0")}.${q(l.keysField)}`)} AS ${q(`featc_key${l.n}`)}`);
-  let inner: SqlPart[] = [text(`SELECT ${[...extracted, ...keys].join(", ")} FROM `), { kind: "table", input: from }, text(` AS ${q("t0")}`)];
+  const keys = lookups.map((l) => `${cast(l.numeric, loadedColumn(dialect, l.keysField))} AS ${q(`featc_key${l.n}`)}`);
+  let inner: SqlPart[] = [text(`SELECT ${[...extracted, ...keys].join(", ")} FROM `), { kind: "table", input: from }];
   for (const l of lookups) {
     inner = [
       text("SELECT * FROM ("),
@@ -357,6 +361,40 @@ function nestedStatement(dialect: SqlDialect, from: string, extracted: readonly 
   let parts: SqlPart[] = values.length > 0 ? [text(`SELECT\n  *,\n  ${values.join(",\n  ")}\nFROM (`), ...inner, text(")")] : inner;
   for (const lines of steps) parts = [text(`SELECT\n  *,\n  ${lines.join(",\n  ")}\nFROM (\n`), ...parts, text("\n)")];
   return [text(`SELECT\n  ${selected.map((c) => q(c.name)).join(",\n  ")}\nFROM (\n`), ...parts, text("\n)\n")];
+}
+
+/**
+ * A `@parameterize` node's expression: each parameter the tag binds to a constant replaced by
+ * the literal (parameters bound to a node or an input stay references, which resolve through the
+ * node's dependencies like any other).
+ */
+function bindLiterals(e: Expr, literals: readonly LiteralBinding[]): Expr {
+  if (literals.length === 0) return e;
+  const bind = (x: Expr) => bindLiterals(x, literals);
+  switch (e.kind) {
+    case "ref": {
+      const literal = e.path.length === 0 ? literals.find((l) => l.param === e.param) : undefined;
+      if (!literal) return e;
+      const v = literal.value;
+      return typeof v === "number" ? { kind: "number", value: v } : typeof v === "string" ? { kind: "string", value: v } : { kind: "boolean", value: v };
+    }
+    case "negate":
+    case "not":
+    case "length":
+      return { ...e, arg: bind(e.arg) };
+    case "arithmetic":
+    case "compare":
+    case "logic":
+      return { ...e, left: bind(e.left), right: bind(e.right) };
+    case "if":
+      return { ...e, test: bind(e.test), then: bind(e.then), else: bind(e.else) };
+    case "math":
+      return { ...e, args: e.args.map(bind) };
+    case "startsWith":
+      return { ...e, arg: bind(e.arg), prefix: bind(e.prefix) };
+    default:
+      return e;
+  }
 }
 
 function countApproximate(e: Expr): number {
@@ -380,12 +418,3 @@ function countApproximate(e: Expr): number {
   }
 }
 
-function mergeText(parts: readonly SqlPart[]): SqlPart[] {
-  const out: SqlPart[] = [];
-  for (const part of parts) {
-    const last = out[out.length - 1];
-    if (part.kind === "text" && last?.kind === "text") out[out.length - 1] = { kind: "text", text: last.text + part.text };
-    else out.push(part);
-  }
-  return out;
-}
