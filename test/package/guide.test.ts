@@ -2,8 +2,9 @@
  * docs/guide.md, run: every code block, in order, in one fresh project outside the repository
  * with featc installed from its packed tarball. A block tagged `file=PATH` is written to PATH;
  * an `sh` block's lines are run (`npm install featc` installs the tarball, and packages featc is
- * developed with are pinned to their versions here); a `text` block is what the command before
- * it prints. A block of any other kind fails the test: the guide shows nothing that is not run.
+ * developed with are pinned to their versions here; a line ending in `# exits N` must exit with
+ * status N, every other line with 0); a `text` block is what the command before it prints. A
+ * block of any other kind fails the test: the guide shows nothing that is not run.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -70,11 +71,12 @@ describe("docs/guide.md", () => {
         fs.writeFileSync(path.join(dir, block.file), block.text);
       } else if (block.lang === "sh") {
         for (const line of block.text.split("\n").filter((l) => l.trim() !== "" && !l.startsWith("#"))) {
-          const words = line.trim().split(/\s+/);
+          const exits = /\s+# exits (\d)$/.exec(line);
+          const words = line.slice(0, exits?.index).trim().split(/\s+/);
           const command = words[0] === "npm" && words[1] === "install" ? installLine(words) : words;
           let result;
           try {
-            result = run(command[0]!, command.slice(1), dir);
+            result = run(command[0]!, command.slice(1), dir, exits ? Number(exits[1]) : 0);
           } catch (e) {
             throw new Error(`${where}: ${(e as Error).message}`);
           }

@@ -17,7 +17,9 @@
  * `@when`/`@whenNot`/`@whenIn`; object-returning features with `@extract` (all or listed fields,
  * an inline type or an interface that later features take whole); whole-column aggregates that
  * are `@fitted` or have an online variant; vector operations (Column → Column in batch, the same
- * element-wise helper online); loaders returning Table<Row> in batch and Row online, both
+ * element-wise helper online); shared map features written once and bound by `@parameterize`
+ * (to other nodes or inputs, to number and string constants, one or two nodes per function, a
+ * parameter now and then left unlisted); loaders returning Table<Row> in batch and Row online, both
  * `@extract`; scalar `@fitted` features, also objects whose fields are extracted; `@check`s (range, notNull, oneOf, validators; `warn` or
  * never failing); names that generated code might use for itself (`i`, `result`, `$n0`, …).
  *
@@ -65,6 +67,8 @@ export interface FnDesc {
   readonly async: boolean;
   readonly style: "function" | "arrow" | "expression";
   readonly body: readonly string[];
+  /** The expression traced as the node's name, when it is not `node` (a `@parameterize`d function traces the node it is called for). */
+  readonly trace?: string;
 }
 
 export interface HelperDesc {
@@ -171,6 +175,8 @@ interface NodeRecipe {
   typedOut: boolean;
   description: number;
   check: number;
+  /** A shared map feature: 0..4 a plain function; 5.. `@parameterize` (6 and 7: two nodes, 7: the first parameter unlisted). */
+  bind: number;
   file: number;
   fileOnline: number;
   name: number;
@@ -230,6 +236,7 @@ const nodeArb: fc.Arbitrary<NodeRecipe> = fc.record({
   typedOut: fc.boolean(),
   description: fc.nat({ max: 12 }),
   check: fc.nat({ max: 19 }),
+  bind: fc.nat({ max: 7 }),
   file: fc.nat(),
   fileOnline: fc.nat(),
   name: nameChoice,
@@ -493,6 +500,35 @@ function resolve(r: Recipe): CatalogDesc {
     for (const f of extracted) addNode({ name: f.name, type: f.type, row: true, skew: true, asyncBatch: l.asyncBatch, asyncOnline: l.asyncOnline }, "field");
   });
 
+  /**
+   * A map feature written once as `${name}_fn(x0, …, q, node_name)` and made a node (or two) by
+   * `@parameterize`: each `xi` bound to a dependency (the first left unlisted under its own name
+   * when `bind` is 7), `q` to a number constant, `node_name` to the node's name as a string
+   * constant (what the function traces).
+   */
+  const parameterized = (name: string, n: NodeRecipe, k: number, deps: readonly Val[], type: MapType, doc: readonly string[], at: Omit<Val, "name" | "type">, check: CheckDesc | undefined) => {
+    const names = n.bind >= 6 ? [name, alloc(undefined, `n${k}b`)] : [name];
+    const local = deps.map((d, i) => (n.bind === 7 && i === 0 ? d.name : `x${i}`));
+    const bindings = (node: string, j: number) => {
+      const listed = deps.flatMap((d, i) => (local[i] === d.name ? [] : [`${local[i]}=${d.name}`]));
+      return `@parameterize ${node}(${[...listed, `q=${KONST[(n.konst + j) % KONST.length]}`, `node_name=${JSON.stringify(node)}`].join(", ")})`;
+    };
+    const combined = combine([...deps.map((d, i) => ({ expr: local[i]!, type: d.type })), { expr: "q", type: "number" }], n.ops, n.konst);
+    functions.push({
+      node: name,
+      file: n.file % files,
+      exportName: alloc(undefined, `${name}_fn`),
+      doc: [...doc, ...names.map(bindings)],
+      params: [...deps.map((d, i) => ({ name: local[i]!, type: typeText(d.type) })), { name: "q", type: "number" }, { name: "node_name", type: "string" }],
+      returns: typeText(type),
+      async: n.async,
+      style: styleOf(n.style),
+      body: [...(n.async ? ["await Promise.resolve();"] : []), combined, ret(type, n.konst)],
+      trace: "node_name",
+    });
+    for (const node of names) addNode({ name: node, type, ...at }, "map", at.skew, true, check);
+  };
+
   r.nodes.forEach((n, k) => {
     const rowNumbers = vals.filter((v) => v.row && v.type === "number");
     const scalarNumbers = vals.filter((v) => !v.row && v.type === "number");
@@ -641,6 +677,10 @@ function resolve(r: Recipe): CatalogDesc {
     const fittedObject = kind === "object" && !row && n.variant === 0 && n.fitted;
     const check = kind === "map" && !fittedMap ? checkFor(mapRet, n.check) : undefined;
     const tags = extractTag ? [extractTag, ...(fittedObject ? ["@fitted"] : [])] : fittedMap ? ["@fitted"] : checkTag(check);
+    if (kind === "map" && n.variant === 0 && !fittedMap && n.bind >= 5) {
+      parameterized(name, n, k, deps, mapRet, [...summary, ...tags], { row, skew, asyncBatch, asyncOnline }, check);
+      return;
+    }
     if (n.variant === 0) {
       functions.push({ node: name, file, exportName: name, doc: [...summary, ...tags], params, returns, async: n.async, style, body });
     } else {
@@ -675,7 +715,7 @@ function renderFunction(f: FnDesc): string {
   const doc = f.doc.length === 0 ? "" : `/**\n${f.doc.flatMap((l) => l.split("\n")).map((l) => ` * ${l.replace(/^ \* ?/, "")}`.trimEnd()).join("\n")}\n */\n`;
   const params = f.params.map((p) => `${p.name}: ${p.type}`).join(", ");
   const returns = f.async ? `Promise<${f.returns}>` : f.returns;
-  const body = [`_trace(${JSON.stringify(f.node)});`, ...f.body].flatMap((l) => l.split("\n")).map((l) => `  ${l}`).join("\n");
+  const body = [`_trace(${f.trace ?? JSON.stringify(f.node)});`, ...f.body].flatMap((l) => l.split("\n")).map((l) => `  ${l}`).join("\n");
   const a = f.async ? "async " : "";
   switch (f.style) {
     case "function":
