@@ -89,6 +89,21 @@ describe("featc's program without the types packages", () => {
     expect(lean.diagnostics.map((d) => d.code)).toEqual(["FC1004"]);
   });
 
+  it("leaves them out when a module the catalog imports uses Node only where no type featc reads comes from", async () => {
+    const catalog = {
+      "catalog/f.ts": 'import { cores } from "../lib/host.js";\nexport function spread(price: number): number {\n  return price / cores();\n}\n',
+    };
+    const typed = "import os from \"node:os\";\nexport function cores(): number {\n  return os.cpus().length;\n}\n";
+    const lean = await analyze(project({ ...catalog, "lib/host.ts": typed }), { codeHashes: false });
+    expect(lean.typeCheckedBy).toBe("native");
+    expect(lean.lean).toBe(true);
+    expect(lean.diagnostics).toEqual([]);
+    // The same module with a function whose type is inferred from Node's: the full program.
+    const inferred = await analyze(project({ ...catalog, "lib/host.ts": `${typed}export function platform() {\n  return os.platform();\n}\n` }), { codeHashes: false });
+    expect(inferred.lean).toBe(false);
+    expect(inferred.diagnostics).toEqual([]);
+  });
+
   it("keeps the DOM's libraries of the default library for a catalog that uses them", async () => {
     const files = {
       "catalog/f.ts": "export function link(price: number) {\n  return new URL(`https://shop.test/p/${price}`);\n}\nexport function shown(link: string): string {\n  return link;\n}\n",

@@ -9,7 +9,8 @@
  *
  * The lean program is kept only when every name that can reach such a declaration resolves in
  * it: every module specifier of every file (an ambient module such as "node:fs" is one of
- * theirs), every name of the catalog's own files, and every name in the declarations of the
+ * theirs; in a source file featc does not read itself, a plain import of one only binds names,
+ * which are then checked like the others), every name of the catalog's own files, and every name in the declarations of the
  * other files — their signatures and types, and the bodies whose type is inferred; the body of a
  * function whose return type is written cannot change a type featc sees. Otherwise, and whenever
  * the in-process checker must report TypeScript's errors itself (the fallback), featc uses the
@@ -74,8 +75,20 @@ function needsWhatWasLeftOut(program: ts.Program, own: ReadonlySet<string>): boo
     if (program.isSourceFileDefaultLibrary(sf)) continue;
     // Every module reference TypeScript collected while building the program (imports, exports, import types, import() calls).
     const specifiers = (sf as ts.SourceFile & { imports?: readonly ts.StringLiteral[] }).imports ?? [];
-    if (specifiers.some((s) => !checker.getSymbolAtLocation(s))) return true;
     const whole = own.has(sf.fileName) || sf.isDeclarationFile;
+    // In a source file featc does not read itself, a plain import of a module the lean program
+    // lacks (`import os from "node:os"`) binds names; they are checked below like any other name,
+    // so it matters only where one of them reaches a type featc sees.
+    const unboundNames = new Set<string>();
+    for (const s of specifiers) {
+      if (checker.getSymbolAtLocation(s)) continue;
+      const clause = !whole && ts.isImportDeclaration(s.parent) && !s.parent.importClause?.isTypeOnly ? s.parent.importClause : undefined;
+      if (!clause) return true;
+      if (clause.name) unboundNames.add(clause.name.text);
+      const bindings = clause.namedBindings;
+      if (bindings && ts.isNamespaceImport(bindings)) unboundNames.add(bindings.name.text);
+      else if (bindings) for (const e of bindings.elements) unboundNames.add(e.name.text);
+    }
     // A name of the file's own scope or of the global one resolves anywhere in the file: asked once per name.
     const inFileScope = new Map<string, boolean>();
     const resolvesInFile = (name: string): boolean => {
@@ -84,7 +97,7 @@ function needsWhatWasLeftOut(program: ts.Program, own: ReadonlySet<string>): boo
       return found;
     };
     const unresolved = (node: ts.Node): boolean => {
-      if (ts.isIdentifier(node)) return !resolvesInFile(node.text) && isReference(node) && !checker.resolveName(node.text, node, MEANING, false);
+      if (ts.isIdentifier(node)) return isReference(node) && (unboundNames.has(node.text) ? !isImportBinding(node) : !resolvesInFile(node.text) && !checker.resolveName(node.text, node, MEANING, false));
       const skipped = whole ? undefined : noTypeFrom(node);
       return ts.forEachChild(node, (child) => (child === skipped ? undefined : unresolved(child) || undefined)) ?? false;
     };
@@ -107,6 +120,11 @@ function noTypeFrom(node: ts.Node): ts.Node | undefined {
  * Whether an identifier refers to something by scope: not a member's or a property's name, not
  * the name another module exports a thing under, not a label.
  */
+/** Whether `id` is the name an import declares (not a use of it). */
+function isImportBinding(id: ts.Identifier): boolean {
+  const parent = id.parent;
+  return (ts.isImportSpecifier(parent) && parent.name === id) || ts.isImportClause(parent) || ts.isNamespaceImport(parent);
+}
 function isReference(id: ts.Identifier): boolean {
   const parent = id.parent;
   if (ts.isPropertyAccessExpression(parent)) return parent.expression === id;

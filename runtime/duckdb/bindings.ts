@@ -13,9 +13,9 @@ import os from "node:os";
 type Bindings = typeof import("@duckdb/node-bindings");
 export type RawVector = ReturnType<Bindings["data_chunk_get_vector"]>;
 
-const requireHere = createRequire(import.meta.url);
 /** The native bindings instance that @duckdb/node-api itself loaded. */
-export const bindings: Bindings = createRequire(requireHere.resolve("@duckdb/node-api"))("@duckdb/node-bindings") as Bindings;
+export const bindings: Bindings = createRequire(createRequire(import.meta.url).resolve("@duckdb/node-api"))("@duckdb/node-bindings") as Bindings;
 
 // Vector memory is read and written through little-endian typed-array views.
-if (os.endianness() !== "LE") throw new Error("featc/duckdb assumes a little-endian machine");
+const littleEndian: boolean = os.endianness() === "LE";
+if (!littleEndian) throw new Error("featc/duckdb assumes a little-endian machine");
