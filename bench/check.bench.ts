@@ -31,7 +31,12 @@ const runs = Number(argument("--runs") ?? 2);
 const keep = process.argv.includes("--keep");
 /** `check` (default) or `build`: the same catalogs through `featc build`, which also emits and writes every target. */
 const command = argument("--command") ?? "check";
-if (sizes.some((n) => !Number.isInteger(n) || n < 20) || !Number.isInteger(runs) || runs < 1 || (command !== "check" && command !== "build")) {
+if (
+  sizes.some((n) => !Number.isInteger(n) || n < 20) ||
+  !Number.isInteger(runs) ||
+  runs < 1 ||
+  (command !== "check" && command !== "build")
+) {
   console.error("usage: npx tsx bench/check.bench.ts [--sizes 1000,10000] [--runs 2] [--command check|build] [--keep]");
   process.exit(2);
 }
@@ -62,7 +67,9 @@ function checkOnce(configPath: string, preload: string, usageFile: string): Prom
     child.on("error", reject);
     child.on("close", (code) => {
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      const usage = fs.existsSync(usageFile) ? (JSON.parse(fs.readFileSync(usageFile, "utf8")) as { maxRSS: number; userCPUTime: number; systemCPUTime: number }) : undefined;
+      const usage = fs.existsSync(usageFile)
+        ? (JSON.parse(fs.readFileSync(usageFile, "utf8")) as { maxRSS: number; userCPUTime: number; systemCPUTime: number })
+        : undefined;
       const rssMiB = usage ? usage.maxRSS / 1024 : NaN;
       const cpuMs = usage ? (usage.userCPUTime + usage.systemCPUTime) / 1000 : NaN;
       resolve({ ms, rssMiB, cpuMs, code, stderr, stdout });
@@ -98,7 +105,9 @@ try {
       const run = await checkOnce(synthetic.configPath, preload, path.join(work, "usage.json"));
       if (run.code !== 0) {
         failed = true;
-        console.error(`featc ${command} on ${features} features exited ${run.code}:\n${run.stderr.slice(0, 4000)}${run.stdout.slice(0, 4000)}`);
+        console.error(
+          `featc ${command} on ${features} features exited ${run.code}:\n${run.stderr.slice(0, 4000)}${run.stdout.slice(0, 4000)}`,
+        );
         break;
       }
       // The run did the whole job: check counted every node, build wrote the executors.
@@ -108,7 +117,9 @@ try {
           : Number(/batch: (\d+) nodes/.exec(run.stderr)?.[1]) === synthetic.nodes;
       if (!done) {
         failed = true;
-        console.error(`featc ${command} on ${features} features: ${command === "build" ? "no generated/batch.ts" : `expected 'batch: ${synthetic.nodes} nodes' in its output`}; got:\n${run.stderr}`);
+        console.error(
+          `featc ${command} on ${features} features: ${command === "build" ? "no generated/batch.ts" : `expected 'batch: ${synthetic.nodes} nodes' in its output`}; got:\n${run.stderr}`,
+        );
         break;
       }
       results.push(run);
@@ -134,15 +145,33 @@ try {
 const header = ["features", "files", `${command} (median)`, "runs (s)", "CPU (median)", "peak RSS", "generate"];
 const width = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (r: readonly string[]) => r.map((c, i) => (i === 0 || i >= 2 ? c.padStart(width[i]!) : c.padEnd(width[i]!))).join("  ");
-writeRows(rows.map((r) => ({ bench: `featc ${command}, ${r[0]} features`, contender: `${r[1]} files`, median: r[2]!, p99: "", ratio: "", note: `CPU ${r[4]}, peak RSS ${r[5]}` })));
-console.log(`featc ${command}, wall time of \`node bin/featc.js ${command}\` from spawn to exit (${runs} run${runs === 1 ? "" : "s"} per size)`);
-console.log(`machine: ${machine()}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+writeRows(
+  rows.map((r) => ({
+    bench: `featc ${command}, ${r[0]} features`,
+    contender: `${r[1]} files`,
+    median: r[2]!,
+    p99: "",
+    ratio: "",
+    note: `CPU ${r[4]}, peak RSS ${r[5]}`,
+  })),
+);
+console.log(
+  `featc ${command}, wall time of \`node bin/featc.js ${command}\` from spawn to exit (${runs} run${runs === 1 ? "" : "s"} per size)`,
+);
+console.log(
+  `machine: ${machine()}, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
+);
 console.log("");
 console.log(line(header));
 console.log(width.map((w) => "-".repeat(w)).join("  "));
 for (const r of rows) console.log(line(r));
 if (targetMs !== undefined && command === "check") {
   console.log("");
-  console.log(`target: ${TARGET_FEATURES.toLocaleString("en-US")} features in ≤ ${TARGET_MS / 1000} s — ${targetMs <= TARGET_MS ? "met" : "MISSED"} (${(targetMs / 1000).toFixed(2)} s)`);
+  console.log(
+    `target: ${TARGET_FEATURES.toLocaleString("en-US")} features in ≤ ${TARGET_MS / 1000} s — ${targetMs <= TARGET_MS ? "met" : "MISSED"} (${(targetMs / 1000).toFixed(2)} s)`,
+  );
 }
 if (failed) process.exitCode = 1;

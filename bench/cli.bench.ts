@@ -62,7 +62,11 @@ function runOnce(c: Contender): Promise<{ wall: number; cpu: number }> {
   return new Promise((resolve, reject) => {
     const cpuBefore = childrenCpuMs();
     const start = process.hrtime.bigint();
-    const child = spawn(c.command[0]!, c.command.slice(1), { cwd: REPO, env: { ...process.env, NO_COLOR: "1", ...c.env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(c.command[0]!, c.command.slice(1), {
+      cwd: REPO,
+      env: { ...process.env, NO_COLOR: "1", ...c.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stdout.on("data", (d: Buffer) => (output += d));
     child.stderr.on("data", (d: Buffer) => (output += d));
@@ -108,7 +112,8 @@ function initProject(dir: string): string {
 const typescriptModule = createRequire(createRequire(import.meta.url).resolve("ts-morph")).resolve("@ts-morph/common");
 
 const quantile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * q) - 1)]!;
-const median = (sorted: readonly number[]) => (sorted.length % 2 === 1 ? sorted[sorted.length >> 1]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2);
+const median = (sorted: readonly number[]) =>
+  sorted.length % 2 === 1 ? sorted[sorted.length >> 1]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "featc-cli-bench-"));
 try {
@@ -126,9 +131,19 @@ try {
     TSC,
     { name: "node, load TypeScript 6", command: [node, "-e", `require(${JSON.stringify(typescriptModule)})`] },
     { name: "featc check", command: [node, CLI, "check"], expect: /catalog is clean/ },
-    { name: "featc check, no compiled-code cache", command: [node, CLI, "check"], env: { FEATC_COMPILE_CACHE: "0" }, expect: /catalog is clean/ },
+    {
+      name: "featc check, no compiled-code cache",
+      command: [node, CLI, "check"],
+      env: { FEATC_COMPILE_CACHE: "0" },
+      expect: /catalog is clean/,
+    },
     { name: "featc build", command: [node, CLI, "build"], expect: /generated files already up to date|wrote \d+ file/ },
-    { name: "featc check", command: [node, CLI, "check", "--config", initProject(dir)], expect: /catalog is clean/, group: "CLI, featc init's catalog (3 nodes)" },
+    {
+      name: "featc check",
+      command: [node, CLI, "check", "--config", initProject(dir)],
+      expect: /catalog is clean/,
+      group: "CLI, featc init's catalog (3 nodes)",
+    },
   ];
   // One unmeasured round: fills the file cache, writes the compiled-code cache, checks every command works.
   for (const c of contenders) await runOnce(c);
@@ -145,7 +160,8 @@ try {
   const wallMedian = wall.map((t) => median(t.sort((a, b) => a - b)));
   const cpuMedian = cpu.map((t) => median(t.sort((a, b) => a - b)));
   const at = (c: Contender) => contenders.indexOf(c);
-  const ratios = (i: number, ref: Contender) => `${(wallMedian[i]! / wallMedian[at(ref)]!).toFixed(2)}× (CPU ${(cpuMedian[i]! / cpuMedian[at(ref)]!).toFixed(2)}×)`;
+  const ratios = (i: number, ref: Contender) =>
+    `${(wallMedian[i]! / wallMedian[at(ref)]!).toFixed(2)}× (CPU ${(cpuMedian[i]! / cpuMedian[at(ref)]!).toFixed(2)}×)`;
   const all: Row[] = contenders.map((c, i) => ({
     bench: c.group ?? "CLI, reference catalog (17 nodes)",
     contender: c.name,
@@ -155,8 +171,15 @@ try {
     note: `CPU ${cpuMedian[i]!.toFixed(0)} ms${c === NODE ? `; wall, spawn to exit; ${rounds} interleaved round${rounds === 1 ? "" : "s"}` : c === TSC ? "; the catalog's and inputs' files, the repo's tsconfig" : ""}`,
   }));
   writeRows(all);
-  console.log(`featc's command line: wall time per process (median, p99), its CPU time (median) and the ratios of both, over ${rounds} round${rounds === 1 ? "" : "s"}`);
-  console.log(`machine: ${machine()}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(
+    `featc's command line: wall time per process (median, p99), its CPU time (median) and the ratios of both, over ${rounds} round${rounds === 1 ? "" : "s"}`,
+  );
+  console.log(
+    `machine: ${machine()}; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
+  );
   console.log(table(all));
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });

@@ -41,7 +41,7 @@ function columns(n: number) {
   const age = new Float64Array(n);
   const last = new Float64Array(n);
   let s = 12345;
-  const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rnd = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
   for (let i = 0; i < n; i++) {
     gender[i] = GENDERS[i % 3]!;
     budget[i] = Math.floor(rnd() * 300);
@@ -61,12 +61,33 @@ async function main(): Promise<void> {
   const all: Row[] = [];
 
   // ---- online, sync: one request
-  const request = { gender: "female", budget: 150, age: 33, last_logged_in: EXECUTION_TIME - 5 * 86_400_000, age_mean: 47.5, age_stddev: 17.3, execution_time: EXECUTION_TIME, model };
+  const request = {
+    gender: "female",
+    budget: 150,
+    age: 33,
+    last_logged_in: EXECUTION_TIME - 5 * 86_400_000,
+    age_mean: 47.5,
+    age_stddev: 17.3,
+    execution_time: EXECUTION_TIME,
+    model,
+  };
   const calls = quick ? 20_000 : 200_000;
   // Distinct requests of one shape, cycled, so no contender computes a loop-invariant answer.
-  const requests = Array.from({ length: 1024 }, (_, i) => ({ ...request, gender: GENDERS[i % 3]!, budget: (i * 37) % 300, age: 18 + (i % 60), last_logged_in: EXECUTION_TIME - ((i * 7919) % 90) * 86_400_000 }));
+  const requests = Array.from({ length: 1024 }, (_, i) => ({
+    ...request,
+    gender: GENDERS[i % 3]!,
+    budget: (i * 37) % 300,
+    age: 18 + (i % 60),
+    last_logged_in: EXECUTION_TIME - ((i * 7919) % 90) * 86_400_000,
+  }));
   const handOnline = (r: typeof request) => {
-    const f = features(time_since_last_login(r.execution_time, r.last_logged_in), is_male(r.gender), is_female(r.gender), is_high_roller(r.budget), age_normalized(r.age, r.age_mean, r.age_stddev));
+    const f = features(
+      time_since_last_login(r.execution_time, r.last_logged_in),
+      is_male(r.gender),
+      is_female(r.gender),
+      is_high_roller(r.budget),
+      age_normalized(r.age, r.age_mean, r.age_stddev),
+    );
     return { predictions: predictions(f, r.model) };
   };
   // The same calls with the catalog's checks (notNull on two features, range(0, 1) on predictions), as featc runs them.
@@ -92,56 +113,85 @@ async function main(): Promise<void> {
     if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error(`contenders disagree: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
   };
   if (want("sync")) {
-  check(online.execute(["predictions"], request), handOnline(request));
-  check(handOnlineChecked(request), handOnline(request));
-  check(interpreter.execute(["predictions"], request), handOnline(request));
-  const outputs = ["predictions"] as const;
-  all.push(
-    ...rows(
-      "online sync, 1 request",
-      await measure(
-        [
-          { name: "hand-written + same checks", run: () => { for (let k = 0; k < calls; k++) consume(handOnlineChecked(requests[k & 1023]!)); } },
-          { name: "featc", run: () => { for (let k = 0; k < calls; k++) consume(online.execute(outputs, requests[k & 1023]!)); } },
-          { name: "hand-written, no checks", run: () => { for (let k = 0; k < calls; k++) consume(handOnline(requests[k & 1023]!)); } },
-          { name: "runtime interpreter", run: () => { for (let k = 0; k < calls; k++) consume(interpreter.execute(outputs, requests[k & 1023]!)); } },
-        ],
-        quick ? 5 : 15,
-        calls,
+    check(online.execute(["predictions"], request), handOnline(request));
+    check(handOnlineChecked(request), handOnline(request));
+    check(interpreter.execute(["predictions"], request), handOnline(request));
+    const outputs = ["predictions"] as const;
+    all.push(
+      ...rows(
+        "online sync, 1 request",
+        await measure(
+          [
+            {
+              name: "hand-written + same checks",
+              run: () => {
+                for (let k = 0; k < calls; k++) consume(handOnlineChecked(requests[k & 1023]!));
+              },
+            },
+            {
+              name: "featc",
+              run: () => {
+                for (let k = 0; k < calls; k++) consume(online.execute(outputs, requests[k & 1023]!));
+              },
+            },
+            {
+              name: "hand-written, no checks",
+              run: () => {
+                for (let k = 0; k < calls; k++) consume(handOnline(requests[k & 1023]!));
+              },
+            },
+            {
+              name: "runtime interpreter",
+              run: () => {
+                for (let k = 0; k < calls; k++) consume(interpreter.execute(outputs, requests[k & 1023]!));
+              },
+            },
+          ],
+          quick ? 5 : 15,
+          calls,
+        ),
+        "ns",
+        "predictions from 7 map features",
       ),
-      "ns",
-      "predictions from 7 map features",
-    ),
-  );
+    );
   }
 
   // ---- batch: fused loops over N rows
   for (const n of !want("batch") ? [] : quick ? [100_000] : [100_000, 1_000_000]) {
     const input = columns(n);
-    const handBatch = (checks: boolean, storeMale = false) => () => {
-      const out = new Float64Array(n);
-      const male: boolean[] = storeMale ? new Array<boolean>(n) : [];
-      // Everything comes from the inputs, as for featc: no module constant for V8 to fold.
-      const { gender, budget, age, last_logged_in, age_mean, age_stddev, execution_time, model } = input;
-      let failed = 0;
-      for (let i = 0; i < n; i++) {
-        const g = gender[i]!;
-        const a = age_normalized(age[i]!, age_mean, age_stddev);
-        const t = time_since_last_login(execution_time, last_logged_in[i]!);
-        const m = is_male(g);
-        const p = predictions(features(t, m, is_female(g), is_high_roller(budget[i]!), a), model);
-        if (checks && (!(a === a) || !(t === t) || !(p >= 0 && p <= 1))) failed++;
-        out[i] = p;
-        if (storeMale) male[i] = m;
-      }
-      if (failed > 0) throw new Error("check failed");
-      consume(out);
-    };
+    const handBatch =
+      (checks: boolean, storeMale = false) =>
+      () => {
+        const out = new Float64Array(n);
+        const male: boolean[] = storeMale ? new Array<boolean>(n) : [];
+        // Everything comes from the inputs, as for featc: no module constant for V8 to fold.
+        const { gender, budget, age, last_logged_in, age_mean, age_stddev, execution_time, model } = input;
+        let failed = 0;
+        for (let i = 0; i < n; i++) {
+          const g = gender[i]!;
+          const a = age_normalized(age[i]!, age_mean, age_stddev);
+          const t = time_since_last_login(execution_time, last_logged_in[i]!);
+          const m = is_male(g);
+          const p = predictions(features(t, m, is_female(g), is_high_roller(budget[i]!), a), model);
+          if (checks && (!(a === a) || !(t === t) || !(p >= 0 && p <= 1))) failed++;
+          out[i] = p;
+          if (storeMale) male[i] = m;
+        }
+        if (failed > 0) throw new Error("check failed");
+        consume(out);
+      };
     const featc = () => consume(batch.execute(["predictions"], input));
     const featcGeneral = () => consume(batch.execute(["predictions", "is_male"], input));
     const ours = batch.execute(["predictions"], input) as { predictions: Float64Array };
     const ref = new Float64Array(n);
-    for (let i = 0; i < n; i++) ref[i] = handOnline({ ...request, gender: input.gender[i]!, budget: input.budget[i]!, age: input.age[i]!, last_logged_in: input.last_logged_in[i]! }).predictions;
+    for (let i = 0; i < n; i++)
+      ref[i] = handOnline({
+        ...request,
+        gender: input.gender[i]!,
+        budget: input.budget[i]!,
+        age: input.age[i]!,
+        last_logged_in: input.last_logged_in[i]!,
+      }).predictions;
     for (let i = 0; i < n; i++) if (!Object.is(ours.predictions[i], ref[i])) throw new Error(`batch row ${i} differs`);
     all.push(
       ...rows(
@@ -186,8 +236,17 @@ async function main(): Promise<void> {
     };
     // The same, written to be safe when both lookups fail: Promise.all handles both rejections.
     const handAll = async (client_id: number) => {
-      const [s, last] = await Promise.all([survey_results__online(survey_service, client_id), last_logged_in__online(login_service, client_id)]);
-      const f = features(time_since_last_login(EXECUTION_TIME, last), is_male(s.gender), is_female(s.gender), is_high_roller(s.budget), age_normalized(s.age, fitted.age_mean, fitted.age_stddev));
+      const [s, last] = await Promise.all([
+        survey_results__online(survey_service, client_id),
+        last_logged_in__online(login_service, client_id),
+      ]);
+      const f = features(
+        time_since_last_login(EXECUTION_TIME, last),
+        is_male(s.gender),
+        is_female(s.gender),
+        is_high_roller(s.budget),
+        age_normalized(s.age, fitted.age_mean, fitted.age_stddev),
+      );
       return { predictions: predictions(f, model) };
     };
     const inputs = (client_id: number) => ({ client_id, execution_time: EXECUTION_TIME, survey_service, login_service, model, fitted });
@@ -198,9 +257,24 @@ async function main(): Promise<void> {
         "online async, 1 request",
         await measure(
           [
-            { name: "hand-written async (await each)", run: async () => { for (let k = 0; k < asyncCalls; k++) consume(await handAsync(k & 1023)); } },
-            { name: "hand-written async (Promise.all)", run: async () => { for (let k = 0; k < asyncCalls; k++) consume(await handAll(k & 1023)); } },
-            { name: "featc", run: async () => { for (let k = 0; k < asyncCalls; k++) consume(await referenceOnline.execute(["predictions"], inputs(k & 1023))); } },
+            {
+              name: "hand-written async (await each)",
+              run: async () => {
+                for (let k = 0; k < asyncCalls; k++) consume(await handAsync(k & 1023));
+              },
+            },
+            {
+              name: "hand-written async (Promise.all)",
+              run: async () => {
+                for (let k = 0; k < asyncCalls; k++) consume(await handAll(k & 1023));
+              },
+            },
+            {
+              name: "featc",
+              run: async () => {
+                for (let k = 0; k < asyncCalls; k++) consume(await referenceOnline.execute(["predictions"], inputs(k & 1023)));
+              },
+            },
           ],
           quick ? 5 : 15,
           asyncCalls,
@@ -215,8 +289,16 @@ async function main(): Promise<void> {
   for (const n of !want("dag") ? [] : quick ? [100_000] : [100_000, 1_000_000]) {
     const input = columns(n);
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => ((a * 2654435761) % 1000003) - ((b * 2654435761) % 1000003));
-    const survey: Table<Survey> = tableOf<Survey>({ client_id: Float64Array.from({ length: n }, (_, i) => i), budget: input.budget, age: input.age, gender: input.gender });
-    const login: Table<Login> = tableOf<Login>({ client_id: Float64Array.from(order), last_logged_in: Float64Array.from(order, (i) => input.last_logged_in[i]!) });
+    const survey: Table<Survey> = tableOf<Survey>({
+      client_id: Float64Array.from({ length: n }, (_, i) => i),
+      budget: input.budget,
+      age: input.age,
+      gender: input.gender,
+    });
+    const login: Table<Login> = tableOf<Login>({
+      client_id: Float64Array.from(order),
+      last_logged_in: Float64Array.from(order, (i) => input.last_logged_in[i]!),
+    });
     const warehouse: Warehouse = { readSurvey: async () => survey, readLogins: async () => login };
     const batchInputs = { warehouse, survey_results_table: "survey", client_login_table: "logins", execution_time: EXECUTION_TIME, model };
     const handDag = async (inputs: typeof batchInputs) => {
@@ -252,7 +334,10 @@ async function main(): Promise<void> {
           [
             { name: "hand-written (same calls + checks)", run: async () => consume(await handDag(batchInputs)) },
             { name: "featc", run: async () => consume(await referenceBatch.execute(["predictions"], batchInputs)) },
-            { name: "featc, general path (2 outputs)", run: async () => consume(await referenceBatch.execute(["predictions", "client_id"], batchInputs)) },
+            {
+              name: "featc, general path (2 outputs)",
+              run: async () => consume(await referenceBatch.execute(["predictions", "client_id"], batchInputs)),
+            },
           ],
           quick ? 5 : 11,
           1,
@@ -264,7 +349,13 @@ async function main(): Promise<void> {
     );
   }
 
-  all.push({ bench: `codegen process (${onlyArg?.join(", ") ?? "all parts"})`, contender: "peak RSS", median: `${peakRssMiB().toFixed(0)} MiB`, p99: "", ratio: "" });
+  all.push({
+    bench: `codegen process (${onlyArg?.join(", ") ?? "all parts"})`,
+    contender: "peak RSS",
+    median: `${peakRssMiB().toFixed(0)} MiB`,
+    p99: "",
+    ratio: "",
+  });
   writeRows(all);
   console.log(`machine: ${machine()}`);
   console.log(table(all));

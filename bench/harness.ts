@@ -85,7 +85,11 @@ export function table(all: readonly Row[]): string {
   const list = [header, ...all];
   const cols = ["bench", "contender", "median", "p99", "ratio", "note"] as const;
   const width = cols.map((c) => Math.max(...list.map((r) => String(r[c] ?? "").length)));
-  const line = (r: Row) => cols.map((c, i) => String(r[c] ?? "").padEnd(width[i]!)).join("  ").trimEnd();
+  const line = (r: Row) =>
+    cols
+      .map((c, i) => String(r[c] ?? "").padEnd(width[i]!))
+      .join("  ")
+      .trimEnd();
   return [line(header), width.map((w) => "-".repeat(w)).join("  "), ...all.map(line)].join("\n");
 }
 

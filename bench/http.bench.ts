@@ -49,7 +49,21 @@ async function main(): Promise<void> {
     warehouse.close();
     const server = spawn(
       process.execPath,
-      ["--import", "tsx", path.join(here, "..", "demo", "server.ts"), "--port", "0", "--host", "127.0.0.1", "--db", db, "--artifacts", artifacts, "--execution-time", String(DEFAULT_EXECUTION_TIME)],
+      [
+        "--import",
+        "tsx",
+        path.join(here, "..", "demo", "server.ts"),
+        "--port",
+        "0",
+        "--host",
+        "127.0.0.1",
+        "--db",
+        db,
+        "--artifacts",
+        artifacts,
+        "--execution-time",
+        String(DEFAULT_EXECUTION_TIME),
+      ],
       { stdio: ["ignore", "pipe", "inherit"] },
     );
     const address = await new Promise<string>((resolve, reject) => {
@@ -67,17 +81,50 @@ async function main(): Promise<void> {
     await autocannon({ url: address, connections, duration: 1, requests });
     const result = await autocannon({ url: address, connections, duration: seconds, requests });
     // The framework's floor on this machine: the same server answering /health.
-    const health = await autocannon({ url: address, connections, duration: Math.max(2, Math.floor(seconds / 2)), requests: [{ method: "GET", path: "/health" }] });
+    const health = await autocannon({
+      url: address,
+      connections,
+      duration: Math.max(2, Math.floor(seconds / 2)),
+      requests: [{ method: "GET", path: "/health" }],
+    });
     const rss = peakRss(server.pid!);
     server.kill("SIGTERM");
     await new Promise((r) => server.on("exit", r));
     const errors = result.errors + result.timeouts + result.non2xx;
     const rows: Row[] = [
-      { bench: `HTTP GET /predict, ${connections} connections, ${seconds} s`, contender: "requests/s (mean)", median: result.requests.average.toFixed(0), p99: "", ratio: "", note: "target ≥ 20,000" },
-      { bench: "", contender: "latency", median: `p50 ${result.latency.p50} ms`, p99: `${result.latency.p99} ms`, ratio: "", note: "target p99 ≤ 10 ms" },
-      { bench: "", contender: "GET /health on the same server", median: `${health.requests.average.toFixed(0)} req/s`, p99: `${health.latency.p99} ms`, ratio: `${(result.requests.average / health.requests.average).toFixed(2)}× of it`, note: "Fastify + loopback floor, no features" },
+      {
+        bench: `HTTP GET /predict, ${connections} connections, ${seconds} s`,
+        contender: "requests/s (mean)",
+        median: result.requests.average.toFixed(0),
+        p99: "",
+        ratio: "",
+        note: "target ≥ 20,000",
+      },
+      {
+        bench: "",
+        contender: "latency",
+        median: `p50 ${result.latency.p50} ms`,
+        p99: `${result.latency.p99} ms`,
+        ratio: "",
+        note: "target p99 ≤ 10 ms",
+      },
+      {
+        bench: "",
+        contender: "GET /health on the same server",
+        median: `${health.requests.average.toFixed(0)} req/s`,
+        p99: `${health.latency.p99} ms`,
+        ratio: `${(result.requests.average / health.requests.average).toFixed(2)}× of it`,
+        note: "Fastify + loopback floor, no features",
+      },
       { bench: "", contender: "errors + timeouts + non-2xx", median: String(errors), p99: "", ratio: "", note: "must be 0" },
-      { bench: "", contender: "server peak RSS", median: rss === undefined ? "n/a" : `${rss.toFixed(0)} MiB`, p99: "", ratio: "", note: `${clients.toLocaleString("en")} clients indexed in memory` },
+      {
+        bench: "",
+        contender: "server peak RSS",
+        median: rss === undefined ? "n/a" : `${rss.toFixed(0)} MiB`,
+        p99: "",
+        ratio: "",
+        note: `${clients.toLocaleString("en")} clients indexed in memory`,
+      },
     ];
     writeRows(rows);
     console.log(`machine: ${machine()}`);

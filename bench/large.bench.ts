@@ -43,12 +43,24 @@ interface Executor {
 function buildAndCheck(dir: string, cli: string): { errors: string[]; tscMs: number } {
   execFileSync(process.execPath, [cli, "build", "--config", path.join(dir, "featc.config.json")], { stdio: "pipe" });
   fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ type: "module" }));
-  const compilerOptions = { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2023"], types: [], strict: true, noEmit: true, skipLibCheck: true };
+  const compilerOptions = {
+    target: "ES2022",
+    module: "NodeNext",
+    moduleResolution: "NodeNext",
+    lib: ["ES2023"],
+    types: [],
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+  };
   fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions, include: ["catalog/**/*.ts", "generated/**/*.ts"] }));
   const start = performance.now();
   let output = "";
   try {
-    execFileSync(process.execPath, [TSC, "-p", path.join(dir, "tsconfig.json"), "--pretty", "false"], { encoding: "utf8", maxBuffer: 64 << 20 });
+    execFileSync(process.execPath, [TSC, "-p", path.join(dir, "tsconfig.json"), "--pretty", "false"], {
+      encoding: "utf8",
+      maxBuffer: 64 << 20,
+    });
   } catch (error) {
     output = String((error as { stdout?: string }).stdout ?? error);
   }
@@ -66,13 +78,18 @@ function inputs(rowCount: number, batchExecutor: Executor) {
   for (let k = 0; k < 8; k++) batch[`x${k}`] = Float64Array.from({ length: rowCount }, (_, i) => ((i * (k + 3)) % 97) / 10 - 4);
   const stats = { get: (name: string) => name.length };
   const fitted = batchExecutor.execute(batchExecutor.FITTED_OUTPUTS ?? [], batch);
-  const requests = Array.from({ length: 64 }, (_, i) => ({ ...Object.fromEntries(Object.entries(batch).map(([k, col]) => [k, col[i]!])), stats, fitted }));
+  const requests = Array.from({ length: 64 }, (_, i) => ({
+    ...Object.fromEntries(Object.entries(batch).map(([k, col]) => [k, col[i]!])),
+    stats,
+    fitted,
+  }));
   return { batch, requests };
 }
 
 /** The same outputs, value for value. */
 function assertSame(a: Record<string, unknown>, b: Record<string, unknown>, what: string): void {
-  for (const key of Object.keys(b)) if (!isDeepStrictEqual(a[key], b[key])) throw new Error(`${what}: output ${key} differs from the baseline's`);
+  for (const key of Object.keys(b))
+    if (!isDeepStrictEqual(a[key], b[key])) throw new Error(`${what}: output ${key} differs from the baseline's`);
 }
 
 const all: Row[] = [];
@@ -84,7 +101,14 @@ for (const features of sizes) {
   const base = baseline ? path.join(work, `features-${features}-baseline`) : undefined;
   if (base) fs.cpSync(dir, base, { recursive: true, verbatimSymlinks: true });
   const checked = buildAndCheck(dir, path.join(REPO, "bin", "featc.js"));
-  const tscRow = { bench: `${features.toLocaleString("en")} features`, contender: "native tsc --strict", median: `${checked.tscMs.toFixed(0)} ms`, p99: "", ratio: "", note: `${checked.errors.length} error(s)` };
+  const tscRow = {
+    bench: `${features.toLocaleString("en")} features`,
+    contender: "native tsc --strict",
+    median: `${checked.tscMs.toFixed(0)} ms`,
+    p99: "",
+    ratio: "",
+    note: `${checked.errors.length} error(s)`,
+  };
   all.push(tscRow);
   if (checked.errors.length > 0) {
     console.error(`${features} features: tsc reports ${checked.errors.length} error(s):\n${checked.errors.slice(0, 5).join("\n")}`);
@@ -92,7 +116,12 @@ for (const features of sizes) {
   }
   if (base) {
     const b = buildAndCheck(base, path.resolve(baseline!));
-    all.push({ ...tscRow, contender: "native tsc --strict (baseline)", median: `${b.tscMs.toFixed(0)} ms`, note: `${b.errors.length} error(s)` });
+    all.push({
+      ...tscRow,
+      contender: "native tsc --strict (baseline)",
+      median: `${b.tscMs.toFixed(0)} ms`,
+      note: `${b.errors.length} error(s)`,
+    });
   }
   const ours = await load(dir);
   const theirs = base ? await load(base) : undefined;
@@ -102,7 +131,11 @@ for (const features of sizes) {
   const single = [ours.online.OUTPUT_NAMES.at(-1)!];
   if (theirs) {
     assertSame(ours.batch.execute(outputs, batch), theirs.batch.execute(outputs, batch), "batch");
-    assertSame(ours.online.execute(ours.online.OUTPUT_NAMES, requests[0]!), theirs.online.execute(ours.online.OUTPUT_NAMES, requests[0]!), "online");
+    assertSame(
+      ours.online.execute(ours.online.OUTPUT_NAMES, requests[0]!),
+      theirs.online.execute(ours.online.OUTPUT_NAMES, requests[0]!),
+      "online",
+    );
   }
   // The baseline first, so each ratio reads as this featc's time over the baseline's.
   const contenders = (make: (e: { batch: Executor; online: Executor }) => () => void): Contender[] => [
@@ -112,15 +145,48 @@ for (const features of sizes) {
   const rounds = quick ? 3 : 9;
   // Enough warm-up rounds for V8 to optimise the executors (a 10,000-feature body takes a while).
   const warmup = 5;
-  const batchStats = await measure(contenders((e) => () => consume(e.batch.execute(outputs, batch))), rounds, 1, warmup);
-  const batchRows = rows(`${features.toLocaleString("en")} features, batch ${rowCount.toLocaleString("en")} rows, every output`, batchStats, "ms");
-  all.push(...batchRows.map((r, i) => ({ ...r, note: `${Math.round(rowCount / (batchStats[i]!.median / 1000)).toLocaleString("en")} rows/s` })));
+  const batchStats = await measure(
+    contenders((e) => () => consume(e.batch.execute(outputs, batch))),
+    rounds,
+    1,
+    warmup,
+  );
+  const batchRows = rows(
+    `${features.toLocaleString("en")} features, batch ${rowCount.toLocaleString("en")} rows, every output`,
+    batchStats,
+    "ms",
+  );
+  all.push(
+    ...batchRows.map((r, i) => ({ ...r, note: `${Math.round(rowCount / (batchStats[i]!.median / 1000)).toLocaleString("en")} rows/s` })),
+  );
   const calls = Math.max(5, Math.round((quick ? 50_000 : 200_000) / features));
   const request = (e: Executor, names: readonly string[]) => () => {
     for (let k = 0; k < calls; k++) consume(e.execute(names, requests[k & 63]!));
   };
-  all.push(...rows(`${features.toLocaleString("en")} features, online, every output`, await measure(contenders((e) => request(e.online, e.online.OUTPUT_NAMES)), rounds, calls, warmup), "µs"));
-  all.push(...rows(`${features.toLocaleString("en")} features, online, one output (${single[0]})`, await measure(contenders((e) => request(e.online, single)), rounds, calls, warmup), "µs"));
+  all.push(
+    ...rows(
+      `${features.toLocaleString("en")} features, online, every output`,
+      await measure(
+        contenders((e) => request(e.online, e.online.OUTPUT_NAMES)),
+        rounds,
+        calls,
+        warmup,
+      ),
+      "µs",
+    ),
+  );
+  all.push(
+    ...rows(
+      `${features.toLocaleString("en")} features, online, one output (${single[0]})`,
+      await measure(
+        contenders((e) => request(e.online, single)),
+        rounds,
+        calls,
+        warmup,
+      ),
+      "µs",
+    ),
+  );
 }
 if (!keep) fs.rmSync(work, { recursive: true, force: true });
 else console.error(`kept ${work}`);

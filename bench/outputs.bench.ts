@@ -18,7 +18,9 @@ fs.mkdirSync(path.join(here, "out"), { recursive: true });
 const dir = fs.mkdtempSync(path.join(here, "out", "outputs-"));
 
 function filesOfRound(round: number): Map<string, string> {
-  return new Map(Array.from({ length: 40 }, (_, i) => [`t${i}.${i % 2 ? "ts" : "graph.json"}`, `// round ${round}\n${"x".repeat(20_000)}\n`]));
+  return new Map(
+    Array.from({ length: 40 }, (_, i) => [`t${i}.${i % 2 ? "ts" : "graph.json"}`, `// round ${round}\n${"x".repeat(20_000)}\n`]),
+  );
 }
 
 function renameEach(files: ReadonlyMap<string, string>): void {
@@ -47,8 +49,22 @@ try {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 const all: Row[] = [
-  { bench: "write 40 files", contender: "temp + rename each", median: `${median(plain).toFixed(1)} ms`, p99: `${p99(plain).toFixed(1)} ms`, ratio: "1.00 (ref)", note: "wall time" },
-  { bench: "write 40 files", contender: "journaled switch", median: `${median(journaled).toFixed(1)} ms`, p99: `${p99(journaled).toFixed(1)} ms`, ratio: `${(median(journaled) / median(plain)).toFixed(2)}×`, note: "" },
+  {
+    bench: "write 40 files",
+    contender: "temp + rename each",
+    median: `${median(plain).toFixed(1)} ms`,
+    p99: `${p99(plain).toFixed(1)} ms`,
+    ratio: "1.00 (ref)",
+    note: "wall time",
+  },
+  {
+    bench: "write 40 files",
+    contender: "journaled switch",
+    median: `${median(journaled).toFixed(1)} ms`,
+    p99: `${p99(journaled).toFixed(1)} ms`,
+    ratio: `${(median(journaled) / median(plain)).toFixed(2)}×`,
+    note: "",
+  },
 ];
 console.log(machine());
 console.log(table(all));

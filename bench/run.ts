@@ -12,7 +12,10 @@ import { machine, table, type Row } from "./harness.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes("--quick");
-const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
+const only = process.argv
+  .find((a) => a.startsWith("--only="))
+  ?.slice("--only=".length)
+  .split(",");
 
 /** `full`: only in the full run, not with --quick. */
 const BENCHES: { name: string; script: string; args: string[]; quickArgs: string[]; processes?: number; full?: boolean }[] = [
@@ -25,8 +28,18 @@ const BENCHES: { name: string; script: string; args: string[]; quickArgs: string
   // The whole 1M-row DAG is bimodal per process for featc and hand-written code alike (≈ 55 or
   // ≈ 105 ms, as V8's compilation of the big loop turns out): the median of five processes.
   { name: "dag", script: "codegen.bench.ts", args: ["--only", "dag"], quickArgs: ["--quick", "--only", "dag"], processes: 5 },
-  { name: "check", script: "check.bench.ts", args: ["--sizes", "1000,10000", "--runs", "3"], quickArgs: ["--sizes", "1000,10000", "--runs", "1"] },
-  { name: "build", script: "check.bench.ts", args: ["--command", "build", "--sizes", "1000,10000,100000", "--runs", "1"], quickArgs: ["--command", "build", "--sizes", "1000,10000", "--runs", "1"] },
+  {
+    name: "check",
+    script: "check.bench.ts",
+    args: ["--sizes", "1000,10000", "--runs", "3"],
+    quickArgs: ["--sizes", "1000,10000", "--runs", "1"],
+  },
+  {
+    name: "build",
+    script: "check.bench.ts",
+    args: ["--command", "build", "--sizes", "1000,10000,100000", "--runs", "1"],
+    quickArgs: ["--command", "build", "--sizes", "1000,10000", "--runs", "1"],
+  },
   // Synthetic targets of 1,000 and 10,000 features: their executors type-checked by native tsc, then run.
   { name: "large", script: "large.bench.ts", args: ["--sizes", "1000,10000"], quickArgs: ["--quick", "--sizes", "1000,10000"] },
   { name: "http", script: "http.bench.ts", args: [], quickArgs: ["--quick"] },
@@ -51,7 +64,9 @@ for (const bench of BENCHES.filter((b) => (!only || only.includes(b.name)) && !(
   for (let k = 0; k < processes; k++) {
     const out = path.join(dir, `${bench.name}-${k}.json`);
     process.stderr.write(`bench: ${bench.name}${processes > 1 ? ` (process ${k + 1} of ${processes})` : ""}…\n`);
-    const run = spawnSync(process.execPath, ["--import", "tsx", script, ...(quick ? bench.quickArgs : bench.args), "--json", out], { stdio: ["ignore", "ignore", "inherit"] });
+    const run = spawnSync(process.execPath, ["--import", "tsx", script, ...(quick ? bench.quickArgs : bench.args), "--json", out], {
+      stdio: ["ignore", "ignore", "inherit"],
+    });
     if (run.status !== 0 || !fs.existsSync(out)) break;
     results.push(JSON.parse(fs.readFileSync(out, "utf8")) as Row[]);
   }
@@ -62,7 +77,12 @@ for (const bench of BENCHES.filter((b) => (!only || only.includes(b.name)) && !(
   all.push(...(processes === 1 ? results[0]! : medianOfProcesses(results)));
 }
 fs.rmSync(dir, { recursive: true, force: true });
-console.log(`machine: ${machine()}; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+console.log(
+  `machine: ${machine()}; load average at the end ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
+);
 console.log(table(all));
 if (failed.length > 0) {
   console.error(`bench: ${failed.join(", ")} failed`);
@@ -91,7 +111,8 @@ function medianOfProcesses(runs: readonly Row[][]): Row[] {
     if (!parse(row.median)) return row;
     const value = Number(parse(row.median)![1]);
     if (row.ratio.includes("ref")) reference = value;
-    const note = i === 0 || row.ratio.includes("ref") ? `${row.note ?? ""}${row.note ? "; " : ""}median of ${runs.length} processes` : row.note;
+    const note =
+      i === 0 || row.ratio.includes("ref") ? `${row.note ?? ""}${row.note ? "; " : ""}median of ${runs.length} processes` : row.note;
     return { ...row, ratio: row.ratio.includes("ref") ? row.ratio : `${(value / reference).toFixed(2)}×`, note };
   });
 }

@@ -40,9 +40,22 @@ const rounds = quick ? 3 : 7;
 const engine = argument("--engine") ?? "duckdb";
 const peak = argument("--peak");
 
-const model = { bias: -0.4, weights: { time_since_last_login: -0.035, is_male: -0.3, is_female: 0.7, is_high_roller: 1.6, age_normalized: -0.6 } };
+const model = {
+  bias: -0.4,
+  weights: { time_since_last_login: -0.035, is_male: -0.3, is_female: 0.7, is_high_roller: 1.6, age_normalized: -0.6 },
+};
 const execution_time = Date.UTC(2024, 0, 1);
-const outputs = ["age_mean", "age_stddev", "predictions", "features", "is_male", "is_female", "is_high_roller", "age_normalized", "time_since_last_login"] as const;
+const outputs = [
+  "age_mean",
+  "age_stddev",
+  "predictions",
+  "features",
+  "is_male",
+  "is_female",
+  "is_high_roller",
+  "age_normalized",
+  "time_since_last_login",
+] as const;
 const tables = { survey_results_table: "survey", client_login_table: "logins" };
 
 function batchInputs(data: GeneratedData) {
@@ -111,7 +124,11 @@ async function measurePeak(name: string): Promise<void> {
 }
 
 function peakOf(name: string): string {
-  const child = spawnSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--rows", String(clients), "--peak", name], { encoding: "utf8", maxBuffer: 1 << 20 });
+  const child = spawnSync(
+    process.execPath,
+    ["--import", "tsx", fileURLToPath(import.meta.url), "--rows", String(clients), "--peak", name],
+    { encoding: "utf8", maxBuffer: 1 << 20 },
+  );
   if (child.status !== 0) throw new Error(`peak memory of ${name}: ${child.stderr}`);
   const { peak, loaded } = JSON.parse(child.stdout.trim().split("\n").at(-1)!) as { peak: number; loaded: number };
   return `peak RSS ${peak.toFixed(0)} MiB during one run (${loaded.toFixed(0)} MiB before it, data loaded)`;
@@ -122,7 +139,10 @@ async function duckdbBench(): Promise<Row[]> {
   const contenders = await duckdbContenders(data);
   const stats = await measure(contenders, clients >= 5_000_000 ? 3 : rounds, 1, 1);
   const label = `sql: reference DAG, ${clients.toLocaleString("en")} clients`;
-  return rows(label, stats, "ms").map((row, i) => ({ ...row, note: `${((clients / stats[i]!.median) * 1000 / 1e6).toFixed(2)} M rows/s; ${peakOf(contenders[i]!.name)}` }));
+  return rows(label, stats, "ms").map((row, i) => ({
+    ...row,
+    note: `${(((clients / stats[i]!.median) * 1000) / 1e6).toFixed(2)} M rows/s; ${peakOf(contenders[i]!.name)}`,
+  }));
 }
 
 async function clickhouseBench(): Promise<Row[]> {
@@ -144,12 +164,24 @@ async function clickhouseBench(): Promise<Row[]> {
       await loadClickHouse(cluster, `survey_${shards}`, survey, shards);
       await loadClickHouse(cluster, `logins_${shards}`, logins, shards);
     }
-    const connection = clickhouseConnection({ url: `http://127.0.0.1:${cluster.httpPorts[0]}/`, settings: { distributed_product_mode: "global" } });
-    const inputs = (shards: 1 | 2) => ({ survey_results_table: `survey_${shards}`, client_login_table: `logins_${shards}`, execution_time, model, fitted: { age_mean: batch.age_mean, age_stddev: batch.age_stddev } });
+    const connection = clickhouseConnection({
+      url: `http://127.0.0.1:${cluster.httpPorts[0]}/`,
+      settings: { distributed_product_mode: "global" },
+    });
+    const inputs = (shards: 1 | 2) => ({
+      survey_results_table: `survey_${shards}`,
+      client_login_table: `logins_${shards}`,
+      execution_time,
+      model,
+      fitted: { age_mean: batch.age_mean, age_stddev: batch.age_stddev },
+    });
     // Wall time: the work is done by the servers, not by this process.
     const times: Record<string, number[]> = { "1 server": [], "2 shards (Distributed)": [] };
     for (let r = -1; r < rounds; r++) {
-      for (const [name, shards] of [["1 server", 1], ["2 shards (Distributed)", 2]] as const) {
+      for (const [name, shards] of [
+        ["1 server", 1],
+        ["2 shards (Distributed)", 2],
+      ] as const) {
         const start = performance.now();
         const result = await clickhouseTarget.execute(connection, inputs(shards));
         if (result.length !== clients) throw new Error(`ClickHouse returned ${result.length} rows instead of ${clients}`);
@@ -160,7 +192,10 @@ async function clickhouseBench(): Promise<Row[]> {
       const sorted = list.sort((a, b) => a - b);
       return { name: `clickhouse target, ${name}`, median: sorted[sorted.length >> 1]!, p99: sorted.at(-1)!, samples: sorted.length };
     });
-    return rows(`sql: ClickHouse 18, ${clients.toLocaleString("en")} clients (wall time)`, stats, "ms").map((row, i) => ({ ...row, note: `${((clients / stats[i]!.median) * 1000 / 1e6).toFixed(2)} M rows/s` }));
+    return rows(`sql: ClickHouse 18, ${clients.toLocaleString("en")} clients (wall time)`, stats, "ms").map((row, i) => ({
+      ...row,
+      note: `${(((clients / stats[i]!.median) * 1000) / 1e6).toFixed(2)} M rows/s`,
+    }));
   } finally {
     await cluster.stop();
   }

@@ -108,9 +108,16 @@ export function writeSyntheticCatalog(dir: string, options: SyntheticOptions): S
     const flags = [...params].filter(([, t]) => t === "boolean").map(([n]) => n);
     const sum = numbers.join(" + ");
     const flagTerm = flags.length > 0 ? ` + (${flags.join(" && ")} ? 1 : 0)` : "";
-    const body = isFlag ? `return ${sum}${flagTerm} > ${(rand() * 10).toFixed(2)};` : `return ${sum}${flagTerm} * ${(0.5 + rand()).toFixed(3)};`;
+    const body = isFlag
+      ? `return ${sum}${flagTerm} > ${(rand() * 10).toFixed(2)};`
+      : `return ${sum}${flagTerm} * ${(0.5 + rand()).toFixed(3)};`;
     const signature = [...params].map(([n, t]) => `${n}: ${t}`).join(", ");
-    const doc = i % 50 === 0 ? `/** Synthetic feature ${i}.\n * @check ${isFlag ? "notNull" : "notNull warn"} */\n` : i % 7 === 0 ? `/** Synthetic feature ${i}. */\n` : "";
+    const doc =
+      i % 50 === 0
+        ? `/** Synthetic feature ${i}.\n * @check ${isFlag ? "notNull" : "notNull warn"} */\n`
+        : i % 7 === 0
+          ? `/** Synthetic feature ${i}. */\n`
+          : "";
     fileFor(i).push(`${doc}export function ${name}(${signature}): ${isFlag ? "boolean" : "number"} {\n  ${body}\n}\n`);
     produced.push({ name, type: isFlag ? "boolean" : "number" });
   }
@@ -121,12 +128,24 @@ export function writeSyntheticCatalog(dir: string, options: SyntheticOptions): S
     // Import only what the file uses, as a linted catalog would.
     const imports = header
       .split("\n")
-      .map((line) => line.replace(/\{ (.*) \}/, (_, names: string) => `{ ${names.split(", ").filter((n) => new RegExp(`\\b${n}\\b`).test(used)).join(", ")} }`))
+      .map((line) =>
+        line.replace(
+          /\{ (.*) \}/,
+          (_, names: string) =>
+            `{ ${names
+              .split(", ")
+              .filter((n) => new RegExp(`\\b${n}\\b`).test(used))
+              .join(", ")} }`,
+        ),
+      )
       .filter((line) => !line.includes("{  }"))
       .join("\n");
     fs.writeFileSync(path.join(catalogDir, `features_${String(i).padStart(3, "0")}.ts`), `${imports}${used}`);
   });
-  fs.writeFileSync(path.join(catalogDir, "types.ts"), `/** Online lookups of batch aggregates. */\nexport interface Stats {\n  get(name: string): number;\n}\n\n${types.join("\n")}`);
+  fs.writeFileSync(
+    path.join(catalogDir, "types.ts"),
+    `/** Online lookups of batch aggregates. */\nexport interface Stats {\n  get(name: string): number;\n}\n\n${types.join("\n")}`,
+  );
   return { configPath: writeInputsAndConfig(dir, true), nodes: count };
 }
 
@@ -172,12 +191,16 @@ export function writeShapeCatalog(dir: string, shape: "chain" | "wide", length: 
   const lines: string[] = [];
   if (shape === "chain") {
     lines.push(`export function c_0(x0: number): number {\n  return x0 + 1;\n}\n`);
-    for (let i = 1; i < length; i++) lines.push(`export function c_${i}(c_${i - 1}: number): number {\n  return c_${i - 1} * 0.5 + ${i % 10};\n}\n`);
+    for (let i = 1; i < length; i++)
+      lines.push(`export function c_${i}(c_${i - 1}: number): number {\n  return c_${i - 1} * 0.5 + ${i % 10};\n}\n`);
   } else {
-    for (let i = 0; i < length; i++) lines.push(`export function p_${i}(x${i % INPUTS}: number): number {\n  return x${i % INPUTS} * ${(i % 7) + 1};\n}\n`);
+    for (let i = 0; i < length; i++)
+      lines.push(`export function p_${i}(x${i % INPUTS}: number): number {\n  return x${i % INPUTS} * ${(i % 7) + 1};\n}\n`);
     const params = Array.from({ length }, (_, i) => `p_${i}`);
     const sum = params.map((p) => `  s += ${p};\n`).join("");
-    lines.push(`/** Sum of ${length} features. */\nexport function wide(${params.map((p) => `${p}: number`).join(", ")}): number {\n  let s = 0;\n${sum}  return s;\n}\n`);
+    lines.push(
+      `/** Sum of ${length} features. */\nexport function wide(${params.map((p) => `${p}: number`).join(", ")}): number {\n  let s = 0;\n${sum}  return s;\n}\n`,
+    );
   }
   fs.writeFileSync(path.join(catalogDir, "features.ts"), lines.join("\n"));
   const configPath = writeInputsAndConfig(dir, false);

@@ -30,15 +30,26 @@ const inputs = (client_id: number) => ({ client_id, execution_time: EXECUTION_TI
 
 const plain = await execute(["predictions"], inputs(7));
 const validated = await execute(["predictions"], inputs(7), { validate: true });
-if (!Object.is(plain.predictions, validated.predictions)) throw new Error(`validation changed the prediction: ${plain.predictions} vs ${validated.predictions}`);
+if (!Object.is(plain.predictions, validated.predictions))
+  throw new Error(`validation changed the prediction: ${plain.predictions} vs ${validated.predictions}`);
 
 const all = [
   ...rows(
     "online request, input validation",
     await measure(
       [
-        { name: "execute", run: async () => { for (let k = 0; k < calls; k++) consume(await execute(["predictions"], inputs(k & 1023))); } },
-        { name: "execute { validate: true }", run: async () => { for (let k = 0; k < calls; k++) consume(await execute(["predictions"], inputs(k & 1023), { validate: true })); } },
+        {
+          name: "execute",
+          run: async () => {
+            for (let k = 0; k < calls; k++) consume(await execute(["predictions"], inputs(k & 1023)));
+          },
+        },
+        {
+          name: "execute { validate: true }",
+          run: async () => {
+            for (let k = 0; k < calls; k++) consume(await execute(["predictions"], inputs(k & 1023), { validate: true }));
+          },
+        },
       ],
       quick ? 5 : 15,
       calls,

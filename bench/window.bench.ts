@@ -28,10 +28,16 @@ const LAG = 1;
 
 const built = await build(path.join(here, "window", "featc.config.json"));
 const errors = built.diagnostics.filter((d) => d.severity === "error");
-if (errors.length > 0) throw new Error(`the window benchmark's catalog did not build:\n${errors.map((d) => `${d.code} ${d.message}`).join("\n")}`);
-type Execute = (outputs: readonly ["units_mean_7"], inputs: { item_id: Column<number>; day: Column<number>; units: Column<number> }) => { units_mean_7: Column<number> };
+if (errors.length > 0)
+  throw new Error(`the window benchmark's catalog did not build:\n${errors.map((d) => `${d.code} ${d.message}`).join("\n")}`);
+type Execute = (
+  outputs: readonly ["units_mean_7"],
+  inputs: { item_id: Column<number>; day: Column<number>; units: Column<number> },
+) => { units_mean_7: Column<number> };
 const generated = (await import(pathToFileURL(path.join(here, "out", "window", "batch.ts")).href)) as { execute: Execute };
-const { units_mean_7 } = (await import(pathToFileURL(path.join(here, "..", "test", "fixtures", "timeseries", "catalog", "features.ts")).href)) as { units_mean_7: (units: Float64Array) => number };
+const { units_mean_7 } = (await import(
+  pathToFileURL(path.join(here, "..", "test", "fixtures", "timeseries", "catalog", "features.ts")).href
+)) as { units_mean_7: (units: Float64Array) => number };
 
 const item = new Float64Array(n);
 const day = new Float64Array(n);
@@ -87,13 +93,22 @@ function handWrittenGeneral(values: Float64Array): Float64Array {
 }
 
 const all: Row[] = [];
-for (const [label, values] of [["units (integers)", units], ["prices (decimals)", prices]] as const) {
+for (const [label, values] of [
+  ["units (integers)", units],
+  ["prices (decimals)", prices],
+] as const) {
   const stats = await measure(
     [
       { name: "hand-written, knows the layout", run: () => consume(handWrittenForLayout(values)) },
       { name: "hand-written, ring per item", run: () => consume(handWrittenGeneral(values)) },
-      { name: "featc generated batch executor", run: () => consume(generated.execute(["units_mean_7"], { item_id: item, day, units: values })) },
-      { name: "function per row's frame", run: () => consume(rollingReduce(windowGroups(item, day), [values], frame, ([w]) => units_mean_7(w as Float64Array))) },
+      {
+        name: "featc generated batch executor",
+        run: () => consume(generated.execute(["units_mean_7"], { item_id: item, day, units: values })),
+      },
+      {
+        name: "function per row's frame",
+        run: () => consume(rollingReduce(windowGroups(item, day), [values], frame, ([w]) => units_mean_7(w as Float64Array))),
+      },
     ],
     quick ? 3 : 9,
     1,
@@ -104,7 +119,8 @@ for (const [label, values] of [["units (integers)", units], ["prices (decimals)"
 // The generated executor agrees with the per-row function, bit for bit (a benchmark of wrong results measures nothing).
 const check = generated.execute(["units_mean_7"], { item_id: item, day, units: prices }).units_mean_7;
 const direct = rollingReduce(windowGroups(item, day), [prices], frame, ([w]) => mean(w!));
-for (let i = 0; i < n; i++) if (!Object.is(check[i], direct[i])) throw new Error(`row ${i}: the generated executor gives ${check[i]}, the function ${direct[i]}`);
+for (let i = 0; i < n; i++)
+  if (!Object.is(check[i], direct[i])) throw new Error(`row ${i}: the generated executor gives ${check[i]}, the function ${direct[i]}`);
 writeRows(all);
 console.log(machine());
 console.log(table(all));

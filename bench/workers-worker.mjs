@@ -4,7 +4,10 @@ import { parentPort } from "node:worker_threads";
 import { tsImport } from "tsx/esm/api";
 
 const here = import.meta.url;
-const { age_normalized, features, is_female, is_high_roller, is_male, time_since_last_login } = await tsImport("../catalog/features.ts", here);
+const { age_normalized, features, is_female, is_high_roller, is_male, time_since_last_login } = await tsImport(
+  "../catalog/features.ts",
+  here,
+);
 const { predictions } = await tsImport("../catalog/model.ts", here);
 
 let shared;

@@ -20,7 +20,10 @@ const n = rowsArg >= 0 ? Number(process.argv[rowsArg + 1]) : 1_000_000;
 const rounds = quick ? 7 : 21;
 const GENDERS = ["male", "female", "other"];
 const EXECUTION_TIME = Date.UTC(2026, 10, 1);
-const model: Model = { weights: { time_since_last_login: -0.05, is_male: 0.3, is_female: -0.2, is_high_roller: 0.8, age_normalized: 0.4 }, bias: -0.1 };
+const model: Model = {
+  weights: { time_since_last_login: -0.05, is_male: 0.3, is_female: -0.2, is_high_roller: 0.8, age_normalized: 0.4 },
+  bias: -0.1,
+};
 
 const sharedF64 = (length: number) => new Float64Array(new SharedArrayBuffer(length * 8));
 const budget = sharedF64(n);
@@ -66,11 +69,13 @@ function once(worker: Worker, what: string): Promise<void> {
 
 const pool = [0, 1].map(() => new Worker(new URL("./workers-worker.mjs", import.meta.url)));
 await Promise.all(pool.map((w) => once(w, "loaded")));
-await Promise.all(pool.map((w) => {
-  const ready = once(w, "ready");
-  w.postMessage({ columns: { budget, age, last_logged_in: last, out: outShared, genderCode } });
-  return ready;
-}));
+await Promise.all(
+  pool.map((w) => {
+    const ready = once(w, "ready");
+    w.postMessage({ columns: { budget, age, last_logged_in: last, out: outShared, genderCode } });
+    return ready;
+  }),
+);
 
 async function workers(postStrings: boolean): Promise<Float64Array> {
   const half = Math.ceil(n / pool.length);

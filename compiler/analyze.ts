@@ -69,8 +69,12 @@ export async function analyze(configPath: string, options: AnalyzeOptions = {}):
   const typeErrors = await found.typeErrors;
   problems.push(...typeErrors.diagnostics);
   // A parameter without a type is FC1005; TypeScript's own "implicitly any" on it says the same.
-  const signatureErrors = new Set(problems.filter((d) => d.code === "FC1005" && d.span).map((d) => `${d.span!.file}:${d.span!.line}:${d.span!.column}`));
-  const reported = problems.filter((d) => !(d.code === "FC1011" && d.span && signatureErrors.has(`${d.span.file}:${d.span.line}:${d.span.column}`)));
+  const signatureErrors = new Set(
+    problems.filter((d) => d.code === "FC1005" && d.span).map((d) => `${d.span!.file}:${d.span!.line}:${d.span!.column}`),
+  );
+  const reported = problems.filter(
+    (d) => !(d.code === "FC1011" && d.span && signatureErrors.has(`${d.span.file}:${d.span.line}:${d.span.column}`)),
+  );
   return { config, catalog, targets, diagnostics: sortDiagnostics(reported), typeCheckedBy: typeErrors.checkedBy, lean: found.lean };
 }
 
@@ -102,11 +106,20 @@ function unselectedVariants(functions: readonly FunctionFact[], targets: readonl
   for (const fn of functions) {
     if (fn.conditions.length === 0 || fn.conditions.some((c) => c.kind !== "whenNot" && !keys.has(c.key))) continue;
     if (targets.some((t) => selects(fn.conditions, t.config))) continue;
-    const tags = fn.conditions.map((c) => (c.kind === "whenIn" ? `@whenIn ${c.key}=${c.values.join(",")}` : `@${c.kind} ${c.key}=${c.value}`)).join(", ");
+    const tags = fn.conditions
+      .map((c) => (c.kind === "whenIn" ? `@whenIn ${c.key}=${c.values.join(",")}` : `@${c.kind} ${c.key}=${c.value}`))
+      .join(", ");
     const unmatched: UnmatchedCondition[] = [];
     for (const c of fn.conditions) {
       if (c.kind !== "when") continue;
-      const values = [...new Set(targets.map((t) => t.config[c.key]).filter((v) => v !== undefined).map(String))].sort();
+      const values = [
+        ...new Set(
+          targets
+            .map((t) => t.config[c.key])
+            .filter((v) => v !== undefined)
+            .map(String),
+        ),
+      ].sort();
       if (values.includes(c.value)) continue;
       unmatched.push({ key: c.key, values, near: nearestName(c.value, values) });
     }

@@ -64,6 +64,15 @@ export async function build(configPath: string, options: BuildOptions = {}): Pro
   } catch (e) {
     return { ...empty, diagnostics: [...analysis.diagnostics, diagnostics.codeGenerationFailed((e as Error).message)] };
   }
-  const outputs = await updateOutputs(config, files, { complete: !options.targets || options.targets.length === 0, check: options.check ?? false });
-  return { analysis, diagnostics: [...analysis.diagnostics, ...outputs.diagnostics], files: outputs.files, changed: outputs.changed, removed: outputs.removed };
+  const outputs = await updateOutputs(config, files, {
+    complete: !options.targets || options.targets.length === 0,
+    check: options.check ?? false,
+  });
+  return {
+    analysis,
+    diagnostics: [...analysis.diagnostics, ...outputs.diagnostics],
+    files: outputs.files,
+    changed: outputs.changed,
+    removed: outputs.removed,
+  };
 }

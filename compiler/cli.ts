@@ -48,10 +48,17 @@ async function watch(opts: CommonOptions, io: CliIo): Promise<number> {
     const result = await build(opts.config, { targets: opts.target });
     report(result.diagnostics, await rootDirOf(result.analysis, opts.config), "human", io);
     const ok = exitCodeFor(result.diagnostics) === 0;
-    io.err(ok ? `featc: [${new Date().toLocaleTimeString()}] built; ${result.changed.length} file(s) changed. Watching for changes…` : `featc: build failed; generated files were left untouched. Watching for changes…`);
+    io.err(
+      ok
+        ? `featc: [${new Date().toLocaleTimeString()}] built; ${result.changed.length} file(s) changed. Watching for changes…`
+        : `featc: build failed; generated files were left untouched. Watching for changes…`,
+    );
     // Watch the folders of the config and of every catalog file (new files appear in them too).
     const config = result.analysis.config;
-    const dirs = new Set([path.dirname(path.resolve(configFileFor(opts.config))), ...(config?.catalogFiles ?? []).map((f) => path.dirname(f))]);
+    const dirs = new Set([
+      path.dirname(path.resolve(configFileFor(opts.config))),
+      ...(config?.catalogFiles ?? []).map((f) => path.dirname(f)),
+    ]);
     for (const w of watchers) w.close();
     watchers = [...dirs].map((dir) =>
       fs.watch(dir, (_event, name) => {
@@ -74,21 +81,27 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   const context: CommandContext = { io, exit: (c) => (code = c) };
   const program = new Command("featc")
     .description("featc — compile a catalog of feature functions into batch and online executors")
-    .version((JSON.parse(fs.readFileSync(packageFile("package.json"), "utf8")) as { version: string }).version, "-V, --version", "print featc's version")
+    .version(
+      (JSON.parse(fs.readFileSync(packageFile("package.json"), "utf8")) as { version: string }).version,
+      "-V, --version",
+      "print featc's version",
+    )
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .showHelpAfterError("(run featc --help for usage)");
 
-  commonOptions(program.command("check").description("analyse the catalog and report every problem")).action(async (opts: CommonOptions) => {
-    const { analyze } = await import("./analyze.js");
-    const analysis = await analyze(opts.config, { targets: opts.target, codeHashes: false });
-    report(analysis.diagnostics, await rootDirOf(analysis, opts.config), opts.format, io);
-    code = exitCodeFor(analysis.diagnostics);
-    if (code === 0 && opts.format === "human") {
-      const nodes = analysis.targets.map((t) => `${t.name}: ${t.nodes.size} nodes`).join(", ");
-      io.err(`featc: catalog is clean (${nodes}).`);
-    }
-  });
+  commonOptions(program.command("check").description("analyse the catalog and report every problem")).action(
+    async (opts: CommonOptions) => {
+      const { analyze } = await import("./analyze.js");
+      const analysis = await analyze(opts.config, { targets: opts.target, codeHashes: false });
+      report(analysis.diagnostics, await rootDirOf(analysis, opts.config), opts.format, io);
+      code = exitCodeFor(analysis.diagnostics);
+      if (code === 0 && opts.format === "human") {
+        const nodes = analysis.targets.map((t) => `${t.name}: ${t.nodes.size} nodes`).join(", ");
+        io.err(`featc: catalog is clean (${nodes}).`);
+      }
+    },
+  );
 
   commonOptions(program.command("build").description("check the catalog and write one executor and graph manifest per target"))
     .option("--check", "write nothing; exit 1 if any generated file is stale (for CI)")
@@ -102,7 +115,13 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       const { build } = await import("./build.js");
       const result = await build(opts.config, { targets: opts.target, check: opts.check });
       const stale = [...result.changed, ...result.removed];
-      report(result.diagnostics, await rootDirOf(result.analysis, opts.config), opts.format, io, opts.format === "json" ? { files: [...result.files.keys()], [opts.check ? "stale" : "written"]: stale } : {});
+      report(
+        result.diagnostics,
+        await rootDirOf(result.analysis, opts.config),
+        opts.format,
+        io,
+        opts.format === "json" ? { files: [...result.files.keys()], [opts.check ? "stale" : "written"]: stale } : {},
+      );
       code = exitCodeFor(result.diagnostics);
       if (code !== 0) {
         if (opts.format === "human") io.err(`featc: build failed; generated files were left untouched.`);
@@ -111,10 +130,15 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       if (opts.check) {
         if (stale.length > 0) {
           code = 1;
-          if (opts.format === "human") io.err(`featc: generated files are stale (run featc build):\n${stale.map((f) => `  ${f}`).join("\n")}`);
+          if (opts.format === "human")
+            io.err(`featc: generated files are stale (run featc build):\n${stale.map((f) => `  ${f}`).join("\n")}`);
         } else if (opts.format === "human") io.err(`featc: ${result.files.size} generated files are up to date.`);
       } else if (opts.format === "human") {
-        io.err(stale.length > 0 ? `featc: wrote ${result.changed.length} file(s)${result.removed.length ? `, removed ${result.removed.length}` : ""}:\n${stale.map((f) => `  ${f}`).join("\n")}` : `featc: ${result.files.size} generated files already up to date.`);
+        io.err(
+          stale.length > 0
+            ? `featc: wrote ${result.changed.length} file(s)${result.removed.length ? `, removed ${result.removed.length}` : ""}:\n${stale.map((f) => `  ${f}`).join("\n")}`
+            : `featc: ${result.files.size} generated files already up to date.`,
+        );
       }
     });
 
@@ -135,7 +159,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     // Asked for JSON, standard output holds one JSON document whatever went wrong.
     const json = argv.some((a, i) => /^(--format|-f)=?json$/.test(a) || ((a === "--format" || a === "-f") && argv[i + 1] === "json"));
     if (e instanceof CommanderError) {
-      if (e.exitCode !== 0 && json) io.out(JSON.stringify({ diagnostics: [toJson(diagnostics.usage(e.message.replace(/^error: /, "")), process.cwd())] }, null, 2));
+      if (e.exitCode !== 0 && json)
+        io.out(JSON.stringify({ diagnostics: [toJson(diagnostics.usage(e.message.replace(/^error: /, "")), process.cwd())] }, null, 2));
       return e.exitCode === 0 ? 0 : 2;
     }
     const message = e instanceof Error ? e.message : String(e);

@@ -93,7 +93,11 @@ export function enableCompileCache(): void {
     if (content.length < MIN_SIZE || format === "module" || !filename.endsWith(".js")) return compile.call(this, content, filename, format);
     const entry = entryFor(dir, filename, content);
     const cachedData = readEntry(entry);
-    const script = new vm.Script(Module.wrap(content), { filename, cachedData, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
+    const script = new vm.Script(Module.wrap(content), {
+      filename,
+      cachedData,
+      importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    });
     if (cachedData === undefined || script.cachedDataRejected) toWrite.push({ entry, script });
     // Node's own `require` for this module, as its loader builds it: the body of a module that only returns it.
     const require = compile.call(this, "return require;", filename, format) as NodeJS.Require;
@@ -101,6 +105,7 @@ export function enableCompileCache(): void {
     return wrapper.call(this.exports, this.exports, require, this, filename, path.dirname(filename));
   };
   process.once("exit", () => {
-    for (const { entry, script } of toWrite) writeAtomically(entry.file, Buffer.concat([Buffer.from(entry.header), script.createCachedData()]));
+    for (const { entry, script } of toWrite)
+      writeAtomically(entry.file, Buffer.concat([Buffer.from(entry.header), script.createCachedData()]));
   });
 }

@@ -97,7 +97,16 @@ export async function loadConfig(given: string): Promise<ConfigResult> {
   const strictError = strictJsonError(json, text);
   if (strictError) {
     const { line, character } = json.getLineAndCharacterOfPosition(strictError.pos);
-    return { diagnostics: [diagnostics.configNotJson(strictError.message, { file: absolute, line: line + 1, column: character + 1, length: strictError.length })] };
+    return {
+      diagnostics: [
+        diagnostics.configNotJson(strictError.message, {
+          file: absolute,
+          line: line + 1,
+          column: character + 1,
+          length: strictError.length,
+        }),
+      ],
+    };
   }
   const root = json.statements[0]?.expression;
   if (!root || !ts.isObjectLiteralExpression(root)) {
@@ -162,16 +171,33 @@ export async function loadConfig(given: string): Promise<ConfigResult> {
     }
     for (const file of catalogFiles) {
       const problem = fileProblem(file);
-      if (problem) problems.push(diagnostics.unreadableCatalogFile(path.relative(rootDir, file), problem, catalogNode && spanOf(catalogNode)));
+      if (problem)
+        problems.push(diagnostics.unreadableCatalogFile(path.relative(rootDir, file), problem, catalogNode && spanOf(catalogNode)));
     }
   }
   for (const target of targets) {
     const problem = target.inputs && fileProblem(target.inputs.file);
-    if (problem) problems.push(diagnostics.unreadableInputsFile(target.name, path.relative(rootDir, target.inputs!.file), problem, target.inputs!.span));
+    if (problem)
+      problems.push(
+        diagnostics.unreadableInputsFile(target.name, path.relative(rootDir, target.inputs!.file), problem, target.inputs!.span),
+      );
   }
   if (problems.length > 0) return { diagnostics: problems };
   const outDirSpan = outDirNode ? spanOf(outDirNode) : undefined;
-  return { config: { configPath: absolute, rootDir, catalogFiles, outDir, outDirSpan, catalogPatterns: patterns, targets, tsconfig, typeCheckTimeout }, diagnostics: [] };
+  return {
+    config: {
+      configPath: absolute,
+      rootDir,
+      catalogFiles,
+      outDir,
+      outDirSpan,
+      catalogPatterns: patterns,
+      targets,
+      tsconfig,
+      typeCheckTimeout,
+    },
+    diagnostics: [],
+  };
 }
 
 /**
@@ -292,13 +318,20 @@ function strictJsonError(json: ts.JsonSourceFile, text: string): { pos: number; 
       if (ts.isObjectLiteralExpression(node)) {
         for (const p of node.properties) {
           if (!ts.isPropertyAssignment(p)) bad(p, `'${p.getText(json)}' is not a "key": value pair`);
-          else if (!ts.isStringLiteral(p.name) || text[p.name.getStart(json)] !== '"') bad(p.name, `keys must be double-quoted strings, got ${p.name.getText(json)}`);
+          else if (!ts.isStringLiteral(p.name) || text[p.name.getStart(json)] !== '"')
+            bad(p.name, `keys must be double-quoted strings, got ${p.name.getText(json)}`);
           else visit(p.initializer);
         }
       } else if (ts.isArrayLiteralExpression(node)) node.elements.forEach(visit);
       else if (ts.isStringLiteral(node)) {
         if (text[node.getStart(json)] !== '"') bad(node, "strings must be double-quoted");
-      } else if (!(ts.isNumericLiteral(node) || node.kind === ts.SyntaxKind.TrueKeyword || node.kind === ts.SyntaxKind.FalseKeyword || node.kind === ts.SyntaxKind.NullKeyword || (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.MinusToken))) {
+      } else if (!(
+        ts.isNumericLiteral(node) ||
+        node.kind === ts.SyntaxKind.TrueKeyword ||
+        node.kind === ts.SyntaxKind.FalseKeyword ||
+        node.kind === ts.SyntaxKind.NullKeyword ||
+        (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.MinusToken)
+      )) {
         bad(node, `'${node.getText(json)}' is not a JSON value`);
       }
     };
@@ -328,7 +361,11 @@ function positionOfParseError(text: string, message: string): { pos: number; len
     }
   }
   const at = /at position (\d+)/.exec(message);
-  return { pos: at ? Math.min(Number(at[1]), Math.max(0, text.length - 1)) : 0, length: 1, message: message.replace(/\s*in JSON at position \d+.*$/s, "") };
+  return {
+    pos: at ? Math.min(Number(at[1]), Math.max(0, text.length - 1)) : 0,
+    length: 1,
+    message: message.replace(/\s*in JSON at position \d+.*$/s, ""),
+  };
 }
 
 function isDirectory(p: string): boolean {

@@ -122,14 +122,23 @@ function fileStart(file: string): Span {
 }
 
 /** What a character means to Node in an import specifier. */
-const SPECIFIER_CHARACTERS: Readonly<Record<string, string>> = { "#": "the start of a fragment", "?": "the start of a query", "%": "the start of an escape" };
+const SPECIFIER_CHARACTERS: Readonly<Record<string, string>> = {
+  "#": "the start of a fragment",
+  "?": "the start of a query",
+  "%": "the start of an escape",
+};
 
 /** Why `@parameterize` text does not parse: data the catalogue words. */
 export type ParameterizeSyntax =
   | { readonly kind: "missingNode" }
   | { readonly kind: "notANodeName"; readonly text: string }
   | { readonly kind: "privateNode"; readonly text: string }
-  | { readonly kind: "expected"; readonly what: "(" | ")" | "=" | "," | "a parameter name" | "a value" | "a number"; readonly after?: string; readonly got?: string }
+  | {
+      readonly kind: "expected";
+      readonly what: "(" | ")" | "=" | "," | "a parameter name" | "a value" | "a number";
+      readonly after?: string;
+      readonly got?: string;
+    }
   | { readonly kind: "nullish"; readonly text: string }
   | { readonly kind: "notAValue"; readonly text: string }
   | { readonly kind: "trailing"; readonly text: string };
@@ -247,7 +256,14 @@ function unknownKeyHint(near: string | undefined, known: readonly string[]): str
 /** The catalogue: one named constructor per message, grouped by code. */
 export const diagnostics = {
   // FC1001 — unknown dependency
-  unknownDependency(target: string, param: string, node: string, span: Span, suggestion?: string, elsewhere?: readonly string[]): Diagnostic {
+  unknownDependency(
+    target: string,
+    param: string,
+    node: string,
+    span: Span,
+    suggestion?: string,
+    elsewhere?: readonly string[],
+  ): Diagnostic {
     const hint = suggestion
       ? ` Did you mean '${suggestion}'?`
       : elsewhere && elsewhere.length > 0
@@ -263,20 +279,49 @@ export const diagnostics = {
 
   // FC1003 — more than one producer
   duplicateProducer(target: string, node: string, span: Span, others: readonly string[]): Diagnostic {
-    return error("FC1003", worded`'${node}' has more than one producer in ${TARGETS}: also ${others.join(", ")}. Give variants disjoint @when tags or rename one.`, span, target);
+    return error(
+      "FC1003",
+      worded`'${node}' has more than one producer in ${TARGETS}: also ${others.join(", ")}. Give variants disjoint @when tags or rename one.`,
+      span,
+      target,
+    );
   },
 
   inputShadowsFeature(target: string, node: string, span: Span, inputs: string, at: string): Diagnostic {
-    return error("FC1003", worded`'${node}' is both a feature and an input of ${TARGETS} (${inputs}.${node} at ${at}). Rename one of them.`, span, target);
+    return error(
+      "FC1003",
+      worded`'${node}' is both a feature and an input of ${TARGETS} (${inputs}.${node} at ${at}). Rename one of them.`,
+      span,
+      target,
+    );
   },
 
   // FC1004 — type mismatch
   columnToTable(target: string, source: string, rowType: string, param: string, fn: string, paramType: string, span: Span): Diagnostic {
-    return error("FC1004", worded`'${source}' is a column of '${rowType}' (one value per row), but parameter '${param}' of '${fn}' expects '${paramType}'`, span, target);
+    return error(
+      "FC1004",
+      worded`'${source}' is a column of '${rowType}' (one value per row), but parameter '${param}' of '${fn}' expects '${paramType}'`,
+      span,
+      target,
+    );
   },
 
-  notAssignable(target: string, source: string, type: string, perRow: boolean, param: string, fn: string, paramType: string, span: Span): Diagnostic {
-    return error("FC1004", worded`'${source}' is '${type}'${perRow ? " per row" : ""}, but parameter '${param}' of '${fn}' expects '${paramType}'`, span, target);
+  notAssignable(
+    target: string,
+    source: string,
+    type: string,
+    perRow: boolean,
+    param: string,
+    fn: string,
+    paramType: string,
+    span: Span,
+  ): Diagnostic {
+    return error(
+      "FC1004",
+      worded`'${source}' is '${type}'${perRow ? " per row" : ""}, but parameter '${param}' of '${fn}' expects '${paramType}'`,
+      span,
+      target,
+    );
   },
 
   validatorType(target: string, validator: string, takes: string, node: string, type: string, span: Span): Diagnostic {
@@ -290,7 +335,12 @@ export const diagnostics = {
   /** `role`: `by`, `order`, or the name of a Window<T> parameter. */
   windowOverScalar(target: string, fn: string, role: string, source: string, span: Span): Diagnostic {
     const what = role === "by" || role === "order" ? `its '${role}' key` : `the frame '${role}'`;
-    return error("FC1004", worded`'${source}' is one value for the whole run in ${TARGETS}, but ${what} of @window '${fn}' needs a value per row (a column) to frame`, span, target);
+    return error(
+      "FC1004",
+      worded`'${source}' is one value for the whole run in ${TARGETS}, but ${what} of @window '${fn}' needs a value per row (a column) to frame`,
+      span,
+      target,
+    );
   },
 
   // FC1005 — unsupported signature
@@ -326,7 +376,12 @@ export const diagnostics = {
   },
 
   windowRowParameter(target: string, fn: string, param: string, span: Span): Diagnostic {
-    return error("FC1005", worded`parameter '${param}' of @window '${fn}' gets a value per row in ${TARGETS}, which a frame's function cannot take: read it through a Window<T> parameter (its frame) or pass a value for the whole run`, span, target);
+    return error(
+      "FC1005",
+      worded`parameter '${param}' of @window '${fn}' gets a value per row in ${TARGETS}, which a frame's function cannot take: read it through a Window<T> parameter (its frame) or pass a value for the whole run`,
+      span,
+      target,
+    );
   },
 
   /** A `Window<T>` parameter on a function without `@window`. */
@@ -335,7 +390,11 @@ export const diagnostics = {
   },
 
   frameNotNumbers(param: string, type: string, fn: string, span: Span): Diagnostic {
-    return error("FC1005", `parameter '${param}: ${type}' of '${fn}': a frame holds numbers (Window<number>); other element types are not supported`, span);
+    return error(
+      "FC1005",
+      `parameter '${param}: ${type}' of '${fn}': a frame holds numbers (Window<number>); other element types are not supported`,
+      span,
+    );
   },
 
   // FC1006 — malformed or unknown tag
@@ -368,7 +427,11 @@ export const diagnostics = {
   },
 
   unknownValidator(name: string, span: Span): Diagnostic {
-    return error("FC1006", worded`@check names '${name}', which is neither a built-in check (range, notNull, oneOf) nor an exported function of the catalog`, span);
+    return error(
+      "FC1006",
+      worded`@check names '${name}', which is neither a built-in check (range, notNull, oneOf) nor an exported function of the catalog`,
+      span,
+    );
   },
 
   fittedArguments(text: string, fn: string, span: Span): Diagnostic {
@@ -388,8 +451,16 @@ export const diagnostics = {
     return error("FC1006", worded`${scanner} in @parameterize on '${fn}'`, span);
   },
 
-  parameterizeUnknownParameter(node: string, param: string, fn: string, params: readonly string[], near: string | undefined, span: Span): Diagnostic {
-    const hint = near !== undefined ? ` Did you mean '${near}'?` : params.length > 0 ? ` It has ${quoteList(params)}.` : " It has no parameters.";
+  parameterizeUnknownParameter(
+    node: string,
+    param: string,
+    fn: string,
+    params: readonly string[],
+    near: string | undefined,
+    span: Span,
+  ): Diagnostic {
+    const hint =
+      near !== undefined ? ` Did you mean '${near}'?` : params.length > 0 ? ` It has ${quoteList(params)}.` : " It has no parameters.";
     return error("FC1006", worded`@parameterize ${node}(…) binds '${param}', which is not a parameter of '${fn}'.${hint}`, span);
   },
 
@@ -407,12 +478,21 @@ export const diagnostics = {
   },
 
   windowWithoutFrame(fn: string, span: Span): Diagnostic {
-    return error("FC1006", `@window on '${fn}', which has no Window<T> parameter: the frame's values reach the function through one (e.g. 'units: Window<number>')`, span);
+    return error(
+      "FC1006",
+      `@window on '${fn}', which has no Window<T> parameter: the frame's values reach the function through one (e.g. 'units: Window<number>')`,
+      span,
+    );
   },
 
   /** `table`: the value is a table; otherwise it is row-level. */
   fittedNotScalar(target: string, fn: string, table: boolean, span: Span): Diagnostic {
-    return error("FC1006", worded`@fitted '${fn}' must be one value for the whole run, but in ${TARGETS} it is ${table ? "a table" : "row-level"}`, span, target);
+    return error(
+      "FC1006",
+      worded`@fitted '${fn}' must be one value for the whole run, but in ${TARGETS} it is ${table ? "a table" : "row-level"}`,
+      span,
+      target,
+    );
   },
 
   rangeNeedsNumber(target: string, check: string, node: string, type: string, span: Span): Diagnostic {
@@ -425,7 +505,11 @@ export const diagnostics = {
 
   /** `@when`/`@whenIn` on a key no target's config has: `near` is the nearest key, `keys` every key. */
   conditionOnUnknownKey(tag: string, fn: string, key: string, near: string | undefined, keys: readonly string[], span: Span): Diagnostic {
-    const hint = near ? ` Did you mean '${near}'?` : keys.length > 0 ? ` The targets' config keys are ${quoteList(keys)}.` : ` No target has a "config".`;
+    const hint = near
+      ? ` Did you mean '${near}'?`
+      : keys.length > 0
+        ? ` The targets' config keys are ${quoteList(keys)}.`
+        : ` No target has a "config".`;
     return error("FC1006", worded`${tag} on '${fn}': no target's config has the key '${key}', so no target selects '${fn}'.${hint}`, span);
   },
 
@@ -441,11 +525,21 @@ export const diagnostics = {
   },
 
   extractUnknownField(target: string, field: string, rowType: string, fn: string, fields: readonly string[], span: Span): Diagnostic {
-    return error("FC1008", worded`@extract names '${field}', but '${rowType}' (returned by '${fn}') has no such field; it has ${fields.join(", ") || "no fields"}`, span, target);
+    return error(
+      "FC1008",
+      worded`@extract names '${field}', but '${rowType}' (returned by '${fn}') has no such field; it has ${fields.join(", ") || "no fields"}`,
+      span,
+      target,
+    );
   },
 
   extractCollides(target: string, field: string, fn: string, other: ExtractClash, span: Span): Diagnostic {
-    const what = other.kind === "field" ? `the field extracted from '${other.name}'` : other.kind === "feature" ? `the feature '${other.name}'` : `the input '${other.name}'`;
+    const what =
+      other.kind === "field"
+        ? `the field extracted from '${other.name}'`
+        : other.kind === "feature"
+          ? `the feature '${other.name}'`
+          : `the input '${other.name}'`;
     return error("FC1008", worded`field '${field}' extracted from '${fn}' collides with ${what} in ${TARGETS}`, span, target);
   },
 
@@ -496,7 +590,9 @@ export const diagnostics = {
   /** An unknown key at the config's top level, or in a target's object when `target` is given. */
   unknownConfigKey(key: string, near: string | undefined, known: readonly string[], span: Span, target?: string): Diagnostic {
     const hint = unknownKeyHint(near, known);
-    return target === undefined ? error("FC1010", `unknown key "${key}" in config${hint}`, span) : error("FC1010", worded`unknown key "${key}" in ${TARGETS}${hint}`, span, target);
+    return target === undefined
+      ? error("FC1010", `unknown key "${key}" in config${hint}`, span)
+      : error("FC1010", worded`unknown key "${key}" in ${TARGETS}${hint}`, span, target);
   },
 
   missingCatalog(span: Span): Diagnostic {
@@ -525,7 +621,11 @@ export const diagnostics = {
   },
 
   outDirRefused(outDir: string, refusal: OutDirRefusal, span: Span): Diagnostic {
-    return error("FC1010", `"outDir" '${outDir}' ${outDirReason(refusal)}. Give generated files a folder of their own, such as "generated".`, span);
+    return error(
+      "FC1010",
+      `"outDir" '${outDir}' ${outDirReason(refusal)}. Give generated files a folder of their own, such as "generated".`,
+      span,
+    );
   },
 
   badTsconfigPath(span: Span): Diagnostic {
@@ -563,7 +663,11 @@ export const diagnostics = {
 
   badTargetName(name: string, maxLength: number, span: Span): Diagnostic {
     const shown = name.length > maxLength ? `'${name.slice(0, 40)}…' (${name.length} characters)` : `'${name}'`;
-    return error("FC1010", `target name ${shown} must be a simple name (letters, digits, '_' and '-', at most ${maxLength}): it names the generated files`, span);
+    return error(
+      "FC1010",
+      `target name ${shown} must be a simple name (letters, digits, '_' and '-', at most ${maxLength}): it names the generated files`,
+      span,
+    );
   },
 
   missingShape(target: string, shapes: readonly string[], span: Span): Diagnostic {
@@ -574,11 +678,27 @@ export const diagnostics = {
     return error("FC1010", worded`unknown shape ${written} for ${TARGETS}: use ${orList(shapes)}`, span, target);
   },
 
-  missingShapeOption(target: string, shape: string, key: string, option: { readonly description: string; readonly values?: readonly string[] }, span: Span): Diagnostic {
-    return error("FC1010", worded`${TARGETS} of shape '${shape}' needs "${key}" (${option.description}): ${allowedValues(option.values)}`, span, target);
+  missingShapeOption(
+    target: string,
+    shape: string,
+    key: string,
+    option: { readonly description: string; readonly values?: readonly string[] },
+    span: Span,
+  ): Diagnostic {
+    return error(
+      "FC1010",
+      worded`${TARGETS} of shape '${shape}' needs "${key}" (${option.description}): ${allowedValues(option.values)}`,
+      span,
+      target,
+    );
   },
 
-  badShapeOption(target: string, key: string, option: { readonly description: string; readonly values?: readonly string[] }, span: Span): Diagnostic {
+  badShapeOption(
+    target: string,
+    key: string,
+    option: { readonly description: string; readonly values?: readonly string[] },
+    span: Span,
+  ): Diagnostic {
     return error("FC1010", worded`"${key}" of ${TARGETS} must be ${allowedValues(option.values)} (${option.description})`, span, target);
   },
 
@@ -608,7 +728,12 @@ export const diagnostics = {
   },
 
   inputsNotFound(target: string, name: string, file: string, declared: readonly string[], span: Span): Diagnostic {
-    return error("FC1010", worded`inputs interface '${name}' not found in '${file}'${declared.length ? ` (it declares ${declared.join(", ")})` : ""}`, span, target);
+    return error(
+      "FC1010",
+      worded`inputs interface '${name}' not found in '${file}'${declared.length ? ` (it declares ${declared.join(", ")})` : ""}`,
+      span,
+      target,
+    );
   },
 
   inputsNotExported(target: string, name: string, span: Span): Diagnostic {
@@ -621,7 +746,11 @@ export const diagnostics = {
 
   unimportableFileName(file: string, char: string, span: Span): Diagnostic {
     const why = SPECIFIER_CHARACTERS[char] ?? "a path separator";
-    return error("FC1010", `catalog file '${file}' cannot be imported by generated code: Node reads '${char}' in an import as ${why}. Rename the file without '${char}'.`, span);
+    return error(
+      "FC1010",
+      `catalog file '${file}' cannot be imported by generated code: Node reads '${char}' in an import as ${why}. Rename the file without '${char}'.`,
+      span,
+    );
   },
 
   /** The executors are CommonJS and the tsconfig's "module" makes TypeScript refuse their require() of featc. */
@@ -687,7 +816,10 @@ export const diagnostics = {
   },
 
   outputOfOtherConfig(file: string, otherConfig: string): Diagnostic {
-    return error("FC1012", `${file} belongs to the config ${otherConfig}, which shares this outDir; rename the target or give one config another "outDir"`);
+    return error(
+      "FC1012",
+      `${file} belongs to the config ${otherConfig}, which shares this outDir; rename the target or give one config another "outDir"`,
+    );
   },
 
   outputNotAFile(file: string, folder: boolean): Diagnostic {
@@ -699,13 +831,35 @@ export const diagnostics = {
   },
 
   // FC1013 — no SQL translation
-  noSqlTranslation(target: string, dialect: string, construct: string, reason: string, span: Span, consumers: readonly string[]): Diagnostic {
+  noSqlTranslation(
+    target: string,
+    dialect: string,
+    construct: string,
+    reason: string,
+    span: Span,
+    consumers: readonly string[],
+  ): Diagnostic {
     const affected = consumers.length > 0 ? worded` Affected in ${TARGETS}: ${quoteList(consumers)}.` : [""];
-    return error("FC1013", continued([`'${construct}' has no SQL translation (dialect ${dialect}): ${reason}.${affected[0]}`, ...affected.slice(1)], " Give the node a @when variant for this target, or rewrite it in the translatable subset."), span, target);
+    return error(
+      "FC1013",
+      continued(
+        [`'${construct}' has no SQL translation (dialect ${dialect}): ${reason}.${affected[0]}`, ...affected.slice(1)],
+        " Give the node a @when variant for this target, or rewrite it in the translatable subset.",
+      ),
+      span,
+      target,
+    );
   },
 
   noSqlRowTable(target: string, dialect: string, span: Span): Diagnostic {
-    return diagnostics.noSqlTranslation(target, dialect, "sqlTable", "no table is on the row axis: @extract the sqlTable() of the table the rows come from", span, []);
+    return diagnostics.noSqlTranslation(
+      target,
+      dialect,
+      "sqlTable",
+      "no table is on the row axis: @extract the sqlTable() of the table the rows come from",
+      span,
+      [],
+    );
   },
 
   // FC1014 — construct too deep to analyse
@@ -723,7 +877,10 @@ export const diagnostics = {
 
   // FC1099 — internal error
   internal(message: string): Diagnostic {
-    return error("FC1099", `featc failed on this input (internal error: ${message}). This is a bug in featc; the input may still be wrong.`);
+    return error(
+      "FC1099",
+      `featc failed on this input (internal error: ${message}). This is a bug in featc; the input may still be wrong.`,
+    );
   },
 
   // FC2001 — unused input
@@ -734,13 +891,24 @@ export const diagnostics = {
   // FC2002 — variant no target selects
   /** `tags` as written; `unmatched` lists each `@when` whose value no target has (none: the tags only fail together). */
   unselectedVariant(fn: string, tags: string, unmatched: readonly UnmatchedCondition[], span: Span): Diagnostic {
-    const hints = unmatched.map((u) => `the targets' values of '${u.key}' are ${quoteList(u.values)}${u.near ? `. Did you mean '${u.key}=${u.near}'?` : ""}`);
-    return warning("FC2002", `no target selects '${fn}' (${tags}): ${hints.length > 0 ? hints.join("; ") : "no target's config matches every tag"}`, span);
+    const hints = unmatched.map(
+      (u) => `the targets' values of '${u.key}' are ${quoteList(u.values)}${u.near ? `. Did you mean '${u.key}=${u.near}'?` : ""}`,
+    );
+    return warning(
+      "FC2002",
+      `no target selects '${fn}' (${tags}): ${hints.length > 0 ? hints.join("; ") : "no target's config matches every tag"}`,
+      span,
+    );
   },
 
   // FC2003 — target with no features
   emptyTarget(target: string, span: Span | undefined): Diagnostic {
-    return warning("FC2003", worded`${TARGETS} has no features: its executor computes nothing (no catalog function is selected for it).`, span, target);
+    return warning(
+      "FC2003",
+      worded`${TARGETS} has no features: its executor computes nothing (no catalog function is selected for it).`,
+      span,
+      target,
+    );
   },
 
   // FC2004 — build output notice
@@ -760,12 +928,17 @@ export const diagnostics = {
 };
 
 function tooDeep(detail: string, span: Span): Diagnostic {
-  return error("FC1014", `too deep to analyse (${detail}), so this file is not analysed further: split the construct into smaller expressions or named types.`, span);
+  return error(
+    "FC1014",
+    `too deep to analyse (${detail}), so this file is not analysed further: split the construct into smaller expressions or named types.`,
+    span,
+  );
 }
 
 /** Sorts diagnostics by file, position, code and target so output is stable. */
 export function sortDiagnostics(list: readonly Diagnostic[]): Diagnostic[] {
-  const key = (d: Diagnostic) => [d.span?.file ?? "", d.span?.line ?? 0, d.span?.column ?? 0, d.code, d.targets.join(","), d.message] as const;
+  const key = (d: Diagnostic) =>
+    [d.span?.file ?? "", d.span?.line ?? 0, d.span?.column ?? 0, d.code, d.targets.join(","), d.message] as const;
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
   for (const d of list) {

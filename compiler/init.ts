@@ -165,7 +165,9 @@ export async function init(dir: string, io: CliIo): Promise<number> {
   if (compiled) next.push(`node ${path.relative(root, compiled).split(path.sep).join("/")}`);
   io.out(`\nNext:\n${next.map((c) => `  ${c}`).join("\n")}`);
   if (!compiled) {
-    io.out(`\nmain.ts is not part of what tsconfig.json compiles: add "main.ts" to its "include" (or move the example among your sources).`);
+    io.out(
+      `\nmain.ts is not part of what tsconfig.json compiles: add "main.ts" to its "include" (or move the example among your sources).`,
+    );
   }
   io.out(`\n${USAGE}\n\nThe guide: node_modules/featc/docs/guide.md`);
   return 0;

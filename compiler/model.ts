@@ -174,22 +174,23 @@ export interface InputFact {
  * A type as a run-time check sees it, read from the checker in discover (runtime-schema.ts).
  * `text` is the type as messages name it ("number", `"male" | "female"`, "Model").
  */
-export type ValueSchema = { readonly text: string } & (
+export type ValueSchema = { readonly text: string } &
   /** any, unknown, or a type too deep or recursive to check: every value passes. */
-  | { readonly kind: "unknown" }
-  | { readonly kind: "primitive"; readonly type: "number" | "string" | "boolean" | "bigint" | "symbol" | "function" }
-  | { readonly kind: "literal"; readonly value: string | number | boolean | null | undefined }
-  /** An instance of a global class: `Float64Array`, `Date`, `Map`, … */
-  | { readonly kind: "instance"; readonly name: string }
-  | { readonly kind: "array"; readonly element: ValueSchema }
-  /** featc's `Column<T>`: an array, or a typed array. */
-  | { readonly kind: "column"; readonly element: ValueSchema }
-  /** featc's `Table<T>`: `{ length, columns }` with one column of the row's length per field. */
-  | { readonly kind: "table"; readonly fields: readonly SchemaField[] }
-  /** An object with these properties, and with every other own property of type `rest` when it has an index signature. */
-  | { readonly kind: "object"; readonly fields: readonly SchemaField[]; readonly rest?: ValueSchema }
-  | { readonly kind: "union"; readonly members: readonly ValueSchema[] }
-);
+  (
+    | { readonly kind: "unknown" }
+    | { readonly kind: "primitive"; readonly type: "number" | "string" | "boolean" | "bigint" | "symbol" | "function" }
+    | { readonly kind: "literal"; readonly value: string | number | boolean | null | undefined }
+    /** An instance of a global class: `Float64Array`, `Date`, `Map`, … */
+    | { readonly kind: "instance"; readonly name: string }
+    | { readonly kind: "array"; readonly element: ValueSchema }
+    /** featc's `Column<T>`: an array, or a typed array. */
+    | { readonly kind: "column"; readonly element: ValueSchema }
+    /** featc's `Table<T>`: `{ length, columns }` with one column of the row's length per field. */
+    | { readonly kind: "table"; readonly fields: readonly SchemaField[] }
+    /** An object with these properties, and with every other own property of type `rest` when it has an index signature. */
+    | { readonly kind: "object"; readonly fields: readonly SchemaField[]; readonly rest?: ValueSchema }
+    | { readonly kind: "union"; readonly members: readonly ValueSchema[] }
+  );
 
 export interface SchemaField {
   readonly name: string;
@@ -217,9 +218,7 @@ export type Level = "row" | "scalar";
 export type Passing = "value" | "map" | "whole";
 
 export type DepSource =
-  | { readonly kind: "node"; readonly name: string }
-  | { readonly kind: "input"; readonly name: string }
-  | { readonly kind: "unknown" };
+  { readonly kind: "node"; readonly name: string } | { readonly kind: "input"; readonly name: string } | { readonly kind: "unknown" };
 
 export interface Dep {
   readonly param: ParamFact;

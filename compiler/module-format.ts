@@ -50,7 +50,9 @@ function writtenOption(tsconfig: string, name: string, seen = new Set<string>())
   const root = json.statements[0]?.expression;
   if (!root || !ts.isObjectLiteralExpression(root)) return undefined;
   const property = (object: ts.ObjectLiteralExpression, key: string) =>
-    object.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && ts.isStringLiteral(p.name) && p.name.text === key)?.initializer;
+    object.properties.find(
+      (p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && ts.isStringLiteral(p.name) && p.name.text === key,
+    )?.initializer;
   const options = property(root, "compilerOptions");
   const value = options && ts.isObjectLiteralExpression(options) ? property(options, name) : undefined;
   if (value) {

@@ -21,7 +21,12 @@ export interface CommandSpec {
 export async function runCommand<V>(spec: CommandSpec, argv: readonly string[], body: (values: V) => Promise<void>): Promise<number> {
   let values: V & { help?: boolean };
   try {
-    values = parseArgs({ args: [...argv], options: { ...spec.options, help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: false }).values as V & { help?: boolean };
+    values = parseArgs({
+      args: [...argv],
+      options: { ...spec.options, help: { type: "boolean", short: "h" } },
+      strict: true,
+      allowPositionals: false,
+    }).values as V & { help?: boolean };
   } catch (e) {
     console.error(`${(e as Error).message}\n${spec.usage}`);
     return 2;

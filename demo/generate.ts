@@ -52,7 +52,14 @@ export interface GenerateOptions {
 
 /** The hidden rule: log-odds of label 1 from the raw values (not visible to the catalog). */
 function hiddenLogit(budget: number, age: number, gender: string, daysSinceLogin: number): number {
-  return -0.4 + 1.6 * (budget > 100 ? 1 : 0) - 0.035 * daysSinceLogin + 0.7 * (gender === "female" ? 1 : 0) - 0.3 * (gender === "male" ? 1 : 0) - 0.6 * ((age - 45) / 15);
+  return (
+    -0.4 +
+    1.6 * (budget > 100 ? 1 : 0) -
+    0.035 * daysSinceLogin +
+    0.7 * (gender === "female" ? 1 : 0) -
+    0.3 * (gender === "male" ? 1 : 0) -
+    0.6 * ((age - 45) / 15)
+  );
 }
 
 function shuffledOrder(n: number, random: () => number): Int32Array {
@@ -71,7 +78,8 @@ function shuffledOrder(n: number, random: () => number): Int32Array {
 export function generateData(options: GenerateOptions = {}): GeneratedData {
   const clients = options.clients ?? 100_000;
   const seed = options.seed ?? 1;
-  if (!Number.isInteger(clients) || clients < 0 || clients > 100_000_000) throw new RangeError(`clients must be an integer in [0, 100000000], got ${clients}`);
+  if (!Number.isInteger(clients) || clients < 0 || clients > 100_000_000)
+    throw new RangeError(`clients must be an integer in [0, 100000000], got ${clients}`);
   if (!Number.isInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
   const random = mulberry32(seed);
 
@@ -107,7 +115,12 @@ export function generateData(options: GenerateOptions = {}): GeneratedData {
   }
 
   const surveyOrder = shuffledOrder(clients, random);
-  const survey = { client_id: new Float64Array(clients), budget: new Float64Array(clients), age: new Float64Array(clients), gender: new Array<string>(clients) };
+  const survey = {
+    client_id: new Float64Array(clients),
+    budget: new Float64Array(clients),
+    age: new Float64Array(clients),
+    gender: new Array<string>(clients),
+  };
   for (let k = 0; k < clients; k++) {
     const i = surveyOrder[k]!;
     survey.client_id[k] = ids[i]!;
@@ -179,12 +192,17 @@ export async function generateWarehouse(options: GenerateWarehouseOptions = {}):
     clients: data.survey.client_id.length,
     seed: options.seed ?? 1,
     db,
-    rows: { survey_results: data.survey.client_id.length, client_logins: data.logins.client_id.length, labels: data.labels.client_id.length },
+    rows: {
+      survey_results: data.survey.client_id.length,
+      client_logins: data.logins.client_id.length,
+      labels: data.labels.client_id.length,
+    },
     ms: performance.now() - started,
   };
 }
 
-const USAGE = "usage: npx tsx demo/generate.ts [--clients N (default 100000)] [--seed S (default 1)] [--db PATH (default data/warehouse.duckdb)]";
+const USAGE =
+  "usage: npx tsx demo/generate.ts [--clients N (default 100000)] [--seed S (default 1)] [--db PATH (default data/warehouse.duckdb)]";
 
 function integerOption(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;

@@ -47,7 +47,8 @@ async function readWithGetItem(connection: DuckDBConnection, sql: string, kinds:
     for (let k = 0; k < kinds.length; k++) {
       const vector = chunk.getColumnVector(k);
       const out = columns[k]!;
-      if (kinds[k] === "number") for (let i = 0; i < chunk.rowCount; i++) (out as Float64Array)[offset + i] = Number(vector.getItem(i) ?? NaN);
+      if (kinds[k] === "number")
+        for (let i = 0; i < chunk.rowCount; i++) (out as Float64Array)[offset + i] = Number(vector.getItem(i) ?? NaN);
       else for (let i = 0; i < chunk.rowCount; i++) (out as string[])[offset + i] = vector.getItem(i) as string;
     }
     offset += chunk.rowCount;
@@ -55,7 +56,11 @@ async function readWithGetItem(connection: DuckDBConnection, sql: string, kinds:
   return offset;
 }
 
-async function lookupLatency(services: OnlineServices, ids: Float64Array, lookups: number): Promise<{ mean: number; p50: number; p99: number }> {
+async function lookupLatency(
+  services: OnlineServices,
+  ids: Float64Array,
+  lookups: number,
+): Promise<{ mean: number; p50: number; p99: number }> {
   const each = new Float64Array(lookups);
   // Warm up on other ids first.
   for (let i = 0; i < Math.min(200, lookups); i++) {
@@ -93,16 +98,25 @@ export async function measure(options: { clients: number; db: string; reps: numb
     console.log(`readSurvey (${clients} rows): median ${survey.median.toFixed(1)} ms, min ${survey.min.toFixed(1)} ms`);
     console.log(`readLogins (${report.rows.client_logins} rows): median ${logins.median.toFixed(1)} ms, min ${logins.min.toFixed(1)} ms`);
     const c = warehouse.connection;
-    const publicSurvey = await timed(reps, () => readWithGetItem(c, `SELECT client_id, budget, age, gender FROM ${TABLES.survey}`, ["number", "number", "number", "string"]));
-    console.log(`  same survey read with node-api getItem per value: median ${publicSurvey.median.toFixed(1)} ms, min ${publicSurvey.min.toFixed(1)} ms`);
+    const publicSurvey = await timed(reps, () =>
+      readWithGetItem(c, `SELECT client_id, budget, age, gender FROM ${TABLES.survey}`, ["number", "number", "number", "string"]),
+    );
+    console.log(
+      `  same survey read with node-api getItem per value: median ${publicSurvey.median.toFixed(1)} ms, min ${publicSurvey.min.toFixed(1)} ms`,
+    );
 
-    for (const [kind, lookups] of [["index", 20_000], ["query", 2_000]] as [ServiceKind, number][]) {
+    for (const [kind, lookups] of [
+      ["index", 20_000],
+      ["query", 2_000],
+    ] as [ServiceKind, number][]) {
       const t = performance.now();
       const services = await openOnlineServices(warehouse, { kind });
       const startup = performance.now() - t;
       try {
         const l = await lookupLatency(services, data.survey.client_id, lookups);
-        console.log(`services '${kind}': start-up ${startup.toFixed(1)} ms; per lookup mean ${l.mean.toFixed(2)} µs, p50 ${l.p50.toFixed(2)} µs, p99 ${l.p99.toFixed(2)} µs (${lookups} clients, survey + login each)`);
+        console.log(
+          `services '${kind}': start-up ${startup.toFixed(1)} ms; per lookup mean ${l.mean.toFixed(2)} µs, p50 ${l.p50.toFixed(2)} µs, p99 ${l.p99.toFixed(2)} µs (${lookups} clients, survey + login each)`,
+        );
       } finally {
         services.close();
       }

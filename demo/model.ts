@@ -18,7 +18,13 @@ import type { Column } from "featc";
 import type { FeatureName, FeatureVector, Model } from "../catalog/types.js";
 
 /** The model's features, in the order training and the JSON file list them. */
-export const FEATURE_NAMES = ["time_since_last_login", "is_male", "is_female", "is_high_roller", "age_normalized"] as const satisfies readonly FeatureName[];
+export const FEATURE_NAMES = [
+  "time_since_last_login",
+  "is_male",
+  "is_female",
+  "is_high_roller",
+  "age_normalized",
+] as const satisfies readonly FeatureName[];
 
 // Every feature of FeatureVector is in FEATURE_NAMES (a compile error otherwise).
 type _Missing = Exclude<FeatureName, (typeof FEATURE_NAMES)[number]>;
@@ -68,7 +74,8 @@ export function trainLogisticRegression(features: Column<FeatureVector>, labels:
   const learningRate = options.learningRate ?? 0.5;
   const l2 = options.l2 ?? 0;
   if (!Number.isInteger(iterations) || iterations < 0) throw new RangeError(`iterations must be a non-negative integer, got ${iterations}`);
-  if (!(learningRate > 0) || !Number.isFinite(learningRate)) throw new RangeError(`learningRate must be a positive number, got ${learningRate}`);
+  if (!(learningRate > 0) || !Number.isFinite(learningRate))
+    throw new RangeError(`learningRate must be a positive number, got ${learningRate}`);
   if (!(l2 >= 0) || !Number.isFinite(l2)) throw new RangeError(`l2 must be a non-negative number, got ${l2}`);
   const n = features.length;
   const k = FEATURE_NAMES.length;
@@ -175,7 +182,14 @@ function body({ model, stamp }: ModelFile): object {
   return {
     format: MODEL_FORMAT,
     features: Object.fromEntries(FEATURE_NAMES.map((name) => [name, stamp.features[name]])),
-    fitted: { hash: stamp.fitted.hash, values: Object.fromEntries(Object.keys(values).sort().map((name) => [name, values[name]])) },
+    fitted: {
+      hash: stamp.fitted.hash,
+      values: Object.fromEntries(
+        Object.keys(values)
+          .sort()
+          .map((name) => [name, values[name]]),
+      ),
+    },
     weights: Object.fromEntries(FEATURE_NAMES.map((name) => [name, model.weights[name]])),
     bias: model.bias,
   };
@@ -205,49 +219,66 @@ export function modelFromJson(text: string, file = "<json>"): ModelFile {
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new ModelFileError(file, "expected a JSON object");
   const o = parsed as Record<string, unknown>;
-  if (o.format !== MODEL_FORMAT) throw new ModelFileError(file, `"format" must be "${MODEL_FORMAT}", got ${JSON.stringify(o.format) ?? "nothing"}; train again to write this format`);
+  if (o.format !== MODEL_FORMAT)
+    throw new ModelFileError(
+      file,
+      `"format" must be "${MODEL_FORMAT}", got ${JSON.stringify(o.format) ?? "nothing"}; train again to write this format`,
+    );
   const known = ["format", "features", "fitted", "weights", "bias", "digest"];
   const unknown = Object.keys(o).filter((key) => !known.includes(key));
   if (unknown.length > 0) throw new ModelFileError(file, `unexpected key ${unknown.map((u) => `"${u}"`).join(", ")}`);
   const fail = (reason: string): never => {
     throw new ModelFileError(file, reason);
   };
-  const loaded = { model: validateModel({ weights: o.weights, bias: o.bias }, fail), stamp: validateStamp({ features: o.features, fitted: o.fitted }, fail) };
+  const loaded = {
+    model: validateModel({ weights: o.weights, bias: o.bias }, fail),
+    stamp: validateStamp({ features: o.features, fitted: o.fitted }, fail),
+  };
   if (typeof o.digest !== "string") fail(`"digest" must be the sha256 of the file's content, got ${JSON.stringify(o.digest) ?? "nothing"}`);
-  if (o.digest !== digestOf(body(loaded))) fail("its content does not match its digest: the file was changed after training; train again instead of editing it");
+  if (o.digest !== digestOf(body(loaded)))
+    fail("its content does not match its digest: the file was changed after training; train again instead of editing it");
   return loaded;
 }
 
 function validateModel(candidate: { weights: unknown; bias: unknown }, fail: (reason: string) => never): Model {
   const { weights, bias } = candidate;
-  if (weights === null || typeof weights !== "object" || Array.isArray(weights)) fail(`"weights" must be an object with one number per feature (${FEATURE_NAMES.join(", ")})`);
+  if (weights === null || typeof weights !== "object" || Array.isArray(weights))
+    fail(`"weights" must be an object with one number per feature (${FEATURE_NAMES.join(", ")})`);
   const w = weights as Record<string, unknown>;
   const out = {} as Record<FeatureName, number>;
   for (const name of FEATURE_NAMES) {
     const v = w[name];
-    if (typeof v !== "number" || !Number.isFinite(v)) fail(`weight "${name}" must be a finite number, got ${v === undefined ? "nothing" : JSON.stringify(v)}`);
+    if (typeof v !== "number" || !Number.isFinite(v))
+      fail(`weight "${name}" must be a finite number, got ${v === undefined ? "nothing" : JSON.stringify(v)}`);
     out[name] = v;
   }
   const extra = Object.keys(w).filter((key) => !(FEATURE_NAMES as readonly string[]).includes(key));
-  if (extra.length > 0) fail(`unknown feature ${extra.map((e) => `"${e}"`).join(", ")} in "weights" (the model knows ${FEATURE_NAMES.join(", ")})`);
-  if (typeof bias !== "number" || !Number.isFinite(bias)) fail(`"bias" must be a finite number, got ${bias === undefined ? "nothing" : JSON.stringify(bias)}`);
+  if (extra.length > 0)
+    fail(`unknown feature ${extra.map((e) => `"${e}"`).join(", ")} in "weights" (the model knows ${FEATURE_NAMES.join(", ")})`);
+  if (typeof bias !== "number" || !Number.isFinite(bias))
+    fail(`"bias" must be a finite number, got ${bias === undefined ? "nothing" : JSON.stringify(bias)}`);
   return { weights: out, bias };
 }
 
 function validateStamp(candidate: { features: unknown; fitted: unknown }, fail: (reason: string) => never): ModelStamp {
   const { features, fitted } = candidate;
-  if (features === null || typeof features !== "object" || Array.isArray(features)) fail(`"features" must map each feature the model was trained on to its code hash`);
+  if (features === null || typeof features !== "object" || Array.isArray(features))
+    fail(`"features" must map each feature the model was trained on to its code hash`);
   const f = features as Record<string, unknown>;
   const trained = Object.keys(f);
   const missing = FEATURE_NAMES.filter((name) => typeof f[name] !== "string");
   const extra = trained.filter((name) => !(FEATURE_NAMES as readonly string[]).includes(name));
   if (missing.length > 0 || extra.length > 0) {
-    fail(`trained on another feature set (${trained.join(", ") || "none"}; this catalog's model takes ${FEATURE_NAMES.join(", ")}); train again`);
+    fail(
+      `trained on another feature set (${trained.join(", ") || "none"}; this catalog's model takes ${FEATURE_NAMES.join(", ")}); train again`,
+    );
   }
-  if (fitted === null || typeof fitted !== "object" || Array.isArray(fitted)) fail(`"fitted" must hold the catalog's fitted hash and the fitted values of the training run`);
+  if (fitted === null || typeof fitted !== "object" || Array.isArray(fitted))
+    fail(`"fitted" must hold the catalog's fitted hash and the fitted values of the training run`);
   const { hash, values } = fitted as { hash?: unknown; values?: unknown };
   if (typeof hash !== "string") fail(`"fitted.hash" must be the catalog's fitted hash, got ${JSON.stringify(hash) ?? "nothing"}`);
-  if (values === null || typeof values !== "object" || Array.isArray(values)) fail(`"fitted.values" must be an object of the fitted values`);
+  if (values === null || typeof values !== "object" || Array.isArray(values))
+    fail(`"fitted.values" must be an object of the fitted values`);
   return { features: f as ModelStamp["features"], fitted: { hash: hash as string, values: values as Record<string, unknown> } };
 }
 
@@ -258,14 +289,22 @@ function validateStamp(candidate: { features: unknown; fitted: unknown }, fail: 
 export function stampMismatches(trained: ModelStamp, now: ModelStamp): string[] {
   const problems: string[] = [];
   for (const name of FEATURE_NAMES) {
-    if (trained.features[name] !== now.features[name]) problems.push(`feature '${name}' changed since the model was trained (code hash ${trained.features[name]}, now ${now.features[name]})`);
+    if (trained.features[name] !== now.features[name])
+      problems.push(
+        `feature '${name}' changed since the model was trained (code hash ${trained.features[name]}, now ${now.features[name]})`,
+      );
   }
-  if (trained.fitted.hash !== now.fitted.hash) problems.push(`the model was trained with fitted values of another catalog (fitted hash ${trained.fitted.hash}, now ${now.fitted.hash})`);
+  if (trained.fitted.hash !== now.fitted.hash)
+    problems.push(
+      `the model was trained with fitted values of another catalog (fitted hash ${trained.fitted.hash}, now ${now.fitted.hash})`,
+    );
   for (const name of new Set([...Object.keys(trained.fitted.values), ...Object.keys(now.fitted.values)])) {
     const a = trained.fitted.values[name];
     const b = now.fitted.values[name];
     if (!(Object.is(a, b) || (typeof a === "object" && JSON.stringify(a) === JSON.stringify(b)))) {
-      problems.push(`fitted value '${name}' is ${JSON.stringify(b) ?? "missing"}, but the model was trained with ${JSON.stringify(a) ?? "none"}`);
+      problems.push(
+        `fitted value '${name}' is ${JSON.stringify(b) ?? "missing"}, but the model was trained with ${JSON.stringify(a) ?? "none"}`,
+      );
     }
   }
   return problems;

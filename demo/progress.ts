@@ -34,7 +34,11 @@ export function batchProgress(label: string, stream: ProgressStream | false = pr
 }
 
 /** Runs a batch execution with a bar's options for the executor, and ends the bar however the run ends. */
-export async function withBatchProgress<T>(label: string, stream: ProgressStream | false, run: (options: Pick<BatchProgressBar, "onProgress" | "chunkRows">) => Promise<T>): Promise<T> {
+export async function withBatchProgress<T>(
+  label: string,
+  stream: ProgressStream | false,
+  run: (options: Pick<BatchProgressBar, "onProgress" | "chunkRows">) => Promise<T>,
+): Promise<T> {
   const bar = batchProgress(label, stream);
   try {
     return await run({ onProgress: bar.onProgress, chunkRows: bar.chunkRows });

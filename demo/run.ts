@@ -159,7 +159,9 @@ function get(agent: http.Agent, port: number, pathAndQuery: string): Promise<{ s
       let body = "";
       response.setEncoding("utf8");
       response.on("data", (chunk: string) => (body += chunk));
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, timing: response.headers["server-timing"] as string | undefined, body }));
+      response.on("end", () =>
+        resolve({ status: response.statusCode ?? 0, timing: response.headers["server-timing"] as string | undefined, body }),
+      );
       response.on("error", reject);
     });
     request.setTimeout(30_000, () => request.destroy(new Error("no answer within 30 s")));
@@ -208,21 +210,49 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   let sql: SqlStepReport;
   try {
     trained = await train({ warehouse, artifacts, executionTime: DEFAULT_EXECUTION_TIME, progress });
-    const fittedText = Object.entries(trained.fitted).map(([k, v]) => `${k} ${typeof v === "number" ? v.toFixed(2) : String(v)}`).join(", ");
-    line(row("train", seconds(trained.ms.total), `${count(trained.labelled)} labelled rows: features ${seconds(trained.ms.features)}, fit ${seconds(trained.ms.fit)}; log-loss ${trained.logLoss.toFixed(4)}`));
+    const fittedText = Object.entries(trained.fitted)
+      .map(([k, v]) => `${k} ${typeof v === "number" ? v.toFixed(2) : String(v)}`)
+      .join(", ");
+    line(
+      row(
+        "train",
+        seconds(trained.ms.total),
+        `${count(trained.labelled)} labelled rows: features ${seconds(trained.ms.features)}, fit ${seconds(trained.ms.fit)}; log-loss ${trained.logLoss.toFixed(4)}`,
+      ),
+    );
     line(row("", "", `saved ${artifacts}/model.json and fitted.json (${fittedText})`));
     scored = await score({ warehouse, model: trained.model, fitted: trained.fitted, executionTime: DEFAULT_EXECUTION_TIME, progress });
     const per100k = (scored.ms.total / Math.max(1, scored.rows)) * 100_000;
-    line(row("score", seconds(scored.ms.total), `${count(scored.rows)} rows → table ${scored.table}; ${seconds(per100k)} per 100k rows (executor with its DuckDB reads ${seconds(scored.ms.execute)}, writing ${seconds(scored.ms.write)})`));
-    if (scored.fittedDrift && scored.fittedDrift.length > 0) line(row("warning", "", `fitted values moved between training and scoring: ${describeDrift(scored.fittedDrift)}`));
+    line(
+      row(
+        "score",
+        seconds(scored.ms.total),
+        `${count(scored.rows)} rows → table ${scored.table}; ${seconds(per100k)} per 100k rows (executor with its DuckDB reads ${seconds(scored.ms.execute)}, writing ${seconds(scored.ms.write)})`,
+      ),
+    );
+    if (scored.fittedDrift && scored.fittedDrift.length > 0)
+      line(row("warning", "", `fitted values moved between training and scoring: ${describeDrift(scored.fittedDrift)}`));
     // What batch wrote, read back from DuckDB: the values the online answers are compared with.
     const readBack = await readTable(warehouse.connection, { table: scored.table.split(".") }, { client_id: "f64", prediction: "f64" });
     batchIds = readBack.columns.client_id;
     batchPredictions = readBack.columns.prediction;
     sql = await scoreInDuckDB(warehouse.connection, trained, { client_id: batchIds, predictions: batchPredictions });
-    const verdict = (p: NodeParity) => `${p.node} ${p.verdict === "within-ulps" ? `within ${p.boundUlps} ulp (max ${p.maxUlps}, ${count(p.rowsDiffering)} rows)` : p.verdict}`;
-    line(row("sql", seconds(sql.ms.execute), `${count(sql.rows)} clients scored inside DuckDB (generated/duckdb.sql): ${sql.parity.map(verdict).join(", ")} vs batch`));
-    line(row("", seconds(sql.ms.fit), `@fitted values fitted by the engine (generated/duckdb.fit.sql): ${sql.fitted.map(verdict).join(", ")} vs batch`));
+    const verdict = (p: NodeParity) =>
+      `${p.node} ${p.verdict === "within-ulps" ? `within ${p.boundUlps} ulp (max ${p.maxUlps}, ${count(p.rowsDiffering)} rows)` : p.verdict}`;
+    line(
+      row(
+        "sql",
+        seconds(sql.ms.execute),
+        `${count(sql.rows)} clients scored inside DuckDB (generated/duckdb.sql): ${sql.parity.map(verdict).join(", ")} vs batch`,
+      ),
+    );
+    line(
+      row(
+        "",
+        seconds(sql.ms.fit),
+        `@fitted values fitted by the engine (generated/duckdb.fit.sql): ${sql.fitted.map(verdict).join(", ")} vs batch`,
+      ),
+    );
   } finally {
     warehouse.close();
   }
@@ -231,7 +261,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   // request: time_since_last_login then has the same inputs in both contexts, so any difference
   // left would be skew between the two executors.
   const serverStarted = performance.now();
-  const app = await createServer({ db, artifacts, lookups, executionTime: DEFAULT_EXECUTION_TIME, log: (l) => process.stderr.write(`${l}\n`) });
+  const app = await createServer({
+    db,
+    artifacts,
+    lookups,
+    executionTime: DEFAULT_EXECUTION_TIME,
+    log: (l) => process.stderr.write(`${l}\n`),
+  });
   let address: string;
   let startMs: number;
   const rows = sampleRows(batchIds.length, sample, seed);
@@ -250,7 +286,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   try {
     address = await app.listen({ port: 0, host: "127.0.0.1" });
     startMs = performance.now() - serverStarted;
-    line(row("serve", seconds(startMs), `${address}, ${lookups} lookups, execution_time ${new Date(DEFAULT_EXECUTION_TIME).toISOString()} (the batch run's)`));
+    line(
+      row(
+        "serve",
+        seconds(startMs),
+        `${address}, ${lookups} lookups, execution_time ${new Date(DEFAULT_EXECUTION_TIME).toISOString()} (the batch run's)`,
+      ),
+    );
 
     for (let k = 0; k < n; k++) {
       client_id[k] = batchIds[rows[k]!]!;
@@ -324,20 +366,49 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       maxAbsDiff,
       mismatches: mismatches.sort((a, b) => a.client_id - b.client_id),
       latency: { p50: quantile(latency, 0.5), p99: quantile(latency, 0.99) },
-      execute: { p50: quantile(executeMs.filter((v) => !Number.isNaN(v)), 0.5), p99: quantile(executeMs.filter((v) => !Number.isNaN(v)), 0.99) },
+      execute: {
+        p50: quantile(
+          executeMs.filter((v) => !Number.isNaN(v)),
+          0.5,
+        ),
+        p99: quantile(
+          executeMs.filter((v) => !Number.isNaN(v)),
+          0.99,
+        ),
+      },
       ms: onlineMs,
     },
     sql,
     passed: n > 0 && identical === n && failed === 0 && sql.passed,
   };
   const o = result.online;
-  line(row("online", seconds(o.ms), `${count(n)} sampled clients over HTTP, ${concurrency} in flight: ${count(Math.round(n / (o.ms / 1000)))} requests/s`));
-  line(row("", "", `latency p50 ${millis(o.latency.p50)}, p99 ${millis(o.latency.p99)} (round trip, after ${count(WARM_UP)} warm-up requests)`));
+  line(
+    row(
+      "online",
+      seconds(o.ms),
+      `${count(n)} sampled clients over HTTP, ${concurrency} in flight: ${count(Math.round(n / (o.ms / 1000)))} requests/s`,
+    ),
+  );
+  line(
+    row(
+      "",
+      "",
+      `latency p50 ${millis(o.latency.p50)}, p99 ${millis(o.latency.p99)} (round trip, after ${count(WARM_UP)} warm-up requests)`,
+    ),
+  );
   line(row("", "", `executor p50 ${millis(o.execute.p50)}, p99 ${millis(o.execute.p99)} (execute(["predictions"]) inside the handler)`));
   line("");
-  line(row("parity", "", `${count(identical)} / ${count(n)} online predictions bit-identical to batch; largest |difference| ${o.maxAbsDiff}${failed > 0 ? `; ${count(failed)} requests failed` : ""}`));
+  line(
+    row(
+      "parity",
+      "",
+      `${count(identical)} / ${count(n)} online predictions bit-identical to batch; largest |difference| ${o.maxAbsDiff}${failed > 0 ? `; ${count(failed)} requests failed` : ""}`,
+    ),
+  );
   for (const m of result.online.mismatches.slice(0, 5)) {
-    line(`${" ".repeat(25)}client ${m.client_id}: batch ${m.batch}, ${m.failure !== undefined ? `request failed: ${m.failure}` : `online ${m.online}`}`);
+    line(
+      `${" ".repeat(25)}client ${m.client_id}: batch ${m.batch}, ${m.failure !== undefined ? `request failed: ${m.failure}` : `online ${m.online}`}`,
+    );
   }
   if (result.online.mismatches.length > 5) line(`${" ".repeat(25)}… and ${result.online.mismatches.length - 5} more`);
   return result;
@@ -348,13 +419,26 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
  * and fitted values batch trained, and its fit() computes the fitted values in the engine; each
  * is compared with the batch run, row by row on client_id, against the bound the target states.
  */
-async function scoreInDuckDB(connection: DuckDBConnection, trained: TrainReport, batch: { client_id: Float64Array; predictions: Float64Array }): Promise<SqlStepReport> {
+async function scoreInDuckDB(
+  connection: DuckDBConnection,
+  trained: TrainReport,
+  batch: { client_id: Float64Array; predictions: Float64Array },
+): Promise<SqlStepReport> {
   const adapter = duckdbConnection(connection);
   const tables = { survey_results_table: TABLES.survey, client_login_table: TABLES.logins };
   let t = performance.now();
-  const result = await duckdbTarget.execute(adapter, { ...tables, execution_time: DEFAULT_EXECUTION_TIME, model: trained.model, fitted: trained.fitted });
+  const result = await duckdbTarget.execute(adapter, {
+    ...tables,
+    execution_time: DEFAULT_EXECUTION_TIME,
+    model: trained.model,
+    fitted: trained.fitted,
+  });
   const execute = performance.now() - t;
-  const parity = compareRuns(batch, { client_id: result.columns.client_id, predictions: result.columns.predictions }, { key: "client_id", bounds: duckdbTarget.NODES });
+  const parity = compareRuns(
+    batch,
+    { client_id: result.columns.client_id, predictions: result.columns.predictions },
+    { key: "client_id", bounds: duckdbTarget.NODES },
+  );
   t = performance.now();
   const engine = await duckdbTarget.fit(adapter, tables);
   const fit = performance.now() - t;
@@ -362,7 +446,13 @@ async function scoreInDuckDB(connection: DuckDBConnection, trained: TrainReport,
     const note = duckdbTarget.NODES[name];
     return compareNode(name, [trained.fitted[name]], [engine.values[name]], note.boundUlps * (note.perRow ? engine.rows : 1));
   });
-  return { rows: result.length, parity, fitted, passed: result.length === batch.client_id.length && [...parity, ...fitted].every((p) => p.ok), ms: { execute, fit } };
+  return {
+    rows: result.length,
+    parity,
+    fitted,
+    passed: result.length === batch.client_id.length && [...parity, ...fitted].every((p) => p.ok),
+    ms: { execute, fit },
+  };
 }
 
 /** One report line: the step, its wall time (right-aligned), what it did. */
@@ -390,7 +480,8 @@ const USAGE =
 function positiveInteger(name: string, text: string | undefined, fallback: number, min: number): number {
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (text.trim() === "" || !Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer ≥ ${min}, got '${text}'`);
+  if (text.trim() === "" || !Number.isInteger(value) || value < min)
+    throw new Error(`--${name} must be an integer ≥ ${min}, got '${text}'`);
   return value;
 }
 
@@ -417,9 +508,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.log(USAGE);
       return 0;
     }
-    if (values.lookups !== undefined && values.lookups !== "index" && values.lookups !== "query") throw new Error(`--lookups must be index or query, got '${values.lookups}'`);
+    if (values.lookups !== undefined && values.lookups !== "index" && values.lookups !== "query")
+      throw new Error(`--lookups must be index or query, got '${values.lookups}'`);
     const seedText = values.seed;
-    if (seedText !== undefined && (seedText.trim() === "" || !Number.isInteger(Number(seedText)))) throw new Error(`--seed must be an integer, got '${seedText}'`);
+    if (seedText !== undefined && (seedText.trim() === "" || !Number.isInteger(Number(seedText))))
+      throw new Error(`--seed must be an integer, got '${seedText}'`);
     options = {
       clients: positiveInteger("clients", values.clients, 100_000, 2),
       seed: seedText === undefined ? 1 : Number(seedText),
@@ -443,11 +536,20 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const o = result.online;
   if (result.passed) {
-    console.log(`\nOK: every sampled client got the same prediction online as in batch, bit for bit, and inside DuckDB within the SQL target's stated bound.`);
+    console.log(
+      `\nOK: every sampled client got the same prediction online as in batch, bit for bit, and inside DuckDB within the SQL target's stated bound.`,
+    );
     return 0;
   }
-  if (!result.sql.passed) console.log(`\nFAILED: the SQL target is outside its stated bound: ${[...result.sql.parity, ...result.sql.fitted].filter((p) => !p.ok).map((p) => p.node).join(", ")}.`);
-  if (o.identical !== o.client_id.length || o.failed > 0) console.log(`\nFAILED: ${o.client_id.length - o.identical} of ${o.client_id.length} sampled clients differ or failed.`);
+  if (!result.sql.passed)
+    console.log(
+      `\nFAILED: the SQL target is outside its stated bound: ${[...result.sql.parity, ...result.sql.fitted]
+        .filter((p) => !p.ok)
+        .map((p) => p.node)
+        .join(", ")}.`,
+    );
+  if (o.identical !== o.client_id.length || o.failed > 0)
+    console.log(`\nFAILED: ${o.client_id.length - o.identical} of ${o.client_id.length} sampled clients differ or failed.`);
   return 1;
 }
 

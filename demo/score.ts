@@ -16,7 +16,17 @@ import type { Model } from "../catalog/types.js";
 import { FITTED_HASH, FITTED_OUTPUTS, FITTED_SCHEMA, checkFitted, execute, type FittedValues } from "../generated/batch.js";
 import { existingWarehouse, runCommand } from "./command.js";
 import { withBatchProgress } from "./progress.js";
-import { DEFAULT_ARTIFACTS_DIR, DEFAULT_EXECUTION_TIME, GRAPH_MANIFEST, isMain, loadArtifacts, parseExecutionTime, withWarehouse, type TableNames, type WarehouseSource } from "./train.js";
+import {
+  DEFAULT_ARTIFACTS_DIR,
+  DEFAULT_EXECUTION_TIME,
+  GRAPH_MANIFEST,
+  isMain,
+  loadArtifacts,
+  parseExecutionTime,
+  withWarehouse,
+  type TableNames,
+  type WarehouseSource,
+} from "./train.js";
 import { DEFAULT_WAREHOUSE_PATH, TABLES } from "./warehouse.js";
 
 export interface ScoreRunOptions {
@@ -78,8 +88,16 @@ export async function score(options: ScoreRunOptions = {}): Promise<ScoreReport>
   const table = options.tables?.predictions ?? TABLES.predictions;
   const execution_time = options.executionTime ?? DEFAULT_EXECUTION_TIME;
   return withWarehouse(options.warehouse ?? DEFAULT_WAREHOUSE_PATH, async (warehouse) => {
-    const inputs = { warehouse, survey_results_table: options.tables?.survey ?? TABLES.survey, client_login_table: options.tables?.logins ?? TABLES.logins, execution_time, model: model! };
-    const r = await withBatchProgress("scoring", options.progress ?? process.stderr, (progress) => execute(["predictions", "client_id", ...FITTED_OUTPUTS], inputs, progress));
+    const inputs = {
+      warehouse,
+      survey_results_table: options.tables?.survey ?? TABLES.survey,
+      client_login_table: options.tables?.logins ?? TABLES.logins,
+      execution_time,
+      model: model!,
+    };
+    const r = await withBatchProgress("scoring", options.progress ?? process.stderr, (progress) =>
+      execute(["predictions", "client_id", ...FITTED_OUTPUTS], inputs, progress),
+    );
     const executed = performance.now();
     await warehouse.writePredictions(table, r.client_id, r.predictions);
     const written = performance.now();
@@ -89,7 +107,8 @@ export async function score(options: ScoreRunOptions = {}): Promise<ScoreReport>
     let fittedDrift: FittedDrift[] | undefined;
     if (saved !== undefined) {
       fittedDrift = [];
-      for (const name of FITTED_OUTPUTS) if (!Object.is(saved[name], fitted[name])) fittedDrift.push({ name, saved: saved[name], scored: fitted[name] });
+      for (const name of FITTED_OUTPUTS)
+        if (!Object.is(saved[name], fitted[name])) fittedDrift.push({ name, saved: saved[name], scored: fitted[name] });
     }
     return {
       rows: r.predictions.length,
@@ -112,20 +131,33 @@ const USAGE =
 
 /** The command line of `score`. Returns the exit code. */
 export function main(argv: readonly string[]): Promise<number> {
-  const options = { db: { type: "string" }, artifacts: { type: "string" }, table: { type: "string" }, "execution-time": { type: "string" } } as const;
-  return runCommand<{ db?: string; artifacts?: string; table?: string; "execution-time"?: string }>({ name: "score", usage: USAGE, options }, argv, async (values) => {
-    const db = existingWarehouse(values.db);
-    const report = await score({
-      warehouse: db,
-      artifacts: values.artifacts,
-      executionTime: values["execution-time"] === undefined ? undefined : parseExecutionTime(values["execution-time"]),
-      tables: { predictions: values.table },
-    });
-    console.log(`scored ${report.rows} clients in ${report.ms.total.toFixed(0)} ms (batch run ${report.ms.execute.toFixed(0)} ms, write ${report.ms.write.toFixed(0)} ms) into table '${report.table}' of ${db}`);
-    if (report.fittedDrift && report.fittedDrift.length > 0) {
-      console.error(`score: warning: the scored rows are not the training population, so batch and online predictions will differ (${describeDrift(report.fittedDrift)})`);
-    }
-  });
+  const options = {
+    db: { type: "string" },
+    artifacts: { type: "string" },
+    table: { type: "string" },
+    "execution-time": { type: "string" },
+  } as const;
+  return runCommand<{ db?: string; artifacts?: string; table?: string; "execution-time"?: string }>(
+    { name: "score", usage: USAGE, options },
+    argv,
+    async (values) => {
+      const db = existingWarehouse(values.db);
+      const report = await score({
+        warehouse: db,
+        artifacts: values.artifacts,
+        executionTime: values["execution-time"] === undefined ? undefined : parseExecutionTime(values["execution-time"]),
+        tables: { predictions: values.table },
+      });
+      console.log(
+        `scored ${report.rows} clients in ${report.ms.total.toFixed(0)} ms (batch run ${report.ms.execute.toFixed(0)} ms, write ${report.ms.write.toFixed(0)} ms) into table '${report.table}' of ${db}`,
+      );
+      if (report.fittedDrift && report.fittedDrift.length > 0) {
+        console.error(
+          `score: warning: the scored rows are not the training population, so batch and online predictions will differ (${describeDrift(report.fittedDrift)})`,
+        );
+      }
+    },
+  );
 }
 
 if (isMain(import.meta.url)) process.exitCode = await main(process.argv.slice(2));

@@ -75,7 +75,8 @@ const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** The client_id of a request, or the reason it is not one (for a 400). */
 export function parseClientId(raw: unknown): { ok: true; value: number } | { ok: false; reason: string } {
-  if (raw === undefined || raw === "") return { ok: false, reason: "client_id is required: GET /predict?client_id=N with N a non-negative integer" };
+  if (raw === undefined || raw === "")
+    return { ok: false, reason: "client_id is required: GET /predict?client_id=N with N a non-negative integer" };
   if (typeof raw !== "string") return { ok: false, reason: "client_id must be given exactly once" };
   const shown = raw.length > 40 ? `${raw.slice(0, 40)}…` : raw;
   if (!DECIMAL.test(raw)) return { ok: false, reason: `client_id must be a number, got '${shown}'` };
@@ -128,8 +129,10 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
   const db = options.db ?? DEFAULT_WAREHOUSE_PATH;
   const kind = options.lookups ?? DEFAULT_SERVICE_KIND;
   const executionTime = options.executionTime ?? "now";
-  if (kind !== "index" && kind !== "query") throw new ServerStartError(`cannot start: lookups must be "index" or "query", got ${JSON.stringify(kind)}`);
-  if (executionTime !== "now" && !Number.isFinite(executionTime)) throw new ServerStartError(`cannot start: executionTime must be "now" or epoch milliseconds, got ${executionTime}`);
+  if (kind !== "index" && kind !== "query")
+    throw new ServerStartError(`cannot start: lookups must be "index" or "query", got ${JSON.stringify(kind)}`);
+  if (executionTime !== "now" && !Number.isFinite(executionTime))
+    throw new ServerStartError(`cannot start: executionTime must be "now" or epoch milliseconds, got ${executionTime}`);
 
   // The artifacts first: refuse missing, stale or malformed ones before opening anything.
   let model: Inputs["model"];
@@ -144,11 +147,17 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
   try {
     checkFitted(fitted);
   } catch (e) {
-    if (e instanceof CheckFailedError) throw new ServerStartError(`cannot start: the fitted values in '${artifactsDir}' fail their checks: ${e.message}; train again`, { cause: e });
+    if (e instanceof CheckFailedError)
+      throw new ServerStartError(`cannot start: the fitted values in '${artifactsDir}' fail their checks: ${e.message}; train again`, {
+        cause: e,
+      });
     throw e;
   }
 
-  if (db !== ":memory:" && !fs.existsSync(db)) throw new ServerStartError(`cannot start: warehouse '${db}' does not exist; generate it first (\`npx tsx demo/generate.ts --db ${db}\`)`);
+  if (db !== ":memory:" && !fs.existsSync(db))
+    throw new ServerStartError(
+      `cannot start: warehouse '${db}' does not exist; generate it first (\`npx tsx demo/generate.ts --db ${db}\`)`,
+    );
   let warehouse: DemoWarehouse;
   try {
     warehouse = await openWarehouse(db, { readOnly: true });
@@ -180,7 +189,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
     try {
       validateInputs(inputs);
     } catch (e) {
-      if (e instanceof InvalidInputError || e instanceof MissingInputError) return reply.code(400).send({ error: "invalid input", reason: e.message });
+      if (e instanceof InvalidInputError || e instanceof MissingInputError)
+        return reply.code(400).send({ error: "invalid input", reason: e.message });
       throw e;
     }
     const id = clientIdOf(inputs.client_id, String(inputs.client_id));
@@ -206,28 +216,44 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
   app.post<{ Body: unknown }>("/predict", { schema: predictBodySchema }, async (request, reply) => {
     const body = request.body;
     if (body === null || typeof body !== "object" || Array.isArray(body)) {
-      return reply.code(400).send({ error: "invalid body", reason: `the body must be a JSON object such as {"client_id": 1001}, got ${describeValue(body)}` });
+      return reply
+        .code(400)
+        .send({ error: "invalid body", reason: `the body must be a JSON object such as {"client_id": 1001}, got ${describeValue(body)}` });
     }
     const unknown = Object.keys(body).filter((key) => !BODY_FIELDS.includes(key));
     if (unknown.length > 0) {
       const names = unknown.map((u) => `'${u.length > 40 ? `${u.slice(0, 40)}…` : u}'`).join(", ");
-      return reply.code(400).send({ error: "invalid body", reason: `unknown field${unknown.length > 1 ? "s" : ""} ${names}: the body holds client_id and, optionally, execution_time (epoch ms)` });
+      return reply.code(400).send({
+        error: "invalid body",
+        reason: `unknown field${unknown.length > 1 ? "s" : ""} ${names}: the body holds client_id and, optionally, execution_time (epoch ms)`,
+      });
     }
     const fields = body as { client_id?: unknown; execution_time?: unknown };
     return predict(reply, fields.client_id, fields.execution_time);
   });
 
-  app.get("/health", async () => ({ status: "ok", lookups: kind, catalogHash: FITTED_HASH, executionTime: executionTime === "now" ? "now" : new Date(executionTime).toISOString() }));
+  app.get("/health", async () => ({
+    status: "ok",
+    lookups: kind,
+    catalogHash: FITTED_HASH,
+    executionTime: executionTime === "now" ? "now" : new Date(executionTime).toISOString(),
+  }));
 
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ error: "not found", reason: `no route ${request.method} ${request.url.split("?")[0]}; try GET /predict?client_id=N, POST /predict {"client_id": N} or GET /health` });
+    reply.code(404).send({
+      error: "not found",
+      reason: `no route ${request.method} ${request.url.split("?")[0]}; try GET /predict?client_id=N, POST /predict {"client_id": N} or GET /health`,
+    });
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error.validation) {
       // The querystring schema: client_id given more than once is the only way to fail it.
       const onClientId = error.validation.some((v) => v.instancePath === "/client_id");
-      return reply.code(400).send({ error: "invalid client_id", reason: onClientId ? "client_id must be given exactly once" : `${error.validationContext ?? "request"}: ${error.message}` });
+      return reply.code(400).send({
+        error: "invalid client_id",
+        reason: onClientId ? "client_id must be given exactly once" : `${error.validationContext ?? "request"}: ${error.message}`,
+      });
     }
     const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) log(`${request.method} ${request.url}: ${error.stack ?? error.message}`);
@@ -244,7 +270,15 @@ const USAGE =
 
 /** The command line: serves until SIGINT/SIGTERM, then shuts down gracefully. Resolves to the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  let values: { port?: string; host?: string; db?: string; artifacts?: string; lookups?: string; "execution-time"?: string; help?: boolean };
+  let values: {
+    port?: string;
+    host?: string;
+    db?: string;
+    artifacts?: string;
+    lookups?: string;
+    "execution-time"?: string;
+    help?: boolean;
+  };
   let port: number;
   let executionTime: number | "now";
   try {
@@ -263,8 +297,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       allowPositionals: false,
     }));
     port = Number(values.port ?? 8000);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be an integer in [0, 65535], got '${values.port}'`);
-    if (values.lookups !== undefined && values.lookups !== "index" && values.lookups !== "query") throw new Error(`--lookups must be index or query, got '${values.lookups}'`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new Error(`--port must be an integer in [0, 65535], got '${values.port}'`);
+    if (values.lookups !== undefined && values.lookups !== "index" && values.lookups !== "query")
+      throw new Error(`--lookups must be index or query, got '${values.lookups}'`);
     const time = values["execution-time"] ?? "now";
     executionTime = time === "now" ? "now" : parseExecutionTime(time);
   } catch (e) {
@@ -277,7 +313,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   let app: FastifyInstance;
   try {
-    app = await createServer({ db: values.db, artifacts: values.artifacts, lookups: values.lookups as ServiceKind | undefined, executionTime, log: (line) => console.error(line) });
+    app = await createServer({
+      db: values.db,
+      artifacts: values.artifacts,
+      lookups: values.lookups as ServiceKind | undefined,
+      executionTime,
+      log: (line) => console.error(line),
+    });
   } catch (e) {
     console.error(`server: ${(e as Error).message}`);
     return 1;
@@ -290,7 +332,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     await app.close();
     return 1;
   }
-  console.log(`featc demo server on ${address} (lookups: ${values.lookups ?? DEFAULT_SERVICE_KIND}, execution_time: ${executionTime === "now" ? "now" : new Date(executionTime).toISOString()}); GET /predict?client_id=N, GET /health; Ctrl-C to stop`);
+  console.log(
+    `featc demo server on ${address} (lookups: ${values.lookups ?? DEFAULT_SERVICE_KIND}, execution_time: ${executionTime === "now" ? "now" : new Date(executionTime).toISOString()}); GET /predict?client_id=N, GET /health; Ctrl-C to stop`,
+  );
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals): void => {

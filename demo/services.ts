@@ -202,7 +202,11 @@ export class QuerySurveyService implements SurveyService, Closable {
   ) {}
 
   static async open(warehouse: DemoWarehouse, table: string = TABLES.survey): Promise<QuerySurveyService> {
-    const lookup = await PreparedLookup.open(warehouse, table, ["CAST(budget AS DOUBLE)", "CAST(age AS DOUBLE)", "CAST(gender AS VARCHAR)"]);
+    const lookup = await PreparedLookup.open(warehouse, table, [
+      "CAST(budget AS DOUBLE)",
+      "CAST(age AS DOUBLE)",
+      "CAST(gender AS VARCHAR)",
+    ]);
     return new QuerySurveyService(lookup, `survey table '${table}' (prepared query)`);
   }
 
@@ -260,10 +264,12 @@ export async function openOnlineServices(warehouse: DemoWarehouse, options: Serv
   const kind = options.kind ?? DEFAULT_SERVICE_KIND;
   const surveyTable = options.surveyTable ?? TABLES.survey;
   const loginTable = options.loginTable ?? TABLES.logins;
-  const survey_service = kind === "index" ? await IndexedSurveyService.load(warehouse, surveyTable) : await QuerySurveyService.open(warehouse, surveyTable);
+  const survey_service =
+    kind === "index" ? await IndexedSurveyService.load(warehouse, surveyTable) : await QuerySurveyService.open(warehouse, surveyTable);
   let login_service: LoginService & Closable;
   try {
-    login_service = kind === "index" ? await IndexedLoginService.load(warehouse, loginTable) : await QueryLoginService.open(warehouse, loginTable);
+    login_service =
+      kind === "index" ? await IndexedLoginService.load(warehouse, loginTable) : await QueryLoginService.open(warehouse, loginTable);
   } catch (e) {
     survey_service.close();
     throw e;

@@ -20,7 +20,16 @@ import { loadFitted, saveFitted, type ProgressStream } from "featc/node";
 import type { FeatureVector, Model } from "../catalog/types.js";
 import { FITTED_HASH, FITTED_OUTPUTS, FITTED_SCHEMA, TARGET, execute, type FittedValues } from "../generated/batch.js";
 import { REFERENCE_TIME } from "./generate.js";
-import { ModelFileError, featureCodeHashes, loadModel, logLoss, saveModel, stampMismatches, trainLogisticRegression, type TrainOptions } from "./model.js";
+import {
+  ModelFileError,
+  featureCodeHashes,
+  loadModel,
+  logLoss,
+  saveModel,
+  stampMismatches,
+  trainLogisticRegression,
+  type TrainOptions,
+} from "./model.js";
 import { existingWarehouse, runCommand } from "./command.js";
 import { withBatchProgress } from "./progress.js";
 import { DEFAULT_WAREHOUSE_PATH, TABLES, openWarehouse, type DemoWarehouse } from "./warehouse.js";
@@ -101,7 +110,11 @@ export async function train(options: TrainRunOptions = {}): Promise<TrainReport>
   const execution_time = options.executionTime ?? DEFAULT_EXECUTION_TIME;
   return withWarehouse(options.warehouse ?? DEFAULT_WAREHOUSE_PATH, async (warehouse) => {
     const r = await withBatchProgress("features", options.progress ?? process.stderr, (progress) =>
-      execute(["client_id", "features", ...FITTED_OUTPUTS], { warehouse, survey_results_table: tables.survey, client_login_table: tables.logins, execution_time }, progress),
+      execute(
+        ["client_id", "features", ...FITTED_OUTPUTS],
+        { warehouse, survey_results_table: tables.survey, client_login_table: tables.logins, execution_time },
+        progress,
+      ),
     );
     const labels = await warehouse.readLabels(tables.labels);
     const featuresDone = performance.now();
@@ -154,7 +167,10 @@ function withoutUndefined<T extends object>(o: T): Partial<T> {
 export class ArtifactsError extends Error {
   readonly dir: string;
   constructor(dir: string, cause: Error) {
-    super(`${cause.message}\n  (artifacts folder '${dir}': train first, e.g. \`npx tsx demo/train.ts --artifacts ${dir}\`, or run \`npm run demo\`)`, { cause });
+    super(
+      `${cause.message}\n  (artifacts folder '${dir}': train first, e.g. \`npx tsx demo/train.ts --artifacts ${dir}\`, or run \`npm run demo\`)`,
+      { cause },
+    );
     this.name = "ArtifactsError";
     this.dir = dir;
   }
@@ -179,8 +195,12 @@ export function loadArtifacts<F extends object>(dir: string, expected: ArtifactE
   try {
     const fitted = loadFitted<F>(files.fitted, expected.hash, expected.schema);
     const { model, stamp } = loadModel(files.model);
-    const mismatches = stampMismatches(stamp, { features: featureCodeHashes(expected.graph), fitted: { hash: expected.hash, values: fitted as Readonly<Record<string, unknown>> } });
-    if (mismatches.length > 0) throw new ModelFileError(files.model, `it does not belong with what would feed it: ${mismatches.join("; ")}`);
+    const mismatches = stampMismatches(stamp, {
+      features: featureCodeHashes(expected.graph),
+      fitted: { hash: expected.hash, values: fitted as Readonly<Record<string, unknown>> },
+    });
+    if (mismatches.length > 0)
+      throw new ModelFileError(files.model, `it does not belong with what would feed it: ${mismatches.join("; ")}`);
     return { model, fitted };
   } catch (e) {
     if (e instanceof FittedArtifactError || e instanceof ModelFileError) throw new ArtifactsError(dir, e);
@@ -192,7 +212,8 @@ export function loadArtifacts<F extends object>(dir: string, expected: ArtifactE
 export function parseExecutionTime(text: string): number {
   const trimmed = text.trim();
   const value = /^-?\d+$/.test(trimmed) ? Number(trimmed) : /^\d{4}-\d{2}-\d{2}/.test(trimmed) ? Date.parse(trimmed) : NaN;
-  if (!Number.isFinite(value)) throw new Error(`execution time must be epoch milliseconds or an ISO date-time such as 2024-01-01T00:00:00Z, got '${text}'`);
+  if (!Number.isFinite(value))
+    throw new Error(`execution time must be epoch milliseconds or an ISO date-time such as 2024-01-01T00:00:00Z, got '${text}'`);
   return value;
 }
 
@@ -207,23 +228,33 @@ const USAGE =
 
 /** The command line of `train`. Returns the exit code. */
 export function main(argv: readonly string[]): Promise<number> {
-  const options = { db: { type: "string" }, artifacts: { type: "string" }, "execution-time": { type: "string" }, iterations: { type: "string" } } as const;
-  return runCommand<{ db?: string; artifacts?: string; "execution-time"?: string; iterations?: string }>({ name: "train", usage: USAGE, options }, argv, async (values) => {
-    const db = existingWarehouse(values.db);
-    const iterations = values.iterations === undefined ? undefined : Number(values.iterations);
-    if (iterations !== undefined && !Number.isInteger(iterations)) throw new Error(`--iterations must be an integer, got '${values.iterations}'`);
-    const report = await train({
-      warehouse: db,
-      artifacts: values.artifacts,
-      executionTime: values["execution-time"] === undefined ? undefined : parseExecutionTime(values["execution-time"]),
-      training: iterations === undefined ? undefined : { iterations },
-    });
-    console.log(
-      `trained on ${report.labelled} of ${report.rows} clients in ${report.ms.total.toFixed(0)} ms ` +
-        `(features ${report.ms.features.toFixed(0)} ms, fit ${report.ms.fit.toFixed(0)} ms), log-loss ${report.logLoss.toFixed(4)}; ` +
-        `saved ${report.files.model} and ${report.files.fitted}`,
-    );
-  });
+  const options = {
+    db: { type: "string" },
+    artifacts: { type: "string" },
+    "execution-time": { type: "string" },
+    iterations: { type: "string" },
+  } as const;
+  return runCommand<{ db?: string; artifacts?: string; "execution-time"?: string; iterations?: string }>(
+    { name: "train", usage: USAGE, options },
+    argv,
+    async (values) => {
+      const db = existingWarehouse(values.db);
+      const iterations = values.iterations === undefined ? undefined : Number(values.iterations);
+      if (iterations !== undefined && !Number.isInteger(iterations))
+        throw new Error(`--iterations must be an integer, got '${values.iterations}'`);
+      const report = await train({
+        warehouse: db,
+        artifacts: values.artifacts,
+        executionTime: values["execution-time"] === undefined ? undefined : parseExecutionTime(values["execution-time"]),
+        training: iterations === undefined ? undefined : { iterations },
+      });
+      console.log(
+        `trained on ${report.labelled} of ${report.rows} clients in ${report.ms.total.toFixed(0)} ms ` +
+          `(features ${report.ms.features.toFixed(0)} ms, fit ${report.ms.fit.toFixed(0)} ms), log-loss ${report.logLoss.toFixed(4)}; ` +
+          `saved ${report.files.model} and ${report.files.fitted}`,
+      );
+    },
+  );
 }
 
 if (isMain(import.meta.url)) process.exitCode = await main(process.argv.slice(2));

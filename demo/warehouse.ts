@@ -52,7 +52,8 @@ export interface OpenOptions {
 /** Opens (creating if needed, unless read-only) the warehouse database at `file`. */
 export async function openWarehouse(file: string = DEFAULT_WAREHOUSE_PATH, options: OpenOptions = {}): Promise<DemoWarehouse> {
   if (file !== ":memory:") {
-    if (options.readOnly && !fs.existsSync(file)) throw new Error(`warehouse '${file}' does not exist: run \`npx tsx demo/generate.ts --db ${file}\` first`);
+    if (options.readOnly && !fs.existsSync(file))
+      throw new Error(`warehouse '${file}' does not exist: run \`npx tsx demo/generate.ts --db ${file}\` first`);
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   }
   const instance = await DuckDBInstance.create(file, options.readOnly ? { access_mode: "READ_ONLY" } : {});
@@ -86,9 +87,14 @@ export async function openWarehouse(file: string = DEFAULT_WAREHOUSE_PATH, optio
       return readTable(open(), { table: table.split(".") }, { client_id: "f64", label: "f64" });
     },
     async writePredictions(table: string, client_id: Column<number>, predictions: Column<number>): Promise<void> {
-      if (client_id.length !== predictions.length) throw new RangeError(`writePredictions: ${client_id.length} client ids but ${predictions.length} predictions`);
+      if (client_id.length !== predictions.length)
+        throw new RangeError(`writePredictions: ${client_id.length} client ids but ${predictions.length} predictions`);
       let int32 = true;
-      for (let i = 0; i < client_id.length; i++) if ((client_id[i]! | 0) !== client_id[i]) { int32 = false; break; }
+      for (let i = 0; i < client_id.length; i++)
+        if ((client_id[i]! | 0) !== client_id[i]) {
+          int32 = false;
+          break;
+        }
       await writeTable(open(), table.split("."), [
         { name: "client_id", type: int32 ? "INTEGER" : "DOUBLE", values: client_id },
         { name: "prediction", type: "DOUBLE", values: predictions },

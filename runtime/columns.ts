@@ -40,7 +40,8 @@ function layout(bytes: number, count: number): { starts: number[]; size: number 
  */
 export function allocateFloat64Columns(rows: number, count: number): Float64Array[] {
   if (!Number.isInteger(rows) || rows < 0) throw new RangeError(`allocateFloat64Columns: rows must be a non-negative integer, got ${rows}`);
-  if (!Number.isInteger(count) || count < 0) throw new RangeError(`allocateFloat64Columns: count must be a non-negative integer, got ${count}`);
+  if (!Number.isInteger(count) || count < 0)
+    throw new RangeError(`allocateFloat64Columns: count must be a non-negative integer, got ${count}`);
   const { starts, size } = layout(rows * Float64Array.BYTES_PER_ELEMENT, count);
   const buffer = new ArrayBuffer(size);
   return starts.map((start) => new Float64Array(buffer, start, rows));

@@ -133,7 +133,12 @@ export class InvalidInputError extends FeatcError {
     value: unknown,
   ) {
     const given = describeValue(value);
-    super("FEATC_INVALID_INPUT", input === "" ? `the inputs of target '${target}' must be an object, got ${given}` : `input '${input}': expected ${expected}, got ${given} (target '${target}')`);
+    super(
+      "FEATC_INVALID_INPUT",
+      input === ""
+        ? `the inputs of target '${target}' must be an object, got ${given}`
+        : `input '${input}': expected ${expected}, got ${given} (target '${target}')`,
+    );
     this.given = given;
   }
 }

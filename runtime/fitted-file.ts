@@ -35,7 +35,10 @@ export function loadFitted<T extends object = Record<string, unknown>>(file: str
     text = fs.readFileSync(file, "utf8");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new FittedArtifactError(file, code === "ENOENT" ? "file not found; run the fitting target first and save its artifact here" : (e as Error).message);
+    throw new FittedArtifactError(
+      file,
+      code === "ENOENT" ? "file not found; run the fitting target first and save its artifact here" : (e as Error).message,
+    );
   }
   return parseFitted<T>(text, expectedHash, schema, file);
 }

@@ -54,7 +54,10 @@ function encode(value: unknown, at: string, where: string): unknown {
       const proto = Object.getPrototypeOf(value);
       if (proto !== Object.prototype && proto !== null) {
         const kind = (value as object).constructor?.name ?? "non-plain object";
-        throw new FittedArtifactError(where, `${at} is a ${kind}, which JSON cannot hold faithfully; store plain objects, arrays, numbers, strings and booleans`);
+        throw new FittedArtifactError(
+          where,
+          `${at} is a ${kind}, which JSON cannot hold faithfully; store plain objects, arrays, numbers, strings and booleans`,
+        );
       }
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.startsWith("$") ? `$${k}` : k, encode(v, `${at}.${k}`, where)]));
     }
@@ -91,7 +94,10 @@ function checkValues(where: string, values: Readonly<Record<string, unknown>>, s
     if (!Object.hasOwn(values, name)) throw new FittedArtifactError(where, `value '${name}' is missing`);
     const value = values[name];
     if (kind === "json" ? value === undefined : typeof value !== kind) {
-      throw new FittedArtifactError(where, `value '${name}' should be ${kind === "json" ? "a JSON value" : `a ${kind}`}, got ${value === undefined ? "undefined" : describeType(value)}`);
+      throw new FittedArtifactError(
+        where,
+        `value '${name}' should be ${kind === "json" ? "a JSON value" : `a ${kind}`}, got ${value === undefined ? "undefined" : describeType(value)}`,
+      );
     }
   }
   const unexpected = Object.keys(values).filter((name) => !Object.hasOwn(schema, name));
@@ -119,7 +125,12 @@ export function serializeFitted(artifact: FittedArtifact, schema: FittedSchema, 
 }
 
 /** Parses and validates an artifact's text; refuses a stale or malformed one with FittedArtifactError (`where` names it in errors). */
-export function parseFitted<T extends object = Record<string, unknown>>(text: string, expectedHash: string, schema: FittedSchema, where = "(text)"): T {
+export function parseFitted<T extends object = Record<string, unknown>>(
+  text: string,
+  expectedHash: string,
+  schema: FittedSchema,
+  where = "(text)",
+): T {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -129,14 +140,21 @@ export function parseFitted<T extends object = Record<string, unknown>>(text: st
   if (body === null || typeof body !== "object" || Array.isArray(body)) throw new FittedArtifactError(where, "not a JSON object");
   const b = body as { format?: unknown; catalogHash?: unknown; target?: unknown; values?: unknown };
   if (b.format !== FITTED_FORMAT) {
-    throw new FittedArtifactError(where, `unknown format ${JSON.stringify(b.format) ?? "(none)"} (expected "${FITTED_FORMAT}"); is this a featc fitted artifact?`);
+    throw new FittedArtifactError(
+      where,
+      `unknown format ${JSON.stringify(b.format) ?? "(none)"} (expected "${FITTED_FORMAT}"); is this a featc fitted artifact?`,
+    );
   }
   if (typeof b.catalogHash !== "string") throw new FittedArtifactError(where, "no catalogHash");
   if (b.catalogHash !== expectedHash) {
     const rerun = typeof b.target === "string" ? `re-run target '${b.target}'` : "re-run the fitting target";
-    throw new FittedArtifactError(where, `stale: fitted by a different catalog (artifact ${b.catalogHash}, executor ${expectedHash}); ${rerun} and save the artifact again`);
+    throw new FittedArtifactError(
+      where,
+      `stale: fitted by a different catalog (artifact ${b.catalogHash}, executor ${expectedHash}); ${rerun} and save the artifact again`,
+    );
   }
-  if (b.values === null || typeof b.values !== "object" || Array.isArray(b.values)) throw new FittedArtifactError(where, "no values object");
+  if (b.values === null || typeof b.values !== "object" || Array.isArray(b.values))
+    throw new FittedArtifactError(where, "no values object");
   // Node names are kept as written: only the values under them were encoded.
   const values: Record<string, unknown> = Object.fromEntries(Object.entries(b.values).map(([name, value]) => [name, decode(value)]));
   checkValues(where, values, schema);

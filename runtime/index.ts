@@ -32,4 +32,12 @@ export {
 export { FITTED_FORMAT, parseFitted, serializeFitted, type FittedArtifact, type FittedSchema } from "./fitted.js";
 export { NumericKeyIndex, StringKeyIndex, gather, joinColumn, type KeyIndex } from "./keyed.js";
 export { count, first, last, max, mean, min, stddev, sum, type Window } from "./window/aggregates.js";
-export { historyWindow, rollingAggregate, rollingReduce, windowGroups, type RollingAggregate, type WindowFrame, type WindowGroups } from "./window/rolling.js";
+export {
+  historyWindow,
+  rollingAggregate,
+  rollingReduce,
+  windowGroups,
+  type RollingAggregate,
+  type WindowFrame,
+  type WindowGroups,
+} from "./window/rolling.js";

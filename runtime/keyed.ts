@@ -140,7 +140,9 @@ export class StringKeyIndex implements KeyIndex<string> {
 /** Throws unless `values` has one value per row the index was built from. */
 function checkJoinLengths(index: KeyIndex<unknown>, values: Column<unknown>): void {
   if (values.length !== index.rows) {
-    throw new RangeError(`join: the value column has ${values.length} rows but the key index was built from ${index.rows}; both must come from the same table`);
+    throw new RangeError(
+      `join: the value column has ${values.length} rows but the key index was built from ${index.rows}; both must come from the same table`,
+    );
   }
 }
 

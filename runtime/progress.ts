@@ -25,7 +25,11 @@ const REDRAW_INTERVAL_MS = 100;
 /** A count with a k/M/G suffix: 950, 12.3k, 1.5M. */
 export function formatCount(value: number): string {
   if (!Number.isFinite(value)) return "--";
-  const units: [number, string][] = [[1e9, "G"], [1e6, "M"], [1e3, "k"]];
+  const units: [number, string][] = [
+    [1e9, "G"],
+    [1e6, "M"],
+    [1e3, "k"],
+  ];
   for (const [size, suffix] of units) {
     if (Math.abs(value) >= size) return `${(value / size).toFixed(value / size < 100 ? 1 : 0)}${suffix}`;
   }
@@ -45,7 +49,11 @@ export function formatDuration(seconds: number): string {
  * A progress bar labelled `label` writing to `stream` (default: stderr). `clock` returns
  * milliseconds and is there for tests; it defaults to `performance.now`.
  */
-export function createProgressBar(label: string, stream: ProgressStream = process.stderr, clock: () => number = () => performance.now()): ProgressBar {
+export function createProgressBar(
+  label: string,
+  stream: ProgressStream = process.stderr,
+  clock: () => number = () => performance.now(),
+): ProgressBar {
   const started = clock();
   let lastDraw = -Infinity;
   let done = 0;
@@ -83,7 +91,9 @@ export function createProgressBar(label: string, stream: ProgressStream = proces
         stream.write(`\r${line(now, true)}\x1b[K\n`);
       } else {
         const seconds = (now - started) / 1000;
-        stream.write(`${label}: ${done} of ${total} rows in ${formatDuration(seconds)} (${formatCount(seconds > 0 ? done / seconds : NaN)} rows/s)\n`);
+        stream.write(
+          `${label}: ${done} of ${total} rows in ${formatDuration(seconds)} (${formatCount(seconds > 0 ? done / seconds : NaN)} rows/s)\n`,
+        );
       }
     },
   };

@@ -41,7 +41,13 @@ describe("featc build", () => {
     const rb = await buildOk(b);
     for (const [rel, text] of ra.files) {
       const other = rb.files.get(rel)!;
-      const normalise = (t: string) => t.replace(/a_features|features/g, "F").replace(/z_loaders|loaders/g, "L").replace(/"line": \d+/g, "").replace(/\.ts:\d+/g, ".ts").replace(/"codeHash": "\w+"/g, "");
+      const normalise = (t: string) =>
+        t
+          .replace(/a_features|features/g, "F")
+          .replace(/z_loaders|loaders/g, "L")
+          .replace(/"line": \d+/g, "")
+          .replace(/\.ts:\d+/g, ".ts")
+          .replace(/"codeHash": "\w+"/g, "");
       expect(normalise(other), rel).toBe(normalise(text));
     }
     // And building twice gives identical bytes.
@@ -103,23 +109,44 @@ describe("featc build", () => {
     const file = path.join(dir, "catalog", "features.ts");
     fs.writeFileSync(
       file,
-      fs.readFileSync(file, "utf8").replace("/** Age plus bonus.", "/** Age plus bonus *\\/ process.exit(1); /* \u2028 `${x}` \"q\" ."),
+      fs.readFileSync(file, "utf8").replace("/** Age plus bonus.", '/** Age plus bonus *\\/ process.exit(1); /* \u2028 `${x}` "q" .'),
     );
     const result = await buildOk(dir);
     const online = result.files.get("generated/online.ts")!;
     expect(online).not.toMatch(/\*\/ process\.exit/);
     // The module still type-checks and runs: import it and call a sync output.
-    const tsc = spawnSync(process.execPath, [path.join(REPO, "node_modules", "typescript", "bin", "tsc"), "--ignoreConfig", "--noEmit", "--strict", "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022", "--skipLibCheck", "--types", "node", path.join(dir, "generated", "online.ts")], { encoding: "utf8" });
+    const tsc = spawnSync(
+      process.execPath,
+      [
+        path.join(REPO, "node_modules", "typescript", "bin", "tsc"),
+        "--ignoreConfig",
+        "--noEmit",
+        "--strict",
+        "--module",
+        "nodenext",
+        "--moduleResolution",
+        "nodenext",
+        "--target",
+        "es2022",
+        "--skipLibCheck",
+        "--types",
+        "node",
+        path.join(dir, "generated", "online.ts"),
+      ],
+      { encoding: "utf8" },
+    );
     expect(tsc.stdout + tsc.stderr).toBe("");
   });
 
   it("reports diagnostics without a stack trace and exits 1 on a broken catalog", () => {
     const dir = fresh("cli-broken");
-    fs.appendFileSync(path.join(dir, "catalog", "features.ts"), "\nexport function oops(age_pluss: number): number { return age_pluss; }\n");
+    fs.appendFileSync(
+      path.join(dir, "catalog", "features.ts"),
+      "\nexport function oops(age_pluss: number): number { return age_pluss; }\n",
+    );
     const run = featc(dir, "build");
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/catalog\/features\.ts:\d+:\d+ - error FC1001: 'age_pluss' .* Did you mean 'age_plus'\?/);
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 });
-

@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { REPO, removeWorkspace, workspace, writeFiles } from "./support/workspace.js";
 
 const FIXTURES = path.join(REPO, "test", "fixtures", "diagnostics");
-const run = (...args: string[]) => spawnSync(process.execPath, [path.join(REPO, "bin", "featc.js"), "check", ...args], { encoding: "utf8", cwd: REPO });
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, [path.join(REPO, "bin", "featc.js"), "check", ...args], { encoding: "utf8", cwd: REPO });
 const config = (name: string) => path.join(FIXTURES, name, "featc.config.json");
 
 describe("featc check", () => {
@@ -23,8 +24,16 @@ describe("featc check", () => {
     const json = JSON.parse(r.stdout) as { diagnostics: Record<string, unknown>[] };
     expect(Object.keys(json)).toEqual(["diagnostics"]);
     expect(json.diagnostics).toHaveLength(4);
-    for (const d of json.diagnostics) expect(Object.keys(d).sort()).toEqual(["code", "column", "file", "line", "message", "severity", "target"]);
-    expect(json.diagnostics[0]).toMatchObject({ code: "FC1002", severity: "error", file: "catalog/f.ts", line: 1, column: 19, message: "cycle in target 'batch': a -> b -> c -> a" });
+    for (const d of json.diagnostics)
+      expect(Object.keys(d).sort()).toEqual(["code", "column", "file", "line", "message", "severity", "target"]);
+    expect(json.diagnostics[0]).toMatchObject({
+      code: "FC1002",
+      severity: "error",
+      file: "catalog/f.ts",
+      line: 1,
+      column: 19,
+      message: "cycle in target 'batch': a -> b -> c -> a",
+    });
   });
 
   it("exits 0 on a clean catalog and on warnings only", () => {
@@ -34,7 +43,10 @@ describe("featc check", () => {
     expect(warn.stderr).toContain("catalog/inputs.ts:1:45 - warning FC2001: input 'unused' of target 'batch' is never used.");
     const json = run("--config", config("fc2001-unused-input"), "--format", "json");
     expect(json.status).toBe(0);
-    expect((JSON.parse(json.stdout) as { diagnostics: { severity: string }[] }).diagnostics.map((d) => d.severity)).toEqual(["warning", "warning"]);
+    expect((JSON.parse(json.stdout) as { diagnostics: { severity: string }[] }).diagnostics.map((d) => d.severity)).toEqual([
+      "warning",
+      "warning",
+    ]);
   });
 
   it("prints a finding shared by several targets once", () => {
@@ -52,7 +64,12 @@ describe("featc check", () => {
   });
 
   it("exits 2 on usage and config errors, without a stack trace", () => {
-    for (const args of [["--config", config("fc1010-missing-config")], ["--config", config("fc1010-unknown-shape")], ["--config", config("clean-variants-extract-fitted"), "--target", "nope"], ["--format", "xml"]]) {
+    for (const args of [
+      ["--config", config("fc1010-missing-config")],
+      ["--config", config("fc1010-unknown-shape")],
+      ["--config", config("clean-variants-extract-fitted"), "--target", "nope"],
+      ["--format", "xml"],
+    ]) {
       const r = run(...args);
       expect(r.status, args.join(" ")).toBe(2);
       expect(r.stderr + r.stdout).not.toMatch(/\n\s+at /);
@@ -70,7 +87,11 @@ describe("featc check", () => {
     const dir = workspace("cli-check-optional");
     try {
       writeFiles(dir, {
-        "featc.config.json": JSON.stringify({ catalog: ["catalog/*.ts"], outDir: "generated", targets: { online: { shape: "online", inputs: "catalog/inputs.ts#Inputs" } } }),
+        "featc.config.json": JSON.stringify({
+          catalog: ["catalog/*.ts"],
+          outDir: "generated",
+          targets: { online: { shape: "online", inputs: "catalog/inputs.ts#Inputs" } },
+        }),
         "catalog/inputs.ts": "export interface Inputs {\n  price: number;\n  discount?: number;\n}\n",
         "catalog/f.ts": "export function net(price: number, discount: number): number {\n  return price - discount;\n}\n",
       });

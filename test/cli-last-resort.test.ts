@@ -27,7 +27,17 @@ describe("an internal error", () => {
       expect(err).toEqual([]);
       expect(out).toHaveLength(1);
       expect(JSON.parse(out[0]!)).toEqual({
-        diagnostics: [{ code: "FC1099", severity: "error", target: null, file: null, line: null, column: null, message: expect.stringContaining("Maximum call stack size exceeded") }],
+        diagnostics: [
+          {
+            code: "FC1099",
+            severity: "error",
+            target: null,
+            file: null,
+            line: null,
+            column: null,
+            message: expect.stringContaining("Maximum call stack size exceeded"),
+          },
+        ],
       });
     });
   }

@@ -18,12 +18,21 @@ let esmPreload = "";
 beforeAll(() => {
   dir = workspace("cli-startup");
   preload = path.join(dir, "list-modules.cjs");
-  fs.writeFileSync(preload, `process.on("exit", () => require("node:fs").writeFileSync(process.env.FEATC_MODULES_FILE, Object.keys(require.cache).join("\\n")));\n`);
+  fs.writeFileSync(
+    preload,
+    `process.on("exit", () => require("node:fs").writeFileSync(process.env.FEATC_MODULES_FILE, Object.keys(require.cache).join("\\n")));\n`,
+  );
   // ES modules are not in require.cache: a loader hook appends each one's path as it is loaded.
   const hooks = path.join(dir, "list-es-modules-hooks.mjs");
-  fs.writeFileSync(hooks, `import fs from "node:fs";\nimport { fileURLToPath } from "node:url";\nexport async function load(url, context, next) {\n  if (url.startsWith("file:")) fs.appendFileSync(process.env.FEATC_ES_MODULES_FILE, fileURLToPath(url) + "\\n");\n  return next(url, context);\n}\n`);
+  fs.writeFileSync(
+    hooks,
+    `import fs from "node:fs";\nimport { fileURLToPath } from "node:url";\nexport async function load(url, context, next) {\n  if (url.startsWith("file:")) fs.appendFileSync(process.env.FEATC_ES_MODULES_FILE, fileURLToPath(url) + "\\n");\n  return next(url, context);\n}\n`,
+  );
   esmPreload = path.join(dir, "list-es-modules.mjs");
-  fs.writeFileSync(esmPreload, `import { register } from "node:module";\nimport { pathToFileURL } from "node:url";\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+  fs.writeFileSync(
+    esmPreload,
+    `import { register } from "node:module";\nimport { pathToFileURL } from "node:url";\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
+  );
 });
 afterAll(() => removeWorkspace(dir));
 
@@ -33,11 +42,15 @@ function run(args: string[]) {
   const esListFile = path.join(dir, "es-modules.txt");
   fs.rmSync(listFile, { force: true });
   fs.writeFileSync(esListFile, "");
-  const r = spawnSync(process.execPath, ["--require", preload, "--import", pathToFileURL(esmPreload).href, path.join(REPO, "bin", "featc.js"), ...args], {
-    encoding: "utf8",
-    cwd: REPO,
-    env: { ...process.env, NO_COLOR: "1", FEATC_MODULES_FILE: listFile, FEATC_ES_MODULES_FILE: esListFile },
-  });
+  const r = spawnSync(
+    process.execPath,
+    ["--require", preload, "--import", pathToFileURL(esmPreload).href, path.join(REPO, "bin", "featc.js"), ...args],
+    {
+      encoding: "utf8",
+      cwd: REPO,
+      env: { ...process.env, NO_COLOR: "1", FEATC_MODULES_FILE: listFile, FEATC_ES_MODULES_FILE: esListFile },
+    },
+  );
   const esModules = fs.readFileSync(esListFile, "utf8").split("\n").filter(Boolean);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, modules: fs.readFileSync(listFile, "utf8").split("\n"), esModules };
 }
@@ -46,13 +59,15 @@ const COMPILER = /[\\/]node_modules[\\/](ts-morph|@ts-morph[\\/]common|typescrip
 const TYPESCRIPT = /[\\/]node_modules[\\/]@ts-morph[\\/]common[\\/]dist[\\/]typescript\.js$/;
 const TS_MORPH = /[\\/]node_modules[\\/]ts-morph[\\/]/;
 /** The modules of the compiler's phases: what reads the config and the catalog, checks and emits. */
-const COMPILER_PHASE = /[\\/]compiler[\\/](config|analyze|build|discover[\\/][^\\/]+|graph[\\/]build|validate[\\/][^\\/]+|codegen[\\/][^\\/]+)\.[jt]s$/;
+const COMPILER_PHASE =
+  /[\\/]compiler[\\/](config|analyze|build|discover[\\/][^\\/]+|graph[\\/]build|validate[\\/][^\\/]+|codegen[\\/][^\\/]+)\.[jt]s$/;
 
 describe("start-up", () => {
   it("--help lists every command without loading the compiler", () => {
     const r = run(["--help"]);
     expect(r.status).toBe(0);
-    for (const command of ["check", "build", "init", "graph", "explain", "diff", "docs", "version"]) expect(r.stdout).toMatch(new RegExp(`^  ${command} `, "m"));
+    for (const command of ["check", "build", "init", "graph", "explain", "diff", "docs", "version"])
+      expect(r.stdout).toMatch(new RegExp(`^  ${command} `, "m"));
     expect(r.modules.filter((m) => COMPILER.test(m))).toEqual([]);
   });
 

@@ -11,7 +11,10 @@ async function hashes(features: string): Promise<Record<string, string>> {
   const dir = workspace("hash");
   made.push(dir);
   writeFiles(dir, {
-    "featc.config.json": JSON.stringify({ catalog: ["catalog/**/*.ts"], targets: { online: { shape: "online", inputs: "catalog/inputs.ts#In" } } }),
+    "featc.config.json": JSON.stringify({
+      catalog: ["catalog/**/*.ts"],
+      targets: { online: { shape: "online", inputs: "catalog/inputs.ts#In" } },
+    }),
     "catalog/inputs.ts": "export interface In { x: number }\n",
     "catalog/helpers.ts": "export const _SCALE = 2;\nexport function _double(v: number): number { return v * _SCALE; }\n",
     "catalog/f.ts": features,
@@ -32,7 +35,9 @@ export function h(x: number): number { return x; }
 describe("code hashes", () => {
   it("ignore whitespace and comments", async () => {
     const before = await hashes(BASE);
-    const after = await hashes(BASE.replace("return x; }", "\n  // just x\n  return x;\n}").replace("const K = 2;", "/** two */ const   K = 2;"));
+    const after = await hashes(
+      BASE.replace("return x; }", "\n  // just x\n  return x;\n}").replace("const K = 2;", "/** two */ const   K = 2;"),
+    );
     expect(after).toEqual(before);
   });
 

@@ -57,7 +57,10 @@ describe("the compiled-code cache", () => {
   it("rejects a damaged entry, reports the same, and writes the entry again", () => {
     if (entries().size === 0) check();
     const dir = path.join(home, "featc", "v8-code");
-    const typescript = path.join(dir, [...entries().keys()].find((f) => f.startsWith("typescript-"))!);
+    const typescript = path.join(
+      dir,
+      [...entries().keys()].find((f) => f.startsWith("typescript-"))!,
+    );
     const garbage = Buffer.from("not code a V8 would accept");
     fs.writeFileSync(typescript, garbage);
     expect(check()).toEqual(check({ FEATC_COMPILE_CACHE: "0" }));
@@ -73,12 +76,18 @@ describe("the compiled-code cache", () => {
     if (entries().size === 0) check();
     const dir = path.join(home, "featc", "v8-code");
     const names = [...entries().keys()];
-    const typescript = path.join(dir, names.find((f) => f.startsWith("typescript-"))!);
+    const typescript = path.join(
+      dir,
+      names.find((f) => f.startsWith("typescript-"))!,
+    );
     const data = fs.readFileSync(typescript);
     const newline = data.indexOf(10);
     const [size, mtime, ...rest] = JSON.parse(data.subarray(0, newline).toString("utf8")) as [number, number, ...string[]];
     // The same entry as a TypeScript of another modification time left it.
-    fs.writeFileSync(typescript, Buffer.concat([Buffer.from(JSON.stringify([size, mtime - 1000, ...rest]) + "\n"), data.subarray(newline + 1)]));
+    fs.writeFileSync(
+      typescript,
+      Buffer.concat([Buffer.from(JSON.stringify([size, mtime - 1000, ...rest]) + "\n"), data.subarray(newline + 1)]),
+    );
     expect(check()).toEqual(check({ FEATC_COMPILE_CACHE: "0" }));
     expect([...entries().keys()].sort()).toEqual(names.sort());
     expect(fs.readFileSync(typescript).equals(data)).toBe(false);

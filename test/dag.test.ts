@@ -29,12 +29,24 @@ function dagOf(target: BuiltTarget): DirectedGraph<{ kind: "node" | "input" }> {
 describe("the target graphs", () => {
   it("agree with graphology: the reference catalog's edges, no cycle, and featc's order is a topological order", async () => {
     const analysis = await analyze(path.join(REPO, "featc.config.json"));
-    expect(analysis.targets.map((t) => t.name).sort()).toEqual(["batch", "bigquery", "clickhouse", "duckdb", "online", "postgres", "spark"]);
+    expect(analysis.targets.map((t) => t.name).sort()).toEqual([
+      "batch",
+      "bigquery",
+      "clickhouse",
+      "duckdb",
+      "online",
+      "postgres",
+      "spark",
+    ]);
     for (const g of analysis.targets) {
       const dag = dagOf(g);
       expect(hasCycle(dag)).toBe(false);
       expect(g.unordered).toEqual([]);
-      expect(topologicalSort(dag).filter((n) => !n.startsWith("input:")).sort()).toEqual([...g.order].sort());
+      expect(
+        topologicalSort(dag)
+          .filter((n) => !n.startsWith("input:"))
+          .sort(),
+      ).toEqual([...g.order].sort());
       const position = new Map(g.order.map((n, i) => [n, i]));
       dag.forEachEdge((_, __, from, to) => {
         if (!from.startsWith("input:")) expect(position.get(from)!, `${from} before ${to}`).toBeLessThan(position.get(to)!);

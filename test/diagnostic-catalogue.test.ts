@@ -59,7 +59,9 @@ describe("the diagnostic catalogue", () => {
   it("exports no factory: only the named constructors make a diagnostic (inTargets re-words one it is given)", () => {
     const makers = exported.filter((s) => {
       const type = checker.getTypeOfSymbol(s);
-      return type.getCallSignatures().some((sig) => checker.isTypeAssignableTo(sig.getReturnType(), diagnosticType) && !(sig.getReturnType().flags & ts.TypeFlags.Any));
+      return type
+        .getCallSignatures()
+        .some((sig) => checker.isTypeAssignableTo(sig.getReturnType(), diagnosticType) && !(sig.getReturnType().flags & ts.TypeFlags.Any));
     });
     expect(makers.map((s) => s.name)).toEqual(["inTargets"]);
     const inTargets = checker.getTypeOfSymbol(makers[0]!).getCallSignatures()[0]!;
@@ -75,7 +77,8 @@ describe("the diagnostic catalogue", () => {
       const visit = (node: ts.Node): void => {
         if (ts.isObjectLiteralExpression(node)) {
           const type = checker.getTypeAtLocation(node);
-          if (!(type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) && checker.isTypeAssignableTo(type, diagnosticType)) adHoc.push(where(node));
+          if (!(type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) && checker.isTypeAssignableTo(type, diagnosticType))
+            adHoc.push(where(node));
         }
         if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
           const callee = checker.getSymbolAtLocation(node.expression.name);
@@ -112,7 +115,9 @@ describe("a finding shared by several targets", () => {
     ]);
     expect(merged).toHaveLength(1);
     expect(merged[0]!.targets).toEqual(["batch", "online", "replay"]);
-    expect(merged[0]!.message).toBe("'agee' is not a feature or an input of targets 'batch', 'online' and 'replay' (parameter of 'budget_per_year'). Did you mean 'age'?");
+    expect(merged[0]!.message).toBe(
+      "'agee' is not a feature or an input of targets 'batch', 'online' and 'replay' (parameter of 'budget_per_year'). Did you mean 'age'?",
+    );
   });
 
   it("keeps a target's name that is also text of the message intact", () => {

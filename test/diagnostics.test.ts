@@ -19,14 +19,37 @@ interface Expected {
   diagnostics: { code: string; file?: string; line?: number; column?: number; target?: string; messageIncludes?: string | string[] }[];
 }
 
-const key = (d: Expected["diagnostics"][number]) => JSON.stringify([d.code, d.file ?? null, d.line ?? null, d.column ?? null, d.target ?? null]);
+const key = (d: Expected["diagnostics"][number]) =>
+  JSON.stringify([d.code, d.file ?? null, d.line ?? null, d.column ?? null, d.target ?? null]);
 
 describe("diagnostic fixtures", () => {
-  const cases = fs.readdirSync(ROOT).filter((n) => fs.statSync(path.join(ROOT, n)).isDirectory()).sort();
+  const cases = fs
+    .readdirSync(ROOT)
+    .filter((n) => fs.statSync(path.join(ROOT, n)).isDirectory())
+    .sort();
 
   it("cover every code of DESIGN.md §3", () => {
-    const codes = new Set(cases.flatMap((c) => (JSON.parse(fs.readFileSync(path.join(ROOT, c, "expected.json"), "utf8")) as Expected).diagnostics.map((d) => d.code)));
-    for (const code of ["FC1001", "FC1002", "FC1003", "FC1004", "FC1005", "FC1006", "FC1007", "FC1008", "FC1009", "FC1010", "FC1011", "FC2001", "FC2002"]) expect(codes).toContain(code);
+    const codes = new Set(
+      cases.flatMap((c) =>
+        (JSON.parse(fs.readFileSync(path.join(ROOT, c, "expected.json"), "utf8")) as Expected).diagnostics.map((d) => d.code),
+      ),
+    );
+    for (const code of [
+      "FC1001",
+      "FC1002",
+      "FC1003",
+      "FC1004",
+      "FC1005",
+      "FC1006",
+      "FC1007",
+      "FC1008",
+      "FC1009",
+      "FC1010",
+      "FC1011",
+      "FC2001",
+      "FC2002",
+    ])
+      expect(codes).toContain(code);
   });
 
   for (const name of cases) {
@@ -39,7 +62,12 @@ describe("diagnostic fixtures", () => {
         ...(d.span ? { file: relative(d.span.file, dir), line: d.span.line, column: d.span.column } : {}),
         ...(d.targets.length > 0 ? { target: d.targets[0] } : {}),
       }));
-      const detail = analysis.diagnostics.map((d) => `${d.code} ${d.span ? `${relative(d.span.file, dir)}:${d.span.line}:${d.span.column}` : "-"} [${d.targets.join(",")}] ${d.message}`).join("\n");
+      const detail = analysis.diagnostics
+        .map(
+          (d) =>
+            `${d.code} ${d.span ? `${relative(d.span.file, dir)}:${d.span.line}:${d.span.column}` : "-"} [${d.targets.join(",")}] ${d.message}`,
+        )
+        .join("\n");
       expect(actual.map(key).sort(), detail).toEqual(expected.diagnostics.map(key).sort());
       expect(exitCodeFor(analysis.diagnostics)).toBe(expected.exitCode);
       for (const want of expected.diagnostics) {

@@ -14,7 +14,9 @@ interface Matcher {
   pattern: { regexp: string; file: number; line: number; column: number; severity: number; code: number; message: number };
   background?: { beginsPattern: string; endsPattern: string };
 }
-const tasks = JSON.parse(fs.readFileSync(path.join(REPO, ".vscode", "tasks.json"), "utf8")) as { tasks: { label: string; command: string; problemMatcher: Matcher }[] };
+const tasks = JSON.parse(fs.readFileSync(path.join(REPO, ".vscode", "tasks.json"), "utf8")) as {
+  tasks: { label: string; command: string; problemMatcher: Matcher }[];
+};
 const task = (label: string) => tasks.tasks.find((t) => t.label === label)!;
 const FEATC = path.join(REPO, "bin", "featc.js");
 const ENV = { ...process.env, NO_COLOR: "1" };
@@ -25,7 +27,18 @@ function problems(matcher: Matcher, output: string) {
   const p = matcher.pattern;
   return output.split(/\r?\n/).flatMap((line) => {
     const m = re.exec(line);
-    return m ? [{ file: m[p.file]!, line: Number(m[p.line]), column: Number(m[p.column]), severity: m[p.severity]!, code: m[p.code]!, message: m[p.message]! }] : [];
+    return m
+      ? [
+          {
+            file: m[p.file]!,
+            line: Number(m[p.line]),
+            column: Number(m[p.column]),
+            severity: m[p.severity]!,
+            code: m[p.code]!,
+            message: m[p.message]!,
+          },
+        ]
+      : [];
   });
 }
 
@@ -35,11 +48,21 @@ afterAll(() => dirs.forEach(removeWorkspace));
 describe("the editor's problem matcher", () => {
   it.each(["fc1004-types", "fc2001-unused-input", "fc1011-typescript"])("reads every diagnostic of featc check on %s", (fixture) => {
     const config = path.join(REPO, "test", "fixtures", "diagnostics", fixture, "featc.config.json");
-    const human = spawnSync(process.execPath, [FEATC, "check", "--config", config], { encoding: "utf8", env: ENV, cwd: path.dirname(config) });
-    const json = spawnSync(process.execPath, [FEATC, "check", "--config", config, "--format", "json"], { encoding: "utf8", env: ENV, cwd: path.dirname(config) });
+    const human = spawnSync(process.execPath, [FEATC, "check", "--config", config], {
+      encoding: "utf8",
+      env: ENV,
+      cwd: path.dirname(config),
+    });
+    const json = spawnSync(process.execPath, [FEATC, "check", "--config", config, "--format", "json"], {
+      encoding: "utf8",
+      env: ENV,
+      cwd: path.dirname(config),
+    });
     expect(task("featc: check").command).toBe("npx featc check");
     const found = problems(task("featc: check").problemMatcher, human.stderr);
-    const expected = (JSON.parse(json.stdout) as { diagnostics: { file?: string; line?: number; column?: number; severity: string; code: string }[] }).diagnostics
+    const expected = (
+      JSON.parse(json.stdout) as { diagnostics: { file?: string; line?: number; column?: number; severity: string; code: string }[] }
+    ).diagnostics
       .filter((d) => d.file !== undefined)
       .map((d) => `${d.file}:${d.line}:${d.column} ${d.severity} ${d.code}`);
     expect(found.length).toBeGreaterThan(0);
@@ -82,7 +105,10 @@ describe("the editor's problem matcher", () => {
 
       const file = fs.readdirSync(path.join(dir, "catalog")).find((f) => f.endsWith(".ts") && !f.startsWith("inputs"))!;
       const source = fs.readFileSync(path.join(dir, "catalog", file), "utf8");
-      fs.writeFileSync(path.join(dir, "catalog", file), `${source}\nexport function broken_feature(no_such_input: number): number {\n  return no_such_input;\n}\n`);
+      fs.writeFileSync(
+        path.join(dir, "catalog", file),
+        `${source}\nexport function broken_feature(no_such_input: number): number {\n  return no_such_input;\n}\n`,
+      );
       const broken = await nextBuild(first.end);
       const found = problems(matcher, broken.lines.join("\n"));
       expect(found.map((d) => [d.file, d.severity, d.code])).toContainEqual([`catalog/${file}`, "error", "FC1001"]);

@@ -28,7 +28,9 @@ function expectSame(actual: Record<string, unknown>, expected: Record<string, un
   expect(Object.keys(actual).sort(), label).toEqual(Object.keys(expected).sort());
   for (const key of Object.keys(expected)) {
     if (!sameValue(actual[key], expected[key])) {
-      expect.fail(`${label}: output '${key}' differs: ${JSON.stringify(Array.from(actual[key] as ArrayLike<unknown> ?? []).slice(0, 5))} vs ${JSON.stringify(expected[key]).slice(0, 200)}`);
+      expect.fail(
+        `${label}: output '${key}' differs: ${JSON.stringify(Array.from((actual[key] as ArrayLike<unknown>) ?? []).slice(0, 5))} vs ${JSON.stringify(expected[key]).slice(0, 200)}`,
+      );
     }
   }
 }
@@ -59,7 +61,9 @@ for (const name of fs.readdirSync(FIXTURES).sort()) {
 
     it("runs every target bit-identically to a direct evaluation", async () => {
       const scenario = await importFrom<Scenario>(dir, "scenario.ts");
-      const targets = [...result.analysis.targets].sort((a, b) => (a.fitted === b.fitted ? a.name.localeCompare(b.name) : a.fitted === "compute" ? -1 : 1));
+      const targets = [...result.analysis.targets].sort((a, b) =>
+        a.fitted === b.fitted ? a.name.localeCompare(b.name) : a.fitted === "compute" ? -1 : 1,
+      );
       let fitted: Record<string, unknown> | undefined;
       for (const g of targets) {
         const executor = await importFrom<Executor>(dir, `generated/${g.name}.ts`);

@@ -122,7 +122,11 @@ describe("progress and chunks", () => {
     const x = Float64Array.from({ length: 35 }, (_, i) => i % 10);
     const y = Float64Array.from({ length: 35 }, (_, i) => i + 1);
     const seen: number[] = [];
-    const chunked = batch(["sum_xy", "ratio"], { x, y, limit: 20 }, { chunkRows: 10, onProgress: (p: { rows: number; total: number }) => seen.push(p.rows) }) as Record<string, Float64Array>;
+    const chunked = batch(
+      ["sum_xy", "ratio"],
+      { x, y, limit: 20 },
+      { chunkRows: 10, onProgress: (p: { rows: number; total: number }) => seen.push(p.rows) },
+    ) as Record<string, Float64Array>;
     const whole = batch(["sum_xy", "ratio"], { x, y, limit: 20 }) as Record<string, Float64Array>;
     expect(seen).toEqual([10, 20, 30, 35]);
     expect(Array.from(chunked.sum_xy!)).toEqual(Array.from(whole.sum_xy!));

@@ -40,7 +40,11 @@ interface JsonDiagnostic {
 
 /** Runs featc with a bound (a hang fails the test), and checks what every run must hold. */
 function featc(args: string[]) {
-  const run = spawnSync(process.execPath, [path.join(REPO, "bin", "featc.js"), ...args], { encoding: "utf8", timeout: 90_000, killSignal: "SIGKILL" });
+  const run = spawnSync(process.execPath, [path.join(REPO, "bin", "featc.js"), ...args], {
+    encoding: "utf8",
+    timeout: 90_000,
+    killSignal: "SIGKILL",
+  });
   expect(run.signal, `featc ${args.join(" ")} did not finish`).toBeNull();
   expect([0, 1, 2]).toContain(run.status);
   expect(run.stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
@@ -78,7 +82,11 @@ describe("nesting too deep to analyse", () => {
     const deep = diagnostics.filter((d) => d.code === "FC1014");
     expect(deep.map((d) => d.file).sort()).toEqual(["catalog/generic.ts", "catalog/parens.ts", "catalog/sum.ts"]);
     // The bracket that opens one level too many: the function body's brace is the first level.
-    expect(deep.find((d) => d.file === "catalog/parens.ts")).toMatchObject({ line: 2, column: "  return ".length + MAX_BRACKET_DEPTH, message: expect.stringContaining("too deep to analyse") });
+    expect(deep.find((d) => d.file === "catalog/parens.ts")).toMatchObject({
+      line: 2,
+      column: "  return ".length + MAX_BRACKET_DEPTH,
+      message: expect.stringContaining("too deep to analyse"),
+    });
     expect(deep.find((d) => d.file === "catalog/sum.ts")).toMatchObject({ line: 2 });
     expect(diagnostics.filter((d) => d.code !== "FC1014" && d.code !== "FC2001")).toEqual([]);
   });
@@ -108,7 +116,13 @@ describe("only regular files of a sane size are read", () => {
     const dir = project("dev-zero", healthy, { ...CONFIG, targets: { online: { shape: "online", inputs: "/dev/zero#X" } } });
     const { status, diagnostics } = featcJson(["check", ...configOf(dir)]);
     expect(status).toBe(2);
-    expect(diagnostics).toEqual([expect.objectContaining({ code: "FC1010", file: "featc.config.json", message: expect.stringMatching(/inputs file '.*dev\/zero' of target 'online' is not a regular file \(a character device\)/) })]);
+    expect(diagnostics).toEqual([
+      expect.objectContaining({
+        code: "FC1010",
+        file: "featc.config.json",
+        message: expect.stringMatching(/inputs file '.*dev\/zero' of target 'online' is not a regular file \(a character device\)/),
+      }),
+    ]);
   });
 
   it("a catalog glob that reaches a FIFO (through a link: the glob lists no FIFO itself), and a file over the size limit, are FC1010 naming each", () => {
@@ -142,7 +156,9 @@ describe("only regular files of a sane size are read", () => {
     fifo(path.join(dir, "pipe.json"));
     const direct = featcJson(["check", "--config", writeConfig(dir, "direct", { ...CONFIG, tsconfig: "pipe.json" })]);
     expect(direct.status).toBe(2);
-    expect(direct.diagnostics).toEqual([expect.objectContaining({ code: "FC1010", message: "tsconfig 'pipe.json' is not a regular file (a FIFO)" })]);
+    expect(direct.diagnostics).toEqual([
+      expect.objectContaining({ code: "FC1010", message: "tsconfig 'pipe.json' is not a regular file (a FIFO)" }),
+    ]);
     const extended = featcJson(["check", "--config", writeConfig(dir, "extends", { ...CONFIG, tsconfig: "tsconfig.extends.json" })]);
     expect(extended.status).toBe(2);
     expect(extended.diagnostics).toEqual([expect.objectContaining({ code: "FC1010", message: expect.stringContaining("pipe.json") })]);
@@ -156,7 +172,10 @@ function writeConfig(dir: string, name: string, config: Record<string, unknown>)
 }
 
 describe("JSON mode prints one JSON document", () => {
-  const healthy = { "catalog/f.ts": "export function older(age: number): number {\n  return age + 1;\n}\n", "notjson.txt": "hello: world\n" };
+  const healthy = {
+    "catalog/f.ts": "export function older(age: number): number {\n  return age + 1;\n}\n",
+    "notjson.txt": "hello: world\n",
+  };
 
   it("a tsconfig that is not JSON, or extends a file that is not: FC1010 in the tsconfig", () => {
     const dir = project("tsconfig-text", { ...healthy, "tsconfig.extends.json": JSON.stringify({ extends: "./notjson.txt" }) });
@@ -167,7 +186,9 @@ describe("JSON mode prints one JSON document", () => {
     const extended = featcJson(["check", "--config", writeConfig(dir, "extends", { ...CONFIG, tsconfig: "tsconfig.extends.json" })]);
     expect(extended.status).toBe(2);
     expect(extended.diagnostics.length).toBeGreaterThan(0);
-    expect(extended.diagnostics.every((d) => d.code === "FC1010" && d.message.startsWith("tsconfig 'tsconfig.extends.json': TS"))).toBe(true);
+    expect(extended.diagnostics.every((d) => d.code === "FC1010" && d.message.startsWith("tsconfig 'tsconfig.extends.json': TS"))).toBe(
+      true,
+    );
   });
 
   it("a target name too long to name a file: FC1010 at the name, in check and build", () => {
@@ -178,7 +199,14 @@ describe("JSON mode prints one JSON document", () => {
     for (const command of ["check", "build"]) {
       const { status, diagnostics } = featcJson([command, ...configOf(dir)]);
       expect(status).toBe(2);
-      expect(diagnostics).toEqual([expect.objectContaining({ code: "FC1010", file: "featc.config.json", line, message: expect.stringContaining("(5000 characters) must be a simple name") })]);
+      expect(diagnostics).toEqual([
+        expect.objectContaining({
+          code: "FC1010",
+          file: "featc.config.json",
+          line,
+          message: expect.stringContaining("(5000 characters) must be a simple name"),
+        }),
+      ]);
     }
     expect(fs.existsSync(path.join(dir, "generated"))).toBe(false);
   });
@@ -192,14 +220,38 @@ describe("JSON mode prints one JSON document", () => {
 
 describe("catalog text that is not plain", () => {
   it("a lone surrogate in a literal type: the executors type-check", () => {
-    const dir = project("surrogate", { "catalog/inputs.ts": "export interface TagInputs {\n  age: number;\n}\n", "catalog/f.ts": 'export function tag(age: number): "\\uD800" {\n  return "\\uD800";\n}\nexport function tagged(tag: "\\uD800"): number {\n  return tag.length;\n}\n' }, {
-      ...CONFIG,
-      targets: { online: { shape: "online", inputs: "catalog/inputs.ts#TagInputs" }, batch: { shape: "batch", inputs: "catalog/inputs.ts#TagInputs" } },
-    });
+    const dir = project(
+      "surrogate",
+      {
+        "catalog/inputs.ts": "export interface TagInputs {\n  age: number;\n}\n",
+        "catalog/f.ts":
+          'export function tag(age: number): "\\uD800" {\n  return "\\uD800";\n}\nexport function tagged(tag: "\\uD800"): number {\n  return tag.length;\n}\n',
+      },
+      {
+        ...CONFIG,
+        targets: {
+          online: { shape: "online", inputs: "catalog/inputs.ts#TagInputs" },
+          batch: { shape: "batch", inputs: "catalog/inputs.ts#TagInputs" },
+        },
+      },
+    );
     expect(featc(["build", ...configOf(dir)]).status).toBe(0);
     const tsc = spawnSync(
       process.execPath,
-      [path.join(REPO, "node_modules", "typescript", "bin", "tsc"), "--ignoreConfig", "--noEmit", "--strict", "--module", "nodenext", "--target", "es2022", "--skipLibCheck", "--types", "node", ...["online.ts", "batch.ts"].map((f) => path.join(dir, "generated", f))],
+      [
+        path.join(REPO, "node_modules", "typescript", "bin", "tsc"),
+        "--ignoreConfig",
+        "--noEmit",
+        "--strict",
+        "--module",
+        "nodenext",
+        "--target",
+        "es2022",
+        "--skipLibCheck",
+        "--types",
+        "node",
+        ...["online.ts", "batch.ts"].map((f) => path.join(dir, "generated", f)),
+      ],
       { encoding: "utf8" },
     );
     expect(tsc.stdout + tsc.stderr).toBe("");
@@ -209,11 +261,14 @@ describe("catalog text that is not plain", () => {
   it("NUL bytes and an escape sequence in catalog text reach the terminal only as visible characters", () => {
     const dir = project("controls", {
       "catalog/binary.ts": "export const x = 1;\u0000\u001b[2J\n",
-      "catalog/f.ts": 'export function older(age: number): string {\n  const banner = "\u001b[31mred\u001b[0m"; return age + banner.length;\n}\n',
+      "catalog/f.ts":
+        'export function older(age: number): string {\n  const banner = "\u001b[31mred\u001b[0m"; return age + banner.length;\n}\n',
     });
     const run = featc(["check", ...configOf(dir)]);
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain("catalog/binary.ts:1:1 - error FC1011: 'catalog/binary.ts' is not a readable text file (it holds NUL bytes)");
+    expect(run.stderr).toContain(
+      "catalog/binary.ts:1:1 - error FC1011: 'catalog/binary.ts' is not a readable text file (it holds NUL bytes)",
+    );
     expect(run.stderr).toContain("catalog/f.ts:2:");
     expect(run.stderr).toContain("\u241b[31mred");
     expect(run.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);

@@ -9,7 +9,10 @@ import { describe, expect, it } from "vitest";
 import { REPO } from "./support/workspace.js";
 
 function sources(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile() && /\.ts$/.test(e.name) && !e.name.endsWith(".d.ts")).map((e) => path.join(e.parentPath, e.name));
+  return fs
+    .readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && /\.ts$/.test(e.name) && !e.name.endsWith(".d.ts"))
+    .map((e) => path.join(e.parentPath, e.name));
 }
 
 /** The repository files a module imports, by relative specifier (`./x.js` → `x.ts`). */
@@ -17,7 +20,12 @@ function importsOf(file: string): string[] {
   const source = ts.createSourceFile(file, fs.readFileSync(file, "utf8"), ts.ScriptTarget.Latest);
   const out: string[] = [];
   for (const statement of source.statements) {
-    const specifier = (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : undefined;
+    const specifier =
+      (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) &&
+      statement.moduleSpecifier &&
+      ts.isStringLiteral(statement.moduleSpecifier)
+        ? statement.moduleSpecifier.text
+        : undefined;
     if (!specifier?.startsWith(".")) continue;
     const target = path.resolve(path.dirname(file), specifier).replace(/\.js$/, ".ts");
     if (fs.existsSync(target)) out.push(target);

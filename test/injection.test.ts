@@ -28,12 +28,26 @@ interface Executor {
 function typeCheck(dir: string): string {
   writeFiles(dir, {
     "tsconfig.json": JSON.stringify({
-      compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2023"], types: ["node"], typeRoots: [path.join(REPO, "node_modules", "@types")], strict: true, noEmit: true, skipLibCheck: true, verbatimModuleSyntax: true },
+      compilerOptions: {
+        target: "ES2022",
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        lib: ["ES2023"],
+        types: ["node"],
+        typeRoots: [path.join(REPO, "node_modules", "@types")],
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        verbatimModuleSyntax: true,
+      },
       include: ["catalog", "generated"],
     }),
   });
   try {
-    return execFileSync(process.execPath, [TSC, "-p", path.join(dir, "tsconfig.json"), "--pretty", "false"], { encoding: "utf8", stdio: "pipe" });
+    return execFileSync(process.execPath, [TSC, "-p", path.join(dir, "tsconfig.json"), "--pretty", "false"], {
+      encoding: "utf8",
+      stdio: "pipe",
+    });
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string };
     return `${err.stdout ?? ""}${err.stderr ?? ""}`;
@@ -42,7 +56,9 @@ function typeCheck(dir: string): string {
 
 /** Runs every target (fitting targets first) on the inputs and compares with direct evaluation, all outputs and each alone. */
 async function runsLikeTheCatalog(dir: string, result: BuildResult, inputsOf: (target: string) => Record<string, unknown>): Promise<void> {
-  const targets = [...result.analysis.targets].sort((a, b) => (a.fitted === b.fitted ? a.name.localeCompare(b.name) : a.fitted === "compute" ? -1 : 1));
+  const targets = [...result.analysis.targets].sort((a, b) =>
+    a.fitted === b.fitted ? a.name.localeCompare(b.name) : a.fitted === "compute" ? -1 : 1,
+  );
   let fitted: Record<string, unknown> | undefined;
   for (const g of targets) {
     const executor = await importFrom<Executor>(dir, `generated/${g.name}.ts`);
@@ -111,7 +127,8 @@ describe("hostile catalog text", () => {
       expect(mermaid.code, mermaid.err).toBe(0);
       // Mermaid reads backticks as markdown and a line break ends a statement; `</script>` would end an embedding page's script.
       expect(mermaid.out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u2028\u2029`]|<\/script/);
-      for (const line of mermaid.out.split("\n").filter((l) => l.includes('["') || l.includes("(["))) expect(line.match(/"/g)!.length, line).toBe(2);
+      for (const line of mermaid.out.split("\n").filter((l) => l.includes('["') || l.includes("([")))
+        expect(line.match(/"/g)!.length, line).toBe(2);
     }
   }, 120_000);
 
@@ -160,7 +177,9 @@ describe("a catalog whose names are featc's own", () => {
   it("builds, passes tsc --strict and runs like the catalog", async () => {
     expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     expect(typeCheck(dir)).toBe("");
-    await runsLikeTheCatalog(dir, result, (target) => (target === "batch" ? { Inputs: new Float64Array([1, 2, 3]), options: 2 } : { Inputs: 4, options: 2 }));
+    await runsLikeTheCatalog(dir, result, (target) =>
+      target === "batch" ? { Inputs: new Float64Array([1, 2, 3]), options: 2 } : { Inputs: 4, options: 2 },
+    );
   }, 120_000);
 });
 
@@ -169,7 +188,10 @@ describe("an empty catalog", () => {
     const dir = workspace("empty-catalog");
     try {
       writeFiles(dir, {
-        "featc.config.json": JSON.stringify({ catalog: ["catalog/**/*.ts"], targets: { batch: { shape: "batch" }, online: { shape: "online" } } }),
+        "featc.config.json": JSON.stringify({
+          catalog: ["catalog/**/*.ts"],
+          targets: { batch: { shape: "batch" }, online: { shape: "online" } },
+        }),
         "catalog/notes.ts": "// Features will come here.\nexport const version = 1;\n",
       });
       const result = await buildOk(dir);

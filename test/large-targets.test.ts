@@ -22,7 +22,9 @@ type Catalog = Record<string, (...args: number[]) => number>;
 
 const ROWS = 7;
 /** Columns x0…x7 of ROWS rows, and the same rows as online requests. */
-const columns = Object.fromEntries(Array.from({ length: 8 }, (_, k) => [`x${k}`, Float64Array.from({ length: ROWS }, (_, i) => (i * (k + 2)) % 5 - 1.5)]));
+const columns = Object.fromEntries(
+  Array.from({ length: 8 }, (_, k) => [`x${k}`, Float64Array.from({ length: ROWS }, (_, i) => ((i * (k + 2)) % 5) - 1.5)]),
+);
 const request = (row: number) => Object.fromEntries(Object.entries(columns).map(([name, col]) => [name, col[row]!]));
 
 const dirs = { features: "", chain: "", wide: "", async: "" };
@@ -30,14 +32,22 @@ const dirs = { features: "", chain: "", wide: "", async: "" };
 /** 150 features after an async call, 150 more beside them, joined after a second async call: a split async body. */
 function asyncCatalog(): Record<string, string> {
   const fns = [`export async function a_0(x0: number): Promise<number> {\n  return x0 + 1;\n}\n`];
-  for (let i = 1; i < 150; i++) fns.push(`export function a_${i}(a_${i - 1}: number, x1: number): number {\n  return a_${i - 1} * 0.5 + x1;\n}\n`);
-  fns.push(`export async function late(a_149: number): Promise<number> {\n  return a_149 * 2;\n}\n`, `export function b_0(x1: number): number {\n  return x1 * 3;\n}\n`);
+  for (let i = 1; i < 150; i++)
+    fns.push(`export function a_${i}(a_${i - 1}: number, x1: number): number {\n  return a_${i - 1} * 0.5 + x1;\n}\n`);
+  fns.push(
+    `export async function late(a_149: number): Promise<number> {\n  return a_149 * 2;\n}\n`,
+    `export function b_0(x1: number): number {\n  return x1 * 3;\n}\n`,
+  );
   for (let i = 1; i < 150; i++) fns.push(`export function b_${i}(b_${i - 1}: number): number {\n  return b_${i - 1} + 1;\n}\n`);
   fns.push(`export function both(late: number, b_149: number): number {\n  return late + b_149;\n}\n`);
   return {
     "catalog/features.ts": fns.join("\n"),
     "catalog/inputs.ts": "export interface OnlineInputs {\n  x0: number;\n  x1: number;\n}\n",
-    "featc.config.json": JSON.stringify({ catalog: ["catalog/**/*.ts"], outDir: "generated", targets: { online: { shape: "online", inputs: "catalog/inputs.ts#OnlineInputs" } } }),
+    "featc.config.json": JSON.stringify({
+      catalog: ["catalog/**/*.ts"],
+      outDir: "generated",
+      targets: { online: { shape: "online", inputs: "catalog/inputs.ts#OnlineInputs" } },
+    }),
   };
 }
 let tscOutput = "";
@@ -62,13 +72,24 @@ afterAll(() => {
 /** One native tsc --strict run over the catalogs and executors of `folders`; its output. */
 async function typecheck(folders: readonly string[]): Promise<string> {
   const tsconfig = path.join(REPO, "test", ".tmp", `large-targets-${process.pid}.tsconfig.json`);
-  const compilerOptions = { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2023"], types: [], strict: true, noEmit: true, skipLibCheck: true };
+  const compilerOptions = {
+    target: "ES2022",
+    module: "NodeNext",
+    moduleResolution: "NodeNext",
+    lib: ["ES2023"],
+    types: [],
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+  };
   const include = folders.flatMap((dir) => [`${path.basename(dir)}/catalog/**/*.ts`, `${path.basename(dir)}/generated/**/*.ts`]);
   fs.writeFileSync(tsconfig, JSON.stringify({ compilerOptions, include }));
   const tsc = path.join(REPO, "node_modules", "typescript", "bin", "tsc");
   try {
     return await new Promise<string>((resolve) => {
-      execFile(process.execPath, [tsc, "-p", tsconfig, "--pretty", "false"], { cwd: REPO, maxBuffer: 64 << 20 }, (_err, stdout, stderr) => resolve(stdout + stderr));
+      execFile(process.execPath, [tsc, "-p", tsconfig, "--pretty", "false"], { cwd: REPO, maxBuffer: 64 << 20 }, (_err, stdout, stderr) =>
+        resolve(stdout + stderr),
+      );
     });
   } finally {
     fs.rmSync(tsconfig, { force: true });
@@ -86,7 +107,9 @@ describe("large targets type-check", () => {
       for (const name of ["batch.ts", "online.ts"]) expect(fs.statSync(path.join(dir, "generated", name)).size).toBeGreaterThan(100_000);
     }
     // Any output at all is an error (a clean tsc prints nothing), which the tests below name.
-    expect(tscOutput.split("\n").filter((l) => l.trim() !== "" && !Object.values(dirs).some((d) => l.includes(path.basename(d))))).toEqual([]);
+    expect(tscOutput.split("\n").filter((l) => l.trim() !== "" && !Object.values(dirs).some((d) => l.includes(path.basename(d))))).toEqual(
+      [],
+    );
   });
 
   it.each(["features", "chain", "wide", "async"] as const)("%s: the executors pass tsc --strict", (name) => {
@@ -145,7 +168,12 @@ describe("split executors compute what the catalog functions compute", () => {
   });
 
   it("a split async body: calls awaited across the nested functions, and a request needing none answers synchronously", async () => {
-    type Fns = { a_0(x: number): Promise<number>; late(x: number): Promise<number>; b_0(x: number): number; both(a: number, b: number): number } & Record<string, (...args: number[]) => number>;
+    type Fns = {
+      a_0(x: number): Promise<number>;
+      late(x: number): Promise<number>;
+      b_0(x: number): number;
+      both(a: number, b: number): number;
+    } & Record<string, (...args: number[]) => number>;
     const fns = await importFrom<Fns>(dirs.async, "catalog/features.ts");
     let a = await fns.a_0(2);
     for (let i = 1; i < 150; i++) a = fns[`a_${i}`]!(a, 5);

@@ -19,11 +19,18 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 /** A project outside the repository whose tsconfig names `@types/node` (or, given `compilerOptions`, those). */
-function project(files: Record<string, string>, compilerOptions: Record<string, unknown> = { types: ["node"], typeRoots: [path.join(REPO, "node_modules", "@types")] }): string {
+function project(
+  files: Record<string, string>,
+  compilerOptions: Record<string, unknown> = { types: ["node"], typeRoots: [path.join(REPO, "node_modules", "@types")] },
+): string {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "featc-lean-")));
   dirs.push(dir);
   writeFiles(dir, {
-    "featc.config.json": JSON.stringify({ catalog: ["catalog/*.ts"], tsconfig: "tsconfig.json", targets: { online: { shape: "online", inputs: "catalog/inputs.ts#Inputs" } } }),
+    "featc.config.json": JSON.stringify({
+      catalog: ["catalog/*.ts"],
+      tsconfig: "tsconfig.json",
+      targets: { online: { shape: "online", inputs: "catalog/inputs.ts#Inputs" } },
+    }),
     "tsconfig.json": JSON.stringify({ compilerOptions: { target: "es2022", module: "nodenext", strict: true, ...compilerOptions } }),
     "catalog/inputs.ts": "export interface Inputs {\n  price: number;\n}\n",
     ...files,
@@ -75,12 +82,15 @@ describe("featc's program without the types packages", () => {
     const a = await analyze(config, { codeHashes: false });
     expect(a.typeCheckedBy).toBe("native");
     expect(a.lean).toBe(false);
-    expect(a.diagnostics.map((d) => `${d.code}: ${d.message}`)).toEqual(["FC1004: 'label' is 'Buffer<ArrayBuffer>', but parameter 'label' of 'size' expects 'string'"]);
+    expect(a.diagnostics.map((d) => `${d.code}: ${d.message}`)).toEqual([
+      "FC1004: 'label' is 'Buffer<ArrayBuffer>', but parameter 'label' of 'size' expects 'string'",
+    ]);
   });
 
   it("leaves them out when the catalog does not need them, with the same findings", async () => {
     const config = project({
-      "catalog/f.ts": "export function net(price: number): number {\n  return price * 2;\n}\nexport function shown(net: string): string {\n  return net;\n}\n",
+      "catalog/f.ts":
+        "export function net(price: number): number {\n  return price * 2;\n}\nexport function shown(net: string): string {\n  return net;\n}\n",
     });
     const lean = await analyze(config, { codeHashes: false });
     const full = await analyze(config, { codeHashes: false, typeCheck: "builtin" });
@@ -91,27 +101,34 @@ describe("featc's program without the types packages", () => {
 
   it("leaves them out when a module the catalog imports uses Node only where no type featc reads comes from", async () => {
     const catalog = {
-      "catalog/f.ts": 'import { cores } from "../lib/host.js";\nexport function spread(price: number): number {\n  return price / cores();\n}\n',
+      "catalog/f.ts":
+        'import { cores } from "../lib/host.js";\nexport function spread(price: number): number {\n  return price / cores();\n}\n',
     };
-    const typed = "import os from \"node:os\";\nexport function cores(): number {\n  return os.cpus().length;\n}\n";
+    const typed = 'import os from "node:os";\nexport function cores(): number {\n  return os.cpus().length;\n}\n';
     const lean = await analyze(project({ ...catalog, "lib/host.ts": typed }), { codeHashes: false });
     expect(lean.typeCheckedBy).toBe("native");
     expect(lean.lean).toBe(true);
     expect(lean.diagnostics).toEqual([]);
     // The same module with a function whose type is inferred from Node's: the full program.
-    const inferred = await analyze(project({ ...catalog, "lib/host.ts": `${typed}export function platform() {\n  return os.platform();\n}\n` }), { codeHashes: false });
+    const inferred = await analyze(
+      project({ ...catalog, "lib/host.ts": `${typed}export function platform() {\n  return os.platform();\n}\n` }),
+      { codeHashes: false },
+    );
     expect(inferred.lean).toBe(false);
     expect(inferred.diagnostics).toEqual([]);
   });
 
   it("keeps the DOM's libraries of the default library for a catalog that uses them", async () => {
     const files = {
-      "catalog/f.ts": "export function link(price: number) {\n  return new URL(`https://shop.test/p/${price}`);\n}\nexport function shown(link: string): string {\n  return link;\n}\n",
+      "catalog/f.ts":
+        "export function link(price: number) {\n  return new URL(`https://shop.test/p/${price}`);\n}\nexport function shown(link: string): string {\n  return link;\n}\n",
     };
     const dom = await analyze(project(files, { typeRoots: [] }), { codeHashes: false });
     expect(dom.typeCheckedBy).toBe("native");
     expect(dom.lean).toBe(false);
-    expect(dom.diagnostics.map((d) => `${d.code}: ${d.message}`)).toEqual(["FC1004: 'link' is 'URL', but parameter 'link' of 'shown' expects 'string'"]);
+    expect(dom.diagnostics.map((d) => `${d.code}: ${d.message}`)).toEqual([
+      "FC1004: 'link' is 'URL', but parameter 'link' of 'shown' expects 'string'",
+    ]);
   });
 
   it("reads featc init's catalog without the DOM's libraries, as the full program does", async () => {

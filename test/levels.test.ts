@@ -44,13 +44,21 @@ describe("levels", () => {
       const expected = JSON.parse(fs.readFileSync(path.join(dir, "expected.json"), "utf8")) as Expected;
       const analysis = await analyze(path.join(dir, "featc.config.json"));
       // Levels of a catalog with problems mean nothing: every level fixture is clean.
-      expect(analysis.diagnostics.map((d) => `${d.code} ${d.span ? `${path.relative(dir, d.span.file)}:${d.span.line}:${d.span.column}` : ""} ${d.message}`)).toEqual([]);
+      expect(
+        analysis.diagnostics.map(
+          (d) => `${d.code} ${d.span ? `${path.relative(dir, d.span.file)}:${d.span.line}:${d.span.column}` : ""} ${d.message}`,
+        ),
+      ).toEqual([]);
       expect(analysis.targets.map((t) => t.name).sort()).toEqual(Object.keys(expected.levels).sort());
 
       for (const target of analysis.targets) {
         const actual = Object.fromEntries([...target.nodes.values()].map((n) => [n.name, levelOf(n)]));
         expect(actual, `levels of target '${target.name}'`).toEqual(expected.levels[target.name]);
-        if (target.shape === "online") expect(Object.values(actual).every((l) => l === "scalar"), `online target '${target.name}' is all scalar`).toBe(true);
+        if (target.shape === "online")
+          expect(
+            Object.values(actual).every((l) => l === "scalar"),
+            `online target '${target.name}' is all scalar`,
+          ).toBe(true);
 
         for (const [where, passing] of Object.entries(expected.passing?.[target.name] ?? {})) {
           const [nodeName, param] = where.split(".") as [string, string];

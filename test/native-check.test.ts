@@ -34,7 +34,12 @@ function catalog(name: string, files: Record<string, string>, config = CONFIG): 
 function typeErrors(analysis: Analysis, dir: string) {
   return analysis.diagnostics
     .filter((d) => d.code === "FC1011")
-    .map((d) => ({ file: d.span ? path.relative(dir, d.span.file) : undefined, line: d.span?.line, column: d.span?.column, message: d.message }));
+    .map((d) => ({
+      file: d.span ? path.relative(dir, d.span.file) : undefined,
+      line: d.span?.line,
+      column: d.span?.column,
+      message: d.message,
+    }));
 }
 
 async function bothWays(dir: string) {
@@ -62,7 +67,8 @@ describe("FC1011 from the native compiler", () => {
       "catalog/b.ts":
         "interface Shape {\n  kind: string;\n  size: number;\n}\nexport function shape(age: number): Shape {\n  const s: Shape = { kind: 'x', size: 'big' as unknown as string };\n  return { ...s, size: age };\n}\n",
       // An unknown name, and a call with the wrong number of arguments.
-      "catalog/c.ts": "export function older(age: number): number {\n  return Math.max(age) + agee;\n}\nexport function twice(age: number): number {\n  return older(age, 2);\n}\n",
+      "catalog/c.ts":
+        "export function older(age: number): number {\n  return Math.max(age) + agee;\n}\nexport function twice(age: number): number {\n  return older(age, 2);\n}\n",
       "catalog/clean.ts": "export function is_adult(age: number): boolean {\n  return age >= 18;\n}\n",
     });
     const { native, builtin } = await bothWays(dir);
@@ -71,11 +77,17 @@ describe("FC1011 from the native compiler", () => {
     expect(found.map((d) => d.file)).toEqual(["catalog/a.ts", "catalog/b.ts", "catalog/c.ts", "catalog/c.ts"]);
     expect(found).toEqual(typeErrors(builtin, dir));
     const line2 = '  const s = "é😀"; const n: number = name;';
-    expect(found[0]).toMatchObject({ line: 2, column: line2.indexOf("n: number") + 1, message: expect.stringContaining("TS2322: Type 'string' is not assignable to type 'number'") });
+    expect(found[0]).toMatchObject({
+      line: 2,
+      column: line2.indexOf("n: number") + 1,
+      message: expect.stringContaining("TS2322: Type 'string' is not assignable to type 'number'"),
+    });
   });
 
   it("takes the catalog's tsconfig: its options decide what is an error", async () => {
-    const tsconfig = JSON.stringify({ compilerOptions: { target: "es2022", module: "nodenext", strict: false, noImplicitReturns: true, types: [] } });
+    const tsconfig = JSON.stringify({
+      compilerOptions: { target: "es2022", module: "nodenext", strict: false, noImplicitReturns: true, types: [] },
+    });
     const dir = catalog(
       "tsconfig",
       {
@@ -102,14 +114,16 @@ describe("FC1011 from the native compiler", () => {
   it("is not asked when a module the catalog imports has a syntax error (tsc would then check no types)", async () => {
     const dir = catalog("syntax-elsewhere", {
       "lib/helper.ts": "export function helper(x: number): number { return x ) }\n",
-      "catalog/a.ts": 'import { helper } from "../lib/helper.js";\nexport function wrong(age: number): string {\n  return helper(age);\n}\n',
+      "catalog/a.ts":
+        'import { helper } from "../lib/helper.js";\nexport function wrong(age: number): string {\n  return helper(age);\n}\n',
     });
     await expectFallback(dir, ["TS2322"]);
   });
 
   it("reads tsc's paths right when featc runs from another folder, reached through a symbolic link", () => {
     const dir = catalog("elsewhere", {
-      "catalog/a.ts": "export function wrong(age: number): string {\n  return age;\n}\nexport function unknown(age: number): number {\n  return age + agee;\n}\n",
+      "catalog/a.ts":
+        "export function wrong(age: number): string {\n  return age;\n}\nexport function unknown(age: number): number {\n  return age + agee;\n}\n",
       "work/deep/er/.keep": "",
     });
     // Through the link, paths relative to the shell's folder ($PWD) differ from those relative
@@ -118,11 +132,15 @@ describe("FC1011 from the native compiler", () => {
     fs.rmSync(link, { force: true });
     fs.symlinkSync(path.join(dir, "work", "deep", "er"), link);
     const run = (env: Record<string, string>) =>
-      spawnSync(process.execPath, [path.join(REPO, "bin", "featc.js"), "check", "--format", "json", "--config", path.join(dir, "featc.config.json")], {
-        cwd: link,
-        encoding: "utf8",
-        env: { ...process.env, PWD: link, ...env },
-      });
+      spawnSync(
+        process.execPath,
+        [path.join(REPO, "bin", "featc.js"), "check", "--format", "json", "--config", path.join(dir, "featc.config.json")],
+        {
+          cwd: link,
+          encoding: "utf8",
+          env: { ...process.env, PWD: link, ...env },
+        },
+      );
     let native: ReturnType<typeof run>;
     let builtin: ReturnType<typeof run>;
     try {
@@ -132,13 +150,18 @@ describe("FC1011 from the native compiler", () => {
       fs.rmSync(link, { force: true });
     }
     expect(native.status, native.stderr).toBe(1);
-    const found = (JSON.parse(native.stdout) as { diagnostics: { code: string; message: string }[] }).diagnostics.filter((d) => d.code === "FC1011");
+    const found = (JSON.parse(native.stdout) as { diagnostics: { code: string; message: string }[] }).diagnostics.filter(
+      (d) => d.code === "FC1011",
+    );
     expect(found.map((d) => d.message.slice(0, 6))).toEqual(["TS2322", "TS2552"]);
     expect(native.stdout).toBe(builtin.stdout);
   });
 
   it("a clean catalog stays clean", async () => {
-    const dir = catalog("clean", { "catalog/a.ts": "export function is_adult(age: number): boolean {\n  return age >= 18;\n}\nexport function initial(name: string): string {\n  return name.slice(0, 1);\n}\n" });
+    const dir = catalog("clean", {
+      "catalog/a.ts":
+        "export function is_adult(age: number): boolean {\n  return age >= 18;\n}\nexport function initial(name: string): string {\n  return name.slice(0, 1);\n}\n",
+    });
     const analysis = await analyze(path.join(dir, "featc.config.json"));
     expect(analysis.typeCheckedBy).toBe("native");
     expect(analysis.diagnostics).toEqual([]);
@@ -163,19 +186,29 @@ describe("reading tsc's report", () => {
           line: 3,
           column: 7,
           code: 2322,
-          message: "Type '{ a: string; }' is not assignable to type 'Shape'.   Property 'size' is missing in type '{ a: string; }' but required in type 'Shape'.",
+          message:
+            "Type '{ a: string; }' is not assignable to type 'Shape'.   Property 'size' is missing in type '{ a: string; }' but required in type 'Shape'.",
         },
       ],
     });
   });
   it("splits a line at the first position, whatever the message quotes", () => {
     const text = "../../p/catalog/a.ts(2,3): error TS2322: Type '\"(1,2): error TS1: \"' is not assignable to type 'number'.\n";
-    expect(parseReport(text, reported, CWD, () => true)?.diagnostics).toMatchObject([{ file: "/p/catalog/a.ts", line: 2, column: 3, code: 2322 }]);
+    expect(parseReport(text, reported, CWD, () => true)?.diagnostics).toMatchObject([
+      { file: "/p/catalog/a.ts", line: 2, column: 3, code: 2322 },
+    ]);
   });
   it("gives up (the caller checks in process) where the report cannot be placed or trusted", () => {
     // A global error; an options error in the catalog's own tsconfig; a file that is not on disk (a misread path).
     expect(parseReport("error TS5023: Unknown compiler option 'foo'.\n", reported, CWD, () => true)).toBeUndefined();
-    expect(parseReport("../../p/tsconfig.json(1,2): error TS5024: Compiler option 'strict' requires a value of type boolean.\n", reported, CWD, () => true)).toBeUndefined();
+    expect(
+      parseReport(
+        "../../p/tsconfig.json(1,2): error TS5024: Compiler option 'strict' requires a value of type boolean.\n",
+        reported,
+        CWD,
+        () => true,
+      ),
+    ).toBeUndefined();
     expect(parseReport("../../p/catalog/a.ts(1,1): error TS2304: Cannot find name 'x'.\n", reported, CWD, () => false)).toBeUndefined();
   });
   it("counts a grammar error in a module the catalog imports and keeps the catalog's own (a syntax error there is the caller's to see)", () => {
@@ -184,6 +217,9 @@ describe("reading tsc's report", () => {
       "../../p/lib/helper.ts(1,1): error TS1287: A top-level 'export' modifier cannot be used on value declarations in a CommonJS module when 'verbatimModuleSyntax' is enabled.",
       "",
     ].join("\n");
-    expect(parseReport(text, reported, CWD, () => true)).toMatchObject({ errors: 2, diagnostics: [{ file: "/p/catalog/a.ts", line: 2, column: 1, code: 1287 }] });
+    expect(parseReport(text, reported, CWD, () => true)).toMatchObject({
+      errors: 2,
+      diagnostics: [{ file: "/p/catalog/a.ts", line: 2, column: 1, code: 1287 }],
+    });
   });
 });

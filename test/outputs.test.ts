@@ -60,7 +60,7 @@ function sameFiles(a: Map<string, string>, b: Map<string, string>): boolean {
   return a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
 }
 
-describe("outDir rules (FC1010 at the config's \"outDir\")", () => {
+describe('outDir rules (FC1010 at the config\'s "outDir")', () => {
   const refused: [string, string, RegExp][] = [
     ["the catalog folder", "catalog", /holds 'catalog\/\w+\.ts', a file the build reads/],
     ["the config's own folder", ".", /holds the config's own folder/],
@@ -77,7 +77,9 @@ describe("outDir rules (FC1010 at the config's \"outDir\")", () => {
       const before = snapshot(dir);
       const run = await cli("build", "--config", configFile, "--format", "json");
       expect(run.code).toBe(2);
-      const [d, ...rest] = (JSON.parse(run.out) as { diagnostics: { code: string; file: string; line: number; column: number; message: string }[] }).diagnostics;
+      const [d, ...rest] = (
+        JSON.parse(run.out) as { diagnostics: { code: string; file: string; line: number; column: number; message: string }[] }
+      ).diagnostics;
       expect(rest).toEqual([]);
       const lines = fs.readFileSync(configFile, "utf8").split("\n");
       const line = lines.findIndex((l) => l.includes('"outDir"')) + 1;
@@ -110,7 +112,12 @@ describe("outDir rules (FC1010 at the config's \"outDir\")", () => {
       const run = await cli("build", "--config", configFile);
       expect(run.code).toBe(0);
       expect(run.err).toContain(`warning FC2004: outDir is outside the config's folder: files were written to ${outside}`);
-      expect(fs.readdirSync(outside).filter((f) => !f.startsWith(".")).sort()).toEqual(["batch.graph.json", "batch.ts", "online.graph.json", "online.ts"]);
+      expect(
+        fs
+          .readdirSync(outside)
+          .filter((f) => !f.startsWith("."))
+          .sort(),
+      ).toEqual(["batch.graph.json", "batch.ts", "online.graph.json", "online.ts"]);
       expect(fs.existsSync(path.join(dir, "generated"))).toBe(false);
     }
   });
@@ -135,8 +142,8 @@ describe("ownership: featc touches only files it wrote", () => {
     const result = await build(clash);
     const errors = result.diagnostics.filter((d) => d.severity === "error");
     expect(errors.map((d) => d.message)).toEqual([
-      "generated/online.ts belongs to the config featc.config.json, which shares this outDir; rename the target or give one config another \"outDir\"",
-      "generated/online.graph.json belongs to the config featc.config.json, which shares this outDir; rename the target or give one config another \"outDir\"",
+      'generated/online.ts belongs to the config featc.config.json, which shares this outDir; rename the target or give one config another "outDir"',
+      'generated/online.graph.json belongs to the config featc.config.json, which shares this outDir; rename the target or give one config another "outDir"',
     ]);
     expect(errors.every((d) => d.code === "FC1012")).toBe(true);
     expect(fs.readFileSync(path.join(dir, "generated", "online.ts"), "utf8")).toBe(online);
@@ -147,7 +154,9 @@ describe("ownership: featc touches only files it wrote", () => {
     editConfig(dir, (c) => ((c.targets as Record<string, unknown>).serving = (c.targets as Record<string, unknown>).online));
     await buildOk(dir);
     const foreign = {
-      "generated/other.graph.json": fs.readFileSync(path.join(dir, "generated", "online.graph.json"), "utf8").replace('"target": "online"', '"target": "other"'),
+      "generated/other.graph.json": fs
+        .readFileSync(path.join(dir, "generated", "online.graph.json"), "utf8")
+        .replace('"target": "online"', '"target": "other"'),
       "generated/notes.ts": fs.readFileSync(path.join(dir, "generated", "online.ts"), "utf8") + "// kept by hand\n",
       "generated/README.md": "what is in this folder\n",
     };
@@ -175,11 +184,15 @@ describe("ownership: featc touches only files it wrote", () => {
     });
     writeFiles(dir, { "generated/mine.ts": "export const mine = 1;\n" });
     const refused = await build(path.join(dir, "featc.config.json"));
-    expect(refused.diagnostics.map((d) => [d.code, d.message])).toEqual([["FC1012", expect.stringContaining("generated/mine.ts exists and featc did not write it")]]);
+    expect(refused.diagnostics.map((d) => [d.code, d.message])).toEqual([
+      ["FC1012", expect.stringContaining("generated/mine.ts exists and featc did not write it")],
+    ]);
     expect(fs.readFileSync(path.join(dir, "generated", "mine.ts"), "utf8")).toBe("export const mine = 1;\n");
     fs.rmSync(path.join(dir, "generated", "mine.ts"));
     const result = await buildOk(dir);
-    expect(result.diagnostics.map((d) => d.message)).toEqual([expect.stringContaining("generated/serving.ts was edited since featc wrote it")]);
+    expect(result.diagnostics.map((d) => d.message)).toEqual([
+      expect.stringContaining("generated/serving.ts was edited since featc wrote it"),
+    ]);
     expect(result.removed).toEqual(["generated/serving.graph.json"]);
     expect(fs.readFileSync(path.join(dir, "generated", "serving.ts"), "utf8")).toContain("// my change");
   });
@@ -188,7 +201,11 @@ describe("ownership: featc touches only files it wrote", () => {
     const dir = fresh("record-outside");
     await buildOk(dir);
     const victim = path.join(dir, "catalog", "types.ts");
-    const recordFile = path.join(dir, "generated", fs.readdirSync(path.join(dir, "generated")).find((f) => f.endsWith(".outputs.json"))!);
+    const recordFile = path.join(
+      dir,
+      "generated",
+      fs.readdirSync(path.join(dir, "generated")).find((f) => f.endsWith(".outputs.json"))!,
+    );
     const record = JSON.parse(fs.readFileSync(recordFile, "utf8")) as { files: Record<string, string> };
     record.files["../catalog/types.ts"] = crypto.createHash("sha256").update(fs.readFileSync(victim, "utf8")).digest("hex");
     fs.writeFileSync(recordFile, JSON.stringify(record));
@@ -201,7 +218,8 @@ describe("ownership: featc touches only files it wrote", () => {
   it("takes over, once, the files an earlier featc wrote without a record", async () => {
     const dir = fresh("legacy");
     await buildOk(dir);
-    for (const name of fs.readdirSync(path.join(dir, "generated"))) if (name.startsWith(".featc-")) fs.rmSync(path.join(dir, "generated", name));
+    for (const name of fs.readdirSync(path.join(dir, "generated")))
+      if (name.startsWith(".featc-")) fs.rmSync(path.join(dir, "generated", name));
     fs.appendFileSync(path.join(dir, "generated", "online.ts"), "// stale\n");
     const result = await buildOk(dir);
     expect(result.changed).toContain("generated/online.ts");
@@ -222,7 +240,9 @@ describe("the set of outputs switches as one", () => {
     expect(run.code).toBe(1);
     expect(run.err).toContain("error FC1012: generated/online.graph.json is a folder where a generated file goes");
     expect(sameFiles(snapshot(path.join(dir, "generated")), before)).toBe(true);
-    expect(fs.readdirSync(path.join(dir, "generated")).filter((f) => f.startsWith("."))).toEqual([expect.stringMatching(/\.outputs\.json$/)]);
+    expect(fs.readdirSync(path.join(dir, "generated")).filter((f) => f.startsWith("."))).toEqual([
+      expect.stringMatching(/\.outputs\.json$/),
+    ]);
   });
 
   it("a step that fails after the commit is undone: every old file comes back, and no new one stays", async () => {
@@ -230,7 +250,12 @@ describe("the set of outputs switches as one", () => {
     made.push(dir);
     writeFiles(dir, { "a.ts": "old a", "b.ts": "old b", "d.ts": "old d", "c.ts/inside": "a folder in the way" });
     const before = snapshot(dir);
-    const writes = new Map([["a.ts", "new a"], ["e.ts", "new e"], ["c.ts", "new c"], ["b.ts", "new b"]]);
+    const writes = new Map([
+      ["a.ts", "new a"],
+      ["e.ts", "new e"],
+      ["c.ts", "new c"],
+      ["b.ts", "new b"],
+    ]);
     await expect(switchOutputs(dir, ".featc-t", writes, ["d.ts"])).rejects.toThrow("c.ts is not a file");
     expect(snapshot(dir)).toEqual(before);
     expect(fs.readdirSync(dir).sort()).toEqual(["a.ts", "b.ts", "c.ts", "d.ts"]);
@@ -242,15 +267,25 @@ describe("the set of outputs switches as one", () => {
     const generated = path.join(dir, "generated");
     const deadPid = 2 ** 22 + 1; // above Linux's pid_max
     writeFiles(generated, { [`.online.ts.${deadPid}.featc-tmp`]: "partial", ".featc-featc.config-00000000.staging/new/online.ts": "x" });
-    const prefix = fs.readdirSync(generated).find((f) => f.endsWith(".outputs.json"))!.replace(/\.outputs\.json$/, "");
+    const prefix = fs
+      .readdirSync(generated)
+      .find((f) => f.endsWith(".outputs.json"))!
+      .replace(/\.outputs\.json$/, "");
     writeFiles(generated, { [`${prefix}.staging/new/online.ts`]: "partial", [`${prefix}.staging/owner`]: String(deadPid) });
     const check = await cli("build", "--check", "--config", dir, "--format", "json");
     expect(check.code).toBe(1);
-    expect((JSON.parse(check.out) as { stale: string[] }).stale.sort()).toEqual([`generated/${prefix}.staging/`, `generated/.online.ts.${deadPid}.featc-tmp`].sort());
+    expect((JSON.parse(check.out) as { stale: string[] }).stale.sort()).toEqual(
+      [`generated/${prefix}.staging/`, `generated/.online.ts.${deadPid}.featc-tmp`].sort(),
+    );
     const run = await cli("build", "--config", dir);
     expect(run.code).toBe(0);
     expect(run.err).toContain("warning FC2004: an interrupted build left temporary files in generated");
-    expect(fs.readdirSync(generated).filter((f) => f.startsWith(".")).sort()).toEqual([".featc-featc.config-00000000.staging", `${prefix}.outputs.json`]);
+    expect(
+      fs
+        .readdirSync(generated)
+        .filter((f) => f.startsWith("."))
+        .sort(),
+    ).toEqual([".featc-featc.config-00000000.staging", `${prefix}.outputs.json`]);
     expect((await cli("build", "--check", "--config", dir)).code).toBe(0);
   });
 
@@ -258,16 +293,23 @@ describe("the set of outputs switches as one", () => {
     const dir = fresh("busy");
     await buildOk(dir);
     const generated = path.join(dir, "generated");
-    const prefix = fs.readdirSync(generated).find((f) => f.endsWith(".outputs.json"))!.replace(/\.outputs\.json$/, "");
+    const prefix = fs
+      .readdirSync(generated)
+      .find((f) => f.endsWith(".outputs.json"))!
+      .replace(/\.outputs\.json$/, "");
     const owner = path.join(generated, `${prefix}.staging`, "owner");
     writeFiles(generated, { [`${prefix}.staging/owner`]: String(process.ppid) }); // a live process that is not this one
     const busy = await build(path.join(dir, "featc.config.json"));
-    expect(busy.diagnostics.map((d) => [d.code, d.message])).toEqual([["FC1012", `another featc build of featc.config.json is writing generated (process ${process.ppid}); try again when it ends`]]);
+    expect(busy.diagnostics.map((d) => [d.code, d.message])).toEqual([
+      ["FC1012", `another featc build of featc.config.json is writing generated (process ${process.ppid}); try again when it ends`],
+    ]);
     expect(fs.existsSync(owner)).toBe(true);
     const longAgo = new Date(Date.now() - 3_600_000);
     fs.utimesSync(owner, longAgo, longAgo);
     const result = await buildOk(dir);
-    expect(result.diagnostics.map((d) => d.message)).toEqual([`an interrupted build left temporary files in generated (${prefix}.staging/); removed them`]);
+    expect(result.diagnostics.map((d) => d.message)).toEqual([
+      `an interrupted build left temporary files in generated (${prefix}.staging/); removed them`,
+    ]);
     expect(fs.existsSync(path.dirname(owner))).toBe(false);
   });
 
@@ -292,7 +334,7 @@ describe("the set of outputs switches as one", () => {
 
     const seed = Number(process.env.FEATC_TEST_SEED ?? Date.now()) >>> 0;
     let state = seed || 1;
-    const random = () => ((state = (state * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const random = () => (state = (state * 1103515245 + 12345) >>> 0) / 2 ** 32;
     const outcomes = { old: 0, new: 0, journal: 0 };
     // Bounded: stop once kills have landed both before and after the commit (or after 12 rounds).
     const rounds = 12;
@@ -331,7 +373,10 @@ describe("the set of outputs switches as one", () => {
         const run = await cli("build", "--config", dir);
         expect(run.code, label).toBe(0);
         expect(sameFiles(snapshot(generated), updated), label).toBe(true);
-        expect(fs.readdirSync(generated).filter((f) => /\.(staging|journal\.json)$|featc-tmp$/.test(f)), label).toEqual([]);
+        expect(
+          fs.readdirSync(generated).filter((f) => /\.(staging|journal\.json)$|featc-tmp$/.test(f)),
+          label,
+        ).toEqual([]);
       }
     }
     // Kills must have landed inside the write, before and after the commit, or the test proved little.

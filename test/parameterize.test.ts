@@ -66,12 +66,43 @@ function direct(store: string, dept: string, weight: number, storeVocab: string[
 describe("@parameterize executors", () => {
   it("make one node per tag; the functions' own names are no nodes", () => {
     for (const names of [batch.OUTPUT_NAMES, online.OUTPUT_NAMES]) {
-      expect([...names].sort()).toEqual(["answer", "dept_id_encoded", "dept_vocab", "heavy_store_code", "is_heavy", "is_positive", "loud_store", "quiet_store", "store_id_encoded", "store_vocab"]);
+      expect([...names].sort()).toEqual([
+        "answer",
+        "dept_id_encoded",
+        "dept_vocab",
+        "heavy_store_code",
+        "is_heavy",
+        "is_positive",
+        "loud_store",
+        "quiet_store",
+        "store_id_encoded",
+        "store_vocab",
+      ]);
     }
   });
 
   it("type-check under tsc --strict: the constants are passed where their parameters' types allow them", () => {
-    const tsc = spawnSync(process.execPath, [path.join(REPO, "node_modules", "typescript", "bin", "tsc"), "--ignoreConfig", "--noEmit", "--strict", "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022", "--skipLibCheck", "--types", "node", path.join(dir, "generated", "batch.ts"), path.join(dir, "generated", "online.ts")], { encoding: "utf8" });
+    const tsc = spawnSync(
+      process.execPath,
+      [
+        path.join(REPO, "node_modules", "typescript", "bin", "tsc"),
+        "--ignoreConfig",
+        "--noEmit",
+        "--strict",
+        "--module",
+        "nodenext",
+        "--moduleResolution",
+        "nodenext",
+        "--target",
+        "es2022",
+        "--skipLibCheck",
+        "--types",
+        "node",
+        path.join(dir, "generated", "batch.ts"),
+        path.join(dir, "generated", "online.ts"),
+      ],
+      { encoding: "utf8" },
+    );
     expect(tsc.stdout + tsc.stderr).toBe("");
   });
 
@@ -92,7 +123,12 @@ describe("@parameterize executors", () => {
       expect(entity, `online row ${i}`).toEqual(want);
     }
     // An entity the training data never saw: the encoders say -1.
-    const unseen = online.execute(["store_id_encoded", "dept_id_encoded", "heavy_store_code"], { store_id: "NY_9", dept_id: "GARDEN", weight: 90, fitted });
+    const unseen = online.execute(["store_id_encoded", "dept_id_encoded", "heavy_store_code"], {
+      store_id: "NY_9",
+      dept_id: "GARDEN",
+      weight: 90,
+      fitted,
+    });
     expect(unseen).toEqual({ store_id_encoded: -1, dept_id_encoded: -1, heavy_store_code: -1 });
   });
 });
@@ -136,7 +172,9 @@ describe("@parameterize in the manifest and the lineage tools", () => {
   });
 
   it("featc explain names the tag that made the node and the function it calls", () => {
-    const run = spawnSync(process.execPath, [FEATC, "explain", "is_positive", "--config", path.join(dir, "featc.config.json")], { encoding: "utf8" });
+    const run = spawnSync(process.execPath, [FEATC, "explain", "is_positive", "--config", path.join(dir, "featc.config.json")], {
+      encoding: "utf8",
+    });
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     expect(run.stdout).toContain("made by @parameterize is_positive(value=weight, threshold=-0.5) from above at catalog/features.ts:25");

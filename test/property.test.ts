@@ -25,7 +25,15 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { build } from "../compiler/build.js";
 import type { BuiltTarget } from "../compiler/model.js";
-import { TRACE_GLOBAL, catalogArbitrary, checkPasses, renderForHumans, writeCatalog, type CatalogDesc, type NodeDesc } from "./support/random-catalog.js";
+import {
+  TRACE_GLOBAL,
+  catalogArbitrary,
+  checkPasses,
+  renderForHumans,
+  writeCatalog,
+  type CatalogDesc,
+  type NodeDesc,
+} from "./support/random-catalog.js";
 import { parseFitted, serializeFitted, type FittedSchema } from "../runtime/index.js";
 import { evaluateDirectly, sameValue } from "./support/reference.js";
 import { REPO, importFrom, removeWorkspace, workspace, writeFiles } from "./support/workspace.js";
@@ -76,7 +84,9 @@ interface Subject {
 
 function show(value: unknown): string {
   const plain = ArrayBuffer.isView(value) ? Array.from(value as unknown as ArrayLike<unknown>) : value;
-  const text = JSON.stringify(plain, (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : Object.is(v, -0) ? "-0" : v));
+  const text = JSON.stringify(plain, (_k, v: unknown) =>
+    typeof v === "number" && !Number.isFinite(v) ? String(v) : Object.is(v, -0) ? "-0" : v,
+  );
   return (text ?? String(value)).slice(0, 300);
 }
 
@@ -98,7 +108,9 @@ function isPromise(value: unknown): value is Promise<unknown> {
 
 const traced = globalThis as { [TRACE_GLOBAL]?: Set<string> };
 
-type Outcome = { readonly result: Outputs; readonly error?: undefined; readonly called: Set<string> } | { readonly result?: undefined; readonly error: unknown; readonly called: Set<string> };
+type Outcome =
+  | { readonly result: Outputs; readonly error?: undefined; readonly called: Set<string> }
+  | { readonly result?: undefined; readonly error: unknown; readonly called: Set<string> };
 
 /**
  * Runs `execute` and returns its result or its error, with the nodes whose catalog functions ran.
@@ -110,7 +122,9 @@ async function run(t: Subject, outputs: readonly string[], inputs: Outputs, labe
   traced[TRACE_GLOBAL] = called;
   try {
     const expectAsync = outputs.some(t.asyncOf);
-    const form = expectAsync ? "a Promise (an async node is upstream)" : "a plain object or a synchronous throw (no async node is upstream)";
+    const form = expectAsync
+      ? "a Promise (an async node is upstream)"
+      : "a plain object or a synchronous throw (no async node is upstream)";
     let returned: unknown;
     try {
       returned = t.executor.execute(outputs, inputs, options);
@@ -145,7 +159,8 @@ function compare(actual: Outputs, expected: Outputs, label: string): void {
   const ke = Object.keys(expected).sort();
   if (ka.join(",") !== ke.join(",")) throw new Error(`${label}: result keys [${ka.join(", ")}], expected [${ke.join(", ")}]`);
   for (const key of ke) {
-    if (!sameValue(actual[key], expected[key])) throw new Error(`${label}: output '${key}' is ${show(actual[key])}, direct evaluation gives ${show(expected[key])}`);
+    if (!sameValue(actual[key], expected[key]))
+      throw new Error(`${label}: output '${key}' is ${show(actual[key])}, direct evaluation gives ${show(expected[key])}`);
   }
 }
 
@@ -165,7 +180,11 @@ function upstream(g: BuiltTarget, outputs: readonly string[]): string[] {
  * What the checks of the computed nodes must report, from a direct evaluation: warnings for
  * `@check … warn`, failures (CheckFailedError) for the others.
  */
-async function expectedChecks(t: Subject, outputs: readonly string[], inputs: Outputs): Promise<{ warnings: Warning[]; failures: Warning[] }> {
+async function expectedChecks(
+  t: Subject,
+  outputs: readonly string[],
+  inputs: Outputs,
+): Promise<{ warnings: Warning[]; failures: Warning[] }> {
   const checked = upstream(t.g, outputs).filter((n) => t.nodes.get(n)?.check);
   const warnings: Warning[] = [];
   const failures: Warning[] = [];
@@ -175,14 +194,28 @@ async function expectedChecks(t: Subject, outputs: readonly string[], inputs: Ou
     const node = t.nodes.get(name)!;
     const rows = t.g.shape === "batch" && node.row ? Array.from(values[name] as ArrayLike<unknown>) : [values[name]];
     const failing = rows.flatMap((v, i) => (checkPasses(node.check!.rule, v) ? [] : [i]));
-    if (failing.length > 0) (node.check!.warn ? warnings : failures).push({ node: name, check: node.check!.rule, failed: failing.length, total: rows.length, firstIndices: failing });
+    if (failing.length > 0)
+      (node.check!.warn ? warnings : failures).push({
+        node: name,
+        check: node.check!.rule,
+        failed: failing.length,
+        total: rows.length,
+        firstIndices: failing,
+      });
   }
   return { warnings, failures };
 }
 
 /** Same node, rule and counts, and first indices a non-empty prefix of the failing rows ("the first few"). */
 function sameReport(w: Warning, e: Warning): boolean {
-  return w.node === e.node && w.check === e.check && w.failed === e.failed && w.total === e.total && w.firstIndices.length >= 1 && w.firstIndices.every((x, j) => x === e.firstIndices[j]);
+  return (
+    w.node === e.node &&
+    w.check === e.check &&
+    w.failed === e.failed &&
+    w.total === e.total &&
+    w.firstIndices.length >= 1 &&
+    w.firstIndices.every((x, j) => x === e.firstIndices[j])
+  );
 }
 
 function describeReports(ws: readonly Warning[]): string {
@@ -215,7 +248,14 @@ function inputsUpstream(g: BuiltTarget, outputs: readonly string[]): string[] {
  * without `warn` fails on a computed node, execute must fail with CheckFailedError for one of
  * those nodes. Returns the direct evaluation.
  */
-async function check(t: Subject, outputs: readonly string[], inputs: Outputs, label: string, options: object = {}, rows = 1): Promise<Outputs> {
+async function check(
+  t: Subject,
+  outputs: readonly string[],
+  inputs: Outputs,
+  label: string,
+  options: object = {},
+  rows = 1,
+): Promise<Outputs> {
   const warnings: Warning[] = [];
   const outcome = await run(t, outputs, inputs, label, { ...options, onWarning: (w: Warning) => warnings.push(w) });
   const expected = await evaluateDirectly(t.g, outputs, inputs);
@@ -223,7 +263,12 @@ async function check(t: Subject, outputs: readonly string[], inputs: Outputs, la
   if (checks.failures.length > 0) {
     const e = outcome.error as (Warning & { code?: string; message?: string }) | undefined;
     if (e?.code !== "FEATC_CHECK_FAILED" || !checks.failures.some((f) => sameReport(e, f))) {
-      const got = outcome.error === undefined ? "succeeded" : e?.code === "FEATC_CHECK_FAILED" ? `threw for ${describeReports([e])}` : `threw ${String(e?.message ?? outcome.error)}`;
+      const got =
+        outcome.error === undefined
+          ? "succeeded"
+          : e?.code === "FEATC_CHECK_FAILED"
+            ? `threw for ${describeReports([e])}`
+            : `threw ${String(e?.message ?? outcome.error)}`;
       throw new Error(`${label}: execute ${got}; expected CheckFailedError for one of ${describeReports(checks.failures)}`);
     }
     return expected;
@@ -232,7 +277,8 @@ async function check(t: Subject, outputs: readonly string[], inputs: Outputs, la
   compareWarnings(warnings, checks.warnings, label);
   const ran = upstream(t.g, outputs).filter((n) => t.g.nodes.get(n)!.kind === "function");
   const extra = [...outcome.called].filter((n) => !ran.includes(n));
-  if (extra.length > 0) throw new Error(`${label}: ran ${extra.join(", ")}, which the request does not need (upstream: ${ran.join(", ") || "nothing"})`);
+  if (extra.length > 0)
+    throw new Error(`${label}: ran ${extra.join(", ")}, which the request does not need (upstream: ${ran.join(", ") || "nothing"})`);
   const skipped = rows > 0 ? ran.filter((n) => !outcome.called.has(n)) : [];
   if (skipped.length > 0) throw new Error(`${label}: never called ${skipped.join(", ")}, which the request needs`);
   return expected;
@@ -253,9 +299,12 @@ async function checkInputs(t: Subject, outputs: readonly string[], inputs: Outpu
   const outcome = await run(t, outputs, without, `${label}, without input '${missing}'`);
   const e = outcome.error as { code?: string; input?: string; message?: string } | undefined;
   if (e?.code !== "FEATC_MISSING_INPUT" || e.input !== missing) {
-    throw new Error(`${label}: without input '${missing}', execute ${outcome.error === undefined ? "succeeded" : `threw ${String(e?.message ?? outcome.error)}`}; expected MissingInputError for '${missing}'`);
+    throw new Error(
+      `${label}: without input '${missing}', execute ${outcome.error === undefined ? "succeeded" : `threw ${String(e?.message ?? outcome.error)}`}; expected MissingInputError for '${missing}'`,
+    );
   }
-  if (outcome.called.size > 0) throw new Error(`${label}: without input '${missing}', ${[...outcome.called].join(", ")} ran before MissingInputError`);
+  if (outcome.called.size > 0)
+    throw new Error(`${label}: without input '${missing}', ${[...outcome.called].join(", ")} ran before MissingInputError`);
 }
 
 /** Output lists from raw index lists, in the drawn order (a name may come twice). */
@@ -271,7 +320,9 @@ async function checkCatalog(desc: CatalogDesc, rawSubsets: readonly (readonly nu
     const result = await build(path.join(dir, "featc.config.json"));
     const errors = result.diagnostics.filter((d) => d.severity === "error");
     if (errors.length > 0 || !result.analysis.config) {
-      throw new Error(`build failed:\n${errors.map((d) => `  ${d.code} ${d.span ? `${path.relative(dir, d.span.file)}:${d.span.line}:${d.span.column} ` : ""}${d.message}`).join("\n")}`);
+      throw new Error(
+        `build failed:\n${errors.map((d) => `  ${d.code} ${d.span ? `${path.relative(dir, d.span.file)}:${d.span.line}:${d.span.column} ` : ""}${d.message}`).join("\n")}`,
+      );
     }
     const graphs = new Map(result.analysis.targets.map((t) => [t.name, t]));
     const batchG = graphs.get("batch")!;
@@ -281,9 +332,13 @@ async function checkCatalog(desc: CatalogDesc, rawSubsets: readonly (readonly nu
     const scenario = await importFrom<Scenario>(dir, "scenario.ts");
 
     const nodeNames = desc.nodes.map((n) => n.name).sort();
-    for (const [name, ex] of [["batch", batch], ["online", online]] as const) {
+    for (const [name, ex] of [
+      ["batch", batch],
+      ["online", online],
+    ] as const) {
       const names = [...ex.OUTPUT_NAMES].sort();
-      if (names.join(",") !== nodeNames.join(",")) throw new Error(`${name}: OUTPUT_NAMES [${names.join(", ")}], expected the catalog's nodes [${nodeNames.join(", ")}]`);
+      if (names.join(",") !== nodeNames.join(","))
+        throw new Error(`${name}: OUTPUT_NAMES [${names.join(", ")}], expected the catalog's nodes [${nodeNames.join(", ")}]`);
     }
     const byName = new Map(desc.nodes.map((n) => [n.name, n]));
     const B: Subject = { executor: batch, g: batchG, nodes: byName, asyncOf: (o) => byName.get(o)!.async.batch };
@@ -314,7 +369,8 @@ async function checkCatalog(desc: CatalogDesc, rawSubsets: readonly (readonly nu
       const reads = [...onlineG.fittedInputs].sort().join(", ");
       const fits = [...(batch.FITTED_OUTPUTS ?? [])].sort().join(", ");
       if (reads !== fits) throw new Error(`online reads fitted values [${reads}], batch fits [${fits}]`);
-      if (batch.FITTED_HASH !== online.FITTED_HASH) throw new Error(`fitted hash of batch ${batch.FITTED_HASH} differs from online's ${online.FITTED_HASH}`);
+      if (batch.FITTED_HASH !== online.FITTED_HASH)
+        throw new Error(`fitted hash of batch ${batch.FITTED_HASH} differs from online's ${online.FITTED_HASH}`);
       const roundTrip = (from: Outputs) => {
         const values = Object.fromEntries(onlineG.fittedInputs.map((n) => [n, from[n]]));
         const text = serializeFitted({ catalogHash: batch.FITTED_HASH!, target: "batch", values }, batch.FITTED_SCHEMA!);
@@ -343,7 +399,9 @@ async function checkCatalog(desc: CatalogDesc, rawSubsets: readonly (readonly nu
         const b = all[node.name];
         const expected = node.row ? (b as ArrayLike<unknown>)[id] : b;
         if (!sameValue(values[node.name], expected)) {
-          throw new Error(`skew: online entity ${id} gives '${node.name}' = ${show(values[node.name])}, batch row ${id} has ${show(expected)}`);
+          throw new Error(
+            `skew: online entity ${id} gives '${node.name}' = ${show(values[node.name])}, batch row ${id} has ${show(expected)}`,
+          );
         }
       }
     }
@@ -364,15 +422,26 @@ async function typecheck(): Promise<Map<string, string[]>> {
     tsconfig,
     JSON.stringify({
       compilerOptions: {
-        target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2023"], types: ["node"], strict: true, noEmit: true,
-        isolatedModules: true, verbatimModuleSyntax: true, skipLibCheck: true, forceConsistentCasingInFileNames: true,
+        target: "ES2022",
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        lib: ["ES2023"],
+        types: ["node"],
+        strict: true,
+        noEmit: true,
+        isolatedModules: true,
+        verbatimModuleSyntax: true,
+        skipLibCheck: true,
+        forceConsistentCasingInFileNames: true,
       },
       include: [`${GROUP}-*/**/*.ts`],
     }),
   );
   const tsc = path.join(REPO, "node_modules", "typescript", "bin", "tsc");
   const output = await new Promise<string>((resolve) => {
-    execFile(process.execPath, [tsc, "-p", tsconfig, "--pretty", "false"], { cwd: REPO, maxBuffer: 64 << 20 }, (_err, stdout, stderr) => resolve(stdout + stderr));
+    execFile(process.execPath, [tsc, "-p", tsconfig, "--pretty", "false"], { cwd: REPO, maxBuffer: 64 << 20 }, (_err, stdout, stderr) =>
+      resolve(stdout + stderr),
+    );
   });
   fs.rmSync(tsconfig, { force: true });
   const byDir = new Map<string, string[]>();
@@ -419,7 +488,10 @@ describe("property: random catalogs", () => {
       expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
       for (const target of ["online", "batch"]) {
         const executor = await importFrom<Executor>(dir, `generated/${target}.ts`);
-        for (const [inputs, missing] of [[{ toString: 1 }, "constructor"], [{ constructor: 1 }, "toString"]] as const) {
+        for (const [inputs, missing] of [
+          [{ toString: 1 }, "constructor"],
+          [{ constructor: 1 }, "toString"],
+        ] as const) {
           let error: unknown;
           try {
             executor.execute(["n0"], inputs);
@@ -440,7 +512,8 @@ describe("property: random catalogs", () => {
     try {
       writeFiles(dir, {
         "featc.config.json": twoTargets("BatchInputs", "OnlineInputs"),
-        "catalog/inputs.ts": 'import type { Column } from "featc";\nexport interface BatchInputs {\n  age: Column<number>;\n}\nexport interface OnlineInputs {\n  age: number;\n}\n',
+        "catalog/inputs.ts":
+          'import type { Column } from "featc";\nexport interface BatchInputs {\n  age: Column<number>;\n}\nexport interface OnlineInputs {\n  age: number;\n}\n',
         "catalog/features.ts": [
           'import type { Column } from "featc";',
           "/** Mean and maximum age of the training rows. @fitted @extract age_mean age_max */",
@@ -465,11 +538,17 @@ describe("property: random catalogs", () => {
       const online = await importFrom<Executor>(dir, "generated/online.ts");
       expect(batch.FITTED_OUTPUTS).toEqual(["age_stats"]);
       const ages = Float64Array.from([31, 18, 64, 45.5]);
-      const fitted = batch.execute(["age_stats", "age_scaled"], { age: ages }) as { age_stats: { age_mean: number; age_max: number }; age_scaled: Float64Array };
+      const fitted = batch.execute(["age_stats", "age_scaled"], { age: ages }) as {
+        age_stats: { age_mean: number; age_max: number };
+        age_scaled: Float64Array;
+      };
       const features = await import(path.join(dir, "catalog", "features.ts"));
       const stats = features.age_stats(ages);
       expect(fitted.age_stats).toEqual(stats);
-      const text = serializeFitted({ catalogHash: batch.FITTED_HASH!, target: "batch", values: { age_stats: fitted.age_stats } }, batch.FITTED_SCHEMA!);
+      const text = serializeFitted(
+        { catalogHash: batch.FITTED_HASH!, target: "batch", values: { age_stats: fitted.age_stats } },
+        batch.FITTED_SCHEMA!,
+      );
       const values = parseFitted(text, online.FITTED_HASH!, online.FITTED_SCHEMA!);
       ages.forEach((age, row) => {
         const answer = online.execute(["age_scaled", "age_mean"], { age, fitted: values }) as { age_scaled: number; age_mean: number };
@@ -509,7 +588,9 @@ describe("property: random catalogs", () => {
     const problems = await typecheck();
     for (const [name, lines] of problems) {
       const desc = passed.get(name);
-      expect.fail(`tsc reports ${lines.length} error(s) in ${name}:\n${lines.slice(0, 20).join("\n")}${desc ? `\n\n${renderForHumans(desc)}` : ""}`);
+      expect.fail(
+        `tsc reports ${lines.length} error(s) in ${name}:\n${lines.slice(0, 20).join("\n")}${desc ? `\n\n${renderForHumans(desc)}` : ""}`,
+      );
     }
   }, 120_000);
 });

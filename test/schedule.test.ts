@@ -16,7 +16,14 @@ describe("schedule", () => {
   });
 
   it("starts independent async calls together and awaits each just before its first use", () => {
-    const units = [unit("x", [], 0, true), unit("y", [], 1, true), unit("s", [], 2), unit("ux", ["x"], 3), unit("uy", ["y"], 4), unit("z", ["ux", "uy"], 5)];
+    const units = [
+      unit("x", [], 0, true),
+      unit("y", [], 1, true),
+      unit("s", [], 2),
+      unit("ux", ["x"], 3),
+      unit("uy", ["y"], 4),
+      unit("z", ["ux", "uy"], 5),
+    ];
     expect(show(schedule(units))).toEqual(["start x", "start y", "run s", "await x", "run ux", "await y", "run uy", "run z"]);
   });
 
@@ -47,7 +54,11 @@ function target(nodes: { name: string; map?: boolean; deps?: [string, Passing][]
         name: n.name,
         kind: "function",
         fn,
-        deps: (n.deps ?? []).map(([name, passing]): Dep => ({ param: { name, index: 0, type: fn.returns, span: { file: "f.ts", line: 1, column: 1, length: 1 } }, source: { kind: "node", name }, passing })),
+        deps: (n.deps ?? []).map(([name, passing]): Dep => ({
+          param: { name, index: 0, type: fn.returns, span: { file: "f.ts", line: 1, column: 1, length: 1 } },
+          source: { kind: "node", name },
+          passing,
+        })),
         valueType: fn.returns,
         level: n.map ? "row" : "scalar",
         map: n.map ?? false,
@@ -57,8 +68,21 @@ function target(nodes: { name: string; map?: boolean; deps?: [string, Passing][]
       },
     ]),
   );
-  return { name: "t", shape: "batch", levels: "rows", options: {}, fitted: "compute", config: {}, fittedInputs: [],
-    windowHistories: [], nodes: graphNodes, producers: new Map(), order: nodes.map((n) => n.name), outputs: nodes.map((n) => n.name), unordered: [] };
+  return {
+    name: "t",
+    shape: "batch",
+    levels: "rows",
+    options: {},
+    fitted: "compute",
+    config: {},
+    fittedInputs: [],
+    windowHistories: [],
+    nodes: graphNodes,
+    producers: new Map(),
+    order: nodes.map((n) => n.name),
+    outputs: nodes.map((n) => n.name),
+    unordered: [],
+  };
 }
 
 describe("batch loop layout", () => {
@@ -67,7 +91,14 @@ describe("batch loop layout", () => {
     { name: "a", map: true },
     { name: "b", map: true },
     { name: "mean", deps: [["a", "whole"]] },
-    { name: "c", map: true, deps: [["a", "map"], ["mean", "value"]] },
+    {
+      name: "c",
+      map: true,
+      deps: [
+        ["a", "map"],
+        ["mean", "value"],
+      ],
+    },
     { name: "d", map: true, deps: [["b", "map"]] },
   ]);
 

@@ -94,7 +94,9 @@ describe("a shape registered from outside compiler/", () => {
     registerShape(escaping);
     const dir = project({ t: { shape: "escaping", inputs: "catalog/features.ts#Inputs" } });
     const result = await build(path.join(dir, "featc.config.json"));
-    expect(result.diagnostics.map((d) => [d.code, d.message])).toEqual([["FC1012", `code generation failed: shape 'escaping' named a file outside outDir: '../escaped.txt'`]]);
+    expect(result.diagnostics.map((d) => [d.code, d.message])).toEqual([
+      ["FC1012", `code generation failed: shape 'escaping' named a file outside outDir: '../escaped.txt'`],
+    ]);
     expect(fs.existsSync(path.join(dir, "escaped.txt"))).toBe(false);
     expect(path.relative(REPO, dir).startsWith("test")).toBe(true);
   }, 60_000);

@@ -22,10 +22,14 @@ function slowCatalog(): string {
   const dir = workspace("typecheck-bound");
   dirs.push(dir);
   const lines = ['type D = "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9";', "type U = `${D}${D}${D}${D}`;"];
-  for (let i = 0; i < 30; i++) lines.push(`type O${i}<T> = { [K in U as \`k\${K}_${i}\`]: T };`, `const o${i}: O${i}<number> = {} as O${i}<${i}>;`);
+  for (let i = 0; i < 30; i++)
+    lines.push(`type O${i}<T> = { [K in U as \`k\${K}_${i}\`]: T };`, `const o${i}: O${i}<number> = {} as O${i}<${i}>;`);
   lines.push("export function older(age: number): number {\n  return age + 1;\n}");
   writeFiles(dir, {
-    "featc.config.json": JSON.stringify({ catalog: ["catalog/**/*.ts"], targets: { online: { shape: "online", inputs: "catalog/inputs.ts#Inputs" } } }),
+    "featc.config.json": JSON.stringify({
+      catalog: ["catalog/**/*.ts"],
+      targets: { online: { shape: "online", inputs: "catalog/inputs.ts#Inputs" } },
+    }),
     "catalog/inputs.ts": "export interface Inputs {\n  age: number;\n}\n",
     "catalog/slow.ts": lines.join("\n") + "\n",
   });
@@ -88,7 +92,7 @@ function featc(dir: string, env: Record<string, string> = {}): Run {
 }
 
 async function until(condition: () => boolean, seconds: number): Promise<void> {
-  for (const end = Date.now() + seconds * 1000; !condition(); ) {
+  for (const end = Date.now() + seconds * 1000; !condition();) {
     if (Date.now() > end) throw new Error(`not within ${seconds} s`);
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -107,7 +111,9 @@ describe("the native type check's bound", () => {
     const result = await run.done;
     expect(result.code, result.stderr).toBe(1);
     const report = JSON.parse(result.stdout) as { diagnostics: { code: string; message: string; file: string | null }[] };
-    expect(report.diagnostics).toEqual([expect.objectContaining({ code: "FC1011", file: null, message: expect.stringContaining("the type check did not finish in 1 s") })]);
+    expect(report.diagnostics).toEqual([
+      expect.objectContaining({ code: "FC1011", file: null, message: expect.stringContaining("the type check did not finish in 1 s") }),
+    ]);
     expect(report.diagnostics[0]!.message).toContain("typeCheckTimeout");
     expect(run.seen.size).toBe(1);
     await expectAllGone(run.seen);
@@ -127,7 +133,15 @@ describe("the native type check's bound", () => {
     const bad = await featc(dir).done;
     expect(bad.code).toBe(2);
     const line = badText.slice(0, badText.indexOf('"soon"')).split("\n").length;
-    expect(JSON.parse(bad.stdout)).toEqual({ diagnostics: [expect.objectContaining({ code: "FC1010", line, message: expect.stringContaining('"typeCheckTimeout" must be a number of seconds') })] });
+    expect(JSON.parse(bad.stdout)).toEqual({
+      diagnostics: [
+        expect.objectContaining({
+          code: "FC1010",
+          line,
+          message: expect.stringContaining('"typeCheckTimeout" must be a number of seconds'),
+        }),
+      ],
+    });
   });
 
   for (const signal of ["SIGTERM", "SIGINT"] as const) {

@@ -25,7 +25,10 @@ function project(name: string, files: Record<string, string>): string {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), `featc-parity-${name}-`)));
   dirs.push(dir);
   writeFiles(dir, {
-    "featc.config.json": JSON.stringify({ catalog: ["catalog/**/*.ts", "catalog/**/*.cts"], targets: { online: { shape: "online", inputs: "catalog/inputs.ts#Inputs" } } }),
+    "featc.config.json": JSON.stringify({
+      catalog: ["catalog/**/*.ts", "catalog/**/*.cts"],
+      targets: { online: { shape: "online", inputs: "catalog/inputs.ts#Inputs" } },
+    }),
     "catalog/inputs.ts": "export interface Inputs {\n  age: number;\n}\n",
     ...files,
   });
@@ -84,7 +87,8 @@ describe("FC1011 against the real tsc -p, both checkers", () => {
       "package.json": JSON.stringify({ name: "app", version: "1.0.0", type: "commonjs" }),
       "tsconfig.json": JSON.stringify(VERBATIM),
       "lib/helper.ts": "export function helper(x: number): number {\n  return x + 1;\n}\n",
-      "catalog/f.ts": 'import { helper } from "../lib/helper.js";\nexport function older(age: number): number {\n  return helper(age);\n}\n',
+      "catalog/f.ts":
+        'import { helper } from "../lib/helper.js";\nexport function older(age: number): number {\n  return helper(age);\n}\n',
     });
     await expectParity(dir, ["TS1295", "TS1287"]);
   });
@@ -102,7 +106,8 @@ describe("FC1011 against the real tsc -p, both checkers", () => {
     const dir = project("declarations", {
       "package.json": JSON.stringify({ name: "app", version: "1.0.0", type: "module" }),
       "tsconfig.json": JSON.stringify({ compilerOptions: { ...VERBATIM.compilerOptions, declaration: true, isolatedDeclarations: true } }),
-      "catalog/f.ts": "export const older = (age: number): number => age + 1;\nexport const LIMIT = 3 + 4;\nexport function typed(age: number): number {\n  return age + LIMIT;\n}\nexport const table = { a: older(1) };\n",
+      "catalog/f.ts":
+        "export const older = (age: number): number => age + 1;\nexport const LIMIT = 3 + 4;\nexport function typed(age: number): number {\n  return age + LIMIT;\n}\nexport const table = { a: older(1) };\n",
     });
     await expectParity(dir, ["TS9010", "TS9013"]);
   });
@@ -112,7 +117,8 @@ describe("FC1011 against the real tsc -p, both checkers", () => {
       "package.json": JSON.stringify({ name: "app", version: "1.0.0", type: "module" }),
       "tsconfig.json": JSON.stringify(VERBATIM),
       "lib/helper.ts": "export function helper(x: number): number {\n  return 'x';\n}\n",
-      "catalog/f.ts": 'import { helper } from "../lib/helper.js";\nexport function older(age: number): string {\n  return helper(age);\n}\n',
+      "catalog/f.ts":
+        'import { helper } from "../lib/helper.js";\nexport function older(age: number): string {\n  return helper(age);\n}\n',
     });
     await expectParity(dir, ["TS2322"]);
   });

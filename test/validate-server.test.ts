@@ -73,8 +73,16 @@ describe("POST /predict", () => {
   });
 
   it.each([
-    ["an ISO date for execution_time", { client_id: 1001, execution_time: "2024-01-01T00:00:00Z" }, `input 'execution_time': expected number, got string "2024-01-01T00:00:00Z" (target 'online')`],
-    ["null for execution_time", { client_id: 1001, execution_time: null }, "input 'execution_time': expected number, got null (target 'online')"],
+    [
+      "an ISO date for execution_time",
+      { client_id: 1001, execution_time: "2024-01-01T00:00:00Z" },
+      `input 'execution_time': expected number, got string "2024-01-01T00:00:00Z" (target 'online')`,
+    ],
+    [
+      "null for execution_time",
+      { client_id: 1001, execution_time: null },
+      "input 'execution_time': expected number, got null (target 'online')",
+    ],
     ["a string client_id", { client_id: "1001" }, `input 'client_id': expected number, got string "1001" (target 'online')`],
     ["an object client_id", { client_id: { id: 1001 } }, "input 'client_id': expected number, got object (target 'online')"],
     ["a boolean client_id", { client_id: true }, "input 'client_id': expected number, got boolean true (target 'online')"],
@@ -89,8 +97,16 @@ describe("POST /predict", () => {
     ["null", "null", `the body must be a JSON object such as {"client_id": 1001}, got null`],
     ["an array", "[1001]", `the body must be a JSON object such as {"client_id": 1001}, got array (1 item)`],
     ["a number", "1001", `the body must be a JSON object such as {"client_id": 1001}, got number 1001`],
-    ["a misspelt field", `{"clientId": 1001}`, "unknown field 'clientId': the body holds client_id and, optionally, execution_time (epoch ms)"],
-    ["a field the service provides itself", `{"client_id": 1001, "model": {"bias": 1e308}}`, "unknown field 'model': the body holds client_id and, optionally, execution_time (epoch ms)"],
+    [
+      "a misspelt field",
+      `{"clientId": 1001}`,
+      "unknown field 'clientId': the body holds client_id and, optionally, execution_time (epoch ms)",
+    ],
+    [
+      "a field the service provides itself",
+      `{"client_id": 1001, "model": {"bias": 1e308}}`,
+      "unknown field 'model': the body holds client_id and, optionally, execution_time (epoch ms)",
+    ],
   ])("refuses a body that is %s with 400", async (_name, body, reason) => {
     const answer = await post(body);
     expect(answer.status).toBe(400);
@@ -98,13 +114,22 @@ describe("POST /predict", () => {
   });
 
   it("refuses a client_id that is a number but no client id, and malformed JSON, with 400", async () => {
-    expect(await post(`{"client_id": 1.5}`)).toEqual({ status: 400, body: { error: "invalid client_id", reason: "client_id must be an integer, got '1.5'" } });
-    expect(await post(`{"client_id": -3}`)).toEqual({ status: 400, body: { error: "invalid client_id", reason: "client_id must not be negative, got '-3'" } });
+    expect(await post(`{"client_id": 1.5}`)).toEqual({
+      status: 400,
+      body: { error: "invalid client_id", reason: "client_id must be an integer, got '1.5'" },
+    });
+    expect(await post(`{"client_id": -3}`)).toEqual({
+      status: 400,
+      body: { error: "invalid client_id", reason: "client_id must not be negative, got '-3'" },
+    });
     const broken = await post(`{"client_id": `);
     expect(broken.status).toBe(400);
     expect(broken.body.reason).toMatch(/JSON/);
     const text = await post("client_id=1001", "text/plain");
-    expect(text).toEqual({ status: 400, body: { error: "invalid body", reason: `the body must be a JSON object such as {"client_id": 1001}, got string "client_id=1001"` } });
+    expect(text).toEqual({
+      status: 400,
+      body: { error: "invalid body", reason: `the body must be a JSON object such as {"client_id": 1001}, got string "client_id=1001"` },
+    });
   });
 
   it("keeps serving after every bad request", async () => {
@@ -117,7 +142,9 @@ describe("POST /predict", () => {
 
 describe("checkFitted: the fitted values' @check rules, exported by the executors", () => {
   it("passes trained values, and fails implausible ones with the check's message, in both targets", () => {
-    const trained = JSON.parse(fs.readFileSync(artifactPaths(artifacts).fitted, "utf8")) as { values: { age_mean: number; age_stddev: number } };
+    const trained = JSON.parse(fs.readFileSync(artifactPaths(artifacts).fitted, "utf8")) as {
+      values: { age_mean: number; age_stddev: number };
+    };
     for (const checkFitted of [checkFittedOnline, checkFittedBatch]) {
       expect(() => checkFitted(trained.values)).not.toThrow();
       for (const [values, message] of [
@@ -145,8 +172,13 @@ describe("checkFitted: the fitted values' @check rules, exported by the executor
     artifact.values.age_stddev = 0;
     fs.writeFileSync(fittedFile, JSON.stringify(artifact));
     const { model, stamp } = loadModel(artifactPaths(copy).model);
-    saveModel(artifactPaths(copy).model, { model, stamp: { ...stamp, fitted: { ...stamp.fitted, values: { ...stamp.fitted.values, age_stddev: 0 } } } });
-    await expect(score({ warehouse: db, artifacts: copy, progress: false, tables: { predictions: "predictions_unchecked" } })).rejects.toThrow(
+    saveModel(artifactPaths(copy).model, {
+      model,
+      stamp: { ...stamp, fitted: { ...stamp.fitted, values: { ...stamp.fitted.values, age_stddev: 0 } } },
+    });
+    await expect(
+      score({ warehouse: db, artifacts: copy, progress: false, tables: { predictions: "predictions_unchecked" } }),
+    ).rejects.toThrow(
       /^the fitted values in '.*unchecked' fail their checks: check 'range\(0\.000001, 150\)' failed on node 'age_stddev'; train again$/,
     );
   });

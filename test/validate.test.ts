@@ -81,7 +81,16 @@ describe("the generated validation", () => {
     fs.writeFileSync(
       path.join(dir, "tsconfig.check.json"),
       JSON.stringify({
-        compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2023"], types: [], strict: true, noEmit: true, skipLibCheck: true },
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          lib: ["ES2023"],
+          types: [],
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+        },
         files: ["generated/online.ts", "generated/batch.ts"],
       }),
     );
@@ -135,25 +144,77 @@ describe("valid inputs", () => {
 
 describe("wrong types: InvalidInputError names the input's path, the type and what was given", () => {
   const cases: [string, (inputs: Record<string, unknown>) => void, string][] = [
-    ["a string for a number", (i) => (i.amount = "2024-01-01T00:00:00Z"), `input 'amount': expected number, got string "2024-01-01T00:00:00Z" (target 'online')`],
+    [
+      "a string for a number",
+      (i) => (i.amount = "2024-01-01T00:00:00Z"),
+      `input 'amount': expected number, got string "2024-01-01T00:00:00Z" (target 'online')`,
+    ],
     ["null for a number", (i) => (i.amount = null), "input 'amount': expected number, got null (target 'online')"],
     ["a number for a string", (i) => (i.label = 7), "input 'label': expected string, got number 7 (target 'online')"],
     ["a string for a boolean", (i) => (i.active = "true"), `input 'active': expected boolean, got string "true" (target 'online')`],
-    ["an array with one wrong element", (i) => (i.tags = ["a", "b", 3]), "input 'tags[2]': expected string, got number 3 (target 'online')"],
+    [
+      "an array with one wrong element",
+      (i) => (i.tags = ["a", "b", 3]),
+      "input 'tags[2]': expected string, got number 3 (target 'online')",
+    ],
     ["an object for an array", (i) => (i.tags = { 0: "a" }), "input 'tags': expected string[], got object (target 'online')"],
-    ["a wrong element two arrays deep", (i) => (i.matrix = [[1], [2, "x"]]), `input 'matrix[1][1]': expected number, got string "x" (target 'online')`],
-    ["a plain array for a Float64Array", (i) => (i.weights = [0.5]), "input 'weights': expected Float64Array, got array (1 item) (target 'online')"],
-    ["another typed array for a Float64Array", (i) => (i.weights = Float32Array.of(1, 2)), "input 'weights': expected Float64Array, got Float32Array (2 items) (target 'online')"],
-    ["a nested property of the wrong type", (i) => (i.address = { city: 47 }), "input 'address.city': expected string, got number 47 (target 'online')"],
-    ["a nested required property left out", (i) => (i.address = { zip: "0150" }), "input 'address.city': expected string, got undefined (target 'online')"],
-    ["an optional nested property of the wrong type", (i) => (i.address = { city: "Oslo", zip: 150 }), "input 'address.zip': expected string, got number 150 (target 'online')"],
-    ["an optional property of the wrong type", (i) => (i.note = false), "input 'note': expected string, got boolean false (target 'online')"],
-    ["a string outside a union of literals", (i) => (i.tier = "platinum"), `input 'tier': expected Tier, got string "platinum" (target 'online')`],
-    ["a wrong value under an index signature", (i) => (i.limits = { daily: 1, weekly: "50" }), `input 'limits.weekly': expected number, got string "50" (target 'online')`],
+    [
+      "a wrong element two arrays deep",
+      (i) => (i.matrix = [[1], [2, "x"]]),
+      `input 'matrix[1][1]': expected number, got string "x" (target 'online')`,
+    ],
+    [
+      "a plain array for a Float64Array",
+      (i) => (i.weights = [0.5]),
+      "input 'weights': expected Float64Array, got array (1 item) (target 'online')",
+    ],
+    [
+      "another typed array for a Float64Array",
+      (i) => (i.weights = Float32Array.of(1, 2)),
+      "input 'weights': expected Float64Array, got Float32Array (2 items) (target 'online')",
+    ],
+    [
+      "a nested property of the wrong type",
+      (i) => (i.address = { city: 47 }),
+      "input 'address.city': expected string, got number 47 (target 'online')",
+    ],
+    [
+      "a nested required property left out",
+      (i) => (i.address = { zip: "0150" }),
+      "input 'address.city': expected string, got undefined (target 'online')",
+    ],
+    [
+      "an optional nested property of the wrong type",
+      (i) => (i.address = { city: "Oslo", zip: 150 }),
+      "input 'address.zip': expected string, got number 150 (target 'online')",
+    ],
+    [
+      "an optional property of the wrong type",
+      (i) => (i.note = false),
+      "input 'note': expected string, got boolean false (target 'online')",
+    ],
+    [
+      "a string outside a union of literals",
+      (i) => (i.tier = "platinum"),
+      `input 'tier': expected Tier, got string "platinum" (target 'online')`,
+    ],
+    [
+      "a wrong value under an index signature",
+      (i) => (i.limits = { daily: 1, weekly: "50" }),
+      `input 'limits.weekly': expected number, got string "50" (target 'online')`,
+    ],
     ["a date as a string", (i) => (i.since = "2024-01-01"), `input 'since': expected Date, got string "2024-01-01" (target 'online')`],
     ["a string for a nullable number", (i) => (i.maybe = "3"), `input 'maybe': expected number | null, got string "3" (target 'online')`],
-    ["a service without its method", (i) => (i.scorer = {}), "input 'scorer.score': expected (x: number) => number, got undefined (target 'online')"],
-    ["fitted values of the wrong type", (i) => (i.fitted = { amount_mean: "2" }), `input 'fitted.amount_mean': expected number, got string "2" (target 'online')`],
+    [
+      "a service without its method",
+      (i) => (i.scorer = {}),
+      "input 'scorer.score': expected (x: number) => number, got undefined (target 'online')",
+    ],
+    [
+      "fitted values of the wrong type",
+      (i) => (i.fitted = { amount_mean: "2" }),
+      `input 'fitted.amount_mean': expected number, got string "2" (target 'online')`,
+    ],
     ["a fitted value left out", (i) => (i.fitted = {}), "input 'fitted.amount_mean': expected number, got undefined (target 'online')"],
     [
       "a long string, cut in the message",
@@ -191,9 +252,18 @@ describe("wrong types: InvalidInputError names the input's path, the type and wh
       [{ amount: [1, "2", 3] }, `input 'amount[1]': expected number, got string "2" (target 'batch')`],
       [{ amount: "1,2,3" }, `input 'amount': expected Column<number>, got string "1,2,3" (target 'batch')`],
       [{ label: Float64Array.of(1, 2, 3) }, "input 'label[0]': expected string, got number 1 (target 'batch')"],
-      [{ purchases: { length: 2, columns: { amount: [5, 6, 7], refunded: [true, false] } } }, "input 'purchases.columns.amount': expected a column of 2 rows, got array (3 items) (target 'batch')"],
-      [{ purchases: { length: 2, columns: { amount: [5, 6], refunded: [true, 0] } } }, "input 'purchases.columns.refunded[1]': expected boolean, got number 0 (target 'batch')"],
-      [{ purchases: { length: -1, columns: {} } }, "input 'purchases.length': expected a row count (a non-negative integer), got number -1 (target 'batch')"],
+      [
+        { purchases: { length: 2, columns: { amount: [5, 6, 7], refunded: [true, false] } } },
+        "input 'purchases.columns.amount': expected a column of 2 rows, got array (3 items) (target 'batch')",
+      ],
+      [
+        { purchases: { length: 2, columns: { amount: [5, 6], refunded: [true, 0] } } },
+        "input 'purchases.columns.refunded[1]': expected boolean, got number 0 (target 'batch')",
+      ],
+      [
+        { purchases: { length: -1, columns: {} } },
+        "input 'purchases.length': expected a row count (a non-negative integer), got number -1 (target 'batch')",
+      ],
       [{ purchases: [] }, "input 'purchases.columns': expected an object of columns, got undefined (target 'batch')"],
       [{ scale: "2" }, `input 'scale': expected number, got string "2" (target 'batch')`],
     ];
@@ -205,7 +275,11 @@ describe("wrong types: InvalidInputError names the input's path, the type and wh
   });
 
   it("inputs that are no object at all", () => {
-    for (const [value, given] of [[5, "number 5"], ["inputs", `string "inputs"`], [true, "boolean true"]] as const) {
+    for (const [value, given] of [
+      [5, "number 5"],
+      ["inputs", `string "inputs"`],
+      [true, "boolean true"],
+    ] as const) {
       const error = validateOnline(value);
       expect(error).toBeInstanceOf(InvalidInputError);
       expect(error.message).toBe(`the inputs of target 'online' must be an object, got ${given}`);
@@ -220,7 +294,9 @@ describe("missing inputs: MissingInputError, never a TypeError", () => {
         for (const value of [null, undefined]) {
           const error = thrown(() => target.execute(target === online ? ["centered"] : ["scaled"], value, options));
           expect(error).toBeInstanceOf(MissingInputError);
-          expect(error.message).toMatch(new RegExp(`^target '(online|batch)' needs an inputs object, got ${value === null ? "null" : "undefined"}$`));
+          expect(error.message).toMatch(
+            new RegExp(`^target '(online|batch)' needs an inputs object, got ${value === null ? "null" : "undefined"}$`),
+          );
         }
       }
       expect(thrown(() => target.validateInputs(null))).toBeInstanceOf(MissingInputError);
@@ -243,9 +319,9 @@ describe("missing inputs: MissingInputError, never a TypeError", () => {
     expect(error.message).toBe("input 'tags' of target 'online' is needed by the requested outputs but was not given");
     // 'centered' needs amount and fitted only: the rest may be left out, but what is given is checked.
     expect(online.execute(["centered"], { amount: 3, fitted: { amount_mean: 1 } }, { validate: true })).toEqual({ centered: 2 });
-    expect(thrown(() => online.execute(["centered"], { amount: 3, fitted: { amount_mean: 1 }, label: 1 }, { validate: true })).message).toBe(
-      "input 'label': expected string, got number 1 (target 'online')",
-    );
+    expect(
+      thrown(() => online.execute(["centered"], { amount: 3, fitted: { amount_mean: 1 }, label: 1 }, { validate: true })).message,
+    ).toBe("input 'label': expected string, got number 1 (target 'online')");
     expect(thrown(() => online.execute(["summary"], inputs, { validate: true }))).toBeInstanceOf(MissingInputError);
   });
 });
@@ -254,8 +330,14 @@ describe("checkFitted", () => {
   it("runs the fitted values' @check rules in both targets: a warn check reports through onWarning", () => {
     for (const target of [online, batch]) {
       const warnings: { node: string; check: string }[] = [];
-      target.checkFitted({ amount_mean: 5e6 }, { onWarning: (w: { node: string; check: string }) => warnings.push({ node: w.node, check: w.check }) });
-      target.checkFitted({ amount_mean: 5 }, { onWarning: (w: { node: string; check: string }) => warnings.push({ node: w.node, check: w.check }) });
+      target.checkFitted(
+        { amount_mean: 5e6 },
+        { onWarning: (w: { node: string; check: string }) => warnings.push({ node: w.node, check: w.check }) },
+      );
+      target.checkFitted(
+        { amount_mean: 5 },
+        { onWarning: (w: { node: string; check: string }) => warnings.push({ node: w.node, check: w.check }) },
+      );
       expect(warnings).toEqual([{ node: "amount_mean", check: "range(-1000000, 1000000)" }]);
     }
   });

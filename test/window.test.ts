@@ -39,14 +39,20 @@ interface Catalog {
   discount(): number;
   label_encode(value: string, vocab: readonly string[]): number;
 }
-type Execute = (outputs: readonly string[], inputs: Record<string, unknown>) => Record<string, ArrayLike<unknown>> | Promise<Record<string, ArrayLike<unknown>>>;
+type Execute = (
+  outputs: readonly string[],
+  inputs: Record<string, unknown>,
+) => Record<string, ArrayLike<unknown>> | Promise<Record<string, ArrayLike<unknown>>>;
 interface Executor {
   execute: Execute;
   OUTPUT_NAMES: readonly string[];
 }
 
 /** Each window node: its frame and how the naive evaluation calls the catalog's function on it. */
-const WINDOWS: Record<string, { kind: "rows" | "range"; size: number; lag: number; call: (f: Catalog, units: Frame, price: Frame) => number }> = {
+const WINDOWS: Record<
+  string,
+  { kind: "rows" | "range"; size: number; lag: number; call: (f: Catalog, units: Frame, price: Frame) => number }
+> = {
   units_lag_1: { kind: "rows", size: 1, lag: 1, call: (f, u) => f.units_lag_1(u) },
   units_lag_7: { kind: "rows", size: 1, lag: 7, call: (f, u) => f.units_lag_7(u) },
   units_mean_7: { kind: "rows", size: 7, lag: 1, call: (f, u) => f.units_mean_7(u) },
@@ -68,15 +74,28 @@ const sales: fc.Arbitrary<{ rows: Sale[]; inDayOrder: boolean }> = fc
   .record({
     items: fc.array(
       fc.record({
-        steps: fc.array(fc.oneof({ weight: 6, arbitrary: fc.constant(1) }, { weight: 2, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.integer({ min: 2, max: 20 }) }), { minLength: 1, maxLength: 60 }),
+        steps: fc.array(
+          fc.oneof(
+            { weight: 6, arbitrary: fc.constant(1) },
+            { weight: 2, arbitrary: fc.constant(0) },
+            { weight: 2, arbitrary: fc.integer({ min: 2, max: 20 }) },
+          ),
+          { minLength: 1, maxLength: 60 },
+        ),
         start: fc.integer({ min: 0, max: 30 }),
         store: fc.constantFrom(...STORES),
         dept: fc.constantFrom(...DEPTS),
       }),
       { minLength: 1, maxLength: 8 },
     ),
-    units: fc.array(fc.oneof({ weight: 9, arbitrary: fc.integer({ min: 0, max: 40 }) }, { weight: 1, arbitrary: fc.constant(NaN) }), { minLength: 500, maxLength: 500 }),
-    cents: fc.array(fc.oneof({ weight: 9, arbitrary: fc.integer({ min: 1, max: 99_999 }) }, { weight: 1, arbitrary: fc.constant(NaN) }), { minLength: 500, maxLength: 500 }),
+    units: fc.array(fc.oneof({ weight: 9, arbitrary: fc.integer({ min: 0, max: 40 }) }, { weight: 1, arbitrary: fc.constant(NaN) }), {
+      minLength: 500,
+      maxLength: 500,
+    }),
+    cents: fc.array(fc.oneof({ weight: 9, arbitrary: fc.integer({ min: 1, max: 99_999 }) }, { weight: 1, arbitrary: fc.constant(NaN) }), {
+      minLength: 500,
+      maxLength: 500,
+    }),
     inDayOrder: fc.boolean(),
     shuffle: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
   })
@@ -104,7 +123,13 @@ let online: Executor;
 let f: Catalog;
 let db: DuckDBConnection;
 let loaders: { SALE_COLUMNS: string };
-let sql: { execute(connection: ReturnType<typeof duckdbConnection>, inputs: { sales_table: string }): Promise<{ length: number; columns: Record<string, ArrayLike<unknown>> }>; NODES: Record<string, { approximate: readonly string[] }> };
+let sql: {
+  execute(
+    connection: ReturnType<typeof duckdbConnection>,
+    inputs: { sales_table: string },
+  ): Promise<{ length: number; columns: Record<string, ArrayLike<unknown>> }>;
+  NODES: Record<string, { approximate: readonly string[] }>;
+};
 
 beforeAll(async () => {
   dir = workspace("window", FIXTURE);
@@ -123,7 +148,12 @@ afterAll(() => {
 
 function csv(rows: readonly Sale[]): string {
   const field = (x: number) => (Number.isNaN(x) ? "" : String(x));
-  return ["item_id,day,units,price,store_id,dept_id", ...rows.map((r) => [r.item_id, r.day, field(r.units), field(r.price), r.store_id, r.dept_id].join(","))].join("\n") + "\n";
+  return (
+    [
+      "item_id,day,units,price,store_id,dept_id",
+      ...rows.map((r) => [r.item_id, r.day, field(r.units), field(r.price), r.store_id, r.dept_id].join(",")),
+    ].join("\n") + "\n"
+  );
 }
 
 /** The rows of row i's item, in (day, row) order, and where row i is among them: the definition of the grouping. */
@@ -137,7 +167,9 @@ function groupOf(rows: readonly Sale[], i: number): { members: number[]; p: numb
 function naiveFrame(rows: readonly Sale[], i: number, w: { kind: "rows" | "range"; size: number; lag: number }): number[] {
   const { members, p } = groupOf(rows, i);
   const t = rows[i]!.day;
-  return members.filter((j, q) => (w.kind === "rows" ? q <= p - w.lag && q > p - w.lag - w.size : rows[j]!.day <= t - w.lag && rows[j]!.day > t - w.lag - w.size));
+  return members.filter((j, q) =>
+    w.kind === "rows" ? q <= p - w.lag && q > p - w.lag - w.size : rows[j]!.day <= t - w.lag && rows[j]!.day > t - w.lag - w.size,
+  );
 }
 
 const same = (a: unknown, b: unknown) => Object.is(a, b);
@@ -150,10 +182,32 @@ async function runBatch(rows: readonly Sale[]): Promise<Record<string, ArrayLike
 
 describe("@window on the timeseries catalog", () => {
   it("builds executors that tsc --strict accepts, with the history input typed", () => {
-    const tsc = spawnSync(process.execPath, [path.join(REPO, "node_modules", "typescript", "bin", "tsc"), "--ignoreConfig", "--noEmit", "--strict", "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022", "--skipLibCheck", "--types", "node", path.join(dir, "generated", "batch.ts"), path.join(dir, "generated", "online.ts")], { encoding: "utf8" });
+    const tsc = spawnSync(
+      process.execPath,
+      [
+        path.join(REPO, "node_modules", "typescript", "bin", "tsc"),
+        "--ignoreConfig",
+        "--noEmit",
+        "--strict",
+        "--module",
+        "nodenext",
+        "--moduleResolution",
+        "nodenext",
+        "--target",
+        "es2022",
+        "--skipLibCheck",
+        "--types",
+        "node",
+        path.join(dir, "generated", "batch.ts"),
+        path.join(dir, "generated", "online.ts"),
+      ],
+      { encoding: "utf8" },
+    );
     expect(tsc.stdout + tsc.stderr).toBe("");
     const text = fs.readFileSync(path.join(dir, "generated", "online.ts"), "utf8");
-    expect(text).toContain("item_id_history: { readonly day: Column<number>; readonly price: Column<number>; readonly units: Column<number> };");
+    expect(text).toContain(
+      "item_id_history: { readonly day: Column<number>; readonly price: Column<number>; readonly units: Column<number> };",
+    );
     expect(text).toContain("- units_lag_7: the last 7 rows (size 1, lag 7);");
     expect(text).toContain("- units_sum_28d: every row with day in (day − 29, day − 1] (range 28, lag 1);");
   });
@@ -166,15 +220,27 @@ describe("@window on the timeseries catalog", () => {
         const price = Float64Array.from(rows, (r) => r.price);
         // What was loaded is what was written (NULL read as NaN).
         for (let i = 0; i < rows.length; i++) {
-          if (!same(out.units![i], units[i]) || !same(out.price![i], price[i]) || out.day![i] !== rows[i]!.day) throw new Error(`row ${i} was not read back as written`);
+          if (!same(out.units![i], units[i]) || !same(out.price![i], price[i]) || out.day![i] !== rows[i]!.day)
+            throw new Error(`row ${i} was not read back as written`);
         }
         for (let i = 0; i < rows.length; i++) {
           for (const [name, w] of Object.entries(WINDOWS)) {
             const frame = naiveFrame(rows, i, w);
-            const want = w.call(f, Float64Array.from(frame, (j) => units[j]!), Float64Array.from(frame, (j) => price[j]!));
-            if (!same(out[name]![i], want)) throw new Error(`batch ${name} row ${i}: ${String(out[name]![i])}, the frame [${frame.map((j) => `${units[j]}/${price[j]}`).join(", ")}] gives ${want}`);
+            const want = w.call(
+              f,
+              Float64Array.from(frame, (j) => units[j]!),
+              Float64Array.from(frame, (j) => price[j]!),
+            );
+            if (!same(out[name]![i], want))
+              throw new Error(
+                `batch ${name} row ${i}: ${String(out[name]![i])}, the frame [${frame.map((j) => `${units[j]}/${price[j]}`).join(", ")}] gives ${want}`,
+              );
           }
-          if (out.store_code![i] !== f.label_encode(rows[i]!.store_id, STORE_VOCAB) || out.dept_code![i] !== f.label_encode(rows[i]!.dept_id, DEPT_VOCAB)) throw new Error(`label codes of row ${i}`);
+          if (
+            out.store_code![i] !== f.label_encode(rows[i]!.store_id, STORE_VOCAB) ||
+            out.dept_code![i] !== f.label_encode(rows[i]!.dept_id, DEPT_VOCAB)
+          )
+            throw new Error(`label codes of row ${i}`);
         }
         for (let i = 0; i < rows.length; i++) {
           const { members, p } = groupOf(rows, i);
@@ -190,12 +256,19 @@ describe("@window on the timeseries catalog", () => {
               dept_id: rows[i]!.dept_id,
               store_vocab: STORE_VOCAB,
               dept_vocab: DEPT_VOCAB,
-              item_id_history: { day: history.map((j) => rows[j]!.day), units: history.map((j) => units[j]!), price: Float64Array.from(history, (j) => price[j]!) },
+              item_id_history: {
+                day: history.map((j) => rows[j]!.day),
+                units: history.map((j) => units[j]!),
+                price: Float64Array.from(history, (j) => price[j]!),
+              },
             };
             const one = await online.execute(online.OUTPUT_NAMES, request);
             for (const name of Object.keys(WINDOWS)) {
               const got = (one as unknown as Record<string, unknown>)[name];
-              if (!same(got, out[name]![i])) throw new Error(`online ${name} row ${i} with ${history.length} rows of history: ${String(got)}, batch ${String(out[name]![i])}`);
+              if (!same(got, out[name]![i]))
+                throw new Error(
+                  `online ${name} row ${i} with ${history.length} rows of history: ${String(got)}, batch ${String(out[name]![i])}`,
+                );
             }
           }
         }
@@ -206,13 +279,19 @@ describe("@window on the timeseries catalog", () => {
 
   it("the DuckDB target's window functions agree with batch: exactly for lags, min and max; within rounding where the engine sums", async () => {
     const summed = new Set(["units_mean_7", "units_std_7", "units_sum_28d", "price_mean_14d"]);
-    for (const name of summed) expect(sql.NODES[name]!.approximate).toContain("the engine sums the frame in its own order with rounding; featc sums exactly");
-    expect(sql.NODES.units_lag_1!.approximate).toEqual(["a rows frame orders ties of the order key as the engine sorts them; featc keeps the table's order"]);
+    for (const name of summed)
+      expect(sql.NODES[name]!.approximate).toContain("the engine sums the frame in its own order with rounding; featc sums exactly");
+    expect(sql.NODES.units_lag_1!.approximate).toEqual([
+      "a rows frame orders ties of the order key as the engine sorts them; featc keeps the table's order",
+    ]);
     await fc.assert(
       fc.asyncProperty(sales, async ({ rows }) => {
         const out = await runBatch(rows);
         // SQL targets read NaN for a missing number (never NULL).
-        await db.run(`CREATE OR REPLACE TABLE sales AS SELECT item_id, day, coalesce(units, 'NaN'::DOUBLE) AS units, coalesce(price, 'NaN'::DOUBLE) AS price, store_id, dept_id FROM read_csv($1, header = true, columns = ${loaders.SALE_COLUMNS})`, [path.join(dir, "sales.csv")]);
+        await db.run(
+          `CREATE OR REPLACE TABLE sales AS SELECT item_id, day, coalesce(units, 'NaN'::DOUBLE) AS units, coalesce(price, 'NaN'::DOUBLE) AS price, store_id, dept_id FROM read_csv($1, header = true, columns = ${loaders.SALE_COLUMNS})`,
+          [path.join(dir, "sales.csv")],
+        );
         const got = await sql.execute(duckdbConnection(db), { sales_table: "sales" });
         expect(got.length).toBe(rows.length);
         // The statement's rows come in the engine's order: matched by (item, day); a rows frame is compared only where the day is the item's alone (no ties).
@@ -226,7 +305,8 @@ describe("@window on the timeseries catalog", () => {
             const want = out[name]![i] as number;
             const have = got.columns[name]![k] as number;
             const close = summed.has(name) ? Math.abs(have - want) <= 1e-9 * Math.max(1, Math.abs(want)) : Object.is(have, want);
-            if (!(close || (Number.isNaN(have) && Number.isNaN(want)))) throw new Error(`duckdb ${name} for item ${rows[i]!.item_id} day ${rows[i]!.day}: ${have}, batch ${want}`);
+            if (!(close || (Number.isNaN(have) && Number.isNaN(want))))
+              throw new Error(`duckdb ${name} for item ${rows[i]!.item_id} day ${rows[i]!.day}: ${have}, batch ${want}`);
           }
         }
       }),
@@ -237,16 +317,25 @@ describe("@window on the timeseries catalog", () => {
   it("a ClickHouse target, which has no window functions, gets FC1013 at each window's tag", async () => {
     const config = path.join(dir, "clickhouse.config.json");
     const target = { shape: "sql", dialect: "clickhouse", config: { mode: "sql" }, inputs: "catalog/inputs.ts#SqlInputs" };
-    fs.writeFileSync(config, JSON.stringify({ catalog: ["catalog/**/*.ts"], outDir: "generated-clickhouse", targets: { clickhouse: target } }));
+    fs.writeFileSync(
+      config,
+      JSON.stringify({ catalog: ["catalog/**/*.ts"], outDir: "generated-clickhouse", targets: { clickhouse: target } }),
+    );
     const found = (await analyze(config)).diagnostics.filter((d) => d.severity === "error");
-    expect(found.map((d) => `${d.code} ${d.span!.line}:${d.span!.column}`)).toEqual([10, 18, 26, 34, 42, 50, 58, 66].map((line) => `FC1013 ${line}:4`));
+    expect(found.map((d) => `${d.code} ${d.span!.line}:${d.span!.column}`)).toEqual(
+      [10, 18, 26, 34, 42, 50, 58, 66].map((line) => `FC1013 ${line}:4`),
+    );
     for (const d of found) expect(d.message).toContain("ClickHouse (version 18, the one featc supports) has no window functions");
   });
 
   it("refuses a history out of order or reaching past the request, naming the rows", async () => {
     const request = { item_id: 3, day: 10, store_id: "CA_1", dept_id: "FOODS", store_vocab: STORE_VOCAB, dept_vocab: DEPT_VOCAB };
-    expect(() => online.execute(["units_mean_7"], { ...request, item_id_history: { day: [4, 2], units: [1, 2], price: [1, 1] } })).toThrow(/rows 0 and 1 are out of order \(4 then 2\)/);
-    expect(() => online.execute(["units_mean_7"], { ...request, item_id_history: { day: [4, 12], units: [1, 2], price: [1, 1] } })).toThrow(/row 1 has order key 12, after the request's 10/);
+    expect(() => online.execute(["units_mean_7"], { ...request, item_id_history: { day: [4, 2], units: [1, 2], price: [1, 1] } })).toThrow(
+      /rows 0 and 1 are out of order \(4 then 2\)/,
+    );
+    expect(() => online.execute(["units_mean_7"], { ...request, item_id_history: { day: [4, 12], units: [1, 2], price: [1, 1] } })).toThrow(
+      /row 1 has order key 12, after the request's 10/,
+    );
   });
 
   it("featc explain shows the frame in every target, and the history input online", async () => {
@@ -264,9 +353,19 @@ describe("@window on the timeseries catalog", () => {
     const node = batchGraph.nodes.find((n) => n.name === "units_mean_7")!;
     expect(node.level).toBe("row");
     expect(node.tags).toContainEqual({ name: "window", text: "by=item_id order=day size=7 lag=1" });
-    expect(node.deps.map((d) => `${d.param}:${d.source}:${d.passing}`)).toEqual(["item_id:item_id:whole", "day:day:whole", "units:units:whole"]);
+    expect(node.deps.map((d) => `${d.param}:${d.source}:${d.passing}`)).toEqual([
+      "item_id:item_id:whole",
+      "day:day:whole",
+      "units:units:whole",
+    ]);
     const onlineGraph = JSON.parse(fs.readFileSync(path.join(dir, "generated", "online.graph.json"), "utf8")) as Manifest;
     expect(onlineGraph.inputs.map((i) => i.name)).toContain("item_id_history");
-    expect(onlineGraph.nodes.find((n) => n.name === "revenue_7d")!.deps.map((d) => `${d.param}:${d.source}:${d.kind}`)).toEqual(["item_id:item_id:input", "day:day:input", "units:item_id_history:input", "price:item_id_history:input", "discount:discount:node"]);
+    expect(onlineGraph.nodes.find((n) => n.name === "revenue_7d")!.deps.map((d) => `${d.param}:${d.source}:${d.kind}`)).toEqual([
+      "item_id:item_id:input",
+      "day:day:input",
+      "units:item_id_history:input",
+      "price:item_id_history:input",
+      "discount:discount:node",
+    ]);
   });
 });

@@ -26,7 +26,13 @@ export function exitCodeFor(list: readonly Diagnostic[]): number {
   return hasErrors(list) ? 1 : 0;
 }
 
-export function report(list: readonly Diagnostic[], rootDir: string, format: OutputFormat, io: CliIo, extra: Record<string, unknown> = {}): void {
+export function report(
+  list: readonly Diagnostic[],
+  rootDir: string,
+  format: OutputFormat,
+  io: CliIo,
+  extra: Record<string, unknown> = {},
+): void {
   if (format === "json") io.out(JSON.stringify({ diagnostics: list.map((d) => toJson(d, rootDir)), ...extra }, null, 2));
   else if (list.length > 0) io.err(formatHuman(list, rootDir, io.color));
 }

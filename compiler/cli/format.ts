@@ -85,7 +85,13 @@ export function formatHuman(all: readonly Diagnostic[], rootDir: string, color =
   const lines = (file: string) => {
     if (!cache.has(file)) {
       try {
-        cache.set(file, fs.readFileSync(file, "utf8").replace(/^\uFEFF/, "").split(/\r?\n/));
+        cache.set(
+          file,
+          fs
+            .readFileSync(file, "utf8")
+            .replace(/^\uFEFF/, "")
+            .split(/\r?\n/),
+        );
       } catch {
         cache.set(file, undefined);
       }
@@ -95,7 +101,9 @@ export function formatHuman(all: readonly Diagnostic[], rootDir: string, color =
   const out: string[] = [];
   for (const d of list) {
     const sev = d.severity === "error" ? c.red("error") : c.yellow("warning");
-    const loc = d.span ? `${c.cyan(printable(relative(d.span.file, rootDir)))}:${c.yellow(String(d.span.line))}:${c.yellow(String(d.span.column))} - ` : "";
+    const loc = d.span
+      ? `${c.cyan(printable(relative(d.span.file, rootDir)))}:${c.yellow(String(d.span.line))}:${c.yellow(String(d.span.column))} - `
+      : "";
     out.push(`${loc}${sev} ${c.gray(d.code + ":")} ${printable(d.message)}`);
     const source = d.span ? lines(d.span.file) : undefined;
     const text = d.span && source ? source[d.span.line - 1] : undefined;
@@ -105,12 +113,15 @@ export function formatHuman(all: readonly Diagnostic[], rootDir: string, color =
       out.push("");
       // Tabs as single spaces (as tsc does), so the underline below lines up with the column.
       out.push(`${c.gray(gutter)} ${printable(text.replace(/\t/g, " "))}`);
-      out.push(`${" ".repeat(gutter.length)} ${" ".repeat(Math.max(0, d.span.column - 1))}${(d.severity === "error" ? c.red : c.yellow)("~".repeat(underline))}`);
+      out.push(
+        `${" ".repeat(gutter.length)} ${" ".repeat(Math.max(0, d.span.column - 1))}${(d.severity === "error" ? c.red : c.yellow)("~".repeat(underline))}`,
+      );
     }
     out.push("");
   }
   const errors = list.filter((d) => d.severity === "error").length;
   const warnings = list.length - errors;
-  if (list.length > 0) out.push(`Found ${errors} error${errors === 1 ? "" : "s"}${warnings ? ` and ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}.`);
+  if (list.length > 0)
+    out.push(`Found ${errors} error${errors === 1 ? "" : "s"}${warnings ? ` and ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}.`);
   return out.join("\n");
 }

@@ -21,10 +21,16 @@ import type { OutputFormat } from "./format.js";
 type Loaded = Extract<LoadedLineage, { ok: true }>;
 
 /** Reads the catalog; the compiler (ts-morph, TypeScript) loads only then, not for `featc --help`. */
-const loadLineage: typeof import("../lineage/load.js").loadLineage = async (...args) => (await import("../lineage/load.js")).loadLineage(...args);
+const loadLineage: typeof import("../lineage/load.js").loadLineage = async (...args) =>
+  (await import("../lineage/load.js")).loadLineage(...args);
 
 /** Loads the catalog, or reports why it cannot be and sets the exit code. */
-async function load(configPath: string, targets: readonly string[] | undefined, format: OutputFormat, context: CommandContext): Promise<Loaded | undefined> {
+async function load(
+  configPath: string,
+  targets: readonly string[] | undefined,
+  format: OutputFormat,
+  context: CommandContext,
+): Promise<Loaded | undefined> {
   const loaded = await loadLineage(configPath, targets);
   if (loaded.ok) return loaded;
   report(loaded.diagnostics, loaded.rootDir, format, context.io);
@@ -77,60 +83,76 @@ export function registerLineageCommands(program: Command, context: CommandContex
       if (opts.focus) {
         const id = new Lineage(graph).resolve(opts.focus);
         if (id === undefined) {
-          const hint = nearestName(opts.focus, graph.vertices.map((v) => v.name));
-          return fail(context, `'${opts.focus}' is not a node or an input of target '${graph.target}'.${hint ? ` Did you mean '${hint}'?` : ""}`, 1);
+          const hint = nearestName(
+            opts.focus,
+            graph.vertices.map((v) => v.name),
+          );
+          return fail(
+            context,
+            `'${opts.focus}' is not a node or an input of target '${graph.target}'.${hint ? ` Did you mean '${hint}'?` : ""}`,
+            1,
+          );
         }
         const side: FocusSide = opts.upstream && !opts.downstream ? "upstream" : opts.downstream && !opts.upstream ? "downstream" : "both";
         graph = focusOn(graph, id, side);
       }
       const text =
-        opts.format === "dot" ? toDot(graph)
-        : opts.format === "mermaid" ? toMermaid(graph)
-        : opts.format === "json" ? JSON.stringify({ format: "featc-lineage/1", ...graph }, null, 2) + "\n"
-        : renderSinglePage(docsData(`${catalogTitle(loaded.rootDir)} · ${graph.target}`, [graph]));
+        opts.format === "dot"
+          ? toDot(graph)
+          : opts.format === "mermaid"
+            ? toMermaid(graph)
+            : opts.format === "json"
+              ? JSON.stringify({ format: "featc-lineage/1", ...graph }, null, 2) + "\n"
+              : renderSinglePage(docsData(`${catalogTitle(loaded.rootDir)} · ${graph.target}`, [graph]));
       writeOutput(text, opts.out, context);
     });
 
-  commonOptions(program.command("explain").argument("<node>", "a node (or an input) of the catalog").description("explain a node: definition, variants per target, checks, upstream and downstream")).action(
-    async (node: string, opts: CommonOptions) => {
-      const loaded = await load(opts.config, opts.target, opts.format, context);
-      if (!loaded) return;
-      const result = explain(loaded.graphs, node);
-      if (!result.found) {
-        const message = `'${node}' is not a node or an input of ${opts.target?.length ? `target ${opts.target.join(", ")}` : "any target"}.${result.suggestion ? ` Did you mean '${result.suggestion}'?` : ""}`;
-        if (opts.format === "json") context.io.out(JSON.stringify({ error: message, suggestion: result.suggestion ?? null }, null, 2));
-        return fail(context, message, 1);
-      }
-      context.io.out(opts.format === "json" ? JSON.stringify(result.explanation, null, 2) : formatExplanation(result.explanation).trimEnd());
-    },
-  );
+  commonOptions(
+    program
+      .command("explain")
+      .argument("<node>", "a node (or an input) of the catalog")
+      .description("explain a node: definition, variants per target, checks, upstream and downstream"),
+  ).action(async (node: string, opts: CommonOptions) => {
+    const loaded = await load(opts.config, opts.target, opts.format, context);
+    if (!loaded) return;
+    const result = explain(loaded.graphs, node);
+    if (!result.found) {
+      const message = `'${node}' is not a node or an input of ${opts.target?.length ? `target ${opts.target.join(", ")}` : "any target"}.${result.suggestion ? ` Did you mean '${result.suggestion}'?` : ""}`;
+      if (opts.format === "json") context.io.out(JSON.stringify({ error: message, suggestion: result.suggestion ?? null }, null, 2));
+      return fail(context, message, 1);
+    }
+    context.io.out(opts.format === "json" ? JSON.stringify(result.explanation, null, 2) : formatExplanation(result.explanation).trimEnd());
+  });
 
-  commonOptions(program.command("diff").argument("<ref>", "a git commit, branch or tag").description("compare the catalog at a git ref with the working tree (exit 0: no changes, 1: changes, 2: error)")).action(
-    async (ref: string, opts: CommonOptions) => {
-      const after = await load(opts.config, opts.target, opts.format, context);
-      if (!after) return context.exit(2);
-      const tree = exportRef(opts.config, ref);
-      if (!tree.ok) return fail(context, tree.message, 2);
-      try {
-        let before: readonly LineageGraph[] = [];
-        if (tree.configPath) {
-          const old = await loadLineage(tree.configPath);
-          if (!old.ok) {
-            report(old.diagnostics, old.rootDir, "human", context.io);
-            return fail(context, `the catalog at '${ref}' has errors (above); cannot compare with it`, 2);
-          }
-          before = old.graphs.filter((g) => !opts.target?.length || opts.target.includes(g.target));
-        } else if (opts.format === "human") {
-          context.io.err(`featc: '${ref}' has no ${path.basename(opts.config)}; every target is new.`);
+  commonOptions(
+    program
+      .command("diff")
+      .argument("<ref>", "a git commit, branch or tag")
+      .description("compare the catalog at a git ref with the working tree (exit 0: no changes, 1: changes, 2: error)"),
+  ).action(async (ref: string, opts: CommonOptions) => {
+    const after = await load(opts.config, opts.target, opts.format, context);
+    if (!after) return context.exit(2);
+    const tree = exportRef(opts.config, ref);
+    if (!tree.ok) return fail(context, tree.message, 2);
+    try {
+      let before: readonly LineageGraph[] = [];
+      if (tree.configPath) {
+        const old = await loadLineage(tree.configPath);
+        if (!old.ok) {
+          report(old.diagnostics, old.rootDir, "human", context.io);
+          return fail(context, `the catalog at '${ref}' has errors (above); cannot compare with it`, 2);
         }
-        const diff = compareCatalogs(ref, tree.commit, before, after.graphs);
-        context.io.out(opts.format === "json" ? JSON.stringify(diff, null, 2) : formatDiff(diff).trimEnd());
-        context.exit(diff.hasChanges ? 1 : 0);
-      } finally {
-        tree.dispose();
+        before = old.graphs.filter((g) => !opts.target?.length || opts.target.includes(g.target));
+      } else if (opts.format === "human") {
+        context.io.err(`featc: '${ref}' has no ${path.basename(opts.config)}; every target is new.`);
       }
-    },
-  );
+      const diff = compareCatalogs(ref, tree.commit, before, after.graphs);
+      context.io.out(opts.format === "json" ? JSON.stringify(diff, null, 2) : formatDiff(diff).trimEnd());
+      context.exit(diff.hasChanges ? 1 : 0);
+    } finally {
+      tree.dispose();
+    }
+  });
 
   program
     .command("docs")
@@ -142,13 +164,21 @@ export function registerLineageCommands(program: Command, context: CommandContex
       const loaded = await load(opts.config, opts.target, "human", context);
       if (!loaded) return;
       const written = writeSite(opts.out, docsData(catalogTitle(loaded.rootDir), loaded.graphs));
-      context.io.err(`featc: wrote the catalog site (${written.map((f) => path.basename(f)).join(", ")}) to ${opts.out}; open ${path.join(opts.out, "index.html")}`);
+      context.io.err(
+        `featc: wrote the catalog site (${written.map((f) => path.basename(f)).join(", ")}) to ${opts.out}; open ${path.join(opts.out, "index.html")}`,
+      );
     });
 
-  commonOptions(program.command("version").description("content hashes of each target's graph and of each node, for pinning")).action(async (opts: CommonOptions) => {
-    const loaded = await load(opts.config, opts.target, opts.format, context);
-    if (!loaded) return;
-    const versions = loaded.graphs.map(versionOf);
-    context.io.out(opts.format === "json" ? JSON.stringify({ format: "featc-version/1", targets: versions }, null, 2) : formatVersions(versions).trimEnd());
-  });
+  commonOptions(program.command("version").description("content hashes of each target's graph and of each node, for pinning")).action(
+    async (opts: CommonOptions) => {
+      const loaded = await load(opts.config, opts.target, opts.format, context);
+      if (!loaded) return;
+      const versions = loaded.graphs.map(versionOf);
+      context.io.out(
+        opts.format === "json"
+          ? JSON.stringify({ format: "featc-version/1", targets: versions }, null, 2)
+          : formatVersions(versions).trimEnd(),
+      );
+    },
+  );
 }

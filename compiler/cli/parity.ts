@@ -54,7 +54,11 @@ function columnsOf(result: Readonly<Record<string, unknown>>): Record<string, Ar
   return out;
 }
 
-async function run(target: ParityTarget, module: GeneratedModule, setup: (t: ParityTarget) => Promise<ParitySetup>): Promise<Record<string, ArrayLike<unknown>>> {
+async function run(
+  target: ParityTarget,
+  module: GeneratedModule,
+  setup: (t: ParityTarget) => Promise<ParitySetup>,
+): Promise<Record<string, ArrayLike<unknown>>> {
   let given: ParitySetup;
   try {
     given = await setup(target);
@@ -64,7 +68,9 @@ async function run(target: ParityTarget, module: GeneratedModule, setup: (t: Par
   try {
     if (target.shape === "batch") return columnsOf((await module.execute(module.OUTPUT_NAMES, given.inputs)) as Record<string, unknown>);
     if (!given.connection) throw new UsageError(`the setup module gave SQL target '${target.name}' no connection`);
-    const result = (await module.execute(given.connection as SqlConnection, given.inputs)) as { columns: Record<string, ArrayLike<unknown>> };
+    const result = (await module.execute(given.connection as SqlConnection, given.inputs)) as {
+      columns: Record<string, ArrayLike<unknown>>;
+    };
     return { ...result.columns };
   } finally {
     await given.close?.();
@@ -73,7 +79,8 @@ async function run(target: ParityTarget, module: GeneratedModule, setup: (t: Par
 
 function cell(p: NodeParity): string {
   if (p.verdict === "within-ulps") return `within ${p.boundUlps} ulp`;
-  if (p.verdict === "different") return Number.isFinite(p.maxUlps) && p.boundUlps > 0 ? `DIFFERENT (bound ${p.boundUlps} ulp)` : "DIFFERENT";
+  if (p.verdict === "different")
+    return Number.isFinite(p.maxUlps) && p.boundUlps > 0 ? `DIFFERENT (bound ${p.boundUlps} ulp)` : "DIFFERENT";
   return p.verdict;
 }
 
@@ -101,17 +108,28 @@ export function registerParityCommand(program: Command, context: CommandContext)
       try {
         const targets = [left, right].map((name): ParityTarget => {
           const t = config.targets.find((x) => x.name === name);
-          if (!t) throw new UsageError(`no target '${name}' in ${path.relative(process.cwd(), config.configPath) || DEFAULT_CONFIG_NAME} (it has ${config.targets.map((x) => x.name).join(", ")})`);
-          if (!RUNNABLE.includes(t.shape)) throw new UsageError(`target '${name}' has shape '${t.shape}'; parity runs targets of shape ${RUNNABLE.join(" or ")}`);
+          if (!t)
+            throw new UsageError(
+              `no target '${name}' in ${path.relative(process.cwd(), config.configPath) || DEFAULT_CONFIG_NAME} (it has ${config.targets.map((x) => x.name).join(", ")})`,
+            );
+          if (!RUNNABLE.includes(t.shape))
+            throw new UsageError(`target '${name}' has shape '${t.shape}'; parity runs targets of shape ${RUNNABLE.join(" or ")}`);
           return { name, shape: t.shape, ...(t.options.dialect ? { dialect: t.options.dialect } : {}) };
         });
         await enableTypeScriptImports();
         const setupModule = (await import(pathToFileURL(path.resolve(opts.setup)).href)) as { default?: unknown };
-        if (typeof setupModule.default !== "function") throw new UsageError(`${opts.setup} must export a default function (target) => { inputs, connection?, close? }`);
+        if (typeof setupModule.default !== "function")
+          throw new UsageError(`${opts.setup} must export a default function (target) => { inputs, connection?, close? }`);
         const setup = setupModule.default as (t: ParityTarget) => Promise<ParitySetup>;
-        const modules = await Promise.all(targets.map(async (t) => (await import(pathToFileURL(path.join(config.outDir, `${t.name}.ts`)).href)) as GeneratedModule));
+        const modules = await Promise.all(
+          targets.map(async (t) => (await import(pathToFileURL(path.join(config.outDir, `${t.name}.ts`)).href)) as GeneratedModule),
+        );
         const [a, b] = [await run(targets[0]!, modules[0]!, setup), await run(targets[1]!, modules[1]!, setup)];
-        for (const [run, name] of [[a, left], [b, right]] as const) if (!run[opts.key]) throw new UsageError(`target '${name}' has no column '${opts.key}' to match rows on`);
+        for (const [run, name] of [
+          [a, left],
+          [b, right],
+        ] as const)
+          if (!run[opts.key]) throw new UsageError(`target '${name}' has no column '${opts.key}' to match rows on`);
         const shared = Object.keys(b).filter((c) => c in a);
         const onlyIn = { [left]: Object.keys(a).filter((c) => !(c in b)), [right]: Object.keys(b).filter((c) => !(c in a)) };
         const bounds = { ...modules[0]!.NODES, ...modules[1]!.NODES };
@@ -119,20 +137,41 @@ export function registerParityCommand(program: Command, context: CommandContext)
         const keys = b[opts.key]!;
         const ok = nodes.every((n) => n.ok);
         if (opts.format === "json") {
-          const rows = nodes.map((n) => ({ ...n, ...(n.worstRow ? { worstRow: { [opts.key]: keys[n.worstRow.index], [left]: n.worstRow.left, [right]: n.worstRow.right } } : {}) }));
+          const rows = nodes.map((n) => ({
+            ...n,
+            ...(n.worstRow ? { worstRow: { [opts.key]: keys[n.worstRow.index], [left]: n.worstRow.left, [right]: n.worstRow.right } } : {}),
+          }));
           // NaN and infinities have no JSON spelling: the worst row's values are written as text.
-          io.out(JSON.stringify({ left, right, key: opts.key, rows: keys.length, ok, nodes: rows, onlyIn }, (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v), 2));
+          io.out(
+            JSON.stringify(
+              { left, right, key: opts.key, rows: keys.length, ok, nodes: rows, onlyIn },
+              (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v),
+              2,
+            ),
+          );
         } else {
           const width = Math.max(4, ...nodes.map((n) => n.node.length));
-          const lines = [`featc parity: ${left} vs ${right}, ${keys.length} rows matched on ${opts.key}`, `${"node".padEnd(width)}  ${"verdict".padEnd(26)}  ${"max ulps".padStart(8)}  ${"rows".padStart(7)}  worst row`];
+          const lines = [
+            `featc parity: ${left} vs ${right}, ${keys.length} rows matched on ${opts.key}`,
+            `${"node".padEnd(width)}  ${"verdict".padEnd(26)}  ${"max ulps".padStart(8)}  ${"rows".padStart(7)}  worst row`,
+          ];
           for (const n of nodes) {
-            const worst = n.worstRow ? `${opts.key}=${show(keys[n.worstRow.index])}: ${show(n.worstRow.left)} vs ${show(n.worstRow.right)}` : "";
-            lines.push(`${n.node.padEnd(width)}  ${cell(n).padEnd(26)}  ${String(n.maxUlps).padStart(8)}  ${String(n.rowsDiffering).padStart(7)}  ${worst}`);
+            const worst = n.worstRow
+              ? `${opts.key}=${show(keys[n.worstRow.index])}: ${show(n.worstRow.left)} vs ${show(n.worstRow.right)}`
+              : "";
+            lines.push(
+              `${n.node.padEnd(width)}  ${cell(n).padEnd(26)}  ${String(n.maxUlps).padStart(8)}  ${String(n.rowsDiffering).padStart(7)}  ${worst}`,
+            );
           }
-          for (const [name, list] of Object.entries(onlyIn)) if (list.length > 0) lines.push(`only in ${name} (not compared): ${list.join(", ")}`);
+          for (const [name, list] of Object.entries(onlyIn))
+            if (list.length > 0) lines.push(`only in ${name} (not compared): ${list.join(", ")}`);
           io.out(lines.join("\n"));
           const failed = nodes.filter((n) => !n.ok).map((n) => n.node);
-          io.err(ok ? `featc: parity holds for ${nodes.length} columns (${nodes.filter((n) => n.verdict === "within-ulps").length} within their bound).` : `featc: ${failed.length} column(s) differ: ${failed.join(", ")}`);
+          io.err(
+            ok
+              ? `featc: parity holds for ${nodes.length} columns (${nodes.filter((n) => n.verdict === "within-ulps").length} within their bound).`
+              : `featc: ${failed.length} column(s) differ: ${failed.join(", ")}`,
+          );
         }
         context.exit(ok ? 0 : 1);
       } catch (e) {

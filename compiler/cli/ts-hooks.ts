@@ -20,17 +20,26 @@ interface Loaded {
   shortCircuit?: boolean;
 }
 
-export async function resolve(specifier: string, context: { parentURL?: string }, next: Next<[string, { parentURL?: string }], Resolved>): Promise<Resolved> {
+export async function resolve(
+  specifier: string,
+  context: { parentURL?: string },
+  next: Next<[string, { parentURL?: string }], Resolved>,
+): Promise<Resolved> {
   try {
     return await next(specifier, context);
   } catch (error) {
-    const relative = specifier.startsWith("./") || specifier.startsWith("../") || specifier.startsWith("/") || specifier.startsWith("file:");
+    const relative =
+      specifier.startsWith("./") || specifier.startsWith("../") || specifier.startsWith("/") || specifier.startsWith("file:");
     if (!relative || !/\.[mc]?js$/.test(specifier)) throw error;
     return next(specifier.replace(/\.([mc]?)js$/, ".$1ts"), context);
   }
 }
 
-export async function load(url: string, context: { format?: string | null }, next: Next<[string, { format?: string | null }], Loaded>): Promise<Loaded> {
+export async function load(
+  url: string,
+  context: { format?: string | null },
+  next: Next<[string, { format?: string | null }], Loaded>,
+): Promise<Loaded> {
   if (!url.startsWith("file:") || !/\.m?ts$/.test(url) || url.endsWith(".d.ts")) return next(url, context);
   const file = fileURLToPath(url);
   const output = ts.transpileModule(fs.readFileSync(file, "utf8"), {

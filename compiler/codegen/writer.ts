@@ -43,7 +43,9 @@ export function isIdentifier(name: string): boolean {
 
 /** A string literal (double-quoted, JSON-escaped, line and paragraph separators escaped too). */
 export function str(value: string): Code {
-  return JSON.stringify(value).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029") as Code;
+  return JSON.stringify(value)
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029") as Code;
 }
 
 /** A property key: bare when it is an identifier, quoted otherwise. */
@@ -76,7 +78,10 @@ export function literal(value: string | number | boolean): Code {
  * which cannot hold one.
  */
 export function checkerType(text: string): Code {
-  return text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`) as Code;
+  return text.replace(
+    /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16)}`,
+  ) as Code;
 }
 
 /** `0x1f`: a bit mask. */
@@ -212,9 +217,12 @@ export class ModuleImports {
     const lines: Code[] = [];
     const values = [...this.runtimeValues].sort();
     const types = [...this.runtimeTypes].sort().map((t) => `type ${t}`);
-    if (values.length + types.length > 0) lines.push(code`import { ${joinCode([...values, ...types] as Code[], ", ")} } from ${str(this.runtimeModule)};`);
+    if (values.length + types.length > 0)
+      lines.push(code`import { ${joinCode([...values, ...types] as Code[], ", ")} } from ${str(this.runtimeModule)};`);
     for (const from of [...this.catalog.keys()].sort()) {
-      const used = [...this.catalog.get(from)!.values()].filter((n) => this.usedNames.has(n)).sort((a, b) => (a.exported < b.exported ? -1 : 1));
+      const used = [...this.catalog.get(from)!.values()]
+        .filter((n) => this.usedNames.has(n))
+        .sort((a, b) => (a.exported < b.exported ? -1 : 1));
       if (used.length === 0) continue;
       const allTypes = used.every((n) => n.typeOnly);
       const names = used.map((n) => {

@@ -41,7 +41,8 @@ export function tooDeepBrackets(text: string, variant: ts.LanguageVariant): numb
   const open: ts.SyntaxKind[] = [];
   let previous = ts.SyntaxKind.Unknown;
   for (let token = scanner.scan(); token !== ts.SyntaxKind.EndOfFileToken; previous = token, token = scanner.scan()) {
-    if ((token === ts.SyntaxKind.SlashToken || token === ts.SyntaxKind.SlashEqualsToken) && !ENDS_EXPRESSION.has(previous)) token = scanner.reScanSlashToken();
+    if ((token === ts.SyntaxKind.SlashToken || token === ts.SyntaxKind.SlashEqualsToken) && !ENDS_EXPRESSION.has(previous))
+      token = scanner.reScanSlashToken();
     switch (token) {
       case ts.SyntaxKind.OpenParenToken:
       case ts.SyntaxKind.OpenBracketToken:

@@ -9,7 +9,19 @@ import path from "node:path";
 import { libraryFiles, ts } from "../typescript.js";
 import { diagnostics, type Diagnostic, type Span } from "../diagnostics.js";
 import type { FeatcConfig } from "../config.js";
-import type { Catalog, ExtractFact, FieldInfo, FunctionFact, InputsFact, ParamFact, ScalarClass, TypeInfo, TypeOracle, TypeRef, ValueSchema } from "../model.js";
+import type {
+  Catalog,
+  ExtractFact,
+  FieldInfo,
+  FunctionFact,
+  InputsFact,
+  ParamFact,
+  ScalarClass,
+  TypeInfo,
+  TypeOracle,
+  TypeRef,
+  ValueSchema,
+} from "../model.js";
 import { packageFile } from "../paths.js";
 import { MAX_BRACKET_DEPTH, MAX_TREE_DEPTH, tooDeepBrackets, tooDeepNode } from "./depth.js";
 import { fileProblem, isRegularFile, readTextFile } from "./files.js";
@@ -48,7 +60,14 @@ const CONTAINERS_MODULE = ["runtime", "containers"];
 const WINDOW_MODULE = ["runtime", "window", "aggregates"];
 
 /** The compiler options of a catalog without a tsconfig, as tsconfig.json spells them. */
-const DEFAULT_OPTIONS_JSON = { target: "es2022", module: "nodenext", moduleResolution: "nodenext", strict: true, lib: ["es2023"], types: [] };
+const DEFAULT_OPTIONS_JSON = {
+  target: "es2022",
+  module: "nodenext",
+  moduleResolution: "nodenext",
+  strict: true,
+  lib: ["es2023"],
+  types: [],
+};
 const DEFAULT_OPTIONS: ts.CompilerOptions = ts.convertCompilerOptionsFromJson(DEFAULT_OPTIONS_JSON, "/").options;
 
 /**
@@ -57,7 +76,14 @@ const DEFAULT_OPTIONS: ts.CompilerOptions = ts.convertCompilerOptionsFromJson(DE
  * implies them): tsc then reports the errors of declaration emit (TS2742, TS9xxx), and so must featc.
  */
 function readOnlyOptionsJson(options: ts.CompilerOptions) {
-  return { noEmit: true, skipLibCheck: true, declaration: Boolean(options.declaration || options.composite), emitDeclarationOnly: false, composite: false, incremental: false };
+  return {
+    noEmit: true,
+    skipLibCheck: true,
+    declaration: Boolean(options.declaration || options.composite),
+    emitDeclarationOnly: false,
+    composite: false,
+    incremental: false,
+  };
 }
 
 type FunctionLike = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression;
@@ -137,16 +163,24 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
     (file, problem) => unreadable.set(path.normalize(file), problem),
   );
   // With the native compiler checking the full program, featc's own questions may go to a leaner one (program.ts).
-  const programs = catalogProgram([...catalogPaths, ...extraFiles], compilerOptions.options, host, native?.started === true, new Set(texts.keys()));
+  const programs = catalogProgram(
+    [...catalogPaths, ...extraFiles],
+    compilerOptions.options,
+    host,
+    native?.started === true,
+    new Set(texts.keys()),
+  );
   const program = programs.program;
   // A name TypeScript reads differently (a backslash is a separator to it) has no source file:
   // it is skipped here, and FC1010 names the file (validate/checkCatalogFileNames).
-  const files = catalogPaths.flatMap((file) => program.getSourceFile(file) ?? []).filter((sf) => {
-    const deep = tooDeepNode(sf);
-    if (deep) problems.push(diagnostics.syntaxTooDeep(MAX_TREE_DEPTH, spanOf(deep, sf)));
-    if (deep) tooDeepFiles = true;
-    return !deep;
-  });
+  const files = catalogPaths
+    .flatMap((file) => program.getSourceFile(file) ?? [])
+    .filter((sf) => {
+      const deep = tooDeepNode(sf);
+      if (deep) problems.push(diagnostics.syntaxTooDeep(MAX_TREE_DEPTH, spanOf(deep, sf)));
+      if (deep) tooDeepFiles = true;
+      return !deep;
+    });
   const checker = program.getTypeChecker();
   const types = new TypeTable(checker);
   // Syntax errors come from the parse, already done. tsc checks no types while any file of the
@@ -156,18 +190,27 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
   const catalogNodes = new Set(files);
   const brokenElsewhere = program.getSourceFiles().some((sf) => !catalogNodes.has(sf) && program.getSyntacticDiagnostics(sf).length > 0);
   // A module the catalog imports that is a FIFO or a device: tsc would wait on it forever.
-  for (const [file, problem] of unreadable) problems.push(diagnostics.unreadableImport(path.relative(config.rootDir, file), problem, { file, line: 1, column: 1, length: 1 }));
+  for (const [file, problem] of unreadable)
+    problems.push(diagnostics.unreadableImport(path.relative(config.rootDir, file), problem, { file, line: 1, column: 1, length: 1 }));
   const nativeUsable = native !== undefined && syntaxErrors.length === 0 && !brokenElsewhere && unreadable.size === 0 && !tooDeepFiles;
   if (!nativeUsable) native?.cancel();
   const typeErrors = (nativeUsable ? native.result : Promise.resolve(undefined)).then((found): TypeErrors => {
-    if (!found) return { diagnostics: [...syntaxErrors, ...builtinTypeErrors(programs.full(), files, syntaxErrors.length > 0)], checkedBy: "builtin" };
+    if (!found)
+      return {
+        diagnostics: [...syntaxErrors, ...builtinTypeErrors(programs.full(), files, syntaxErrors.length > 0)],
+        checkedBy: "builtin",
+      };
     if ("timedOut" in found) return { diagnostics: [diagnostics.typeCheckTimeout(found.timedOut)], checkedBy: "native" };
     const byPath = new Map(files.map((sf) => [path.resolve(sf.fileName), sf]));
     return { diagnostics: found.map((d) => nativeDiagnostic(d, byPath.get(d.file))), checkedBy: "native" };
   });
 
   const candidates = files.flatMap((sf) => collectCandidates(sf, problems));
-  const windowTypes = { isRuntimeWindow: (file: string) => isRuntimeModule(file, WINDOW_MODULE), anyKey: types.info(checker.getUnknownType()), numberKey: types.info(checker.getNumberType()) };
+  const windowTypes = {
+    isRuntimeWindow: (file: string) => isRuntimeModule(file, WINDOW_MODULE),
+    anyKey: types.info(checker.getUnknownType()),
+    numberKey: types.info(checker.getNumberType()),
+  };
   for (const sf of files) problems.push(...functionsMadeByCalls(sf, checker));
   const catalogFileSet = new Set(files.map((sf) => sf.fileName));
   const functions: FunctionFact[] = [];
@@ -191,7 +234,15 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
       continue;
     }
     if (candidate.name.startsWith("_")) continue;
-    const read = functionFact(candidate, parsed, raw.filter((t) => !isParameterizeTag(t)), types, checker, problems, withHashes ? catalogFileSet : undefined);
+    const read = functionFact(
+      candidate,
+      parsed,
+      raw.filter((t) => !isParameterizeTag(t)),
+      types,
+      checker,
+      problems,
+      withHashes ? catalogFileSet : undefined,
+    );
     const fact = read && readWindow(candidate, read, checker, windowTypes, problems);
     if (!fact) continue;
     const lowered = options.lowerBodies ? lowerFunction(candidate.fn, program, catalogFileSet) : undefined;
@@ -205,7 +256,9 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
   }
   const finalFunctions = functions.map((f) => ({
     ...f,
-    checks: f.checks.map((c) => (c.rule.kind === "validator" ? { ...c, rule: { ...c.rule, file: validators.get(c.rule.fn)?.file ?? "" } } : c)),
+    checks: f.checks.map((c) =>
+      c.rule.kind === "validator" ? { ...c, rule: { ...c.rule, file: validators.get(c.rule.fn)?.file ?? "" } } : c,
+    ),
   }));
 
   const inputs = new Map<string, InputsFact>();
@@ -214,14 +267,29 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
     const sf = program.getSourceFile(target.inputs.file);
     if (!sf) {
       const read = readTextFile(target.inputs.file);
-      problems.push(diagnostics.unreadableInputsFile(target.name, path.relative(config.rootDir, target.inputs.file), "problem" in read ? read.problem : undefined, target.inputs.span));
+      problems.push(
+        diagnostics.unreadableInputsFile(
+          target.name,
+          path.relative(config.rootDir, target.inputs.file),
+          "problem" in read ? read.problem : undefined,
+          target.inputs.span,
+        ),
+      );
       continue;
     }
     const declared = sf.statements.filter((st) => ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st));
     const decl = declared.find((st) => st.name.text === target.inputs!.name);
     if (!decl) {
       const known = declared.map((d) => d.name.text);
-      problems.push(diagnostics.inputsNotFound(target.name, target.inputs.name, path.relative(config.rootDir, target.inputs.file), known, target.inputs.span));
+      problems.push(
+        diagnostics.inputsNotFound(
+          target.name,
+          target.inputs.name,
+          path.relative(config.rootDir, target.inputs.file),
+          known,
+          target.inputs.span,
+        ),
+      );
       continue;
     }
     if (!isExported(decl)) {
@@ -233,11 +301,23 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
     inputs.set(target.name, {
       name: target.inputs.name,
       file: target.inputs.file,
-      fields: fields.map((f) => ({ name: f.name, type: f.type, optional: f.optional, span: types.spanOfField(ref, f.name) ?? spanOf(decl.name), schema: types.schema(f.type.ref, f.optional) })),
+      fields: fields.map((f) => ({
+        name: f.name,
+        type: f.type,
+        optional: f.optional,
+        span: types.spanOfField(ref, f.name) ?? spanOf(decl.name),
+        schema: types.schema(f.type.ref, f.optional),
+      })),
     });
   }
 
-  return { catalog: { functions: finalFunctions, validators, inputs }, oracle: types, diagnostics: problems, typeErrors, lean: programs.lean };
+  return {
+    catalog: { functions: finalFunctions, validators, inputs },
+    oracle: types,
+    diagnostics: problems,
+    typeErrors,
+    lean: programs.lean,
+  };
 }
 
 function typescriptDiagnostic(d: ts.Diagnostic): Diagnostic {
@@ -247,13 +327,19 @@ function typescriptDiagnostic(d: ts.Diagnostic): Diagnostic {
 
 /** FC1011 from the native compiler's report; the span runs over the token tsc points at. */
 function nativeDiagnostic(d: NativeDiagnostic, sf: ts.SourceFile | undefined): Diagnostic {
-  if (!sf) return diagnostics.typescriptError(d.code, d.message, { file: path.normalize(d.file), line: d.line, column: d.column, length: 1 });
+  if (!sf)
+    return diagnostics.typescriptError(d.code, d.message, { file: path.normalize(d.file), line: d.line, column: d.column, length: 1 });
   const lines = sf.getLineStarts();
   const lineStart = lines[Math.min(d.line, lines.length) - 1]!;
   const start = Math.min(lineStart + d.column - 1, sf.text.length);
   const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, sf.languageVariant, sf.text, undefined, start);
   scanner.scan();
-  return diagnostics.typescriptError(d.code, d.message, { file: path.normalize(sf.fileName), line: d.line, column: d.column, length: Math.max(1, scanner.getTokenEnd() - start) });
+  return diagnostics.typescriptError(d.code, d.message, {
+    file: path.normalize(sf.fileName),
+    line: d.line,
+    column: d.column,
+    length: Math.max(1, scanner.getTokenEnd() - start),
+  });
 }
 
 /**
@@ -263,7 +349,10 @@ function nativeDiagnostic(d: NativeDiagnostic, sf: ts.SourceFile | undefined): D
  */
 function builtinTypeErrors(program: ts.Program, files: readonly ts.SourceFile[], syntaxErrors: boolean): Diagnostic[] {
   const semantic = files.flatMap((sf) => program.getSemanticDiagnostics(sf));
-  const declarations = !syntaxErrors && semantic.length === 0 && program.getCompilerOptions().declaration ? files.flatMap((sf) => program.getDeclarationDiagnostics(sf)) : [];
+  const declarations =
+    !syntaxErrors && semantic.length === 0 && program.getCompilerOptions().declaration
+      ? files.flatMap((sf) => program.getDeclarationDiagnostics(sf))
+      : [];
   return [...semantic, ...declarations].map(typescriptDiagnostic);
 }
 
@@ -273,7 +362,10 @@ function builtinTypeErrors(program: ts.Program, files: readonly ts.SourceFile[],
  * defaults stand in (`broken`: the native compiler, which would read the same file, is not asked).
  */
 function catalogCompilerOptions(config: FeatcConfig, problems: Diagnostic[]): { options: ts.CompilerOptions; broken: boolean } {
-  const readOnly = (options: ts.CompilerOptions): ts.CompilerOptions => ({ ...options, ...ts.convertCompilerOptionsFromJson(readOnlyOptionsJson(options), "/").options });
+  const readOnly = (options: ts.CompilerOptions): ts.CompilerOptions => ({
+    ...options,
+    ...ts.convertCompilerOptionsFromJson(readOnlyOptionsJson(options), "/").options,
+  });
   if (!config.tsconfig) return { options: readOnly(DEFAULT_OPTIONS), broken: false };
   const errors: ts.Diagnostic[] = [];
   const parsed = ts.getParsedCommandLineOfConfigFile(
@@ -318,7 +410,12 @@ function textOf(read: ReturnType<typeof readTextFile>): string | undefined {
  * checker. Most of what a program reads is declaration files (`@types/node` alone is 2.3 MB),
  * and their JSDoc is most of their text.
  */
-function compilerHost(options: ts.CompilerOptions, texts: ReadonlyMap<string, string>, onTooDeep: (file: string) => void, onUnreadable: (file: string, problem: string) => void): ts.CompilerHost {
+function compilerHost(
+  options: ts.CompilerOptions,
+  texts: ReadonlyMap<string, string>,
+  onTooDeep: (file: string) => void,
+  onUnreadable: (file: string, problem: string) => void,
+): ts.CompilerHost {
   const host = ts.createCompilerHost(options);
   const libs = bundledLibraries(host.getDefaultLibLocation!());
   const fileExists = host.fileExists.bind(host);
@@ -333,11 +430,18 @@ function compilerHost(options: ts.CompilerOptions, texts: ReadonlyMap<string, st
   // One parse per file and set of parse options, shared by every program made with this host.
   const parsed = new Map<string, ts.SourceFile | undefined>();
   host.getSourceFile = (file, languageVersionOrOptions, onError) => {
-    const key = typeof languageVersionOrOptions === "object" ? `${file}\0${languageVersionOrOptions.languageVersion}\0${languageVersionOrOptions.impliedNodeFormat}` : `${file}\0${languageVersionOrOptions}`;
+    const key =
+      typeof languageVersionOrOptions === "object"
+        ? `${file}\0${languageVersionOrOptions.languageVersion}\0${languageVersionOrOptions.impliedNodeFormat}`
+        : `${file}\0${languageVersionOrOptions}`;
     if (!parsed.has(key)) parsed.set(key, parse(file, languageVersionOrOptions, onError));
     return parsed.get(key);
   };
-  const parse = (file: string, languageVersionOrOptions: ts.ScriptTarget | ts.CreateSourceFileOptions, onError?: (message: string) => void): ts.SourceFile | undefined => {
+  const parse = (
+    file: string,
+    languageVersionOrOptions: ts.ScriptTarget | ts.CreateSourceFileOptions,
+    onError?: (message: string) => void,
+  ): ts.SourceFile | undefined => {
     let text: string | undefined;
     try {
       text = host.readFile(file);
@@ -347,7 +451,10 @@ function compilerHost(options: ts.CompilerOptions, texts: ReadonlyMap<string, st
     }
     if (text === undefined) return undefined;
     const own = texts.has(file);
-    const options = typeof languageVersionOrOptions === "object" ? { ...languageVersionOrOptions, jsDocParsingMode: own ? ts.JSDocParsingMode.ParseAll : ts.JSDocParsingMode.ParseForTypeErrors } : languageVersionOrOptions;
+    const options =
+      typeof languageVersionOrOptions === "object"
+        ? { ...languageVersionOrOptions, jsDocParsingMode: own ? ts.JSDocParsingMode.ParseAll : ts.JSDocParsingMode.ParseForTypeErrors }
+        : languageVersionOrOptions;
     // A module the catalog imports is not measured before it is parsed: a stack overflow in its
     // parse makes it an empty module, reported.
     try {
@@ -481,7 +588,8 @@ function functionFact(
   if (c.fn.type) {
     returnText = c.fn.type.getText(sf);
     const t = c.fn.type;
-    if (isAsync && ts.isTypeReferenceNode(t) && t.typeName.getText(sf) === "Promise" && t.typeArguments?.length === 1) returnText = t.typeArguments[0]!.getText(sf);
+    if (isAsync && ts.isTypeReferenceNode(t) && t.typeName.getText(sf) === "Promise" && t.typeArguments?.length === 1)
+      returnText = t.typeArguments[0]!.getText(sf);
   }
   const description = jsDocsOf(c.docHost)
     .map((d) => (ts.getTextOfJSDocComment(d.comment) ?? "").trim())
@@ -522,7 +630,14 @@ function structure(node: ts.Node): string {
   const parts: string[] = [];
   const visit = (n: ts.Node): void => {
     parts.push(String(n.kind));
-    if (ts.isIdentifier(n) || ts.isPrivateIdentifier(n) || ts.isLiteralExpression(n) || ts.isTemplateMiddle(n) || ts.isTemplateTail(n) || ts.isTemplateHead(n)) {
+    if (
+      ts.isIdentifier(n) ||
+      ts.isPrivateIdentifier(n) ||
+      ts.isLiteralExpression(n) ||
+      ts.isTemplateMiddle(n) ||
+      ts.isTemplateTail(n) ||
+      ts.isTemplateHead(n)
+    ) {
       parts.push(JSON.stringify(n.text));
     }
     parts.push("(");
@@ -538,7 +653,12 @@ function structure(node: ts.Node): string {
  * covers the catalog code it calls: private helpers and constants of catalog files (followed
  * transitively), so that changing a helper changes every feature that runs it.
  */
-function codeHash(c: Candidate, tags: readonly { name: string; text: string }[], checker: ts.TypeChecker, catalogFiles: ReadonlySet<string>): string {
+function codeHash(
+  c: Candidate,
+  tags: readonly { name: string; text: string }[],
+  checker: ts.TypeChecker,
+  catalogFiles: ReadonlySet<string>,
+): string {
   const hash = crypto.createHash("sha256").update(c.name).update("\0").update(structure(c.fn));
   for (const text of referencedCatalogCode(c.fn, checker, catalogFiles)) hash.update("\0").update(text);
   return hash.update("\0").update(JSON.stringify(tags)).digest("hex").slice(0, 16);
@@ -559,7 +679,16 @@ function referencedCatalogCode(root: ts.Node, checker: ts.TypeChecker, catalogFi
           const sf = decl.getSourceFile();
           if (!catalogFiles.has(sf.fileName) || ts.isParameter(decl) || isInside(decl, root)) continue;
           const owner = ts.isVariableDeclaration(decl) ? decl.parent.parent : decl;
-          if (seen.has(owner) || !(ts.isFunctionDeclaration(owner) || ts.isVariableStatement(owner) || ts.isClassDeclaration(owner) || ts.isEnumDeclaration(owner))) continue;
+          if (
+            seen.has(owner) ||
+            !(
+              ts.isFunctionDeclaration(owner) ||
+              ts.isVariableStatement(owner) ||
+              ts.isClassDeclaration(owner) ||
+              ts.isEnumDeclaration(owner)
+            )
+          )
+            continue;
           seen.add(owner);
           texts.push(structure(owner));
           queue.push(owner);
@@ -633,7 +762,7 @@ class TypeTable implements TypeOracle {
     const container = this.containerOf(type);
     let element: TypeInfo | undefined;
     if (container !== "none") {
-      const arg = this.checker.getTypeArguments(type as ts.TypeReference)[0] ?? (type.aliasTypeArguments?.[0]);
+      const arg = this.checker.getTypeArguments(type as ts.TypeReference)[0] ?? type.aliasTypeArguments?.[0];
       element = arg ? this.info(arg, elementText(written)) : undefined;
     }
     const printable = isPrintable(this.checker, type, 0);
@@ -653,12 +782,21 @@ class TypeTable implements TypeOracle {
         const decl = symbol.valueDeclaration ?? symbol.declarations?.[0];
         const fieldType = decl ? this.checker.getTypeOfSymbolAtLocation(symbol, decl) : this.checker.getTypeOfSymbol(symbol);
         const typeNode = decl && (ts.isPropertySignature(decl) || ts.isPropertyDeclaration(decl)) ? decl.type : undefined;
-        const optional = (symbol.flags & ts.SymbolFlags.Optional) !== 0 || this.checker.isTypeAssignableTo(this.checker.getUndefinedType(), fieldType);
+        const optional =
+          (symbol.flags & ts.SymbolFlags.Optional) !== 0 || this.checker.isTypeAssignableTo(this.checker.getUndefinedType(), fieldType);
         // An optional field also holds undefined: its text is the type as read (`number | undefined`), not as written, when the two differ.
         const undefinedType = this.checker.getUndefinedType();
-        const widened = typeNode !== undefined && (symbol.flags & ts.SymbolFlags.Optional) !== 0 && !this.checker.isTypeAssignableTo(undefinedType, this.checker.getTypeFromTypeNode(typeNode)) && this.checker.isTypeAssignableTo(undefinedType, fieldType);
+        const widened =
+          typeNode !== undefined &&
+          (symbol.flags & ts.SymbolFlags.Optional) !== 0 &&
+          !this.checker.isTypeAssignableTo(undefinedType, this.checker.getTypeFromTypeNode(typeNode)) &&
+          this.checker.isTypeAssignableTo(undefinedType, fieldType);
         result.push({ name: symbol.getName(), type: this.info(fieldType, widened ? undefined : typeNode?.getText()), optional });
-        if (decl) spans.set(symbol.getName(), spanAt(decl.getSourceFile(), decl.getStart(), (ts.isPropertySignature(decl) ? decl.name : decl).getWidth()));
+        if (decl)
+          spans.set(
+            symbol.getName(),
+            spanAt(decl.getSourceFile(), decl.getStart(), (ts.isPropertySignature(decl) ? decl.name : decl).getWidth()),
+          );
       }
     }
     this.fieldCache.set(ref, result);
@@ -683,16 +821,24 @@ class TypeTable implements TypeOracle {
     if (kind === undefined) {
       kind = "none";
       const name = symbol.getName();
-      if ((name === "Column" || name === "Table") && symbol.declarations?.some((d) => isRuntimeModule(d.getSourceFile().fileName, CONTAINERS_MODULE))) {
+      if (
+        (name === "Column" || name === "Table") &&
+        symbol.declarations?.some((d) => isRuntimeModule(d.getSourceFile().fileName, CONTAINERS_MODULE))
+      ) {
         kind = name === "Column" ? "column" : "table";
-      } else if (name === "Window" && symbol.declarations?.some((d) => isRuntimeModule(d.getSourceFile().fileName, WINDOW_MODULE))) kind = "window";
+      } else if (name === "Window" && symbol.declarations?.some((d) => isRuntimeModule(d.getSourceFile().fileName, WINDOW_MODULE)))
+        kind = "window";
       this.containerCache.set(symbol, kind);
     }
     return kind;
   }
 
   private print(type: ts.Type, enclosing?: ts.Node): string {
-    const text = this.checker.typeToString(type, enclosing, ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
+    const text = this.checker.typeToString(
+      type,
+      enclosing,
+      ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope,
+    );
     // The checker prints a lone surrogate of a string literal type as it is; written to a UTF-8
     // file it would become U+FFFD, another type. Only a string literal can hold one: escaped there.
     return text.replace(/import\("[^"]*"\)\./g, "").replace(LONE_SURROGATE, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -723,7 +869,11 @@ function isRuntimeModule(fileName: string, segments: readonly string[]): boolean
     yes = real === realpath(packageFile(source)) || real === realpath(packageFile(types));
     // Another copy of featc: its package.json is above runtime/ (sources) or dist/runtime/ (packed types).
     const normal = fileName.replace(/\\/g, "/");
-    const root = normal.endsWith(`/${types}`) ? normal.slice(0, -types.length) : normal.endsWith(`/${source}`) ? normal.slice(0, -source.length) : undefined;
+    const root = normal.endsWith(`/${types}`)
+      ? normal.slice(0, -types.length)
+      : normal.endsWith(`/${source}`)
+        ? normal.slice(0, -source.length)
+        : undefined;
     if (!yes && root !== undefined) {
       try {
         const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { name?: string };
@@ -745,9 +895,19 @@ function elementText(written: string | undefined): string | undefined {
 }
 
 const PRINTABLE_FLAGS =
-  ts.TypeFlags.Number | ts.TypeFlags.NumberLiteral | ts.TypeFlags.String | ts.TypeFlags.StringLiteral | ts.TypeFlags.Boolean |
-  ts.TypeFlags.BooleanLiteral | ts.TypeFlags.BigInt | ts.TypeFlags.BigIntLiteral | ts.TypeFlags.Null | ts.TypeFlags.Undefined |
-  ts.TypeFlags.Void | ts.TypeFlags.Unknown | ts.TypeFlags.Any;
+  ts.TypeFlags.Number |
+  ts.TypeFlags.NumberLiteral |
+  ts.TypeFlags.String |
+  ts.TypeFlags.StringLiteral |
+  ts.TypeFlags.Boolean |
+  ts.TypeFlags.BooleanLiteral |
+  ts.TypeFlags.BigInt |
+  ts.TypeFlags.BigIntLiteral |
+  ts.TypeFlags.Null |
+  ts.TypeFlags.Undefined |
+  ts.TypeFlags.Void |
+  ts.TypeFlags.Unknown |
+  ts.TypeFlags.Any;
 
 /** Primitive, literal, and arrays/tuples/unions of them: types that need no import to be named. */
 function isPrintable(checker: ts.TypeChecker, type: ts.Type, depth: number): boolean {

@@ -36,7 +36,9 @@ export function fileProblem(file: string): string | undefined {
   try {
     stat = fs.statSync(file);
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "ENOENT" ? "not found" : `cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"})`;
+    return (e as NodeJS.ErrnoException).code === "ENOENT"
+      ? "not found"
+      : `cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"})`;
   }
   if (!stat.isFile()) return `is not a regular file (${kindOf(stat)})`;
   if (stat.size > MAX_TEXT_FILE_BYTES) return `is larger than ${MAX_TEXT_FILE_BYTES / 1024 / 1024} MiB (${stat.size} bytes)`;

@@ -24,12 +24,35 @@ type Value =
 
 type Env = Map<ts.Symbol, Value>;
 
-const MATH_FUNCTIONS: ReadonlySet<string> = new Set<MathFunction>(["abs", "floor", "ceil", "trunc", "sqrt", "min", "max", "exp", "log", "pow", "round"]);
+const MATH_FUNCTIONS: ReadonlySet<string> = new Set<MathFunction>([
+  "abs",
+  "floor",
+  "ceil",
+  "trunc",
+  "sqrt",
+  "min",
+  "max",
+  "exp",
+  "log",
+  "pow",
+  "round",
+]);
 const MATH_ARITY: Partial<Record<MathFunction, number>> = { pow: 2 };
 const MATH_CONSTANTS: ReadonlySet<string> = new Set(["PI", "E", "LN2", "LN10", "LOG2E", "LOG10E", "SQRT2", "SQRT1_2"]);
 /** Where featc's relational API for SQL targets is declared: its functions are recognised by declaration. */
-const RELATIONAL_FILES = new Set([packageFile("runtime", "sql", "relational.ts"), packageFile("dist", "runtime", "sql", "relational.d.ts")].map(realpath));
-const RELATIONAL_FUNCTIONS: ReadonlySet<string> = new Set<RelationCall["fn"]>(["sqlTable", "lookup", "count", "sum", "mean", "stddev", "min", "max"]);
+const RELATIONAL_FILES = new Set(
+  [packageFile("runtime", "sql", "relational.ts"), packageFile("dist", "runtime", "sql", "relational.d.ts")].map(realpath),
+);
+const RELATIONAL_FUNCTIONS: ReadonlySet<string> = new Set<RelationCall["fn"]>([
+  "sqlTable",
+  "lookup",
+  "count",
+  "sum",
+  "mean",
+  "stddev",
+  "min",
+  "max",
+]);
 /** Inlined calls deeper than this are reported (a recursive helper). */
 const MAX_INLINE_DEPTH = 32;
 
@@ -52,7 +75,12 @@ export function lowerFunction(fn: FunctionLike, program: ts.Program, catalogFile
       const symbol = lowering.symbolOf(p.name);
       const type = program.getTypeChecker().getTypeAtLocation(p);
       const scalar = valueTypeOf(type);
-      env.set(symbol, scalar ? { kind: "scalar", type: scalar, expr: { kind: "ref", param: p.name.text, path: [], type: scalar } } : { kind: "objectRef", param: p.name.text, path: [] });
+      env.set(
+        symbol,
+        scalar
+          ? { kind: "scalar", type: scalar, expr: { kind: "ref", param: p.name.text, path: [], type: scalar } }
+          : { kind: "objectRef", param: p.name.text, path: [] },
+      );
     }
     const value = lowering.body(fn, env);
     if (value.kind === "scalar" || value.kind === "relation") return { ok: true, value };
@@ -75,7 +103,14 @@ function valueTypeOf(type: ts.Type): ValueType | undefined {
 }
 
 function unwrap(e: ts.Expression): ts.Expression {
-  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e)) e = e.expression;
+  while (
+    ts.isParenthesizedExpression(e) ||
+    ts.isAsExpression(e) ||
+    ts.isNonNullExpression(e) ||
+    ts.isSatisfiesExpression(e) ||
+    ts.isTypeAssertionExpression(e)
+  )
+    e = e.expression;
   return e;
 }
 
@@ -113,7 +148,12 @@ class Lowerer {
     const start = node.getStart(sf);
     const text = node.getText(sf).replace(/\s+/g, " ");
     const { line, character } = sf.getLineAndCharacterOfPosition(start);
-    const span: Span = { file: path.normalize(sf.fileName), line: line + 1, column: character + 1, length: Math.max(1, node.getEnd() - start) };
+    const span: Span = {
+      file: path.normalize(sf.fileName),
+      line: line + 1,
+      column: character + 1,
+      length: Math.max(1, node.getEnd() - start),
+    };
     throw new Stop({ construct: text.length > 40 ? `${text.slice(0, 37)}...` : text, reason, span });
   }
 
@@ -206,7 +246,11 @@ class Lowerer {
         const left = this.asScalar(this.identifier(e.left, env), e.left);
         const right = this.asScalar(this.expr(e.right, env), e.right);
         if (left.type !== "number" || right.type !== "number") this.stop(e, "compound assignment on non-numbers");
-        env.set(symbol, { kind: "scalar", type: "number", expr: { kind: "arithmetic", op: arithmetic, left: left.expr, right: right.expr, span: this.spanOf(e) } });
+        env.set(symbol, {
+          kind: "scalar",
+          type: "number",
+          expr: { kind: "arithmetic", op: arithmetic, left: left.expr, right: right.expr, span: this.spanOf(e) },
+        });
         return;
       }
     }
@@ -261,8 +305,10 @@ class Lowerer {
   expr(node: ts.Expression, env: Env): Value {
     const e = unwrap(node);
     if (ts.isNumericLiteral(e)) return num({ kind: "number", value: Number(e.text) });
-    if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return { kind: "scalar", type: "string", expr: { kind: "string", value: e.text } };
-    if (e.kind === ts.SyntaxKind.TrueKeyword || e.kind === ts.SyntaxKind.FalseKeyword) return bool({ kind: "boolean", value: e.kind === ts.SyntaxKind.TrueKeyword });
+    if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e))
+      return { kind: "scalar", type: "string", expr: { kind: "string", value: e.text } };
+    if (e.kind === ts.SyntaxKind.TrueKeyword || e.kind === ts.SyntaxKind.FalseKeyword)
+      return bool({ kind: "boolean", value: e.kind === ts.SyntaxKind.TrueKeyword });
     if (ts.isIdentifier(e)) return this.identifier(e, env);
     if (ts.isPrefixUnaryExpression(e)) {
       // A double negation is the value itself (for booleans, and bit for bit for doubles); some
@@ -298,7 +344,14 @@ class Lowerer {
     }
     const decl = symbol.valueDeclaration;
     // A module-level constant of the catalog.
-    if (decl && ts.isVariableDeclaration(decl) && decl.initializer && this.catalogFiles.has(decl.getSourceFile().fileName) && ts.isVariableStatement(decl.parent.parent) && decl.parent.flags & ts.NodeFlags.Const) {
+    if (
+      decl &&
+      ts.isVariableDeclaration(decl) &&
+      decl.initializer &&
+      this.catalogFiles.has(decl.getSourceFile().fileName) &&
+      ts.isVariableStatement(decl.parent.parent) &&
+      decl.parent.flags & ts.NodeFlags.Const
+    ) {
       return this.inline(decl, () => this.expr(decl.initializer!, new Map()));
     }
     if (decl && ts.isVariableDeclaration(decl) && this.mutable.has(symbol)) this.stop(e, "a local read before it is set on every path");
@@ -324,17 +377,30 @@ class Lowerer {
     const op = e.operatorToken.kind;
     const K = ts.SyntaxKind;
     if (op === K.AmpersandAmpersandToken || op === K.BarBarToken) {
-      return bool({ kind: "logic", op: op === K.AmpersandAmpersandToken ? "and" : "or", left: this.boolean(e.left, env), right: this.boolean(e.right, env) });
+      return bool({
+        kind: "logic",
+        op: op === K.AmpersandAmpersandToken ? "and" : "or",
+        left: this.boolean(e.left, env),
+        right: this.boolean(e.right, env),
+      });
     }
-    const arithmetic: Partial<Record<ts.SyntaxKind, "+" | "-" | "*" | "/" | "%">> = { [K.PlusToken]: "+", [K.MinusToken]: "-", [K.AsteriskToken]: "*", [K.SlashToken]: "/", [K.PercentToken]: "%" };
+    const arithmetic: Partial<Record<ts.SyntaxKind, "+" | "-" | "*" | "/" | "%">> = {
+      [K.PlusToken]: "+",
+      [K.MinusToken]: "-",
+      [K.AsteriskToken]: "*",
+      [K.SlashToken]: "/",
+      [K.PercentToken]: "%",
+    };
     const a = arithmetic[op];
     if (a) {
       const left = this.asScalar(this.expr(e.left, env), e.left);
       const right = this.asScalar(this.expr(e.right, env), e.right);
-      if (left.type !== "number" || right.type !== "number") this.stop(e, `'${ts.tokenToString(op)}' on a ${left.type} and a ${right.type}: only numbers are translated`);
+      if (left.type !== "number" || right.type !== "number")
+        this.stop(e, `'${ts.tokenToString(op)}' on a ${left.type} and a ${right.type}: only numbers are translated`);
       return num({ kind: "arithmetic", op: a, left: left.expr, right: right.expr, span: this.spanOf(e) });
     }
-    if (op === K.AsteriskAsteriskToken) return num({ kind: "math", fn: "pow", args: [this.number(e.left, env), this.number(e.right, env)], span: this.spanOf(e) });
+    if (op === K.AsteriskAsteriskToken)
+      return num({ kind: "math", fn: "pow", args: [this.number(e.left, env), this.number(e.right, env)], span: this.spanOf(e) });
     const compare: Partial<Record<ts.SyntaxKind, "<" | "<=" | ">" | ">=" | "===" | "!==">> = {
       [K.LessThanToken]: "<",
       [K.LessThanEqualsToken]: "<=",
@@ -350,7 +416,8 @@ class Lowerer {
       const left = this.asScalar(this.expr(e.left, env), e.left);
       const right = this.asScalar(this.expr(e.right, env), e.right);
       if (left.type !== right.type) this.stop(e, `a comparison of a ${left.type} with a ${right.type}`);
-      if (left.type === "string" && c !== "===" && c !== "!==") this.stop(e, "string order (JavaScript compares UTF-16 code units, SQL engines bytes or collations)");
+      if (left.type === "string" && c !== "===" && c !== "!==")
+        this.stop(e, "string order (JavaScript compares UTF-16 code units, SQL engines bytes or collations)");
       if (left.type === "boolean" && c !== "===" && c !== "!==") this.stop(e, "an order comparison of booleans");
       return bool({ kind: "compare", op: c, operands: left.type, left: left.expr, right: right.expr });
     }
@@ -365,8 +432,8 @@ class Lowerer {
         const bound = symbol && env.get(symbol);
         if (!bound) this.stop(p, "a shorthand property that names no parameter or local");
         fields.set(p.name.text, bound);
-      }
-      else if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) fields.set(p.name.text, this.expr(p.initializer, env));
+      } else if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)))
+        fields.set(p.name.text, this.expr(p.initializer, env));
       else this.stop(p, "an object member other than a named property");
     }
     return { kind: "object", fields };
@@ -394,7 +461,8 @@ class Lowerer {
     const refPath = [...of.path, name];
     if (type) return { kind: "scalar", type, expr: { kind: "ref", param: of.param, path: refPath, type } };
     const t = this.checker.getTypeAtLocation(e);
-    if (t.getCallSignatures().length > 0 || !(t.flags & ts.TypeFlags.Object)) this.stop(e, `'${e.getText()}' is not a number, boolean, string or plain object`);
+    if (t.getCallSignatures().length > 0 || !(t.flags & ts.TypeFlags.Object))
+      this.stop(e, `'${e.getText()}' is not a number, boolean, string or plain object`);
     return { kind: "objectRef", param: of.param, path: refPath };
   }
 
@@ -404,7 +472,8 @@ class Lowerer {
     if (ts.isIdentifier(e)) {
       const bound = env.get(this.symbolOf(e));
       if (bound?.kind === "objectRef" && bound.path.length === 0) return { kind: "param", name: bound.param };
-      if (bound?.kind === "scalar" && bound.expr.kind === "ref" && bound.expr.path.length === 0) return { kind: "param", name: bound.expr.param };
+      if (bound?.kind === "scalar" && bound.expr.kind === "ref" && bound.expr.path.length === 0)
+        return { kind: "param", name: bound.expr.param };
     }
     const v = this.expr(a, env);
     if (v.kind === "scalar" && (v.expr.kind === "number" || v.expr.kind === "string" || v.expr.kind === "boolean")) return v.expr;
@@ -419,7 +488,8 @@ class Lowerer {
       const target = unwrap(callee.expression);
       const name = callee.name.text;
       if (ts.isIdentifier(target) && target.text === "Math" && this.isLibrary(this.symbolOf(target))) {
-        if (!MATH_FUNCTIONS.has(name)) this.stop(e, `Math.${name} is not among the translated functions (${[...MATH_FUNCTIONS].sort().join(", ")})`);
+        if (!MATH_FUNCTIONS.has(name))
+          this.stop(e, `Math.${name} is not among the translated functions (${[...MATH_FUNCTIONS].sort().join(", ")})`);
         const fn = name as MathFunction;
         const args = e.arguments.map((a) => this.number(a, env));
         if (fn === "min" || fn === "max") {
@@ -450,12 +520,14 @@ class Lowerer {
       }
       if (fn && this.catalogFiles.has(fn.getSourceFile().fileName)) {
         const callable = fn;
-        if (e.arguments.length !== callable.parameters.length) this.stop(e, "a call whose arguments do not match the parameters one to one");
+        if (e.arguments.length !== callable.parameters.length)
+          this.stop(e, "a call whose arguments do not match the parameters one to one");
         const args = e.arguments.map((a) => this.expr(a, env));
         return this.inline(callable, () => {
           const scope: Env = new Map();
           callable.parameters.forEach((p, i) => {
-            if (!ts.isIdentifier(p.name) || p.dotDotDotToken || p.initializer) this.stop(p, "a parameter that is destructured, rest or defaulted");
+            if (!ts.isIdentifier(p.name) || p.dotDotDotToken || p.initializer)
+              this.stop(p, "a parameter that is destructured, rest or defaulted");
             scope.set(this.symbolOf(p.name), args[i]!);
           });
           return this.body(callable, scope);

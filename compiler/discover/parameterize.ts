@@ -59,7 +59,12 @@ interface ParsedTag {
  * The nodes a function's `@parameterize` tags make from its fact (the fact itself when it has
  * none). Problems with a tag are reported at the tag; a tag with a problem makes no node.
  */
-export function expandParameterize(host: ParameterizeHost, fact: FunctionFact, checker: ts.TypeChecker, problems: Diagnostic[]): FunctionFact[] {
+export function expandParameterize(
+  host: ParameterizeHost,
+  fact: FunctionFact,
+  checker: ts.TypeChecker,
+  problems: Diagnostic[],
+): FunctionFact[] {
   const tags = parameterizeTags(host);
   if (tags.length === 0) return [fact];
   const out: FunctionFact[] = [];
@@ -86,9 +91,17 @@ function parameterizeTags(host: ParameterizeHost): ts.JSDocTag[] {
 export function tokensOf(sf: ts.SourceFile, tag: ts.JSDocTag): { tokens: Token[]; error?: { message: string; start: number } } {
   const start = tag.tagName.getEnd();
   let error: { message: string; start: number } | undefined;
-  const scanner = ts.createScanner(ts.ScriptTarget.Latest, true, ts.LanguageVariant.Standard, sf.text, (message, length) => {
-    error ??= { message: ts.flattenDiagnosticMessageText(message.message, " "), start: scanner.getTokenEnd() - (length ?? 0) };
-  }, start, tag.getEnd() - start);
+  const scanner = ts.createScanner(
+    ts.ScriptTarget.Latest,
+    true,
+    ts.LanguageVariant.Standard,
+    sf.text,
+    (message, length) => {
+      error ??= { message: ts.flattenDiagnosticMessageText(message.message, " "), start: scanner.getTokenEnd() - (length ?? 0) };
+    },
+    start,
+    tag.getEnd() - start,
+  );
   const tokens: Token[] = [];
   for (let kind = scanner.scan(); kind !== ts.SyntaxKind.EndOfFileToken; kind = scanner.scan()) {
     if (kind === ts.SyntaxKind.AsteriskToken && scanner.hasPrecedingLineBreak()) continue;
@@ -122,7 +135,8 @@ function parseTag(host: ParameterizeHost, tag: ts.JSDocTag, problems: Diagnostic
   if (!isName(node)) return bad({ kind: "notANodeName", text: node.text }, node);
   if (node.text.startsWith("_")) return bad({ kind: "privateNode", text: node.text }, node);
   const open = next();
-  if (open?.kind !== ts.SyntaxKind.OpenParenToken) return bad({ kind: "expected", what: "(", after: node.text, got: open?.text }, open ?? node);
+  if (open?.kind !== ts.SyntaxKind.OpenParenToken)
+    return bad({ kind: "expected", what: "(", after: node.text, got: open?.text }, open ?? node);
   const bindings: Binding[] = [];
   for (;;) {
     let t = next();
@@ -136,13 +150,16 @@ function parseTag(host: ParameterizeHost, tag: ts.JSDocTag, problems: Diagnostic
     if (!first) return bad({ kind: "expected", what: "a value", after: param.text }, t);
     let value: Value | undefined;
     let last = first;
-    if (first.kind === ts.SyntaxKind.TrueKeyword || first.kind === ts.SyntaxKind.FalseKeyword) value = { kind: "literal", value: first.kind === ts.SyntaxKind.TrueKeyword };
-    else if (first.kind === ts.SyntaxKind.NullKeyword || (first.kind === ts.SyntaxKind.Identifier && first.text === "undefined")) return bad({ kind: "nullish", text: first.text }, first);
+    if (first.kind === ts.SyntaxKind.TrueKeyword || first.kind === ts.SyntaxKind.FalseKeyword)
+      value = { kind: "literal", value: first.kind === ts.SyntaxKind.TrueKeyword };
+    else if (first.kind === ts.SyntaxKind.NullKeyword || (first.kind === ts.SyntaxKind.Identifier && first.text === "undefined"))
+      return bad({ kind: "nullish", text: first.text }, first);
     else if (isName(first)) value = { kind: "name", name: first.text };
     else {
       if (first.kind === ts.SyntaxKind.MinusToken) {
         const n = next();
-        if (n?.kind !== ts.SyntaxKind.NumericLiteral || n.start !== first.end) return bad({ kind: "expected", what: "a number", after: "-" }, n ?? first);
+        if (n?.kind !== ts.SyntaxKind.NumericLiteral || n.start !== first.end)
+          return bad({ kind: "expected", what: "a number", after: "-" }, n ?? first);
         last = n;
       }
       const text = sf.text.slice(first.start, last.end);
@@ -153,7 +170,8 @@ function parseTag(host: ParameterizeHost, tag: ts.JSDocTag, problems: Diagnostic
     bindings.push({ param, value, valueSpan: spanAt(sf, first.start, last.end) });
     t = next();
     if (t?.kind === ts.SyntaxKind.CloseParenToken) break;
-    if (t?.kind !== ts.SyntaxKind.CommaToken) return bad(t ? { kind: "expected", what: ",", got: t.text } : { kind: "expected", what: ")" }, t ?? last);
+    if (t?.kind !== ts.SyntaxKind.CommaToken)
+      return bad(t ? { kind: "expected", what: ",", got: t.text } : { kind: "expected", what: ")" }, t ?? last);
   }
   const rest = tokens[i];
   if (rest) return bad({ kind: "trailing", text: rest.text }, rest);
@@ -176,7 +194,13 @@ function jsonLiteral(text: string): string | number | undefined {
 }
 
 /** The node one parsed tag makes, or undefined when a binding is wrong (reported). */
-function bind(host: ParameterizeHost, fact: FunctionFact, tag: ParsedTag, checker: ts.TypeChecker, problems: Diagnostic[]): FunctionFact | undefined {
+function bind(
+  host: ParameterizeHost,
+  fact: FunctionFact,
+  tag: ParsedTag,
+  checker: ts.TypeChecker,
+  problems: Diagnostic[],
+): FunctionFact | undefined {
   const sf = host.sourceFile;
   const byName = new Map(fact.params.map((p) => [p.name, p]));
   const bound = new Map<string, Binding>();
@@ -187,7 +211,9 @@ function bind(host: ParameterizeHost, fact: FunctionFact, tag: ParsedTag, checke
     const param = byName.get(name);
     if (!param) {
       const names = fact.params.map((p) => p.name);
-      const near = names.filter((n) => editDistance(n, name) <= Math.max(1, Math.floor(name.length / 3))).sort((a, b) => editDistance(a, name) - editDistance(b, name))[0];
+      const near = names
+        .filter((n) => editDistance(n, name) <= Math.max(1, Math.floor(name.length / 3)))
+        .sort((a, b) => editDistance(a, name) - editDistance(b, name))[0];
       problems.push(diagnostics.parameterizeUnknownParameter(tag.node.text, name, host.name, names, near, span));
       ok = false;
       continue;
@@ -219,7 +245,8 @@ function bind(host: ParameterizeHost, fact: FunctionFact, tag: ParsedTag, checke
     span: spanAt(sf, tag.node.start, tag.node.end),
     params,
     tags: [...fact.tags, { name: PARAMETERIZE_TAG, text }],
-    codeHash: fact.codeHash === "" ? "" : crypto.createHash("sha256").update(fact.codeHash).update("\0").update(text).digest("hex").slice(0, 16),
+    codeHash:
+      fact.codeHash === "" ? "" : crypto.createHash("sha256").update(fact.codeHash).update("\0").update(text).digest("hex").slice(0, 16),
     parameterized: { text, literals },
   };
 }
@@ -228,7 +255,14 @@ function bind(host: ParameterizeHost, fact: FunctionFact, tag: ParsedTag, checke
 function literalFits(host: ParameterizeHost, param: ParamFact, value: string | number | boolean, checker: ts.TypeChecker): boolean {
   const decl = host.fn.parameters[param.index];
   if (!decl?.type) return false;
-  const literalType = typeof value === "number" ? checker.getNumberLiteralType(value) : typeof value === "string" ? checker.getStringLiteralType(value) : value ? checker.getTrueType() : checker.getFalseType();
+  const literalType =
+    typeof value === "number"
+      ? checker.getNumberLiteralType(value)
+      : typeof value === "string"
+        ? checker.getStringLiteralType(value)
+        : value
+          ? checker.getTrueType()
+          : checker.getFalseType();
   return checker.isTypeAssignableTo(literalType, checker.getTypeFromTypeNode(decl.type));
 }
 
@@ -240,10 +274,15 @@ function literalFits(host: ParameterizeHost, param: ParamFact, value: string | n
 export function functionsMadeByCalls(sf: ts.SourceFile, checker: ts.TypeChecker): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const st of sf.statements) {
-    if (!ts.isVariableStatement(st) || (ts.getCombinedModifierFlags(st as unknown as ts.Declaration) & ts.ModifierFlags.Export) === 0) continue;
+    if (!ts.isVariableStatement(st) || (ts.getCombinedModifierFlags(st as unknown as ts.Declaration) & ts.ModifierFlags.Export) === 0)
+      continue;
     for (const decl of st.declarationList.declarations) {
       let init = decl.initializer;
-      while (init && (ts.isParenthesizedExpression(init) || ts.isSatisfiesExpression(init) || ts.isAsExpression(init) || ts.isNonNullExpression(init))) init = init.expression;
+      while (
+        init &&
+        (ts.isParenthesizedExpression(init) || ts.isSatisfiesExpression(init) || ts.isAsExpression(init) || ts.isNonNullExpression(init))
+      )
+        init = init.expression;
       if (!init || !ts.isCallExpression(init) || !ts.isIdentifier(decl.name) || decl.name.text.startsWith("_")) continue;
       if (checker.getTypeAtLocation(decl.name).getCallSignatures().length === 0) continue;
       out.push(madeByCall(decl.name.text, init, sf, checker, spanAt(sf, decl.name.getStart(sf), decl.name.getEnd())));
@@ -255,6 +294,13 @@ export function functionsMadeByCalls(sf: ts.SourceFile, checker: ts.TypeChecker)
 /** FC1005 for `export const name = callee(args)`, with the binding the call's arguments make. */
 function madeByCall(name: string, call: ts.CallExpression, sf: ts.SourceFile, checker: ts.TypeChecker, span: Span): Diagnostic {
   const params = checker.getResolvedSignature(call)?.getParameters() ?? [];
-  const bindings = call.arguments.length <= params.length ? call.arguments.map((a, i) => `${params[i]!.getName()}=${a.getText(sf)}`).join(", ") : "…";
-  return diagnostics.functionMadeByCall(name, call.expression.getText(sf), params.map((p) => p.getName()), bindings, span);
+  const bindings =
+    call.arguments.length <= params.length ? call.arguments.map((a, i) => `${params[i]!.getName()}=${a.getText(sf)}`).join(", ") : "…";
+  return diagnostics.functionMadeByCall(
+    name,
+    call.expression.getText(sf),
+    params.map((p) => p.getName()),
+    bindings,
+    span,
+  );
 }

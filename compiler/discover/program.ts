@@ -40,7 +40,13 @@ export interface CatalogProgram {
  * and nothing needs it. The host should return the same source file for the same file, so that
  * the full program, when needed, parses nothing twice.
  */
-export function catalogProgram(rootNames: readonly string[], options: ts.CompilerOptions, host: ts.CompilerHost, lean: boolean, own: ReadonlySet<string>): CatalogProgram {
+export function catalogProgram(
+  rootNames: readonly string[],
+  options: ts.CompilerOptions,
+  host: ts.CompilerHost,
+  lean: boolean,
+  own: ReadonlySet<string>,
+): CatalogProgram {
   const create = (opts: ts.CompilerOptions) => ts.createProgram({ rootNames, options: opts, host });
   const leanOptions = lean ? leaner(options) : undefined;
   if (!leanOptions) {
@@ -61,7 +67,8 @@ function leaner(options: ts.CompilerOptions): ts.CompilerOptions | undefined {
   const types = options.types === undefined || options.types.length > 0;
   // The default library of a target is its ECMAScript library plus the DOM's (lib.es2022.full.d.ts = es2022 + dom + …).
   const defaultLib = options.lib === undefined && !options.noLib ? ts.getDefaultLibFileName(options) : undefined;
-  const lib = defaultLib === undefined ? undefined : defaultLib === "lib.d.ts" ? "lib.es5.d.ts" : defaultLib.replace(/\.full\.d\.ts$/, ".d.ts");
+  const lib =
+    defaultLib === undefined ? undefined : defaultLib === "lib.d.ts" ? "lib.es5.d.ts" : defaultLib.replace(/\.full\.d\.ts$/, ".d.ts");
   if (!types && lib === undefined) return undefined;
   return { ...options, ...(types ? { types: [] } : {}), ...(lib !== undefined ? { lib: [lib] } : {}) };
 }
@@ -97,7 +104,13 @@ function needsWhatWasLeftOut(program: ts.Program, own: ReadonlySet<string>): boo
       return found;
     };
     const unresolved = (node: ts.Node): boolean => {
-      if (ts.isIdentifier(node)) return isReference(node) && (unboundNames.has(node.text) ? !isImportBinding(node) : !resolvesInFile(node.text) && !checker.resolveName(node.text, node, MEANING, false));
+      if (ts.isIdentifier(node))
+        return (
+          isReference(node) &&
+          (unboundNames.has(node.text)
+            ? !isImportBinding(node)
+            : !resolvesInFile(node.text) && !checker.resolveName(node.text, node, MEANING, false))
+        );
       const skipped = whole ? undefined : noTypeFrom(node);
       return ts.forEachChild(node, (child) => (child === skipped ? undefined : unresolved(child) || undefined)) ?? false;
     };
@@ -108,11 +121,18 @@ function needsWhatWasLeftOut(program: ts.Program, own: ReadonlySet<string>): boo
 
 /** The part of a declaration that no type depends on: a body under a written return type, an initializer under a written type. */
 function noTypeFrom(node: ts.Node): ts.Node | undefined {
-  if (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isGetAccessorDeclaration(node)) {
+  if (
+    ts.isFunctionDeclaration(node) ||
+    ts.isMethodDeclaration(node) ||
+    ts.isFunctionExpression(node) ||
+    ts.isArrowFunction(node) ||
+    ts.isGetAccessorDeclaration(node)
+  ) {
     return node.type ? node.body : undefined;
   }
   if (ts.isConstructorDeclaration(node) || ts.isSetAccessorDeclaration(node) || ts.isClassStaticBlockDeclaration(node)) return node.body;
-  if (ts.isVariableDeclaration(node) || ts.isPropertyDeclaration(node) || ts.isParameter(node)) return node.type ? node.initializer : undefined;
+  if (ts.isVariableDeclaration(node) || ts.isPropertyDeclaration(node) || ts.isParameter(node))
+    return node.type ? node.initializer : undefined;
   return undefined;
 }
 
@@ -137,16 +157,30 @@ function isReference(id: ts.Identifier): boolean {
   }
   if (ts.isImportTypeNode(parent)) return parent.qualifier !== id;
   // `as const` is written as a reference to a type named const.
-  if (ts.isTypeReferenceNode(parent) && id.text === "const" && (ts.isAsExpression(parent.parent) || ts.isTypeAssertionExpression(parent.parent))) return false;
   if (
-    ts.isPropertySignature(parent) || ts.isPropertyDeclaration(parent) || ts.isMethodSignature(parent) || ts.isMethodDeclaration(parent) ||
-    ts.isGetAccessorDeclaration(parent) || ts.isSetAccessorDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isEnumMember(parent) ||
-    ts.isNamedTupleMember(parent) || ts.isJsxAttribute(parent) || ts.isImportAttribute(parent)
+    ts.isTypeReferenceNode(parent) &&
+    id.text === "const" &&
+    (ts.isAsExpression(parent.parent) || ts.isTypeAssertionExpression(parent.parent))
+  )
+    return false;
+  if (
+    ts.isPropertySignature(parent) ||
+    ts.isPropertyDeclaration(parent) ||
+    ts.isMethodSignature(parent) ||
+    ts.isMethodDeclaration(parent) ||
+    ts.isGetAccessorDeclaration(parent) ||
+    ts.isSetAccessorDeclaration(parent) ||
+    ts.isPropertyAssignment(parent) ||
+    ts.isEnumMember(parent) ||
+    ts.isNamedTupleMember(parent) ||
+    ts.isJsxAttribute(parent) ||
+    ts.isImportAttribute(parent)
   ) {
     return parent.name !== id;
   }
   if (ts.isImportSpecifier(parent) || ts.isBindingElement(parent)) return parent.propertyName !== id;
-  if (ts.isExportSpecifier(parent)) return parent.parent.parent.moduleSpecifier === undefined && (parent.propertyName ?? parent.name) === id;
+  if (ts.isExportSpecifier(parent))
+    return parent.parent.parent.moduleSpecifier === undefined && (parent.propertyName ?? parent.name) === id;
   if (ts.isLabeledStatement(parent) || ts.isBreakOrContinueStatement(parent)) return parent.label !== id;
   if (ts.isMetaProperty(parent) || ts.isNamespaceExport(parent) || ts.isNamespaceExportDeclaration(parent)) return false;
   if (ts.isModuleDeclaration(parent)) return !(parent.flags & ts.NodeFlags.GlobalAugmentation);

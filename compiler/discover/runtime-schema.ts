@@ -16,8 +16,25 @@ const MAX_TEXT = 80;
 
 /** Global classes a value is checked against with `instanceof`. */
 const INSTANCE_CLASSES = new Set([
-  "Float64Array", "Float32Array", "Int32Array", "Int16Array", "Int8Array", "Uint32Array", "Uint16Array", "Uint8Array",
-  "Uint8ClampedArray", "BigInt64Array", "BigUint64Array", "ArrayBuffer", "DataView", "Date", "Map", "Set", "WeakMap", "WeakSet", "RegExp",
+  "Float64Array",
+  "Float32Array",
+  "Int32Array",
+  "Int16Array",
+  "Int8Array",
+  "Uint32Array",
+  "Uint16Array",
+  "Uint8Array",
+  "Uint8ClampedArray",
+  "BigInt64Array",
+  "BigUint64Array",
+  "ArrayBuffer",
+  "DataView",
+  "Date",
+  "Map",
+  "Set",
+  "WeakMap",
+  "WeakSet",
+  "RegExp",
 ]);
 
 export type ContainerOf = (type: ts.Type) => TypeInfo["container"];
@@ -30,7 +47,9 @@ export function runtimeSchema(checker: ts.TypeChecker, type: ts.Type, containerO
   let budget = MAX_SCHEMA_NODES;
   const stack = new Set<ts.Type>();
   const text = (t: ts.Type): string => {
-    const printed = checker.typeToString(t, undefined, ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope).replace(/import\("[^"]*"\)\./g, "");
+    const printed = checker
+      .typeToString(t, undefined, ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope)
+      .replace(/import\("[^"]*"\)\./g, "");
     return printed.length > MAX_TEXT ? `${printed.slice(0, MAX_TEXT - 1)}…` : printed;
   };
   const unknown = (t: ts.Type): ValueSchema => ({ kind: "unknown", text: text(t) });
@@ -65,7 +84,17 @@ export function runtimeSchema(checker: ts.TypeChecker, type: ts.Type, containerO
 
   const read = (t: ts.Type, depth: number): ValueSchema => {
     const f = t.flags;
-    if (f & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never | ts.TypeFlags.TypeParameter | ts.TypeFlags.Index | ts.TypeFlags.IndexedAccess | ts.TypeFlags.Conditional | ts.TypeFlags.Substitution)) {
+    if (
+      f &
+      (ts.TypeFlags.Any |
+        ts.TypeFlags.Unknown |
+        ts.TypeFlags.Never |
+        ts.TypeFlags.TypeParameter |
+        ts.TypeFlags.Index |
+        ts.TypeFlags.IndexedAccess |
+        ts.TypeFlags.Conditional |
+        ts.TypeFlags.Substitution)
+    ) {
       return unknown(t);
     }
     if (f & ts.TypeFlags.Boolean) return { kind: "primitive", type: "boolean", text: "boolean" };
@@ -73,7 +102,8 @@ export function runtimeSchema(checker: ts.TypeChecker, type: ts.Type, containerO
     if (f & ts.TypeFlags.String) return { kind: "primitive", type: "string", text: "string" };
     if (f & ts.TypeFlags.BigInt) return { kind: "primitive", type: "bigint", text: "bigint" };
     if (f & (ts.TypeFlags.ESSymbol | ts.TypeFlags.UniqueESSymbol)) return { kind: "primitive", type: "symbol", text: "symbol" };
-    if (f & (ts.TypeFlags.StringLiteral | ts.TypeFlags.NumberLiteral)) return { kind: "literal", value: (t as ts.LiteralType).value as string | number, text: text(t) };
+    if (f & (ts.TypeFlags.StringLiteral | ts.TypeFlags.NumberLiteral))
+      return { kind: "literal", value: (t as ts.LiteralType).value as string | number, text: text(t) };
     if (f & ts.TypeFlags.BooleanLiteral) return { kind: "literal", value: text(t) === "true", text: text(t) };
     if (f & ts.TypeFlags.Null) return { kind: "literal", value: null, text: "null" };
     if (f & (ts.TypeFlags.Undefined | ts.TypeFlags.Void)) return { kind: "literal", value: undefined, text: "undefined" };
@@ -87,7 +117,16 @@ export function runtimeSchema(checker: ts.TypeChecker, type: ts.Type, containerO
     }
     if (t.isIntersection()) {
       // A branded primitive (`number & { __brand }`) is checked as the primitive.
-      const primitive = t.types.find((m) => m.flags & (ts.TypeFlags.Number | ts.TypeFlags.String | ts.TypeFlags.Boolean | ts.TypeFlags.BigInt | ts.TypeFlags.StringLiteral | ts.TypeFlags.NumberLiteral));
+      const primitive = t.types.find(
+        (m) =>
+          m.flags &
+          (ts.TypeFlags.Number |
+            ts.TypeFlags.String |
+            ts.TypeFlags.Boolean |
+            ts.TypeFlags.BigInt |
+            ts.TypeFlags.StringLiteral |
+            ts.TypeFlags.NumberLiteral),
+      );
       if (primitive) return of(primitive, depth);
       return objectSchema(t, depth);
     }
@@ -108,7 +147,12 @@ export function runtimeSchema(checker: ts.TypeChecker, type: ts.Type, containerO
       if (checker.isArrayType(t)) return { kind: "array", element: of(arg()!, depth + 1), text: text(t) };
       if (checker.isTupleType(t)) {
         const elements = checker.getTypeArguments(t as ts.TypeReference);
-        const element = elements.length === 0 ? unknown(t) : elements.length === 1 ? of(elements[0]!, depth + 1) : unionOf(elements.map((e) => of(e, depth + 1)));
+        const element =
+          elements.length === 0
+            ? unknown(t)
+            : elements.length === 1
+              ? of(elements[0]!, depth + 1)
+              : unionOf(elements.map((e) => of(e, depth + 1)));
         return { kind: "array", element, text: text(t) };
       }
       const symbol = t.getSymbol();

@@ -97,7 +97,11 @@ export function parseTags(tags: readonly RawTag[], fnName: string, problems: Dia
       case "window":
         break; // read from the comment's tokens by parameterize.ts and window.ts
       default: {
-        const near = FEATC_TAGS.find((t) => t.toLowerCase() === tag.name.toLowerCase() || (tag.name.length > 3 && editDistance(t.toLowerCase(), tag.name.toLowerCase()) <= 2));
+        const near = FEATC_TAGS.find(
+          (t) =>
+            t.toLowerCase() === tag.name.toLowerCase() ||
+            (tag.name.length > 3 && editDistance(t.toLowerCase(), tag.name.toLowerCase()) <= 2),
+        );
         if (near) problems.push(diagnostics.misspeltTag(tag.name, near, fnName, tag.span));
       }
     }

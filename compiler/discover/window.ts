@@ -46,7 +46,13 @@ export interface WindowTypes {
  * returns the fact with its window (unchanged without the tag), or undefined when the function
  * cannot be a node (reported).
  */
-export function readWindow(host: WindowHost, fact: FunctionFact, checker: ts.TypeChecker, types: WindowTypes, problems: Diagnostic[]): FunctionFact | undefined {
+export function readWindow(
+  host: WindowHost,
+  fact: FunctionFact,
+  checker: ts.TypeChecker,
+  types: WindowTypes,
+  problems: Diagnostic[],
+): FunctionFact | undefined {
   const tags = windowTags(host);
   const windowParams = fact.params.filter((p) => p.type.container === "window");
   if (tags.length === 0) {
@@ -101,7 +107,12 @@ interface Assignment {
 }
 
 /** Parses `key=value …`; every problem is reported at its token. */
-function parseWindowTag(host: WindowHost, tag: ts.JSDocTag, types: WindowTypes, problems: Diagnostic[]): Omit<WindowFact, "aggregate"> | undefined {
+function parseWindowTag(
+  host: WindowHost,
+  tag: ts.JSDocTag,
+  types: WindowTypes,
+  problems: Diagnostic[],
+): Omit<WindowFact, "aggregate"> | undefined {
   const sf = host.sourceFile;
   const span = tagSpan(sf, tag);
   const report = (message: string, at: Span) => {
@@ -112,11 +123,12 @@ function parseWindowTag(host: WindowHost, tag: ts.JSDocTag, types: WindowTypes, 
   if (error) return report(error.message, spanAt(sf, error.start, error.start + 1));
   const at = (t: Token) => spanAt(sf, t.start, t.end);
   const given = new Map<Key, Assignment>();
-  for (let i = 0; i < tokens.length; ) {
+  for (let i = 0; i < tokens.length;) {
     const key = tokens[i++]!;
     if (!isName(key)) return report(`a key expected, got '${key.text}'`, at(key));
     const eq = tokens[i++];
-    if (eq?.kind !== ts.SyntaxKind.EqualsToken || eq.start !== key.end) return report(`'=' expected right after '${key.text}'`, at(eq ?? key));
+    if (eq?.kind !== ts.SyntaxKind.EqualsToken || eq.start !== key.end)
+      return report(`'=' expected right after '${key.text}'`, at(eq ?? key));
     let value = tokens[i++];
     if (!value || value.start !== eq.end) return report(`a value expected right after '${key.text}='`, at(value ?? eq));
     let sign = 1;
@@ -139,36 +151,64 @@ function parseWindowTag(host: WindowHost, tag: ts.JSDocTag, types: WindowTypes, 
   }
   for (const key of ["by", "order"] as const) {
     const a = given.get(key);
-    if (!a) return report(`'${key}=' is missing: ${key === "by" ? "the node or input that groups rows into entities" : "the number that orders an entity's rows"}`, span);
+    if (!a)
+      return report(
+        `'${key}=' is missing: ${key === "by" ? "the node or input that groups rows into entities" : "the number that orders an entity's rows"}`,
+        span,
+      );
     if (!isName(a.value) || a.number !== undefined) return report(`'${key}' names a node or an input, got '${a.text}'`, a.valueSpan);
   }
   const size = given.get("size");
   const range = given.get("range");
-  if (size && range) return report(`'size' and 'range' together: a frame counts rows (size) or spans the order key (range), not both`, at(range.key));
-  if (!size && !range) return report(`the frame is missing: 'size=N' (the N rows before) or 'range=R' (the order-key interval before)`, span);
+  if (size && range)
+    return report(`'size' and 'range' together: a frame counts rows (size) or spans the order key (range), not both`, at(range.key));
+  if (!size && !range)
+    return report(`the frame is missing: 'size=N' (the N rows before) or 'range=R' (the order-key interval before)`, span);
   const kind = size ? "rows" : "range";
   const extent = (size ?? range)!;
   const whole = kind === "rows";
-  if (extent.number === undefined || !(extent.number > 0) || !Number.isFinite(extent.number) || (whole && !Number.isSafeInteger(extent.number))) {
-    return report(`'${extent.key.text}' must be a positive ${whole ? "integer (a number of rows)" : "number (in the order key's units)"}, got '${extent.text}'`, extent.valueSpan);
+  if (
+    extent.number === undefined ||
+    !(extent.number > 0) ||
+    !Number.isFinite(extent.number) ||
+    (whole && !Number.isSafeInteger(extent.number))
+  ) {
+    return report(
+      `'${extent.key.text}' must be a positive ${whole ? "integer (a number of rows)" : "number (in the order key's units)"}, got '${extent.text}'`,
+      extent.valueSpan,
+    );
   }
   const lagGiven = given.get("lag");
   const lag = lagGiven ? lagGiven.number : 0;
   if (lag === undefined || !(lag >= 0) || !Number.isFinite(lag) || (whole && !Number.isSafeInteger(lag))) {
-    return report(`'lag' must be a non-negative ${whole ? "integer (rows)" : "number (in the order key's units)"}, got '${lagGiven!.text}'`, lagGiven!.valueSpan);
+    return report(
+      `'lag' must be a non-negative ${whole ? "integer (rows)" : "number (in the order key's units)"}, got '${lagGiven!.text}'`,
+      lagGiven!.valueSpan,
+    );
   }
   const frame: WindowFrameFact = { kind, size: extent.number, lag };
   const by = given.get("by")!;
   const order = given.get("order")!;
   const text = `by=${by.value.text} order=${order.value.text} ${whole ? "size" : "range"}=${frame.size} lag=${frame.lag}`;
-  return { by: { name: by.value.text, span: by.valueSpan, type: types.anyKey }, order: { name: order.value.text, span: order.valueSpan, type: types.numberKey }, frame, text, span };
+  return {
+    by: { name: by.value.text, span: by.valueSpan, type: types.anyKey },
+    order: { name: order.value.text, span: order.valueSpan, type: types.numberKey },
+    frame,
+    text,
+    span,
+  };
 }
 
 /**
  * The recognised aggregate of a body that is exactly `return f(p)` (or `=> f(p)`), where `f`
  * resolves through the checker to one of the runtime's aggregates and `p` is a Window parameter.
  */
-function aggregateOf(host: WindowHost, checker: ts.TypeChecker, isRuntimeWindow: (fileName: string) => boolean, windowParams: ReadonlySet<string>): Pick<WindowFact, "aggregate"> {
+function aggregateOf(
+  host: WindowHost,
+  checker: ts.TypeChecker,
+  isRuntimeWindow: (fileName: string) => boolean,
+  windowParams: ReadonlySet<string>,
+): Pick<WindowFact, "aggregate"> {
   const body = host.fn.body;
   let returned: ts.Expression | undefined;
   if (body && ts.isBlock(body)) {
@@ -180,7 +220,8 @@ function aggregateOf(host: WindowHost, checker: ts.TypeChecker, isRuntimeWindow:
   const arg = returned.arguments[0]!;
   if (!ts.isIdentifier(arg) || !windowParams.has(arg.text)) return {};
   const argSymbol = checker.getSymbolAtLocation(arg);
-  if (!argSymbol?.valueDeclaration || !ts.isParameter(argSymbol.valueDeclaration) || argSymbol.valueDeclaration.parent !== host.fn) return {};
+  if (!argSymbol?.valueDeclaration || !ts.isParameter(argSymbol.valueDeclaration) || argSymbol.valueDeclaration.parent !== host.fn)
+    return {};
   let callee = checker.getSymbolAtLocation(returned.expression);
   if (callee && callee.flags & ts.SymbolFlags.Alias) callee = checker.getAliasedSymbol(callee);
   const decl = callee?.valueDeclaration;

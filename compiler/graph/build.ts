@@ -6,7 +6,20 @@
 import { MinHeap } from "../heap.js";
 import { diagnostics, type Diagnostic, type Span } from "../diagnostics.js";
 import type { TargetConfig } from "../config.js";
-import type { BuiltTarget, Catalog, Condition, ConfigValue, Dep, DepSource, FunctionFact, GraphNode, Level, LevelRules, Passing, TypeInfo } from "../model.js";
+import type {
+  BuiltTarget,
+  Catalog,
+  Condition,
+  ConfigValue,
+  Dep,
+  DepSource,
+  FunctionFact,
+  GraphNode,
+  Level,
+  LevelRules,
+  Passing,
+  TypeInfo,
+} from "../model.js";
 import { windowDeps, windowHistories } from "./window.js";
 
 /** Whether a function's `@when`/`@whenNot`/`@whenIn` tags select it for this config. */
@@ -76,7 +89,16 @@ export function buildTargetGraph(target: TargetConfig, levels: LevelRules, catal
     for (const want of wanted) {
       const field = fields.find((f) => f.name === want.name);
       if (!field) {
-        problems.push(diagnostics.extractUnknownField(target.name, want.name, rowType.text, owner.fn.exportName, fields.map((f) => f.name), want.span));
+        problems.push(
+          diagnostics.extractUnknownField(
+            target.name,
+            want.name,
+            rowType.text,
+            owner.fn.exportName,
+            fields.map((f) => f.name),
+            want.span,
+          ),
+        );
         continue;
       }
       const clash = drafts.get(field.name);
@@ -86,24 +108,43 @@ export function buildTargetGraph(target: TargetConfig, levels: LevelRules, catal
         continue;
       }
       if (inputTypes.has(field.name)) {
-        problems.push(diagnostics.extractCollides(target.name, field.name, owner.fn.exportName, { kind: "input", name: field.name }, want.span));
+        problems.push(
+          diagnostics.extractCollides(target.name, field.name, owner.fn.exportName, { kind: "input", name: field.name }, want.span),
+        );
         continue;
       }
-      drafts.set(field.name, { name: field.name, kind: "extract", fn: owner.fn, extractOf: name, field: field.name, valueType: field.type });
+      drafts.set(field.name, {
+        name: field.name,
+        kind: "extract",
+        fn: owner.fn,
+        extractOf: name,
+        field: field.name,
+        valueType: field.type,
+      });
       extractSpans.set(field.name, want.span);
     }
   }
 
   // Every name is known now: wire each parameter to a node or an input.
-  const sourceOf = (name: string): DepSource => (drafts.has(name) ? { kind: "node", name } : inputTypes.has(name) ? { kind: "input", name } : { kind: "unknown" });
+  const sourceOf = (name: string): DepSource =>
+    drafts.has(name) ? { kind: "node", name } : inputTypes.has(name) ? { kind: "input", name } : { kind: "unknown" };
   const histories = levels === "entity" ? windowHistories([...drafts.values()].flatMap((d) => (d.kind === "function" ? [d.fn] : []))) : [];
   const wired = new Map<string, readonly WiredDep[]>();
   for (const d of drafts.values()) {
     if (d.kind === "function" && d.fn.window) wired.set(d.name, windowDeps(d.fn, d.fn.window, levels, sourceOf, histories));
-    else if (d.kind === "function") wired.set(d.name, d.fn.params.map((param) => ({ param, source: sourceOf(param.binds ?? param.name) })));
+    else if (d.kind === "function")
+      wired.set(
+        d.name,
+        d.fn.params.map((param) => ({ param, source: sourceOf(param.binds ?? param.name) })),
+      );
     else if (d.kind === "extract") {
       const owner = drafts.get(d.extractOf!)!;
-      wired.set(d.name, [{ param: { name: d.extractOf!, index: 0, type: owner.fn.returns, span: extractSpans.get(d.name)! }, source: { kind: "node", name: d.extractOf! } }]);
+      wired.set(d.name, [
+        {
+          param: { name: d.extractOf!, index: 0, type: owner.fn.returns, span: extractSpans.get(d.name)! },
+          source: { kind: "node", name: d.extractOf! },
+        },
+      ]);
     } else wired.set(d.name, []);
   }
 
@@ -224,14 +265,24 @@ function inferLevels(
     if (node.kind === "extract") {
       const owner = out.get(node.extractOf!)!;
       const passing = ["value" as const];
-      out.set(name, owner.table ? { ...scalar, level: "row", passing } : owner.level === "row" ? { ...scalar, level: "row", map: true, passing } : { ...scalar, passing });
+      out.set(
+        name,
+        owner.table
+          ? { ...scalar, level: "row", passing }
+          : owner.level === "row"
+            ? { ...scalar, level: "row", map: true, passing }
+            : { ...scalar, passing },
+      );
       continue;
     }
-    const passing = deps.get(name)!.map((d): Passing => (!rowLevel(d.source) ? "value" : d.param.type.container === "none" && !node.fn.window ? "map" : "whole"));
+    const passing = deps
+      .get(name)!
+      .map((d): Passing => (!rowLevel(d.source) ? "value" : d.param.type.container === "none" && !node.fn.window ? "map" : "whole"));
     // A window's row depends on other rows of its entity: row-level, computed over whole columns.
     if (node.fn.window) out.set(name, { level: "row", map: false, table: false, passing });
     else if (passing.includes("map")) out.set(name, { level: "row", map: true, table: false, passing });
-    else if (returns.container === "column") out.set(name, { level: "row", map: false, table: false, passing, ...(returns.element ? { valueType: returns.element } : {}) });
+    else if (returns.container === "column")
+      out.set(name, { level: "row", map: false, table: false, passing, ...(returns.element ? { valueType: returns.element } : {}) });
     else out.set(name, { level: "scalar", map: false, table: returns.container === "table", passing });
   }
   return out;

@@ -24,10 +24,17 @@ function keyDeps(window: WindowFact, sourceOf: (name: string) => DepSource): Wir
 }
 
 /** The dependencies of a window function: its keys, then its parameters (frames from the history under the entity rules). */
-export function windowDeps(fn: FunctionFact, window: WindowFact, levels: LevelRules, sourceOf: (name: string) => DepSource, histories: readonly WindowHistory[]): WiredWindowDep[] {
+export function windowDeps(
+  fn: FunctionFact,
+  window: WindowFact,
+  levels: LevelRules,
+  sourceOf: (name: string) => DepSource,
+  histories: readonly WindowHistory[],
+): WiredWindowDep[] {
   const history = histories.find((h) => h.nodes.some((n) => n.name === fn.nodeName));
   const params = fn.params.map((param): WiredWindowDep => {
-    if (levels === "entity" && param.type.container === "window") return { param, source: { kind: "input", name: history!.name }, window: "history" };
+    if (levels === "entity" && param.type.container === "window")
+      return { param, source: { kind: "input", name: history!.name }, window: "history" };
     return { param, source: sourceOf(param.binds ?? param.name) };
   });
   return [...keyDeps(window, sourceOf), ...params];
@@ -38,23 +45,42 @@ export function windowDeps(fn: FunctionFact, window: WindowFact, levels: LevelRu
  * `<by>_history` (`<by>_<order>_history` when one `by` is ordered two ways).
  */
 export function windowHistories(functions: readonly FunctionFact[]): WindowHistory[] {
-  const pairs = new Map<string, { by: string; order: string; columns: Map<string, WindowHistory["columns"][number]>; nodes: WindowHistory["nodes"][number][] }>();
+  const pairs = new Map<
+    string,
+    { by: string; order: string; columns: Map<string, WindowHistory["columns"][number]>; nodes: WindowHistory["nodes"][number][] }
+  >();
   for (const fn of [...functions].sort((a, b) => (a.nodeName < b.nodeName ? -1 : a.nodeName > b.nodeName ? 1 : 0))) {
     const w = fn.window;
     if (!w) continue;
     const k = `${w.by.name}\0${w.order.name}`;
     let pair = pairs.get(k);
-    if (!pair) pairs.set(k, (pair = { by: w.by.name, order: w.order.name, columns: new Map([[w.order.name, { name: w.order.name, type: w.order.type }]]), nodes: [] }));
+    if (!pair)
+      pairs.set(
+        k,
+        (pair = {
+          by: w.by.name,
+          order: w.order.name,
+          columns: new Map([[w.order.name, { name: w.order.name, type: w.order.type }]]),
+          nodes: [],
+        }),
+      );
     pair.nodes.push({ name: fn.nodeName, frame: w.frame });
     for (const p of fn.params) {
       const column = p.binds ?? p.name;
-      if (p.type.container === "window" && p.type.element && !pair.columns.has(column)) pair.columns.set(column, { name: column, type: p.type.element });
+      if (p.type.container === "window" && p.type.element && !pair.columns.has(column))
+        pair.columns.set(column, { name: column, type: p.type.element });
     }
   }
   const byCount = new Map<string, number>();
   for (const p of pairs.values()) byCount.set(p.by, (byCount.get(p.by) ?? 0) + 1);
   return [...pairs.values()]
-    .map((p) => ({ name: byCount.get(p.by)! > 1 ? `${p.by}_${p.order}_history` : `${p.by}_history`, by: p.by, order: p.order, columns: [...p.columns.values()], nodes: p.nodes }))
+    .map((p) => ({
+      name: byCount.get(p.by)! > 1 ? `${p.by}_${p.order}_history` : `${p.by}_history`,
+      by: p.by,
+      order: p.order,
+      columns: [...p.columns.values()],
+      nodes: p.nodes,
+    }))
     .sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
@@ -77,7 +103,8 @@ export function checkWindows(g: BuiltTarget): Diagnostic[] {
       if (dep.source.kind === "unknown") continue;
       const rowLevel = dep.passing !== "value";
       const framed = dep.window !== undefined || dep.param.type.container === "window";
-      if (framed && !rowLevel) out.push(diagnostics.windowOverScalar(g.name, node.fn.exportName, dep.window ?? dep.param.name, dep.source.name, dep.param.span));
+      if (framed && !rowLevel)
+        out.push(diagnostics.windowOverScalar(g.name, node.fn.exportName, dep.window ?? dep.param.name, dep.source.name, dep.param.span));
       if (!framed && rowLevel) out.push(diagnostics.windowRowParameter(g.name, node.fn.exportName, dep.param.name, dep.param.span));
     }
   }

@@ -53,7 +53,12 @@ export interface CatalogDiff {
 
 const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
-function reasonsFor(before: LineageVertex, after: LineageVertex, parentsBefore: readonly string[], parentsAfter: readonly string[]): ChangeReason[] {
+function reasonsFor(
+  before: LineageVertex,
+  after: LineageVertex,
+  parentsBefore: readonly string[],
+  parentsAfter: readonly string[],
+): ChangeReason[] {
   const reasons: ChangeReason[] = [];
   // An extracted field carries its owner's code hash: a change there reaches it through the owner.
   const own = after.kind !== "extract" && before.kind !== "extract";
@@ -71,7 +76,16 @@ function reasonsFor(before: LineageVertex, after: LineageVertex, parentsBefore: 
 
 /** Compares one target's graph before and after. */
 function compareTarget(before: LineageGraph | undefined, after: LineageGraph | undefined): TargetDiff {
-  const empty = { added: [], removed: [], changed: [], upstreamChanged: [], inputs: { added: [], removed: [], changed: [] }, outputsAffected: [], outputsAdded: [], outputsRemoved: [] };
+  const empty = {
+    added: [],
+    removed: [],
+    changed: [],
+    upstreamChanged: [],
+    inputs: { added: [], removed: [], changed: [] },
+    outputsAffected: [],
+    outputsAdded: [],
+    outputsRemoved: [],
+  };
   if (!before) return { target: after!.target, status: "added", ...empty };
   if (!after) return { target: before.target, status: "removed", ...empty };
   const old = new Lineage(before);
@@ -79,18 +93,28 @@ function compareTarget(before: LineageGraph | undefined, after: LineageGraph | u
   const nodes = (g: LineageGraph) => g.vertices.filter((v) => v.kind !== "input");
   const inputs = (g: LineageGraph) => g.vertices.filter((v) => v.kind === "input");
 
-  const added = nodes(after).filter((v) => !old.byId.has(v.id)).map((v) => v.id);
-  const removed = nodes(before).filter((v) => !now.byId.has(v.id)).map((v) => v.id);
+  const added = nodes(after)
+    .filter((v) => !old.byId.has(v.id))
+    .map((v) => v.id);
+  const removed = nodes(before)
+    .filter((v) => !now.byId.has(v.id))
+    .map((v) => v.id);
   const changed: ChangedNode[] = [];
   for (const v of nodes(after)) {
     const was = old.byId.get(v.id);
     if (!was || was.kind === "input") continue;
     const reasons = reasonsFor(was, v, old.parents(v.id), now.parents(v.id));
     if (reasons.length === 0) continue;
-    changed.push(reasons.includes("variant") ? { name: v.id, reasons, variant: { from: was.exportName ?? "", to: v.exportName ?? "" } } : { name: v.id, reasons });
+    changed.push(
+      reasons.includes("variant")
+        ? { name: v.id, reasons, variant: { from: was.exportName ?? "", to: v.exportName ?? "" } }
+        : { name: v.id, reasons },
+    );
   }
   const inputsAdded = inputs(after).filter((v) => !old.byId.has(v.id));
-  const inputsRemoved = inputs(before).filter((v) => !now.byId.has(v.id)).map((v) => v.name);
+  const inputsRemoved = inputs(before)
+    .filter((v) => !now.byId.has(v.id))
+    .map((v) => v.name);
   const inputsChanged = inputs(after).filter((v) => {
     const was = old.byId.get(v.id);
     return was !== undefined && (was.type !== v.type || was.level !== v.level);
@@ -109,7 +133,8 @@ function compareTarget(before: LineageGraph | undefined, after: LineageGraph | u
       for (const s of sitsOn.get(p) ?? []) via.add(s);
     }
     sitsOn.set(v.id, via);
-    if (v.kind !== "input" && !seeds.has(v.id) && via.size > 0) upstreamChanged.push({ name: v.id, via: [...via].sort((a, b) => order.get(a)! - order.get(b)!) });
+    if (v.kind !== "input" && !seeds.has(v.id) && via.size > 0)
+      upstreamChanged.push({ name: v.id, via: [...via].sort((a, b) => order.get(a)! - order.get(b)!) });
   }
   const outputsBefore = new Set(before.outputs);
   const outputsAfter = new Set(after.outputs);
@@ -131,7 +156,12 @@ function compareTarget(before: LineageGraph | undefined, after: LineageGraph | u
 /** Compares every target present on either side, in the order of the working tree's config. */
 export function compareCatalogs(ref: string, commit: string, before: readonly LineageGraph[], after: readonly LineageGraph[]): CatalogDiff {
   const names = [...after.map((g) => g.target), ...before.map((g) => g.target).filter((t) => !after.some((g) => g.target === t))];
-  const targets = names.map((t) => compareTarget(before.find((g) => g.target === t), after.find((g) => g.target === t)));
+  const targets = names.map((t) =>
+    compareTarget(
+      before.find((g) => g.target === t),
+      after.find((g) => g.target === t),
+    ),
+  );
   const group = <T extends { name: string }>(pick: (d: TargetDiff) => readonly T[]) => {
     const out = new Map<string, { name: string; targets: string[]; items: T[] }>();
     for (const d of targets) {
@@ -149,8 +179,16 @@ export function compareCatalogs(ref: string, commit: string, before: readonly Li
   const summary = {
     added: group((d) => named(d.added)).map(({ name, targets }) => ({ name, targets })),
     removed: group((d) => named(d.removed)).map(({ name, targets }) => ({ name, targets })),
-    changed: group((d) => d.changed).map(({ name, targets, items }) => ({ name, targets, reasons: unique(items.flatMap((i) => i.reasons)) })),
-    upstreamChanged: group((d) => d.upstreamChanged).map(({ name, targets, items }) => ({ name, targets, via: unique(items.flatMap((i) => i.via)) })),
+    changed: group((d) => d.changed).map(({ name, targets, items }) => ({
+      name,
+      targets,
+      reasons: unique(items.flatMap((i) => i.reasons)),
+    })),
+    upstreamChanged: group((d) => d.upstreamChanged).map(({ name, targets, items }) => ({
+      name,
+      targets,
+      via: unique(items.flatMap((i) => i.via)),
+    })),
   };
   const hasChanges = targets.some(
     (d) =>
@@ -174,16 +212,27 @@ export function formatDiff(d: CatalogDiff): string {
     out.push("", `${title}:`, ...rows.map((r) => `  ${r}`));
   };
   const where = (targets: readonly string[]) => `(${targets.join(", ")})`;
-  section("features added", d.summary.added.map((a) => `${a.name} ${where(a.targets)}`));
-  section("features removed", d.summary.removed.map((r) => `${r.name} ${where(r.targets)}`));
+  section(
+    "features added",
+    d.summary.added.map((a) => `${a.name} ${where(a.targets)}`),
+  );
+  section(
+    "features removed",
+    d.summary.removed.map((r) => `${r.name} ${where(r.targets)}`),
+  );
   section(
     "features changed",
     d.summary.changed.map((c) => {
-      const variant = d.targets.flatMap((t) => t.changed.filter((x) => x.name === c.name && x.variant).map((x) => `${t.target}: ${x.variant!.from} → ${x.variant!.to}`));
+      const variant = d.targets.flatMap((t) =>
+        t.changed.filter((x) => x.name === c.name && x.variant).map((x) => `${t.target}: ${x.variant!.from} → ${x.variant!.to}`),
+      );
       return `${c.name} ${where(c.targets)}: ${c.reasons.join(", ")}${variant.length ? ` [${variant.join("; ")}]` : ""}`;
     }),
   );
-  section("changed only through an upstream change", d.summary.upstreamChanged.map((u) => `${u.name} ${where(u.targets)} via ${u.via.map(shown).join(", ")}`));
+  section(
+    "changed only through an upstream change",
+    d.summary.upstreamChanged.map((u) => `${u.name} ${where(u.targets)} via ${u.via.map(shown).join(", ")}`),
+  );
   for (const t of d.targets) {
     const rows: string[] = [];
     if (t.status === "added") rows.push(`new target (not in ${d.ref})`);
@@ -193,13 +242,20 @@ export function formatDiff(d: CatalogDiff): string {
     if (t.inputs.changed.length) rows.push(`inputs changed: ${t.inputs.changed.join(", ")}`);
     if (t.outputsAdded.length) rows.push(`outputs added: ${t.outputsAdded.join(", ")}`);
     if (t.outputsRemoved.length) rows.push(`outputs removed: ${t.outputsRemoved.join(", ")}`);
-    if (t.status === "compared") rows.push(t.outputsAffected.length ? `${t.outputsAffected.length} output(s) whose values may change: ${t.outputsAffected.join(", ")}` : "no output value changes");
+    if (t.status === "compared")
+      rows.push(
+        t.outputsAffected.length
+          ? `${t.outputsAffected.length} output(s) whose values may change: ${t.outputsAffected.join(", ")}`
+          : "no output value changes",
+      );
     section(`target ${t.target}`, rows);
   }
   return out.join("\n") + "\n";
 }
 
-export type ExportedTree = { readonly ok: true; readonly commit: string; readonly root: string; readonly configPath?: string; dispose(): void } | { readonly ok: false; readonly message: string };
+export type ExportedTree =
+  | { readonly ok: true; readonly commit: string; readonly root: string; readonly configPath?: string; dispose(): void }
+  | { readonly ok: false; readonly message: string };
 
 function git(args: readonly string[], cwd: string): string {
   return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
@@ -231,7 +287,10 @@ export function exportRef(configPath: string, ref: string): ExportedTree {
   const dispose = () => fs.rmSync(dir, { recursive: true, force: true });
   try {
     fs.mkdirSync(dir, { recursive: true });
-    execFileSync("sh", ["-c", 'git archive --format=tar "$1" | tar -x -f - -C "$2"', "sh", commit, dir], { cwd: top, stdio: ["ignore", "ignore", "pipe"] });
+    execFileSync("sh", ["-c", 'git archive --format=tar "$1" | tar -x -f - -C "$2"', "sh", commit, dir], {
+      cwd: top,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
   } catch (e) {
     dispose();
     return { ok: false, message: `cannot export '${ref}': ${String((e as { stderr?: Buffer }).stderr ?? (e as Error).message).trim()}` };

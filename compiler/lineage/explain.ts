@@ -17,7 +17,13 @@ export interface ExplainedTarget {
   readonly level?: string;
   readonly description?: string;
   /** The producing function; `variant` is true when its export name differs from the node name. */
-  readonly definedBy?: { readonly exportName: string; readonly file: string; readonly line: number; readonly variant: boolean; readonly parameterized?: string };
+  readonly definedBy?: {
+    readonly exportName: string;
+    readonly file: string;
+    readonly line: number;
+    readonly variant: boolean;
+    readonly parameterized?: string;
+  };
   /** For an input: where the inputs interface declares it. */
   readonly declaredAt?: { readonly file: string; readonly line: number };
   readonly extractOf?: string;
@@ -39,7 +45,8 @@ export interface Explanation {
   readonly targets: readonly ExplainedTarget[];
 }
 
-export type ExplainResult = { readonly found: true; readonly explanation: Explanation } | { readonly found: false; readonly suggestion?: string };
+export type ExplainResult =
+  { readonly found: true; readonly explanation: Explanation } | { readonly found: false; readonly suggestion?: string };
 
 /** Explains `name` (a node, or an input) in every given target. */
 export function explain(graphs: readonly LineageGraph[], name: string): ExplainResult {
@@ -57,7 +64,17 @@ function explainIn(l: Lineage, name: string): ExplainedTarget {
   const g = l.graph;
   const id = l.resolve(name);
   const empty = { inputs: [], features: [] };
-  if (id === undefined) return { target: g.target, shape: g.shape, present: false, checks: [], tags: [], dependsOn: empty, upstream: empty, downstream: { features: [], outputs: [] } };
+  if (id === undefined)
+    return {
+      target: g.target,
+      shape: g.shape,
+      present: false,
+      checks: [],
+      tags: [],
+      dependsOn: empty,
+      upstream: empty,
+      downstream: { features: [], outputs: [] },
+    };
   const v = l.byId.get(id)!;
   const split = (ids: readonly string[]) => ({
     inputs: ids.filter((i) => l.byId.get(i)!.kind === "input").map((i) => l.byId.get(i)!.name),
@@ -74,7 +91,17 @@ function explainIn(l: Lineage, name: string): ExplainedTarget {
     type: v.type,
     level: v.level,
     description: v.description,
-    ...(v.exportName && v.file ? { definedBy: { exportName: v.exportName, file: v.file, line: v.line ?? 0, variant: v.variant !== undefined, ...(v.parameterized ? { parameterized: v.parameterized } : {}) } } : {}),
+    ...(v.exportName && v.file
+      ? {
+          definedBy: {
+            exportName: v.exportName,
+            file: v.file,
+            line: v.line ?? 0,
+            variant: v.variant !== undefined,
+            ...(v.parameterized ? { parameterized: v.parameterized } : {}),
+          },
+        }
+      : {}),
     ...(v.kind === "input" && v.file ? { declaredAt: { file: v.file, line: v.line ?? 0 } } : {}),
     ...(v.extractOf !== undefined ? { extractOf: v.extractOf } : {}),
     ...(v.fitted ? { fitted: v.fitted } : {}),
@@ -103,11 +130,19 @@ export function formatExplanation(e: Explanation): string {
     }
     out.push(`target ${t.target} (${t.shape}): ${t.role}, ${t.type}, ${t.level}${t.async ? ", async" : ""}`);
     if (t.definedBy) {
-      const how = t.kind === "extract" ? `field of ${t.extractOf}, extracted by` : t.definedBy.parameterized ? `made by @parameterize ${t.definedBy.parameterized} from` : t.definedBy.variant ? "variant" : "defined by";
+      const how =
+        t.kind === "extract"
+          ? `field of ${t.extractOf}, extracted by`
+          : t.definedBy.parameterized
+            ? `made by @parameterize ${t.definedBy.parameterized} from`
+            : t.definedBy.variant
+              ? "variant"
+              : "defined by";
       out.push(`  ${how} ${t.definedBy.exportName} at ${t.definedBy.file}:${t.definedBy.line}`);
     }
     if (t.declaredAt) out.push(`  declared at ${t.declaredAt.file}:${t.declaredAt.line}`);
-    if (t.fitted) out.push(`  @fitted: ${t.fitted === "read" ? "read from the saved fitted values (input 'fitted')" : "computed by this target"}`);
+    if (t.fitted)
+      out.push(`  @fitted: ${t.fitted === "read" ? "read from the saved fitted values (input 'fitted')" : "computed by this target"}`);
     if (t.description && t.description !== e.description) out.push(`  description: ${t.description}`);
     if (t.checks.length > 0) out.push(`  checks: ${t.checks.join(", ")}`);
     const tags = t.tags.filter((tag) => !tag.startsWith("@check") && !(t.definedBy?.parameterized && tag.startsWith("@parameterize ")));

@@ -78,14 +78,49 @@ export function lineageOf(g: BuiltTarget, config: FeatcConfig): LineageGraph {
   for (const f of g.inputs?.fields ?? []) {
     if (f.name === "fitted" && g.fittedInputs.length > 0) continue;
     const level = g.levels === "entity" ? "entity" : f.type.container === "column" ? "row" : "scalar";
-    vertices.push({ id: inputId(f.name), name: f.name, role: "input", kind: "input", type: f.type.text, level, description: "", async: false, checks: [], tags: [], file: rel(g.inputs!.file), line: f.span.line });
+    vertices.push({
+      id: inputId(f.name),
+      name: f.name,
+      role: "input",
+      kind: "input",
+      type: f.type.text,
+      level,
+      description: "",
+      async: false,
+      checks: [],
+      tags: [],
+      file: rel(g.inputs!.file),
+      line: f.span.line,
+    });
   }
   if (g.fittedInputs.length > 0) {
-    vertices.push({ id: inputId("fitted"), name: "fitted", role: "input", kind: "input", type: "FittedValues", level: g.levels === "entity" ? "entity" : "scalar", description: `The saved @fitted values: ${g.fittedInputs.join(", ")}.`, async: false, checks: [], tags: [] });
+    vertices.push({
+      id: inputId("fitted"),
+      name: "fitted",
+      role: "input",
+      kind: "input",
+      type: "FittedValues",
+      level: g.levels === "entity" ? "entity" : "scalar",
+      description: `The saved @fitted values: ${g.fittedInputs.join(", ")}.`,
+      async: false,
+      checks: [],
+      tags: [],
+    });
   }
   for (const h of g.windowHistories) {
     const description = `The request's ${h.by}'s rows before it, oldest first by ${h.order}: ${h.columns.map((c) => c.name).join(", ")} (the frames of ${h.nodes.map((n) => n.name).join(", ")}).`;
-    vertices.push({ id: inputId(h.name), name: h.name, role: "input", kind: "input", type: `WindowHistories["${h.name}"]`, level: "entity", description, async: false, checks: [], tags: [] });
+    vertices.push({
+      id: inputId(h.name),
+      name: h.name,
+      role: "input",
+      kind: "input",
+      type: `WindowHistories["${h.name}"]`,
+      level: "entity",
+      description,
+      async: false,
+      checks: [],
+      tags: [],
+    });
   }
   const ordered = new Set(g.order);
   for (const name of [...g.order, ...[...g.nodes.keys()].filter((n) => !ordered.has(n)).sort()]) {
@@ -119,7 +154,12 @@ export function lineageOf(g: BuiltTarget, config: FeatcConfig): LineageGraph {
   for (const v of vertices) {
     if (v.kind === "input") continue;
     const node = g.nodes.get(v.name)!;
-    const sources = node.kind === "fitted" ? [inputId("fitted")] : node.deps.flatMap((d) => (d.source.kind === "node" ? [d.source.name] : d.source.kind === "input" ? [inputId(d.source.name)] : []));
+    const sources =
+      node.kind === "fitted"
+        ? [inputId("fitted")]
+        : node.deps.flatMap((d) =>
+            d.source.kind === "node" ? [d.source.name] : d.source.kind === "input" ? [inputId(d.source.name)] : [],
+          );
     for (const from of sources) {
       const key = `${from}\u0000${v.id}`;
       if (seen.has(key)) continue;

@@ -10,7 +10,13 @@ import { hasErrors, type Diagnostic } from "../diagnostics.js";
 import { lineageOf, type LineageGraph } from "./graph.js";
 
 export type LoadedLineage =
-  | { readonly ok: true; readonly config: FeatcConfig; readonly rootDir: string; readonly graphs: readonly LineageGraph[]; readonly diagnostics: readonly Diagnostic[] }
+  | {
+      readonly ok: true;
+      readonly config: FeatcConfig;
+      readonly rootDir: string;
+      readonly graphs: readonly LineageGraph[];
+      readonly diagnostics: readonly Diagnostic[];
+    }
   | { readonly ok: false; readonly rootDir: string; readonly diagnostics: readonly Diagnostic[] };
 
 /** Analyses the catalog of `configPath` and returns the lineage graph of each target asked for (all by default). */

@@ -47,7 +47,10 @@ export function versionOf(graph: LineageGraph): TargetVersion {
     versions.set(v.id, h);
     return { id: v.id, hash: h };
   });
-  const outputs = graph.vertices.filter((v) => v.role === "output").map((v) => v.id).sort();
+  const outputs = graph.vertices
+    .filter((v) => v.role === "output")
+    .map((v) => v.id)
+    .sort();
   const whole = hash([graph.shape, graph.fitted, ...vertices.map((v) => `${v.id}=${v.hash}`).sort(), "outputs", ...outputs]);
   return { target: graph.target, shape: graph.shape, hash: whole, vertices };
 }

@@ -10,7 +10,16 @@ import path from "node:path";
 import type { FeatcConfig } from "../config.js";
 import { diagnostics, type Diagnostic } from "../diagnostics.js";
 import { isWithin, outDirProblems, staysInside } from "./outdir.js";
-import { bookkeepingPrefix, claimsOfOtherConfigs, digest, readRecord, recordName, recordText, slashRelative, writtenByEarlierFeatc } from "./record.js";
+import {
+  bookkeepingPrefix,
+  claimsOfOtherConfigs,
+  digest,
+  readRecord,
+  recordName,
+  recordText,
+  slashRelative,
+  writtenByEarlierFeatc,
+} from "./record.js";
 import { findLeftovers, recover, switchOutputs, type Leftovers } from "./switch.js";
 
 export interface OutputsOptions {
@@ -34,7 +43,11 @@ export interface OutputsOutcome {
  * Writes `emitted` (path relative to outDir → content) into the config's outDir, or with
  * `check` reports how the outDir differs from it. Problems come back as diagnostics.
  */
-export async function updateOutputs(config: FeatcConfig, emitted: ReadonlyMap<string, string>, options: OutputsOptions): Promise<OutputsOutcome> {
+export async function updateOutputs(
+  config: FeatcConfig,
+  emitted: ReadonlyMap<string, string>,
+  options: OutputsOptions,
+): Promise<OutputsOutcome> {
   const { outDir, rootDir } = config;
   const fromRoot = (rel: string) => shownPath(config, rel);
   const failed = (list: Diagnostic[]): OutputsOutcome => ({ diagnostics: list, files: new Map(), changed: [], removed: [] });
@@ -49,9 +62,17 @@ export async function updateOutputs(config: FeatcConfig, emitted: ReadonlyMap<st
   } catch (e) {
     return failed([diagnostics.unfinishedInterruptedBuild(fromRoot("."), (e as Error).message)]);
   }
-  if (leftovers.busyWith !== undefined) return failed([diagnostics.outDirBusy(path.basename(config.configPath), fromRoot("."), leftovers.busyWith)]);
+  if (leftovers.busyWith !== undefined)
+    return failed([diagnostics.outDirBusy(path.basename(config.configPath), fromRoot("."), leftovers.busyWith)]);
   if (leftovers.names.length > 0) {
-    notes.push(diagnostics.interruptedBuildCleaned({ folder: fromRoot("."), names: leftovers.names, committed: leftovers.committed, check: options.check }));
+    notes.push(
+      diagnostics.interruptedBuildCleaned({
+        folder: fromRoot("."),
+        names: leftovers.names,
+        committed: leftovers.committed,
+        check: options.check,
+      }),
+    );
   }
 
   const recordFile = recordName(config);
@@ -101,7 +122,12 @@ function shownPath(config: FeatcConfig, rel: string): string {
  * generated file goes, a file another config wrote, or a file no featc wrote. A config without a
  * record yet takes over what an earlier featc wrote at the same paths.
  */
-function conflictsOf(config: FeatcConfig, emitted: ReadonlyMap<string, string>, owned: Readonly<Record<string, string>>, hasRecord: boolean): Diagnostic[] {
+function conflictsOf(
+  config: FeatcConfig,
+  emitted: ReadonlyMap<string, string>,
+  owned: Readonly<Record<string, string>>,
+  hasRecord: boolean,
+): Diagnostic[] {
   const claims = claimsOfOtherConfigs(config);
   const problems: Diagnostic[] = [];
   for (const rel of emitted.keys()) {

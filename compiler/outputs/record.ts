@@ -30,7 +30,10 @@ export function slashRelative(dir: string, file: string): string {
  * hash being that of the config's path relative to outDir (stable when the project moves).
  */
 export function bookkeepingPrefix(config: FeatcConfig): string {
-  const stem = path.basename(config.configPath).replace(/\.json$/, "").replace(/[^A-Za-z0-9._-]/g, "_");
+  const stem = path
+    .basename(config.configPath)
+    .replace(/\.json$/, "")
+    .replace(/[^A-Za-z0-9._-]/g, "_");
   return `.featc-${stem}-${digest(slashRelative(config.outDir, config.configPath)).slice(0, 8)}`;
 }
 
@@ -47,7 +50,11 @@ export function digest(text: string): string {
 export function recordText(config: FeatcConfig, files: ReadonlyMap<string, string>, kept: Readonly<Record<string, string>> = {}): string {
   const all: Record<string, string> = { ...kept };
   for (const [rel, text] of files) all[rel] = digest(text);
-  const sorted = Object.fromEntries(Object.keys(all).sort().map((k) => [k, all[k]!]));
+  const sorted = Object.fromEntries(
+    Object.keys(all)
+      .sort()
+      .map((k) => [k, all[k]!]),
+  );
   const record: OutputRecord = { format: RECORD_FORMAT, config: slashRelative(config.outDir, config.configPath), files: sorted };
   return JSON.stringify(record, null, 2) + "\n";
 }
@@ -56,7 +63,8 @@ export function recordText(config: FeatcConfig, files: ReadonlyMap<string, strin
 export function readRecord(file: string): OutputRecord | undefined {
   try {
     const value = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<OutputRecord>;
-    if (value.format !== RECORD_FORMAT || typeof value.config !== "string" || typeof value.files !== "object" || value.files === null) return undefined;
+    if (value.format !== RECORD_FORMAT || typeof value.config !== "string" || typeof value.files !== "object" || value.files === null)
+      return undefined;
     return value as OutputRecord;
   } catch {
     return undefined;

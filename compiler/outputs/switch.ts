@@ -47,7 +47,8 @@ export interface Leftovers {
 export function findLeftovers(outDir: string, prefix: string): Leftovers {
   const p = placesOf(outDir, prefix);
   const owner = ownerOf(p.staging);
-  if (owner !== undefined && owner.pid !== process.pid && isAlive(owner.pid) && Date.now() - owner.since < ABANDONED_AFTER_MS) return { names: [], committed: false, busyWith: owner.pid };
+  if (owner !== undefined && owner.pid !== process.pid && isAlive(owner.pid) && Date.now() - owner.since < ABANDONED_AFTER_MS)
+    return { names: [], committed: false, busyWith: owner.pid };
   const names: string[] = [];
   const committed = fs.existsSync(p.journal);
   if (committed) names.push(path.basename(p.journal));
@@ -76,7 +77,12 @@ export function recover(outDir: string, prefix: string): Leftovers {
  * Puts `writes` (relative to outDir → content) in place and removes `removes`, all or nothing.
  * Throws after restoring the previous files when a step fails.
  */
-export async function switchOutputs(outDir: string, prefix: string, writes: ReadonlyMap<string, string>, removes: readonly string[]): Promise<void> {
+export async function switchOutputs(
+  outDir: string,
+  prefix: string,
+  writes: ReadonlyMap<string, string>,
+  removes: readonly string[],
+): Promise<void> {
   const p = placesOf(outDir, prefix);
   fs.mkdirSync(outDir, { recursive: true });
   fs.mkdirSync(p.staging); // fails if another build of this config is staging now
@@ -235,8 +241,10 @@ function earlierTempFiles(outDir: string): string[] {
   } catch {
     return [];
   }
-  return names.filter((n) => {
-    const m = /^\..+\.(\d+)\.featc-tmp$/.exec(n);
-    return m !== null && !isAlive(Number(m[1]));
-  }).sort();
+  return names
+    .filter((n) => {
+      const m = /^\..+\.(\d+)\.featc-tmp$/.exec(n);
+      return m !== null && !isAlive(Number(m[1]));
+    })
+    .sort();
 }

@@ -11,7 +11,8 @@ const shapes = new Map<string, TargetShape>();
 
 /** Makes a shape available to targets by its name; a second shape of the same name is refused. */
 export function registerShape(shape: TargetShape): void {
-  if (!/^[a-z][a-z0-9-]*$/.test(shape.name)) throw new Error(`featc: shape name '${shape.name}' must be lower case letters, digits and '-'`);
+  if (!/^[a-z][a-z0-9-]*$/.test(shape.name))
+    throw new Error(`featc: shape name '${shape.name}' must be lower case letters, digits and '-'`);
   const existing = shapes.get(shape.name);
   if (existing && existing !== shape) throw new Error(`featc: a shape named '${shape.name}' is already registered`);
   shapes.set(shape.name, shape);

@@ -61,7 +61,8 @@ function checkProducers(g: BuiltTarget, ctx: ValidateContext): Diagnostic[] {
       });
     }
     const input = g.inputs?.fields.find((f) => f.name === name);
-    if (input) out.push(diagnostics.inputShadowsFeature(g.name, name, list[0]!.span, g.inputs!.name, where(input.span.file, input.span.line, ctx)));
+    if (input)
+      out.push(diagnostics.inputShadowsFeature(g.name, name, list[0]!.span, g.inputs!.name, where(input.span.file, input.span.line, ctx)));
   }
   return out;
 }
@@ -75,7 +76,13 @@ function checkUnknownDependencies(g: BuiltTarget, ctx: ValidateContext): Diagnos
       if (dep.source.kind !== "unknown") continue;
       const name = dep.param.binds ?? dep.param.name;
       const elsewhere = ctx.producedIn(name).filter((t) => t !== g.name);
-      const suggestion = elsewhere.length > 0 ? undefined : nearestName(name, known.filter((k) => k !== node.name));
+      const suggestion =
+        elsewhere.length > 0
+          ? undefined
+          : nearestName(
+              name,
+              known.filter((k) => k !== node.name),
+            );
       out.push(diagnostics.unknownDependency(g.name, name, node.fn.exportName, dep.param.span, suggestion, elsewhere));
     }
   }
@@ -200,13 +207,26 @@ function checkTypes(g: BuiltTarget, oracle: TypeOracle): Diagnostic[] {
       // A frame over one value for the whole run is the window rule's (FC1004 there, once).
       if (!delivered.row && param.container === "window") continue;
       if (delivered.row && param.container === "table") {
-        out.push(diagnostics.columnToTable(g.name, name, delivered.type.text, dep.param.name, node.fn.exportName, param.text, dep.param.span));
+        out.push(
+          diagnostics.columnToTable(g.name, name, delivered.type.text, dep.param.name, node.fn.exportName, param.text, dep.param.span),
+        );
         continue;
       }
       const expected = delivered.row && (param.container === "column" || param.container === "window") ? param.element : param;
       if (!expected) continue;
       if (!oracle.assignable(delivered.type.ref, expected.ref)) {
-        out.push(diagnostics.notAssignable(g.name, name, delivered.type.text, delivered.row, dep.param.name, node.fn.exportName, param.text, dep.param.span));
+        out.push(
+          diagnostics.notAssignable(
+            g.name,
+            name,
+            delivered.type.text,
+            delivered.row,
+            dep.param.name,
+            node.fn.exportName,
+            param.text,
+            dep.param.span,
+          ),
+        );
       }
     }
   }
@@ -260,7 +280,9 @@ function checkUnusedInputs(g: BuiltTarget): Diagnostic[] {
   if (!g.inputs) return [];
   const used = new Set<string>();
   for (const node of g.nodes.values()) for (const d of node.deps) if (d.source.kind === "input") used.add(d.source.name);
-  return g.inputs.fields.filter((f) => !used.has(f.name) && !g.nodes.has(f.name) && !(f.name === "fitted" && g.fittedInputs.length > 0)).map((f) => diagnostics.unusedInput(g.name, f.name, f.span));
+  return g.inputs.fields
+    .filter((f) => !used.has(f.name) && !g.nodes.has(f.name) && !(f.name === "fitted" && g.fittedInputs.length > 0))
+    .map((f) => diagnostics.unusedInput(g.name, f.name, f.span));
 }
 
 export type { GraphNode };

@@ -5,7 +5,14 @@
  * that each row gets the same interned JS string from a small dictionary instead of a UTF-8
  * decode per row.
  */
-import { DuckDBTypeId, type DuckDBConnection, type DuckDBDataChunk, type DuckDBEnumType, type DuckDBMaterializedResult, type DuckDBValue } from "@duckdb/node-api";
+import {
+  DuckDBTypeId,
+  type DuckDBConnection,
+  type DuckDBDataChunk,
+  type DuckDBEnumType,
+  type DuckDBMaterializedResult,
+  type DuckDBValue,
+} from "@duckdb/node-api";
 import { allocateFloat64Columns, newColumn } from "../columns.js";
 import { FeatcError } from "../errors.js";
 import { bindings, type RawVector } from "./bindings.js";
@@ -58,8 +65,19 @@ function relationOf(source: Source): Relation {
     return { from: quoteQualified(parts), params: undefined, label: `table ${parts.map(quoteIdent).join(".")}`, stable: true };
   }
   if ("query" in source) return { from: `(${source.query}) AS featc_query`, params: source.params, label: "query", stable: false };
-  if ("csv" in source) return { from: "read_csv($featc_path)", params: { featc_path: source.csv }, label: `CSV file ${quoteString(source.csv)}`, stable: true };
-  return { from: "read_parquet($featc_path)", params: { featc_path: source.parquet }, label: `Parquet file ${quoteString(source.parquet)}`, stable: true };
+  if ("csv" in source)
+    return {
+      from: "read_csv($featc_path)",
+      params: { featc_path: source.csv },
+      label: `CSV file ${quoteString(source.csv)}`,
+      stable: true,
+    };
+  return {
+    from: "read_parquet($featc_path)",
+    params: { featc_path: source.parquet },
+    label: `Parquet file ${quoteString(source.parquet)}`,
+    stable: true,
+  };
 }
 
 async function run(connection: DuckDBConnection, relation: Relation, sql: string): Promise<DuckDBMaterializedResult> {
@@ -86,19 +104,24 @@ export async function readTable<const S extends Schema>(connection: DuckDBConnec
   const names = Object.keys(schema);
   const probe = await run(connection, relation, `SELECT * FROM ${relation.from} LIMIT 0`);
   const available = probe.columnNames();
-  const fail = (column: string, message: string) => new LoadError(relation.label, column, `column '${column}' of ${relation.label} ${message}`);
+  const fail = (column: string, message: string) =>
+    new LoadError(relation.label, column, `column '${column}' of ${relation.label} ${message}`);
   const select: string[] = [];
   for (const name of names) {
     const kind = schema[name]!;
     const at = available.indexOf(name);
     if (at < 0) {
       const near = available.find((a) => a.toLowerCase() === name.toLowerCase());
-      throw fail(name, `is missing${near !== undefined ? `; did you mean '${near}'?` : ""} (${relation.label} has ${available.map((a) => `'${a}'`).join(", ") || "no columns"})`);
+      throw fail(
+        name,
+        `is missing${near !== undefined ? `; did you mean '${near}'?` : ""} (${relation.label} has ${available.map((a) => `'${a}'`).join(", ") || "no columns"})`,
+      );
     }
     if (available.indexOf(name, at + 1) >= 0) throw fail(name, "is ambiguous: the source has two columns of that name");
     const typeId = probe.columnTypeId(at);
     const reading = readingOf(kind, typeId);
-    if (reading === "refused") throw fail(name, `is ${probe.columnType(at).toString()}, but the schema says '${kind}', which reads ${accepted(kind)}`);
+    if (reading === "refused")
+      throw fail(name, `is ${probe.columnType(at).toString()}, but the schema says '${kind}', which reads ${accepted(kind)}`);
     const id = quoteIdent(name);
     if (reading === "cast") select.push(`CAST(${id} AS DOUBLE) AS ${id}`);
     else if (typeId === DuckDBTypeId.VARCHAR && relation.stable) select.push(await dictionaryCast(connection, relation, id));
@@ -112,7 +135,12 @@ export async function readTable<const S extends Schema>(connection: DuckDBConnec
     const kind = schema[name]!;
     const column = containerFor(kind, n, doubles);
     columns[name] = column;
-    return readerFor(kind, result.columnType(k).typeId === DuckDBTypeId.ENUM ? (result.columnType(k) as DuckDBEnumType) : result.columnTypeId(k), column, (row, why) => fail(name, `at row ${row} ${why}`));
+    return readerFor(
+      kind,
+      result.columnType(k).typeId === DuckDBTypeId.ENUM ? (result.columnType(k) as DuckDBEnumType) : result.columnTypeId(k),
+      column,
+      (row, why) => fail(name, `at row ${row} ${why}`),
+    );
   });
   let offset = 0;
   for (;;) {
@@ -121,15 +149,22 @@ export async function readTable<const S extends Schema>(connection: DuckDBConnec
     for (let k = 0; k < readers.length; k++) readers[k]!(bindings.data_chunk_get_vector(chunk.chunk, k), chunk, k, chunk.rowCount, offset);
     offset += chunk.rowCount;
   }
-  if (offset !== n) throw new LoadError(relation.label, undefined, `read ${offset} rows of ${relation.label} but the result announced ${n}`);
+  if (offset !== n)
+    throw new LoadError(relation.label, undefined, `read ${offset} rows of ${relation.label} but the result announced ${n}`);
   return { length: n, columns: columns as LoadedTable<S>["columns"] };
 }
 
 /** `CAST(col AS ENUM(…))` when the column has few distinct values, the column as it is otherwise. */
 async function dictionaryCast(connection: DuckDBConnection, relation: Relation, id: string): Promise<string> {
-  const distinct = await run(connection, relation, `SELECT DISTINCT ${id} FROM ${relation.from} WHERE ${id} IS NOT NULL ORDER BY ${id} LIMIT ${DICTIONARY_LIMIT + 1}`);
+  const distinct = await run(
+    connection,
+    relation,
+    `SELECT DISTINCT ${id} FROM ${relation.from} WHERE ${id} IS NOT NULL ORDER BY ${id} LIMIT ${DICTIONARY_LIMIT + 1}`,
+  );
   const values = (await distinct.getColumns())[0] as string[] | undefined;
-  return values && values.length > 0 && values.length <= DICTIONARY_LIMIT ? `CAST(${id} AS ENUM(${values.map(quoteString).join(", ")})) AS ${id}` : id;
+  return values && values.length > 0 && values.length <= DICTIONARY_LIMIT
+    ? `CAST(${id} AS ENUM(${values.map(quoteString).join(", ")})) AS ${id}`
+    : id;
 }
 
 type Container = Float64Array | Float32Array | Int32Array | (string | null)[] | (boolean | null)[];
@@ -190,13 +225,19 @@ function numberReader(typeId: DuckDBTypeId, out: Float64Array | Float32Array | I
         const hi = words[2 * i + 1]!;
         if (validity && !isValid(validity, i)) continue;
         const fits = int32 ? hi === lo >> 31 : hi >= -(EXACT / 2 ** 32) && hi < EXACT / 2 ** 32;
-        if (!fits) throw refuse(offset + i, `holds ${(BigInt(hi) << 32n) | BigInt(lo >>> 0)}, which ${int32 ? "does not fit in 32 bits" : "a double cannot hold exactly"}`);
+        if (!fits)
+          throw refuse(
+            offset + i,
+            `holds ${(BigInt(hi) << 32n) | BigInt(lo >>> 0)}, which ${int32 ? "does not fit in 32 bits" : "a double cannot hold exactly"}`,
+          );
         out[offset + i] = hi * 4294967296 + (lo >>> 0);
       }
     } else {
       const view = numericView(typeId, raw, rows);
       if (int32 && typeId === DuckDBTypeId.UINTEGER) {
-        for (let i = 0; i < rows; i++) if (view[i]! > 0x7fffffff && !(validity && !isValid(validity, i))) throw refuse(offset + i, `holds ${view[i]}, which does not fit in 32 bits`);
+        for (let i = 0; i < rows; i++)
+          if (view[i]! > 0x7fffffff && !(validity && !isValid(validity, i)))
+            throw refuse(offset + i, `holds ${view[i]}, which does not fit in 32 bits`);
       }
       out.set(view, offset);
     }
@@ -212,7 +253,10 @@ function numberReader(typeId: DuckDBTypeId, out: Float64Array | Float32Array | I
 type NumericArray = Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array;
 
 /** The typed array that views a vector of each numeric type (BIGINT is read as two 32-bit halves). */
-const VIEWS = new Map<DuckDBTypeId, { readonly BYTES_PER_ELEMENT: number; new (buffer: ArrayBufferLike, byteOffset: number, length: number): NumericArray }>([
+const VIEWS = new Map<
+  DuckDBTypeId,
+  { readonly BYTES_PER_ELEMENT: number; new (buffer: ArrayBufferLike, byteOffset: number, length: number): NumericArray }
+>([
   [DuckDBTypeId.DOUBLE, Float64Array],
   [DuckDBTypeId.FLOAT, Float32Array],
   [DuckDBTypeId.INTEGER, Int32Array],
@@ -248,7 +292,8 @@ function enumReader(type: DuckDBEnumType, out: (string | null)[], allowNull: boo
   const width = type.internalTypeId === DuckDBTypeId.UTINYINT ? 1 : type.internalTypeId === DuckDBTypeId.USMALLINT ? 2 : 4;
   return (raw, _chunk, _k, rows, offset) => {
     const d = bindings.vector_get_data(raw, rows * width);
-    const codes = width === 1 ? d : width === 2 ? new Uint16Array(d.buffer, d.byteOffset, rows) : new Uint32Array(d.buffer, d.byteOffset, rows);
+    const codes =
+      width === 1 ? d : width === 2 ? new Uint16Array(d.buffer, d.byteOffset, rows) : new Uint32Array(d.buffer, d.byteOffset, rows);
     const validity = validityOf(raw, rows);
     for (let i = 0; i < rows; i++) {
       if (validity && !isValid(validity, i)) {

@@ -12,6 +12,7 @@ export function quoteString(value: string): string {
 
 /** Quotes a table name given as its parts (`[name]`, `[schema, name]` or `[catalog, schema, name]`). */
 export function quoteQualified(parts: readonly string[]): string {
-  if (parts.length < 1 || parts.length > 3 || parts.some((p) => p === "")) throw new RangeError(`invalid table name ${JSON.stringify(parts.join("."))}: give one to three non-empty parts`);
+  if (parts.length < 1 || parts.length > 3 || parts.some((p) => p === ""))
+    throw new RangeError(`invalid table name ${JSON.stringify(parts.join("."))}: give one to three non-empty parts`);
   return parts.map(quoteIdent).join(".");
 }

@@ -3,7 +3,16 @@
  * columns (bulk copies for numbers) and handed to the appender, 2,048 rows at a time. No row
  * objects.
  */
-import { DuckDBBigIntType, DuckDBDataChunk, DuckDBDoubleType, DuckDBIntegerType, DuckDBVarCharType, DuckDBVector, type DuckDBConnection, type DuckDBType } from "@duckdb/node-api";
+import {
+  DuckDBBigIntType,
+  DuckDBDataChunk,
+  DuckDBDoubleType,
+  DuckDBIntegerType,
+  DuckDBVarCharType,
+  DuckDBVector,
+  type DuckDBConnection,
+  type DuckDBType,
+} from "@duckdb/node-api";
 import type { Column } from "../containers.js";
 import { bindings } from "./bindings.js";
 import { quoteIdent, quoteQualified } from "./sql.js";
@@ -37,13 +46,18 @@ function duckType(type: SqlType): DuckDBType {
  * `[schema, name]` / `[catalog, schema, name]`. INTEGER and BIGINT values must be
  * integers (BIGINT: below 2^53 in magnitude), which is checked before anything is written.
  */
-export async function writeTable(connection: DuckDBConnection, table: string | readonly string[], columns: readonly AppendColumn[]): Promise<void> {
+export async function writeTable(
+  connection: DuckDBConnection,
+  table: string | readonly string[],
+  columns: readonly AppendColumn[],
+): Promise<void> {
   const parts = typeof table === "string" ? [table] : table;
   const quoted = quoteQualified(parts);
   if (columns.length === 0) throw new Error(`writeTable ${quoted}: no columns`);
   const n = columns[0]!.values.length;
   for (const c of columns) {
-    if (c.values.length !== n) throw new RangeError(`writeTable ${quoted}: column '${c.name}' has ${c.values.length} rows but '${columns[0]!.name}' has ${n}`);
+    if (c.values.length !== n)
+      throw new RangeError(`writeTable ${quoted}: column '${c.name}' has ${c.values.length} rows but '${columns[0]!.name}' has ${n}`);
   }
   // Validate everything first: a failure must not leave a half-written table behind.
   for (const c of columns) {
@@ -52,12 +66,18 @@ export async function writeTable(connection: DuckDBConnection, table: string | r
     for (let i = 0; i < n; i++) {
       const v = values[i]!;
       if (c.type === "INTEGER" ? (v | 0) !== v : !Number.isSafeInteger(v)) {
-        throw new RangeError(`writeTable ${quoted}: column '${c.name}' row ${i} is ${v}, not a ${c.type === "INTEGER" ? "32-bit" : "safe"} integer`);
+        throw new RangeError(
+          `writeTable ${quoted}: column '${c.name}' row ${i} is ${v}, not a ${c.type === "INTEGER" ? "32-bit" : "safe"} integer`,
+        );
       }
     }
   }
   await connection.run(`CREATE OR REPLACE TABLE ${quoted} (${columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(", ")})`);
-  const appender = await connection.createAppender(parts[parts.length - 1]!, parts.length >= 2 ? parts[parts.length - 2]! : null, parts.length === 3 ? parts[0]! : null);
+  const appender = await connection.createAppender(
+    parts[parts.length - 1]!,
+    parts.length >= 2 ? parts[parts.length - 2]! : null,
+    parts.length === 3 ? parts[0]! : null,
+  );
   try {
     const size = DuckDBVector.standardSize();
     const chunk = DuckDBDataChunk.create(columns.map((c) => duckType(c.type)));

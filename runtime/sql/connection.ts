@@ -43,14 +43,19 @@ function emptyColumn(type: SqlValueType, length: number): Float64Array | boolean
 
 /** A SQL NULL has no JavaScript counterpart in a feature's value (NaN stands for a missing number): it is an error. */
 function notNull<T>(value: T | null, column: string, row: number): T {
-  if (value === null) throw new SqlInputError(`the result column '${column}' is NULL in row ${row}: SQL targets read inputs without NULLs (NaN for a missing number)`);
+  if (value === null)
+    throw new SqlInputError(
+      `the result column '${column}' is NULL in row ${row}: SQL targets read inputs without NULLs (NaN for a missing number)`,
+    );
   return value;
 }
 
 function checkValue(p: SqlParameter): void {
-  const ok = p.type === "number" ? typeof p.value === "number" : p.type === "boolean" ? typeof p.value === "boolean" : typeof p.value === "string";
+  const ok =
+    p.type === "number" ? typeof p.value === "number" : p.type === "boolean" ? typeof p.value === "boolean" : typeof p.value === "string";
   if (!ok) throw new SqlInputError(`parameter '${p.name}' must be a ${p.type}, got ${typeof p.value}`);
-  if (p.type === "string" && (p.value as string).includes("\0")) throw new SqlInputError(`parameter '${p.name}' contains a NUL character, which SQL text values cannot hold`);
+  if (p.type === "string" && (p.value as string).includes("\0"))
+    throw new SqlInputError(`parameter '${p.name}' contains a NUL character, which SQL text values cannot hold`);
 }
 
 /** Adapts a connection of `@duckdb/node-api`. Placeholders are `$1`, `$2`, … */
@@ -66,7 +71,9 @@ export function duckdbConnection(connection: DuckDBConnection): SqlConnection {
       // Straight from DuckDB's vectors into typed arrays (featc/duckdb's reader); a NULL is an error there too.
       // Imported here, so that featc/sql loads without @duckdb/node-api for the other engines.
       const { readTable } = await import("../duckdb/read.js");
-      const schema = Object.fromEntries(columns.map((c) => [c.name, ({ number: "f64", boolean: "bool", string: "string" } as const)[c.type]]));
+      const schema = Object.fromEntries(
+        columns.map((c) => [c.name, ({ number: "f64", boolean: "bool", string: "string" } as const)[c.type]]),
+      );
       const { length, columns: read } = await readTable(connection, { query: sql, params: values(parameters) }, schema);
       return { length, columns: read as Record<string, Float64Array | boolean[] | string[]> };
     },
@@ -202,7 +209,10 @@ function standardLiteral(dialect: "duckdb" | "postgres", p: SqlParameter): strin
  */
 export function inlineParameters(dialect: SqlDialect, sql: string, parameters: readonly SqlParameter[]): string {
   parameters.forEach(checkValue);
-  if (dialect === "clickhouse") return scanPlaceholders(sql, /^\{([A-Za-z_][A-Za-z0-9_]*):[A-Za-z0-9()]+\}/, "\\", (name) => clickhouseLiteral(parameterNamed(parameters, name)));
+  if (dialect === "clickhouse")
+    return scanPlaceholders(sql, /^\{([A-Za-z_][A-Za-z0-9_]*):[A-Za-z0-9()]+\}/, "\\", (name) =>
+      clickhouseLiteral(parameterNamed(parameters, name)),
+    );
   if (dialect !== "duckdb" && dialect !== "postgres") throw new SqlInputError(`featc has no connection for the ${dialect} dialect`);
   return scanPlaceholders(sql, /^\$([0-9]+)/, undefined, (index) => {
     const p = parameters[Number(index) - 1];
@@ -284,6 +294,8 @@ function decodeRowBinary(bytes: Uint8Array, columns: readonly SqlColumnSpec[]): 
   }
   if (offset !== bytes.length) throw new Error("featc: the ClickHouse result does not match the expected column types");
   const out: Record<string, Float64Array | boolean[] | string[]> = {};
-  columns.forEach((spec, c) => (out[spec.name] = spec.type === "number" ? Float64Array.from(numbers[c]!) : (others[c] as boolean[] | string[])));
+  columns.forEach(
+    (spec, c) => (out[spec.name] = spec.type === "number" ? Float64Array.from(numbers[c]!) : (others[c] as boolean[] | string[])),
+  );
   return { length: rows, columns: out };
 }

@@ -1,7 +1,35 @@
 // featc's SQL runtime: what SQL targets' generated modules and catalogs import from "featc/sql".
 export { clickhouseConnection, duckdbConnection, postgresConnection, float8Text, inlineParameters } from "./connection.js";
-export type { ClickHouseOptions, PostgresClientLike, SqlColumnSpec, SqlConnection, SqlParameter, SqlResult, SqlValue, SqlValueType } from "./connection.js";
+export type {
+  ClickHouseOptions,
+  PostgresClientLike,
+  SqlColumnSpec,
+  SqlConnection,
+  SqlParameter,
+  SqlResult,
+  SqlValue,
+  SqlValueType,
+} from "./connection.js";
 export { SQL_DIALECTS, SqlInputError, quoteIdentifier, quoteTableName, type SqlDialect, type TableName } from "./identifiers.js";
-export { compareNode, compareRuns, sameValue, ulpDistance, type CompareRunsOptions, type NodeParity, type ParitySetup, type ParityTarget, type ParityVerdict } from "./parity.js";
+export {
+  compareNode,
+  compareRuns,
+  sameValue,
+  ulpDistance,
+  type CompareRunsOptions,
+  type NodeParity,
+  type ParitySetup,
+  type ParityTarget,
+  type ParityVerdict,
+} from "./parity.js";
 export { count, lookup, max, mean, min, sqlTable, stddev, sum, type StddevKind } from "./relational.js";
-export { materializeStatement, runFit, runStatement, statementText, type BoundStatement, type MaterializeOptions, type SqlTargetInfo, type StatementPart } from "./statement.js";
+export {
+  materializeStatement,
+  runFit,
+  runStatement,
+  statementText,
+  type BoundStatement,
+  type MaterializeOptions,
+  type SqlTargetInfo,
+  type StatementPart,
+} from "./statement.js";

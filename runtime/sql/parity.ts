@@ -47,7 +47,8 @@ export function sameValue(a: unknown, b: unknown): boolean {
  * allows a distance; other values must be equal.
  */
 export function compareNode(node: string, left: ArrayLike<unknown>, right: ArrayLike<unknown>, boundUlps = 0): NodeParity {
-  if (left.length !== right.length) throw new RangeError(`featc: '${node}' has ${left.length} rows on one side and ${right.length} on the other`);
+  if (left.length !== right.length)
+    throw new RangeError(`featc: '${node}' has ${left.length} rows on one side and ${right.length} on the other`);
   let maxUlps = 0;
   let rowsDiffering = 0;
   let worst: number | undefined;
@@ -64,7 +65,8 @@ export function compareNode(node: string, left: ArrayLike<unknown>, right: Array
       worst = i;
     }
   }
-  const verdict: ParityVerdict = rowsDiffering === 0 ? (allNumbers ? "bit-identical" : "equal") : maxUlps <= boundUlps ? "within-ulps" : "different";
+  const verdict: ParityVerdict =
+    rowsDiffering === 0 ? (allNumbers ? "bit-identical" : "equal") : maxUlps <= boundUlps ? "within-ulps" : "different";
   return {
     node,
     verdict,
@@ -87,11 +89,10 @@ export interface CompareRunsOptions {
  * Compares every column the right run has with the same column of the left run, rows matched
  * on `key`: one verdict per column. Throws when a key is missing, repeated or unmatched.
  */
-export function compareRuns<L extends { readonly [K in keyof L]: ArrayLike<unknown> }, R extends { readonly [K in keyof R]: ArrayLike<unknown> }>(
-  leftRun: L,
-  rightRun: R,
-  options: CompareRunsOptions,
-): NodeParity[] {
+export function compareRuns<
+  L extends { readonly [K in keyof L]: ArrayLike<unknown> },
+  R extends { readonly [K in keyof R]: ArrayLike<unknown> },
+>(leftRun: L, rightRun: R, options: CompareRunsOptions): NodeParity[] {
   const left = leftRun as Readonly<Record<string, ArrayLike<unknown> | undefined>>;
   const right = rightRun as Readonly<Record<string, ArrayLike<unknown> | undefined>>;
   const leftKeys = left[options.key];
@@ -99,7 +100,8 @@ export function compareRuns<L extends { readonly [K in keyof L]: ArrayLike<unkno
   if (!leftKeys || !rightKeys) throw new RangeError(`featc: both runs need the key column '${options.key}'`);
   const rowOf = new Map<unknown, number>();
   for (let i = 0; i < leftKeys.length; i++) rowOf.set(leftKeys[i], i);
-  if (rowOf.size !== leftKeys.length || rightKeys.length !== leftKeys.length) throw new RangeError(`featc: the key '${options.key}' must name each row of both runs exactly once`);
+  if (rowOf.size !== leftKeys.length || rightKeys.length !== leftKeys.length)
+    throw new RangeError(`featc: the key '${options.key}' must name each row of both runs exactly once`);
   const order = Array.from(rightKeys, (k) => {
     const row = rowOf.get(k);
     if (row === undefined) throw new RangeError(`featc: key ${String(k)} of one run is not in the other`);
@@ -109,7 +111,12 @@ export function compareRuns<L extends { readonly [K in keyof L]: ArrayLike<unkno
     const values = left[column];
     if (!values) throw new RangeError(`featc: the column '${column}' is missing from one run`);
     const bound = options.bounds?.[column.split(".")[0]!]?.boundUlps ?? 0;
-    return compareNode(column, order.map((i) => values[i]), Array.from(right[column]!), bound);
+    return compareNode(
+      column,
+      order.map((i) => values[i]),
+      Array.from(right[column]!),
+      bound,
+    );
   });
 }
 

@@ -24,7 +24,13 @@ export function sqlTable<T>(name: TableName): Table<T> {
  * when there is none: a left join. The table's keys must be unique (a duplicate repeats the
  * row in SQL, where featc's in-process index takes the first); a NaN key matches nothing.
  */
-export function lookup<R, K extends keyof R & string, V extends keyof R & string>(keys: Column<R[K]>, table: Table<R>, key: K, value: V, missing: R[V]): Column<R[V]> {
+export function lookup<R, K extends keyof R & string, V extends keyof R & string>(
+  keys: Column<R[K]>,
+  table: Table<R>,
+  key: K,
+  value: V,
+  missing: R[V],
+): Column<R[V]> {
   void [keys, table, key, value, missing];
   return onlyInSql("lookup");
 }

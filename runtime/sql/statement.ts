@@ -37,11 +37,17 @@ export function statementText<I extends object>(dialect: SqlDialect, parts: read
 }
 
 function checkDialect(connection: SqlConnection, info: SqlTargetInfo): void {
-  if (connection.dialect !== info.dialect) throw new SqlInputError(`target ${info.target} is written for ${info.dialect}, not ${connection.dialect}`);
+  if (connection.dialect !== info.dialect)
+    throw new SqlInputError(`target ${info.target} is written for ${info.dialect}, not ${connection.dialect}`);
 }
 
 /** Runs a target's statement on a connection of its dialect and returns one column per output. */
-export async function runStatement(connection: SqlConnection, info: SqlTargetInfo, statement: BoundStatement, columns: readonly SqlColumnSpec[]): Promise<SqlResult> {
+export async function runStatement(
+  connection: SqlConnection,
+  info: SqlTargetInfo,
+  statement: BoundStatement,
+  columns: readonly SqlColumnSpec[],
+): Promise<SqlResult> {
   checkDialect(connection, info);
   return connection.query(statement.sql, statement.parameters, columns);
 }
@@ -51,10 +57,21 @@ export async function runStatement(connection: SqlConnection, info: SqlTargetInf
  * artifact `saveFitted` writes — the catalog's fitted hash, the target, the values by name — with
  * the number of rows the values were computed over.
  */
-export async function runFit<K extends string>(connection: SqlConnection, info: SqlTargetInfo, catalogHash: string, sql: string, names: readonly K[]): Promise<{ catalogHash: string; target: string; values: Record<K, number>; rows: number }> {
+export async function runFit<K extends string>(
+  connection: SqlConnection,
+  info: SqlTargetInfo,
+  catalogHash: string,
+  sql: string,
+  names: readonly K[],
+): Promise<{ catalogHash: string; target: string; values: Record<K, number>; rows: number }> {
   checkDialect(connection, info);
-  const result = await connection.query(sql, [], [...names, FIT_ROWS_COLUMN].map((name) => ({ name, type: "number" as const })));
-  if (result.length !== 1) throw new Error(`featc: the fit statement of target ${info.target} returned ${result.length} rows instead of one`);
+  const result = await connection.query(
+    sql,
+    [],
+    [...names, FIT_ROWS_COLUMN].map((name) => ({ name, type: "number" as const })),
+  );
+  if (result.length !== 1)
+    throw new Error(`featc: the fit statement of target ${info.target} returned ${result.length} rows instead of one`);
   const values = {} as Record<K, number>;
   for (const name of names) values[name] = (result.columns[name] as Float64Array)[0]!;
   return { catalogHash, target: info.target, values, rows: (result.columns[FIT_ROWS_COLUMN] as Float64Array)[0]! };
@@ -72,9 +89,15 @@ export interface MaterializeOptions {
  * the scalars are written into the SQL as exact literals (numbers by their bits, strings quoted or
  * hex-encoded): still no input is read as SQL.
  */
-export async function materializeStatement(connection: SqlConnection, info: SqlTargetInfo, statement: BoundStatement, options: MaterializeOptions): Promise<void> {
+export async function materializeStatement(
+  connection: SqlConnection,
+  info: SqlTargetInfo,
+  statement: BoundStatement,
+  options: MaterializeOptions,
+): Promise<void> {
   checkDialect(connection, info);
-  if (options.as !== "table" && options.as !== "view") throw new SqlInputError(`materialize as a "table" or a "view", not ${JSON.stringify(options.as)}`);
+  if (options.as !== "table" && options.as !== "view")
+    throw new SqlInputError(`materialize as a "table" or a "view", not ${JSON.stringify(options.as)}`);
   const name = quoteTableName(info.dialect, options.name);
   const body = inlineParameters(info.dialect, statement.sql, statement.parameters);
   // ClickHouse's CREATE TABLE … AS SELECT needs an engine; a MergeTree with no sort key keeps the rows as they come.

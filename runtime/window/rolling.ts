@@ -29,8 +29,10 @@ export type RollingAggregate = "sum" | "mean" | "count" | "min" | "max" | "stdde
 
 function checkFrame(frame: WindowFrame): void {
   const whole = frame.kind === "rows";
-  if (!(frame.size > 0) || (whole && !Number.isInteger(frame.size))) throw new RangeError(`window size must be a positive ${whole ? "integer" : "number"}, got ${frame.size}`);
-  if (!(frame.lag >= 0) || (whole && !Number.isInteger(frame.lag))) throw new RangeError(`window lag must be a non-negative ${whole ? "integer" : "number"}, got ${frame.lag}`);
+  if (!(frame.size > 0) || (whole && !Number.isInteger(frame.size)))
+    throw new RangeError(`window size must be a positive ${whole ? "integer" : "number"}, got ${frame.size}`);
+  if (!(frame.lag >= 0) || (whole && !Number.isInteger(frame.lag)))
+    throw new RangeError(`window lag must be a non-negative ${whole ? "integer" : "number"}, got ${frame.lag}`);
 }
 
 /** Checks the order key (no NaN) and says whether it never decreases. */
@@ -71,7 +73,8 @@ export class WindowGroups {
     private readonly order: Column<number>,
   ) {
     this.rows = by.length;
-    if (order.length !== by.length) throw new RangeError(`window: the group key has ${by.length} rows but the order key has ${order.length}`);
+    if (order.length !== by.length)
+      throw new RangeError(`window: the group key has ${by.length} rows but the order key has ${order.length}`);
   }
 
   /** Whether the order key never decreases down the table (a daily table in day order): every group is then in order. Throws on a NaN order key. */
@@ -97,7 +100,9 @@ export class WindowGroups {
   /** The group key if it is a typed array of numbers, for kernels that read keys as they stream through the rows. */
   numericKeys(): ArrayLike<number> | undefined {
     const by = this.by;
-    return ArrayBuffer.isView(by) && !(by instanceof DataView) && !(by instanceof BigInt64Array) && !(by instanceof BigUint64Array) ? (by as ArrayLike<number>) : undefined;
+    return ArrayBuffer.isView(by) && !(by instanceof DataView) && !(by instanceof BigInt64Array) && !(by instanceof BigUint64Array)
+      ? (by as ArrayLike<number>)
+      : undefined;
   }
 
   /** The group key, for a kernel that groups the rows as it streams through them: while they are not grouped yet, if it is a typed array of numbers. */
@@ -241,7 +246,12 @@ function gather(values: Column<number>, perm: Int32Array): Float64Array {
  * One recognised aggregate of `values` over each row's frame, in row order: equal, bit for bit,
  * to calling the runtime aggregate of that name on the frame's values.
  */
-export function rollingAggregate(groups: WindowGroups, values: Column<number>, frame: WindowFrame, aggregate: RollingAggregate): Float64Array {
+export function rollingAggregate(
+  groups: WindowGroups,
+  values: Column<number>,
+  frame: WindowFrame,
+  aggregate: RollingAggregate,
+): Float64Array {
   checkFrame(frame);
   checkLength(groups, values);
   if (aggregate === "sum" || aggregate === "mean") {
@@ -264,7 +274,12 @@ export function rollingAggregate(groups: WindowGroups, values: Column<number>, f
  * with the frames' values, oldest first, as views (nothing is copied; do not keep them past the
  * call). The array of views is reused from row to row.
  */
-export function rollingReduce<R>(groups: WindowGroups, columns: readonly Column<number>[], frame: WindowFrame, reduce: (frames: readonly Window<number>[]) => R): R[] {
+export function rollingReduce<R>(
+  groups: WindowGroups,
+  columns: readonly Column<number>[],
+  frame: WindowFrame,
+  reduce: (frames: readonly Window<number>[]) => R,
+): R[] {
   checkFrame(frame);
   for (const c of columns) checkLength(groups, c);
   const sorted = groups.sorted();
@@ -280,7 +295,8 @@ export function rollingReduce<R>(groups: WindowGroups, columns: readonly Column<
 }
 
 function checkLength(groups: WindowGroups, values: Column<number>): void {
-  if (values.length !== groups.rows) throw new RangeError(`window: the group key has ${groups.rows} rows but the values have ${values.length}`);
+  if (values.length !== groups.rows)
+    throw new RangeError(`window: the group key has ${groups.rows} rows but the values have ${values.length}`);
 }
 
 /** Slides one aggregate over the positions `s … e` of one group, writing each position's result. */
@@ -409,7 +425,8 @@ const SLIDERS: Readonly<Record<RollingAggregate, Slider>> = {
  * sum, bit for bit `sum()` of the frame. Undefined when the values do not allow it.
  */
 function twoSumKernel(groups: WindowGroups, values: Column<number>, frame: WindowFrame, mean: boolean): Float64Array | undefined {
-  if (frame.kind === "rows" && groups.panelPeriod() > 0 && (groups.uncheckedOrder() || groups.ascending)) return streamPanel(groups, values, frame, mean);
+  if (frame.kind === "rows" && groups.panelPeriod() > 0 && (groups.uncheckedOrder() || groups.ascending))
+    return streamPanel(groups, values, frame, mean);
   if (frame.kind === "rows" && groups.ascending) return streamRows(groups, values, frame, mean);
   const n = values.length;
   let largest = 0;
@@ -709,8 +726,14 @@ export function historyWindow(order: Column<number>, at: number, frame: WindowFr
   if (!(frame.lag > 0)) throw new RangeError("window history: a frame with lag 0 holds the request itself, which is not in its history");
   if (at !== at) throw new RangeError("window history: the request's order key is NaN");
   for (let i = 0; i < h; i++) {
-    if (!(order[i]! <= at)) throw new RangeError(`window history: row ${i} has order key ${order[i]}, ${order[i] !== order[i] ? "NaN" : `after the request's ${at}`}: the history holds the rows before the request`);
-    if (i > 0 && order[i]! < order[i - 1]!) throw new RangeError(`window history: rows ${i - 1} and ${i} are out of order (${order[i - 1]} then ${order[i]}): the history is oldest first`);
+    if (!(order[i]! <= at))
+      throw new RangeError(
+        `window history: row ${i} has order key ${order[i]}, ${order[i] !== order[i] ? "NaN" : `after the request's ${at}`}: the history holds the rows before the request`,
+      );
+    if (i > 0 && order[i]! < order[i - 1]!)
+      throw new RangeError(
+        `window history: rows ${i - 1} and ${i} are out of order (${order[i - 1]} then ${order[i]}): the history is oldest first`,
+      );
   }
   let lo: number;
   let hi: number;

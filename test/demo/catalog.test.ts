@@ -36,7 +36,12 @@ describe("last_logged_in__batch", () => {
   });
 
   it("matches the obvious join on dense, sparse and fractional keys", () => {
-    const key = fc.oneof(fc.integer({ min: -50, max: 50 }), fc.integer({ min: -2e9, max: 2e9 }), fc.double({ noNaN: false }), fc.constantFrom(0, -0, 0.5, 1e300));
+    const key = fc.oneof(
+      fc.integer({ min: -50, max: 50 }),
+      fc.integer({ min: -2e9, max: 2e9 }),
+      fc.double({ noNaN: false }),
+      fc.constantFrom(0, -0, 0.5, 1e300),
+    );
     fc.assert(
       fc.property(fc.array(key, { maxLength: 60 }), fc.array(key, { maxLength: 30 }), (keys, probes) => {
         const values = keys.map((_, i) => i * 10 + 1);
@@ -87,7 +92,10 @@ describe("shared map features", () => {
     expect(f).toEqual({ time_since_last_login: 2.5, is_male: 1, is_female: 0, is_high_roller: 1, age_normalized: -0.5 });
     const zero: Model = { weights: { time_since_last_login: 0, is_male: 0, is_female: 0, is_high_roller: 0, age_normalized: 0 }, bias: 0 };
     expect(predictions(f, zero)).toBe(0.5);
-    const model: Model = { weights: { time_since_last_login: -1, is_male: 2, is_female: 3, is_high_roller: 4, age_normalized: 5 }, bias: 0.25 };
+    const model: Model = {
+      weights: { time_since_last_login: -1, is_male: 2, is_female: 3, is_high_roller: 4, age_normalized: 5 },
+      bias: 0.25,
+    };
     const z = 0.25 + -1 * 2.5 + 2 * 1 + 3 * 0 + 4 * 1 + 5 * -0.5;
     expect(predictions(f, model)).toBe(1 / (1 + Math.exp(-z)));
     expect(predictions(f, { ...model, bias: 1000 })).toBe(1);
@@ -109,6 +117,15 @@ describe("loaders", () => {
     expect(asked).toEqual(["s", "l"]);
     const survey = await survey_results__online({ survey: async (id) => ({ client_id: id, budget: 1, age: 2, gender: "male" }) }, 7);
     expect(survey.client_id).toBe(7);
-    await expect(last_logged_in__online({ lastLoggedIn: async (id) => { throw new UnknownClientError(id, "test"); } }, 8)).rejects.toThrow(/unknown client 8: no record in test/);
+    await expect(
+      last_logged_in__online(
+        {
+          lastLoggedIn: async (id) => {
+            throw new UnknownClientError(id, "test");
+          },
+        },
+        8,
+      ),
+    ).rejects.toThrow(/unknown client 8: no record in test/);
   });
 });

@@ -67,7 +67,11 @@ describe("the artifact training writes", () => {
   });
 
   it("round-trips into the online executor: same values, same predictions as batch", async () => {
-    const fitted = loadFitted<onlineTarget.FittedValues>(artifactPaths(artifacts).fitted, onlineTarget.FITTED_HASH, onlineTarget.FITTED_SCHEMA);
+    const fitted = loadFitted<onlineTarget.FittedValues>(
+      artifactPaths(artifacts).fitted,
+      onlineTarget.FITTED_HASH,
+      onlineTarget.FITTED_SCHEMA,
+    );
     for (const name of batchTarget.FITTED_OUTPUTS) expect(Object.is(fitted[name], trained.fitted[name]), name).toBe(true);
     const { model } = loadArtifacts(artifacts, { hash: onlineTarget.FITTED_HASH, schema: onlineTarget.FITTED_SCHEMA, graph: ONLINE_GRAPH });
     expect(model).toEqual(trained.model);
@@ -112,9 +116,14 @@ describe("the server refuses to start", () => {
   };
 
   it("on a stale artifact (another catalog hash)", async () => {
-    const stale = editedArtifacts("stale", editJson((a) => (a.catalogHash = "0000000000000000")));
+    const stale = editedArtifacts(
+      "stale",
+      editJson((a) => (a.catalogHash = "0000000000000000")),
+    );
     const error = await refusal(stale);
-    expect(error.message).toMatch(/^cannot start: fitted artifact '.*fitted\.json'.*stale: fitted by a different catalog \(artifact 0000000000000000, executor [0-9a-f]{16}\); re-run target 'batch'/s);
+    expect(error.message).toMatch(
+      /^cannot start: fitted artifact '.*fitted\.json'.*stale: fitted by a different catalog \(artifact 0000000000000000, executor [0-9a-f]{16}\); re-run target 'batch'/s,
+    );
     expect(error.cause).toBeInstanceOf(ArtifactsError);
     expect((error.cause as Error).cause).toBeInstanceOf(FittedArtifactError);
   });
@@ -132,25 +141,44 @@ describe("the server refuses to start", () => {
   });
 
   it("on values that fail their @check (a standard deviation of 0), even when the model was stamped with them", async () => {
-    const unchecked = editedArtifacts("unchecked", editJson((a) => (a.values.age_stddev = 0)));
+    const unchecked = editedArtifacts(
+      "unchecked",
+      editJson((a) => (a.values.age_stddev = 0)),
+    );
     const { model, stamp } = loadModel(artifactPaths(unchecked).model);
-    saveModel(artifactPaths(unchecked).model, { model, stamp: { ...stamp, fitted: { ...stamp.fitted, values: { ...stamp.fitted.values, age_stddev: 0 } } } });
+    saveModel(artifactPaths(unchecked).model, {
+      model,
+      stamp: { ...stamp, fitted: { ...stamp.fitted, values: { ...stamp.fitted.values, age_stddev: 0 } } },
+    });
     const error = await refusal(unchecked);
     expect(error.message).toMatch(/fail their checks: check 'range\(0\.000001, 150\)' failed on node 'age_stddev'/);
   });
 
   it("on fitted values edited under a valid catalog hash (they pass their @check, but the model learnt others)", async () => {
-    const edited = editedArtifacts("drifted", editJson((a) => Object.assign(a.values, { age_mean: 60, age_stddev: 1e-6 })));
+    const edited = editedArtifacts(
+      "drifted",
+      editJson((a) => Object.assign(a.values, { age_mean: 60, age_stddev: 1e-6 })),
+    );
     const error = await refusal(edited);
-    expect(error.message).toMatch(/^cannot start: model file '.*model\.json' is not a usable model: it does not belong with what would feed it: fitted value 'age_mean' is 60, but the model was trained with [\d.]+; fitted value 'age_stddev' is 0\.000001, but the model was trained with [\d.]+/);
+    expect(error.message).toMatch(
+      /^cannot start: model file '.*model\.json' is not a usable model: it does not belong with what would feed it: fitted value 'age_mean' is 60, but the model was trained with [\d.]+; fitted value 'age_stddev' is 0\.000001, but the model was trained with [\d.]+/,
+    );
     // Scoring refuses the same pair.
     await expect(score({ warehouse: db, artifacts: edited, progress: false })).rejects.toThrow(/fitted value 'age_mean' is 60/);
   });
 
   it.each([
-    ["flipped signs", (m: Record<string, unknown>) => (m.weights = Object.fromEntries(Object.entries(m.weights as object).map(([k, v]) => [k, -v]))), /does not match its digest/],
+    [
+      "flipped signs",
+      (m: Record<string, unknown>) => (m.weights = Object.fromEntries(Object.entries(m.weights as object).map(([k, v]) => [k, -v]))),
+      /does not match its digest/,
+    ],
     ["a bias of 1e308", (m: Record<string, unknown>) => (m.bias = 1e308), /does not match its digest/],
-    ["another feature set", (m: Record<string, unknown>) => (m.features = { ...(m.features as object), age_normalized: undefined, age: "0" }), /trained on another feature set/],
+    [
+      "another feature set",
+      (m: Record<string, unknown>) => (m.features = { ...(m.features as object), age_normalized: undefined, age: "0" }),
+      /trained on another feature set/,
+    ],
   ])("on a tampered model: %s", async (name, edit, reason) => {
     const copy = path.join(dir, `tampered-${name.replace(/\W+/g, "-")}`);
     fs.cpSync(artifacts, copy, { recursive: true });
@@ -165,9 +193,14 @@ describe("the server refuses to start", () => {
     const copy = path.join(dir, "other-code");
     fs.cpSync(artifacts, copy, { recursive: true });
     const { model, stamp } = loadModel(artifactPaths(copy).model);
-    saveModel(artifactPaths(copy).model, { model, stamp: { ...stamp, features: { ...stamp.features, age_normalized: "0123456789abcdef" } } });
+    saveModel(artifactPaths(copy).model, {
+      model,
+      stamp: { ...stamp, features: { ...stamp.features, age_normalized: "0123456789abcdef" } },
+    });
     const error = await refusal(copy);
-    expect(error.message).toMatch(/feature 'age_normalized' changed since the model was trained \(code hash 0123456789abcdef, now [0-9a-f]{16}\)/);
+    expect(error.message).toMatch(
+      /feature 'age_normalized' changed since the model was trained \(code hash 0123456789abcdef, now [0-9a-f]{16}\)/,
+    );
   });
 
   it("when an artifact is missing", async () => {
@@ -182,8 +215,15 @@ describe("the server refuses to start", () => {
   });
 
   it("from the command line: exit code 1 and the reason on stderr", () => {
-    const stale = editedArtifacts("stale-cli", editJson((a) => (a.catalogHash = "0000000000000000")));
-    const run = spawnSync(process.execPath, ["--import", "tsx", path.join(REPO, "demo", "server.ts"), "--port", "0", "--db", db, "--artifacts", stale], { encoding: "utf8", cwd: REPO, timeout: 20_000 });
+    const stale = editedArtifacts(
+      "stale-cli",
+      editJson((a) => (a.catalogHash = "0000000000000000")),
+    );
+    const run = spawnSync(
+      process.execPath,
+      ["--import", "tsx", path.join(REPO, "demo", "server.ts"), "--port", "0", "--db", db, "--artifacts", stale],
+      { encoding: "utf8", cwd: REPO, timeout: 20_000 },
+    );
     expect(run.status).toBe(1);
     expect(run.stdout).toBe("");
     expect(run.stderr).toMatch(/^server: cannot start: fitted artifact .* stale/);

@@ -61,9 +61,18 @@ describe("generateData", () => {
     const d = generateData({ clients: 5000, seed: 1 });
     const budgetById = new Map<number, number>();
     d.survey.client_id.forEach((id, i) => budgetById.set(id, d.survey.budget[i]!));
-    let highPos = 0, high = 0, lowPos = 0, low = 0;
+    let highPos = 0,
+      high = 0,
+      lowPos = 0,
+      low = 0;
     d.labels.client_id.forEach((id, i) => {
-      if (budgetById.get(id)! > 100) { high++; highPos += d.labels.label[i]!; } else { low++; lowPos += d.labels.label[i]!; }
+      if (budgetById.get(id)! > 100) {
+        high++;
+        highPos += d.labels.label[i]!;
+      } else {
+        low++;
+        lowPos += d.labels.label[i]!;
+      }
     });
     expect(highPos / high).toBeGreaterThan(lowPos / low + 0.1);
   });
@@ -97,7 +106,8 @@ describe("generateWarehouse", () => {
       const w = await openWarehouse(db, { readOnly: true });
       try {
         const rows: unknown[] = [];
-        for (const t of ["survey_results", "client_logins", "labels"]) rows.push(await (await w.connection.run(`SELECT * FROM ${t}`)).getRowsJson());
+        for (const t of ["survey_results", "client_logins", "labels"])
+          rows.push(await (await w.connection.run(`SELECT * FROM ${t}`)).getRowsJson());
         contents.push(rows);
       } finally {
         w.close();

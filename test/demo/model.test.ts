@@ -8,7 +8,19 @@ import { last_logged_in__batch } from "../../catalog/joins.js";
 import { predictions } from "../../catalog/model.js";
 import type { FeatureVector, Model } from "../../catalog/types.js";
 import { REFERENCE_TIME, generateData } from "../../demo/generate.js";
-import { FEATURE_NAMES, MODEL_FORMAT, ModelFileError, loadModel, logLoss, modelFromJson, modelToJson, saveModel, stampMismatches, trainLogisticRegression, type ModelStamp } from "../../demo/model.js";
+import {
+  FEATURE_NAMES,
+  MODEL_FORMAT,
+  ModelFileError,
+  loadModel,
+  logLoss,
+  modelFromJson,
+  modelToJson,
+  saveModel,
+  stampMismatches,
+  trainLogisticRegression,
+  type ModelStamp,
+} from "../../demo/model.js";
 import { removeTemporaryDirs, temporaryDir } from "./tmp.js";
 
 let rows: FeatureVector[];
@@ -16,7 +28,13 @@ let labels: Float64Array;
 
 /** What a model in these tests was trained on. */
 const stamp: ModelStamp = {
-  features: { time_since_last_login: "f185a5cdf4c9ea4f", is_male: "11088b641b88502f", is_female: "58dbdf341cc41706", is_high_roller: "7363863f048a0405", age_normalized: "c43538463803e24b" },
+  features: {
+    time_since_last_login: "f185a5cdf4c9ea4f",
+    is_male: "11088b641b88502f",
+    is_female: "58dbdf341cc41706",
+    is_high_roller: "7363863f048a0405",
+    age_normalized: "c43538463803e24b",
+  },
   fitted: { hash: "f33628b76ef6c839", values: { age_mean: 48.9, age_stddev: 17.3 } },
 };
 
@@ -30,7 +48,15 @@ beforeAll(() => {
   rows = [];
   for (let i = 0; i < s.client_id.length; i++) {
     const g = s.gender[i]!;
-    rows.push(features(time_since_last_login(REFERENCE_TIME, last[i]!), is_male(g), is_female(g), is_high_roller(s.budget[i]!), age_normalized(s.age[i]!, mean, sd)));
+    rows.push(
+      features(
+        time_since_last_login(REFERENCE_TIME, last[i]!),
+        is_male(g),
+        is_female(g),
+        is_high_roller(s.budget[i]!),
+        age_normalized(s.age[i]!, mean, sd),
+      ),
+    );
   }
   const labelById = new Map<number, number>();
   d.labels.client_id.forEach((id, i) => labelById.set(id, d.labels.label[i]!));
@@ -87,7 +113,13 @@ describe("trainLogisticRegression", () => {
 
 describe("model files", () => {
   const model: Model = {
-    weights: { time_since_last_login: -0.035123456789012345, is_male: -0.3, is_female: 0.1 + 0.2, is_high_roller: 1.6, age_normalized: -5e-324 },
+    weights: {
+      time_since_last_login: -0.035123456789012345,
+      is_male: -0.3,
+      is_female: 0.1 + 0.2,
+      is_high_roller: 1.6,
+      age_normalized: -5e-324,
+    },
     bias: -0.5705600604104026,
   };
 
@@ -112,19 +144,47 @@ describe("model files", () => {
       ["array", "[]", /expected a JSON object/],
       ["no format", JSON.stringify({ ...valid, format: undefined }), /"format" must be/],
       ["other format", JSON.stringify({ ...valid, format: "sklearn" }), /"format" must be .* got "sklearn"/],
-      ["missing weight", JSON.stringify({ ...valid, weights: { ...(valid.weights as object), is_male: undefined } }), /weight "is_male" must be a finite number, got nothing/],
-      ["string weight", JSON.stringify({ ...valid, weights: { ...(valid.weights as object), is_male: "NaN" } }), /weight "is_male" must be a finite number, got "NaN"/],
-      ["extra weight", JSON.stringify({ ...valid, weights: { ...(valid.weights as object), shoe_size: 1 } }), /unknown feature "shoe_size"/],
+      [
+        "missing weight",
+        JSON.stringify({ ...valid, weights: { ...(valid.weights as object), is_male: undefined } }),
+        /weight "is_male" must be a finite number, got nothing/,
+      ],
+      [
+        "string weight",
+        JSON.stringify({ ...valid, weights: { ...(valid.weights as object), is_male: "NaN" } }),
+        /weight "is_male" must be a finite number, got "NaN"/,
+      ],
+      [
+        "extra weight",
+        JSON.stringify({ ...valid, weights: { ...(valid.weights as object), shoe_size: 1 } }),
+        /unknown feature "shoe_size"/,
+      ],
       ["weights array", JSON.stringify({ ...valid, weights: [1, 2, 3, 4, 5] }), /"weights" must be an object/],
       ["no bias", JSON.stringify({ ...valid, bias: undefined }), /"bias" must be a finite number, got nothing/],
       ["extra key", JSON.stringify({ ...valid, intercept: 1 }), /unexpected key "intercept"/],
       // Tampered or mismatched files: a valid structure is not enough.
-      ["flipped signs", JSON.stringify({ ...valid, weights: Object.fromEntries(Object.entries(valid.weights as object).map(([k, v]) => [k, -v])) }), /does not match its digest: the file was changed after training/],
+      [
+        "flipped signs",
+        JSON.stringify({ ...valid, weights: Object.fromEntries(Object.entries(valid.weights as object).map(([k, v]) => [k, -v])) }),
+        /does not match its digest: the file was changed after training/,
+      ],
       ["a huge bias", JSON.stringify({ ...valid, bias: 1e308 }), /does not match its digest/],
-      ["an edited fitted value", JSON.stringify({ ...valid, fitted: { ...(valid.fitted as object), values: { age_mean: 60, age_stddev: 1e-6 } } }), /does not match its digest/],
+      [
+        "an edited fitted value",
+        JSON.stringify({ ...valid, fitted: { ...(valid.fitted as object), values: { age_mean: 60, age_stddev: 1e-6 } } }),
+        /does not match its digest/,
+      ],
       ["no digest", JSON.stringify({ ...valid, digest: undefined }), /"digest" must be the sha256 of the file's content, got nothing/],
-      ["another feature set", JSON.stringify({ ...valid, features: { ...(valid.features as object), age_normalized: undefined, shoe_size: "0" } }), /trained on another feature set \(time_since_last_login, is_male, is_female, is_high_roller, shoe_size; this catalog's model takes .*age_normalized\)/],
-      ["no stamp (the earlier format)", JSON.stringify({ format: "featc-demo/logistic-regression@1", weights: valid.weights, bias: valid.bias }), /"format" must be "featc-demo\/logistic-regression@2", got "featc-demo\/logistic-regression@1"; train again/],
+      [
+        "another feature set",
+        JSON.stringify({ ...valid, features: { ...(valid.features as object), age_normalized: undefined, shoe_size: "0" } }),
+        /trained on another feature set \(time_since_last_login, is_male, is_female, is_high_roller, shoe_size; this catalog's model takes .*age_normalized\)/,
+      ],
+      [
+        "no stamp (the earlier format)",
+        JSON.stringify({ format: "featc-demo/logistic-regression@1", weights: valid.weights, bias: valid.bias }),
+        /"format" must be "featc-demo\/logistic-regression@2", got "featc-demo\/logistic-regression@1"; train again/,
+      ],
     ];
     for (const [name, text, message] of cases) {
       const file = path.join(dir, `${name}.json`);
@@ -141,7 +201,9 @@ describe("model files", () => {
     }
     expect(() => loadModel(path.join(dir, "absent.json"))).toThrow(/does not exist/);
     expect(() => modelFromJson("1")).toThrow(ModelFileError);
-    expect(() => saveModel(path.join(dir, "x.json"), { model: { ...model, bias: Infinity }, stamp })).toThrow(/invalid model: "bias" must be a finite number/);
+    expect(() => saveModel(path.join(dir, "x.json"), { model: { ...model, bias: Infinity }, stamp })).toThrow(
+      /invalid model: "bias" must be a finite number/,
+    );
     expect(fs.existsSync(path.join(dir, "x.json"))).toBe(false);
   });
 });

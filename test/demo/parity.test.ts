@@ -19,7 +19,15 @@ const lines: string[] = [];
 
 beforeAll(async () => {
   firstDir = temporaryDir("parity");
-  first = await runDemo({ clients: 3000, seed: 3, sample: SAMPLE, dir: firstDir, checkBuild: false, progress: false, onLine: (l) => lines.push(l) });
+  first = await runDemo({
+    clients: 3000,
+    seed: 3,
+    sample: SAMPLE,
+    dir: firstDir,
+    checkBuild: false,
+    progress: false,
+    onLine: (l) => lines.push(l),
+  });
 });
 
 afterAll(() => removeTemporaryDirs());
@@ -57,15 +65,25 @@ describe("npm run demo on 3,000 clients", () => {
     expect(text).toMatch(/per 100k rows/);
     expect(text).toMatch(/latency p50 .*, p99 /);
     expect(text).toMatch(/300 \/ 300 online predictions bit-identical to batch; largest \|difference\| 0/);
-    expect(text).toMatch(/^  sql .*3,000 clients scored inside DuckDB .*client_id bit-identical, predictions (bit-identical|within 2 ulp)/m);
+    expect(text).toMatch(
+      /^  sql .*3,000 clients scored inside DuckDB .*client_id bit-identical, predictions (bit-identical|within 2 ulp)/m,
+    );
     expect(text).toMatch(/fitted by the engine .*age_mean (bit-identical|within)/);
     expect(first.sql.passed).toBe(true);
   });
 
   it("is deterministic: a second run gives the same model, fitted values and predictions", async () => {
-    const second = await runDemo({ clients: 3000, seed: 3, sample: SAMPLE, dir: temporaryDir("parity-again"), checkBuild: false, progress: false });
+    const second = await runDemo({
+      clients: 3000,
+      seed: 3,
+      sample: SAMPLE,
+      dir: temporaryDir("parity-again"),
+      checkBuild: false,
+      progress: false,
+    });
     expect(second.train.model).toEqual(first.train.model);
-    for (const [name, value] of Object.entries(first.train.fitted)) expect(Object.is((second.train.fitted as unknown as Record<string, unknown>)[name], value), name).toBe(true);
+    for (const [name, value] of Object.entries(first.train.fitted))
+      expect(Object.is((second.train.fitted as unknown as Record<string, unknown>)[name], value), name).toBe(true);
     expect(Array.from(second.online.client_id)).toEqual(Array.from(first.online.client_id));
     expect(Buffer.from(second.online.batch.buffer).equals(Buffer.from(first.online.batch.buffer))).toBe(true);
     expect(second.passed).toBe(true);
@@ -98,6 +116,8 @@ describe("the build check", () => {
     expect(await checkBuild(config)).toEqual({ files: 4 });
     fs.appendFileSync(path.join(dir, "generated", "online.ts"), "// edited by hand\n");
     await expect(checkBuild(config)).rejects.toThrow(StaleBuildError);
-    await expect(checkBuild(config)).rejects.toThrow(/generated files are stale: generated\/online\.ts\.\nThe demo runs the executors that are committed; regenerate them with `npx featc build`/);
+    await expect(checkBuild(config)).rejects.toThrow(
+      /generated files are stale: generated\/online\.ts\.\nThe demo runs the executors that are committed; regenerate them with `npx featc build`/,
+    );
   });
 });

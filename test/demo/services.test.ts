@@ -48,7 +48,12 @@ describe.each(["index", "query"] as const)("online services (%s)", (kind) => {
     const s = services.get(kind)!;
     for (const r of sampleRows()) {
       const id = survey.columns.client_id[r]!;
-      const expected: Survey = { client_id: id, budget: survey.columns.budget[r]!, age: survey.columns.age[r]!, gender: survey.columns.gender[r]! };
+      const expected: Survey = {
+        client_id: id,
+        budget: survey.columns.budget[r]!,
+        age: survey.columns.age[r]!,
+        gender: survey.columns.gender[r]!,
+      };
       expect(await s.survey_service.survey(id)).toEqual(expected);
     }
   });
@@ -83,7 +88,8 @@ describe.each(["index", "query"] as const)("online services (%s)", (kind) => {
     const s = services.get(kind)!;
     const surveyed = new Set(Array.from(survey.columns.client_id));
     let loginOnly: number | undefined;
-    for (let r = 0; r < logins.length && loginOnly === undefined; r++) if (!surveyed.has(logins.columns.client_id[r]!)) loginOnly = logins.columns.client_id[r]!;
+    for (let r = 0; r < logins.length && loginOnly === undefined; r++)
+      if (!surveyed.has(logins.columns.client_id[r]!)) loginOnly = logins.columns.client_id[r]!;
     expect(loginOnly).toBeDefined();
     await expect(s.survey_service.survey(loginOnly!)).rejects.toBeInstanceOf(UnknownClientError);
     expect(await s.login_service.lastLoggedIn(loginOnly!)).toBe(loginOf(loginOnly!));

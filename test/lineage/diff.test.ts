@@ -18,7 +18,11 @@ let dir: string;
 let config: string;
 const originals = new Map<string, string>();
 
-const git = (...args: string[]) => execFileSync("git", ["-c", "user.email=featc@example.invalid", "-c", "user.name=featc tests", "-c", "commit.gpgsign=false", ...args], { cwd: dir, encoding: "utf8" });
+const git = (...args: string[]) =>
+  execFileSync("git", ["-c", "user.email=featc@example.invalid", "-c", "user.name=featc tests", "-c", "commit.gpgsign=false", ...args], {
+    cwd: dir,
+    encoding: "utf8",
+  });
 
 function edit(rel: string, change: (text: string) => string): void {
   const file = path.join(dir, rel);
@@ -54,7 +58,9 @@ describe("featc diff", () => {
     const clean = await featc("diff", "HEAD", "-c", config);
     expect(clean.code, clean.err).toBe(0);
     expect(clean.out).toContain("no changes to the features of any target.");
-    edit("catalog/features.ts", (t) => t.replace("return (score - score_mean) * weights;", "return (score - score_mean)   *   weights; // centred\n  /* nothing else */"));
+    edit("catalog/features.ts", (t) =>
+      t.replace("return (score - score_mean) * weights;", "return (score - score_mean)   *   weights; // centred\n  /* nothing else */"),
+    );
     edit("catalog/loaders.ts", (t) => t.replace("/** One person.", "/** One person, fetched by id."));
     try {
       const { code, diff } = await diffJson("HEAD");
@@ -70,7 +76,10 @@ describe("featc diff", () => {
     edit("catalog/features.ts", (t) =>
       t
         .replace("return (score - score_mean) * weights;", "return (score - score_mean) * weights * 2;")
-        .replace("export function embedding_norm(embedding: number[]): number {\n  return Math.sqrt(embedding.reduce((s, x) => s + x * x, 0));\n}\n", "")
+        .replace(
+          "export function embedding_norm(embedding: number[]): number {\n  return Math.sqrt(embedding.reduce((s, x) => s + x * x, 0));\n}\n",
+          "",
+        )
         .concat("\n/** Twice the total. */\nexport function double_total(total: number): number {\n  return 2 * total;\n}\n"),
     );
     edit("catalog/loaders.ts", (t) => t.replace("export async function bonus__online(", "export async function bonus__service("));
@@ -90,7 +99,11 @@ describe("featc diff", () => {
         { name: "count_above", via: ["weighted"] },
         { name: "share_gap", via: ["weighted"] },
       ]);
-      expect(online!.changed).toContainEqual({ name: "bonus", reasons: ["variant"], variant: { from: "bonus__online", to: "bonus__service" } });
+      expect(online!.changed).toContainEqual({
+        name: "bonus",
+        reasons: ["variant"],
+        variant: { from: "bonus__online", to: "bonus__service" },
+      });
       expect(online!.upstreamChanged).toEqual([
         { name: "age_plus", via: ["bonus"] },
         { name: "total", via: ["bonus"] },

@@ -32,8 +32,10 @@ async function openSite(config: string, name: string): Promise<Page> {
   return page;
 }
 
-const visibleFeatures = (page: Page) => page.$$eval("#features li.feature:not([hidden])", (items) => items.map((i) => i.getAttribute("data-key")));
-const nodesWith = (page: Page, cls: string) => page.$$eval(`#dag g.node.${cls}`, (nodes) => nodes.map((n) => n.getAttribute("data-id")).sort());
+const visibleFeatures = (page: Page) =>
+  page.$$eval("#features li.feature:not([hidden])", (items) => items.map((i) => i.getAttribute("data-key")));
+const nodesWith = (page: Page, cls: string) =>
+  page.$$eval(`#dag g.node.${cls}`, (nodes) => nodes.map((n) => n.getAttribute("data-id")).sort());
 
 beforeAll(async () => {
   dir = workspace("lineage-docs");
@@ -82,8 +84,20 @@ describe("featc docs in Chromium", () => {
     expect(await nodesWith(page, "downstream")).toEqual(["above", "count_above", "share_gap"]);
     expect(await nodesWith(page, "dimmed")).toContain("total");
     expect(await page.getAttribute('#dag g.node[data-id="score"]', "data-lineage")).toBe("upstream");
-    expect(await page.$$eval("#dag path.edge.upstream", (e) => e.map((p) => `${p.getAttribute("data-from")}>${p.getAttribute("data-to")}`).sort())).toEqual(
-      ["input:rows>people", "input:store>people", "input:weights>weighted", "people>score", "score>score_mean", "score>weighted", "score_mean>weighted"].sort(),
+    expect(
+      await page.$$eval("#dag path.edge.upstream", (e) =>
+        e.map((p) => `${p.getAttribute("data-from")}>${p.getAttribute("data-to")}`).sort(),
+      ),
+    ).toEqual(
+      [
+        "input:rows>people",
+        "input:store>people",
+        "input:weights>weighted",
+        "people>score",
+        "score>score_mean",
+        "score>weighted",
+        "score_mean>weighted",
+      ].sort(),
     );
     expect(await page.getAttribute('#features li[data-key="weighted"]', "class")).toContain("selected");
     expect(await page.getAttribute('#features li[data-key="share_gap"]', "class")).toContain("downstream");
@@ -96,7 +110,11 @@ describe("featc docs in Chromium", () => {
     expect(await nodesWith(page, "downstream")).toEqual(["age_plus", "total"]);
     await page.click('#targets button[data-target="online"]');
     expect(await page.$$eval("#dag g.node", (n) => n.length)).toBe(21);
-    expect(await page.$$eval("#dag g.node.fitted tspan", (n) => n.map((x) => x.textContent))).toEqual(["score_mean", "@fitted (read)", "number · entity"]);
+    expect(await page.$$eval("#dag g.node.fitted tspan", (n) => n.map((x) => x.textContent))).toEqual([
+      "score_mean",
+      "@fitted (read)",
+      "number · entity",
+    ]);
     expect(await nodesWith(page, "selected"), "the selection follows into the other target").toEqual(["bonus"]);
     await page.keyboard.press("Escape");
     expect(await nodesWith(page, "dimmed")).toEqual([]);
@@ -107,9 +125,13 @@ describe("featc docs in Chromium", () => {
   it("shows catalog text with markup and </script> as text", async () => {
     problems.length = 0;
     const page = await openSite(NASTY, "nasty");
-    expect(await page.$$eval("#features .feature-name", (b) => b.map((x) => x.textContent))).toEqual(expect.arrayContaining(['a"b</script>', "x\ny */ z", "#35; %% end", "end"]));
+    expect(await page.$$eval("#features .feature-name", (b) => b.map((x) => x.textContent))).toEqual(
+      expect.arrayContaining(['a"b</script>', "x\ny */ z", "#35; %% end", "end"]),
+    );
     const description = await page.textContent('#features li[data-key="label"] .description');
-    expect(description).toBe(`Quotes "double" and 'single', markup <b>bold</b> & <img src=x onerror="alert(1)">, a closing </script><script>alert(2)</script> and <!-- a comment.`);
+    expect(description).toBe(
+      `Quotes "double" and 'single', markup <b>bold</b> & <img src=x onerror="alert(1)">, a closing </script><script>alert(2)</script> and <!-- a comment.`,
+    );
     expect(await page.$$eval("#features img, #features b, script:not([src]):not([type])", (e) => e.length)).toBe(0);
     expect(await page.textContent('#features li[data-key="label"] code')).toBe(`'say "hi"' | "<b>&amp;</b>" | "back\\\\slash"`);
     expect(problems).toEqual([]);
@@ -123,7 +145,10 @@ describe("featc docs in Chromium", () => {
     for (let i = 1; i < 320; i++) chain.push(`export function f${i}(f${i - 1}: number): number {\n  return f${i - 1} + 1;\n}\n`);
     const big = path.join(dir, "big");
     writeFiles(big, {
-      "featc.config.json": JSON.stringify({ catalog: ["catalog/**/*.ts"], targets: { online: { shape: "online", config: {}, inputs: "catalog/inputs.ts#Inputs" } } }),
+      "featc.config.json": JSON.stringify({
+        catalog: ["catalog/**/*.ts"],
+        targets: { online: { shape: "online", config: {}, inputs: "catalog/inputs.ts#Inputs" } },
+      }),
       "catalog/inputs.ts": "export interface Inputs {\n  x: number;\n}\n",
       "catalog/features.ts": chain.join("\n"),
     });

@@ -17,8 +17,21 @@ describe("featc explain", () => {
     const e = await explainJson("bonus");
     expect(e.description).toBe("The bonus of each person: a join of the id column with the bonus table.");
     const [batch, online] = e.targets;
-    expect(batch).toMatchObject({ target: "batch", present: true, type: "number", level: "row", definedBy: { exportName: "bonus__batch", file: "catalog/loaders.ts", line: 33, variant: true } });
-    expect(online).toMatchObject({ target: "online", present: true, type: "number", level: "entity", async: true, definedBy: { exportName: "bonus__online", file: "catalog/loaders.ts", line: 40, variant: true } });
+    expect(batch).toMatchObject({
+      target: "batch",
+      present: true,
+      type: "number",
+      level: "row",
+      definedBy: { exportName: "bonus__batch", file: "catalog/loaders.ts", line: 33, variant: true },
+    });
+    expect(online).toMatchObject({
+      target: "online",
+      present: true,
+      type: "number",
+      level: "entity",
+      async: true,
+      definedBy: { exportName: "bonus__online", file: "catalog/loaders.ts", line: 40, variant: true },
+    });
     expect(batch!.dependsOn).toEqual({ inputs: [], features: ["id", "bonus_table"] });
     expect(batch!.upstream).toEqual({ inputs: ["store", "rows"], features: ["bonus_table", "people", "id"] });
     expect(online!.dependsOn).toEqual({ inputs: ["store", "id"], features: [] });
@@ -48,7 +61,12 @@ describe("featc explain", () => {
     expect(e.targets.map((t) => t.present)).toEqual([true, false]);
     const input = await explainJson("threshold", "--target", "online");
     expect(input.targets).toHaveLength(1);
-    expect(input.targets[0]).toMatchObject({ kind: "input", type: "number", declaredAt: { file: "catalog/inputs.ts", line: 14 }, downstream: { features: ["above"], outputs: ["above"] } });
+    expect(input.targets[0]).toMatchObject({
+      kind: "input",
+      type: "number",
+      declaredAt: { file: "catalog/inputs.ts", line: 14 },
+      downstream: { features: ["above"], outputs: ["above"] },
+    });
   });
 
   it("prints the same for people", async () => {
@@ -57,7 +75,9 @@ describe("featc explain", () => {
     const text = run.out;
     expect(text.split("\n")[0]).toBe("people — Every person, as columns.");
     expect(text).toContain("target batch (batch): feature, Table<Person>, table, async\n  variant people__batch at catalog/loaders.ts:7");
-    expect(text).toContain("target online (online): feature, Person, entity, async\n  variant people__online at catalog/loaders.ts:14\n  description: One person.");
+    expect(text).toContain(
+      "target online (online): feature, Person, entity, async\n  variant people__online at catalog/loaders.ts:14\n  description: One person.",
+    );
     expect(text).toContain("  tags: @when mode=online @extract age name score");
     expect(text).toContain("  upstream inputs: store, id\n");
     expect(text).toMatch(/target online[\s\S]*outputs affected: name_kind, total, above/);

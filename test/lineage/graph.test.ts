@@ -47,7 +47,32 @@ describe("featc graph --format dot", () => {
     const nodes = renderedNodes(run.out);
     // Every input and node of the batch target is a vertex; nothing else is.
     expect([...nodes.keys()].sort()).toEqual(
-      ["input:store", "input:rows", "input:threshold", "input:weights", "bonus_table", "people", "age", "id", "bonus", "age_plus", "name", "name_kind", "score", "embedding", "embedding_norm", "score_mean", "stats", "diff", "sum", "total", "weighted", "above", "count_above", "share_gap"].sort(),
+      [
+        "input:store",
+        "input:rows",
+        "input:threshold",
+        "input:weights",
+        "bonus_table",
+        "people",
+        "age",
+        "id",
+        "bonus",
+        "age_plus",
+        "name",
+        "name_kind",
+        "score",
+        "embedding",
+        "embedding_norm",
+        "score_mean",
+        "stats",
+        "diff",
+        "sum",
+        "total",
+        "weighted",
+        "above",
+        "count_above",
+        "share_gap",
+      ].sort(),
     );
     expect(run.out).toMatch(/"input:weights" \[[^\]]*shape=parallelogram/);
     expect(run.out).toMatch(/"weighted" \[[^\]]*shape=box, style="rounded,filled", fillcolor="#ffffff"\]/);
@@ -75,7 +100,10 @@ describe("featc graph --format dot", () => {
     expect(run.out).toContain(`"input:fitted" -> "score_mean";`);
     expect(nodes.get("people")!.lines[1]).toBe("via people__online");
     // online declares total, above and name_kind: exactly those have a double border.
-    const outputs = [...nodes.values()].filter((n) => n.shapes.length === 2).map((n) => n.id).sort();
+    const outputs = [...nodes.values()]
+      .filter((n) => n.shapes.length === 2)
+      .map((n) => n.id)
+      .sort();
     expect(outputs).toEqual(["above", "name_kind", "total"]);
     expect(nodes.has("count_above"), "a batch-only variant is not in the online graph").toBe(false);
   });
@@ -84,7 +112,9 @@ describe("featc graph --format dot", () => {
     const run = await featc("graph", "-c", NASTY);
     expect(run.code, run.err).toBe(0);
     const nodes = renderedNodes(run.out);
-    expect([...nodes.keys()].sort()).toEqual(["#35; %% end", 'a"b</script>', "end", "input:raw", "label", "weird", "x\\u000ay */ z"].sort());
+    expect([...nodes.keys()].sort()).toEqual(
+      ["#35; %% end", 'a"b</script>', "end", "input:raw", "label", "weird", "x\\u000ay */ z"].sort(),
+    );
     expect(nodes.get("label")!.lines).toEqual(["label", `'say "hi"' | "<b>&amp;</b>" | "back\\\\slash" · entity`]);
     expect(nodes.get('a"b</script>')!.lines).toEqual(['a"b</script>', "number · entity"]);
     expect(nodes.get("x\\u000ay */ z")!.lines).toEqual(["x y */ z", "number · entity"]);
@@ -110,7 +140,7 @@ describe("featc graph --focus", () => {
     const both = await ids("--focus", "weighted");
     expect(both.ids).toEqual([...new Set([...up.ids, ...down.ids])].sort());
     // Every edge of the cut joins two kept vertices, and the focus is marked in DOT and Mermaid.
-    for (const e of both.graph.edges) expect(both.ids).toContain(e.from), expect(both.ids).toContain(e.to);
+    for (const e of both.graph.edges) (expect(both.ids).toContain(e.from), expect(both.ids).toContain(e.to));
     const dot = await featc("graph", "-c", MIXED, "-t", "batch", "--focus", "weighted", "--downstream");
     expect(dot.out).toMatch(/"weighted" \[[^\]]*color="#d92d20", penwidth=2.5\]/);
     expect(renderedNodes(dot.out).size).toBe(4);

@@ -98,7 +98,9 @@ describe("featc graph --format mermaid, rendered by Mermaid", () => {
     expect(byName.get("total")!.classes.split(" ")).toContain("output");
     expect(byName.get("weights")!.classes.split(" ")).toContain("input");
     // Shapes differ by role: a polygon for inputs, a stadium path for outputs, a rounded rect for features.
-    const shapes = await (await mermaidPage()).evaluate(() =>
+    const shapes = await (
+      await mermaidPage()
+    ).evaluate(() =>
       Object.fromEntries(
         ["in_weights", "f_total", "f_weighted"].map((id) => {
           const node = [...document.querySelectorAll("g.node")].reverse().find((n: { id: string }) => n.id.includes(`-${id}-`));

@@ -42,7 +42,10 @@ function edit(rel: string, change: (text: string) => string): () => void {
   return () => fs.writeFileSync(file, before);
 }
 
-const changedIds = (a: Record<string, string>, b: Record<string, string>) => Object.keys(b).filter((id) => a[id] !== b[id]).sort();
+const changedIds = (a: Record<string, string>, b: Record<string, string>) =>
+  Object.keys(b)
+    .filter((id) => a[id] !== b[id])
+    .sort();
 
 beforeAll(async () => {
   dir = workspace("lineage-version", FIXTURE);
@@ -70,7 +73,10 @@ describe("featc version", () => {
         t
           .replace("return (score - score_mean) * weights;", "return (score  -  score_mean)   *  weights; // centred")
           .replace("/** Score weighted and centred. */", "/** Score, weighted and centred around the population mean. */")
-          .replace("/** @check notNull */\nexport function total(sum: number, diff: number, age_plus: number): number {\n  return sum * 0.5 + diff * 0.25 + age_plus / 3;\n}\n", ""),
+          .replace(
+            "/** @check notNull */\nexport function total(sum: number, diff: number, age_plus: number): number {\n  return sum * 0.5 + diff * 0.25 + age_plus / 3;\n}\n",
+            "",
+          ),
         "\n/** @check notNull */\nexport function total(\n  sum: number,\n  diff: number,\n  age_plus: number,\n): number {\n  /* same sum */ return sum * 0.5 + diff * 0.25 + age_plus / 3\n}\n",
       ].join(""),
     );
@@ -82,7 +88,9 @@ describe("featc version", () => {
   });
 
   it("changes for a code change: the node and its downstream, not its upstream", async () => {
-    const undo = edit("catalog/features.ts", (t) => t.replace("return (score - score_mean) * weights;", "return (score - score_mean) * weights * 2;"));
+    const undo = edit("catalog/features.ts", (t) =>
+      t.replace("return (score - score_mean) * weights;", "return (score - score_mean) * weights * 2;"),
+    );
     try {
       const after = await versions();
       expect(changedIds(baseline.node.batch!, after.node.batch!)).toEqual(["above", "count_above", "share_gap", "weighted"]);
@@ -97,8 +105,13 @@ describe("featc version", () => {
   it("changes for a wiring change: a parameter that now reads a node instead of an input", async () => {
     // `above(weighted, threshold)` keeps its code; `threshold` stops being an input of batch and
     // becomes a feature computed from `rows`.
-    const undoInputs = edit("catalog/inputs.ts", (t) => t.replace("  rows: number;\n  threshold: number;\n  weights: Column<number>;", "  rows: number;\n  weights: Column<number>;"));
-    const undoFeature = edit("catalog/features.ts", (t) => `${t}\n/** @when mode=batch */\nexport function threshold__batch(rows: number): number {\n  return rows / 2;\n}\n`);
+    const undoInputs = edit("catalog/inputs.ts", (t) =>
+      t.replace("  rows: number;\n  threshold: number;\n  weights: Column<number>;", "  rows: number;\n  weights: Column<number>;"),
+    );
+    const undoFeature = edit(
+      "catalog/features.ts",
+      (t) => `${t}\n/** @when mode=batch */\nexport function threshold__batch(rows: number): number {\n  return rows / 2;\n}\n`,
+    );
     try {
       const after = await versions();
       expect(changedIds(baseline.node.batch!, after.node.batch!)).toEqual(["above", "count_above", "share_gap", "threshold"]);
@@ -112,7 +125,9 @@ describe("featc version", () => {
   });
 
   it("changes the graph's hash, not the nodes', when the public outputs change", async () => {
-    const undo = edit("lineage.config.json", (t) => t.replace(`"outputs": ["total", "above", "name_kind"]`, `"outputs": ["total", "above"]`));
+    const undo = edit("lineage.config.json", (t) =>
+      t.replace(`"outputs": ["total", "above", "name_kind"]`, `"outputs": ["total", "above"]`),
+    );
     try {
       const after = await versions();
       expect(after.node.online).toEqual(baseline.node.online);

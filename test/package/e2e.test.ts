@@ -51,7 +51,8 @@ for (const type of ["module", "commonjs"] as const) {
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it("featc init, featc build, tsc -p . and node dist/main.js: the example prints what the functions compute", () => {
-      for (const file of ["featc.config.json", "catalog/inputs.ts", "catalog/features.ts", "main.ts", "tsconfig.json"]) expect(init).toContain(`wrote ${file}`);
+      for (const file of ["featc.config.json", "catalog/inputs.ts", "catalog/features.ts", "main.ts", "tsconfig.json"])
+        expect(init).toContain(`wrote ${file}`);
       expect(init).toContain("npx featc build\n  npx tsc -p .\n  node dist/main.js");
       run("npx", ["tsc", "-p", "."], dir);
       const compiled = fs.readFileSync(path.join(dir, "dist", "generated", "online.js"), "utf8");
@@ -70,14 +71,22 @@ for (const type of ["module", "commonjs"] as const) {
       const before = fs.readFileSync(path.join(dir, "catalog", "features.ts"), "utf8");
       fs.writeFileSync(path.join(dir, "catalog", "features.ts"), `${before}\n// edited\n`);
       const again = run("npx", ["featc", "init"], dir).stdout;
-      for (const file of ["featc.config.json", "catalog/inputs.ts", "catalog/features.ts", "main.ts", "tsconfig.json"]) expect(again).toContain(`left alone: ${file} (it exists)`);
+      for (const file of ["featc.config.json", "catalog/inputs.ts", "catalog/features.ts", "main.ts", "tsconfig.json"])
+        expect(again).toContain(`left alone: ${file} (it exists)`);
       expect(again).not.toContain("wrote ");
       expect(fs.readFileSync(path.join(dir, "catalog", "features.ts"), "utf8")).toBe(`${before}\n// edited\n`);
     });
 
     if (type === "module") {
       it("the compiled executors bundle for the browser: they import nothing of Node", async () => {
-        const bundle = await build({ entryPoints: [path.join(dir, "dist", "generated", "online.js")], bundle: true, platform: "browser", format: "esm", write: false, logLevel: "silent" });
+        const bundle = await build({
+          entryPoints: [path.join(dir, "dist", "generated", "online.js")],
+          bundle: true,
+          platform: "browser",
+          format: "esm",
+          write: false,
+          logLevel: "silent",
+        });
         expect(bundle.outputFiles[0]!.text).toContain("age_centered");
       });
     } else {
@@ -88,14 +97,20 @@ for (const type of ["module", "commonjs"] as const) {
         const tsconfig = `{\n  "extends": "./tsconfig.json",\n  "compilerOptions": ${JSON.stringify(options)}\n}\n`;
         writeFiles(dir, {
           "tsconfig.strict.json": tsconfig,
-          "featc.strict.json": fs.readFileSync(path.join(dir, "featc.config.json"), "utf8").replace("{", '{\n  "tsconfig": "tsconfig.strict.json",'),
+          "featc.strict.json": fs
+            .readFileSync(path.join(dir, "featc.config.json"), "utf8")
+            .replace("{", '{\n  "tsconfig": "tsconfig.strict.json",'),
         });
         const check = run("npx", ["featc", "check", "--config", "featc.strict.json", "--format", "json"], dir, 2);
-        const found = (JSON.parse(check.stdout) as { diagnostics: { code: string; file: string; line: number; column: number; message: string }[] }).diagnostics;
+        const found = (
+          JSON.parse(check.stdout) as { diagnostics: { code: string; file: string; line: number; column: number; message: string }[] }
+        ).diagnostics;
         const column = tsconfig.split("\n")[2]!.indexOf(written) + 1;
         // TypeScript's own errors in catalog files (FC1011) may come with it; the executors' is FC1010.
         const settings = found.filter((d) => d.code === "FC1010");
-        expect(settings.map(({ code, file, line, column }) => ({ code, file, line, column }))).toEqual([{ code: "FC1010", file: "tsconfig.strict.json", line: 3, column }]);
+        expect(settings.map(({ code, file, line, column }) => ({ code, file, line, column }))).toEqual([
+          { code: "FC1010", file: "tsconfig.strict.json", line: 3, column },
+        ]);
         expect(settings[0]!.message).toMatch(/add "type": "module" to package.json/);
         expect(found.filter((d) => d.code !== "FC1010" && d.code !== "FC1011")).toEqual([]);
         const tsc = run("npx", ["tsc", "-p", "tsconfig.strict.json", "--noEmit"], dir, 1);
@@ -144,7 +159,10 @@ describe("featc init, elsewhere", () => {
 
   it("names the compiled example's path from the project's own tsconfig", () => {
     const dir = project("init-outdir");
-    writeFiles(dir, { "package.json": '{ "name": "app" }\n', "tsconfig.json": '{ "compilerOptions": { "module": "nodenext", "rootDir": ".", "outDir": "build/js" } }\n' });
+    writeFiles(dir, {
+      "package.json": '{ "name": "app" }\n',
+      "tsconfig.json": '{ "compilerOptions": { "module": "nodenext", "rootDir": ".", "outDir": "build/js" } }\n',
+    });
     expect(run("node", [cli, "init", dir], dir).stdout).toContain("node build/js/main.js");
   });
 });

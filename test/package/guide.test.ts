@@ -36,12 +36,17 @@ function blocksOf(markdown: string): Block[] {
   return blocks;
 }
 
-const repoPackage = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+const repoPackage = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")) as {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
 const pinned: Record<string, string> = { ...repoPackage.dependencies, ...repoPackage.devDependencies };
 
 /** An `npm install` line with featc as its tarball and known packages at featc's versions. */
 function installLine(words: string[]): string[] {
-  return words.map((word, i) => (i < 2 || word.startsWith("-") ? word : word === "featc" ? packedTarball() : pinned[word] ? `${word}@${pinned[word]}` : word));
+  return words.map((word, i) =>
+    i < 2 || word.startsWith("-") ? word : word === "featc" ? packedTarball() : pinned[word] ? `${word}@${pinned[word]}` : word,
+  );
 }
 
 describe("docs/guide.md", () => {

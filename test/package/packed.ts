@@ -17,7 +17,18 @@ import { fileURLToPath } from "node:url";
 export const REPO = fileURLToPath(new URL("../..", import.meta.url));
 
 /** What `npm pack` reads: the manifest, what it builds from, what it ships. */
-const PACKED_SOURCES = ["package.json", "package-lock.json", "README.md", "docs/guide.md", "tsconfig.json", "tsconfig.build.json", "tsconfig.runtime.json", "bin", "compiler", "runtime"];
+const PACKED_SOURCES = [
+  "package.json",
+  "package-lock.json",
+  "README.md",
+  "docs/guide.md",
+  "tsconfig.json",
+  "tsconfig.build.json",
+  "tsconfig.runtime.json",
+  "bin",
+  "compiler",
+  "runtime",
+];
 
 /** The TypeScript the projects install: the version featc is developed with. */
 export const TYPESCRIPT = `typescript@${(JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")) as { devDependencies: Record<string, string> }).devDependencies["typescript"]}`;
@@ -36,9 +47,23 @@ function filesUnder(relative: string): string[] {
  * `status`. npm prefers its cache (the packages featc is developed with are in it).
  */
 export function run(command: string, args: readonly string[], cwd: string, status = 0): SpawnSyncReturns<string> {
-  const result = spawnSync(command, args, { cwd, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "", npm_config_update_notifier: "false", npm_config_prefer_offline: "true", npm_config_audit: "false", npm_config_fund: "false" }, timeout: 240_000 });
+  const result = spawnSync(command, args, {
+    cwd,
+    encoding: "utf8",
+    env: {
+      ...process.env,
+      NODE_OPTIONS: "",
+      npm_config_update_notifier: "false",
+      npm_config_prefer_offline: "true",
+      npm_config_audit: "false",
+      npm_config_fund: "false",
+    },
+    timeout: 240_000,
+  });
   if (result.status !== status) {
-    throw new Error(`${command} ${args.join(" ")} (in ${cwd}) exited ${result.status ?? result.signal}, expected ${status}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`);
+    throw new Error(
+      `${command} ${args.join(" ")} (in ${cwd}) exited ${result.status ?? result.signal}, expected ${status}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`,
+    );
   }
   return result;
 }
@@ -55,11 +80,16 @@ function removeOldTarballs(keep: string): void {
 /** The packed tarball's path: packed now, or earlier from the same files. */
 export function packedTarball(): string {
   const hash = crypto.createHash("sha256");
-  for (const file of PACKED_SOURCES.flatMap(filesUnder)) hash.update(file).update("\0").update(fs.readFileSync(path.join(REPO, file))).update("\0");
+  for (const file of PACKED_SOURCES.flatMap(filesUnder))
+    hash
+      .update(file)
+      .update("\0")
+      .update(fs.readFileSync(path.join(REPO, file)))
+      .update("\0");
   const dir = path.join(os.tmpdir(), `featc-pack-${hash.digest("hex").slice(0, 16)}`);
   const tarball = path.join(dir, "featc.tgz");
   const lock = `${dir}.lock`;
-  for (const started = Date.now(); ; ) {
+  for (const started = Date.now(); ;) {
     if (fs.existsSync(tarball)) return tarball;
     try {
       fs.mkdirSync(lock);

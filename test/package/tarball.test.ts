@@ -24,9 +24,13 @@ const bin = (name: string) => path.join(REPO, "node_modules", ".bin", name);
 
 describe("the packed tarball", () => {
   it("ships compiled ES modules with types and source maps for every entry point", () => {
-    const pkg = JSON.parse(fs.readFileSync(path.join(unpacked, "package", "package.json"), "utf8")) as { exports: Record<string, unknown>; dependencies: Record<string, string> };
+    const pkg = JSON.parse(fs.readFileSync(path.join(unpacked, "package", "package.json"), "utf8")) as {
+      exports: Record<string, unknown>;
+      dependencies: Record<string, string>;
+    };
     for (const entry of ["index", "node", "duckdb/index", "sql/index"]) {
-      for (const suffix of [".js", ".js.map", ".d.ts", ".d.ts.map"]) expect(fs.existsSync(path.join(unpacked, "package", "dist", "runtime", entry + suffix)), entry + suffix).toBe(true);
+      for (const suffix of [".js", ".js.map", ".d.ts", ".d.ts.map"])
+        expect(fs.existsSync(path.join(unpacked, "package", "dist", "runtime", entry + suffix)), entry + suffix).toBe(true);
     }
     expect(Object.keys(pkg.exports)).toEqual([".", "./node", "./duckdb", "./sql", "./package.json"]);
     // The CLI runs compiled: nothing that loads TypeScript sources is installed with it.
@@ -45,7 +49,8 @@ describe("the packed tarball", () => {
     // attw exits 1 on a problem the profile does not ignore; the JSON lists the ignored ones too.
     const result = run(bin("attw"), ["--profile", "esm-only", "--format", "json", tarball], unpacked);
     const report = JSON.parse(result.stdout) as { analysis: { problems: { resolutionKind?: string }[] } };
-    for (const problem of report.analysis.problems) expect(["node10", "node16-cjs"], JSON.stringify(problem)).toContain(problem.resolutionKind);
+    for (const problem of report.analysis.problems)
+      expect(["node10", "node16-cjs"], JSON.stringify(problem)).toContain(problem.resolutionKind);
   });
 
   it("its declarations type-check on their own: strict, no skipLibCheck, no Node types, no DOM", () => {
@@ -57,13 +62,34 @@ describe("the packed tarball", () => {
       path.join(project, "use.ts"),
       'import * as featc from "featc";\nimport * as node from "featc/node";\nexport const used: readonly unknown[] = [featc, node];\n',
     );
-    const options = ["--strict", "--noEmit", "--skipLibCheck", "false", "--types", "", "--lib", "es2022", "--module", "nodenext", "--target", "es2022"];
+    const options = [
+      "--strict",
+      "--noEmit",
+      "--skipLibCheck",
+      "false",
+      "--types",
+      "",
+      "--lib",
+      "es2022",
+      "--module",
+      "nodenext",
+      "--target",
+      "es2022",
+    ];
     run(bin("tsc"), [...options, "--ignoreConfig", "use.ts"], project);
   });
 
   /** The browser bundle of one of the package's compiled modules (esbuild, platform browser). */
   const bundleForBrowser = (entry: string) =>
-    build({ entryPoints: [path.join(unpacked, "package", "dist", "runtime", entry)], bundle: true, platform: "browser", format: "iife", globalName: "featc", write: false, logLevel: "silent" });
+    build({
+      entryPoints: [path.join(unpacked, "package", "dist", "runtime", entry)],
+      bundle: true,
+      platform: "browser",
+      format: "iife",
+      globalName: "featc",
+      write: false,
+      logLevel: "silent",
+    });
 
   it('"featc" bundles for the browser and runs in a realm without Node\'s globals', async () => {
     const bundle = await bundleForBrowser("index.js");
@@ -83,7 +109,13 @@ describe("the packed tarball", () => {
       })()`,
       realm,
     );
-    expect(JSON.parse(JSON.stringify(result))).toEqual({ joined: [2, NaN, 3].map((v) => (Number.isNaN(v) ? null : v)), names: 1, table: 2, negativeZero: true, hasProcess: "undefined" });
+    expect(JSON.parse(JSON.stringify(result))).toEqual({
+      joined: [2, NaN, 3].map((v) => (Number.isNaN(v) ? null : v)),
+      names: 1,
+      table: 2,
+      negativeZero: true,
+      hasProcess: "undefined",
+    });
   });
 
   it('"featc/node" is where the Node built-ins are: it does not bundle for the browser', async () => {

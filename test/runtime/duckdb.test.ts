@@ -93,7 +93,12 @@ describe("readTable: kinds", () => {
     await expect(writeTable(c, "bad", [{ name: "v", type: "BIGINT", values: [2 ** 53] }])).rejects.toThrow(/not a safe integer/);
     await expect(writeTable(c, "bad", [{ name: "v", type: "INTEGER", values: [1.5] }])).rejects.toThrow(/not a 32-bit integer/);
     await expect(c.run("SELECT * FROM bad")).rejects.toThrow(/bad/);
-    await expect(writeTable(c, "bad", [{ name: "a", type: "INTEGER", values: [1] }, { name: "b", type: "INTEGER", values: [] }])).rejects.toThrow(/has 0 rows/);
+    await expect(
+      writeTable(c, "bad", [
+        { name: "a", type: "INTEGER", values: [1] },
+        { name: "b", type: "INTEGER", values: [] },
+      ]),
+    ).rejects.toThrow(/has 0 rows/);
   });
 
   it("keeps the source's row order across chunks (offsets)", async () => {
@@ -106,41 +111,59 @@ describe("readTable: kinds", () => {
 
 describe("readTable: one clear error naming the column", () => {
   beforeAll(async () => {
-    await c.run("CREATE OR REPLACE TABLE people AS SELECT * FROM (VALUES (1, 'a', 2.5, 3000000000::BIGINT, 9007199254740993::BIGINT), (2, NULL, NULL, 1::BIGINT, 1::BIGINT)) t(id, name, score, wide, huge)");
+    await c.run(
+      "CREATE OR REPLACE TABLE people AS SELECT * FROM (VALUES (1, 'a', 2.5, 3000000000::BIGINT, 9007199254740993::BIGINT), (2, NULL, NULL, 1::BIGINT, 1::BIGINT)) t(id, name, score, wide, huge)",
+    );
   });
 
   it("a missing column, with the near spelling and the columns there are", async () => {
     const e = await rejection(readTable(c, { table: "people" }, { id: "f64", Name: "string" }));
     expect(e.column).toBe("Name");
-    expect(e.message).toBe(`column 'Name' of table "people" is missing; did you mean 'name'? (table "people" has 'id', 'name', 'score', 'wide', 'huge')`);
+    expect(e.message).toBe(
+      `column 'Name' of table "people" is missing; did you mean 'name'? (table "people" has 'id', 'name', 'score', 'wide', 'huge')`,
+    );
   });
 
   it("a wrong type", async () => {
     const e = await rejection(readTable(c, { table: "people" }, { name: "f64" }));
     expect(e.column).toBe("name");
-    expect(e.message).toBe(`column 'name' of table "people" is VARCHAR, but the schema says 'f64', which reads DOUBLE, FLOAT, DECIMAL or an integer type`);
-    expect((await rejection(readTable(c, { table: "people" }, { score: "i32" }))).message).toMatch(/column 'score' of table "people" is DECIMAL\(2,1\), but the schema says 'i32'/);
-    expect((await rejection(readTable(c, { table: "people" }, { id: "string" }))).message).toMatch(/'id' .* is INTEGER, but the schema says 'string'/);
+    expect(e.message).toBe(
+      `column 'name' of table "people" is VARCHAR, but the schema says 'f64', which reads DOUBLE, FLOAT, DECIMAL or an integer type`,
+    );
+    expect((await rejection(readTable(c, { table: "people" }, { score: "i32" }))).message).toMatch(
+      /column 'score' of table "people" is DECIMAL\(2,1\), but the schema says 'i32'/,
+    );
+    expect((await rejection(readTable(c, { table: "people" }, { id: "string" }))).message).toMatch(
+      /'id' .* is INTEGER, but the schema says 'string'/,
+    );
   });
 
   it("an unexpected NULL, with its row, for numbers and text", async () => {
     const text = await rejection(readTable(c, { table: "people" }, { name: "string" }));
     expect(text.column).toBe("name");
-    expect(text.message).toBe(`column 'name' of table "people" at row 1 is NULL, which the schema's kind does not admit (add '?' to the kind to read NULL)`);
+    expect(text.message).toBe(
+      `column 'name' of table "people" at row 1 is NULL, which the schema's kind does not admit (add '?' to the kind to read NULL)`,
+    );
     const number = await rejection(readTable(c, { table: "people" }, { score: "f64" }));
     expect(number.message).toMatch(/column 'score' of table "people" at row 1 is NULL/);
   });
 
   it("an integer that does not fit", async () => {
-    expect((await rejection(readTable(c, { table: "people" }, { wide: "i32" }))).message).toBe(`column 'wide' of table "people" at row 0 holds 3000000000, which does not fit in 32 bits`);
-    expect((await rejection(readTable(c, { table: "people" }, { huge: "f64" }))).message).toBe(`column 'huge' of table "people" at row 0 holds 9007199254740993, which a double cannot hold exactly`);
+    expect((await rejection(readTable(c, { table: "people" }, { wide: "i32" }))).message).toBe(
+      `column 'wide' of table "people" at row 0 holds 3000000000, which does not fit in 32 bits`,
+    );
+    expect((await rejection(readTable(c, { table: "people" }, { huge: "f64" }))).message).toBe(
+      `column 'huge' of table "people" at row 0 holds 9007199254740993, which a double cannot hold exactly`,
+    );
   });
 
   it("an unreadable source", async () => {
     const e = await rejection(readTable(c, { table: "nobody" }, { id: "f64" }));
     expect(e.column).toBeUndefined();
     expect(e.message).toMatch(/^cannot read table "nobody": .*nobody/);
-    expect((await rejection(readTable(c, { csv: path.join(dir, "absent.csv") }, { id: "f64" }))).message).toMatch(/^cannot read CSV file '.*absent\.csv'/);
+    expect((await rejection(readTable(c, { csv: path.join(dir, "absent.csv") }, { id: "f64" }))).message).toMatch(
+      /^cannot read CSV file '.*absent\.csv'/,
+    );
     await expect(readTable(c, { table: ["a", "", "b"] }, { id: "f64" })).rejects.toThrow(/invalid table name/);
   });
 });

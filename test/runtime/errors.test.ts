@@ -14,14 +14,23 @@ describe("CheckFailedError", () => {
   it("names the check, the node, how many rows failed and the first ones", () => {
     const error = new CheckFailedError("age_normalized", "range(0, 1)", 3, 1000, [4, 17, 99]);
     expect(error.message).toBe("check 'range(0, 1)' failed on node 'age_normalized' for 3 of 1000 rows (first at rows 4, 17, 99)");
-    expect(error).toMatchObject({ node: "age_normalized", check: "range(0, 1)", failed: 3, total: 1000, firstIndices: [4, 17, 99], code: "FEATC_CHECK_FAILED" });
+    expect(error).toMatchObject({
+      node: "age_normalized",
+      check: "range(0, 1)",
+      failed: 3,
+      total: 1000,
+      firstIndices: [4, 17, 99],
+      code: "FEATC_CHECK_FAILED",
+    });
     expect(error.name).toBe("CheckFailedError");
     expect(error).toBeInstanceOf(FeatcError);
     expect(error).toBeInstanceOf(Error);
   });
 
   it("says 'row' for a single listed row and speaks of no rows online", () => {
-    expect(new CheckFailedError("n", "notNull", 1, 5, [2]).message).toBe("check 'notNull' failed on node 'n' for 1 of 5 rows (first at row 2)");
+    expect(new CheckFailedError("n", "notNull", 1, 5, [2]).message).toBe(
+      "check 'notNull' failed on node 'n' for 1 of 5 rows (first at row 2)",
+    );
     expect(new CheckFailedError("n", "notNull", 1, 1, [0]).message).toBe("check 'notNull' failed on node 'n'");
   });
 });

@@ -35,8 +35,12 @@ describe("chunkRowsFor", () => {
 
 describe("reportCheck", () => {
   it("throws CheckFailedError for a failing check", () => {
-    expect(() => reportCheck(undefined, { node: "age", check: "range(0, 120)", warn: false, failed: 2, total: 10, first: [1, 5] })).toThrow(CheckFailedError);
-    expect(() => reportCheck({ onWarning: () => {} }, { node: "age", check: "range(0, 120)", warn: false, failed: 2, total: 10, first: [1, 5] })).toThrow("for 2 of 10 rows (first at rows 1, 5)");
+    expect(() => reportCheck(undefined, { node: "age", check: "range(0, 120)", warn: false, failed: 2, total: 10, first: [1, 5] })).toThrow(
+      CheckFailedError,
+    );
+    expect(() =>
+      reportCheck({ onWarning: () => {} }, { node: "age", check: "range(0, 120)", warn: false, failed: 2, total: 10, first: [1, 5] }),
+    ).toThrow("for 2 of 10 rows (first at rows 1, 5)");
   });
 
   it("hands a warn check to onWarning with a copy of the indices, and is silent without it", () => {

@@ -16,7 +16,10 @@ function sameBits(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => sameBits(v, b[i]));
   if (a !== null && b !== null && typeof a === "object" && typeof b === "object") {
     const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && sameBits((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+    return (
+      keys.length === Object.keys(b).length &&
+      keys.every((k) => Object.hasOwn(b, k) && sameBits((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+    );
   }
   return a === b;
 }
@@ -46,7 +49,14 @@ describe("saveFitted and loadFitted", () => {
     expect(body.catalogHash).toBe("abc");
     expect(body.target).toBe("batch");
     expect(new Date(body.createdAt).toISOString()).toBe(body.createdAt);
-    expect(body.values.table).toEqual([{ $number: "NaN" }, { $number: "-0" }, { $number: "Infinity" }, { $number: "-Infinity" }, 5e-324, 0]);
+    expect(body.values.table).toEqual([
+      { $number: "NaN" },
+      { $number: "-0" },
+      { $number: "Infinity" },
+      { $number: "-Infinity" },
+      5e-324,
+      0,
+    ]);
   });
 
   it("replace an existing artifact whole", () => {
@@ -59,14 +69,18 @@ describe("saveFitted and loadFitted", () => {
 
   it("refuse a missing file with a hint", () => {
     expect(() => loadFitted(path.join(dir, "nope.json"), "abc", schema)).toThrow(FittedArtifactError);
-    expect(() => loadFitted(path.join(dir, "nope.json"), "abc", schema)).toThrow(/nope\.json' refused: file not found; run the fitting target first/);
+    expect(() => loadFitted(path.join(dir, "nope.json"), "abc", schema)).toThrow(
+      /nope\.json' refused: file not found; run the fitting target first/,
+    );
   });
 
   it("leave the previous artifact untouched when the new values are refused", () => {
     const file = path.join(dir, "fitted.json");
     saveFitted(file, { catalogHash: "abc", values }, schema);
     const before = fs.readFileSync(file, "utf8");
-    expect(() => saveFitted(file, { catalogHash: "def", values: { ...values, mean: "x" } }, schema)).toThrow(/fitted\.json' refused: value 'mean' should be a number, got a string/);
+    expect(() => saveFitted(file, { catalogHash: "def", values: { ...values, mean: "x" } }, schema)).toThrow(
+      /fitted\.json' refused: value 'mean' should be a number, got a string/,
+    );
     expect(fs.readFileSync(file, "utf8")).toBe(before);
     expect(fs.readdirSync(dir)).toEqual(["fitted.json"]);
   });
@@ -75,7 +89,15 @@ describe("saveFitted and loadFitted", () => {
 describe("serializeFitted and parseFitted", () => {
   it("round-trip any double and any JSON value bit for bit", () => {
     const jsonValue = fc.letrec((tie) => ({
-      value: fc.oneof({ depthSize: "small" }, fc.double(), fc.string(), fc.boolean(), fc.constant(null), fc.array(tie("value"), { maxLength: 4 }), fc.dictionary(fc.string(), tie("value"), { maxKeys: 4 })),
+      value: fc.oneof(
+        { depthSize: "small" },
+        fc.double(),
+        fc.string(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.array(tie("value"), { maxLength: 4 }),
+        fc.dictionary(fc.string(), tie("value"), { maxKeys: 4 }),
+      ),
     })).value;
     fc.assert(
       fc.property(fc.double(), fc.string(), jsonValue, (x, s, json) => {
@@ -116,8 +138,16 @@ describe("serializeFitted and parseFitted", () => {
   const artifact = (body: Record<string, unknown>): string => JSON.stringify({ format: "featc-fitted/1", catalogHash: "def", ...body });
   const goodValues = { mean: 1, stddev: 1, label: "", on: true, table: [] };
   const refusals: [string, string, RegExp][] = [
-    ["a stale hash, naming the target to re-run", good, /stale: fitted by a different catalog \(artifact abc, executor def\); re-run target 'batch' and save the artifact again/],
-    ["a stale hash without a target", artifact({ catalogHash: "abc", values: goodValues }), /\(artifact abc, executor def\); re-run the fitting target/],
+    [
+      "a stale hash, naming the target to re-run",
+      good,
+      /stale: fitted by a different catalog \(artifact abc, executor def\); re-run target 'batch' and save the artifact again/,
+    ],
+    [
+      "a stale hash without a target",
+      artifact({ catalogHash: "abc", values: goodValues }),
+      /\(artifact abc, executor def\); re-run the fitting target/,
+    ],
     ["text that is not JSON", "{nope", /not valid JSON/],
     ["JSON that is not an object", "[1]", /not a JSON object/],
     ["another format", artifact({ format: "x", values: {} }), /unknown format "x" \(expected "featc-fitted\/1"\)/],

@@ -23,9 +23,12 @@ const keySets = {
   "sparse integer keys": fc.array(fc.integer({ min: -2e9, max: 2e9 }), { maxLength: 300 }),
   "negative and fractional keys": fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { maxLength: 300 }),
   "any doubles (NaN, ±0, ±Infinity, subnormals)": fc.array(fc.double(), { maxLength: 300 }),
-  "a mix of everything": fc.array(fc.oneof(fc.integer({ min: -60, max: 210 }), fc.double(), fc.constantFrom(0, -0, NaN, 2 ** 53, -(2 ** 53))), {
-    maxLength: 300,
-  }),
+  "a mix of everything": fc.array(
+    fc.oneof(fc.integer({ min: -60, max: 210 }), fc.double(), fc.constantFrom(0, -0, NaN, 2 ** 53, -(2 ** 53))),
+    {
+      maxLength: 300,
+    },
+  ),
 } as const;
 const probes = fc.array(fc.oneof(fc.integer({ min: -60, max: 210 }), fc.double()), { maxLength: 50 });
 
@@ -37,7 +40,8 @@ describe("NumericKeyIndex", () => {
           const index = NumericKeyIndex.build(asArray ? keys : Float64Array.from(keys));
           const reference = firstRows(keys);
           expect(index.rows).toBe(keys.length);
-          for (const key of [...keys, ...extra, 0.5, -0, NaN, Infinity, -Infinity]) expect(index.get(key)).toBe(expectedRow(reference, key));
+          for (const key of [...keys, ...extra, 0.5, -0, NaN, Infinity, -Infinity])
+            expect(index.get(key)).toBe(expectedRow(reference, key));
         }),
         { numRuns: 150 },
       );
@@ -60,7 +64,10 @@ describe("NumericKeyIndex", () => {
   });
 
   it("treats -0 as 0 and never matches NaN", () => {
-    for (const keys of [[0, 1, 2], [-0, 1e12, 0.5]]) {
+    for (const keys of [
+      [0, 1, 2],
+      [-0, 1e12, 0.5],
+    ]) {
       const index = NumericKeyIndex.build(keys);
       expect(index.get(-0)).toBe(0);
       expect(index.get(0)).toBe(0);
@@ -120,12 +127,16 @@ describe("joinColumn and gather", () => {
 
   it("agree with a Map-based join on random tables", () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: -1e6, max: 1e6 }), { maxLength: 200 }), fc.array(fc.integer({ min: -1e6, max: 1e6 }), { maxLength: 200 }), (tableKeys, keys) => {
-        const values = tableKeys.map((_, i) => i * 0.5);
-        const reference = firstRows(tableKeys);
-        const joined = joinColumn(keys, NumericKeyIndex.build(tableKeys), values, -1);
-        expect(Array.from(joined)).toEqual(keys.map((k) => (reference.has(k) ? values[reference.get(k)!]! : -1)));
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: -1e6, max: 1e6 }), { maxLength: 200 }),
+        fc.array(fc.integer({ min: -1e6, max: 1e6 }), { maxLength: 200 }),
+        (tableKeys, keys) => {
+          const values = tableKeys.map((_, i) => i * 0.5);
+          const reference = firstRows(tableKeys);
+          const joined = joinColumn(keys, NumericKeyIndex.build(tableKeys), values, -1);
+          expect(Array.from(joined)).toEqual(keys.map((k) => (reference.has(k) ? values[reference.get(k)!]! : -1)));
+        },
+      ),
     );
   });
 });

@@ -3,7 +3,10 @@ import { describe, expect, it } from "vitest";
 import { createProgressBar, formatCount, formatDuration, type ProgressStream } from "../../runtime/node.js";
 
 /** A stream that records what is written, and a clock the test moves by hand. */
-function fakes(isTTY: boolean, columns = 80): { stream: ProgressStream & { writes: string[] }; clock: { now: number; read: () => number } } {
+function fakes(
+  isTTY: boolean,
+  columns = 80,
+): { stream: ProgressStream & { writes: string[] }; clock: { now: number; read: () => number } } {
   const writes: string[] = [];
   const clock = { now: 1000, read: () => clock.now };
   return { stream: { isTTY, columns, writes, write: (text: string) => writes.push(text) }, clock };

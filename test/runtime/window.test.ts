@@ -7,7 +7,22 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { count, first, last, max, mean, min, rollingAggregate, rollingReduce, stddev, sum, windowGroups, type RollingAggregate, type Window, type WindowFrame } from "featc";
+import {
+  count,
+  first,
+  last,
+  max,
+  mean,
+  min,
+  rollingAggregate,
+  rollingReduce,
+  stddev,
+  sum,
+  windowGroups,
+  type RollingAggregate,
+  type Window,
+  type WindowFrame,
+} from "featc";
 
 const AGGREGATES: Readonly<Record<RollingAggregate, (w: Window<number>) => number>> = { sum, mean, count, min, max, stddev, first, last };
 
@@ -39,14 +54,21 @@ const data = fc.integer({ min: 0, max: 48 }).chain((n) =>
   fc.record({
     by: fc.array(fc.constantFrom<number | string>(0, 1, 2, "a", "b"), { minLength: n, maxLength: n }),
     // Few distinct days: ties; integers and halves with holes between them: gaps.
-    order: fc.array(fc.integer({ min: 0, max: 24 }).map((d) => d / 2), { minLength: n, maxLength: n }),
+    order: fc.array(
+      fc.integer({ min: 0, max: 24 }).map((d) => d / 2),
+      { minLength: n, maxLength: n },
+    ),
     values: fc.array(value, { minLength: n, maxLength: n }),
   }),
 );
 
 const frame: fc.Arbitrary<WindowFrame> = fc.oneof(
   fc.record({ kind: fc.constant("rows" as const), size: fc.integer({ min: 1, max: 7 }), lag: fc.integer({ min: 0, max: 3 }) }),
-  fc.record({ kind: fc.constant("range" as const), size: fc.integer({ min: 1, max: 16 }).map((s) => s / 2), lag: fc.integer({ min: 0, max: 6 }).map((l) => l / 2) }),
+  fc.record({
+    kind: fc.constant("range" as const),
+    size: fc.integer({ min: 1, max: 16 }).map((s) => s / 2),
+    lag: fc.integer({ min: 0, max: 6 }).map((l) => l / 2),
+  }),
 );
 
 describe("rollingAggregate", () => {
@@ -58,7 +80,8 @@ describe("rollingAggregate", () => {
           expect(got.length).toBe(d.values.length);
           for (let i = 0; i < d.values.length; i++) {
             const want = AGGREGATES[name](naiveFrame(d, i, f));
-            if (!Object.is(got[i], want)) throw new Error(`row ${i}: ${got[i]} but the frame gives ${want} (${JSON.stringify(naiveFrame(d, i, f))})`);
+            if (!Object.is(got[i], want))
+              throw new Error(`row ${i}: ${got[i]} but the frame gives ${want} (${JSON.stringify(naiveFrame(d, i, f))})`);
           }
         }),
         { numRuns: 300 },
@@ -75,13 +98,19 @@ describe("rollingAggregate", () => {
     // Prices in cents (finite decimals): summed with two doubles, exact for such values.
     const cents = inOrder.map((d) => ({ ...d, values: d.values.map((v) => (Number.isFinite(v) ? Math.round(v * 100) / 100 : 0.1)) }));
     fc.assert(
-      fc.property(fc.oneof(inOrder, integers, cents), frame, fc.constantFrom<RollingAggregate>("sum", "mean", "count", "first", "last"), (d, f, name) => {
-        const got = rollingAggregate(windowGroups(d.by, d.order), d.values, f, name);
-        for (let i = 0; i < d.values.length; i++) {
-          const want = AGGREGATES[name](naiveFrame(d, i, f));
-          if (!Object.is(got[i], want)) throw new Error(`${name} row ${i}: ${got[i]} but the frame gives ${want} (${JSON.stringify(naiveFrame(d, i, f))})`);
-        }
-      }),
+      fc.property(
+        fc.oneof(inOrder, integers, cents),
+        frame,
+        fc.constantFrom<RollingAggregate>("sum", "mean", "count", "first", "last"),
+        (d, f, name) => {
+          const got = rollingAggregate(windowGroups(d.by, d.order), d.values, f, name);
+          for (let i = 0; i < d.values.length; i++) {
+            const want = AGGREGATES[name](naiveFrame(d, i, f));
+            if (!Object.is(got[i], want))
+              throw new Error(`${name} row ${i}: ${got[i]} but the frame gives ${want} (${JSON.stringify(naiveFrame(d, i, f))})`);
+          }
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -91,13 +120,16 @@ describe("rollingAggregate", () => {
       { weight: 10, arbitrary: fc.integer({ min: -1000, max: 1000 }) },
       { weight: 1, arbitrary: fc.constantFrom(NaN, Infinity, -Infinity, -0, 2 ** 52, -(2 ** 51), 2 ** 53) },
     );
-    const integers = data.chain((d) => fc.array(integer, { minLength: d.values.length, maxLength: d.values.length }).map((values) => ({ ...d, values })));
+    const integers = data.chain((d) =>
+      fc.array(integer, { minLength: d.values.length, maxLength: d.values.length }).map((values) => ({ ...d, values })),
+    );
     fc.assert(
       fc.property(integers, frame, fc.constantFrom<RollingAggregate>("sum", "mean"), (d, f, name) => {
         const got = rollingAggregate(windowGroups(d.by, d.order), d.values, f, name);
         for (let i = 0; i < d.values.length; i++) {
           const want = AGGREGATES[name](naiveFrame(d, i, f));
-          if (!Object.is(got[i], want)) throw new Error(`${name} row ${i}: ${got[i]} but the frame gives ${want} (${JSON.stringify(naiveFrame(d, i, f))})`);
+          if (!Object.is(got[i], want))
+            throw new Error(`${name} row ${i}: ${got[i]} but the frame gives ${want} (${JSON.stringify(naiveFrame(d, i, f))})`);
         }
       }),
       { numRuns: 400 },
@@ -130,16 +162,24 @@ describe("rollingAggregate", () => {
         const typed = int32 && by.every((k) => Number.isInteger(k)) ? Int32Array.from(by) : Float64Array.from(by);
         return { by, typed, order, values: values.slice(0, by.length).map((v) => (Number.isFinite(v) ? Math.round(v * 100) / 100 : v)) };
       });
-    const rows = fc.record({ kind: fc.constant("rows" as const), size: fc.integer({ min: 1, max: 7 }), lag: fc.integer({ min: 0, max: 3 }) });
+    const rows = fc.record({
+      kind: fc.constant("rows" as const),
+      size: fc.integer({ min: 1, max: 7 }),
+      lag: fc.integer({ min: 0, max: 3 }),
+    });
     fc.assert(
       fc.property(panel, rows, rows, (d, f1, f2) => {
         // Two windows over one grouping: the second reuses what the first recorded.
         const groups = windowGroups(d.typed, d.order);
-        for (const [f, name] of [[f1, "mean"], [f2, "sum"]] as const) {
+        for (const [f, name] of [
+          [f1, "mean"],
+          [f2, "sum"],
+        ] as const) {
           const got = rollingAggregate(groups, d.values, f, name);
           for (let i = 0; i < d.values.length; i++) {
             const want = AGGREGATES[name](naiveFrame(d, i, f));
-            if (!Object.is(got[i], want)) throw new Error(`${name} row ${i}: ${got[i]} but the frame gives ${want} (${JSON.stringify(naiveFrame(d, i, f))})`);
+            if (!Object.is(got[i], want))
+              throw new Error(`${name} row ${i}: ${got[i]} but the frame gives ${want} (${JSON.stringify(naiveFrame(d, i, f))})`);
           }
         }
       }),
@@ -149,11 +189,21 @@ describe("rollingAggregate", () => {
 
   it("refuses a NaN order key, a bad frame and columns of other lengths", () => {
     // The order key is checked on first use: on its own, or by the stream over a panel's rows.
-    expect(() => rollingAggregate(windowGroups([1, 1], [0, NaN]), [1, 2], { kind: "rows", size: 1, lag: 0 }, "max")).toThrow(/order key is NaN at row 1/);
-    expect(() => rollingAggregate(windowGroups(Float64Array.of(1, 2, 1, 2), [0, 0, NaN, 1]), [1, 2, 3, 4], { kind: "rows", size: 2, lag: 1 }, "mean")).toThrow(/order key is NaN at row 2/);
-    expect(() => rollingAggregate(windowGroups([1], [0]), [1], { kind: "rows", size: 1.5, lag: 0 }, "sum")).toThrow(/size must be a positive integer/);
-    expect(() => rollingAggregate(windowGroups([1], [0]), [1], { kind: "range", size: 1, lag: -1 }, "sum")).toThrow(/lag must be a non-negative number/);
-    expect(() => rollingAggregate(windowGroups([1], [0]), [1, 2], { kind: "rows", size: 1, lag: 0 }, "mean")).toThrow(/group key has 1 rows but the values have 2/);
+    expect(() => rollingAggregate(windowGroups([1, 1], [0, NaN]), [1, 2], { kind: "rows", size: 1, lag: 0 }, "max")).toThrow(
+      /order key is NaN at row 1/,
+    );
+    expect(() =>
+      rollingAggregate(windowGroups(Float64Array.of(1, 2, 1, 2), [0, 0, NaN, 1]), [1, 2, 3, 4], { kind: "rows", size: 2, lag: 1 }, "mean"),
+    ).toThrow(/order key is NaN at row 2/);
+    expect(() => rollingAggregate(windowGroups([1], [0]), [1], { kind: "rows", size: 1.5, lag: 0 }, "sum")).toThrow(
+      /size must be a positive integer/,
+    );
+    expect(() => rollingAggregate(windowGroups([1], [0]), [1], { kind: "range", size: 1, lag: -1 }, "sum")).toThrow(
+      /lag must be a non-negative number/,
+    );
+    expect(() => rollingAggregate(windowGroups([1], [0]), [1, 2], { kind: "rows", size: 1, lag: 0 }, "mean")).toThrow(
+      /group key has 1 rows but the values have 2/,
+    );
     expect(() => windowGroups([1], [0, 1])).toThrow(/group key has 1 rows but the order key has 2/);
   });
 });

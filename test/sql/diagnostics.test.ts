@@ -22,9 +22,17 @@ interface Expected {
 
 describe("FC1013", () => {
   it("is reported at each untranslatable construct, with the affected consumers, through the command line", () => {
-    const run = spawnSync(process.execPath, [path.join(REPO, "bin", "featc.js"), "check", "--config", path.join(FIXTURE, "featc.config.json"), "--format", "json"], { encoding: "utf8", cwd: REPO });
+    const run = spawnSync(
+      process.execPath,
+      [path.join(REPO, "bin", "featc.js"), "check", "--config", path.join(FIXTURE, "featc.config.json"), "--format", "json"],
+      { encoding: "utf8", cwd: REPO },
+    );
     expect(run.status, run.stderr).toBe(1);
-    const found = (JSON.parse(run.stdout) as { diagnostics: { code: string; target?: string; file: string; line: number; column: number; message: string }[] }).diagnostics;
+    const found = (
+      JSON.parse(run.stdout) as {
+        diagnostics: { code: string; target?: string; file: string; line: number; column: number; message: string }[];
+      }
+    ).diagnostics;
     const expected = JSON.parse(fs.readFileSync(path.join(FIXTURE, "expected.json"), "utf8")) as Expected[];
     expect(found.map((d) => ({ code: d.code, target: d.target, file: d.file, line: d.line, column: d.column }))).toEqual(
       expected.map((e) => ({ code: e.code, target: e.target, file: "catalog/features.ts", line: e.line, column: e.column })),

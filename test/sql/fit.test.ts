@@ -42,7 +42,8 @@ function expected(x: readonly number[]): Fitted {
   const mean = n === 0 ? NaN : total / n;
   let squares = 0;
   for (const v of x) squares += (v - mean) * (v - mean);
-  const extreme = (better: (a: number, b: number) => boolean) => (n === 0 || x.some(Number.isNaN) ? NaN : x.reduce((a, b) => (better(b, a) ? b : a)));
+  const extreme = (better: (a: number, b: number) => boolean) =>
+    n === 0 || x.some(Number.isNaN) ? NaN : x.reduce((a, b) => (better(b, a) ? b : a));
   return {
     rows: n,
     total,
@@ -83,21 +84,25 @@ afterAll(async () => {
 }, 30_000);
 
 describe.each(["duck", "pg", "house"])("the %s target", (name) => {
-  it.each(Object.keys(DATA))("fits every aggregate of %j as featc's loop does, within the stated bounds", async (table) => {
-    const target = targets[name]!;
-    const { values, rows } = await target.fit(engines.connection(DIALECTS[name]!), { events_table: table });
-    expect(rows).toBe(DATA[table]!.length);
-    const want = expected(DATA[table]!);
-    expect(Object.keys(values).sort()).toEqual(Object.keys(want).sort());
-    const verdicts = Object.keys(want).map((node) => {
-      const note = target.NODES[node]!;
-      expect(note.fittedBy).toBe("engine");
-      return compareNode(node, [want[node]], [values[node]], note.perRow ? note.boundUlps * rows : note.boundUlps);
-    });
-    expect(verdicts.filter((v) => !v.ok)).toEqual([]);
-    // Away from values of one sign, the edges are exact: NaN, Infinity, no rows, one row.
-    if (table !== ONE_SIGN) expect(verdicts.filter((v) => v.verdict !== "bit-identical").map((v) => v.node)).toEqual([]);
-  }, 30_000);
+  it.each(Object.keys(DATA))(
+    "fits every aggregate of %j as featc's loop does, within the stated bounds",
+    async (table) => {
+      const target = targets[name]!;
+      const { values, rows } = await target.fit(engines.connection(DIALECTS[name]!), { events_table: table });
+      expect(rows).toBe(DATA[table]!.length);
+      const want = expected(DATA[table]!);
+      expect(Object.keys(values).sort()).toEqual(Object.keys(want).sort());
+      const verdicts = Object.keys(want).map((node) => {
+        const note = target.NODES[node]!;
+        expect(note.fittedBy).toBe("engine");
+        return compareNode(node, [want[node]], [values[node]], note.perRow ? note.boundUlps * rows : note.boundUlps);
+      });
+      expect(verdicts.filter((v) => !v.ok)).toEqual([]);
+      // Away from values of one sign, the edges are exact: NaN, Infinity, no rows, one row.
+      if (table !== ONE_SIGN) expect(verdicts.filter((v) => v.verdict !== "bit-identical").map((v) => v.node)).toEqual([]);
+    },
+    30_000,
+  );
 
   it("computes the fitted values in the engine before the statement, and materializes the result under hostile names", async () => {
     const target = targets[name]!;
@@ -107,14 +112,29 @@ describe.each(["duck", "pg", "house"])("the %s target", (name) => {
     const result = await target.execute(connection, inputs);
     const ids = Array.from(result.columns.id as Float64Array);
     const x = DATA[ONE_SIGN]!;
-    expect(compareNode("centered", ids.map((i) => x[i]! - values.x_mean!), result.columns.centered!).verdict).toBe("bit-identical");
-    expect(compareNode("share", ids.map((i) => x[i]! / values.total! + values.rows!), result.columns.share!).verdict).toBe("bit-identical");
+    expect(
+      compareNode(
+        "centered",
+        ids.map((i) => x[i]! - values.x_mean!),
+        result.columns.centered!,
+      ).verdict,
+    ).toBe("bit-identical");
+    expect(
+      compareNode(
+        "share",
+        ids.map((i) => x[i]! / values.total! + values.rows!),
+        result.columns.share!,
+      ).verdict,
+    ).toBe("bit-identical");
     const specs = [
       { name: "id", type: "number" as const },
       { name: "centered", type: "number" as const },
       { name: "share", type: "number" as const },
     ];
-    for (const [as, created] of [["table", `made "t"; DROP TABLE x; --`], ["view", "v`iew /* \\ */ 'q'"]] as const) {
+    for (const [as, created] of [
+      ["table", `made "t"; DROP TABLE x; --`],
+      ["view", "v`iew /* \\ */ 'q'"],
+    ] as const) {
       await target.materialize(connection, inputs, { as, name: created });
       const read = await connection.query(`SELECT * FROM ${quoteTableName(DIALECTS[name]!, created)}`, [], specs);
       const order = new Map(Array.from(read.columns.id as Float64Array, (id, row) => [id, row]));

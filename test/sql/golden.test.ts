@@ -19,7 +19,9 @@ let functions: FunctionFact[];
 
 beforeAll(async () => {
   const { config } = await loadConfig(FIXTURE);
-  functions = [...discover(config!, { lowerBodies: true, typeCheck: "builtin", codeHashes: false }).catalog.functions].sort((a, b) => (a.exportName < b.exportName ? -1 : 1));
+  functions = [...discover(config!, { lowerBodies: true, typeCheck: "builtin", codeHashes: false }).catalog.functions].sort((a, b) =>
+    a.exportName < b.exportName ? -1 : 1,
+  );
 }, 60_000);
 
 describe.each(SQL_DIALECTS)("%s", (dialect) => {
@@ -32,7 +34,11 @@ describe.each(SQL_DIALECTS)("%s", (dialect) => {
       for (const field of fields) {
         const r = renderExpr(field.expr, dialect, (ref) => quoteIdentifier(dialect, ref.param));
         const name = field.name ? `${fn.exportName}.${field.name}` : fn.exportName;
-        lines.push(r.ok ? `-- ${name}${r.approximate.length ? ` (approximate: ${r.approximate.join("; ")})` : ""}\n${r.sql}` : `-- ${name}: no translation: ${r.problem.reason}`);
+        lines.push(
+          r.ok
+            ? `-- ${name}${r.approximate.length ? ` (approximate: ${r.approximate.join("; ")})` : ""}\n${r.sql}`
+            : `-- ${name}: no translation: ${r.problem.reason}`,
+        );
       }
     }
     const text = lines.join("\n\n") + "\n";

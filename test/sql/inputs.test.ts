@@ -18,7 +18,10 @@ const NAMES = "na`mes /* \\ */";
 const HOSTILE = ["'; DROP TABLE events; --", "{p1:String}", "\\' OR 1=1 --", "/*", "$1", "male", "ma", "", "a😀"];
 
 interface Target {
-  execute(connection: SqlConnection, inputs: Record<string, unknown>): Promise<{ length: number; columns: Record<string, ArrayLike<unknown>> }>;
+  execute(
+    connection: SqlConnection,
+    inputs: Record<string, unknown>,
+  ): Promise<{ length: number; columns: Record<string, ArrayLike<unknown>> }>;
 }
 type Fn = (...args: unknown[]) => unknown;
 
@@ -50,7 +53,11 @@ beforeAll(async () => {
   };
   catalog = await importFrom<Record<string, Fn>>(dir, "catalog/features.ts");
   engines = await startSqlEngines();
-  for (const [name, columns] of [[EVENTS, events], [NAMES, names]] as const) await engines.load(name, columns);
+  for (const [name, columns] of [
+    [EVENTS, events],
+    [NAMES, names],
+  ] as const)
+    await engines.load(name, columns);
 }, 120_000);
 
 afterAll(async () => {
@@ -76,23 +83,43 @@ function expected(prefix: string, threshold: number, strict: boolean): Record<st
 async function rowCounts(target: string): Promise<number[]> {
   const counts: number[] = [];
   for (const table of [EVENTS, NAMES]) {
-    if (target === "duck") counts.push(Number((await engines.duckdb.runAndReadAll(`SELECT count(*) FROM ${quoteIdentifier("duckdb", table)}`)).getRows()[0]![0]));
-    else if (target === "pg") counts.push(Number((await engines.postgres.query(`SELECT count(*) FROM ${quoteIdentifier("postgres", table)}`)).rows[0].count));
+    if (target === "duck")
+      counts.push(
+        Number((await engines.duckdb.runAndReadAll(`SELECT count(*) FROM ${quoteIdentifier("duckdb", table)}`)).getRows()[0]![0]),
+      );
+    else if (target === "pg")
+      counts.push(Number((await engines.postgres.query(`SELECT count(*) FROM ${quoteIdentifier("postgres", table)}`)).rows[0].count));
     else counts.push(Number((await engines.clickhouse.query(`SELECT count() FROM ${quoteIdentifier("clickhouse", table)}`)).trim()));
   }
   return counts;
 }
 
 describe.each(["duck", "pg", "house"])("the %s target", (target) => {
-  it.each(HOSTILE)("binds the prefix %j as data", async (prefix) => {
-    for (const [threshold, strict] of [[0.5, true], [NaN, false], [-0, false]] as const) {
-      const result = await targets[target]!.execute(engines.connection(DIALECTS[target]!), { events_table: EVENTS, names_table: NAMES, prefix, threshold, strict });
-      const want = expected(prefix, threshold, strict);
-      const order = Array.from(result.columns.id!, (id) => id as number);
-      for (const column of ["label", "matches", "same", "above"]) {
-        expect(Array.from(result.columns[column]!), `${column} (threshold ${threshold}, strict ${strict})`).toEqual(order.map((id) => want[column]![id]));
+  it.each(HOSTILE)(
+    "binds the prefix %j as data",
+    async (prefix) => {
+      for (const [threshold, strict] of [
+        [0.5, true],
+        [NaN, false],
+        [-0, false],
+      ] as const) {
+        const result = await targets[target]!.execute(engines.connection(DIALECTS[target]!), {
+          events_table: EVENTS,
+          names_table: NAMES,
+          prefix,
+          threshold,
+          strict,
+        });
+        const want = expected(prefix, threshold, strict);
+        const order = Array.from(result.columns.id!, (id) => id as number);
+        for (const column of ["label", "matches", "same", "above"]) {
+          expect(Array.from(result.columns[column]!), `${column} (threshold ${threshold}, strict ${strict})`).toEqual(
+            order.map((id) => want[column]![id]),
+          );
+        }
       }
-    }
-    expect(await rowCounts(target)).toEqual([ids.length, nameRows.length]);
-  }, 30_000);
+      expect(await rowCounts(target)).toEqual([ids.length, nameRows.length]);
+    },
+    30_000,
+  );
 });

@@ -58,16 +58,31 @@ afterAll(async () => {
 }, 30_000);
 
 describe.each(["duck", "pg", "house"])("the %s target", (name) => {
-  it.each([0.5, NaN, -0])("computes every parameterized node as the batch executor does (threshold input %d)", async (threshold) => {
-    const data = { length: n, columns: { id: Float64Array.from(ids), weight: Float64Array.from(weight), height: Float64Array.from(height), label } };
-    const expected = batch(["id", ...NODES], { data, threshold_input: threshold });
-    const result = await targets[name]!.execute(engines.connection(DIALECTS[name]!), { rows_table: TABLE, threshold_input: threshold });
-    expect(result.length).toBe(n);
-    const verdicts = compareRuns(expected, { id: result.columns.id!, ...Object.fromEntries(NODES.map((node) => [node, result.columns[node]!])) }, { key: "id", bounds: targets[name]!.NODES });
-    expect(verdicts.filter((v) => v.verdict !== "bit-identical" && v.verdict !== "equal")).toEqual([]);
-    // The edges are there: a division by -0 gives -Infinity, Infinity and NaN, the quoted prefix matches.
-    const overZero = new Set(Array.from(expected.height_over_zero as ArrayLike<number>, String));
-    expect([...overZero].filter((v) => v === "Infinity" || v === "-Infinity" || v === "NaN").sort()).toEqual(["-Infinity", "Infinity", "NaN"]);
-    expect(Array.from(expected.is_admin as ArrayLike<boolean>).filter(Boolean).length).toBeGreaterThan(0);
-  }, 30_000);
+  it.each([0.5, NaN, -0])(
+    "computes every parameterized node as the batch executor does (threshold input %d)",
+    async (threshold) => {
+      const data = {
+        length: n,
+        columns: { id: Float64Array.from(ids), weight: Float64Array.from(weight), height: Float64Array.from(height), label },
+      };
+      const expected = batch(["id", ...NODES], { data, threshold_input: threshold });
+      const result = await targets[name]!.execute(engines.connection(DIALECTS[name]!), { rows_table: TABLE, threshold_input: threshold });
+      expect(result.length).toBe(n);
+      const verdicts = compareRuns(
+        expected,
+        { id: result.columns.id!, ...Object.fromEntries(NODES.map((node) => [node, result.columns[node]!])) },
+        { key: "id", bounds: targets[name]!.NODES },
+      );
+      expect(verdicts.filter((v) => v.verdict !== "bit-identical" && v.verdict !== "equal")).toEqual([]);
+      // The edges are there: a division by -0 gives -Infinity, Infinity and NaN, the quoted prefix matches.
+      const overZero = new Set(Array.from(expected.height_over_zero as ArrayLike<number>, String));
+      expect([...overZero].filter((v) => v === "Infinity" || v === "-Infinity" || v === "NaN").sort()).toEqual([
+        "-Infinity",
+        "Infinity",
+        "NaN",
+      ]);
+      expect(Array.from(expected.is_admin as ArrayLike<boolean>).filter(Boolean).length).toBeGreaterThan(0);
+    },
+    30_000,
+  );
 });

@@ -13,7 +13,11 @@ import { REPO } from "../support/workspace.js";
 const SETUP = path.join("test", "fixtures", "sql", "parity", "setup.ts");
 
 function featc(args: readonly string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [path.join(REPO, "bin", "featc.js"), ...args], { cwd: REPO, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", ...env } });
+  const r = spawnSync(process.execPath, [path.join(REPO, "bin", "featc.js"), ...args], {
+    cwd: REPO,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1", ...env },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -38,7 +42,8 @@ describe("featc parity", () => {
     const byNode = new Map(report.nodes.map((n) => [n.node, n]));
     expect(byNode.get("predictions")).toMatchObject({ verdict: "within-ulps", boundUlps: 2, ok: true });
     expect(byNode.get("predictions")!.worstRow).toHaveProperty("client_id");
-    for (const node of ["age_normalized", "time_since_last_login", "features.age_normalized", "last_logged_in"]) expect(byNode.get(node)?.verdict, node).toBe("bit-identical");
+    for (const node of ["age_normalized", "time_since_last_login", "features.age_normalized", "last_logged_in"])
+      expect(byNode.get(node)?.verdict, node).toBe("bit-identical");
     for (const node of ["gender", "is_male", "is_high_roller"]) expect(byNode.get(node)?.verdict, node).toBe("equal");
     expect(report.onlyIn.duckdb).toEqual([]);
   }, 120_000);

@@ -28,7 +28,10 @@ import { loadClickHouse, loadDuckDB, loadPostgres, type DataColumn } from "../su
 const SURVEY_TABLE = `survey "results"; -- drop`;
 const LOGIN_TABLE = "logins /* all */ 'x'";
 const EXECUTION_TIME = Date.UTC(2024, 0, 1);
-const MODEL: Model = { bias: -0.4, weights: { time_since_last_login: -0.035, is_male: -0.3, is_female: 0.7, is_high_roller: 1.6, age_normalized: -0.6 } };
+const MODEL: Model = {
+  bias: -0.4,
+  weights: { time_since_last_login: -0.035, is_male: -0.3, is_female: 0.7, is_high_roller: 1.6, age_normalized: -0.6 },
+};
 
 const data = generateData({ clients: 20_000, seed: 11 });
 const surveyColumns: DataColumn[] = [
@@ -43,7 +46,11 @@ const loginColumns: DataColumn[] = [
 ];
 
 type Target = typeof duckdbTarget;
-const TARGETS: Record<string, Target> = { duckdb: duckdbTarget, postgres: postgresTarget as unknown as Target, clickhouse: clickhouseTarget as unknown as Target };
+const TARGETS: Record<string, Target> = {
+  duckdb: duckdbTarget,
+  postgres: postgresTarget as unknown as Target,
+  clickhouse: clickhouseTarget as unknown as Target,
+};
 
 let batch: Record<string, ArrayLike<unknown>>;
 let fitted: { age_mean: number; age_stddev: number };
@@ -55,16 +62,34 @@ const connections = new Map<string, SqlConnection>();
 const parity = new Map<string, NodeParity[]>();
 
 beforeAll(async () => {
-  const result = executeBatch(["age_mean", "age_stddev", "client_id", "age", "budget", "gender", "last_logged_in", "age_normalized", "is_male", "is_female", "is_high_roller", "time_since_last_login", "features", "predictions"], {
-    warehouse: {
-      readSurvey: async (name) => (expect(name).toBe(SURVEY_TABLE), { length: data.survey.client_id.length, columns: data.survey }),
-      readLogins: async (name) => (expect(name).toBe(LOGIN_TABLE), { length: data.logins.client_id.length, columns: data.logins }),
+  const result = executeBatch(
+    [
+      "age_mean",
+      "age_stddev",
+      "client_id",
+      "age",
+      "budget",
+      "gender",
+      "last_logged_in",
+      "age_normalized",
+      "is_male",
+      "is_female",
+      "is_high_roller",
+      "time_since_last_login",
+      "features",
+      "predictions",
+    ],
+    {
+      warehouse: {
+        readSurvey: async (name) => (expect(name).toBe(SURVEY_TABLE), { length: data.survey.client_id.length, columns: data.survey }),
+        readLogins: async (name) => (expect(name).toBe(LOGIN_TABLE), { length: data.logins.client_id.length, columns: data.logins }),
+      },
+      survey_results_table: SURVEY_TABLE,
+      client_login_table: LOGIN_TABLE,
+      execution_time: EXECUTION_TIME,
+      model: MODEL,
     },
-    survey_results_table: SURVEY_TABLE,
-    client_login_table: LOGIN_TABLE,
-    execution_time: EXECUTION_TIME,
-    model: MODEL,
-  });
+  );
   const out = await result;
   fitted = { age_mean: out.age_mean, age_stddev: out.age_stddev };
   const features = Array.from(out.features);
@@ -83,7 +108,10 @@ beforeAll(async () => {
   await loadClickHouse(clickhouse, LOGIN_TABLE, loginColumns);
   connections.set("duckdb", duckdbConnection(duckConnection));
   connections.set("postgres", postgresConnection(pgClient));
-  connections.set("clickhouse", clickhouseConnection({ url: `http://127.0.0.1:${clickhouse.httpPorts[0]}/`, settings: { distributed_product_mode: "global" } }));
+  connections.set(
+    "clickhouse",
+    clickhouseConnection({ url: `http://127.0.0.1:${clickhouse.httpPorts[0]}/`, settings: { distributed_product_mode: "global" } }),
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -93,9 +121,11 @@ afterAll(async () => {
   const nodes = [...new Set([...parity.values()].flatMap((list) => list.map((p) => p.node)))];
   if (nodes.length > 0) {
     const engines = [...parity.keys()];
-    const cell = (p: NodeParity | undefined) => (p ? (p.verdict === "within-ulps" ? `within ${p.boundUlps} ulp (max ${p.maxUlps}, ${p.rowsDiffering} rows)` : p.verdict) : "-");
+    const cell = (p: NodeParity | undefined) =>
+      p ? (p.verdict === "within-ulps" ? `within ${p.boundUlps} ulp (max ${p.maxUlps}, ${p.rowsDiffering} rows)` : p.verdict) : "-";
     const lines = [`| node | ${engines.join(" | ")} |`, `|---|${engines.map(() => "---").join("|")}|`];
-    for (const node of nodes) lines.push(`| ${node} | ${engines.map((e) => cell(parity.get(e)!.find((p) => p.node === node))).join(" | ")} |`);
+    for (const node of nodes)
+      lines.push(`| ${node} | ${engines.map((e) => cell(parity.get(e)!.find((p) => p.node === node))).join(" | ")} |`);
     console.log(`parity with the batch executor, ${data.survey.client_id.length} clients:\n${lines.join("\n")}`);
   }
 }, 30_000);
@@ -103,14 +133,22 @@ afterAll(async () => {
 describe.each(Object.keys(TARGETS))("the %s target", (dialect) => {
   it("matches the batch executor: exact nodes bit for bit, approximate ones within their bound", async () => {
     const target = TARGETS[dialect]!;
-    const result = await target.execute(connections.get(dialect)!, { survey_results_table: SURVEY_TABLE, client_login_table: LOGIN_TABLE, execution_time: EXECUTION_TIME, model: MODEL, fitted });
+    const result = await target.execute(connections.get(dialect)!, {
+      survey_results_table: SURVEY_TABLE,
+      client_login_table: LOGIN_TABLE,
+      execution_time: EXECUTION_TIME,
+      model: MODEL,
+      fitted,
+    });
     expect(result.length).toBe(data.survey.client_id.length);
     // Rows come back in the engine's order: compareRuns matches them to the batch rows by client_id.
     const found = compareRuns(batch, result.columns, { key: "client_id", bounds: target.NODES });
     parity.set(dialect, [...found, ...(parity.get(dialect) ?? [])]);
     expect(found.filter((p) => !p.ok)).toEqual([]);
     // Everything but predictions is exact.
-    expect(found.filter((p) => p.verdict !== "bit-identical" && p.verdict !== "equal").map((p) => p.node)).toEqual(found.filter((p) => p.node === "predictions" && p.verdict === "within-ulps").map((p) => p.node));
+    expect(found.filter((p) => p.verdict !== "bit-identical" && p.verdict !== "equal").map((p) => p.node)).toEqual(
+      found.filter((p) => p.node === "predictions" && p.verdict === "within-ulps").map((p) => p.node),
+    );
   }, 60_000);
 
   it("fits the @fitted values in the engine, within the stated bound of the batch loop, as an artifact the online target loads", async () => {

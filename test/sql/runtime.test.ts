@@ -36,8 +36,12 @@ describe("inlineParameters", () => {
   it("writes $n placeholders of DuckDB and PostgreSQL as exact literals, quotes doubled, outside strings and comments", () => {
     const sql = "SELECT $1::float8, '$1', \"$2\", $2 -- $1\n/* $3 */ $3, $10";
     const values = [p("p1", "number", -0), p("p2", "string", "it's; --"), p("p3", "boolean", false)];
-    expect(inlineParameters("postgres", sql.replace("$10", "1"), values)).toBe("SELECT '-0'::float8::float8, '$1', \"$2\", 'it''s; --' -- $1\n/* $3 */ FALSE, 1");
-    expect(inlineParameters("duckdb", "SELECT $1, $2", [p("p1", "number", 0.1), p("p2", "number", NaN)])).toBe("SELECT '0.1'::DOUBLE, 'NaN'::DOUBLE");
+    expect(inlineParameters("postgres", sql.replace("$10", "1"), values)).toBe(
+      "SELECT '-0'::float8::float8, '$1', \"$2\", 'it''s; --' -- $1\n/* $3 */ FALSE, 1",
+    );
+    expect(inlineParameters("duckdb", "SELECT $1, $2", [p("p1", "number", 0.1), p("p2", "number", NaN)])).toBe(
+      "SELECT '0.1'::DOUBLE, 'NaN'::DOUBLE",
+    );
     expect(() => inlineParameters("duckdb", "SELECT $10", values)).toThrow(/\$10/);
     expect(() => inlineParameters("postgres", "SELECT $1", [p("p1", "string", "a\0b")])).toThrow(/NUL/);
   });
@@ -68,7 +72,11 @@ describe("compareRuns", () => {
     const left = { id: [1, 2, 3], p: [0.5, 1, 2], "f.x": [1, 2, 3] };
     const right = { id: [3, 1, 2], p: [2, 0.5, 1 + Number.EPSILON], "f.x": [3, 1, 2] };
     const found = compareRuns(left, right, { key: "id", bounds: { p: { boundUlps: 1 } } });
-    expect(found.map((f) => [f.node, f.verdict])).toEqual([["id", "bit-identical"], ["p", "within-ulps"], ["f.x", "bit-identical"]]);
+    expect(found.map((f) => [f.node, f.verdict])).toEqual([
+      ["id", "bit-identical"],
+      ["p", "within-ulps"],
+      ["f.x", "bit-identical"],
+    ]);
     expect(() => compareRuns(left, { id: [1, 2, 4] }, { key: "id" })).toThrow(/not in the other/);
     expect(() => compareRuns({ id: [1, 1] }, { id: [1, 1] }, { key: "id" })).toThrow(/exactly once/);
   });

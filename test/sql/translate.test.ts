@@ -15,11 +15,27 @@ import { discover } from "../../compiler/discover/discover.js";
 import type { FunctionFact } from "../../compiler/model.js";
 import type { LoweredField } from "../../compiler/shapes/sql/ir.js";
 import { renderExpr, ULPS_PER_APPROXIMATE_CALL, type RenderedExpr } from "../../compiler/shapes/sql/render.js";
-import { clickhouseConnection, duckdbConnection, postgresConnection, type SqlConnection, type SqlValueType } from "../../runtime/sql/connection.js";
+import {
+  clickhouseConnection,
+  duckdbConnection,
+  postgresConnection,
+  type SqlConnection,
+  type SqlValueType,
+} from "../../runtime/sql/connection.js";
 import { quoteIdentifier, type SqlDialect } from "../../runtime/sql/identifiers.js";
 import { sameValue, ulpDistance } from "../../runtime/sql/parity.js";
 import { startClickHouse, startPostgres, type ClickHouseCluster, type PostgresServer } from "../support/engines.js";
-import { SPECIAL_NUMBERS, SPECIAL_STRINGS, loadClickHouse, loadDuckDB, loadPostgres, random, randomNumber, randomString, type DataColumn } from "../support/sql-data.js";
+import {
+  SPECIAL_NUMBERS,
+  SPECIAL_STRINGS,
+  loadClickHouse,
+  loadDuckDB,
+  loadPostgres,
+  random,
+  randomNumber,
+  randomString,
+  type DataColumn,
+} from "../support/sql-data.js";
 import { randomExpressionCatalog } from "../support/random-expressions.js";
 import { REPO, importFrom, removeWorkspace, workspace } from "../support/workspace.js";
 
@@ -45,14 +61,20 @@ function makeRows(): DataColumn[] {
   const next = random(20261130);
   const a: number[] = [];
   const b: number[] = [];
-  for (const x of SPECIAL_NUMBERS) for (const y of SPECIAL_NUMBERS) a.push(x), b.push(y);
-  while (a.length < 3000) a.push(randomNumber(next)), b.push(randomNumber(next));
+  for (const x of SPECIAL_NUMBERS) for (const y of SPECIAL_NUMBERS) (a.push(x), b.push(y));
+  while (a.length < 3000) (a.push(randomNumber(next)), b.push(randomNumber(next)));
   const s: string[] = [];
   const t: string[] = [];
   for (let i = 0; i < a.length; i++) {
     const pair = i < SPECIAL_STRINGS.length ** 2;
     s.push(pair ? SPECIAL_STRINGS[i % SPECIAL_STRINGS.length]! : randomString(next));
-    t.push(pair ? SPECIAL_STRINGS[Math.floor(i / SPECIAL_STRINGS.length)]! : next() < 0.3 ? Array.from(s[i]!).slice(0, 2).join("") : randomString(next));
+    t.push(
+      pair
+        ? SPECIAL_STRINGS[Math.floor(i / SPECIAL_STRINGS.length)]!
+        : next() < 0.3
+          ? Array.from(s[i]!).slice(0, 2).join("")
+          : randomString(next),
+    );
   }
   const p = a.map((_, i) => (i & 1) === 1);
   const q = a.map((_, i) => (i & 2) === 2);
@@ -86,7 +108,11 @@ beforeAll(async () => {
   duck = await DuckDBInstance.create(":memory:");
   const duckConnection = await duck.connect();
   pgClient = await postgres.connect();
-  await Promise.all([loadDuckDB(duckConnection, "inputs", columns), loadPostgres(pgClient, "inputs", columns), loadClickHouse(clickhouse, "inputs", columns)]);
+  await Promise.all([
+    loadDuckDB(duckConnection, "inputs", columns),
+    loadPostgres(pgClient, "inputs", columns),
+    loadClickHouse(clickhouse, "inputs", columns),
+  ]);
   connections.set("duckdb", duckdbConnection(duckConnection));
   connections.set("postgres", postgresConnection(pgClient));
   connections.set("clickhouse", clickhouseConnection({ url: `http://127.0.0.1:${clickhouse.httpPorts[0]}/` }));
@@ -124,10 +150,14 @@ interface Mismatch {
 /** The expression's value for each row, by row id. */
 async function evaluate(dialect: SqlDialect, sql: string, type: SqlValueType, where = ""): Promise<unknown[]> {
   const table = quoteIdentifier(dialect, "inputs");
-  const result = await connections.get(dialect)!.query(`SELECT CAST(row_id AS ${dialect === "clickhouse" ? "Float64" : "DOUBLE PRECISION"}) AS id, ${sql} AS v FROM ${table}${where}`, [], [
-    { name: "id", type: "number" },
-    { name: "v", type },
-  ]);
+  const result = await connections.get(dialect)!.query(
+    `SELECT CAST(row_id AS ${dialect === "clickhouse" ? "Float64" : "DOUBLE PRECISION"}) AS id, ${sql} AS v FROM ${table}${where}`,
+    [],
+    [
+      { name: "id", type: "number" },
+      { name: "v", type },
+    ],
+  );
   const ids = result.columns.id as Float64Array;
   const out: unknown[] = [];
   ids.forEach((id, i) => (out[id] = (result.columns.v as ArrayLike<unknown>)[i]));
@@ -138,7 +168,11 @@ async function evaluate(dialect: SqlDialect, sql: string, type: SqlValueType, wh
  * PostgreSQL raises on overflow and underflow, failing the whole query: find the rows that
  * raise by halving the id range, and check that this is the only error.
  */
-async function evaluateAroundErrors(dialect: SqlDialect, sql: string, type: SqlValueType): Promise<{ values: unknown[]; raised: number[] }> {
+async function evaluateAroundErrors(
+  dialect: SqlDialect,
+  sql: string,
+  type: SqlValueType,
+): Promise<{ values: unknown[]; raised: number[] }> {
   const values: unknown[] = [];
   const raised: number[] = [];
   const range = async (from: number, to: number): Promise<void> => {
@@ -161,20 +195,24 @@ async function evaluateAroundErrors(dialect: SqlDialect, sql: string, type: SqlV
 }
 
 describe.each(ENGINES)("%s", (dialect) => {
-  it.each(NAMES)("%s", async (name) => {
-    for (const field of outputsOf(name)) {
-      const rendered = renderExpr(field.expr, dialect, (r) => quoteIdentifier(dialect, r.param));
-      const expected = UNSUPPORTED[dialect][name];
-      if (!rendered.ok) {
-        expect(expected, `${name} was not translated: ${rendered.problem.reason}`).toBeDefined();
-        expect(rendered.problem.reason).toMatch(expected!);
-        expect(rendered.problem.span.line).toBeGreaterThan(0);
-        continue;
+  it.each(NAMES)(
+    "%s",
+    async (name) => {
+      for (const field of outputsOf(name)) {
+        const rendered = renderExpr(field.expr, dialect, (r) => quoteIdentifier(dialect, r.param));
+        const expected = UNSUPPORTED[dialect][name];
+        if (!rendered.ok) {
+          expect(expected, `${name} was not translated: ${rendered.problem.reason}`).toBeDefined();
+          expect(rendered.problem.reason).toMatch(expected!);
+          expect(rendered.problem.span.line).toBeGreaterThan(0);
+          continue;
+        }
+        expect(expected, `${name} translated although it should not be`).toBeUndefined();
+        await compareWithJavaScript(dialect, name, field, rendered);
       }
-      expect(expected, `${name} translated although it should not be`).toBeUndefined();
-      await compareWithJavaScript(dialect, name, field, rendered);
-    }
-  }, 60_000);
+    },
+    60_000,
+  );
 });
 
 async function compareWithJavaScript(dialect: SqlDialect, name: string, field: LoweredField, rendered: RenderedExpr): Promise<void> {
@@ -197,9 +235,13 @@ async function compareWithJavaScript(dialect: SqlDialect, name: string, field: L
     if (sameValue(js, sql)) continue;
     const distance = typeof js === "number" && typeof sql === "number" ? ulpDistance(js, sql) : Infinity;
     worst = Math.max(worst, distance);
-    if (distance > bound) mismatches.push({ row: i, inputs: columns.map((c) => `${c.name}=${show(c.values[i])}`).join(" "), js: show(js), sql: show(sql) });
+    if (distance > bound)
+      mismatches.push({ row: i, inputs: columns.map((c) => `${c.name}=${show(c.values[i])}`).join(" "), js: show(js), sql: show(sql) });
   }
-  expect(mismatches.slice(0, 5), `${mismatches.length} rows of ${name}${field.name ? `.${field.name}` : ""} differ from JavaScript beyond ${bound} ulp; SQL: ${rendered.sql}`).toEqual([]);
+  expect(
+    mismatches.slice(0, 5),
+    `${mismatches.length} rows of ${name}${field.name ? `.${field.name}` : ""} differ from JavaScript beyond ${bound} ulp; SQL: ${rendered.sql}`,
+  ).toEqual([]);
   // The rows PostgreSQL refused are only those where JavaScript overflows or underflows.
   expect(raised.length).toBeLessThan(ROWS / 4);
 }

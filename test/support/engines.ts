@@ -53,13 +53,38 @@ export async function startPostgres(): Promise<PostgresServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "featc-pg-"));
   fs.chmodSync(dir, 0o755);
   const data = path.join(dir, "data");
-  const asPostgres = (args: readonly string[]) => (process.getuid?.() === 0 ? ["runuser", ["-u", "postgres", "--", ...args]] as const : [args[0]!, args.slice(1)] as const);
+  const asPostgres = (args: readonly string[]) =>
+    process.getuid?.() === 0 ? (["runuser", ["-u", "postgres", "--", ...args]] as const) : ([args[0]!, args.slice(1)] as const);
   if (process.getuid?.() === 0) spawnSync("chown", ["postgres:postgres", dir]);
-  const [initCmd, initArgs] = asPostgres([path.join(POSTGRES_BIN, "initdb"), "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]);
+  const [initCmd, initArgs] = asPostgres([
+    path.join(POSTGRES_BIN, "initdb"),
+    "-D",
+    data,
+    "-A",
+    "trust",
+    "-U",
+    "postgres",
+    "-E",
+    "UTF8",
+    "--locale=C.UTF-8",
+    "--no-sync",
+  ]);
   const init = spawnSync(initCmd, initArgs, { encoding: "utf8" });
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
   const port = await freePort();
-  const [cmd, args] = asPostgres([path.join(POSTGRES_BIN, "postgres"), "-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"]);
+  const [cmd, args] = asPostgres([
+    path.join(POSTGRES_BIN, "postgres"),
+    "-D",
+    data,
+    "-p",
+    String(port),
+    "-k",
+    dir,
+    "-c",
+    "listen_addresses=127.0.0.1",
+    "-c",
+    "fsync=off",
+  ]);
   const proc = spawn(cmd, args, { stdio: ["ignore", "ignore", "pipe"] });
   let log = "";
   proc.stderr!.on("data", (d: Buffer) => (log += d.toString()));
@@ -104,7 +129,9 @@ export interface ClickHouseCluster {
 export async function startClickHouse(): Promise<ClickHouseCluster> {
   requireFile(CLICKHOUSE_SERVER);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "featc-ch-"));
-  const ports = await Promise.all([0, 1].map(async () => ({ http: await freePort(), tcp: await freePort(), interserver: await freePort() })));
+  const ports = await Promise.all(
+    [0, 1].map(async () => ({ http: await freePort(), tcp: await freePort(), interserver: await freePort() })),
+  );
   const cluster = "featc_two_shards";
   const shards = ports.map((p) => `<shard><replica><host>127.0.0.1</host><port>${p.tcp}</port></replica></shard>`).join("");
   const procs: ChildProcess[] = [];
@@ -146,7 +173,10 @@ export async function startClickHouse(): Promise<ClickHouseCluster> {
 </yandex>
 `,
     );
-    const proc = spawn(CLICKHOUSE_SERVER, [`--config-file=${path.join(root, "config.xml")}`], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn(CLICKHOUSE_SERVER, [`--config-file=${path.join(root, "config.xml")}`], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     proc.stdout!.on("data", (d: Buffer) => (logs[i] += d.toString()));
     proc.stderr!.on("data", (d: Buffer) => (logs[i] += d.toString()));
     procs.push(proc);
@@ -169,7 +199,13 @@ export async function startClickHouse(): Promise<ClickHouseCluster> {
     fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
-    for (const shard of [0, 1] as const) await waitFor(`ClickHouse shard ${shard}`, async () => (await query("SELECT 1", shard)).trim() === "1", 30_000, () => logs[shard]!);
+    for (const shard of [0, 1] as const)
+      await waitFor(
+        `ClickHouse shard ${shard}`,
+        async () => (await query("SELECT 1", shard)).trim() === "1",
+        30_000,
+        () => logs[shard]!,
+      );
   } catch (e) {
     await stopAll();
     throw e;

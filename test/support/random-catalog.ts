@@ -124,10 +124,47 @@ const SCALARS: readonly Scalar[] = ["number", "boolean", "string"];
  * contextual keywords: a node or input may take one of them instead of its plain name.
  */
 export const TRICKY_NAMES: readonly string[] = [
-  "i", "n", "k", "start", "end", "chunk", "axis", "result", "inputs", "options", "numbers", "next",
-  "TARGET", "want0", "need0", "execute", "Outputs", "Inputs", "Results", "OUTPUT_NAMES", "Value",
-  "handled", "row", "value", "error", "async", "of", "type", "as", "from", "get", "set",
-  "constructor", "toString", "valueOf", "n0_col", "n0_promise", "n0_stored", "$n0", "$n1", "fitted",
+  "i",
+  "n",
+  "k",
+  "start",
+  "end",
+  "chunk",
+  "axis",
+  "result",
+  "inputs",
+  "options",
+  "numbers",
+  "next",
+  "TARGET",
+  "want0",
+  "need0",
+  "execute",
+  "Outputs",
+  "Inputs",
+  "Results",
+  "OUTPUT_NAMES",
+  "Value",
+  "handled",
+  "row",
+  "value",
+  "error",
+  "async",
+  "of",
+  "type",
+  "as",
+  "from",
+  "get",
+  "set",
+  "constructor",
+  "toString",
+  "valueOf",
+  "n0_col",
+  "n0_promise",
+  "n0_stored",
+  "$n0",
+  "$n1",
+  "fitted",
 ];
 
 /** A name choice: small values (where shrinking goes) keep the plain name. */
@@ -245,7 +282,11 @@ const nodeArb: fc.Arbitrary<NodeRecipe> = fc.record({
 
 const recipeArb: fc.Arbitrary<Recipe> = fc.record({
   seed: fc.nat({ max: 0x7fffffff }),
-  rows: fc.oneof({ withCrossShrink: true }, { arbitrary: fc.integer({ min: 1, max: 12 }), weight: 4 }, { arbitrary: fc.integer({ min: 13, max: 300 }), weight: 1 }),
+  rows: fc.oneof(
+    { withCrossShrink: true },
+    { arbitrary: fc.integer({ min: 1, max: 12 }), weight: 4 },
+    { arbitrary: fc.integer({ min: 13, max: 300 }), weight: 1 },
+  ),
   files: fc.integer({ min: 1, max: 3 }),
   columns: fc.array(fc.record({ type: numberMostly, typed: fc.boolean(), name: nameChoice }), { maxLength: 3 }),
   scalars: fc.array(fc.record({ type: numberMostly, name: nameChoice }), { maxLength: 3 }),
@@ -314,7 +355,15 @@ function term(expr: string, type: MapType | InterfaceDesc, op: number): string {
   }
   switch (type) {
     case "number":
-      return [expr, `${expr} * 0.5`, `Math.sin(${expr})`, `Math.floor(${expr} * 0.25)`, `Math.abs(${expr}) * -1.5`, `Math.min(${expr}, 3)`, `(${expr} % 7)`][op % 7]!;
+      return [
+        expr,
+        `${expr} * 0.5`,
+        `Math.sin(${expr})`,
+        `Math.floor(${expr} * 0.25)`,
+        `Math.abs(${expr}) * -1.5`,
+        `Math.min(${expr}, 3)`,
+        `(${expr} % 7)`,
+      ][op % 7]!;
     case "boolean":
       return [`(${expr} ? 1 : 0)`, `(${expr} ? -2.5 : 0.75)`][op % 2]!;
     case "string":
@@ -375,9 +424,15 @@ const CHECKS: Record<MapType, readonly string[]> = {
 };
 
 const VALIDATORS: Record<string, { code: string; test: (v: unknown) => boolean }> = {
-  _small: { code: "export function _small(x: number): boolean {\n  return Math.abs(x) < 100;\n}", test: (v) => Math.abs(v as number) < 100 },
+  _small: {
+    code: "export function _small(x: number): boolean {\n  return Math.abs(x) < 100;\n}",
+    test: (v) => Math.abs(v as number) < 100,
+  },
   _short: { code: "export function _short(x: string): boolean {\n  return x.length < 4;\n}", test: (v) => (v as string).length < 4 },
-  _nonEmpty: { code: "export function _nonEmpty(x: number[]): boolean {\n  return x.length > 0;\n}", test: (v) => (v as number[]).length > 0 },
+  _nonEmpty: {
+    code: "export function _nonEmpty(x: number[]): boolean {\n  return x.length > 0;\n}",
+    test: (v) => (v as number[]).length > 0,
+  },
 };
 
 /** No check (mostly), one of the type's checks, or (rarely) a check that may fail without `warn`. */
@@ -454,25 +509,45 @@ function resolve(r: Recipe): CatalogDesc {
   }
   const addNode = (v: Val, kind: NodeDesc["kind"], skew = v.skew, usable = true, check?: CheckDesc) => {
     if (usable) vals.push(v);
-    nodes.push({ name: v.name, row: v.row, skew, async: { batch: v.asyncBatch, online: v.asyncOnline }, kind, ...(check ? { check } : {}) });
+    nodes.push({
+      name: v.name,
+      row: v.row,
+      skew,
+      async: { batch: v.asyncBatch, online: v.asyncOnline },
+      kind,
+      ...(check ? { check } : {}),
+    });
   };
 
   // Loaders: a Table<Row> in batch (from `rows`), one Row online (from `id`), both @extract.
   r.loaders.forEach((l, j) => {
     const name = alloc(l.name, `l${j}`);
-    const iface: InterfaceDesc = { name: `Row${j}`, fields: l.fields.map((type, m) => ({ name: alloc(l.fieldNames[m], `l${j}f${m}`), type })) };
+    const iface: InterfaceDesc = {
+      name: `Row${j}`,
+      fields: l.fields.map((type, m) => ({ name: alloc(l.fieldNames[m], `l${j}f${m}`), type })),
+    };
     interfaces.push(iface);
     const helper = `_row${j}`;
     const fieldLines = iface.fields.map((f, m) => {
-      const expr = f.type === "number" ? `Math.sin(i * ${m + 1.5}) * 10 + (i % ${m + 2})` : f.type === "boolean" ? `(i * 7 + ${m}) % 3 === 0` : `["x", "yy", "", "a"][(i + ${m}) % 4]!`;
+      const expr =
+        f.type === "number"
+          ? `Math.sin(i * ${m + 1.5}) * 10 + (i % ${m + 2})`
+          : f.type === "boolean"
+            ? `(i * 7 + ${m}) % 3 === 0`
+            : `["x", "yy", "", "a"][(i + ${m}) % 4]!`;
       return `${JSON.stringify(f.name)}: ${expr}`;
     });
-    helpers.push({ name: helper, code: `/** Row i of loader ${name}. */\nexport function ${helper}(i: number): ${iface.name} {\n  return { ${fieldLines.join(", ")} };\n}` });
+    helpers.push({
+      name: helper,
+      code: `/** Row i of loader ${name}. */\nexport function ${helper}(i: number): ${iface.name} {\n  return { ${fieldLines.join(", ")} };\n}`,
+    });
     const extracted = pick(iface.fields, l.extracted);
     const all = extracted.length === iface.fields.length;
     const extractTag = (list: boolean) => (all && !list ? "@extract" : `@extract ${extracted.map((f) => f.name).join(" ")}`);
     const columns = iface.fields.map((f) =>
-      f.type === "number" && l.typedBatch ? `${JSON.stringify(f.name)}: Float64Array.from(_rows, (_r) => _r[${JSON.stringify(f.name)}])` : `${JSON.stringify(f.name)}: _rows.map((_r) => _r[${JSON.stringify(f.name)}])`,
+      f.type === "number" && l.typedBatch
+        ? `${JSON.stringify(f.name)}: Float64Array.from(_rows, (_r) => _r[${JSON.stringify(f.name)}])`
+        : `${JSON.stringify(f.name)}: _rows.map((_r) => _r[${JSON.stringify(f.name)}])`,
     );
     functions.push({
       node: name,
@@ -483,7 +558,10 @@ function resolve(r: Recipe): CatalogDesc {
       returns: `Table<${iface.name}>`,
       async: l.asyncBatch,
       style: "function",
-      body: [`const _rows = Array.from({ length: rows }, (_, _i) => ${helper}(_i));`, `return { length: rows, columns: { ${columns.join(", ")} } };`],
+      body: [
+        `const _rows = Array.from({ length: rows }, (_, _i) => ${helper}(_i));`,
+        `return { length: rows, columns: { ${columns.join(", ")} } };`,
+      ],
     });
     functions.push({
       node: name,
@@ -496,8 +574,14 @@ function resolve(r: Recipe): CatalogDesc {
       style: "function",
       body: [`return ${helper}(id);`],
     });
-    addNode({ name, type: "number", row: false, skew: false, asyncBatch: l.asyncBatch, asyncOnline: l.asyncOnline }, "loader", false, false);
-    for (const f of extracted) addNode({ name: f.name, type: f.type, row: true, skew: true, asyncBatch: l.asyncBatch, asyncOnline: l.asyncOnline }, "field");
+    addNode(
+      { name, type: "number", row: false, skew: false, asyncBatch: l.asyncBatch, asyncOnline: l.asyncOnline },
+      "loader",
+      false,
+      false,
+    );
+    for (const f of extracted)
+      addNode({ name: f.name, type: f.type, row: true, skew: true, asyncBatch: l.asyncBatch, asyncOnline: l.asyncOnline }, "field");
   });
 
   /**
@@ -506,7 +590,16 @@ function resolve(r: Recipe): CatalogDesc {
    * when `bind` is 7), `q` to a number constant, `node_name` to the node's name as a string
    * constant (what the function traces).
    */
-  const parameterized = (name: string, n: NodeRecipe, k: number, deps: readonly Val[], type: MapType, doc: readonly string[], at: Omit<Val, "name" | "type">, check: CheckDesc | undefined) => {
+  const parameterized = (
+    name: string,
+    n: NodeRecipe,
+    k: number,
+    deps: readonly Val[],
+    type: MapType,
+    doc: readonly string[],
+    at: Omit<Val, "name" | "type">,
+    check: CheckDesc | undefined,
+  ) => {
     const names = n.bind >= 6 ? [name, alloc(undefined, `n${k}b`)] : [name];
     const local = deps.map((d, i) => (n.bind === 7 && i === 0 ? d.name : `x${i}`));
     const bindings = (node: string, j: number) => {
@@ -519,7 +612,11 @@ function resolve(r: Recipe): CatalogDesc {
       file: n.file % files,
       exportName: alloc(undefined, `${name}_fn`),
       doc: [...doc, ...names.map(bindings)],
-      params: [...deps.map((d, i) => ({ name: local[i]!, type: typeText(d.type) })), { name: "q", type: "number" }, { name: "node_name", type: "string" }],
+      params: [
+        ...deps.map((d, i) => ({ name: local[i]!, type: typeText(d.type) })),
+        { name: "q", type: "number" },
+        { name: "node_name", type: "string" },
+      ],
       returns: typeText(type),
       async: n.async,
       style: styleOf(n.style),
@@ -556,12 +653,30 @@ function resolve(r: Recipe): CatalogDesc {
               : form === 2
                 ? `for (let _i = 0; _i < ${x!.name}.length; _i++) _acc += ${x!.name}[_i]!;\n_acc = _acc / ${x!.name}.length;`
                 : `for (let _i = 0; _i < ${x!.name}.length; _i++) _acc += ${x!.name}[_i]! > 0 ? 1 : 0;`;
-      const body = [...awaitLine, `let _acc = ${y === undefined && form === 1 ? "-Infinity" : "0"};`, ...loop.split("\n"), `return _acc${scal.map((s) => ` + ${s.name}`).join("")};`];
-      const params = [...cols.map((c) => ({ name: c.name, type: "Column<number>" })), ...scal.map((s) => ({ name: s.name, type: "number" }))];
+      const body = [
+        ...awaitLine,
+        `let _acc = ${y === undefined && form === 1 ? "-Infinity" : "0"};`,
+        ...loop.split("\n"),
+        `return _acc${scal.map((s) => ` + ${s.name}`).join("")};`,
+      ];
+      const params = [
+        ...cols.map((c) => ({ name: c.name, type: "Column<number>" })),
+        ...scal.map((s) => ({ name: s.name, type: "number" })),
+      ];
       const deps = [...cols, ...scal];
       const asyncBatch = n.async || deps.some((d) => d.asyncBatch);
       if (n.fitted) {
-        functions.push({ node: name, file, exportName: name, doc: [...summary, "@fitted"], params, returns: "number", async: n.async, style, body });
+        functions.push({
+          node: name,
+          file,
+          exportName: name,
+          doc: [...summary, "@fitted"],
+          params,
+          returns: "number",
+          async: n.async,
+          style,
+          body,
+        });
         addNode({ name, type: "number", row: false, skew: true, asyncBatch, asyncOnline: false }, "fitted");
       } else {
         const onlineDeps = pick(
@@ -569,7 +684,17 @@ function resolve(r: Recipe): CatalogDesc {
           n.online,
         );
         const check = checkFor("number", n.check);
-        functions.push({ node: name, file, exportName: batchName(name, n.variant), doc: [...summary, BATCH_TAGS[n.variant % BATCH_TAGS.length]!, ...checkTag(check)], params, returns: "number", async: n.async, style, body });
+        functions.push({
+          node: name,
+          file,
+          exportName: batchName(name, n.variant),
+          doc: [...summary, BATCH_TAGS[n.variant % BATCH_TAGS.length]!, ...checkTag(check)],
+          params,
+          returns: "number",
+          async: n.async,
+          style,
+          body,
+        });
         functions.push({
           node: name,
           file: fileOnline,
@@ -581,7 +706,13 @@ function resolve(r: Recipe): CatalogDesc {
           style: "function",
           body: [`return ${onlineDeps.map((d) => `${d.name} * 0.25`).join(" + ")} + 1;`],
         });
-        addNode({ name, type: "number", row: false, skew: false, asyncBatch, asyncOnline: onlineDeps.some((d) => d.asyncOnline) }, "aggregate", false, true, check);
+        addNode(
+          { name, type: "number", row: false, skew: false, asyncBatch, asyncOnline: onlineDeps.some((d) => d.asyncOnline) },
+          "aggregate",
+          false,
+          true,
+          check,
+        );
       }
       return;
     }
@@ -610,7 +741,12 @@ function resolve(r: Recipe): CatalogDesc {
         returns: `Column<${n.ret}>`,
         async: n.async,
         style,
-        body: [...awaitLine, `const _out = ${out};`, `for (let _i = 0; _i < ${x.name}.length; _i++) _out[_i] = ${helper}(${args});`, "return _out;"],
+        body: [
+          ...awaitLine,
+          `const _out = ${out};`,
+          `for (let _i = 0; _i < ${x.name}.length; _i++) _out[_i] = ${helper}(${args});`,
+          "return _out;",
+        ],
       });
       functions.push({
         node: name,
@@ -624,7 +760,14 @@ function resolve(r: Recipe): CatalogDesc {
         body: [...awaitLine, `return ${helper}(${deps.map((d) => d.name).join(", ")});`],
       });
       addNode(
-        { name, type: n.ret, row: true, skew: deps.every((d) => d.skew), asyncBatch: n.async || deps.some((d) => d.asyncBatch), asyncOnline: n.async || deps.some((d) => d.asyncOnline) },
+        {
+          name,
+          type: n.ret,
+          row: true,
+          skew: deps.every((d) => d.skew),
+          asyncBatch: n.async || deps.some((d) => d.asyncBatch),
+          asyncOnline: n.async || deps.some((d) => d.asyncOnline),
+        },
         "vector",
         undefined,
         true,
@@ -684,8 +827,28 @@ function resolve(r: Recipe): CatalogDesc {
     if (n.variant === 0) {
       functions.push({ node: name, file, exportName: name, doc: [...summary, ...tags], params, returns, async: n.async, style, body });
     } else {
-      functions.push({ node: name, file, exportName: batchName(name, n.variant), doc: [...summary, BATCH_TAGS[n.variant % BATCH_TAGS.length]!, ...tags], params, returns, async: n.async, style, body });
-      functions.push({ node: name, file: fileOnline, exportName: onlineName(name, n.variant), doc: [ONLINE_TAGS[n.variant % ONLINE_TAGS.length]!, ...tags], params, returns, async: n.async, style: styleOf(n.style + 1), body });
+      functions.push({
+        node: name,
+        file,
+        exportName: batchName(name, n.variant),
+        doc: [...summary, BATCH_TAGS[n.variant % BATCH_TAGS.length]!, ...tags],
+        params,
+        returns,
+        async: n.async,
+        style,
+        body,
+      });
+      functions.push({
+        node: name,
+        file: fileOnline,
+        exportName: onlineName(name, n.variant),
+        doc: [ONLINE_TAGS[n.variant % ONLINE_TAGS.length]!, ...tags],
+        params,
+        returns,
+        async: n.async,
+        style: styleOf(n.style + 1),
+        body,
+      });
     }
     const readOnline = fittedMap || fittedObject ? false : asyncOnline;
     const owner: Val = { name, type: objectType, row, skew, asyncBatch, asyncOnline: readOnline };
@@ -712,10 +875,19 @@ export function _trace(node: string): void {
 const FILE_PATHS = ["catalog/features.ts", "catalog/more.ts", "catalog/deep/extra.ts"];
 
 function renderFunction(f: FnDesc): string {
-  const doc = f.doc.length === 0 ? "" : `/**\n${f.doc.flatMap((l) => l.split("\n")).map((l) => ` * ${l.replace(/^ \* ?/, "")}`.trimEnd()).join("\n")}\n */\n`;
+  const doc =
+    f.doc.length === 0
+      ? ""
+      : `/**\n${f.doc
+          .flatMap((l) => l.split("\n"))
+          .map((l) => ` * ${l.replace(/^ \* ?/, "")}`.trimEnd())
+          .join("\n")}\n */\n`;
   const params = f.params.map((p) => `${p.name}: ${p.type}`).join(", ");
   const returns = f.async ? `Promise<${f.returns}>` : f.returns;
-  const body = [`_trace(${f.trace ?? JSON.stringify(f.node)});`, ...f.body].flatMap((l) => l.split("\n")).map((l) => `  ${l}`).join("\n");
+  const body = [`_trace(${f.trace ?? JSON.stringify(f.node)});`, ...f.body]
+    .flatMap((l) => l.split("\n"))
+    .map((l) => `  ${l}`)
+    .join("\n");
   const a = f.async ? "async " : "";
   switch (f.style) {
     case "function":
@@ -745,7 +917,8 @@ function scalarInputType(i: InputDesc, batch: boolean): string {
 }
 
 function renderScenario(desc: CatalogDesc): string {
-  const value = (i: InputDesc, index: number, row: string) => `${i.type === "number" ? "_num" : i.type === "boolean" ? "_bool" : "_str"}(${index}, ${row})`;
+  const value = (i: InputDesc, index: number, row: string) =>
+    `${i.type === "number" ? "_num" : i.type === "boolean" ? "_bool" : "_str"}(${index}, ${row})`;
   const batchProps = desc.inputs.map((inp, index) => {
     if (!inp.row) return `    ${JSON.stringify(inp.name)}: ${value(inp, index, "0")},`;
     const from = inp.typed ? "Float64Array.from" : "Array.from";
@@ -810,10 +983,17 @@ export function writeCatalog(desc: CatalogDesc): Record<string, string> {
     `/** Inputs of the batch target: row-level inputs are columns. */\nexport interface BatchInputs {\n${fields(true).join("\n")}\n}\n\n` +
     `/** Inputs of the online target: one entity. */\nexport interface OnlineInputs {\n${fields(false).join("\n")}\n}\n`;
   if (desc.interfaces.length > 0) {
-    out["catalog/types.ts"] = desc.interfaces.map((i) => `export interface ${i.name} {\n${i.fields.map((f) => `  ${JSON.stringify(f.name)}: ${f.type};`).join("\n")}\n}\n`).join("\n");
+    out["catalog/types.ts"] = desc.interfaces
+      .map((i) => `export interface ${i.name} {\n${i.fields.map((f) => `  ${JSON.stringify(f.name)}: ${f.type};`).join("\n")}\n}\n`)
+      .join("\n");
   }
   {
-    const text = [TRACE, ...desc.helpers.map((h) => h.code), ...desc.validators.map((v) => `/** A validator that checks name. */\n${VALIDATORS[v]!.code}`)].join("\n\n") + "\n";
+    const text =
+      [
+        TRACE,
+        ...desc.helpers.map((h) => h.code),
+        ...desc.validators.map((v) => `/** A validator that checks name. */\n${VALIDATORS[v]!.code}`),
+      ].join("\n\n") + "\n";
     out["catalog/helpers.ts"] = [...importLines(text, "catalog", desc, false), "", text].join("\n").replace(/^\n/, "");
   }
   for (let f = 0; f < desc.files; f++) {
@@ -843,6 +1023,14 @@ export function writeCatalog(desc: CatalogDesc): Record<string, string> {
 /** Every file of the catalog, for a failure message. */
 export function renderForHumans(desc: CatalogDesc): string {
   const files = writeCatalog(desc);
-  const order = Object.keys(files).sort((a, b) => Number(a === "scenario.ts") - Number(b === "scenario.ts") || Number(a === "featc.config.json") - Number(b === "featc.config.json") || a.localeCompare(b));
-  return [`random catalog: seed ${desc.seed}, ${desc.rows} row(s), ${desc.nodes.length} node(s)`, ...order.map((rel) => `// ===== ${rel}\n${files[rel]!.trimEnd()}`)].join("\n\n");
+  const order = Object.keys(files).sort(
+    (a, b) =>
+      Number(a === "scenario.ts") - Number(b === "scenario.ts") ||
+      Number(a === "featc.config.json") - Number(b === "featc.config.json") ||
+      a.localeCompare(b),
+  );
+  return [
+    `random catalog: seed ${desc.seed}, ${desc.rows} row(s), ${desc.nodes.length} node(s)`,
+    ...order.map((rel) => `// ===== ${rel}\n${files[rel]!.trimEnd()}`),
+  ].join("\n\n");
 }

@@ -24,7 +24,11 @@ function isContainer(kind: string): boolean {
 }
 
 /** Evaluates the requested outputs of a target directly. Batch row-level outputs come back as plain arrays. */
-export async function evaluateDirectly(g: BuiltTarget, outputs: readonly string[], inputs: Record<string, unknown>): Promise<Record<string, unknown>> {
+export async function evaluateDirectly(
+  g: BuiltTarget,
+  outputs: readonly string[],
+  inputs: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
   const fns = await loadFunctions(g);
   const held = new Map<string, Held>();
   const batch = g.shape === "batch";
@@ -48,12 +52,15 @@ export async function evaluateDirectly(g: BuiltTarget, outputs: readonly string[
       held.set(name, { row: false, value: (inputs.fitted as Record<string, unknown>)[name] });
       continue;
     }
-    const args: Held[] = node.deps.map((d) => (d.source.kind === "node" ? held.get(d.source.name)! : inputHeld(d.source.kind === "input" ? d.source.name : d.param.name)));
+    const args: Held[] = node.deps.map((d) =>
+      d.source.kind === "node" ? held.get(d.source.name)! : inputHeld(d.source.kind === "input" ? d.source.name : d.param.name),
+    );
     if (node.kind === "extract") {
       const owner = args[0]!;
       const field = node.field!;
       if (owner.row) held.set(name, { row: true, values: Array.from(owner.values, (v) => (v as Record<string, unknown>)[field]) });
-      else if (batch && node.fn.returns.container === "table") held.set(name, { row: true, values: (owner.value as { columns: Record<string, ArrayLike<unknown>> }).columns[field]! });
+      else if (batch && node.fn.returns.container === "table")
+        held.set(name, { row: true, values: (owner.value as { columns: Record<string, ArrayLike<unknown>> }).columns[field]! });
       else held.set(name, { row: false, value: (owner.value as Record<string, unknown>)[field] });
       continue;
     }
@@ -69,7 +76,10 @@ export async function evaluateDirectly(g: BuiltTarget, outputs: readonly string[
       held.set(name, { row: true, values });
     } else {
       const value = await fn(...args.map((a) => (a.row ? a.values : a.value)));
-      held.set(name, batch && node.fn.returns.container === "column" ? { row: true, values: value as ArrayLike<unknown> } : { row: false, value });
+      held.set(
+        name,
+        batch && node.fn.returns.container === "column" ? { row: true, values: value as ArrayLike<unknown> } : { row: false, value },
+      );
     }
   }
   const result: Record<string, unknown> = {};
@@ -103,7 +113,10 @@ export function sameValue(a: unknown, b: unknown): boolean {
   if (a && b && typeof a === "object" && typeof b === "object") {
     const ka = Object.keys(a).sort();
     const kb = Object.keys(b).sort();
-    return ka.length === kb.length && ka.every((k, i) => k === kb[i] && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+    return (
+      ka.length === kb.length &&
+      ka.every((k, i) => k === kb[i] && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+    );
   }
   return false;
 }

@@ -31,15 +31,63 @@ export function random(seed: number): () => number {
 
 /** Doubles where engines and JavaScript part ways: NaN, ±0, ±Infinity, subnormals, the extremes, ties, libm's overflow edges. */
 export const SPECIAL_NUMBERS: readonly number[] = [
-  NaN, 0, -0, Infinity, -Infinity, 1, -1, 0.5, -0.5, 1.5, 2.5, -2.5, 0.49999999999999994, 0.1, -0.3, 3, 100, 100.00000000000001,
-  5e-324, -5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, -1.7976931348623157e308, 1e300, -1e300, 1e-300,
-  709.782712893384, 710, -708.5, -745.2, -745.1, 2 ** 53, 2 ** 53 + 2, -(2 ** 60) - 0.5e3, 86_400_000,
+  NaN,
+  0,
+  -0,
+  Infinity,
+  -Infinity,
+  1,
+  -1,
+  0.5,
+  -0.5,
+  1.5,
+  2.5,
+  -2.5,
+  0.49999999999999994,
+  0.1,
+  -0.3,
+  3,
+  100,
+  100.00000000000001,
+  5e-324,
+  -5e-324,
+  2.2250738585072014e-308,
+  1.7976931348623157e308,
+  -1.7976931348623157e308,
+  1e300,
+  -1e300,
+  1e-300,
+  709.782712893384,
+  710,
+  -708.5,
+  -745.2,
+  -745.1,
+  2 ** 53,
+  2 ** 53 + 2,
+  -(2 ** 60) - 0.5e3,
+  86_400_000,
 ];
 
 /** Strings where engines and JavaScript part ways: astral characters (2 UTF-16 units), combining marks, quotes, SQL syntax. */
 export const SPECIAL_STRINGS: readonly string[] = [
-  "", "male", "female", "ma", "Male", "a😀", "😀😀", "e\u0301", "日本語", "\u{10FFFF}x", "it's", "'; DROP TABLE inputs; --",
-  "/* not a comment */", "back\\slash", "line\nbreak", "{a:Float64}", "$1", "mal",
+  "",
+  "male",
+  "female",
+  "ma",
+  "Male",
+  "a😀",
+  "😀😀",
+  "e\u0301",
+  "日本語",
+  "\u{10FFFF}x",
+  "it's",
+  "'; DROP TABLE inputs; --",
+  "/* not a comment */",
+  "back\\slash",
+  "line\nbreak",
+  "{a:Float64}",
+  "$1",
+  "mal",
 ];
 
 /** One random double: raw bits (any value, NaN payloads included), a uniform range, or a small integer. */
@@ -73,7 +121,9 @@ function sqlType(dialect: SqlDialect, type: ColumnType): string {
 /** Creates `table` (a `row_id` column, then the given ones) and loads the rows. */
 export async function loadDuckDB(connection: DuckDBConnection, table: string, columns: readonly DataColumn[]): Promise<void> {
   const q = (n: string) => quoteIdentifier("duckdb", n);
-  await connection.run(`CREATE OR REPLACE TABLE ${q(table)} (row_id INTEGER, ${columns.map((c) => `${q(c.name)} ${sqlType("duckdb", c.type)}`).join(", ")})`);
+  await connection.run(
+    `CREATE OR REPLACE TABLE ${q(table)} (row_id INTEGER, ${columns.map((c) => `${q(c.name)} ${sqlType("duckdb", c.type)}`).join(", ")})`,
+  );
   const appender = await connection.createAppender(table);
   const rows = columns[0]?.values.length ?? 0;
   for (let i = 0; i < rows; i++) {
@@ -92,7 +142,9 @@ export async function loadDuckDB(connection: DuckDBConnection, table: string, co
 export async function loadPostgres(client: pg.Client, table: string, columns: readonly DataColumn[]): Promise<void> {
   const q = (n: string) => quoteIdentifier("postgres", n);
   await client.query(`DROP TABLE IF EXISTS ${q(table)}`);
-  await client.query(`CREATE TABLE ${q(table)} (row_id integer, ${columns.map((c) => `${q(c.name)} ${sqlType("postgres", c.type)}`).join(", ")})`);
+  await client.query(
+    `CREATE TABLE ${q(table)} (row_id integer, ${columns.map((c) => `${q(c.name)} ${sqlType("postgres", c.type)}`).join(", ")})`,
+  );
   const rows = columns[0]?.values.length ?? 0;
   const ids = Array.from({ length: rows }, (_, i) => i);
   const arrays = columns.map((c) => (c.type === "number" ? c.values.map((v) => float8Text(v as number)) : c.values));
@@ -105,7 +157,12 @@ export async function loadPostgres(client: pg.Client, table: string, columns: re
  * and loads even rows into shard 0, odd rows into shard 1. With `shards` 1, `table` is instead a
  * MergeTree on shard 0 holding every row.
  */
-export async function loadClickHouse(cluster: ClickHouseCluster, table: string, columns: readonly DataColumn[], shards: 1 | 2 = 2): Promise<void> {
+export async function loadClickHouse(
+  cluster: ClickHouseCluster,
+  table: string,
+  columns: readonly DataColumn[],
+  shards: 1 | 2 = 2,
+): Promise<void> {
   const q = (n: string) => quoteIdentifier("clickhouse", n);
   const local = shards === 2 ? `${table}_local` : table;
   const schema = `(row_id UInt32, ${columns.map((c) => `${q(c.name)} ${sqlType("clickhouse", c.type)}`).join(", ")})`;
@@ -144,7 +201,11 @@ export async function loadClickHouse(cluster: ClickHouseCluster, table: string, 
     await cluster.query(`DROP TABLE IF EXISTS ${q(table)}`, shard);
     await cluster.query(`DROP TABLE IF EXISTS ${q(local)}`, shard);
     await cluster.query(`CREATE TABLE ${q(local)} ${schema} ENGINE = MergeTree() ORDER BY row_id`, shard);
-    if (shards === 2) await cluster.query(`CREATE TABLE ${q(table)} ${schema} ENGINE = Distributed(${cluster.cluster}, default, ${q(local)}, row_id)`, shard);
+    if (shards === 2)
+      await cluster.query(
+        `CREATE TABLE ${q(table)} ${schema} ENGINE = Distributed(${cluster.cluster}, default, ${q(local)}, row_id)`,
+        shard,
+      );
   }
   for (const shard of shardList) await cluster.insert(`INSERT INTO ${q(local)} FORMAT RowBinary`, bodies[shard]!, shard);
 }

@@ -30,7 +30,10 @@ export async function startSqlEngines(): Promise<SqlEngines> {
     ["duckdb", duckdbConnection(duckdb)],
     ["postgres", postgresConnection(client)],
     // A lookup of a Distributed table inside a query over a Distributed table is read whole once.
-    ["clickhouse", clickhouseConnection({ url: `http://127.0.0.1:${clickhouse.httpPorts[0]}/`, settings: { distributed_product_mode: "global" } })],
+    [
+      "clickhouse",
+      clickhouseConnection({ url: `http://127.0.0.1:${clickhouse.httpPorts[0]}/`, settings: { distributed_product_mode: "global" } }),
+    ],
   ]);
   return {
     duckdb,

@@ -16,7 +16,11 @@ let counter = 0;
 export function workspace(name: string, fixtureDir?: string): string {
   const dir = path.join(TMP, `${name}-${process.pid}-${Date.now().toString(36)}-${counter++}`);
   fs.mkdirSync(dir, { recursive: true });
-  if (fixtureDir) fs.cpSync(fixtureDir, dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}_expected`) && !src.includes(`${path.sep}generated`) });
+  if (fixtureDir)
+    fs.cpSync(fixtureDir, dir, {
+      recursive: true,
+      filter: (src) => !src.includes(`${path.sep}_expected`) && !src.includes(`${path.sep}generated`),
+    });
   return dir;
 }
 
@@ -34,7 +38,9 @@ export async function buildOk(dir: string, configName = "featc.config.json"): Pr
   const result = await build(path.join(dir, configName));
   const errors = result.diagnostics.filter((d) => d.severity === "error");
   if (errors.length > 0 || !result.analysis.config) {
-    throw new Error(`build of ${dir} failed:\n${errors.map((d) => `${d.code} ${d.span ? `${path.relative(dir, d.span.file)}:${d.span.line}:${d.span.column}` : ""} ${d.message}`).join("\n")}`);
+    throw new Error(
+      `build of ${dir} failed:\n${errors.map((d) => `${d.code} ${d.span ? `${path.relative(dir, d.span.file)}:${d.span.line}:${d.span.column}` : ""} ${d.message}`).join("\n")}`,
+    );
   }
   return result;
 }

@@ -26,18 +26,28 @@
     return e;
   }
   function currentGraph() {
-    return data.targets.find(function (t) { return t.target === state.target; });
+    return data.targets.find(function (t) {
+      return t.target === state.target;
+    });
   }
 
   /* ---- lineage ---- */
   function adjacency(graph) {
-    var up = new Map(), down = new Map();
-    graph.vertices.forEach(function (v) { up.set(v.id, []); down.set(v.id, []); });
-    graph.edges.forEach(function (e) { up.get(e.to).push(e.from); down.get(e.from).push(e.to); });
+    var up = new Map(),
+      down = new Map();
+    graph.vertices.forEach(function (v) {
+      up.set(v.id, []);
+      down.set(v.id, []);
+    });
+    graph.edges.forEach(function (e) {
+      up.get(e.to).push(e.from);
+      down.get(e.from).push(e.to);
+    });
     return { up: up, down: down };
   }
   function reach(start, next) {
-    var seen = new Set(), stack = (next.get(start) || []).slice();
+    var seen = new Set(),
+      stack = (next.get(start) || []).slice();
     while (stack.length) {
       var id = stack.pop();
       if (seen.has(id) || id === start) continue;
@@ -72,17 +82,32 @@
   function neighbourhood(graph, id) {
     var adj = adjacency(graph);
     var keep = new Set([id]);
-    var up = [id], down = [id], depth = 0, complete = true;
+    var up = [id],
+      down = [id],
+      depth = 0,
+      complete = true;
     function step(frontier, next) {
       var found = new Set();
-      frontier.forEach(function (v) { next.get(v).forEach(function (n) { if (!keep.has(n)) found.add(n); }); });
+      frontier.forEach(function (v) {
+        next.get(v).forEach(function (n) {
+          if (!keep.has(n)) found.add(n);
+        });
+      });
       return Array.from(found);
     }
     while (up.length || down.length) {
-      var nextUp = step(up, adj.up), nextDown = step(down, adj.down).filter(function (n) { return nextUp.indexOf(n) < 0; });
+      var nextUp = step(up, adj.up),
+        nextDown = step(down, adj.down).filter(function (n) {
+          return nextUp.indexOf(n) < 0;
+        });
       if (!nextUp.length && !nextDown.length) break;
-      if (keep.size + nextUp.length + nextDown.length > LIMIT) { complete = false; break; }
-      nextUp.concat(nextDown).forEach(function (n) { keep.add(n); });
+      if (keep.size + nextUp.length + nextDown.length > LIMIT) {
+        complete = false;
+        break;
+      }
+      nextUp.concat(nextDown).forEach(function (n) {
+        keep.add(n);
+      });
       up = nextUp;
       down = nextDown;
       depth++;
@@ -93,7 +118,12 @@
   function drawGraph() {
     var graph = currentGraph();
     var big = graph && graph.vertices.length > LIMIT;
-    var hasCenter = big && state.center && graph.vertices.some(function (v) { return v.id === state.center; });
+    var hasCenter =
+      big &&
+      state.center &&
+      graph.vertices.some(function (v) {
+        return v.id === state.center;
+      });
     var key = graph ? graph.target + (big ? "|" + (hasCenter ? state.center : "") : "") : "";
     if (key === drawnKey) return;
     drawnKey = key;
@@ -104,36 +134,87 @@
     graphEdges = [];
     note.hidden = !big;
     if (!graph) return;
-    var vertices = graph.vertices, edges = graph.edges;
+    var vertices = graph.vertices,
+      edges = graph.edges;
     if (big && !hasCenter) {
-      note.textContent = "This DAG has " + graph.vertices.length + " vertices, too many to draw at once: choose a feature in the list to draw its neighbourhood.";
+      note.textContent =
+        "This DAG has " +
+        graph.vertices.length +
+        " vertices, too many to draw at once: choose a feature in the list to draw its neighbourhood.";
       return;
     }
     if (big) {
       var hood = neighbourhood(graph, state.center);
-      vertices = vertices.filter(function (v) { return hood.ids.has(v.id); });
-      edges = edges.filter(function (e) { return hood.ids.has(e.from) && hood.ids.has(e.to); });
-      note.textContent = "Showing " + hood.ids.size + " of " + graph.vertices.length + " vertices: " + state.center + (hood.complete ? " and all of its upstream and downstream." : " and what lies within " + hood.depth + " step(s) of it.");
+      vertices = vertices.filter(function (v) {
+        return hood.ids.has(v.id);
+      });
+      edges = edges.filter(function (e) {
+        return hood.ids.has(e.from) && hood.ids.has(e.to);
+      });
+      note.textContent =
+        "Showing " +
+        hood.ids.size +
+        " of " +
+        graph.vertices.length +
+        " vertices: " +
+        state.center +
+        (hood.complete ? " and all of its upstream and downstream." : " and what lies within " + hood.depth + " step(s) of it.");
     }
     var g = new dagre.graphlib.Graph();
     g.setGraph({ rankdir: "LR", nodesep: 14, ranksep: 56, marginx: 16, marginy: 24 });
-    g.setDefaultEdgeLabel(function () { return {}; });
+    g.setDefaultEdgeLabel(function () {
+      return {};
+    });
     vertices.forEach(function (v) {
       var lines = vertexLines(v);
-      var width = Math.max(textWidth(v.name, "600 12px system-ui, sans-serif"), Math.max.apply(null, lines.map(function (l) { return textWidth(l, "10.5px system-ui, sans-serif"); })));
-      g.setNode(v.id, { width: Math.ceil(width) + (v.role === "input" ? 36 : 22), height: 22 + lines.length * 13, vertex: v, lines: lines });
+      var width = Math.max(
+        textWidth(v.name, "600 12px system-ui, sans-serif"),
+        Math.max.apply(
+          null,
+          lines.map(function (l) {
+            return textWidth(l, "10.5px system-ui, sans-serif");
+          }),
+        ),
+      );
+      g.setNode(v.id, {
+        width: Math.ceil(width) + (v.role === "input" ? 36 : 22),
+        height: 22 + lines.length * 13,
+        vertex: v,
+        lines: lines,
+      });
     });
-    edges.forEach(function (e) { g.setEdge(e.from, e.to, { edge: e }); });
+    edges.forEach(function (e) {
+      g.setEdge(e.from, e.to, { edge: e });
+    });
     dagre.layout(g);
 
     var size = g.graph();
-    var w = Math.ceil(size.width), h = Math.ceil(size.height);
+    var w = Math.ceil(size.width),
+      h = Math.ceil(size.height);
     // Fit the panel's width, but never shrink text below 60 %: a big catalog scrolls instead.
     var scale = Math.max(0.6, Math.min(1, (host.clientWidth - 4) / w));
-    var root = svg("svg", { width: Math.ceil(w * scale), height: Math.ceil(h * scale), viewBox: "0 0 " + w + " " + h, role: "img", "aria-label": "DAG of target " + graph.target });
+    var root = svg("svg", {
+      width: Math.ceil(w * scale),
+      height: Math.ceil(h * scale),
+      viewBox: "0 0 " + w + " " + h,
+      role: "img",
+      "aria-label": "DAG of target " + graph.target,
+    });
     var defs = svg("defs");
-    [["arrow", ""], ["arrow-up", ""], ["arrow-down", ""]].forEach(function (m) {
-      var marker = svg("marker", { id: m[0], viewBox: "0 0 10 10", refX: "10", refY: "5", markerWidth: "7", markerHeight: "7", orient: "auto-start-reverse" });
+    [
+      ["arrow", ""],
+      ["arrow-up", ""],
+      ["arrow-down", ""],
+    ].forEach(function (m) {
+      var marker = svg("marker", {
+        id: m[0],
+        viewBox: "0 0 10 10",
+        refX: "10",
+        refY: "5",
+        markerWidth: "7",
+        markerHeight: "7",
+        orient: "auto-start-reverse",
+      });
       marker.appendChild(svg("path", { d: "M 0 0 L 10 5 L 0 10 z" }));
       defs.appendChild(marker);
     });
@@ -148,9 +229,16 @@
       var pts = info.points;
       // A smooth curve through dagre's bend points: each bend is a control point, the midpoints are on the curve.
       var d = "M " + pts[0].x + " " + pts[0].y;
-      for (var i = 1; i < pts.length - 1; i++) d += " Q " + pts[i].x + " " + pts[i].y + " " + (pts[i].x + pts[i + 1].x) / 2 + " " + (pts[i].y + pts[i + 1].y) / 2;
+      for (var i = 1; i < pts.length - 1; i++)
+        d += " Q " + pts[i].x + " " + pts[i].y + " " + (pts[i].x + pts[i + 1].x) / 2 + " " + (pts[i].y + pts[i + 1].y) / 2;
       d += " L " + pts[pts.length - 1].x + " " + pts[pts.length - 1].y;
-      var path = svg("path", { class: "edge" + (info.edge.extract ? " extract" : ""), d: d, "marker-end": "url(#arrow)", "data-from": ref.v, "data-to": ref.w });
+      var path = svg("path", {
+        class: "edge" + (info.edge.extract ? " extract" : ""),
+        d: d,
+        "marker-end": "url(#arrow)",
+        "data-from": ref.v,
+        "data-to": ref.w,
+      });
       edgeLayer.appendChild(path);
       graphEdges.push({ from: ref.v, to: ref.w, path: path });
     });
@@ -158,16 +246,26 @@
     g.nodes().forEach(function (id) {
       var n = g.node(id);
       var v = n.vertex;
-      var x = n.x - n.width / 2, y = n.y - n.height / 2;
-      var group = svg("g", { class: "node role-" + v.role + (v.fitted ? " fitted" : ""), "data-id": v.id, tabindex: "0", role: "button", transform: "translate(" + x + "," + y + ")" });
+      var x = n.x - n.width / 2,
+        y = n.y - n.height / 2;
+      var group = svg("g", {
+        class: "node role-" + v.role + (v.fitted ? " fitted" : ""),
+        "data-id": v.id,
+        tabindex: "0",
+        role: "button",
+        transform: "translate(" + x + "," + y + ")",
+      });
       var title = svg("title");
       title.textContent = v.name + (v.description ? " \u2014 " + v.description : "");
       group.appendChild(title);
       if (v.role === "input") {
         var s = 10;
-        group.appendChild(svg("polygon", { class: "shape", points: [s + ",0", n.width + ",0", n.width - s + "," + n.height, "0," + n.height].join(" ") }));
+        group.appendChild(
+          svg("polygon", { class: "shape", points: [s + ",0", n.width + ",0", n.width - s + "," + n.height, "0," + n.height].join(" ") }),
+        );
       } else {
-        if (v.role === "output") group.appendChild(svg("rect", { class: "outer", x: -3, y: -3, width: n.width + 6, height: n.height + 6, rx: 8 }));
+        if (v.role === "output")
+          group.appendChild(svg("rect", { class: "outer", x: -3, y: -3, width: n.width + 6, height: n.height + 6, rx: 8 }));
         group.appendChild(svg("rect", { class: "shape", width: n.width, height: n.height, rx: 6 }));
       }
       var text = svg("text", { x: n.width / 2, y: 15, "text-anchor": "middle" });
@@ -180,51 +278,90 @@
         text.appendChild(t);
       });
       group.appendChild(text);
-      group.addEventListener("click", function (ev) { ev.stopPropagation(); select(v.id === state.selected ? null : v.id, true); });
-      group.addEventListener("keydown", function (ev) { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); select(v.id, true); } });
+      group.addEventListener("click", function (ev) {
+        ev.stopPropagation();
+        select(v.id === state.selected ? null : v.id, true);
+      });
+      group.addEventListener("keydown", function (ev) {
+        if (ev.key === "Enter" || ev.key === " ") {
+          ev.preventDefault();
+          select(v.id, true);
+        }
+      });
       nodeLayer.appendChild(group);
       graphNodes.set(v.id, group);
     });
-    root.addEventListener("click", function () { select(null, false); });
+    root.addEventListener("click", function () {
+      select(null, false);
+    });
     host.appendChild(root);
   }
 
   /* ---- selection: the clicked feature, its upstream and its downstream ---- */
   function select(id, scrollList) {
     var graph = currentGraph();
-    state.selected = id && graph && graph.vertices.some(function (v) { return v.id === id; }) ? id : null;
+    state.selected =
+      id &&
+      graph &&
+      graph.vertices.some(function (v) {
+        return v.id === id;
+      })
+        ? id
+        : null;
     if (state.selected) state.center = state.selected;
     drawGraph();
-    var up = new Set(), down = new Set();
+    var up = new Set(),
+      down = new Set();
     if (state.selected) {
       var adj = adjacency(graph);
       up = reach(state.selected, adj.up);
       down = reach(state.selected, adj.down);
     }
-    var lineageOf = function (vid) { return vid === state.selected ? "selected" : up.has(vid) ? "upstream" : down.has(vid) ? "downstream" : null; };
+    var lineageOf = function (vid) {
+      return vid === state.selected ? "selected" : up.has(vid) ? "upstream" : down.has(vid) ? "downstream" : null;
+    };
     graphNodes.forEach(function (node, vid) {
       var which = lineageOf(vid);
-      ["selected", "upstream", "downstream", "dimmed"].forEach(function (c) { node.classList.remove(c); });
+      ["selected", "upstream", "downstream", "dimmed"].forEach(function (c) {
+        node.classList.remove(c);
+      });
       if (state.selected) node.classList.add(which || "dimmed");
-      if (which) node.setAttribute("data-lineage", which); else node.removeAttribute("data-lineage");
+      if (which) node.setAttribute("data-lineage", which);
+      else node.removeAttribute("data-lineage");
       node.setAttribute("aria-pressed", String(which === "selected"));
     });
     graphEdges.forEach(function (e) {
-      var from = lineageOf(e.from), to = lineageOf(e.to);
-      var which = (to === "selected" || to === "upstream") && from === "upstream" ? "upstream" : (from === "selected" || from === "downstream") && to === "downstream" ? "downstream" : null;
-      ["upstream", "downstream", "dimmed"].forEach(function (c) { e.path.classList.remove(c); });
+      var from = lineageOf(e.from),
+        to = lineageOf(e.to);
+      var which =
+        (to === "selected" || to === "upstream") && from === "upstream"
+          ? "upstream"
+          : (from === "selected" || from === "downstream") && to === "downstream"
+            ? "downstream"
+            : null;
+      ["upstream", "downstream", "dimmed"].forEach(function (c) {
+        e.path.classList.remove(c);
+      });
       if (state.selected) e.path.classList.add(which || "dimmed");
-      e.path.setAttribute("marker-end", which === "upstream" ? "url(#arrow-up)" : which === "downstream" ? "url(#arrow-down)" : "url(#arrow)");
+      e.path.setAttribute(
+        "marker-end",
+        which === "upstream" ? "url(#arrow-up)" : which === "downstream" ? "url(#arrow-down)" : "url(#arrow)",
+      );
     });
     listItems.forEach(function (item, key) {
       var which = lineageOf(key);
-      ["selected", "upstream", "downstream"].forEach(function (c) { item.classList.remove(c); });
+      ["selected", "upstream", "downstream"].forEach(function (c) {
+        item.classList.remove(c);
+      });
       if (which) item.classList.add(which);
     });
     if (state.selected && scrollList) {
       var item = listItems.get(state.selected);
       if (item) {
-        if (item.hidden) { document.getElementById("search").value = ""; filter(""); }
+        if (item.hidden) {
+          document.getElementById("search").value = "";
+          filter("");
+        }
         item.scrollIntoView({ block: "nearest" });
       }
     }
@@ -241,7 +378,17 @@
   function haystack(f) {
     var parts = [f.name, f.description, f.kind];
     f.targets.forEach(function (t) {
-      parts.push(t.target, t.type, t.level, t.role, t.exportName || "", t.file || "", (t.checks || []).join(" "), t.fitted ? "@fitted fitted" : "", (t.tags || []).join(" "));
+      parts.push(
+        t.target,
+        t.type,
+        t.level,
+        t.role,
+        t.exportName || "",
+        t.file || "",
+        (t.checks || []).join(" "),
+        t.fitted ? "@fitted fitted" : "",
+        (t.tags || []).join(" "),
+      );
     });
     return parts.join("\n").toLowerCase();
   }
@@ -249,19 +396,41 @@
     var list = document.getElementById("features");
     data.features.forEach(function (f) {
       var key = featureKey(f);
-      var roles = new Set(f.targets.map(function (t) { return t.role; }));
+      var roles = new Set(
+        f.targets.map(function (t) {
+          return t.role;
+        }),
+      );
       var item = el("li", { class: "feature", "data-name": f.name, "data-key": key });
       var head = el("div", { class: "feature-head" });
       var button = el("button", { class: "feature-name", type: "button" }, f.name);
       head.appendChild(button);
-      head.appendChild(el("span", { class: "badge " + (f.kind === "input" ? "input" : roles.has("output") ? "output" : "feature") }, f.kind === "input" ? "input" : roles.has("output") ? "output" : "feature"));
-      if (f.targets.some(function (t) { return t.fitted; })) head.appendChild(el("span", { class: "badge fitted" }, "@fitted"));
-      if (f.targets.some(function (t) { return t.variant; })) head.appendChild(el("span", { class: "badge variant" }, "variants"));
+      head.appendChild(
+        el(
+          "span",
+          { class: "badge " + (f.kind === "input" ? "input" : roles.has("output") ? "output" : "feature") },
+          f.kind === "input" ? "input" : roles.has("output") ? "output" : "feature",
+        ),
+      );
+      if (
+        f.targets.some(function (t) {
+          return t.fitted;
+        })
+      )
+        head.appendChild(el("span", { class: "badge fitted" }, "@fitted"));
+      if (
+        f.targets.some(function (t) {
+          return t.variant;
+        })
+      )
+        head.appendChild(el("span", { class: "badge variant" }, "variants"));
       item.appendChild(head);
       item.appendChild(el("p", { class: "description" }, f.description));
       var table = el("table", { class: "per-target" });
       var headRow = el("tr");
-      ["target", "type", "level", "defined by", "checks"].forEach(function (h) { headRow.appendChild(el("th", null, h)); });
+      ["target", "type", "level", "defined by", "checks"].forEach(function (h) {
+        headRow.appendChild(el("th", null, h));
+      });
       table.appendChild(headRow);
       f.targets.forEach(function (t) {
         var row = el("tr", { "data-target": t.target });
@@ -269,7 +438,13 @@
         var type = el("td");
         type.appendChild(el("code", null, t.type));
         row.appendChild(type);
-        row.appendChild(el("td", null, t.level + (t.fitted ? (t.fitted === "read" ? ", @fitted read" : ", @fitted computed") : "") + (t.async ? ", async" : "")));
+        row.appendChild(
+          el(
+            "td",
+            null,
+            t.level + (t.fitted ? (t.fitted === "read" ? ", @fitted read" : ", @fitted computed") : "") + (t.async ? ", async" : ""),
+          ),
+        );
         var def = el("td");
         if (t.exportName) def.appendChild(el("code", null, t.exportName));
         if (t.file) def.appendChild(document.createTextNode(" " + t.file + ":" + t.line));
@@ -279,7 +454,11 @@
       });
       item.appendChild(table);
       item.addEventListener("click", function () {
-        if (!currentGraph().vertices.some(function (v) { return v.id === key; })) {
+        if (
+          !currentGraph().vertices.some(function (v) {
+            return v.id === key;
+          })
+        ) {
           var other = f.targets[0];
           if (other) setTarget(other.target);
         }
@@ -296,20 +475,26 @@
     var words = query.toLowerCase().split(/\s+/).filter(Boolean);
     var shown = 0;
     listItems.forEach(function (item, key) {
-      var match = words.every(function (w) { return item._haystack.indexOf(w) >= 0; });
+      var match = words.every(function (w) {
+        return item._haystack.indexOf(w) >= 0;
+      });
       item.hidden = !match;
       if (match) shown++;
       var node = graphNodes.get(key);
       if (node) node.classList.toggle("search-miss", words.length > 0 && !match);
     });
     document.querySelector(".empty-result").hidden = shown > 0;
-    document.getElementById("count").textContent = words.length ? shown + " of " + listItems.size + " shown" : listItems.size + " features and inputs";
+    document.getElementById("count").textContent = words.length
+      ? shown + " of " + listItems.size + " shown"
+      : listItems.size + " features and inputs";
   }
 
   /* ---- targets ---- */
   function setTarget(name) {
     state.target = name;
-    document.querySelectorAll("#targets button").forEach(function (b) { b.setAttribute("aria-selected", String(b.dataset.target === name)); });
+    document.querySelectorAll("#targets button").forEach(function (b) {
+      b.setAttribute("aria-selected", String(b.dataset.target === name));
+    });
     drawGraph();
     filter(document.getElementById("search").value);
     select(state.selected, false);
@@ -317,16 +502,26 @@
   function buildTargets() {
     var nav = document.getElementById("targets");
     data.targets.forEach(function (t) {
-      var b = el("button", { type: "button", role: "tab", "data-target": t.target, "aria-selected": "false" }, t.target + " (" + t.shape + ")");
-      b.addEventListener("click", function () { setTarget(t.target); });
+      var b = el(
+        "button",
+        { type: "button", role: "tab", "data-target": t.target, "aria-selected": "false" },
+        t.target + " (" + t.shape + ")",
+      );
+      b.addEventListener("click", function () {
+        setTarget(t.target);
+      });
       nav.appendChild(b);
     });
   }
 
   buildTargets();
   buildList();
-  document.getElementById("search").addEventListener("input", function (ev) { filter(ev.target.value); });
-  document.addEventListener("keydown", function (ev) { if (ev.key === "Escape") select(null, false); });
+  document.getElementById("search").addEventListener("input", function (ev) {
+    filter(ev.target.value);
+  });
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key === "Escape") select(null, false);
+  });
   if (state.target) setTarget(state.target);
   else filter("");
   document.body.setAttribute("data-ready", "true");

@@ -11,7 +11,9 @@ import { Graphviz } from "@hpcc-js/wasm-graphviz";
 import { loadLineage } from "../load.js";
 import { toDot } from "../render.js";
 
-const { values } = parseArgs({ options: { config: { type: "string", default: "featc.config.json" }, target: { type: "string" }, out: { type: "string" } } });
+const { values } = parseArgs({
+  options: { config: { type: "string", default: "featc.config.json" }, target: { type: "string" }, out: { type: "string" } },
+});
 if (!values.target || !values.out) {
   console.error("usage: dag-svg.ts [--config featc.config.json] --target NAME --out FILE.svg");
   process.exit(2);

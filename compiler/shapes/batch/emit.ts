@@ -7,7 +7,16 @@
 import { code, joinCode, lineComment, member, str, type Code } from "../../codegen/writer.js";
 import type { Dep, GraphNode } from "../../model.js";
 import { callArguments } from "../executor/arguments.js";
-import { append, indent, scalarChecks, writeExecutor, type BodyMode, type BodyStep, type ComputeBody, type ExecutorShape } from "../executor/module.js";
+import {
+  append,
+  indent,
+  scalarChecks,
+  writeExecutor,
+  type BodyMode,
+  type BodyStep,
+  type ComputeBody,
+  type ExecutorShape,
+} from "../executor/module.js";
 import type { TargetPlan } from "../executor/plan.js";
 import { schedule } from "../executor/schedule.js";
 import { declareLocal, promiseType, valueType } from "../executor/types.js";
@@ -53,13 +62,27 @@ function body(plan: TargetPlan, layout: LoopLayout, mode: BodyMode): ComputeBody
       const p = plan.derived(node.name, "promise");
       const call = code`${plan.imports.runtime("handled")}(${valueExpr(plan, layout, node)})`;
       const start = { nodes: [node.name], comment: code`${plan.describe(node)} (started now, awaited before first use)` };
-      if (guarded) return { ...start, declarations: [code`let ${p}: ${promiseType(plan, node)} | undefined;`], statements: [code`if (${plan.masks.test("need", node.name)}) ${p} = ${call};`] };
-      return mode.split ? { ...start, declarations: [code`let ${p}!: ${promiseType(plan, node)};`], statements: [code`${p} = ${call};`] } : { ...start, declarations: [], statements: [code`const ${p} = ${call};`] };
+      if (guarded)
+        return {
+          ...start,
+          declarations: [code`let ${p}: ${promiseType(plan, node)} | undefined;`],
+          statements: [code`if (${plan.masks.test("need", node.name)}) ${p} = ${call};`],
+        };
+      return mode.split
+        ? { ...start, declarations: [code`let ${p}!: ${promiseType(plan, node)};`], statements: [code`${p} = ${call};`] }
+        : { ...start, declarations: [], statements: [code`const ${p} = ${call};`] };
     }
-    const expr = step.kind === "await" ? code`await ${plan.derived(node.name, "promise")}${guarded ? code`!` : code``}` : valueExpr(plan, layout, node);
+    const expr =
+      step.kind === "await"
+        ? code`await ${plan.derived(node.name, "promise")}${guarded ? code`!` : code``}`
+        : valueExpr(plan, layout, node);
     return produce(plan, node, expr, mode);
   });
-  return { setup: [code`const axis = new ${plan.imports.runtime("RowAxis")}();`, ...windowGroupDeclarations(plan, included)], afterReads, steps };
+  return {
+    setup: [code`const axis = new ${plan.imports.runtime("RowAxis")}();`, ...windowGroupDeclarations(plan, included)],
+    afterReads,
+    steps,
+  };
 }
 
 /** The expression computing a non-map node from values in scope. */
@@ -181,17 +204,27 @@ function emitLoop(plan: TargetPlan, layout: LoopLayout, loop: Loop, loopCount: n
   const inner: Code[] = [code`const n = axis.rows;`];
   if (guarded) {
     for (const m of stored) {
-      const reasons = [...(plan.isOutput(m.name) ? [code`(${masks.test("want", m.name)}) !== 0`] : []), ...(outside(m).length > 0 ? [masks.anyBit("need", outside(m))] : [])];
+      const reasons = [
+        ...(plan.isOutput(m.name) ? [code`(${masks.test("want", m.name)}) !== 0`] : []),
+        ...(outside(m).length > 0 ? [masks.anyBit("need", outside(m))] : []),
+      ];
       inner.push(code`const ${storeFlag(m)} = ${joinCode(reasons, " || ")};`);
     }
   }
   if (numeric.length > 0) {
     const allocate = plan.imports.runtime("allocateFloat64Columns");
-    const count = guarded ? joinCode(numeric.map((m) => code`(${storeFlag(m)} ? 1 : 0)`), " + ") : numeric.length;
+    const count = guarded
+      ? joinCode(
+          numeric.map((m) => code`(${storeFlag(m)} ? 1 : 0)`),
+          " + ",
+        )
+      : numeric.length;
     inner.push(code`const numbers = ${allocate}(n, ${count});`);
     if (guarded) inner.push(code`let next = 0;`);
   }
-  numeric.forEach((m, k) => inner.push(guarded ? code`${col(m)} = ${storeFlag(m)} ? numbers[next++]! : new Float64Array(0);` : code`${col(m)} = numbers[${k}]!;`));
+  numeric.forEach((m, k) =>
+    inner.push(guarded ? code`${col(m)} = ${storeFlag(m)} ? numbers[next++]! : new Float64Array(0);` : code`${col(m)} = numbers[${k}]!;`),
+  );
   for (const m of stored.filter((x) => !storesNumbers(x))) {
     const type = valueType(plan, m);
     inner.push(guarded ? code`${col(m)} = ${storeFlag(m)} ? new Array<${type}>(n) : [];` : code`${col(m)} = new Array<${type}>(n);`);
@@ -224,7 +257,14 @@ function emitLoop(plan: TargetPlan, layout: LoopLayout, loop: Loop, loopCount: n
         body.push(code`if (!(${plan.checkCondition(c, local)})) { ${failed}++; if (${first}.length < 5) ${first}.push(i); }`);
       });
       if (storedSet.has(m)) body.push(guarded ? code`if (${storeFlag(m)}) ${col(m)}[i] = ${local};` : code`${col(m)}[i] = ${local};`);
-      if (withGuards) row.push(declareLocal(plan, local, m), code`if (${masks.test("need", m.name)}) {`, code`  ${local} = ${expr};`, ...indent(body, 1), code`}`);
+      if (withGuards)
+        row.push(
+          declareLocal(plan, local, m),
+          code`if (${masks.test("need", m.name)}) {`,
+          code`  ${local} = ${expr};`,
+          ...indent(body, 1),
+          code`}`,
+        );
       else row.push(code`const ${local} = ${expr};`, ...body);
     }
     return row;
@@ -240,7 +280,14 @@ function emitLoop(plan: TargetPlan, layout: LoopLayout, loop: Loop, loopCount: n
   ];
   inner.push(code`const chunk = ${plan.imports.runtime("chunkRowsFor")}(options, n);`);
   if (guarded && members.length > 1) {
-    append(inner, [code`if (${masks.allBits("need", loop.members)}) {`], indent(chunked(rowBody(false)), 1), [code`} else {`], indent(chunked(rowBody(true)), 1), [code`}`]);
+    append(
+      inner,
+      [code`if (${masks.allBits("need", loop.members)}) {`],
+      indent(chunked(rowBody(false)), 1),
+      [code`} else {`],
+      indent(chunked(rowBody(true)), 1),
+      [code`}`],
+    );
   } else append(inner, chunked(rowBody(guarded)));
   for (const m of checked) {
     m.checks.forEach((c, k) => {

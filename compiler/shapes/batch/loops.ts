@@ -80,7 +80,12 @@ export function layoutLoops(g: BuiltTarget): LoopLayout {
  * per fused loop (its included members); priorities follow stage, then nodes before loops, then
  * topological order.
  */
-export function batchUnits(g: BuiltTarget, layout: LoopLayout, included: ReadonlySet<string>, async: boolean): { units: Unit[]; loops: Loop[] } {
+export function batchUnits(
+  g: BuiltTarget,
+  layout: LoopLayout,
+  included: ReadonlySet<string>,
+  async: boolean,
+): { units: Unit[]; loops: Loop[] } {
   const index = new Map(g.order.map((n, i) => [n, i]));
   const unitOf = (name: string) => layout.loopOf.get(name)?.id ?? name;
   const raw: { id: string; async: boolean; deps: Set<string>; key: [number, number, number] }[] = [];

@@ -10,10 +10,15 @@ import type { TargetPlan } from "./plan.js";
 export function historiesInterface(plan: TargetPlan): Code[] {
   const histories = plan.target.windowHistories;
   if (histories.length === 0) return [];
-  const lines: Code[] = [docComment("The entity's rows before the request, oldest first, per (by, order) pair of the @window nodes."), code`export interface WindowHistories {`];
+  const lines: Code[] = [
+    docComment("The entity's rows before the request, oldest first, per (by, order) pair of the @window nodes."),
+    code`export interface WindowHistories {`,
+  ];
   for (const h of histories) {
     lines.push(code`  /**`, ...rowsNeeded(h).map((line) => code`   * ${commentText(line)}`), code`   */`);
-    const columns = h.columns.map((c) => code`readonly ${key(c.name)}: ${plan.imports.runtimeType("Column")}<${checkerType(c.type.code ?? "number")}>`);
+    const columns = h.columns.map(
+      (c) => code`readonly ${key(c.name)}: ${plan.imports.runtimeType("Column")}<${checkerType(c.type.code ?? "number")}>`,
+    );
     lines.push(code`  ${key(h.name)}: { ${joinCode(columns, "; ")} };`);
   }
   lines.push(code`}`);

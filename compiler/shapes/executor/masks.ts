@@ -27,7 +27,7 @@ export class Masks {
   /** `need0 & 0x4`: a test of one node's bit. */
   test(family: MaskFamily, name: string): Code {
     const b = this.bit.get(name)!;
-    return code`${this.word(family, Math.floor(b / BITS_PER_WORD))} & ${hex(1 << b % BITS_PER_WORD)}`;
+    return code`${this.word(family, Math.floor(b / BITS_PER_WORD))} & ${hex(1 << (b % BITS_PER_WORD))}`;
   }
 
   /** The bits of `names`, grouped by word, in word order. */
@@ -37,7 +37,7 @@ export class Masks {
       const b = this.bit.get(name);
       if (b === undefined) continue;
       const w = Math.floor(b / BITS_PER_WORD);
-      words.set(w, (words.get(w) ?? 0) | (1 << b % BITS_PER_WORD));
+      words.set(w, (words.get(w) ?? 0) | (1 << (b % BITS_PER_WORD)));
     }
     return [...words.entries()].sort(([a], [b]) => a - b);
   }

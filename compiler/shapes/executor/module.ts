@@ -7,7 +7,18 @@
  * A body too long for TypeScript's control-flow analysis (which gives up, TS2563, after a few
  * thousand branches in one function) is cut into nested functions of a few nodes each.
  */
-import { code, commentText, docComment, joinCode, key, lineComment, member, str, type Code, type RuntimeType } from "../../codegen/writer.js";
+import {
+  code,
+  commentText,
+  docComment,
+  joinCode,
+  key,
+  lineComment,
+  member,
+  str,
+  type Code,
+  type RuntimeType,
+} from "../../codegen/writer.js";
 import type { GraphNode } from "../../model.js";
 import { TargetPlan } from "./plan.js";
 import { fastPathOutputs, inputsUpstream, nodeDeps, upstreamOf } from "./reach.js";
@@ -102,7 +113,10 @@ export function writeExecutor(input: EmitInput, shape: ExecutorShape): string {
           ? code`async function computeAsync(${masks}, ${signatureTail}): Promise<${returns}> {`
           : code`function computeSync(${masks}, ${signatureTail}): ${returns} {`,
         code`  const result: ${returns} = {};`,
-        ...indent([...body.setup, ...inputReads(plan, included, true), ...body.afterReads, ...bodySteps(plan, body.steps, split, async, "compute")], 1),
+        ...indent(
+          [...body.setup, ...inputReads(plan, included, true), ...body.afterReads, ...bodySteps(plan, body.steps, split, async, "compute")],
+          1,
+        ),
         code`  return result;`,
         code`}`,
       ],
@@ -125,7 +139,15 @@ export function writeExecutor(input: EmitInput, shape: ExecutorShape): string {
         [
           docComment(`Fast path for '${only}' alone: only its upstream runs, ${shape.fastPathDoc}.`),
           code`${async ? code`async ` : code``}function ${name}(${signatureTail}): ${async ? code`Promise<${type}>` : type} {`,
-          ...indent([...body.setup, ...inputReads(plan, included, false), ...body.afterReads, ...bodySteps(plan, body.steps, split, async, "compute")], 1),
+          ...indent(
+            [
+              ...body.setup,
+              ...inputReads(plan, included, false),
+              ...body.afterReads,
+              ...bodySteps(plan, body.steps, split, async, "compute"),
+            ],
+            1,
+          ),
           code`  return { ${shorthand(only, shape.fastPathValue(plan, only))} };`,
           code`}`,
         ],
@@ -144,7 +166,11 @@ export function writeExecutor(input: EmitInput, shape: ExecutorShape): string {
   const inputsInterface = plan.inputsInterface();
   const histories = historiesInterface(plan);
   const inputsType = joinCode(
-    [inputsInterface ?? code`{}`, ...(g.fittedInputs.length > 0 ? [code`{ fitted: FittedValues }`] : []), ...(histories.length > 0 ? [code`WindowHistories`] : [])],
+    [
+      inputsInterface ?? code`{}`,
+      ...(g.fittedInputs.length > 0 ? [code`{ fitted: FittedValues }`] : []),
+      ...(histories.length > 0 ? [code`WindowHistories`] : []),
+    ],
     " & ",
   );
   const asyncOutputs = publicOutputs.filter((n) => plan.asyncDependent.has(n));
@@ -169,7 +195,12 @@ export function writeExecutor(input: EmitInput, shape: ExecutorShape): string {
   }
   if (fittedNodes.length > 0) {
     const compute = g.fitted === "compute";
-    lines.push(code``, docComment(`The @fitted values: ${compute ? "computed by this target, saved for targets that read them." : "read from the artifact a fitting target saved."}`));
+    lines.push(
+      code``,
+      docComment(
+        `The @fitted values: ${compute ? "computed by this target, saved for targets that read them." : "read from the artifact a fitting target saved."}`,
+      ),
+    );
     lines.push(code`export interface FittedValues {`);
     for (const n of fittedNodes) lines.push(code`  ${key(n)}: ${fittedType(plan, plan.node(n))};`);
     lines.push(code`}`, code``);
@@ -188,7 +219,14 @@ export function writeExecutor(input: EmitInput, shape: ExecutorShape): string {
   }
   if (histories.length > 0) lines.push(code``, ...histories);
   lines.push(code``, docComment(`All inputs of target ${str(g.name)}.`), code`export type Inputs = ${inputsType};`);
-  append(lines, writeInputValidation(validatedInputs(plan), { invalid: plan.imports.runtime("InvalidInputError"), missing: plan.imports.runtime("MissingInputError") }), [code``]);
+  append(
+    lines,
+    writeInputValidation(validatedInputs(plan), {
+      invalid: plan.imports.runtime("InvalidInputError"),
+      missing: plan.imports.runtime("MissingInputError"),
+    }),
+    [code``],
+  );
   const upstream = inputsUpstream(g);
   lines.push(docComment("The inputs each output needs, transitively."), code`interface InputsNeeded {`);
   for (const n of publicOutputs) lines.push(code`  ${key(n)}: ${union(upstream.get(n) ?? [])};`);
@@ -199,12 +237,20 @@ export function writeExecutor(input: EmitInput, shape: ExecutorShape): string {
   if (asyncNames) {
     lines.push(docComment("Outputs that depend on an async node: requesting any makes `execute` return a Promise."));
     lines.push(code`export type AsyncOutputName = ${asyncNames};`, code``);
-    lines.push(code`export type Result<K extends OutputName> = [Extract<K, AsyncOutputName>] extends [never] ? ${pick} : Promise<${pick}>;`);
+    lines.push(
+      code`export type Result<K extends OutputName> = [Extract<K, AsyncOutputName>] extends [never] ? ${pick} : Promise<${pick}>;`,
+    );
   } else lines.push(code`export type Result<K extends OutputName> = ${pick};`);
-  lines.push(code``, code`/**`, code` * Computes the requested outputs of target ${commentText(str(g.name))}; only the nodes upstream of them run.`);
+  lines.push(
+    code``,
+    code`/**`,
+    code` * Computes the requested outputs of target ${commentText(str(g.name))}; only the nodes upstream of them run.`,
+  );
   if (asyncNames) lines.push(code` * Synchronous when none of the requested outputs depends on an async node.`);
   lines.push(code` */`);
-  lines.push(code`export function execute<K extends OutputName>(outputs: readonly K[], inputs: InputsFor<K>, options?: ${options}): Result<K> {`);
+  lines.push(
+    code`export function execute<K extends OutputName>(outputs: readonly K[], inputs: InputsFor<K>, options?: ${options}): Result<K> {`,
+  );
   append(lines, indent(dispatch, 1), [code`}`]);
   for (const body of bodies) lines.push(code``, body);
 
@@ -213,21 +259,33 @@ export function writeExecutor(input: EmitInput, shape: ExecutorShape): string {
     code`// Target ${commentText(str(g.name))} (shape ${commentText(g.shape)}) of ${commentText(input.configFile)}.`,
     code`// Catalog functions are called directly, in dependency order; nothing is looked up by name at run time.`,
     code`// execute() runs only what the requested outputs need: one bit per node in the need/want masks below.`,
-    ...(hasSync && hasAsync ? [code`// computeSync holds the nodes that wait on no async call, so a request that needs none gets no Promise;`] : []),
+    ...(hasSync && hasAsync
+      ? [code`// computeSync holds the nodes that wait on no async call, so a request that needs none gets no Promise;`]
+      : []),
     ...(hasAsync ? [code`// computeAsync starts each async call as soon as its inputs exist and awaits it just before first use.`] : []),
-    ...(fastPaths.size > 0 ? [code`// computeOnly_* run one output alone, straight through with no mask tests, for the common single-output call.`] : []),
+    ...(fastPaths.size > 0
+      ? [code`// computeOnly_* run one output alone, straight through with no mask tests, for the common single-output call.`]
+      : []),
     code`/* eslint-disable */`,
   ];
   return joinCode([...header, ...plan.imports.render(), ...lines], "\n") + "\n";
 }
 
 /** The body of `execute`: a fast path for a single output, else the masks, then the compute function. */
-function executeBody(plan: TargetPlan, publicOutputs: readonly string[], fastPaths: ReadonlyMap<string, Code>, hasSync: boolean, hasAsync: boolean): Code[] {
+function executeBody(
+  plan: TargetPlan,
+  publicOutputs: readonly string[],
+  fastPaths: ReadonlyMap<string, Code>,
+  hasSync: boolean,
+  hasAsync: boolean,
+): Code[] {
   const { masks } = plan;
   const out: Code[] = [];
   const asInputs = code`inputs as unknown as Inputs, options`;
   out.push(code`if (options?.validate) checkInputs(inputs, false);`);
-  out.push(code`else if (inputs === null || inputs === undefined) throw new ${plan.imports.runtime("MissingInputError")}("", TARGET, inputs);`);
+  out.push(
+    code`else if (inputs === null || inputs === undefined) throw new ${plan.imports.runtime("MissingInputError")}("", TARGET, inputs);`,
+  );
   if (fastPaths.size > 0) {
     out.push(code`if (outputs.length === 1) {`, code`  switch (outputs[0] as OutputName) {`);
     for (const [output, fn] of fastPaths) out.push(code`    case ${str(output)}: return ${fn}(${asInputs}) as unknown as Result<K>;`);
@@ -255,7 +313,9 @@ function executeBody(plan: TargetPlan, publicOutputs: readonly string[], fastPat
   );
   const call = (fn: Code) => code`${fn}(${maskArgs}, ${asInputs}) as unknown as Result<K>`;
   if (hasAsync && hasSync) {
-    out.push(code`if (${masks.anyBit("need", [...plan.asyncDependent])}) return ${call(code`computeAsync`)}; // something needed waits on an async call`);
+    out.push(
+      code`if (${masks.anyBit("need", [...plan.asyncDependent])}) return ${call(code`computeAsync`)}; // something needed waits on an async call`,
+    );
     out.push(code`return ${call(code`computeSync`)};`);
   } else if (hasAsync) {
     // Result<never> is not a Promise: asking for nothing answers synchronously even when every node is async.
@@ -296,7 +356,8 @@ function inputReads(plan: TargetPlan, included: ReadonlySet<string>, guarded: bo
     const read = code`inputs${member(name)}`;
     // An input named like a member of Object.prototype (constructor, toString, …) that was left
     // out must read as undefined, not as the inherited member.
-    const value = name in Object.prototype ? code`(Object.hasOwn(inputs, ${str(name)}) ? ${read} : undefined) as Inputs[${str(name)}]` : read;
+    const value =
+      name in Object.prototype ? code`(Object.hasOwn(inputs, ${str(name)}) ? ${read} : undefined) as Inputs[${str(name)}]` : read;
     lines.push(code`const ${local} = ${value};`);
     const optional = name === "fitted" ? false : (fields.get(name)?.optional ?? false);
     if (!optional) {
@@ -312,10 +373,7 @@ function inputReads(plan: TargetPlan, included: ReadonlySet<string>, guarded: bo
 
 /** The statements that run a node's checks on one value (online, or a batch scalar). */
 export function scalarChecks(plan: TargetPlan, node: GraphNode, value: Code): Code[] {
-  return node.checks.map(
-    (c) =>
-      code`if (!(${plan.checkCondition(c, value)})) ${plan.reportCheck(node, c, code`1`, code`1`, code`[0]`)}`,
-  );
+  return node.checks.map((c) => code`if (!(${plan.checkCondition(c, value)})) ${plan.reportCheck(node, c, code`1`, code`1`, code`[0]`)}`);
 }
 
 /** `name: local`, or just `name` when they are the same. */
@@ -355,7 +413,12 @@ function bodySteps(plan: TargetPlan, steps: readonly BodyStep[], split: boolean,
     const name = plan.names.take(first === last ? `${verb}_${local(first)}` : `${verb}_${local(first)}_to_${local(last)}`);
     const nodes = part.reduce((n, step) => n + step.nodes.length, 0);
     const which = `${nodes === 1 ? "one node" : `${nodes} nodes`}, ${first === last ? first : `${first} to ${last}`}`;
-    out.push(code``, docComment(verb === "need" ? `The dependencies of ${which}, marked needed when the node is.` : `Computes ${which}, in schedule order.`));
+    out.push(
+      code``,
+      docComment(
+        verb === "need" ? `The dependencies of ${which}, marked needed when the node is.` : `Computes ${which}, in schedule order.`,
+      ),
+    );
     out.push(async ? code`async function ${name}(): Promise<void> {` : code`function ${name}(): void {`);
     for (const step of part) append(out, indent(step.comment === "" ? step.statements : [step.comment, ...step.statements], 1));
     out.push(code`}`);

@@ -12,9 +12,37 @@ import { asyncDependents, inputConsumers } from "./reach.js";
 
 /** Internal names of generated code that a node's local must never take. */
 const INTERNAL = [
-  "execute", "outputs", "inputs", "options", "result", "axis", "k", "i", "n", "start", "end", "chunk", "numbers", "next", "failed", "first", "v",
-  "handled", "reportCheck", "allocateFloat64Columns", "chunkRowsFor", "RowAxis", "MissingInputError", "UnknownOutputError", "computeSync", "computeAsync",
-  "TARGET", "OUTPUT_NAMES", "FITTED_HASH", "FITTED_SCHEMA", "FITTED_OUTPUTS",
+  "execute",
+  "outputs",
+  "inputs",
+  "options",
+  "result",
+  "axis",
+  "k",
+  "i",
+  "n",
+  "start",
+  "end",
+  "chunk",
+  "numbers",
+  "next",
+  "failed",
+  "first",
+  "v",
+  "handled",
+  "reportCheck",
+  "allocateFloat64Columns",
+  "chunkRowsFor",
+  "RowAxis",
+  "MissingInputError",
+  "UnknownOutputError",
+  "computeSync",
+  "computeAsync",
+  "TARGET",
+  "OUTPUT_NAMES",
+  "FITTED_HASH",
+  "FITTED_SCHEMA",
+  "FITTED_OUTPUTS",
 ];
 
 /** The module generated executors import the runtime from. */
@@ -53,7 +81,8 @@ export class TargetPlan {
       const fn = g.nodes.get(name)!.fn;
       fns.set(`${fn.file}#${fn.exportName}`, fn);
     }
-    for (const [, fn] of [...fns.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) this.imports.declare(this.moduleSpecifier(fn.file), fn.exportName);
+    for (const [, fn] of [...fns.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      this.imports.declare(this.moduleSpecifier(fn.file), fn.exportName);
     const validators = new Map<string, { file: string; name: string }>();
     for (const name of this.order) {
       for (const check of g.nodes.get(name)!.checks) {
@@ -61,7 +90,8 @@ export class TargetPlan {
         if (v && check.rule.kind === "validator") validators.set(`${v.file}#${check.rule.fn}`, { file: v.file, name: check.rule.fn });
       }
     }
-    for (const [, v] of [...validators.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) this.imports.declare(this.moduleSpecifier(v.file), v.name);
+    for (const [, v] of [...validators.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      this.imports.declare(this.moduleSpecifier(v.file), v.name);
     if (g.inputs) this.imports.declare(this.moduleSpecifier(g.inputs.file), g.inputs.name);
     for (const f of g.inputs?.fields ?? []) this.inputLocal.set(f.name, this.names.take(f.name));
     if (g.fittedInputs.length > 0) this.inputLocal.set("fitted", this.names.take("fitted"));
@@ -115,7 +145,10 @@ export class TargetPlan {
   /** `../catalog/features.js`: the ESM specifier of a catalog file, relative to outDir. */
   moduleSpecifier(file: string): string {
     let rel = path.relative(this.input.outDir, file).split(path.sep).join("/");
-    rel = rel.replace(/\.tsx?$/, ".js").replace(/\.mts$/, ".mjs").replace(/\.cts$/, ".cjs");
+    rel = rel
+      .replace(/\.tsx?$/, ".js")
+      .replace(/\.mts$/, ".mjs")
+      .replace(/\.cts$/, ".cjs");
     return rel.startsWith(".") ? rel : `./${rel}`;
   }
 
@@ -148,7 +181,14 @@ export class TargetPlan {
   reportCheck(node: GraphNode, check: CheckFact, failed: Code, total: Code, first: Code): Code {
     const field = (name: string, value: Code) => (value === name ? value : code`${name as Code}: ${value}`);
     const failure = joinCode(
-      [code`node: ${str(node.name)}`, code`check: ${str(check.text)}`, code`warn: ${check.warn ? code`true` : code`false`}`, field("failed", failed), field("total", total), field("first", first)],
+      [
+        code`node: ${str(node.name)}`,
+        code`check: ${str(check.text)}`,
+        code`warn: ${check.warn ? code`true` : code`false`}`,
+        field("failed", failed),
+        field("total", total),
+        field("first", first),
+      ],
       ", ",
     );
     return code`${this.imports.runtime("reportCheck")}(options, { ${failure} });`;

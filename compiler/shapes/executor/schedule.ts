@@ -92,7 +92,11 @@ export function schedule(units: readonly Unit[]): Step[] {
     }
     let next: Unit | undefined;
     if (blocked) {
-      next = depsOf.get(blocked.id)!.map((d) => byId.get(d)!).filter((d) => state.get(d.id) === "pending").sort((a, b) => a.priority - b.priority)[0];
+      next = depsOf
+        .get(blocked.id)!
+        .map((d) => byId.get(d)!)
+        .filter((d) => state.get(d.id) === "pending")
+        .sort((a, b) => a.priority - b.priority)[0];
       waiting.push(blocked);
     } else {
       while (pending.size > 0 && !next) {

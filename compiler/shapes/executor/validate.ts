@@ -45,7 +45,9 @@ export function writeInputValidation(inputs: ValidatedInputs, errors: Validation
     const v = w.local("v");
     const read = code`given${member(field.name)}`;
     // An input named like a member of Object.prototype that was left out reads as undefined, as in execute.
-    body.push(code`const ${v} = ${field.name in Object.prototype ? code`Object.hasOwn(given, ${str(field.name)}) ? ${read} : undefined` : read};`);
+    body.push(
+      code`const ${v} = ${field.name in Object.prototype ? code`Object.hasOwn(given, ${str(field.name)}) ? ${read} : undefined` : read};`,
+    );
     const checks = w.check(field.schema, v, [field.name]);
     // The fitted values are null when an artifact was not loaded: missing, as execute says too.
     const absent = field === fitted ? code`${v} == null` : code`${v} === undefined`;
@@ -54,7 +56,13 @@ export function writeInputValidation(inputs: ValidatedInputs, errors: Validation
     } else if (checks.length === 0) {
       body.push(code`if (${absent} && complete) throw new ${errors.missing}(${str(field.name)}, TARGET);`);
     } else {
-      body.push(code`if (${absent}) {`, code`  if (complete) throw new ${errors.missing}(${str(field.name)}, TARGET);`, code`} else {`, ...indent(checks), code`}`);
+      body.push(
+        code`if (${absent}) {`,
+        code`  if (complete) throw new ${errors.missing}(${str(field.name)}, TARGET);`,
+        code`} else {`,
+        ...indent(checks),
+        code`}`,
+      );
     }
   }
   return [
@@ -92,7 +100,9 @@ export function validatedInputs(plan: TargetPlan): ValidatedInputs {
 export function writeFittedChecks(checks: readonly Code[], options: Code): Code[] {
   return [
     code``,
-    docComment("Runs the @check rules of the fitted values, as execute would on every request: for a service to check an artifact once, when it loads it."),
+    docComment(
+      "Runs the @check rules of the fitted values, as execute would on every request: for a service to check an artifact once, when it loads it.",
+    ),
     code`export function checkFitted(values: FittedValues, options?: ${options}): void {`,
     ...(checks.length > 0 ? indent(checks) : [code`  // No fitted value has a @check.`]),
     code`}`,
@@ -166,7 +176,11 @@ class ChecksWriter {
       case "primitive":
         return code`typeof ${v} === ${TYPEOF[schema.type]!}`;
       case "literal":
-        return schema.value === null ? code`${v} === null` : schema.value === undefined ? code`${v} === undefined` : code`${v} === ${literal(schema.value)}`;
+        return schema.value === null
+          ? code`${v} === null`
+          : schema.value === undefined
+            ? code`${v} === undefined`
+            : code`${v} === ${literal(schema.value)}`;
       case "instance":
         return code`${v} instanceof ${schema.name as Code}`;
       case "union": {
@@ -206,7 +220,10 @@ class ChecksWriter {
         const passes = simpleMembers.map((m) => this.test(m, v)!);
         if (complex.length === 1) {
           // `T | null`, `T | undefined`: anything but the simple members must be a T, checked through.
-          const inner = [code`if (!${this.shallow(complex[0]!, v)}) ${this.fail(path, expected, v)}`, ...this.checkInside(complex[0]!, v, path)];
+          const inner = [
+            code`if (!${this.shallow(complex[0]!, v)}) ${this.fail(path, expected, v)}`,
+            ...this.checkInside(complex[0]!, v, path),
+          ];
           return passes.length === 0 ? inner : [code`if (!(${joinCode(passes, " || ")})) {`, ...indent(inner), code`}`];
         }
         const tests = [...passes, ...complex.map((m) => this.shallow(m, v))];

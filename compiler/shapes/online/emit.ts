@@ -7,7 +7,15 @@
 import { code, member, type Code } from "../../codegen/writer.js";
 import type { DepSource, GraphNode } from "../../model.js";
 import { callArguments } from "../executor/arguments.js";
-import { indent, scalarChecks, writeExecutor, type BodyMode, type BodyStep, type ComputeBody, type ExecutorShape } from "../executor/module.js";
+import {
+  indent,
+  scalarChecks,
+  writeExecutor,
+  type BodyMode,
+  type BodyStep,
+  type ComputeBody,
+  type ExecutorShape,
+} from "../executor/module.js";
 import type { TargetPlan } from "../executor/plan.js";
 import { nodeDeps } from "../executor/reach.js";
 import { schedule, type Unit } from "../executor/schedule.js";
@@ -68,8 +76,15 @@ function startCall(plan: TargetPlan, node: GraphNode, mode: BodyMode): BodyStep 
   const p = promiseLocal(plan, node);
   const call = code`${plan.imports.runtime("handled")}(${valueExpr(plan, node)})`;
   const step = { nodes: [node.name], comment: code`${plan.describe(node)} (started now, awaited before first use)` };
-  if (mode.only === undefined) return { ...step, declarations: [code`let ${p}: ${promiseType(plan, node)} | undefined;`], statements: [code`if (${plan.masks.test("need", node.name)}) ${p} = ${call};`] };
-  return mode.split ? { ...step, declarations: [code`let ${p}!: ${promiseType(plan, node)};`], statements: [code`${p} = ${call};`] } : { ...step, declarations: [], statements: [code`const ${p} = ${call};`] };
+  if (mode.only === undefined)
+    return {
+      ...step,
+      declarations: [code`let ${p}: ${promiseType(plan, node)} | undefined;`],
+      statements: [code`if (${plan.masks.test("need", node.name)}) ${p} = ${call};`],
+    };
+  return mode.split
+    ? { ...step, declarations: [code`let ${p}!: ${promiseType(plan, node)};`], statements: [code`${p} = ${call};`] }
+    : { ...step, declarations: [], statements: [code`const ${p} = ${call};`] };
 }
 
 function produce(plan: TargetPlan, node: GraphNode, expr: Code, mode: BodyMode): BodyStep {

@@ -8,7 +8,8 @@ export function checkAggregatesOnline(g: BuiltTarget): Diagnostic[] {
   for (const node of g.nodes.values()) {
     if (node.kind !== "function") continue;
     for (const dep of node.deps) {
-      if (dep.param.type.container !== "none" && dep.window !== "history") out.push(diagnostics.aggregateOnline(g.name, node.fn.exportName, dep.param.name, dep.param.type.text, dep.param.span));
+      if (dep.param.type.container !== "none" && dep.window !== "history")
+        out.push(diagnostics.aggregateOnline(g.name, node.fn.exportName, dep.param.name, dep.param.type.text, dep.param.span));
     }
   }
   return out;

@@ -64,7 +64,8 @@ function quotedWithBackslashes(value: string): string {
 }
 
 /** Code points plus the astral ones again (each is two UTF-16 units), for engines whose length counts code points. */
-const utf16LengthFrom = (fn: string, astral: string, double: string) => (s: string) => `CAST(${fn}(${s}) + ${fn}(regexp_replace(${s}, '[^${astral}]', '', 'g')) AS ${double})`;
+const utf16LengthFrom = (fn: string, astral: string, double: string) => (s: string) =>
+  `CAST(${fn}(${s}) + ${fn}(regexp_replace(${s}, '[^${astral}]', '', 'g')) AS ${double})`;
 
 export const DIALECT_RULES: Readonly<Record<Dialect, DialectRules>> = {
   duckdb: {
@@ -88,7 +89,10 @@ export const DIALECT_RULES: Readonly<Record<Dialect, DialectRules>> = {
   },
   clickhouse: {
     double: "Float64",
-    number: (v) => (Number.isSafeInteger(v) && !Object.is(v, -0) ? `toFloat64(${v})` : `reinterpretAsFloat64(unhex('${littleEndianHex(v)}')) /* ${spelling(v)} */`),
+    number: (v) =>
+      Number.isSafeInteger(v) && !Object.is(v, -0)
+        ? `toFloat64(${v})`
+        : `reinterpretAsFloat64(unhex('${littleEndianHex(v)}')) /* ${spelling(v)} */`,
     string: quotedWithBackslashes,
     boolean: (v) => (v ? "1" : "0"),
     // ClickHouse 18 re-serialises NOT inside function arguments for its shards so that they cannot parse it.
@@ -126,14 +130,18 @@ export const DIALECT_RULES: Readonly<Record<Dialect, DialectRules>> = {
     exp: (x) =>
       `CASE WHEN (${x} = 'NaN'::float8) THEN ${x} WHEN ${x} > 709.782712893384::float8 THEN 'Infinity'::float8 ` +
       `WHEN ${x} < '-745.1332191019412'::float8 THEN 0::float8 WHEN ${x} < -708::float8 THEN exp(${x} + 64::float8) * '1.603810890548638e-28'::float8 ELSE exp(${x}) END`,
-    pow: () => ({ unsupported: "PostgreSQL's power raises for a negative base with a fractional exponent, zero to a negative power, overflow and underflow" }),
+    pow: () => ({
+      unsupported:
+        "PostgreSQL's power raises for a negative base with a fractional exponent, zero to a negative power, overflow and underflow",
+    }),
     utf16Length: utf16LengthFrom("char_length", "\\U00010000-\\U0010FFFF", "double precision"),
     startsWith: (s, p) => `starts_with(${s}, ${p})`,
     arithmeticRaises: "PostgreSQL raises 'value out of range' where JavaScript overflows to ±Infinity or underflows to 0",
   },
   spark: {
     double: "DOUBLE",
-    number: (v) => (Number.isSafeInteger(v) && !Object.is(v, -0) ? `CAST(${v} AS DOUBLE)` : `CAST('${Number.isNaN(v) ? "NaN" : spelling(v)}' AS DOUBLE)`),
+    number: (v) =>
+      Number.isSafeInteger(v) && !Object.is(v, -0) ? `CAST(${v} AS DOUBLE)` : `CAST('${Number.isNaN(v) ? "NaN" : spelling(v)}' AS DOUBLE)`,
     string: quotedWithBackslashes,
     boolean: (v) => (v ? "TRUE" : "FALSE"),
     not: (x) => `(NOT ${x})`,

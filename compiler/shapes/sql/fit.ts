@@ -93,7 +93,11 @@ export function planFit(target: BuiltTarget, dialect: SqlDialect): SqlFitResult 
     }
     const value = lowered.value;
     if (value.kind !== "relation" || !AGGREGATES.has(value.fn)) {
-      fail(node.fn.exportName, "a @fitted value in a SQL target is one aggregate of featc/sql (count, sum, mean, stddev, min, max) of a column", node.fn.span);
+      fail(
+        node.fn.exportName,
+        "a @fitted value in a SQL target is one aggregate of featc/sql (count, sum, mean, stddev, min, max) of a column",
+        node.fn.span,
+      );
       continue;
     }
     const column = columnOf(target, node, value);
@@ -147,7 +151,13 @@ export function planFit(target: BuiltTarget, dialect: SqlDialect): SqlFitResult 
     const reason = REASONS[value.fn];
     const perRow = value.fn === "sum" || value.fn === "mean" || value.fn === "stddev";
     const bound = value.fn === "count" ? 0 : perRow ? ENGINE_SUM_ULPS_PER_ROW : 1;
-    notes.push({ node: name, approximate: reason ? [reason] : [], boundUlps: bound, ...(perRow ? { perRow } : {}), raises: d.arithmeticRaises && value.fn !== "count" ? [d.arithmeticRaises] : [] });
+    notes.push({
+      node: name,
+      approximate: reason ? [reason] : [],
+      boundUlps: bound,
+      ...(perRow ? { perRow } : {}),
+      raises: d.arithmeticRaises && value.fn !== "count" ? [d.arithmeticRaises] : [],
+    });
   }
   if (problems.length > 0 || table === undefined) return { problems };
   const tableSlot: SqlPart = { kind: "table", input: table };
@@ -155,10 +165,13 @@ export function planFit(target: BuiltTarget, dialect: SqlDialect): SqlFitResult 
   const meanOf = (field: string) => `${names.avg}(CAST(${q(field)} AS ${d.double}))`;
   // ClickHouse names a scalar subquery with WITH; the others join its one row.
   const parts: SqlPart[] = [];
-  if (dialect === "clickhouse") for (const [field, alias] of means) parts.push(text(`WITH (SELECT ${meanOf(field)} FROM `), tableSlot, text(`) AS ${q(alias)}\n`));
+  if (dialect === "clickhouse")
+    for (const [field, alias] of means) parts.push(text(`WITH (SELECT ${meanOf(field)} FROM `), tableSlot, text(`) AS ${q(alias)}\n`));
   columns.push(`CAST(${names.count} AS ${d.double}) AS ${q(FIT_ROWS_COLUMN)}`);
   parts.push(text(`SELECT\n  ${columns.join(",\n  ")}\nFROM `), tableSlot, ...(dialect === "clickhouse" ? [] : [text(` AS ${q("t0")}`)]));
-  if (dialect !== "clickhouse") for (const [field, alias] of means) parts.push(text(`\nCROSS JOIN (SELECT ${meanOf(field)} AS ${q("mean")} FROM `), tableSlot, text(`) AS ${q(alias)}`));
+  if (dialect !== "clickhouse")
+    for (const [field, alias] of means)
+      parts.push(text(`\nCROSS JOIN (SELECT ${meanOf(field)} AS ${q("mean")} FROM `), tableSlot, text(`) AS ${q(alias)}`));
   parts.push(text("\n"));
   return { plan: { parts: mergeText(parts), tables: [table], nodes, notes }, problems: [] };
 }

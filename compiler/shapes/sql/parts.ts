@@ -23,7 +23,9 @@ export interface SqlNodeNote {
  * (version 18) cannot resolve a table alias over a Distributed table.
  */
 export function loadedColumn(dialect: SqlDialect, field: string): string {
-  return dialect === "clickhouse" ? quoteIdentifier(dialect, field) : `${quoteIdentifier(dialect, "t0")}.${quoteIdentifier(dialect, field)}`;
+  return dialect === "clickhouse"
+    ? quoteIdentifier(dialect, field)
+    : `${quoteIdentifier(dialect, "t0")}.${quoteIdentifier(dialect, field)}`;
 }
 
 /** Adjacent text pieces joined into one. */

@@ -21,7 +21,6 @@ import { windowSql } from "./window.js";
 /** `boundUlps` of a node whose approximation has no bound in ulps (the reasons say why). */
 export const UNBOUNDED = -1;
 
-
 export interface SqlParameter {
   /** 1-based position, as the placeholders number them. */
   readonly index: number;
@@ -38,7 +37,6 @@ export interface SqlColumn {
   readonly type: ValueType;
 }
 
-
 export interface SqlPlan {
   readonly dialect: SqlDialect;
   readonly parts: readonly SqlPart[];
@@ -51,7 +49,8 @@ export interface SqlPlan {
   readonly fit?: SqlFitPlan;
 }
 
-export type SqlPlanResult = { readonly plan: SqlPlan; readonly problems: readonly [] } | { readonly plan?: undefined; readonly problems: readonly Diagnostic[] };
+export type SqlPlanResult =
+  { readonly plan: SqlPlan; readonly problems: readonly [] } | { readonly plan?: undefined; readonly problems: readonly Diagnostic[] };
 
 /** Placeholder spelling per dialect, with the type where the engine needs it. */
 function placeholder(dialect: SqlDialect, index: number, type: ValueType): string {
@@ -154,13 +153,23 @@ export function planSql(target: BuiltTarget, dialect: SqlDialect): SqlPlanResult
         continue;
       }
       if (from && from.node !== node.extractOf) {
-        p.fail(name, `@extract`, `a second table on the row axis ('${from.node}' is the first): join it with lookup()`, node.fn.extract?.span ?? node.fn.span);
+        p.fail(
+          name,
+          `@extract`,
+          `a second table on the row axis ('${from.node}' is the first): join it with lookup()`,
+          node.fn.extract?.span ?? node.fn.span,
+        );
         continue;
       }
       from = { node: node.extractOf!, input: (relation.args[0] as { name: string }).name };
       const type = SCALAR[node.valueType.scalar];
       if (!type) {
-        p.fail(name, node.field!, `the field's type '${node.valueType.text}' is not a number, boolean or string`, node.fn.extract?.span ?? node.fn.span);
+        p.fail(
+          name,
+          node.field!,
+          `the field's type '${node.valueType.text}' is not a number, boolean or string`,
+          node.fn.extract?.span ?? node.fn.span,
+        );
         continue;
       }
       const column = loadedColumn(dialect, node.field!);
@@ -170,7 +179,9 @@ export function planSql(target: BuiltTarget, dialect: SqlDialect): SqlPlanResult
     }
     const levelOf = () => 1 + Math.max(0, ...node.deps.map((dep) => (dep.source.kind === "node" ? (depth.get(dep.source.name) ?? 0) : 0)));
     if (node.kind === "function" && node.fn.window) {
-      const w = windowSql(node, dialect, (dep) => (dep.source.kind === "node" && depth.has(dep.source.name) ? q(dep.source.name) : undefined));
+      const w = windowSql(node, dialect, (dep) =>
+        dep.source.kind === "node" && depth.has(dep.source.name) ? q(dep.source.name) : undefined,
+      );
       if (!w.ok) {
         p.fail(name, w.construct, w.reason, node.fn.window.span);
         continue;
@@ -207,7 +218,12 @@ export function planSql(target: BuiltTarget, dialect: SqlDialect): SqlPlanResult
     }
     if (node.deps.some((dep) => dep.passing === "whole")) {
       const dep = node.deps.find((x) => x.passing === "whole")!;
-      p.fail(name, dep.param.name, "a function over a whole column or table runs in SQL only as a featc/sql call (sqlTable, lookup) or as a @fitted value", dep.param.span);
+      p.fail(
+        name,
+        dep.param.name,
+        "a function over a whole column or table runs in SQL only as a featc/sql call (sqlTable, lookup) or as a @fitted value",
+        dep.param.span,
+      );
       continue;
     }
     const fields: readonly LoweredField[] = value.kind === "scalar" ? [{ name: "", type: value.type, expr: value.expr }] : value.fields;
@@ -232,10 +248,21 @@ export function planSql(target: BuiltTarget, dialect: SqlDialect): SqlPlanResult
     depth.set(name, level);
     while (steps.length < level) steps.push([]);
     steps[level - 1]!.push(...rendered.map((r) => `${r.sql} AS ${q(r.column)}`));
-    p.notes.push({ node: name, approximate: [...approximate].sort(), boundUlps: calls * ULPS_PER_APPROXIMATE_CALL, raises: [...raises].sort() });
+    p.notes.push({
+      node: name,
+      approximate: [...approximate].sort(),
+      boundUlps: calls * ULPS_PER_APPROXIMATE_CALL,
+      raises: [...raises].sort(),
+    });
   }
   if (!from && p.problems.length === 0) {
-    p.problems.push(diagnostics.noSqlRowTable(target.name, dialect, target.nodes.values().next().value?.fn.span ?? { file: "", line: 1, column: 1, length: 1 }));
+    p.problems.push(
+      diagnostics.noSqlRowTable(
+        target.name,
+        dialect,
+        target.nodes.values().next().value?.fn.span ?? { file: "", line: 1, column: 1, length: 1 },
+      ),
+    );
   }
   // A computing target must fit every value in the engine; a reading one offers the fit when it can.
   const fit = planFit(target, dialect);
@@ -246,12 +273,28 @@ export function planSql(target: BuiltTarget, dialect: SqlDialect): SqlPlanResult
   const outputs = new Set(target.outputs);
   const baseColumns = [...depth.entries()].filter(([, level]) => level === 0).map(([name]) => name);
   const selected: SqlColumn[] = [
-    ...baseColumns.filter((n) => outputs.has(n)).map((n) => ({ name: n, node: n, type: SCALAR[target.nodes.get(n)!.valueType.scalar] ?? ("number" as const) })),
+    ...baseColumns
+      .filter((n) => outputs.has(n))
+      .map((n) => ({ name: n, node: n, type: SCALAR[target.nodes.get(n)!.valueType.scalar] ?? ("number" as const) })),
     ...columns.filter((c) => outputs.has(c.node)),
   ];
-  const parts = dialect === "clickhouse" ? nestedStatement(dialect, from.input, extracted, lookups, steps, selected) : cteStatement(dialect, from.input, extracted, lookups, steps, selected);
+  const parts =
+    dialect === "clickhouse"
+      ? nestedStatement(dialect, from.input, extracted, lookups, steps, selected)
+      : cteStatement(dialect, from.input, extracted, lookups, steps, selected);
   const tables = [...new Set(parts.flatMap((x) => (x.kind === "table" ? [x.input] : [])))].sort();
-  return { plan: { dialect, parts: mergeText(parts), parameters: p.parameters, tables, columns: selected, notes: p.notes, ...(fit.plan ? { fit: fit.plan } : {}) }, problems: [] };
+  return {
+    plan: {
+      dialect,
+      parts: mergeText(parts),
+      parameters: p.parameters,
+      tables,
+      columns: selected,
+      notes: p.notes,
+      ...(fit.plan ? { fit: fit.plan } : {}),
+    },
+    problems: [],
+  };
 }
 
 /** One `lookup()`: the left join of a table's key and value columns on a column of the loaded table. */
@@ -270,13 +313,28 @@ interface Lookup {
 /** `lookup(keys, table, "key", "value", missing)`: checks the arguments. */
 function planLookup(p: Planner, node: GraphNode, call: RelationCall, relations: ReadonlyMap<string, RelationCall>): Lookup | undefined {
   const [keys, table, key, value, missing] = call.args as readonly (RelationArg | undefined)[];
-  const depOf = (arg: RelationArg | undefined) => (arg?.kind === "param" ? node.deps.find((dep) => dep.param.name === arg.name) : undefined);
+  const depOf = (arg: RelationArg | undefined) =>
+    arg?.kind === "param" ? node.deps.find((dep) => dep.param.name === arg.name) : undefined;
   const keysDep = depOf(keys);
   const tableDep = depOf(table);
   const tableCall = tableDep?.source.kind === "node" ? relations.get(tableDep.source.name) : undefined;
   const keysNode = keysDep?.source.kind === "node" ? p.target.nodes.get(keysDep.source.name) : undefined;
-  if (!keysDep || keysNode?.kind !== "extract" || !tableCall || tableCall.fn !== "sqlTable" || key?.kind !== "string" || value?.kind !== "string" || !missing || missing.kind === "param") {
-    p.fail(node.name, "lookup", "lookup() takes a column of the loaded table, a sqlTable() node, two field names as string literals and a literal for missing rows", call.span);
+  if (
+    !keysDep ||
+    keysNode?.kind !== "extract" ||
+    !tableCall ||
+    tableCall.fn !== "sqlTable" ||
+    key?.kind !== "string" ||
+    value?.kind !== "string" ||
+    !missing ||
+    missing.kind === "param"
+  ) {
+    p.fail(
+      node.name,
+      "lookup",
+      "lookup() takes a column of the loaded table, a sqlTable() node, two field names as string literals and a literal for missing rows",
+      call.span,
+    );
     return undefined;
   }
   return {
@@ -298,12 +356,18 @@ function literalSql(dialect: SqlDialect, v: Lookup["missing"]): string {
 
 const text = (t: string): SqlPart => ({ kind: "text", text: t });
 
-
 /**
  * The statement as common table expressions: `base` (the loaded table and its lookups as LEFT
  * JOINs), then one step per depth of the graph, then the outputs.
  */
-function cteStatement(dialect: SqlDialect, from: string, extracted: readonly string[], lookups: readonly Lookup[], steps: readonly string[][], selected: readonly SqlColumn[]): SqlPart[] {
+function cteStatement(
+  dialect: SqlDialect,
+  from: string,
+  extracted: readonly string[],
+  lookups: readonly Lookup[],
+  steps: readonly string[][],
+  selected: readonly SqlColumn[],
+): SqlPart[] {
   const d = DIALECT_RULES[dialect];
   const q = (name: string) => quoteIdentifier(dialect, name);
   const cast = (numeric: boolean, x: string) => (numeric ? `CAST(${x} AS ${d.double})` : x);
@@ -323,7 +387,12 @@ function cteStatement(dialect: SqlDialect, from: string, extracted: readonly str
       text(`) AS ${alias} ON ${alias}.${q("key")} = ${joinKey}`),
     );
   }
-  const parts: SqlPart[] = [text(`WITH\n  ${q("base")} AS (\n    SELECT\n      ${columns.join(",\n      ")}\n    FROM `), { kind: "table", input: from }, text(` AS ${q("t0")}`), ...joins];
+  const parts: SqlPart[] = [
+    text(`WITH\n  ${q("base")} AS (\n    SELECT\n      ${columns.join(",\n      ")}\n    FROM `),
+    { kind: "table", input: from },
+    text(` AS ${q("t0")}`),
+    ...joins,
+  ];
   let previous = "base";
   steps.forEach((lines, i) => {
     const name = `step${i + 1}`;
@@ -339,7 +408,14 @@ function cteStatement(dialect: SqlDialect, from: string, extracted: readonly str
  * queries): the loaded table with each lookup's key, one `ALL LEFT JOIN … USING` per lookup
  * (a marker column tells a missing row from a stored default), then the steps inside out.
  */
-function nestedStatement(dialect: SqlDialect, from: string, extracted: readonly string[], lookups: readonly Lookup[], steps: readonly string[][], selected: readonly SqlColumn[]): SqlPart[] {
+function nestedStatement(
+  dialect: SqlDialect,
+  from: string,
+  extracted: readonly string[],
+  lookups: readonly Lookup[],
+  steps: readonly string[][],
+  selected: readonly SqlColumn[],
+): SqlPart[] {
   const d = DIALECT_RULES[dialect];
   const q = (name: string) => quoteIdentifier(dialect, name);
   const cast = (numeric: boolean, x: string) => (numeric ? `CAST(${x} AS ${d.double})` : x);
@@ -349,7 +425,9 @@ function nestedStatement(dialect: SqlDialect, from: string, extracted: readonly 
     inner = [
       text("SELECT * FROM ("),
       ...inner,
-      text(`) ALL LEFT JOIN (SELECT ${cast(l.numeric, q(l.key))} AS ${q(`featc_key${l.n}`)}, ${q(l.value)} AS ${q(`featc_value${l.n}`)}, toUInt8(1) AS ${q(`featc_matched${l.n}`)} FROM `),
+      text(
+        `) ALL LEFT JOIN (SELECT ${cast(l.numeric, q(l.key))} AS ${q(`featc_key${l.n}`)}, ${q(l.value)} AS ${q(`featc_value${l.n}`)}, toUInt8(1) AS ${q(`featc_matched${l.n}`)} FROM `,
+      ),
       { kind: "table", input: l.tableInput },
       text(`) USING ${q(`featc_key${l.n}`)}`),
     ];
@@ -376,7 +454,11 @@ function bindLiterals(e: Expr, literals: readonly LiteralBinding[]): Expr {
       const literal = e.path.length === 0 ? literals.find((l) => l.param === e.param) : undefined;
       if (!literal) return e;
       const v = literal.value;
-      return typeof v === "number" ? { kind: "number", value: v } : typeof v === "string" ? { kind: "string", value: v } : { kind: "boolean", value: v };
+      return typeof v === "number"
+        ? { kind: "number", value: v }
+        : typeof v === "string"
+          ? { kind: "string", value: v }
+          : { kind: "boolean", value: v };
     }
     case "negate":
     case "not":
@@ -417,4 +499,3 @@ function countApproximate(e: Expr): number {
       return 0;
   }
 }
-

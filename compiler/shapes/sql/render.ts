@@ -52,7 +52,7 @@ class Renderer {
 
   constructor(
     private readonly d: DialectRules,
-      private readonly ref: (r: RefExpr) => string,
+    private readonly ref: (r: RefExpr) => string,
   ) {}
 
   private unsupported(construct: string, reason: string, span: Untranslatable["span"]): never {
@@ -129,7 +129,8 @@ class Renderer {
     if (e.operands !== "number" || !this.d.nanIsLargest) return plain;
     // Where NaN equals NaN and sorts above every number, JavaScript's `false` for any comparison
     // with NaN needs the side that could make it true checked.
-    const notNaN = (side: Expr, text: string) => (side.kind === "number" && !Number.isNaN(side.value) ? undefined : `NOT ${this.d.isNaN(text)}`);
+    const notNaN = (side: Expr, text: string) =>
+      side.kind === "number" && !Number.isNaN(side.value) ? undefined : `NOT ${this.d.isNaN(text)}`;
     let guard: string | undefined;
     if (e.op === "<" || e.op === "<=") guard = notNaN(e.right, b);
     else if (e.op === ">" || e.op === ">=" || e.op === "===") guard = notNaN(e.left, a);
@@ -164,7 +165,9 @@ class Renderer {
       case "sqrt":
         return d.domainRaises ? `CASE WHEN ${x} < 0 THEN ${this.nan()} ELSE sqrt(${x}) END` : `sqrt(${x})`;
       case "log":
-        return d.domainRaises ? `CASE WHEN ${x} = 0 THEN ${d.number(-Infinity)} WHEN ${x} < 0 THEN ${this.nan()} ELSE ${d.ln}(${x}) END` : `${d.ln}(${x})`;
+        return d.domainRaises
+          ? `CASE WHEN ${x} = 0 THEN ${d.number(-Infinity)} WHEN ${x} < 0 THEN ${this.nan()} ELSE ${d.ln}(${x}) END`
+          : `${d.ln}(${x})`;
       case "exp":
         return d.exp(x);
       case "pow": {

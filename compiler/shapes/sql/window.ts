@@ -15,21 +15,38 @@ import type { SqlDialect } from "../../../runtime/sql/identifiers.js";
 import type { Dep, GraphNode, WindowFact } from "../../model.js";
 import { DIALECT_RULES } from "./dialects.js";
 
-export type WindowSql = { readonly ok: true; readonly sql: string; readonly approximate: readonly string[]; readonly raises: readonly string[] } | { readonly ok: false; readonly construct: string; readonly reason: string };
+export type WindowSql =
+  | { readonly ok: true; readonly sql: string; readonly approximate: readonly string[]; readonly raises: readonly string[] }
+  | { readonly ok: false; readonly construct: string; readonly reason: string };
 
 /** The SQL of a window node; `column` gives the SQL of a dependency's column, or undefined when it has none. */
 export function windowSql(node: GraphNode, dialect: SqlDialect, column: (dep: Dep) => string | undefined): WindowSql {
   const w = node.fn.window!;
-  if (dialect === "clickhouse") return { ok: false, construct: "@window", reason: "ClickHouse (version 18, the one featc supports) has no window functions" };
+  if (dialect === "clickhouse")
+    return { ok: false, construct: "@window", reason: "ClickHouse (version 18, the one featc supports) has no window functions" };
   if (!w.aggregate) {
-    return { ok: false, construct: "@window", reason: "only a body that returns a runtime aggregate of a frame (return mean(units), sum, count, min, max, stddev, first, last) becomes a window function" };
+    return {
+      ok: false,
+      construct: "@window",
+      reason:
+        "only a body that returns a runtime aggregate of a frame (return mean(units), sum, count, min, max, stddev, first, last) becomes a window function",
+    };
   }
   const dep = (pick: (d: Dep) => boolean) => node.deps.find(pick)!;
-  const keys = { by: dep((d) => d.window === "by"), order: dep((d) => d.window === "order"), values: dep((d) => d.window === undefined && d.param.name === w.aggregate!.param) };
+  const keys = {
+    by: dep((d) => d.window === "by"),
+    order: dep((d) => d.window === "order"),
+    values: dep((d) => d.window === undefined && d.param.name === w.aggregate!.param),
+  };
   const sql: Record<keyof typeof keys, string> = { by: "", order: "", values: "" };
   for (const role of ["by", "order", "values"] as const) {
     const c = column(keys[role]);
-    if (c === undefined) return { ok: false, construct: keys[role].param.name, reason: "a window frames columns of the loaded table or of features computed from it, not an input" };
+    if (c === undefined)
+      return {
+        ok: false,
+        construct: keys[role].param.name,
+        reason: "a window frames columns of the loaded table or of features computed from it, not an input",
+      };
     sql[role] = c;
   }
   const frame = frameClause(w);
@@ -40,11 +57,16 @@ export function windowSql(node: GraphNode, dialect: SqlDialect, column: (dep: De
   const nan = d.number(NaN);
   // NaN propagates in JavaScript; SQL aggregates skip it (MIN), sort it last (MAX) or raise (DuckDB's STDDEV_SAMP).
   const withoutNaN = `CASE WHEN ${d.isNaN(x)} THEN NULL ELSE ${x} END`;
-  const nanGuarded = (aggregate: string, empty: string) => `CASE WHEN COUNT(CASE WHEN ${d.isNaN(x)} THEN 1 END) ${over} > 0 THEN ${nan} ELSE COALESCE(${aggregate}(${withoutNaN}) ${over}, ${empty}) END`;
+  const nanGuarded = (aggregate: string, empty: string) =>
+    `CASE WHEN COUNT(CASE WHEN ${d.isNaN(x)} THEN 1 END) ${over} > 0 THEN ${nan} ELSE COALESCE(${aggregate}(${withoutNaN}) ${over}, ${empty}) END`;
   const approximate: string[] = [];
   const raises: string[] = [];
-  if (w.frame.kind === "rows") approximate.push("a rows frame orders ties of the order key as the engine sorts them; featc keeps the table's order");
-  else approximate.push("a range frame is open at its older end, (t − lag − range, t − lag]; SQL's RANGE is closed, written lag + range − 1 PRECEDING: exact for integer order keys");
+  if (w.frame.kind === "rows")
+    approximate.push("a rows frame orders ties of the order key as the engine sorts them; featc keeps the table's order");
+  else
+    approximate.push(
+      "a range frame is open at its older end, (t − lag − range, t − lag]; SQL's RANGE is closed, written lag + range − 1 PRECEDING: exact for integer order keys",
+    );
   const summed = "the engine sums the frame in its own order with rounding; featc sums exactly";
   let value: string;
   switch (w.aggregate.name) {
@@ -82,7 +104,8 @@ function frameClause(w: WindowFact): string | { unsupported: string } {
   const { kind, size, lag } = w.frame;
   const end = lag === 0 ? "CURRENT ROW" : `${lag} PRECEDING`;
   if (kind === "rows") return `ROWS BETWEEN ${size + lag - 1} PRECEDING AND ${end}`;
-  if (!Number.isInteger(size) || !Number.isInteger(lag)) return { unsupported: `a range frame of ${size} with lag ${lag}: SQL's closed RANGE spells featc's open end only for whole numbers` };
+  if (!Number.isInteger(size) || !Number.isInteger(lag))
+    return { unsupported: `a range frame of ${size} with lag ${lag}: SQL's closed RANGE spells featc's open end only for whole numbers` };
   const start = lag + size - 1;
   return `RANGE BETWEEN ${start === 0 ? "CURRENT ROW" : `${start} PRECEDING`} AND ${end}`;
 }
