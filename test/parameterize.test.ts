@@ -9,7 +9,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BuildResult } from "../compiler/build.js";
 import type { Manifest } from "../compiler/graph/manifest.js";
-import { REPO, buildOk, importFrom, removeWorkspace, workspace } from "./support/workspace.js";
+import { REPO, buildOk, importFrom, removeWorkspace, workspace, strictTypeCheck } from "./support/workspace.js";
 
 const FIXTURE = path.join(REPO, "test", "fixtures", "emit", "parameterize");
 const FEATC = path.join(REPO, "bin", "featc.js");
@@ -82,28 +82,7 @@ describe("@parameterize executors", () => {
   });
 
   it("type-check under tsc --strict: the constants are passed where their parameters' types allow them", () => {
-    const tsc = spawnSync(
-      process.execPath,
-      [
-        path.join(REPO, "node_modules", "typescript", "bin", "tsc"),
-        "--ignoreConfig",
-        "--noEmit",
-        "--strict",
-        "--module",
-        "nodenext",
-        "--moduleResolution",
-        "nodenext",
-        "--target",
-        "es2022",
-        "--skipLibCheck",
-        "--types",
-        "node",
-        path.join(dir, "generated", "batch.ts"),
-        path.join(dir, "generated", "online.ts"),
-      ],
-      { encoding: "utf8" },
-    );
-    expect(tsc.stdout + tsc.stderr).toBe("");
+    expect(strictTypeCheck([path.join(dir, "generated", "batch.ts"), path.join(dir, "generated", "online.ts")])).toBe("");
   });
 
   it("batch and online equal the functions called with the bindings, row by row", () => {

@@ -20,7 +20,7 @@ import type { Manifest } from "../compiler/graph/manifest.js";
 import { duckdbConnection } from "../runtime/sql/connection.js";
 import type { Sale } from "./fixtures/timeseries/catalog/loaders.js";
 import { featc } from "./lineage/cli.js";
-import { REPO, buildOk, importFrom, removeWorkspace, workspace } from "./support/workspace.js";
+import { REPO, buildOk, importFrom, removeWorkspace, workspace, strictTypeCheck } from "./support/workspace.js";
 
 const FIXTURE = path.join(REPO, "test", "fixtures", "timeseries");
 
@@ -182,28 +182,7 @@ async function runBatch(rows: readonly Sale[]): Promise<Record<string, ArrayLike
 
 describe("@window on the timeseries catalog", () => {
   it("builds executors that tsc --strict accepts, with the history input typed", () => {
-    const tsc = spawnSync(
-      process.execPath,
-      [
-        path.join(REPO, "node_modules", "typescript", "bin", "tsc"),
-        "--ignoreConfig",
-        "--noEmit",
-        "--strict",
-        "--module",
-        "nodenext",
-        "--moduleResolution",
-        "nodenext",
-        "--target",
-        "es2022",
-        "--skipLibCheck",
-        "--types",
-        "node",
-        path.join(dir, "generated", "batch.ts"),
-        path.join(dir, "generated", "online.ts"),
-      ],
-      { encoding: "utf8" },
-    );
-    expect(tsc.stdout + tsc.stderr).toBe("");
+    expect(strictTypeCheck([path.join(dir, "generated", "batch.ts"), path.join(dir, "generated", "online.ts")])).toBe("");
     const text = fs.readFileSync(path.join(dir, "generated", "online.ts"), "utf8");
     expect(text).toContain(
       "item_id_history: { readonly day: Column<number>; readonly price: Column<number>; readonly units: Column<number> };",

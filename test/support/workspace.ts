@@ -2,6 +2,7 @@
  * Test workspaces: a fixture catalog copied under test/.tmp (inside the package, so catalogs
  * and generated code resolve `featc` to this repository), built with the real compiler.
  */
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -52,4 +53,25 @@ export async function importFrom<T = Record<string, unknown>>(dir: string, rel: 
 
 export function removeWorkspace(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** The native `tsc --strict` output (empty when clean) for `files`, with Node's types and NodeNext modules. */
+export function strictTypeCheck(files: readonly string[]): string {
+  const tsc = path.join(REPO, "node_modules", "typescript", "bin", "tsc");
+  const options = [
+    "--ignoreConfig",
+    "--noEmit",
+    "--strict",
+    "--module",
+    "nodenext",
+    "--moduleResolution",
+    "nodenext",
+    "--target",
+    "es2022",
+    "--skipLibCheck",
+    "--types",
+    "node",
+  ];
+  const run = spawnSync(process.execPath, [tsc, ...options, ...files], { encoding: "utf8" });
+  return run.stdout + run.stderr;
 }
