@@ -542,13 +542,14 @@ function streamRows(groups: WindowGroups, values: Column<number>, frame: WindowF
 }
 
 /**
- * A rows frame over a panel's rows in order-key order (see `panelPeriod`): one pass in table
- * order, and no ring — the value entering a row's frame is `lag` periods back, the one leaving it
- * `lag + size` periods back: the loop a person writes who knows the layout. Each row's key is
- * checked against the one a period back; at the first that differs, the column takes the path of
- * any table. The same pass checks the order key if it is not checked yet: at the
- * first row out of order, the column takes the path of any table. Undefined when the values do
- * not allow an exact two-double sum.
+ * A rows frame over a panel's rows in order-key order (see `panelPeriod`): the loop a person
+ * writes who knows the layout, block by block of `period` rows (one row per group, in the same
+ * group order), with no ring — the value entering a row's frame is `lag` blocks back, the one
+ * leaving it `lag + size` blocks back, and every row of a block has as many values in its frame.
+ * Each row's key is checked against the one a block back, and the order key, if it is not checked
+ * yet, against the row before: at the first that differs, the column takes the path of any table.
+ * Only values that enter a frame are measured for `exactEnough`. Undefined when they do not allow
+ * an exact two-double sum.
  */
 function streamPanel(groups: WindowGroups, values: Column<number>, frame: WindowFrame, mean: boolean): Float64Array | undefined {
   const n = values.length;
@@ -556,62 +557,67 @@ function streamPanel(groups: WindowGroups, values: Column<number>, frame: Window
   const keys = groups.numericKeys()!;
   const period = groups.panelPeriod();
   const order = groups.uncheckedOrder();
-  let last = -Infinity;
   const enter = lag * period;
   const leave = (lag + size) * period;
   const his = new Float64Array(period);
   const los = new Float64Array(period);
+  let last = -Infinity;
   let largest = 0;
   let smallest = Infinity;
   let finite = 0;
   const out = new Float64Array(n);
-  let g = 0;
-  let block = 0;
-  let inFrame = Math.min(size, Math.max(0, 1 - lag));
-  for (let i = 0; i < n; i++) {
-    if (order) {
-      const t = order[i]!;
-      if (!(t >= last)) {
-        // Out of order or NaN: the order key's own check throws on NaN; a table out of order takes the path of any table.
-        void groups.ascending;
-        return twoSumKernel(groups, values, frame, mean);
+  // The checks leave the loop rather than call out of it: a call there slows every row.
+  let broken: "order" | "layout" | undefined;
+  blocks: for (let start = 0, block = 0; start < n; start += period, block++) {
+    const end = Math.min(n, start + period);
+    const entering = start >= enter;
+    const leaving = start >= leave;
+    // x / 1 is x, bit for bit: a sum is its mean over one.
+    const divisor = mean ? Math.min(size, Math.max(0, block - lag + 1)) : 1;
+    for (let i = start, g = 0; i < end; i++, g++) {
+      if (order) {
+        const t = order[i]!;
+        if (!(t >= last)) {
+          broken = "order";
+          break blocks;
+        }
+        last = t;
       }
-      last = t;
-    }
-    if (i >= period && keys[i] !== keys[i - period]) {
-      groups.notPanel();
-      return twoSumKernel(groups, values, frame, mean);
-    }
-    const v = values[i]!;
-    finite += v - v;
-    const magnitude = Math.abs(v);
-    if (magnitude > largest) largest = magnitude;
-    if (magnitude < smallest && magnitude !== 0) smallest = magnitude;
-    let hi = his[g]!;
-    let lo = los[g]!;
-    if (i >= enter) {
+      if (start > 0 && keys[i] !== keys[i - period]) {
+        broken = "layout";
+        break blocks;
+      }
+      if (!entering) {
+        out[i] = mean ? NaN : 0;
+        continue;
+      }
       const x = values[i - enter]!;
+      finite += x - x;
+      const magnitude = Math.abs(x);
+      if (magnitude > largest) largest = magnitude;
+      if (magnitude < smallest && magnitude !== 0) smallest = magnitude;
+      let hi = his[g]!;
+      let lo = los[g]!;
       const s = hi + x;
       const b = s - hi;
       lo += hi - (s - b) + (x - b);
       hi = s;
-      if (i >= leave) {
+      if (leaving) {
         const y = -values[i - leave]!;
         const t = hi + y;
         const c = t - hi;
         lo += hi - (t - c) + (y - c);
         hi = t;
       }
-    }
-    his[g] = hi;
-    los[g] = lo;
-    out[i] = mean ? (inFrame === 0 ? NaN : (hi + lo) / inFrame) : hi + lo;
-    if (++g === period) {
-      g = 0;
-      block++;
-      inFrame = Math.min(size, Math.max(0, block - lag + 1));
+      his[g] = hi;
+      los[g] = lo;
+      out[i] = (hi + lo) / divisor;
     }
   }
+  // Out of order or NaN: the order key's own check throws on NaN; a table out of order, or not a panel, takes the path of any table.
+  if (broken === "order") void groups.ascending;
+  else if (broken === "layout") groups.notPanel();
+  if (broken) return twoSumKernel(groups, values, frame, mean);
   if (order) groups.orderAscends();
   return finite === 0 && exactEnough(n, Math.min(size, n) + 1, largest, smallest) ? out : undefined;
 }
