@@ -4,8 +4,9 @@
  * from a CSV file with featc/duckdb): the generated batch executor against a naive evaluation —
  * each row's frame built from the definition and the catalog's own function called on it — and
  * the generated online executor, given each row's history, against the batch run, bit for bit;
- * the DuckDB target's window functions against the batch run (exactly where the manifest says
- * exact, within a stated tolerance where it says the engine sums in its own order).
+ * the DuckDB and PostgreSQL targets' window functions, run on their engines, against the batch run
+ * (exactly where the manifest says exact, within a stated tolerance where it says the engine sums
+ * in its own order).
  * The data is random with a seed: ties and gaps in the days, NULL (NaN) units and prices, items
  * with fewer rows than any frame, tables in day order and shuffled.
  */
@@ -17,9 +18,11 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { analyze } from "../compiler/analyze.js";
 import type { Manifest } from "../compiler/graph/manifest.js";
-import { duckdbConnection } from "../runtime/sql/connection.js";
+import { duckdbConnection, postgresConnection, type SqlConnection } from "../runtime/sql/connection.js";
 import type { Sale } from "./fixtures/timeseries/catalog/loaders.js";
 import { featc } from "./lineage/cli.js";
+import { startPostgres } from "./support/engines.js";
+import { loadPostgres } from "./support/sql-data.js";
 import { REPO, buildOk, importFrom, removeWorkspace, workspace, strictTypeCheck } from "./support/workspace.js";
 
 const FIXTURE = path.join(REPO, "test", "fixtures", "timeseries");
@@ -123,13 +126,15 @@ let online: Executor;
 let f: Catalog;
 let db: DuckDBConnection;
 let loaders: { SALE_COLUMNS: string };
-let sql: {
+interface SqlTarget {
   execute(
-    connection: ReturnType<typeof duckdbConnection>,
+    connection: SqlConnection,
     inputs: { sales_table: string },
   ): Promise<{ length: number; columns: Record<string, ArrayLike<unknown>> }>;
   NODES: Record<string, { approximate: readonly string[] }>;
-};
+}
+let sql: SqlTarget;
+let pgSql: SqlTarget;
 
 beforeAll(async () => {
   dir = workspace("window", FIXTURE);
@@ -137,6 +142,7 @@ beforeAll(async () => {
   batch = await importFrom(dir, "generated/batch.ts");
   online = await importFrom(dir, "generated/online.ts");
   sql = await importFrom(dir, "generated/duckdb.ts");
+  pgSql = await importFrom(dir, "generated/postgres.ts");
   f = await importFrom<Catalog>(dir, "catalog/features.ts");
   loaders = await importFrom(dir, "catalog/loaders.ts");
   db = await (await DuckDBInstance.create(":memory:")).connect();
@@ -178,6 +184,41 @@ async function runBatch(rows: readonly Sale[]): Promise<Record<string, ArrayLike
   const file = path.join(dir, "sales.csv");
   fs.writeFileSync(file, csv(rows));
   return await batch.execute(batch.OUTPUT_NAMES, { db, sales_csv: file, store_vocab: STORE_VOCAB, dept_vocab: DEPT_VOCAB });
+}
+
+/** The windows a SQL engine sums in its own order: compared with batch within rounding, the others exactly. */
+const SUMMED = new Set(["units_mean_7", "units_std_7", "units_sum_28d", "price_mean_14d"]);
+
+/**
+ * A SQL target's rows against the batch run's. The statement's rows come in the engine's order:
+ * matched by (item, day). A rows frame is compared only for items without ties: the engine orders
+ * rows of the same day as it sorts them (PostgreSQL's sort is not stable), featc in table order.
+ * Returns how many values of rows frames it compared.
+ */
+function expectLikeBatch(
+  engine: string,
+  rows: readonly Sale[],
+  out: Record<string, ArrayLike<unknown>>,
+  got: { length: number; columns: Record<string, ArrayLike<unknown>> },
+): number {
+  expect(got.length).toBe(rows.length);
+  const byKey = new Map<string, number[]>();
+  rows.forEach((r, i) => byKey.set(`${r.item_id}/${r.day}`, [...(byKey.get(`${r.item_id}/${r.day}`) ?? []), i]));
+  let compared = 0;
+  const tied = new Set([...byKey.values()].filter((same) => same.length > 1).map((same) => rows[same[0]!]!.item_id));
+  for (let k = 0; k < got.length; k++) {
+    const i = byKey.get(`${got.columns.item_id![k]}/${got.columns.day![k]}`)![0]!;
+    for (const [name, w] of Object.entries(WINDOWS)) {
+      if (!(name in got.columns) || (w.kind === "rows" && tied.has(rows[i]!.item_id))) continue;
+      const want = out[name]![i] as number;
+      const have = got.columns[name]![k] as number;
+      const close = SUMMED.has(name) ? Math.abs(have - want) <= 1e-9 * Math.max(1, Math.abs(want)) : Object.is(have, want);
+      if (!(close || (Number.isNaN(have) && Number.isNaN(want))))
+        throw new Error(`${engine} ${name} for item ${rows[i]!.item_id} day ${rows[i]!.day}: ${have}, batch ${want}`);
+      if (w.kind === "rows") compared++;
+    }
+  }
+  return compared;
 }
 
 describe("@window on the timeseries catalog", () => {
@@ -257,12 +298,14 @@ describe("@window on the timeseries catalog", () => {
   }, 120_000);
 
   it("the DuckDB target's window functions agree with batch: exactly for lags, min and max; within rounding where the engine sums", async () => {
-    const summed = new Set(["units_mean_7", "units_std_7", "units_sum_28d", "price_mean_14d"]);
-    for (const name of summed)
-      expect(sql.NODES[name]!.approximate).toContain("the engine sums the frame in its own order with rounding; featc sums exactly");
-    expect(sql.NODES.units_lag_1!.approximate).toEqual([
-      "a rows frame orders ties of the order key as the engine sorts them; featc keeps the table's order",
-    ]);
+    for (const target of [sql, pgSql]) {
+      for (const name of SUMMED)
+        expect(target.NODES[name]!.approximate).toContain("the engine sums the frame in its own order with rounding; featc sums exactly");
+      expect(target.NODES.units_lag_1!.approximate).toEqual([
+        "a rows frame orders ties of the order key as the engine sorts them; featc keeps the table's order",
+      ]);
+    }
+    let rowsFrames = 0;
     await fc.assert(
       fc.asyncProperty(sales, async ({ rows }) => {
         const out = await runBatch(rows);
@@ -271,27 +314,39 @@ describe("@window on the timeseries catalog", () => {
           `CREATE OR REPLACE TABLE sales AS SELECT item_id, day, coalesce(units, 'NaN'::DOUBLE) AS units, coalesce(price, 'NaN'::DOUBLE) AS price, store_id, dept_id FROM read_csv($1, header = true, columns = ${loaders.SALE_COLUMNS})`,
           [path.join(dir, "sales.csv")],
         );
-        const got = await sql.execute(duckdbConnection(db), { sales_table: "sales" });
-        expect(got.length).toBe(rows.length);
-        // The statement's rows come in the engine's order: matched by (item, day); a rows frame is compared only where the day is the item's alone (no ties).
-        const byKey = new Map<string, number[]>();
-        rows.forEach((r, i) => byKey.set(`${r.item_id}/${r.day}`, [...(byKey.get(`${r.item_id}/${r.day}`) ?? []), i]));
-        for (let k = 0; k < got.length; k++) {
-          const same_day = byKey.get(`${got.columns.item_id![k]}/${got.columns.day![k]}`)!;
-          const i = same_day[0]!;
-          for (const [name, w] of Object.entries(WINDOWS)) {
-            if (!(name in got.columns) || (w.kind === "rows" && same_day.length > 1)) continue;
-            const want = out[name]![i] as number;
-            const have = got.columns[name]![k] as number;
-            const close = summed.has(name) ? Math.abs(have - want) <= 1e-9 * Math.max(1, Math.abs(want)) : Object.is(have, want);
-            if (!(close || (Number.isNaN(have) && Number.isNaN(want))))
-              throw new Error(`duckdb ${name} for item ${rows[i]!.item_id} day ${rows[i]!.day}: ${have}, batch ${want}`);
-          }
-        }
+        rowsFrames += expectLikeBatch("duckdb", rows, out, await sql.execute(duckdbConnection(db), { sales_table: "sales" }));
       }),
       { seed: 20261201, numRuns: 8, endOnFailure: true },
     );
+    expect(rowsFrames).toBeGreaterThan(50);
   }, 120_000);
+
+  it("the PostgreSQL target's window functions, run on PostgreSQL, agree with batch as the DuckDB target's do", async () => {
+    const server = await startPostgres();
+    const client = await server.connect();
+    let rowsFrames = 0;
+    try {
+      await fc.assert(
+        fc.asyncProperty(sales, async ({ rows }) => {
+          const out = await runBatch(rows);
+          await loadPostgres(client, "sales", [
+            ...(["item_id", "day", "units", "price"] as const).map((name) => ({
+              name,
+              type: "number" as const,
+              values: rows.map((r) => r[name]),
+            })),
+            ...(["store_id", "dept_id"] as const).map((name) => ({ name, type: "string" as const, values: rows.map((r) => r[name]) })),
+          ]);
+          rowsFrames += expectLikeBatch("postgres", rows, out, await pgSql.execute(postgresConnection(client), { sales_table: "sales" }));
+        }),
+        { seed: 20261201, numRuns: 8, endOnFailure: true },
+      );
+      expect(rowsFrames).toBeGreaterThan(50);
+    } finally {
+      await client.end();
+      await server.stop();
+    }
+  }, 180_000);
 
   it("a ClickHouse target, which has no window functions, gets FC1013 at each window's tag", async () => {
     const config = path.join(dir, "clickhouse.config.json");
@@ -320,7 +375,7 @@ describe("@window on the timeseries catalog", () => {
   it("featc explain shows the frame in every target, and the history input online", async () => {
     const run = await featc("explain", "units_mean_7", "--config", path.join(dir, "featc.config.json"));
     expect(run.code, run.err).toBe(0);
-    expect(run.out.split("tags: @window by=item_id order=day size=7 lag=1").length - 1).toBe(3);
+    expect(run.out.split("tags: @window by=item_id order=day size=7 lag=1").length - 1).toBe(4);
     expect(run.out).toContain("depends on: item_id (input), day (input), item_id_history (input)");
     const graph = await featc("graph", "--target", "online", "--format", "json", "--config", path.join(dir, "featc.config.json"));
     expect(graph.code, graph.err).toBe(0);
