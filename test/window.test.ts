@@ -39,6 +39,12 @@ interface Catalog {
   price_min_7d(price: Frame): number;
   units_trend_7(units: Frame): number;
   revenue_7d(units: Frame, price: Frame, discount: number): number;
+  sales_28d(store_id: string[]): number;
+  store_last(store_id: string[]): string | undefined;
+  store_first_7(store_id: string[]): string | undefined;
+  store_moves_7(store_id: string[]): number;
+  promo_last(promo: boolean[]): boolean | undefined;
+  promo_days_14d(promo: boolean[]): number;
   discount(): number;
   label_encode(value: string, vocab: readonly string[]): number;
 }
@@ -51,21 +57,32 @@ interface Executor {
   OUTPUT_NAMES: readonly string[];
 }
 
+/** A row's frames, built by definition: each column's values in the frame, oldest first. */
+interface Frames {
+  units: Frame;
+  price: Frame;
+  store_id: string[];
+  promo: boolean[];
+}
+
 /** Each window node: its frame and how the naive evaluation calls the catalog's function on it. */
-const WINDOWS: Record<
-  string,
-  { kind: "rows" | "range"; size: number; lag: number; call: (f: Catalog, units: Frame, price: Frame) => number }
-> = {
-  units_lag_1: { kind: "rows", size: 1, lag: 1, call: (f, u) => f.units_lag_1(u) },
-  units_lag_7: { kind: "rows", size: 1, lag: 7, call: (f, u) => f.units_lag_7(u) },
-  units_mean_7: { kind: "rows", size: 7, lag: 1, call: (f, u) => f.units_mean_7(u) },
-  units_std_7: { kind: "rows", size: 7, lag: 1, call: (f, u) => f.units_std_7(u) },
-  units_max_7: { kind: "rows", size: 7, lag: 1, call: (f, u) => f.units_max_7(u) },
-  units_trend_7: { kind: "rows", size: 7, lag: 1, call: (f, u) => f.units_trend_7(u) },
-  units_sum_28d: { kind: "range", size: 28, lag: 1, call: (f, u) => f.units_sum_28d(u) },
-  price_mean_14d: { kind: "range", size: 14, lag: 1, call: (f, _u, p) => f.price_mean_14d(p) },
-  price_min_7d: { kind: "range", size: 7, lag: 1, call: (f, _u, p) => f.price_min_7d(p) },
-  revenue_7d: { kind: "range", size: 7, lag: 1, call: (f, u, p) => f.revenue_7d(u, p, f.discount()) },
+const WINDOWS: Record<string, { kind: "rows" | "range"; size: number; lag: number; call: (f: Catalog, w: Frames) => unknown }> = {
+  units_lag_1: { kind: "rows", size: 1, lag: 1, call: (f, w) => f.units_lag_1(w.units) },
+  units_lag_7: { kind: "rows", size: 1, lag: 7, call: (f, w) => f.units_lag_7(w.units) },
+  units_mean_7: { kind: "rows", size: 7, lag: 1, call: (f, w) => f.units_mean_7(w.units) },
+  units_std_7: { kind: "rows", size: 7, lag: 1, call: (f, w) => f.units_std_7(w.units) },
+  units_max_7: { kind: "rows", size: 7, lag: 1, call: (f, w) => f.units_max_7(w.units) },
+  units_trend_7: { kind: "rows", size: 7, lag: 1, call: (f, w) => f.units_trend_7(w.units) },
+  units_sum_28d: { kind: "range", size: 28, lag: 1, call: (f, w) => f.units_sum_28d(w.units) },
+  price_mean_14d: { kind: "range", size: 14, lag: 1, call: (f, w) => f.price_mean_14d(w.price) },
+  price_min_7d: { kind: "range", size: 7, lag: 1, call: (f, w) => f.price_min_7d(w.price) },
+  revenue_7d: { kind: "range", size: 7, lag: 1, call: (f, w) => f.revenue_7d(w.units, w.price, f.discount()) },
+  sales_28d: { kind: "range", size: 28, lag: 1, call: (f, w) => f.sales_28d(w.store_id) },
+  store_last: { kind: "rows", size: 1, lag: 1, call: (f, w) => f.store_last(w.store_id) },
+  store_first_7: { kind: "rows", size: 7, lag: 1, call: (f, w) => f.store_first_7(w.store_id) },
+  store_moves_7: { kind: "rows", size: 7, lag: 1, call: (f, w) => f.store_moves_7(w.store_id) },
+  promo_last: { kind: "rows", size: 1, lag: 1, call: (f, w) => f.promo_last(w.promo) },
+  promo_days_14d: { kind: "range", size: 14, lag: 1, call: (f, w) => f.promo_days_14d(w.promo) },
 };
 const STORES = ["CA_1", "TX_2", "WI_3", "NY_9"];
 const STORE_VOCAB = ["CA_1", "TX_2", "WI_3"];
@@ -86,7 +103,6 @@ const sales: fc.Arbitrary<{ rows: Sale[]; inDayOrder: boolean }> = fc
           { minLength: 1, maxLength: 60 },
         ),
         start: fc.integer({ min: 0, max: 30 }),
-        store: fc.constantFrom(...STORES),
         dept: fc.constantFrom(...DEPTS),
       }),
       { minLength: 1, maxLength: 8 },
@@ -99,17 +115,28 @@ const sales: fc.Arbitrary<{ rows: Sale[]; inDayOrder: boolean }> = fc
       minLength: 500,
       maxLength: 500,
     }),
+    // An item sells in one store or another from day to day, on promotion or not.
+    stores: fc.array(fc.constantFrom(...STORES), { minLength: 500, maxLength: 500 }),
+    promos: fc.array(fc.boolean(), { minLength: 500, maxLength: 500 }),
     inDayOrder: fc.boolean(),
     shuffle: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
   })
-  .map(({ items, units, cents, inDayOrder, shuffle }) => {
+  .map(({ items, units, cents, stores, promos, inDayOrder, shuffle }) => {
     const rows: Sale[] = [];
     items.forEach((item, id) => {
       let day = item.start;
       for (const step of item.steps) {
         day += step;
         const k = rows.length % units.length;
-        rows.push({ item_id: id * 7 + 3, day, units: units[k]!, price: cents[k]! / 100, store_id: item.store, dept_id: item.dept });
+        rows.push({
+          item_id: id * 7 + 3,
+          day,
+          units: units[k]!,
+          price: cents[k]! / 100,
+          store_id: stores[k]!,
+          dept_id: item.dept,
+          promo: promos[k]!,
+        });
       }
     });
     // In day order (ties in their order) — the streamed path — or shuffled, which the kernels sort.
@@ -156,8 +183,8 @@ function csv(rows: readonly Sale[]): string {
   const field = (x: number) => (Number.isNaN(x) ? "" : String(x));
   return (
     [
-      "item_id,day,units,price,store_id,dept_id",
-      ...rows.map((r) => [r.item_id, r.day, field(r.units), field(r.price), r.store_id, r.dept_id].join(",")),
+      "item_id,day,units,price,store_id,dept_id,promo",
+      ...rows.map((r) => [r.item_id, r.day, field(r.units), field(r.price), r.store_id, r.dept_id, r.promo].join(",")),
     ].join("\n") + "\n"
   );
 }
@@ -226,7 +253,7 @@ describe("@window on the timeseries catalog", () => {
     expect(strictTypeCheck([path.join(dir, "generated", "batch.ts"), path.join(dir, "generated", "online.ts")])).toBe("");
     const text = fs.readFileSync(path.join(dir, "generated", "online.ts"), "utf8");
     expect(text).toContain(
-      "item_id_history: { readonly day: Column<number>; readonly price: Column<number>; readonly units: Column<number> };",
+      "item_id_history: { readonly day: Column<number>; readonly price: Column<number>; readonly promo: Column<boolean>; readonly units: Column<number>; readonly store_id: Column<string> };",
     );
     expect(text).toContain("- units_lag_7: the last 7 rows (size 1, lag 7);");
     expect(text).toContain("- units_sum_28d: every row with day in (day − 29, day − 1] (range 28, lag 1);");
@@ -246,14 +273,15 @@ describe("@window on the timeseries catalog", () => {
         for (let i = 0; i < rows.length; i++) {
           for (const [name, w] of Object.entries(WINDOWS)) {
             const frame = naiveFrame(rows, i, w);
-            const want = w.call(
-              f,
-              Float64Array.from(frame, (j) => units[j]!),
-              Float64Array.from(frame, (j) => price[j]!),
-            );
+            const want = w.call(f, {
+              units: Float64Array.from(frame, (j) => units[j]!),
+              price: Float64Array.from(frame, (j) => price[j]!),
+              store_id: frame.map((j) => rows[j]!.store_id),
+              promo: frame.map((j) => rows[j]!.promo),
+            });
             if (!same(out[name]![i], want))
               throw new Error(
-                `batch ${name} row ${i}: ${String(out[name]![i])}, the frame [${frame.map((j) => `${units[j]}/${price[j]}`).join(", ")}] gives ${want}`,
+                `batch ${name} row ${i}: ${String(out[name]![i])}, the frame [${frame.map((j) => `${units[j]}/${price[j]}/${rows[j]!.store_id}/${rows[j]!.promo}`).join(", ")}] gives ${String(want)}`,
               );
           }
           if (
@@ -280,6 +308,8 @@ describe("@window on the timeseries catalog", () => {
                 day: history.map((j) => rows[j]!.day),
                 units: history.map((j) => units[j]!),
                 price: Float64Array.from(history, (j) => price[j]!),
+                store_id: history.map((j) => rows[j]!.store_id),
+                promo: history.map((j) => rows[j]!.promo),
               },
             };
             const one = await online.execute(online.OUTPUT_NAMES, request);
@@ -311,7 +341,7 @@ describe("@window on the timeseries catalog", () => {
         const out = await runBatch(rows);
         // SQL targets read NaN for a missing number (never NULL).
         await db.run(
-          `CREATE OR REPLACE TABLE sales AS SELECT item_id, day, coalesce(units, 'NaN'::DOUBLE) AS units, coalesce(price, 'NaN'::DOUBLE) AS price, store_id, dept_id FROM read_csv($1, header = true, columns = ${loaders.SALE_COLUMNS})`,
+          `CREATE OR REPLACE TABLE sales AS SELECT item_id, day, coalesce(units, 'NaN'::DOUBLE) AS units, coalesce(price, 'NaN'::DOUBLE) AS price, store_id, dept_id, promo FROM read_csv($1, header = true, columns = ${loaders.SALE_COLUMNS})`,
           [path.join(dir, "sales.csv")],
         );
         rowsFrames += expectLikeBatch("duckdb", rows, out, await sql.execute(duckdbConnection(db), { sales_table: "sales" }));
@@ -336,6 +366,7 @@ describe("@window on the timeseries catalog", () => {
               values: rows.map((r) => r[name]),
             })),
             ...(["store_id", "dept_id"] as const).map((name) => ({ name, type: "string" as const, values: rows.map((r) => r[name]) })),
+            { name: "promo", type: "boolean" as const, values: rows.map((r) => r.promo) },
           ]);
           rowsFrames += expectLikeBatch("postgres", rows, out, await pgSql.execute(postgresConnection(client), { sales_table: "sales" }));
         }),
@@ -357,7 +388,7 @@ describe("@window on the timeseries catalog", () => {
     );
     const found = (await analyze(config)).diagnostics.filter((d) => d.severity === "error");
     expect(found.map((d) => `${d.code} ${d.span!.line}:${d.span!.column}`)).toEqual(
-      [10, 18, 26, 34, 42, 50, 58, 66].map((line) => `FC1013 ${line}:4`),
+      [10, 18, 26, 34, 42, 50, 58, 66, 95].map((line) => `FC1013 ${line}:4`),
     );
     for (const d of found) expect(d.message).toContain("ClickHouse (version 18, the one featc supports) has no window functions");
   });
@@ -379,7 +410,7 @@ describe("@window on the timeseries catalog", () => {
     expect(run.out).toContain("depends on: item_id (input), day (input), item_id_history (input)");
     const graph = await featc("graph", "--target", "online", "--format", "json", "--config", path.join(dir, "featc.config.json"));
     expect(graph.code, graph.err).toBe(0);
-    expect(graph.out).toContain("The request's item_id's rows before it, oldest first by day: day, price, units");
+    expect(graph.out).toContain("The request's item_id's rows before it, oldest first by day: day, price, promo, units, store_id");
   });
 
   it("the manifest shows the frame, the keys as edges and the history input", () => {

@@ -244,23 +244,46 @@ function gather(values: Column<number>, perm: Int32Array): Float64Array {
 
 /**
  * One recognised aggregate of `values` over each row's frame, in row order: equal, bit for bit,
- * to calling the runtime aggregate of that name on the frame's values.
+ * to calling the runtime aggregate of that name on the frame's values. `count`, `first` and
+ * `last` take a column of any values (`first` and `last` of strings or booleans give undefined
+ * for an empty frame, as the aggregates do).
  */
 export function rollingAggregate(
   groups: WindowGroups,
   values: Column<number>,
   frame: WindowFrame,
   aggregate: RollingAggregate,
-): Float64Array {
+): Float64Array;
+export function rollingAggregate(groups: WindowGroups, values: Column<unknown>, frame: WindowFrame, aggregate: "count"): Float64Array;
+export function rollingAggregate<T>(
+  groups: WindowGroups,
+  values: Column<T>,
+  frame: WindowFrame,
+  aggregate: "first" | "last",
+): (T | undefined)[];
+export function rollingAggregate(
+  groups: WindowGroups,
+  values: Column<unknown>,
+  frame: WindowFrame,
+  aggregate: RollingAggregate,
+): Float64Array | unknown[] {
   checkFrame(frame);
   checkLength(groups, values);
+  if (!holdsNumbers(values)) {
+    if (aggregate !== "count" && aggregate !== "first" && aggregate !== "last")
+      throw new TypeError(`window: ${aggregate} takes a column of numbers`);
+    return aggregate === "count"
+      ? rollingAggregate(groups, new Float64Array(values.length), frame, "count")
+      : pick(groups, values, frame, aggregate);
+  }
+  const numbers = values as Column<number>;
   if (aggregate === "sum" || aggregate === "mean") {
-    const fast = twoSumKernel(groups, values, frame, aggregate === "mean");
+    const fast = twoSumKernel(groups, numbers, frame, aggregate === "mean");
     if (fast) return fast;
   }
   const sorted = groups.sorted();
   const { lo, hi } = frameBounds(sorted, frame);
-  const v = gather(values, sorted.perm);
+  const v = gather(numbers, sorted.perm);
   const byPosition = new Float64Array(v.length);
   const slide = SLIDERS[aggregate];
   for (let g = 0; g + 1 < sorted.starts.length; g++) slide(v, sorted.starts[g]!, sorted.starts[g + 1]!, lo, hi, byPosition);
@@ -269,32 +292,63 @@ export function rollingAggregate(
   return out;
 }
 
+/** `first` or `last` of a column of strings or booleans: undefined for an empty frame. */
+function pick<T>(groups: WindowGroups, values: Column<T>, frame: WindowFrame, aggregate: "first" | "last"): (T | undefined)[] {
+  const { perm } = groups.sorted();
+  const { lo, hi } = frameBounds(groups.sorted(), frame);
+  const out = new Array<T | undefined>(perm.length);
+  for (let k = 0; k < perm.length; k++)
+    out[perm[k]!] = hi[k]! > lo[k]! ? values[perm[aggregate === "first" ? lo[k]! : hi[k]! - 1]!] : undefined;
+  return out;
+}
+
+/**
+ * Whether a column holds numbers: a typed array, or an array whose first value is a number (a
+ * column without rows, whose frames are all empty, is taken for numbers). Frames of numbers are
+ * Float64Arrays.
+ */
+function holdsNumbers(values: Column<unknown>): values is Column<number> {
+  return values.length === 0 || ArrayBuffer.isView(values) || typeof values[0] === "number";
+}
+
 /**
  * Any reducer of the frames of `columns` over each row's frame, in row order: called once per row
- * with the frames' values, oldest first, as views (nothing is copied; do not keep them past the
- * call). The array of views is reused from row to row.
+ * with the frames' values, oldest first. A frame of numbers is a view of a Float64Array (nothing
+ * is copied); a frame of strings or booleans, an array refilled from row to row. Do not keep
+ * them past the call; the array of frames is reused from row to row too.
  */
-export function rollingReduce<R>(
+export function rollingReduce<const C extends readonly Column<unknown>[], R>(
   groups: WindowGroups,
-  columns: readonly Column<number>[],
+  columns: C,
   frame: WindowFrame,
-  reduce: (frames: readonly Window<number>[]) => R,
+  reduce: (frames: { readonly [K in keyof C]: Window<C[K] extends Column<infer T> ? T : never> }) => R,
 ): R[] {
   checkFrame(frame);
   for (const c of columns) checkLength(groups, c);
   const sorted = groups.sorted();
   const { lo, hi } = frameBounds(sorted, frame);
-  const gathered = columns.map((c) => gather(c, sorted.perm));
-  const views: Window<number>[] = gathered.map((g) => g.subarray(0, 0));
+  const fill = columns.map((c): ((k: number) => Window<unknown>) => {
+    if (holdsNumbers(c)) {
+      const gathered = gather(c, sorted.perm);
+      return (k) => gathered.subarray(lo[k]!, hi[k]!);
+    }
+    const frameValues: unknown[] = [];
+    return (k) => {
+      frameValues.length = 0;
+      for (let q = lo[k]!; q < hi[k]!; q++) frameValues.push(c[sorted.perm[q]!]);
+      return frameValues;
+    };
+  });
+  const views = new Array<Window<unknown>>(fill.length);
   const out = new Array<R>(sorted.perm.length);
   for (let k = 0; k < sorted.perm.length; k++) {
-    for (let c = 0; c < gathered.length; c++) views[c] = gathered[c]!.subarray(lo[k]!, hi[k]!);
-    out[sorted.perm[k]!] = reduce(views);
+    for (let c = 0; c < fill.length; c++) views[c] = fill[c]!(k);
+    out[sorted.perm[k]!] = reduce(views as unknown as Parameters<typeof reduce>[0]);
   }
   return out;
 }
 
-function checkLength(groups: WindowGroups, values: Column<number>): void {
+function checkLength(groups: WindowGroups, values: Column<unknown>): void {
   if (values.length !== groups.rows)
     throw new RangeError(`window: the group key has ${groups.rows} rows but the values have ${values.length}`);
 }
@@ -725,7 +779,19 @@ function integersWithin(values: Column<number>, limit: number): boolean {
  * the last `size + lag − 1`, for a rows frame): the same positions, the same comparisons of order
  * keys, so an aggregate of it has the same bits. The frame must end before the request (`lag` > 0).
  */
-export function historyWindow(order: Column<number>, at: number, frame: WindowFrame, values: Column<number>): Window<number> {
+export function historyWindow(order: Column<number>, at: number, frame: WindowFrame, values: Column<number>): Float64Array {
+  const { lo, hi } = historyBounds(order, at, frame, values);
+  return Float64Array.from({ length: hi - lo }, (_, k) => values[lo + k]!);
+}
+
+/** `historyWindow` for a column of strings or booleans: the frame's values in an array. */
+export function historyValues<T>(order: Column<number>, at: number, frame: WindowFrame, values: Column<T>): T[] {
+  const { lo, hi } = historyBounds(order, at, frame, values);
+  return Array.from({ length: hi - lo }, (_, k) => values[lo + k]!);
+}
+
+/** Where a request's frame lies in the entity's history (see `historyWindow`), after checking the history. */
+function historyBounds(order: Column<number>, at: number, frame: WindowFrame, values: Column<unknown>): { lo: number; hi: number } {
   checkFrame(frame);
   const h = order.length;
   if (values.length !== h) throw new RangeError(`window history: the order key has ${h} rows but the values have ${values.length}`);
@@ -755,5 +821,5 @@ export function historyWindow(order: Column<number>, at: number, frame: WindowFr
     lo = hi;
     while (lo > 0 && !(order[lo - 1]! <= lower)) lo--;
   }
-  return Float64Array.from({ length: hi - lo }, (_, k) => values[lo + k]!);
+  return { lo, hi };
 }

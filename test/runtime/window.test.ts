@@ -24,7 +24,11 @@ import {
   type WindowFrame,
 } from "featc";
 
-const AGGREGATES: Readonly<Record<RollingAggregate, (w: Window<number>) => number>> = { sum, mean, count, min, max, stddev, first, last };
+const RUNTIME: Readonly<Record<RollingAggregate, (w: Window<number>) => number>> = { sum, mean, count, min, max, stddev, first, last };
+/** The runtime's aggregates called on a frame of numbers as featc builds one: a Float64Array. */
+const AGGREGATES = Object.fromEntries(
+  Object.entries(RUNTIME).map(([name, aggregate]) => [name, (w: readonly number[]) => aggregate(Float64Array.from(w))]),
+) as Readonly<Record<RollingAggregate, (w: readonly number[]) => number>>;
 
 interface Data {
   by: (number | string)[];
@@ -222,6 +226,37 @@ describe("rollingReduce", () => {
       { numRuns: 300 },
     );
   });
+
+  it("takes columns of strings and booleans beside numbers, as count, first and last of rollingAggregate do", () => {
+    fc.assert(
+      fc.property(data, frame, (d, f) => {
+        const labels = d.values.map((v) => (Number.isNaN(v) ? "nan" : v > 0 ? "up" : "down"));
+        const flags = d.values.map((v) => v > 0);
+        const groups = windowGroups(d.by, d.order);
+        const got = rollingReduce(
+          groups,
+          [d.values, labels, flags],
+          f,
+          ([v, l, b]) => `${sum(v!)} ${Array.from(l!).join()} ${Array.from(b!).join()}`,
+        );
+        const firsts = rollingAggregate(groups, labels, f, "first");
+        const lasts = rollingAggregate(groups, flags, f, "last");
+        const counts = rollingAggregate(groups, labels, f, "count");
+        for (let i = 0; i < d.values.length; i++) {
+          const rows = naiveFrame({ ...d, values: d.values.map((_, j) => j) }, i, f);
+          const l = rows.map((j) => labels[j]!);
+          const b = rows.map((j) => flags[j]!);
+          const want = `${sum(Float64Array.from(rows, (j) => d.values[j]!))} ${l.join()} ${b.join()}`;
+          if (got[i] !== want) throw new Error(`row ${i}: ${got[i]} but the frames give ${want}`);
+          if (firsts[i] !== first(l) || lasts[i] !== last(b) || counts[i] !== count(l))
+            throw new Error(
+              `row ${i}: first ${firsts[i]}, last ${lasts[i]}, count ${counts[i]} but the frames give ${first(l)}, ${last(b)}, ${count(l)}`,
+            );
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
 
 describe("aggregates", () => {
@@ -251,6 +286,17 @@ describe("aggregates", () => {
     expect(Object.is(max([-0, 0]), 0)).toBe(true);
     expect(min([3, NaN, 1])).toBeNaN();
     expect(max([])).toBeNaN();
-    expect([first([4, 5]), last([4, 5]), count([4, 5]), first([])]).toEqual([4, 5, 2, NaN]);
+    expect([first([4, 5]), last([4, 5]), count([4, 5]), first(new Float64Array(0))]).toEqual([4, 5, 2, NaN]);
+  });
+
+  it("count, first and last take frames of strings and booleans: undefined for an empty one", () => {
+    expect([first(["a", "b"]), last(["a", "b"]), count(["a", "b"]), first<string>([]), last<boolean>([])]).toEqual([
+      "a",
+      "b",
+      2,
+      undefined,
+      undefined,
+    ]);
+    expect([first([true, false]), last([true, false]), count([] as boolean[])]).toEqual([true, false, 0]);
   });
 });
