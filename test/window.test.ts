@@ -379,6 +379,29 @@ describe("@window on the timeseries catalog", () => {
     }
   }, 180_000);
 
+  it("in a SQL target, count translates for a frame of strings; first and last of one get FC1013 at the tag", async () => {
+    // The catalog as written gives store_last no SQL variant (@whenNot mode=sql); here it is offered one.
+    const copy = workspace("window-sql-strings", FIXTURE);
+    try {
+      const file = path.join(copy, "catalog", "features.ts");
+      const text = fs.readFileSync(file, "utf8");
+      const tags = " * @window by=item_id order=day size=1 lag=1\n * @whenNot mode=sql\n */\nexport function store_last(";
+      expect(text).toContain(tags);
+      fs.writeFileSync(file, text.replace(tags, tags.replace(" * @whenNot mode=sql\n", "")));
+      const found = (await analyze(path.join(copy, "featc.config.json"))).diagnostics.filter((d) => d.severity === "error");
+      expect(found.map((d) => `${d.code} ${d.targets.join()} ${d.span!.line}:${d.span!.column}`).sort()).toEqual([
+        "FC1013 duckdb 104:4",
+        "FC1013 postgres 104:4",
+      ]);
+      for (const d of found) expect(d.message).toContain("last of a frame of strings gives undefined for an empty frame");
+      expect(sql.NODES.sales_28d!.approximate).toEqual([
+        "a range frame is open at its older end, (t − lag − range, t − lag]; SQL's RANGE is closed, written lag + range − 1 PRECEDING: exact for integer order keys",
+      ]);
+    } finally {
+      removeWorkspace(copy);
+    }
+  });
+
   it("a ClickHouse target, which has no window functions, gets FC1013 at each window's tag", async () => {
     const config = path.join(dir, "clickhouse.config.json");
     const target = { shape: "sql", dialect: "clickhouse", config: { mode: "sql" }, inputs: "catalog/inputs.ts#SqlInputs" };
