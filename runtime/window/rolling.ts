@@ -602,11 +602,13 @@ function streamRows(groups: WindowGroups, values: Column<number>, frame: WindowF
  * leaving it `lag + size` blocks back, and every row of a block has as many values in its frame.
  * Each row's key is checked against the one a block back, and the order key, if it is not checked
  * yet, against the row before: at the first that differs, the column takes the path of any table.
- * Only values that enter a frame are measured for `exactEnough`. Undefined when they do not allow
- * an exact two-double sum.
+ * When the values are 32-bit integers and a frame holds fewer than 2^21 of them, a plain running
+ * sum is exact (below 2^52), as in the loop a person writes; otherwise the two-double sum, which
+ * measures the values for `exactEnough`. Undefined when they do not allow an exact two-double sum.
  */
 function streamPanel(groups: WindowGroups, values: Column<number>, frame: WindowFrame, mean: boolean): Float64Array | undefined {
   const n = values.length;
+  const plain = frame.size < 2 ** 21 && int32s(values);
   const { size, lag } = frame;
   const keys = groups.numericKeys()!;
   const period = groups.panelPeriod();
@@ -646,11 +648,18 @@ function streamPanel(groups: WindowGroups, values: Column<number>, frame: Window
         continue;
       }
       const x = values[i - enter]!;
+      let hi = his[g]!;
+      if (plain) {
+        hi += x;
+        if (leaving) hi -= values[i - leave]!;
+        his[g] = hi;
+        out[i] = hi / divisor;
+        continue;
+      }
       finite += x - x;
       const magnitude = Math.abs(x);
       if (magnitude > largest) largest = magnitude;
       if (magnitude < smallest && magnitude !== 0) smallest = magnitude;
-      let hi = his[g]!;
       let lo = los[g]!;
       const s = hi + x;
       const b = s - hi;
@@ -673,7 +682,13 @@ function streamPanel(groups: WindowGroups, values: Column<number>, frame: Window
   else if (broken === "layout") groups.notPanel();
   if (broken) return twoSumKernel(groups, values, frame, mean);
   if (order) groups.orderAscends();
-  return finite === 0 && exactEnough(n, Math.min(size, n) + 1, largest, smallest) ? out : undefined;
+  return plain || (finite === 0 && exactEnough(n, Math.min(size, n) + 1, largest, smallest)) ? out : undefined;
+}
+
+/** Whether every value is a 32-bit integer (−0 included); stops at the first that is not. */
+function int32s(values: Column<number>): boolean {
+  for (let i = 0; i < values.length; i++) if ((values[i]! | 0) !== values[i]) return false;
+  return true;
 }
 
 /** A panel's period as its first rows suggest it (see `WindowGroups.panelPeriod`): 0 for keys that are not integers in a dense range, or when the first key to repeat is not the first row's. */

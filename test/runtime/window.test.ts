@@ -153,8 +153,10 @@ describe("rollingAggregate", () => {
         back: fc.option(fc.nat()),
         values: fc.array(value, { minLength: 45, maxLength: 45 }),
         int32: fc.boolean(),
+        // Whole numbers: the panel's plain running sum; decimals: its two-double sum.
+        whole: fc.boolean(),
       })
-      .map(({ keys, periods, drop, change, back, values, int32 }) => {
+      .map(({ keys, periods, drop, change, back, values, int32, whole }) => {
         let by = Array.from({ length: keys.length * periods }, (_, i) => keys[i % keys.length]!);
         let order = by.map((_, i) => Math.floor(i / keys.length));
         if (drop !== null && by.length > 0) {
@@ -164,7 +166,12 @@ describe("rollingAggregate", () => {
         if (change !== null && by.length > 0) by[change[0] % by.length] = change[1];
         if (back !== null && order.length > 0) order[back % order.length] -= 1.5;
         const typed = int32 && by.every((k) => Number.isInteger(k)) ? Int32Array.from(by) : Float64Array.from(by);
-        return { by, typed, order, values: values.slice(0, by.length).map((v) => (Number.isFinite(v) ? Math.round(v * 100) / 100 : v)) };
+        return {
+          by,
+          typed,
+          order,
+          values: values.slice(0, by.length).map((v) => (Number.isFinite(v) ? Math.round(v * (whole ? 1 : 100)) / (whole ? 1 : 100) : v)),
+        };
       });
     const rows = fc.record({
       kind: fc.constant("rows" as const),
