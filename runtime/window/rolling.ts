@@ -327,22 +327,21 @@ export function rollingReduce<const C extends readonly Column<unknown>[], R>(
   for (const c of columns) checkLength(groups, c);
   const sorted = groups.sorted();
   const { lo, hi } = frameBounds(sorted, frame);
-  const fill = columns.map((c): ((k: number) => Window<unknown>) => {
-    if (holdsNumbers(c)) {
-      const gathered = gather(c, sorted.perm);
-      return (k) => gathered.subarray(lo[k]!, hi[k]!);
-    }
-    const frameValues: unknown[] = [];
-    return (k) => {
-      frameValues.length = 0;
-      for (let q = lo[k]!; q < hi[k]!; q++) frameValues.push(c[sorted.perm[q]!]);
-      return frameValues;
-    };
-  });
-  const views = new Array<Window<unknown>>(fill.length);
+  const gathered = columns.map((c) => (holdsNumbers(c) ? gather(c, sorted.perm) : undefined));
+  const refilled = columns.map((): unknown[] => []);
+  const views = new Array<Window<unknown>>(columns.length);
   const out = new Array<R>(sorted.perm.length);
   for (let k = 0; k < sorted.perm.length; k++) {
-    for (let c = 0; c < fill.length; c++) views[c] = fill[c]!(k);
+    for (let c = 0; c < columns.length; c++) {
+      const numbers = gathered[c];
+      if (numbers) views[c] = numbers.subarray(lo[k]!, hi[k]!);
+      else {
+        const frameValues = refilled[c]!;
+        frameValues.length = 0;
+        for (let q = lo[k]!; q < hi[k]!; q++) frameValues.push(columns[c]![sorted.perm[q]!]);
+        views[c] = frameValues;
+      }
+    }
     out[sorted.perm[k]!] = reduce(views as unknown as Parameters<typeof reduce>[0]);
   }
   return out;
