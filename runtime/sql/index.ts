@@ -25,6 +25,7 @@ export {
 export { count, lookup, max, mean, min, sqlTable, stddev, sum, type StddevKind } from "./relational.js";
 export {
   materializeStatement,
+  requireInputs,
   runFit,
   runStatement,
   statementText,

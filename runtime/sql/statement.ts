@@ -3,6 +3,8 @@
  * table slots with quoted identifiers, run it through a connection of the target's dialect, run
  * the fit statement of its `@fitted` values, or create the result as a table or a view.
  */
+import { InvalidInputError, MissingInputError } from "../errors.js";
+import type { ExecuteOptions } from "../executor.js";
 import type { SqlConnection, SqlColumnSpec, SqlParameter, SqlResult } from "./connection.js";
 import { inlineParameters } from "./connection.js";
 import { FIT_ROWS_COLUMN, SqlInputError, quoteTableName, type SqlDialect, type TableName } from "./identifiers.js";
@@ -36,6 +38,26 @@ export function statementText<I extends object>(dialect: SqlDialect, parts: read
     .join("");
 }
 
+/**
+ * Throws MissingInputError when there is no inputs object, or when one of the inputs `names` is
+ * left out (the `fitted` values are missing when null too, as in the JavaScript executors).
+ */
+export function requireInputs(info: SqlTargetInfo, inputs: unknown, names: readonly string[]): void {
+  if (inputs === null || inputs === undefined) throw new MissingInputError("", info.target, inputs);
+  const given = inputs as Readonly<Record<string, unknown>>;
+  for (const name of names) {
+    const value = Object.hasOwn(given, name) ? given[name] : undefined;
+    if (value === undefined || (name === "fitted" && value === null)) throw new MissingInputError(name, info.target);
+  }
+}
+
+/** Throws InvalidInputError, naming the input's path, for the first bound value that is not of its parameter's type. */
+function checkParameters(info: SqlTargetInfo, parameters: readonly SqlParameter[]): void {
+  for (const p of parameters) {
+    if (typeof p.value !== p.type) throw new InvalidInputError(info.target, p.input ?? p.name, p.type, p.value);
+  }
+}
+
 function checkDialect(connection: SqlConnection, info: SqlTargetInfo): void {
   if (connection.dialect !== info.dialect)
     throw new SqlInputError(`target ${info.target} is written for ${info.dialect}, not ${connection.dialect}`);
@@ -49,6 +71,7 @@ export async function runStatement(
   columns: readonly SqlColumnSpec[],
 ): Promise<SqlResult> {
   checkDialect(connection, info);
+  checkParameters(info, statement.parameters);
   return connection.query(statement.sql, statement.parameters, columns);
 }
 
@@ -78,7 +101,7 @@ export async function runFit<K extends string>(
 }
 
 /** How `materialize` stores a target's result: a table (computed now) or a view (computed when read). */
-export interface MaterializeOptions {
+export interface MaterializeOptions extends ExecuteOptions {
   readonly as: "table" | "view";
   /** The new table's or view's name, quoted as an identifier (`["schema", "name"]` for a qualified one). */
   readonly name: TableName;
@@ -96,6 +119,7 @@ export async function materializeStatement(
   options: MaterializeOptions,
 ): Promise<void> {
   checkDialect(connection, info);
+  checkParameters(info, statement.parameters);
   if (options.as !== "table" && options.as !== "view")
     throw new SqlInputError(`materialize as a "table" or a "view", not ${JSON.stringify(options.as)}`);
   const name = quoteTableName(info.dialect, options.name);

@@ -6,6 +6,7 @@
 import path from "node:path";
 import { code, docComment, joinCode, key, member, NameAllocator, str, type Code } from "../../codegen/writer.js";
 import type { EmitInput, EmittedFile } from "../shape.js";
+import { writeInputValidation, type ValidatedInputs } from "../executor/validate.js";
 import type { SqlFitPlan } from "./fit.js";
 import { UNBOUNDED, type SqlPlan } from "./plan.js";
 
@@ -70,6 +71,11 @@ export function emitSqlModule(input: EmitInput, plan: SqlPlan): string {
     "Columns",
     "FittedValues",
     "FittedArtifact",
+    "validateInputs",
+    "checkInputs",
+    "InvalidInputError",
+    "MissingInputError",
+    "ExecuteOptions",
   ]);
   const lines: Code[] = [];
   const compute = t.fitted === "compute";
@@ -79,7 +85,8 @@ export function emitSqlModule(input: EmitInput, plan: SqlPlan): string {
   const used = sorted([...statementReads, ...(plan.fit?.tables ?? [])]);
   const runFit = plan.fit ? code`runFit, ` : code``;
   const imports: Code[] = [
-    code`import { materializeStatement, ${runFit}runStatement, statementText, type MaterializeOptions, type SqlConnection, type SqlParameter, type SqlTargetInfo, type StatementPart } from "featc/sql";`,
+    code`import { InvalidInputError, MissingInputError, type ExecuteOptions } from "featc";`,
+    code`import { materializeStatement, requireInputs, ${runFit}runStatement, statementText, type MaterializeOptions, type SqlConnection, type SqlParameter, type SqlTargetInfo, type StatementPart } from "featc/sql";`,
   ];
   let inputsAlias: Code | undefined;
   if (t.inputs && used.length > 0) {
@@ -130,7 +137,8 @@ export function emitSqlModule(input: EmitInput, plan: SqlPlan): string {
     );
   }
   if (!compute && fittedNodes.length > 0) inputsType = code`${inputsType} & { fitted: FittedValues }`;
-  lines.push(docComment("The run-time inputs the statement reads."), code`export type Inputs = ${inputsType};`, code``);
+  lines.push(docComment("The run-time inputs the statement reads."), code`export type Inputs = ${inputsType};`);
+  lines.push(...inputValidation(input, compute ? used : sorted(statementReads), compute ? [] : fittedNodes), code``);
   const statementInputs = compute && fittedNodes.length > 0 ? code`Inputs & { fitted: FittedValues }` : code`Inputs`;
   const arrayType = (type: string) => (type === "number" ? code`Float64Array` : type === "boolean" ? code`boolean[]` : code`string[]`);
   lines.push(docComment(`The result: one column per output of target '${t.name}'.`), code`export interface Columns {`);
@@ -168,15 +176,13 @@ export function emitSqlModule(input: EmitInput, plan: SqlPlan): string {
   lines.push(
     docComment("The statement for these inputs: each table name quoted as an identifier, each scalar a parameter."),
     code`export function statement(inputs: ${statementInputs}): { sql: string; parameters: SqlParameter[] } {`,
+    code`  requireInputs(INFO, inputs, [${joinCode(
+      sorted([...plan.tables, ...plan.parameters.map((p) => p.input)]).map((i) => str(i)),
+      ", ",
+    )}]);`,
     code`  const parameters: SqlParameter[] = [`,
   );
-  for (const p of plan.parameters) {
-    const access = joinCode(
-      [p.input, ...p.path].map((segment) => member(segment)),
-      "",
-    );
-    lines.push(code`    { name: ${str(`p${p.index}`)}, type: ${str(p.type)}, value: inputs${access} },`);
-  }
+  for (const p of plan.parameters) lines.push(code`    ${boundParameter(p)},`);
   lines.push(code`  ];`, code`  return { sql: statementText(DIALECT, PARTS, inputs), parameters };`, code`}`, code``);
   const withFitted = compute && fittedNodes.length > 0;
   const prelude = withFitted ? [code`  const { values: fitted } = await fit(connection, inputs);`] : [];
@@ -187,7 +193,8 @@ export function emitSqlModule(input: EmitInput, plan: SqlPlan): string {
         ? "Fits the @fitted values in the engine, then runs the statement through a connection of this target's dialect: one column per output."
         : "Runs the statement through a connection of this target's dialect and returns one column per output.",
     ),
-    code`export async function execute(connection: SqlConnection, inputs: Inputs): Promise<{ length: number; columns: Columns }> {`,
+    code`export async function execute(connection: SqlConnection, inputs: Inputs, options?: ExecuteOptions): Promise<{ length: number; columns: Columns }> {`,
+    code`  if (options?.validate) checkInputs(inputs, true);`,
     ...prelude,
     code`  const result = await runStatement(connection, INFO, ${bound}, COLUMNS);`,
     code`  return { length: result.length, columns: result.columns as unknown as Columns };`,
@@ -195,6 +202,7 @@ export function emitSqlModule(input: EmitInput, plan: SqlPlan): string {
     code``,
     docComment("Creates the result in the engine as a table or a view with the given name (quoted as an identifier)."),
     code`export async function materialize(connection: SqlConnection, inputs: Inputs, options: MaterializeOptions): Promise<void> {`,
+    code`  if (options.validate) checkInputs(inputs, true);`,
     ...prelude,
     code`  await materializeStatement(connection, INFO, ${bound}, options);`,
     code`}`,
@@ -225,11 +233,37 @@ export function emitSqlModule(input: EmitInput, plan: SqlPlan): string {
         "Computes the @fitted values in the engine, as the artifact saveFitted writes (the same format and hash the reading targets check), with the number of rows they cover.",
       ),
       code`export async function fit(connection: SqlConnection, inputs: FitInputs): Promise<{ catalogHash: string; target: string; values: FittedValues; rows: number }> {`,
+      code`  requireInputs(INFO, inputs, [${joinCode(
+        fit.tables.map((i) => str(i)),
+        ", ",
+      )}]);`,
       code`  return runFit(connection, INFO, FITTED_HASH, statementText(DIALECT, FIT_PARTS, inputs), FITTED_NODES);`,
       code`}`,
     );
   }
   return joinCode(lines, "\n") + "\n";
+}
+
+/**
+ * A bound parameter: its value read along the input's path (each step past the input with `?.`,
+ * so that a value left out inside an object is named by the run-time check, not a TypeError).
+ */
+function boundParameter(p: SqlPlan["parameters"][number]): Code {
+  const access = joinCode(
+    p.path.map((segment) => code`?${member(segment).startsWith("[") ? code`.` : code``}${member(segment)}`),
+    "",
+  );
+  return code`{ name: ${str(`p${p.index}`)}, input: ${str([p.input, ...p.path].join("."))}, type: ${str(p.type)}, value: inputs${member(p.input)}${access} }`;
+}
+
+/** `validateInputs` and `checkInputs` (the JavaScript executors' writer) over the inputs `names` of the target's interface, and the fitted values it reads. */
+function inputValidation(input: EmitInput, names: readonly string[], fitted: readonly string[]): Code[] {
+  const wanted = new Set(names);
+  const inputs: ValidatedInputs = {
+    fields: (input.target.inputs?.fields ?? []).filter((f) => wanted.has(f.name) && f.name !== "fitted"),
+    ...(fitted.length > 0 ? { fitted: fitted.map((name) => ({ name, scalar: "number" as const })) } : {}),
+  };
+  return writeInputValidation(inputs, { invalid: code`InvalidInputError`, missing: code`MissingInputError` });
 }
 
 /** The fit statement as a reviewer reads it: what each @fitted value is and how far it may be from featc's loop. */
