@@ -3,7 +3,7 @@
 // Table names are quoted as identifiers and every scalar is a bound parameter: no input is ever read as SQL.
 /* eslint-disable */
 import { InvalidInputError, MissingInputError, type ExecuteOptions } from "featc";
-import { materializeStatement, requireInputs, runFit, runStatement, statementText, type MaterializeOptions, type SqlConnection, type SqlParameter, type SqlTargetInfo, type StatementPart } from "featc/sql";
+import { materializeStatement, requireInputs, runFit, runStatement, statementText, type MaterializeOptions, type SqlCheck, type SqlConnection, type SqlParameter, type SqlTargetInfo, type StatementPart } from "featc/sql";
 import type { SqlInputs as $SqlInputs } from "../catalog/inputs.js";
 
 export const TARGET = "bigquery";
@@ -137,13 +137,26 @@ const COLUMNS = [
   { name: "predictions", type: "number" },
 ] as const;
 
+/** The @check rules the engine evaluates: a column each, true where the node's value passes. */
+const CHECKS: readonly SqlCheck[] = [
+  { node: "age_mean", check: "range(0, 150)", warn: false, column: "featc_check1", scalar: true },
+  { node: "age_stddev", check: "range(0.000001, 150)", warn: false, column: "featc_check2", scalar: true },
+  { node: "age_normalized", check: "notNull", warn: false, column: "featc_check3", scalar: false },
+  { node: "time_since_last_login", check: "notNull", warn: false, column: "featc_check4", scalar: false },
+  { node: "predictions", check: "range(0, 1)", warn: false, column: "featc_check5", scalar: false },
+];
+
+/** The @check rules this target does not run (no SQL translation), and why (warning FC2005). */
+export const UNCHECKED: readonly { node: string; check: string; reason: string }[] = [
+];
+
 /** The statement: SQL text, and slots for the run-time table names. */
 const PARTS: readonly StatementPart<keyof Inputs>[] = [
   "WITH\n  `base` AS (\n    SELECT\n      CAST(`t0`.`age` AS FLOAT64) AS `age`,\n      CAST(`t0`.`budget` AS FLOAT64) AS `budget`,\n      CAST(`t0`.`client_id` AS FLOAT64) AS `client_id`,\n      `t0`.`gender` AS `gender`,\n      COALESCE(CAST(`j1`.`value` AS FLOAT64), CAST('NaN' AS FLOAT64)) AS `last_logged_in`\n    FROM ",
   { table: "survey_results_table" },
   " AS `t0`\n    LEFT JOIN (SELECT CAST(`client_id` AS FLOAT64) AS `key`, `last_logged_in` AS `value` FROM ",
   { table: "client_login_table" },
-  ") AS `j1` ON `j1`.`key` = CAST(`t0`.`client_id` AS FLOAT64)\n  ),\n  `step1` AS (\n    SELECT\n      *,\n      IEEE_DIVIDE((`age` - @p1), @p2) AS `age_normalized`,\n      (`gender` = 'female') AS `is_female`,\n      (`budget` > CAST(100 AS FLOAT64)) AS `is_high_roller`,\n      (`gender` = 'male') AS `is_male`,\n      ((@p3 - `last_logged_in`) / CAST(86400000 AS FLOAT64)) AS `time_since_last_login`\n    FROM `base`\n  ),\n  `step2` AS (\n    SELECT\n      *,\n      `time_since_last_login` AS `features.time_since_last_login`,\n      CASE WHEN `is_male` THEN CAST(1 AS FLOAT64) ELSE CAST(0 AS FLOAT64) END AS `features.is_male`,\n      CASE WHEN `is_female` THEN CAST(1 AS FLOAT64) ELSE CAST(0 AS FLOAT64) END AS `features.is_female`,\n      CASE WHEN `is_high_roller` THEN CAST(1 AS FLOAT64) ELSE CAST(0 AS FLOAT64) END AS `features.is_high_roller`,\n      `age_normalized` AS `features.age_normalized`\n    FROM `step1`\n  ),\n  `step3` AS (\n    SELECT\n      *,\n      IEEE_DIVIDE(CAST(1 AS FLOAT64), (CAST(1 AS FLOAT64) + EXP((- (((((@p4 + (@p5 * `features.time_since_last_login`)) + (@p6 * `features.is_male`)) + (@p7 * `features.is_female`)) + (@p8 * `features.is_high_roller`)) + (@p9 * `features.age_normalized`)))))) AS `predictions`\n    FROM `step2`\n  )\nSELECT\n  `age`,\n  `budget`,\n  `client_id`,\n  `gender`,\n  `last_logged_in`,\n  `age_normalized`,\n  `is_female`,\n  `is_high_roller`,\n  `is_male`,\n  `time_since_last_login`,\n  `features.time_since_last_login`,\n  `features.is_male`,\n  `features.is_female`,\n  `features.is_high_roller`,\n  `features.age_normalized`,\n  `predictions`\nFROM `step3`\n",
+  ") AS `j1` ON `j1`.`key` = CAST(`t0`.`client_id` AS FLOAT64)\n  ),\n  `step1` AS (\n    SELECT\n      *,\n      IEEE_DIVIDE((`age` - @p1), @p2) AS `age_normalized`,\n      (`gender` = 'female') AS `is_female`,\n      (`budget` > CAST(100 AS FLOAT64)) AS `is_high_roller`,\n      (`gender` = 'male') AS `is_male`,\n      ((@p3 - `last_logged_in`) / CAST(86400000 AS FLOAT64)) AS `time_since_last_login`\n    FROM `base`\n  ),\n  `step2` AS (\n    SELECT\n      *,\n      `time_since_last_login` AS `features.time_since_last_login`,\n      CASE WHEN `is_male` THEN CAST(1 AS FLOAT64) ELSE CAST(0 AS FLOAT64) END AS `features.is_male`,\n      CASE WHEN `is_female` THEN CAST(1 AS FLOAT64) ELSE CAST(0 AS FLOAT64) END AS `features.is_female`,\n      CASE WHEN `is_high_roller` THEN CAST(1 AS FLOAT64) ELSE CAST(0 AS FLOAT64) END AS `features.is_high_roller`,\n      `age_normalized` AS `features.age_normalized`\n    FROM `step1`\n  ),\n  `step3` AS (\n    SELECT\n      *,\n      IEEE_DIVIDE(CAST(1 AS FLOAT64), (CAST(1 AS FLOAT64) + EXP((- (((((@p4 + (@p5 * `features.time_since_last_login`)) + (@p6 * `features.is_male`)) + (@p7 * `features.is_female`)) + (@p8 * `features.is_high_roller`)) + (@p9 * `features.age_normalized`)))))) AS `predictions`\n    FROM `step2`\n  )\nSELECT\n  `age`,\n  `budget`,\n  `client_id`,\n  `gender`,\n  `last_logged_in`,\n  `age_normalized`,\n  `is_female`,\n  `is_high_roller`,\n  `is_male`,\n  `time_since_last_login`,\n  `features.time_since_last_login`,\n  `features.is_male`,\n  `features.is_female`,\n  `features.is_high_roller`,\n  `features.age_normalized`,\n  `predictions`,\n  ((@p1 >= CAST(0 AS FLOAT64)) AND (@p1 <= CAST(150 AS FLOAT64))) AS `featc_check1`,\n  ((@p2 >= CAST('0.000001' AS FLOAT64)) AND (@p2 <= CAST(150 AS FLOAT64))) AS `featc_check2`,\n  (`age_normalized` = `age_normalized`) AS `featc_check3`,\n  (`time_since_last_login` = `time_since_last_login`) AS `featc_check4`,\n  ((`predictions` >= CAST(0 AS FLOAT64)) AND (`predictions` <= CAST(1 AS FLOAT64))) AS `featc_check5`\nFROM `step3`\n",
 ];
 
 /** The statement for these inputs: each table name quoted as an identifier, each scalar a parameter. */
@@ -166,14 +179,14 @@ export function statement(inputs: Inputs): { sql: string; parameters: SqlParamet
 /** Runs the statement through a connection of this target's dialect and returns one column per output. */
 export async function execute(connection: SqlConnection, inputs: Inputs, options?: ExecuteOptions): Promise<{ length: number; columns: Columns }> {
   if (options?.validate) checkInputs(inputs, true);
-  const result = await runStatement(connection, INFO, statement(inputs), COLUMNS);
+  const result = await runStatement(connection, INFO, statement(inputs), COLUMNS, CHECKS, options);
   return { length: result.length, columns: result.columns as unknown as Columns };
 }
 
 /** Creates the result in the engine as a table or a view with the given name (quoted as an identifier). */
 export async function materialize(connection: SqlConnection, inputs: Inputs, options: MaterializeOptions): Promise<void> {
   if (options.validate) checkInputs(inputs, true);
-  await materializeStatement(connection, INFO, statement(inputs), options);
+  await materializeStatement(connection, INFO, statement(inputs), options, COLUMNS, CHECKS);
 }
 
 /** The run-time inputs the fit statement reads. */

@@ -3,7 +3,7 @@
 // Table names are quoted as identifiers and every scalar is a bound parameter: no input is ever read as SQL.
 /* eslint-disable */
 import { InvalidInputError, MissingInputError, type ExecuteOptions } from "featc";
-import { materializeStatement, requireInputs, runFit, runStatement, statementText, type MaterializeOptions, type SqlConnection, type SqlParameter, type SqlTargetInfo, type StatementPart } from "featc/sql";
+import { materializeStatement, requireInputs, runFit, runStatement, statementText, type MaterializeOptions, type SqlCheck, type SqlConnection, type SqlParameter, type SqlTargetInfo, type StatementPart } from "featc/sql";
 import type { SqlInputs as $SqlInputs } from "../catalog/inputs.js";
 
 export const TARGET = "clickhouse";
@@ -137,9 +137,22 @@ const COLUMNS = [
   { name: "predictions", type: "number" },
 ] as const;
 
+/** The @check rules the engine evaluates: a column each, true where the node's value passes. */
+const CHECKS: readonly SqlCheck[] = [
+  { node: "age_mean", check: "range(0, 150)", warn: false, column: "featc_check1", scalar: true },
+  { node: "age_stddev", check: "range(0.000001, 150)", warn: false, column: "featc_check2", scalar: true },
+  { node: "age_normalized", check: "notNull", warn: false, column: "featc_check3", scalar: false },
+  { node: "time_since_last_login", check: "notNull", warn: false, column: "featc_check4", scalar: false },
+  { node: "predictions", check: "range(0, 1)", warn: false, column: "featc_check5", scalar: false },
+];
+
+/** The @check rules this target does not run (no SQL translation), and why (warning FC2005). */
+export const UNCHECKED: readonly { node: string; check: string; reason: string }[] = [
+];
+
 /** The statement: SQL text, and slots for the run-time table names. */
 const PARTS: readonly StatementPart<keyof Inputs>[] = [
-  "SELECT\n  `age`,\n  `budget`,\n  `client_id`,\n  `gender`,\n  `last_logged_in`,\n  `age_normalized`,\n  `is_female`,\n  `is_high_roller`,\n  `is_male`,\n  `time_since_last_login`,\n  `features.time_since_last_login`,\n  `features.is_male`,\n  `features.is_female`,\n  `features.is_high_roller`,\n  `features.age_normalized`,\n  `predictions`\nFROM (\nSELECT\n  *,\n  (toFloat64(1) / (toFloat64(1) + exp((((((({p4:Float64} + ({p5:Float64} * `features.time_since_last_login`)) + ({p6:Float64} * `features.is_male`)) + ({p7:Float64} * `features.is_female`)) + ({p8:Float64} * `features.is_high_roller`)) + ({p9:Float64} * `features.age_normalized`)) * toFloat64(-1))))) AS `predictions`\nFROM (\nSELECT\n  *,\n  `time_since_last_login` AS `features.time_since_last_login`,\n  CASE WHEN `is_male` THEN toFloat64(1) ELSE toFloat64(0) END AS `features.is_male`,\n  CASE WHEN `is_female` THEN toFloat64(1) ELSE toFloat64(0) END AS `features.is_female`,\n  CASE WHEN `is_high_roller` THEN toFloat64(1) ELSE toFloat64(0) END AS `features.is_high_roller`,\n  `age_normalized` AS `features.age_normalized`\nFROM (\nSELECT\n  *,\n  ((`age` - {p1:Float64}) / {p2:Float64}) AS `age_normalized`,\n  (`gender` = 'female') AS `is_female`,\n  (`budget` > toFloat64(100)) AS `is_high_roller`,\n  (`gender` = 'male') AS `is_male`,\n  (({p3:Float64} - `last_logged_in`) / toFloat64(86400000)) AS `time_since_last_login`\nFROM (\nSELECT\n  *,\n  CASE WHEN `featc_matched1` = 1 AND NOT isNaN(`featc_key1`) THEN CAST(`featc_value1` AS Float64) ELSE reinterpretAsFloat64(unhex('000000000000F87F')) /* NaN */ END AS `last_logged_in`\nFROM (SELECT * FROM (SELECT CAST(`age` AS Float64) AS `age`, CAST(`budget` AS Float64) AS `budget`, CAST(`client_id` AS Float64) AS `client_id`, `gender` AS `gender`, CAST(`client_id` AS Float64) AS `featc_key1` FROM ",
+  "SELECT\n  `age`,\n  `budget`,\n  `client_id`,\n  `gender`,\n  `last_logged_in`,\n  `age_normalized`,\n  `is_female`,\n  `is_high_roller`,\n  `is_male`,\n  `time_since_last_login`,\n  `features.time_since_last_login`,\n  `features.is_male`,\n  `features.is_female`,\n  `features.is_high_roller`,\n  `features.age_normalized`,\n  `predictions`,\n  (({p1:Float64} >= toFloat64(0)) AND ({p1:Float64} <= toFloat64(150))) AS `featc_check1`,\n  (({p2:Float64} >= reinterpretAsFloat64(unhex('8DEDB5A0F7C6B03E')) /* 0.000001 */) AND ({p2:Float64} <= toFloat64(150))) AS `featc_check2`,\n  (`age_normalized` = `age_normalized`) AS `featc_check3`,\n  (`time_since_last_login` = `time_since_last_login`) AS `featc_check4`,\n  ((`predictions` >= toFloat64(0)) AND (`predictions` <= toFloat64(1))) AS `featc_check5`\nFROM (\nSELECT\n  *,\n  (toFloat64(1) / (toFloat64(1) + exp((((((({p4:Float64} + ({p5:Float64} * `features.time_since_last_login`)) + ({p6:Float64} * `features.is_male`)) + ({p7:Float64} * `features.is_female`)) + ({p8:Float64} * `features.is_high_roller`)) + ({p9:Float64} * `features.age_normalized`)) * toFloat64(-1))))) AS `predictions`\nFROM (\nSELECT\n  *,\n  `time_since_last_login` AS `features.time_since_last_login`,\n  CASE WHEN `is_male` THEN toFloat64(1) ELSE toFloat64(0) END AS `features.is_male`,\n  CASE WHEN `is_female` THEN toFloat64(1) ELSE toFloat64(0) END AS `features.is_female`,\n  CASE WHEN `is_high_roller` THEN toFloat64(1) ELSE toFloat64(0) END AS `features.is_high_roller`,\n  `age_normalized` AS `features.age_normalized`\nFROM (\nSELECT\n  *,\n  ((`age` - {p1:Float64}) / {p2:Float64}) AS `age_normalized`,\n  (`gender` = 'female') AS `is_female`,\n  (`budget` > toFloat64(100)) AS `is_high_roller`,\n  (`gender` = 'male') AS `is_male`,\n  (({p3:Float64} - `last_logged_in`) / toFloat64(86400000)) AS `time_since_last_login`\nFROM (\nSELECT\n  *,\n  CASE WHEN `featc_matched1` = 1 AND NOT isNaN(`featc_key1`) THEN CAST(`featc_value1` AS Float64) ELSE reinterpretAsFloat64(unhex('000000000000F87F')) /* NaN */ END AS `last_logged_in`\nFROM (SELECT * FROM (SELECT CAST(`age` AS Float64) AS `age`, CAST(`budget` AS Float64) AS `budget`, CAST(`client_id` AS Float64) AS `client_id`, `gender` AS `gender`, CAST(`client_id` AS Float64) AS `featc_key1` FROM ",
   { table: "survey_results_table" },
   ") ALL LEFT JOIN (SELECT CAST(`client_id` AS Float64) AS `featc_key1`, `last_logged_in` AS `featc_value1`, toUInt8(1) AS `featc_matched1` FROM ",
   { table: "client_login_table" },
@@ -166,14 +179,14 @@ export function statement(inputs: Inputs): { sql: string; parameters: SqlParamet
 /** Runs the statement through a connection of this target's dialect and returns one column per output. */
 export async function execute(connection: SqlConnection, inputs: Inputs, options?: ExecuteOptions): Promise<{ length: number; columns: Columns }> {
   if (options?.validate) checkInputs(inputs, true);
-  const result = await runStatement(connection, INFO, statement(inputs), COLUMNS);
+  const result = await runStatement(connection, INFO, statement(inputs), COLUMNS, CHECKS, options);
   return { length: result.length, columns: result.columns as unknown as Columns };
 }
 
 /** Creates the result in the engine as a table or a view with the given name (quoted as an identifier). */
 export async function materialize(connection: SqlConnection, inputs: Inputs, options: MaterializeOptions): Promise<void> {
   if (options.validate) checkInputs(inputs, true);
-  await materializeStatement(connection, INFO, statement(inputs), options);
+  await materializeStatement(connection, INFO, statement(inputs), options, COLUMNS, CHECKS);
 }
 
 /** The run-time inputs the fit statement reads. */

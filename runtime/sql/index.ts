@@ -31,6 +31,7 @@ export {
   statementText,
   type BoundStatement,
   type MaterializeOptions,
+  type SqlCheck,
   type SqlTargetInfo,
   type StatementPart,
 } from "./statement.js";

@@ -42,10 +42,11 @@ export function emitSqlText(input: EmitInput, plan: SqlPlan): string {
     );
   const raises = [...new Set(plan.notes.flatMap((n) => n.raises))];
   for (const r of raises) lines.push(sqlComment(`may raise: ${r}`));
-  // @check runs in the JavaScript executors; a SQL target does not evaluate it (yet): say so.
-  for (const name of t.order) {
-    for (const check of t.nodes.get(name)!.checks) lines.push(sqlComment(`not checked here: @check ${check.text} on ${name}`));
-  }
+  for (const c of plan.checks)
+    lines.push(
+      sqlComment(`checked by the engine: @check ${c.text}${c.warn ? " warn" : ""} on ${c.node} (column ${c.column}, true where it passes)`),
+    );
+  for (const u of plan.unchecked) lines.push(sqlComment(`not checked here: @check ${u.check.text} on ${u.node} (${u.reason})`));
   return `${lines.join("\n")}\n${partsText(plan.parts)}`;
 }
 
@@ -76,6 +77,8 @@ export function emitSqlModule(input: EmitInput, plan: SqlPlan): string {
     "InvalidInputError",
     "MissingInputError",
     "ExecuteOptions",
+    "CHECKS",
+    "UNCHECKED",
   ]);
   const lines: Code[] = [];
   const compute = t.fitted === "compute";
@@ -86,7 +89,7 @@ export function emitSqlModule(input: EmitInput, plan: SqlPlan): string {
   const runFit = plan.fit ? code`runFit, ` : code``;
   const imports: Code[] = [
     code`import { InvalidInputError, MissingInputError, type ExecuteOptions } from "featc";`,
-    code`import { materializeStatement, requireInputs, ${runFit}runStatement, statementText, type MaterializeOptions, type SqlConnection, type SqlParameter, type SqlTargetInfo, type StatementPart } from "featc/sql";`,
+    code`import { materializeStatement, requireInputs, ${runFit}runStatement, statementText, type MaterializeOptions, type SqlCheck, type SqlConnection, type SqlParameter, type SqlTargetInfo, type StatementPart } from "featc/sql";`,
   ];
   let inputsAlias: Code | undefined;
   if (t.inputs && used.length > 0) {
@@ -163,7 +166,7 @@ export function emitSqlModule(input: EmitInput, plan: SqlPlan): string {
   lines.push(code`} as const;`, code``);
   lines.push(code`const COLUMNS = [`);
   for (const c of plan.columns) lines.push(code`  { name: ${str(c.name)}, type: ${str(c.type)} },`);
-  lines.push(code`] as const;`, code``);
+  lines.push(code`] as const;`, code``, ...checkTables(plan), code``);
   const partsOf = (parts: SqlPlan["parts"]) =>
     parts.map((part) => (part.kind === "text" ? code`  ${str(part.text)},` : code`  { table: ${str(part.input)} },`));
   lines.push(
@@ -196,7 +199,7 @@ export function emitSqlModule(input: EmitInput, plan: SqlPlan): string {
     code`export async function execute(connection: SqlConnection, inputs: Inputs, options?: ExecuteOptions): Promise<{ length: number; columns: Columns }> {`,
     code`  if (options?.validate) checkInputs(inputs, true);`,
     ...prelude,
-    code`  const result = await runStatement(connection, INFO, ${bound}, COLUMNS);`,
+    code`  const result = await runStatement(connection, INFO, ${bound}, COLUMNS, CHECKS, options);`,
     code`  return { length: result.length, columns: result.columns as unknown as Columns };`,
     code`}`,
     code``,
@@ -204,7 +207,7 @@ export function emitSqlModule(input: EmitInput, plan: SqlPlan): string {
     code`export async function materialize(connection: SqlConnection, inputs: Inputs, options: MaterializeOptions): Promise<void> {`,
     code`  if (options.validate) checkInputs(inputs, true);`,
     ...prelude,
-    code`  await materializeStatement(connection, INFO, ${bound}, options);`,
+    code`  await materializeStatement(connection, INFO, ${bound}, options, COLUMNS, CHECKS);`,
     code`}`,
   );
   if (plan.fit) {
@@ -242,6 +245,21 @@ export function emitSqlModule(input: EmitInput, plan: SqlPlan): string {
     );
   }
   return joinCode(lines, "\n") + "\n";
+}
+
+/** `CHECKS`, the @checks the statement evaluates (a boolean column each), and `UNCHECKED`, those it cannot, with the reason. */
+function checkTables(plan: SqlPlan): Code[] {
+  const lines: Code[] = [docComment("The @check rules the engine evaluates: a column each, true where the node's value passes.")];
+  lines.push(code`const CHECKS: readonly SqlCheck[] = [`);
+  for (const c of plan.checks)
+    lines.push(
+      code`  { node: ${str(c.node)}, check: ${str(c.text)}, warn: ${c.warn ? code`true` : code`false`}, column: ${str(c.column)}, scalar: ${c.scalar ? code`true` : code`false`} },`,
+    );
+  lines.push(code`];`, code``, docComment("The @check rules this target does not run (no SQL translation), and why (warning FC2005)."));
+  lines.push(code`export const UNCHECKED: readonly { node: string; check: string; reason: string }[] = [`);
+  for (const u of plan.unchecked) lines.push(code`  { node: ${str(u.node)}, check: ${str(u.check.text)}, reason: ${str(u.reason)} },`);
+  lines.push(code`];`);
+  return lines;
 }
 
 /**
