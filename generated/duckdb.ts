@@ -118,7 +118,8 @@ export const NODES = {
   predictions: { boundUlps: 2, approximate: ["exp: computed by the engine's libm (within 1 ulp of V8)"], raises: [] },
 } as const;
 
-const COLUMNS = [
+/** The result's columns, as the connection reads them. */
+export const COLUMNS = [
   { name: "age", type: "number" },
   { name: "budget", type: "number" },
   { name: "client_id", type: "number" },
@@ -138,7 +139,7 @@ const COLUMNS = [
 ] as const;
 
 /** The @check rules the engine evaluates: a column each, true where the node's value passes. */
-const CHECKS: readonly SqlCheck[] = [
+export const CHECKS: readonly SqlCheck[] = [
   { node: "age_mean", check: "range(0, 150)", warn: false, column: "featc_check1", scalar: true },
   { node: "age_stddev", check: "range(0.000001, 150)", warn: false, column: "featc_check2", scalar: true },
   { node: "age_normalized", check: "notNull", warn: false, column: "featc_check3", scalar: false },

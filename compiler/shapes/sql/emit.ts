@@ -164,7 +164,7 @@ export function emitSqlModule(input: EmitInput, plan: SqlPlan): string {
   for (const n of plan.fit?.notes ?? []) lines.push(note(n, true));
   for (const n of plan.notes) lines.push(note(n, false));
   lines.push(code`} as const;`, code``);
-  lines.push(code`const COLUMNS = [`);
+  lines.push(docComment("The result's columns, as the connection reads them."), code`export const COLUMNS = [`);
   for (const c of plan.columns) lines.push(code`  { name: ${str(c.name)}, type: ${str(c.type)} },`);
   lines.push(code`] as const;`, code``, ...checkTables(plan), code``);
   const partsOf = (parts: SqlPlan["parts"]) =>
@@ -250,7 +250,7 @@ export function emitSqlModule(input: EmitInput, plan: SqlPlan): string {
 /** `CHECKS`, the @checks the statement evaluates (a boolean column each), and `UNCHECKED`, those it cannot, with the reason. */
 function checkTables(plan: SqlPlan): Code[] {
   const lines: Code[] = [docComment("The @check rules the engine evaluates: a column each, true where the node's value passes.")];
-  lines.push(code`const CHECKS: readonly SqlCheck[] = [`);
+  lines.push(code`export const CHECKS: readonly SqlCheck[] = [`);
   for (const c of plan.checks)
     lines.push(
       code`  { node: ${str(c.node)}, check: ${str(c.text)}, warn: ${c.warn ? code`true` : code`false`}, column: ${str(c.column)}, scalar: ${c.scalar ? code`true` : code`false`} },`,
