@@ -11,12 +11,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BuildResult } from "../../compiler/build.js";
-import { CheckFailedError, type CheckWarning } from "../../runtime/errors.js";
+import { CheckFailedError, MissingInputError, type CheckWarning } from "../../runtime/errors.js";
 import type { SqlConnection } from "../../runtime/sql/connection.js";
 import type { MaterializeOptions } from "../../runtime/sql/statement.js";
 import type { DataColumn } from "../support/sql-data.js";
 import { startSqlEngines, type SqlEngines } from "../support/sql-engines.js";
-import { REPO, buildOk, importFrom, removeWorkspace, workspace } from "../support/workspace.js";
+import { REPO, buildOk, importFrom, removeWorkspace, strictTypeCheck, workspace } from "../support/workspace.js";
 
 interface Options {
   onWarning?: (w: CheckWarning) => void;
@@ -94,6 +94,19 @@ afterAll(async () => {
   await engines?.stop();
   if (dir) removeWorkspace(dir);
 }, 30_000);
+
+describe("the SQL modules", () => {
+  it("pass tsc --strict with the catalog", () => {
+    expect(strictTypeCheck(Object.keys(DIALECT).map((t) => path.join(dir, "generated", `${t}.ts`)))).toBe("");
+  });
+
+  it("say no inputs object is a MissingInputError before the fit runs", async () => {
+    for (const t of Object.keys(DIALECT)) {
+      const run = await outcome(() => targets[t]!.execute(engines.connection(DIALECT[t as keyof typeof DIALECT]), null as never));
+      expect(run.error).toBeInstanceOf(MissingInputError);
+    }
+  });
+});
 
 describe("a check with no SQL translation", () => {
   it("is FC2005 at the check in each SQL target, listed in UNCHECKED and in the .sql header", () => {
