@@ -390,10 +390,20 @@ export const diagnostics = {
     return error("FC1005", `parameter '${param}: ${type}' of '${fn}' is a frame, which needs a '${WINDOW_FORM}' tag on the function`, span);
   },
 
-  frameNotNumbers(param: string, type: string, fn: string, span: Span): Diagnostic {
+  /** A `Window<T>` whose T is not a number, a string or a boolean. */
+  frameElementUnsupported(param: string, type: string, fn: string, span: Span): Diagnostic {
     return error(
       "FC1005",
-      `parameter '${param}: ${type}' of '${fn}': a frame holds numbers (Window<number>); other element types are not supported`,
+      `parameter '${param}: ${type}' of '${fn}': a frame holds numbers, strings or booleans (Window<number>, Window<string>, Window<boolean>); other element types are not supported`,
+      span,
+    );
+  },
+
+  /** A numeric aggregate (`mean`, `sum`, …) of a frame that does not hold numbers. */
+  aggregateNotNumbers(aggregate: string, param: string, type: string, fn: string, span: Span): Diagnostic {
+    return error(
+      "FC1004",
+      `'${aggregate}' of '${fn}' takes a frame of numbers, but '${param}' is '${type}': count, first, last or a body of its own take a frame of strings or booleans`,
       span,
     );
   },
