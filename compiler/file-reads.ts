@@ -159,20 +159,15 @@ function install(): void {
     );
     return encoding ? bytes.toString(encoding) : bytes;
   };
-  fsw.statSync = (file: fs.PathLike, options?: fs.StatSyncOptions) =>
+  const stat = (probe: "stat" | "lstat", call: typeof fs.statSync) => (file: fs.PathLike, options?: fs.StatSyncOptions) =>
     observed(
-      "stat",
+      probe,
       file,
-      () => original.statSync(file, options),
+      () => call(file, options),
       (s) => statState(s as fs.Stats | undefined),
     );
-  fsw.lstatSync = (file: fs.PathLike, options?: fs.StatSyncOptions) =>
-    observed(
-      "lstat",
-      file,
-      () => original.lstatSync(file, options),
-      (s) => statState(s as fs.Stats | undefined),
-    );
+  fsw.statSync = stat("stat", original.statSync);
+  fsw.lstatSync = stat("lstat", original.lstatSync);
   fsw.existsSync = (file: fs.PathLike) => observed("exists", file, () => original.existsSync(file), String);
   fsw.readdirSync = (file: fs.PathLike, options?: unknown) =>
     observed(

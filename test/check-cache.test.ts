@@ -16,6 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO, removeWorkspace, workspace, writeFiles } from "./support/workspace.js";
 
 const FIXTURES = path.join(REPO, "test", "fixtures", "diagnostics");
+/** The fixtures whose config itself is in error (FC1010 before the catalog is read). */
+const UNLOADABLE_CONFIGS = ["fc1010-bad-json", "fc1010-glob-matches-nothing", "fc1010-trailing-comma", "fc1010-unknown-shape"];
 const dirs: string[] = [];
 let preload = "";
 
@@ -127,9 +129,9 @@ describe("featc check's result cache", () => {
       expect(fresh.analysed, fixture).toBe(true);
       expect({ fixture, status: cached.status, stdout: cached.stdout }).toEqual({ fixture, status: fresh.status, stdout: fresh.stdout });
       expect(JSON.parse(fresh.stdout), fixture).toHaveProperty("diagnostics");
-      // A config that cannot be read is checked again each time (it is cheap, and has no files to watch); every other result is kept.
-      const configError = (JSON.parse(fresh.stdout) as { diagnostics: { code: string }[] }).diagnostics.some((d) => d.code === "FC1010");
-      expect({ fixture, fromCache: !cached.analysed, kept }).toEqual({ fixture, fromCache: !configError, kept: configError ? 0 : 1 });
+      // A config that does not load is read again each time (it is quick, and there is no catalog to compare); every other result is kept.
+      const fromCache = !UNLOADABLE_CONFIGS.includes(fixture);
+      expect({ fixture, fromCache: !cached.analysed, kept }).toEqual({ fixture, fromCache, kept: fromCache ? 1 : 0 });
     }
     // Failing catalogs are among them, and stay failing from the cache.
     expect(results.filter((r) => r.cached.status === 1).length).toBeGreaterThan(10);
