@@ -6,10 +6,11 @@
  *    against the native `tsc --noEmit` on the same files with the same options (the files and
  *    tsconfig featc hands its own native check), and against loading TypeScript 6 (as featc
  *    loads it, from ts-morph's dependency) into Node, which every command that reads a catalog
- *    pays. `featc check` also runs with its compiled-code cache turned off
- *    (FEATC_COMPILE_CACHE=0), as on the first run after an install;
- *  - `featc check` of the catalog `featc init` writes, in a project of its own (featc and
- *    `@types` linked from this repository).
+ *    pays. `featc check` runs warm (its result cache holds the unchanged catalog's result), cold
+ *    (`--no-cache`: the catalog read and checked again), and cold with its compiled-code cache
+ *    turned off too (FEATC_COMPILE_CACHE=0), as on the first run after an install;
+ *  - `featc check --no-cache` of the catalog `featc init` writes, in a project of its own (featc
+ *    and `@types` linked from this repository).
  * The contenders run in interleaved rounds (each round in a rotated order) so that a busy machine
  * slows all of them alike; the table shows wall-time medians and p99, CPU-time medians (user +
  * system, the process and its children, from Linux's accounting), and each command's ratios to
@@ -130,17 +131,18 @@ try {
     { name: "featc --help", command: [node, CLI, "--help"], expect: /Commands:/, group: START_UP },
     TSC,
     { name: "node, load TypeScript 6", command: [node, "-e", `require(${JSON.stringify(typescriptModule)})`] },
-    { name: "featc check", command: [node, CLI, "check"], expect: /catalog is clean/ },
+    { name: "featc check, cached (nothing changed)", command: [node, CLI, "check"], expect: /catalog is clean/ },
+    { name: "featc check --no-cache", command: [node, CLI, "check", "--no-cache"], expect: /catalog is clean/ },
     {
-      name: "featc check, no compiled-code cache",
-      command: [node, CLI, "check"],
+      name: "featc check --no-cache, no compiled-code cache",
+      command: [node, CLI, "check", "--no-cache"],
       env: { FEATC_COMPILE_CACHE: "0" },
       expect: /catalog is clean/,
     },
     { name: "featc build", command: [node, CLI, "build"], expect: /generated files already up to date|wrote \d+ file/ },
     {
-      name: "featc check",
-      command: [node, CLI, "check", "--config", initProject(dir)],
+      name: "featc check --no-cache",
+      command: [node, CLI, "check", "--no-cache", "--config", initProject(dir)],
       expect: /catalog is clean/,
       group: "CLI, featc init's catalog (3 nodes)",
     },

@@ -10,6 +10,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Command, CommanderError } from "commander";
 import type { Analysis } from "./analyze.js";
+import type { CheckCache, CheckResult, CheckRun } from "./cli/check-cache.js";
 import { enableCompileCache } from "./compile-cache.js";
 import { diagnostics } from "./diagnostics.js";
 import { packageFile } from "./paths.js";
@@ -34,6 +35,35 @@ async function rootDirOf(analysis: Analysis, configPath: string): Promise<string
   if (analysis.config) return analysis.config.rootDir;
   const { configFileFor } = await import("./config.js");
   return path.dirname(path.resolve(configFileFor(configPath)));
+}
+
+/** Analyses the catalog; with a cache, the result is kept for the next check (cli/check-cache.ts). */
+async function check(opts: CommonOptions, cache: CheckCache | undefined): Promise<CheckResult> {
+  // Loaded before the recording starts: the compiler's own modules are not the catalog's inputs.
+  const { analyze } = await import("./analyze.js");
+  const recording = cache?.record();
+  let run: CheckRun | undefined;
+  try {
+    const analysis = await analyze(opts.config, { targets: opts.target, codeHashes: false });
+    const result = {
+      diagnostics: analysis.diagnostics,
+      rootDir: await rootDirOf(analysis, opts.config),
+      nodes: analysis.targets.map((t) => `${t.name}: ${t.nodes.size} nodes`).join(", "),
+    };
+    const config = analysis.config;
+    if (config)
+      run = {
+        result,
+        catalogPatterns: config.catalogPatterns,
+        catalogFiles: config.catalogFiles,
+        complete: !analysis.diagnostics.some(
+          (d) => d.code === "FC1099" || d.message === diagnostics.typeCheckTimeout(config.typeCheckTimeout).message,
+        ),
+      };
+    return result;
+  } finally {
+    recording?.keep(run);
+  }
 }
 
 /** Rebuilds on every change of the config or a catalog file until interrupted. */
@@ -90,18 +120,16 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .showHelpAfterError("(run featc --help for usage)");
 
-  commonOptions(program.command("check").description("analyse the catalog and report every problem")).action(
-    async (opts: CommonOptions) => {
-      const { analyze } = await import("./analyze.js");
-      const analysis = await analyze(opts.config, { targets: opts.target, codeHashes: false });
-      report(analysis.diagnostics, await rootDirOf(analysis, opts.config), opts.format, io);
-      code = exitCodeFor(analysis.diagnostics);
-      if (code === 0 && opts.format === "human") {
-        const nodes = analysis.targets.map((t) => `${t.name}: ${t.nodes.size} nodes`).join(", ");
-        io.err(`featc: catalog is clean (${nodes}).`);
-      }
-    },
-  );
+  commonOptions(program.command("check").description("analyse the catalog and report every problem"))
+    .option("--no-cache", "check the catalog again even if nothing it reads changed since the last check (also FEATC_CACHE=0)")
+    .action(async (opts: CommonOptions & { cache: boolean }) => {
+      const { checkCache } = await import("./cli/check-cache.js");
+      const cache = opts.cache ? checkCache(opts.config, opts.target) : undefined;
+      const result = (await cache?.lookup()) ?? (await check(opts, cache));
+      report(result.diagnostics, result.rootDir, opts.format, io);
+      code = exitCodeFor(result.diagnostics);
+      if (code === 0 && opts.format === "human") io.err(`featc: catalog is clean (${result.nodes}).`);
+    });
 
   commonOptions(program.command("build").description("check the catalog and write one executor and graph manifest per target"))
     .option("--check", "write nothing; exit 1 if any generated file is stale (for CI)")

@@ -24,7 +24,7 @@ const MIN_SIZE = 256 * 1024;
 type CompileFn = (this: Module, content: string, filename: string, format?: string) => unknown;
 
 /** featc's cache folder: `$XDG_CACHE_HOME/featc` or `~/.cache/featc`; undefined without a home. */
-function cacheDir(): string | undefined {
+export function cacheDir(): string | undefined {
   const base = process.env.XDG_CACHE_HOME || (os.homedir() ? path.join(os.homedir(), ".cache") : "");
   return base ? path.join(base, "featc") : undefined;
 }

@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { ts } from "./typescript.js";
-import { glob } from "tinyglobby";
+import { catalogGlob } from "./catalog-glob.js";
 import { DEFAULT_CONFIG_NAME } from "./config-name.js";
 import { diagnostics, nearestName, type Diagnostic, type Span } from "./diagnostics.js";
 import { fileProblem, readTextFile } from "./discover/files.js";
@@ -162,10 +162,7 @@ export async function loadConfig(given: string): Promise<ConfigResult> {
 
   let catalogFiles: string[] = [];
   if (patterns.length > 0) {
-    catalogFiles = (await glob(patterns, { cwd: rootDir, absolute: true, ignore: ["**/node_modules/**", "**/*.d.ts"] }))
-      .filter((f) => /\.(ts|mts|cts|tsx)$/.test(f))
-      .map((f) => path.normalize(f))
-      .sort();
+    catalogFiles = await catalogGlob(patterns, rootDir);
     if (catalogFiles.length === 0 && catalogNode) {
       problems.push(diagnostics.catalogMatchesNothing(patterns, spanOf(catalogNode)));
     }

@@ -56,6 +56,7 @@ export declare namespace ts {
   type SourceFile = Morph.ts.SourceFile;
   type Statement = Morph.ts.Statement;
   type StringLiteral = Morph.ts.StringLiteral;
+  type StringLiteralLike = Morph.ts.StringLiteralLike;
   type Symbol = Morph.ts.Symbol;
   type SyntaxKind = Morph.ts.SyntaxKind;
   type Type = Morph.ts.Type;

@@ -118,6 +118,39 @@ describe("featc's program without the types packages", () => {
     expect(inferred.diagnostics).toEqual([]);
   });
 
+  it("does not read a module loaded with import() where no type featc reads comes from, and reads it where one does", async () => {
+    const catalog = {
+      "catalog/f.ts":
+        'import { adapter } from "../lib/adapter.js";\nexport function scaled(price: number): number {\n  return price * adapter().factor;\n}\n',
+      "lib/heavy.ts": "export function heavy(): number {\n  return 1;\n}\n",
+    };
+    const adapter =
+      'export function adapter(): { factor: number; load(): Promise<number> } {\n  return { factor: 2, load: async () => (await import("./heavy.js")).heavy() };\n}\n';
+    /** The analysis, and the files this process read for it (the native tsc reads the whole program in its own). */
+    const read = async (config: string) => {
+      const spy = vi.spyOn(fs, "readFileSync");
+      try {
+        const analysis = await analyze(config, { codeHashes: false });
+        return { analysis, files: spy.mock.calls.map(([file]) => path.basename(String(file))) };
+      } finally {
+        spy.mockRestore();
+      }
+    };
+    const deferred = project({ ...catalog, "lib/adapter.ts": adapter });
+    const lean = await read(deferred);
+    expect(lean.analysis.lean).toBe(true);
+    expect(lean.files).toContain("adapter.ts");
+    expect(lean.files).not.toContain("heavy.ts");
+    expect(facts(lean.analysis)).toEqual(facts(await analyze(deferred, { codeHashes: false, typeCheck: "builtin" })));
+    // A function whose return type is inferred from the import(): its module is part of a type featc may read.
+    const inferred = await read(
+      project({ ...catalog, "lib/adapter.ts": `${adapter}export function loader() {\n  return import("./heavy.js");\n}\n` }),
+    );
+    expect(inferred.analysis.lean).toBe(true);
+    expect(inferred.files).toContain("heavy.ts");
+    expect(inferred.analysis.diagnostics).toEqual([]);
+  });
+
   it("keeps the DOM's libraries of the default library for a catalog that uses them", async () => {
     const files = {
       "catalog/f.ts":

@@ -171,11 +171,15 @@ describe("FC1011 from the native compiler", () => {
 describe("reading tsc's report", () => {
   const reported = new Set(["/p/catalog/a.ts"]);
   const CWD = "/tmp/x";
-  it("keeps errors in the catalog's files with their message chains, and counts every error", () => {
+  it("keeps errors in the catalog's files with their message chains, counts every error, and lists the program's files", () => {
     const text = [
       "../../p/catalog/a.ts(3,7): error TS2322: Type '{ a: string; }' is not assignable to type 'Shape'.",
       "  Property 'size' is missing in type '{ a: string; }' but required in type 'Shape'.",
       "../../p/runtime/other.ts(1,1): error TS2304: Cannot find name 'x'.",
+      // --listFiles: every file of the program, after the diagnostics.
+      "/ts/lib/lib.es5.d.ts",
+      "/p/runtime/other.ts",
+      "/p/catalog/a.ts",
       "",
     ].join("\n");
     expect(parseReport(text, reported, CWD, () => true)).toEqual({
@@ -190,6 +194,7 @@ describe("reading tsc's report", () => {
             "Type '{ a: string; }' is not assignable to type 'Shape'.   Property 'size' is missing in type '{ a: string; }' but required in type 'Shape'.",
         },
       ],
+      files: ["/ts/lib/lib.es5.d.ts", "/p/runtime/other.ts", "/p/catalog/a.ts"],
     });
   });
   it("splits a line at the first position, whatever the message quotes", () => {

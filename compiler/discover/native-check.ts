@@ -22,6 +22,7 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
+import { noteFilesRead } from "../file-reads.js";
 
 /** One diagnostic as tsc printed it: 1-based line and column, the message with its chain. */
 export interface NativeDiagnostic {
@@ -158,7 +159,7 @@ export function startNativeCheck(request: NativeCheckRequest): NativeCheck {
   try {
     fs.writeFileSync(project, JSON.stringify(config));
     guardExits();
-    child = spawn(compiler, ["--project", project, "--pretty", "false"], {
+    child = spawn(compiler, ["--project", project, "--pretty", "false", "--listFiles"], {
       cwd: dir,
       env: { ...process.env, PWD: dir },
       stdio: ["ignore", "pipe", "pipe"],
@@ -194,6 +195,7 @@ export function startNativeCheck(request: NativeCheckRequest): NativeCheck {
       const report = parseReport(Buffer.concat(out).toString("utf8"), new Set(request.files.map((f) => path.resolve(f))), dir);
       if (report && code === 1 && report.errors === 0) return finish(undefined);
       if (report && code === 0 && report.errors > 0) return finish(undefined);
+      if (report) noteFilesRead(report.files);
       finish(report?.diagnostics);
     });
   });
@@ -204,9 +206,10 @@ const LINE = /^(.+?)\((\d+),(\d+)\): (error|warning|message) TS(\d+): (.*)$/;
 const SOURCE = /\.(?:[cm]?tsx?|[cm]?jsx?)$/;
 
 /**
- * Reads tsc's `--pretty false` report: `file(line,col): error TSn: text`, then the message
- * chain as indented lines; paths are relative to `cwd`. Only diagnostics in `reported` files are
- * kept; `errors` counts them all. Undefined when the report says something featc cannot place
+ * Reads tsc's `--pretty false --listFiles` report: `file(line,col): error TSn: text`, then the
+ * message chain as indented lines, paths relative to `cwd`; then every file of the program, one
+ * absolute path a line (`files`). Only diagnostics in `reported` files are kept; `errors` counts
+ * them all. Undefined when the report says something featc cannot place
  * or trust: a global error, an error about the options or in a tsconfig, a path that is no
  * source file on disk. Errors in other files (a module the catalog imports) are counted, not
  * kept; that none of them is a syntax error, after which tsc checks no types, the caller knows
@@ -217,8 +220,9 @@ export function parseReport(
   reported: ReadonlySet<string>,
   cwd: string,
   exists: (file: string) => boolean = fs.existsSync,
-): { diagnostics: NativeDiagnostic[]; errors: number } | undefined {
+): { diagnostics: NativeDiagnostic[]; errors: number; files: string[] } | undefined {
   const found: { file: string; line: number; column: number; code: number; message: string }[] = [];
+  const files: string[] = [];
   let current: (typeof found)[number] | undefined;
   let keep = false;
   let errors = 0;
@@ -237,12 +241,15 @@ export function parseReport(
     } else if (current && /^\s/.test(raw)) {
       // The chain, indented two spaces a level: joined as ts.flattenDiagnosticMessageText(…, " ") does.
       if (keep) current.message += ` ${raw}`;
+    } else if (path.isAbsolute(raw)) {
+      files.push(raw);
+      current = undefined;
     } else {
       return undefined;
     }
   }
   if (found.some((d) => !exists(d.file))) return undefined;
-  return { diagnostics: found, errors };
+  return { diagnostics: found, errors, files };
 }
 
 /** `node_modules/@types` of `from` and of every folder above it, as tsc looks for them. */

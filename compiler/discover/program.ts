@@ -10,7 +10,8 @@
  * The lean program is kept only when every name that can reach such a declaration resolves in
  * it: every module specifier of every file (an ambient module such as "node:fs" is one of
  * theirs; in a source file featc does not read itself, a plain import of one only binds names,
- * which are then checked like the others), every name of the catalog's own files, and every name in the declarations of the
+ * which are then checked like the others; a module it loads with `import()` where no type
+ * depends on it is not even read), every name of the catalog's own files, and every name in the declarations of the
  * other files — their signatures and types, and the bodies whose type is inferred; the body of a
  * function whose return type is written cannot change a type featc sees. Otherwise, and whenever
  * the in-process checker must report TypeScript's errors itself (the fallback), featc uses the
@@ -47,19 +48,60 @@ export function catalogProgram(
   lean: boolean,
   own: ReadonlySet<string>,
 ): CatalogProgram {
-  const create = (opts: ts.CompilerOptions) => ts.createProgram({ rootNames, options: opts, host });
+  const create = (opts: ts.CompilerOptions, programHost = host) => ts.createProgram({ rootNames, options: opts, host: programHost });
   const leanOptions = lean ? leaner(options) : undefined;
   if (!leanOptions) {
     const program = create(options);
     return { program, full: () => program, lean: false };
   }
-  const leanProgram = create(leanOptions);
+  const leanProgram = create(leanOptions, withoutDeferredImports(host, own));
   if (needsWhatWasLeftOut(leanProgram, own)) {
     const program = create(options);
     return { program, full: () => program, lean: false };
   }
   let fullProgram: ts.Program | undefined;
   return { program: leanProgram, full: () => (fullProgram ??= create(options)), lean: true };
+}
+
+/**
+ * The host, except that a module loaded with `import()` where no type depends on it (see
+ * isDeferredImport) is not resolved: the lean program does not read it, nor what it imports
+ * (featc/sql's DuckDB adapter loads the DuckDB reader so, and with it DuckDB's declarations).
+ */
+function withoutDeferredImports(host: ts.CompilerHost, own: ReadonlySet<string>): ts.CompilerHost {
+  const cache = ts.createModuleResolutionCache(host.getCurrentDirectory(), (f) => host.getCanonicalFileName(f));
+  const resolveModuleNameLiterals: ts.CompilerHost["resolveModuleNameLiterals"] = (literals, containingFile, redirected, options, sf) =>
+    literals.map((literal) =>
+      isDeferredImport(literal, sf, own)
+        ? { resolvedModule: undefined }
+        : ts.resolveModuleName(
+            literal.text,
+            containingFile,
+            options,
+            host,
+            cache,
+            redirected,
+            ts.getModeForUsageLocation(sf, literal, options),
+          ),
+    );
+  return Object.assign(Object.create(host) as ts.CompilerHost, { resolveModuleNameLiterals });
+}
+
+/**
+ * Whether a module specifier is that of an `import()` call in a part of a file featc does not
+ * read itself that no type depends on (a body under a written return type, see noTypeFrom).
+ */
+function isDeferredImport(specifier: ts.StringLiteralLike, sf: ts.SourceFile, own: ReadonlySet<string>): boolean {
+  if (own.has(sf.fileName) || sf.isDeclarationFile) return false;
+  // Modules are resolved before the file is bound, so its nodes may not know their parents yet: found from the top.
+  const ancestors: ts.Node[] = [];
+  for (let node: ts.Node | undefined = sf; node && node !== specifier;) {
+    ancestors.push(node);
+    node = ts.forEachChild(node, (child) => (child.pos <= specifier.pos && specifier.end <= child.end ? child : undefined));
+  }
+  const call = ancestors.at(-1);
+  if (!call || !ts.isCallExpression(call) || call.expression.kind !== ts.SyntaxKind.ImportKeyword) return false;
+  return ancestors.some((node, i) => i + 1 < ancestors.length && noTypeFrom(node) === ancestors[i + 1]);
 }
 
 /** The options without the `types` packages and the DOM's libraries; undefined when they name neither. */
@@ -88,7 +130,7 @@ function needsWhatWasLeftOut(program: ts.Program, own: ReadonlySet<string>): boo
     // so it matters only where one of them reaches a type featc sees.
     const unboundNames = new Set<string>();
     for (const s of specifiers) {
-      if (checker.getSymbolAtLocation(s)) continue;
+      if (checker.getSymbolAtLocation(s) || isDeferredImport(s, sf, own)) continue;
       const clause = !whole && ts.isImportDeclaration(s.parent) && !s.parent.importClause?.isTypeOnly ? s.parent.importClause : undefined;
       if (!clause) return true;
       if (clause.name) unboundNames.add(clause.name.text);

@@ -5,7 +5,6 @@
  * exact bits both ways (text in PostgreSQL's shortest round-trip form, binary for ClickHouse);
  * run-time values are never spliced into SQL text.
  */
-import type { DuckDBConnection, DuckDBValue } from "@duckdb/node-api";
 import { SqlInputError, type SqlDialect } from "./identifiers.js";
 
 export type SqlValueType = "number" | "boolean" | "string";
@@ -60,9 +59,18 @@ function checkValue(p: SqlParameter): void {
     throw new SqlInputError(`parameter '${p.name}' contains a NUL character, which SQL text values cannot hold`);
 }
 
+/**
+ * What the adapter uses of a `@duckdb/node-api` connection (a `DuckDBConnection`), by its shape:
+ * featc/sql's types do not reach DuckDB's declarations, which every program that imports
+ * featc/sql (a catalog, for `sqlTable` or `lookup`) would otherwise read.
+ */
+export interface DuckDBConnectionLike {
+  run(sql: string, values?: SqlValue[]): Promise<unknown>;
+}
+
 /** Adapts a connection of `@duckdb/node-api`. Placeholders are `$1`, `$2`, … */
-export function duckdbConnection(connection: DuckDBConnection): SqlConnection {
-  const values = (parameters: readonly SqlParameter[]): DuckDBValue[] =>
+export function duckdbConnection(connection: DuckDBConnectionLike): SqlConnection {
+  const values = (parameters: readonly SqlParameter[]): SqlValue[] =>
     parameters.map((p) => {
       checkValue(p);
       return p.value;
@@ -76,7 +84,8 @@ export function duckdbConnection(connection: DuckDBConnection): SqlConnection {
       const schema = Object.fromEntries(
         columns.map((c) => [c.name, ({ number: "f64", boolean: "bool", string: "string" } as const)[c.type]]),
       );
-      const { length, columns: read } = await readTable(connection, { query: sql, params: values(parameters) }, schema);
+      const duckdb = connection as Parameters<typeof readTable>[0];
+      const { length, columns: read } = await readTable(duckdb, { query: sql, params: values(parameters) }, schema);
       return { length, columns: read as Record<string, Float64Array | boolean[] | string[]> };
     },
     async execute(sql, parameters) {

@@ -2,6 +2,7 @@
 export { clickhouseConnection, duckdbConnection, postgresConnection, float8Text, inlineParameters } from "./connection.js";
 export type {
   ClickHouseOptions,
+  DuckDBConnectionLike,
   PostgresClientLike,
   SqlColumnSpec,
   SqlConnection,
