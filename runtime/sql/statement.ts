@@ -3,7 +3,7 @@
  * table slots with quoted identifiers, run it through a connection of the target's dialect, run
  * the fit statement of its `@fitted` values, or create the result as a table or a view.
  */
-import type { SqlConnection, SqlColumnSpec, SqlParameter, SqlResult } from "./connection.js";
+import type { SqlConnection, SqlColumnSpec, SqlParameter, SqlResult, SqlScalarFunction } from "./connection.js";
 import { inlineParameters } from "./connection.js";
 import { FIT_ROWS_COLUMN, SqlInputError, quoteTableName, type SqlDialect, type TableName } from "./identifiers.js";
 
@@ -39,6 +39,18 @@ export function statementText<I extends object>(dialect: SqlDialect, parts: read
 function checkDialect(connection: SqlConnection, info: SqlTargetInfo): void {
   if (connection.dialect !== info.dialect)
     throw new SqlInputError(`target ${info.target} is written for ${info.dialect}, not ${connection.dialect}`);
+}
+
+/** Makes a target's `@udf` functions known to the connection's engine, before its statement runs. */
+export async function registerFunctions(
+  connection: SqlConnection,
+  info: SqlTargetInfo,
+  functions: readonly SqlScalarFunction[],
+): Promise<void> {
+  checkDialect(connection, info);
+  if (!connection.registerFunctions)
+    throw new SqlInputError(`target ${info.target} runs @udf functions, which this ${connection.dialect} connection cannot register`);
+  await connection.registerFunctions(functions);
 }
 
 /** Runs a target's statement on a connection of its dialect and returns one column per output. */
