@@ -6,7 +6,8 @@
  * hostile strings, and every column must be bit-identical to the batch executor of the same
  * catalog and to the functions called directly. BigQuery's and ClickHouse's copies of the
  * functions are compared with their goldens and executed too: BigQuery's function bodies in
- * V8, ClickHouse's scripts as processes reading and writing TabSeparated rows.
+ * V8, ClickHouse's scripts as processes on RowBinary rows that a ClickHouse server writes, their
+ * results read back by the server.
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -15,7 +16,17 @@ import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { duckdbConnection, type SqlConnection } from "../../runtime/sql/connection.js";
 import { quoteIdentifier } from "../../runtime/sql/identifiers.js";
-import { loadDuckDB, random, randomNumber, randomString, SPECIAL_NUMBERS, SPECIAL_STRINGS, type DataColumn } from "../support/sql-data.js";
+import { startClickHouse } from "../support/engines.js";
+import {
+  loadClickHouse,
+  loadDuckDB,
+  random,
+  randomNumber,
+  randomString,
+  SPECIAL_NUMBERS,
+  SPECIAL_STRINGS,
+  type DataColumn,
+} from "../support/sql-data.js";
 import { REPO, buildOk, importFrom, removeWorkspace, strictTypeCheck, workspace } from "../support/workspace.js";
 
 const FIXTURE = path.join(REPO, "test", "fixtures", "sql", "udf");
@@ -227,42 +238,50 @@ describe("ClickHouse (21 and later)", () => {
     expect(golden("house.sql")).toContain("featc_udf_wave(`x`, `y`) AS `wave`");
   });
 
-  it("runs each script as ClickHouse would: TabSeparated rows in, one result row out, doubles and strings exact", () => {
-    // ClickHouse's TabSeparated spelling of the arguments (nan, inf, -inf; \\ \t \n \' escaped).
-    const number = (v: number) =>
-      Number.isNaN(v) ? "nan" : v === Infinity ? "inf" : v === -Infinity ? "-inf" : Object.is(v, -0) ? "-0" : String(v);
-    const text = (s: string) => s.replace(/[\\\t\n']/g, (c) => ({ "\\": "\\\\", "\t": "\\t", "\n": "\\n", "'": "\\'" })[c]!);
-    const run = (script: string, rows: string[][]) => {
-      const child = spawnSync(process.execPath, [path.join(dir, "generated", script)], {
-        input: rows.map((r) => r.join("\t") + "\n").join(""),
-        encoding: "utf8",
-      });
-      expect(child.status, child.stderr).toBe(0);
-      return child.stdout.split("\n").slice(0, -1);
+  it("runs each script on RowBinary rows a ClickHouse server writes, and the server reads its results back with their bits", async () => {
+    const cluster = await startClickHouse();
+    /** A statement's result in RowBinary, as bytes (the cluster helper decodes text). */
+    const binary = async (sql: string) => {
+      const res = await fetch(`http://127.0.0.1:${cluster.httpPorts[0]}/`, { method: "POST", body: `${sql} FORMAT RowBinary` });
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      if (!res.ok) throw new Error(new TextDecoder().decode(bytes));
+      return bytes;
     };
-    const expected = direct();
-    const wave = run(
-      "house.featc_udf_wave.mjs",
-      x.map((v, i) => [number(v), number(y[i]!)]),
-    );
-    expect(wave.map((t) => (t === "nan" ? NaN : t === "inf" ? Infinity : t === "-inf" ? -Infinity : Number(t)))).toSatisfy(
-      (got: number[]) => differences(got, expected.wave).length === 0,
-    );
-    const slug = run(
-      "house.featc_udf_slug.mjs",
-      name.map((n) => [text(n), text(SEP)]),
-    );
-    const unescape = (t: string) => t.replace(/\\(.)/gs, (_, c: string) => ({ n: "\n", t: "\t" })[c] ?? c);
-    expect(differences(slug.map(unescape), expected.slug)).toEqual([]);
-    const digits = run(
-      "house.featc_udf_has_digit.mjs",
-      name.map((n, i) => [text(n), flag[i] ? "1" : "0"]),
-    );
-    expect(
-      differences(
-        digits.map((t) => t === "1"),
-        expected.has_digit,
-      ),
-    ).toEqual([]);
-  });
+    try {
+      await loadClickHouse(cluster, "udf_rows", columns, 1);
+      const decode = {
+        Float64: (b: Uint8Array) => Array.from(new Float64Array(b.slice().buffer)),
+        UInt8: (b: Uint8Array) => Array.from(b, (v) => v !== 0),
+        String: (b: Uint8Array) => {
+          const out: string[] = [];
+          for (let at = 0; at < b.length;) {
+            let length = 0;
+            for (let shift = 0, byte = 0x80; byte >= 0x80; shift += 7) length += ((byte = b[at++]!) & 0x7f) * 2 ** shift;
+            out.push(new TextDecoder().decode(b.subarray(at, (at += length))));
+          }
+          return out;
+        },
+      };
+      const expected = direct();
+      const sep = `'${SEP.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+      const cases: [string, string, keyof typeof decode, keyof typeof expected][] = [
+        ["house.featc_udf_wave.mjs", "x, y", "Float64", "wave"],
+        ["house.featc_udf_soft.mjs", "x", "Float64", "soft"],
+        ["house.featc_udf_slug.mjs", `name, ${sep}`, "String", "slug"],
+        ["house.featc_udf_has_digit.mjs", "name, flag", "UInt8", "has_digit"],
+      ];
+      for (const [script, select, type, node] of cases) {
+        const input = await binary(`SELECT ${select} FROM udf_rows ORDER BY row_id`);
+        const child = spawnSync(process.execPath, [path.join(dir, "generated", script)], { input, maxBuffer: 1 << 26 });
+        expect(child.status, child.stderr.toString()).toBe(0);
+        const table = script.replace(/\W/g, "_");
+        await cluster.query(`CREATE TABLE ${table} (v ${type}) ENGINE = Memory`);
+        await cluster.insert(`INSERT INTO ${table} FORMAT RowBinary`, child.stdout, 0);
+        const back = decode[type](await binary(`SELECT v FROM ${table} SETTINGS max_threads = 1`));
+        expect(differences(back, expected[node]), script).toEqual([]);
+      }
+    } finally {
+      await cluster.stop();
+    }
+  }, 120_000);
 });

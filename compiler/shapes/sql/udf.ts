@@ -3,11 +3,11 @@
  * own JavaScript. DuckDB calls the catalog's compiled function itself (the generated module
  * imports it and registers it over the vectors of its arguments); BigQuery runs the function's
  * transpiled JavaScript as a temporary `LANGUAGE js` function; ClickHouse (21 and later) runs it
- * as an executable UDF, a Node script reading and writing TabSeparated rows. The statement calls
+ * as an executable UDF, a Node script reading and writing RowBinary rows. The statement calls
  * the UDF where the translation would stand. The engine's name for it is made of the node name's
  * letters, digits and underscores only: no catalog text reaches SQL unescaped.
  */
-import { diagnostics } from "../../diagnostics.js";
+import { diagnostics, type Diagnostic } from "../../diagnostics.js";
 import type { GraphNode } from "../../model.js";
 import type { SqlDialect } from "../../../runtime/sql/identifiers.js";
 import { DIALECT_RULES } from "./dialects.js";
@@ -39,11 +39,11 @@ export function runsUdfs(dialect: SqlDialect): boolean {
 
 const SCALAR: Readonly<Record<string, ValueType>> = { number: "number", boolean: "boolean", string: "string" };
 
-/** The SQL a planner needs to place a call: its diagnostics, and the SQL of an argument. */
+/** What placing a call needs of the planner: its target, its diagnostics, and the SQL of an argument. */
 export interface UdfPlanner {
   readonly target: { readonly name: string };
   readonly dialect: SqlDialect;
-  readonly problems: { push(d: ReturnType<typeof diagnostics.udfNotPortable>): unknown };
+  readonly problems: Diagnostic[];
   /** The SQL of the function's parameter `param` (a column of an earlier step, or a bound input). */
   argument(node: GraphNode, param: string, type: ValueType): string;
 }
@@ -153,17 +153,35 @@ function fileStem(target: string): string {
   return target.replace(/[^A-Za-z0-9_.-]/g, "_");
 }
 
-/** Reading and writing ClickHouse's TabSeparated values, as each executable UDF's script does (doubles keep their bits both ways). */
-const TAB_SEPARATED = `import { createInterface } from "node:readline";
-
-const readNumber = (t) => (t === "nan" || t === "-nan" ? NaN : t === "inf" || t === "+inf" ? Infinity : t === "-inf" ? -Infinity : Number(t));
-const writeNumber = (x) => (Number.isNaN(x) ? "nan" : x === Infinity ? "inf" : x === -Infinity ? "-inf" : Object.is(x, -0) ? "-0" : String(x));
-const UNESCAPE = { b: "\\b", f: "\\f", r: "\\r", n: "\\n", t: "\\t", 0: "\\0" };
-const ESCAPE = { "\\b": "\\\\b", "\\f": "\\\\f", "\\r": "\\\\r", "\\n": "\\\\n", "\\t": "\\\\t", "\\0": "\\\\0", "\\\\": "\\\\\\\\", "'": "\\\\'" };
-const readString = (t) => t.replace(/\\\\(.)/gs, (_, c) => UNESCAPE[c] ?? c);
-const writeString = (s) => s.replace(/[\\b\\f\\r\\n\\t\\0\\\\']/g, (c) => ESCAPE[c]);
-const readBoolean = (t) => t !== "0";
-const writeBoolean = (b) => (b ? "1" : "0");`;
+/**
+ * Reading and writing ClickHouse's RowBinary, as each executable UDF's script does: doubles as
+ * their 8 bytes (no text in between, so no parser can move a bit), strings as a LEB128 length
+ * and UTF-8, booleans as one byte.
+ */
+const ROW_BINARY = `const chunks = [];
+for await (const chunk of process.stdin) chunks.push(chunk);
+const input = Buffer.concat(chunks);
+const output = [];
+let at = 0;
+const readNumber = () => ((at += 8), input.readDoubleLE(at - 8));
+const readBoolean = () => input[at++] !== 0;
+const readString = () => {
+  let length = 0;
+  for (let shift = 0, byte = 0x80; byte >= 0x80; shift += 7) length += ((byte = input[at++]) & 0x7f) * 2 ** shift;
+  return ((at += length), input.toString("utf8", at - length, at));
+};
+const writeNumber = (x) => {
+  const bytes = Buffer.allocUnsafe(8);
+  bytes.writeDoubleLE(x);
+  output.push(bytes);
+};
+const writeBoolean = (b) => output.push(Buffer.of(b ? 1 : 0));
+const writeString = (s) => {
+  const bytes = Buffer.from(s, "utf8");
+  const length = [];
+  for (let n = bytes.length; length.length === 0 || n > 0; n = Math.floor(n / 128)) length.push((n & 0x7f) | (n >= 0x80 ? 0x80 : 0));
+  output.push(Buffer.from(length), bytes);
+};`;
 
 const READ = { number: "readNumber", boolean: "readBoolean", string: "readString" } as const;
 const WRITE = { number: "writeNumber", boolean: "writeBoolean", string: "writeString" } as const;
@@ -171,7 +189,7 @@ const WRITE = { number: "writeNumber", boolean: "writeBoolean", string: "writeSt
 /**
  * ClickHouse's executable UDFs (version 21 and later): `<target>_function.xml` declares each
  * `@udf` node's function, and `<target>.<function>.mjs` is its script — the catalog function's
- * JavaScript, called once per TabSeparated row of a block on stdin, one result row on stdout.
+ * JavaScript, called once per RowBinary row of a block on stdin, one result row on stdout.
  */
 export function clickhouseUdfFiles(target: string, udfs: readonly SqlUdf[]): { name: string; text: string }[] {
   if (udfs.length === 0) return [];
@@ -183,7 +201,7 @@ export function clickhouseUdfFiles(target: string, udfs: readonly SqlUdf[]): { n
       `    <name>${u.name}</name>`,
       `    <return_type>${CLICKHOUSE_TYPE[u.returns]}</return_type>`,
       ...u.parameters.map((p) => `    <argument><type>${CLICKHOUSE_TYPE[p.type]}</type></argument>`),
-      "    <format>TabSeparated</format>",
+      "    <format>RowBinary</format>",
       `    <command>${stem}.${u.name}.mjs</command>`,
       "  </function>",
     ].join("\n"),
@@ -203,17 +221,16 @@ export function clickhouseUdfFiles(target: string, udfs: readonly SqlUdf[]): { n
       "#!/usr/bin/env node",
       "// Generated by featc — do not edit. Rebuild with `featc build`.",
       `// The @udf node ${JSON.stringify(u.node)} as a ClickHouse executable UDF: the catalog function's own JavaScript, one call per row.`,
-      TAB_SEPARATED,
       "",
       `const featc_function = ${portable(u)};`,
       "",
-      "const results = [];",
-      "for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {",
-      '  const featc_row = line.split("\\t");',
-      ...u.parameters.map((p, k) => `  const featc_arg${k + 1} = ${READ[p.type]}(featc_row[${k}]);`),
-      `  results.push(${WRITE[u.returns]}(featc_function(${jsArguments(u)})));`,
+      ROW_BINARY,
+      "",
+      "while (at < input.length) {",
+      ...u.parameters.map((p, k) => `  const featc_arg${k + 1} = ${READ[p.type]}();`),
+      `  ${WRITE[u.returns]}(featc_function(${jsArguments(u)}));`,
       "}",
-      'process.stdout.write(results.map((r) => r + "\\n").join(""));',
+      "process.stdout.write(Buffer.concat(output));",
       "",
     ].join("\n"),
   }));
