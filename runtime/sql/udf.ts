@@ -55,8 +55,6 @@ function argument(raw: RawVector, type: SqlValueType, rows: number): UdfColumn {
   return out;
 }
 
-const encoder = new TextEncoder();
-
 /** Writes a chunk's results into the output vector, NULL where an argument was. */
 function write(output: RawVector, type: SqlValueType, out: UdfColumn, nulls: Uint8Array | null, rows: number): void {
   if (type === "number") {
@@ -66,6 +64,7 @@ function write(output: RawVector, type: SqlValueType, out: UdfColumn, nulls: Uin
     const bytes = Uint8Array.from(out as boolean[], (b) => (b ? 1 : 0));
     bindings.copy_data_to_vector(output, 0, bytes.buffer, 0, rows);
   } else {
+    const encoder = new TextEncoder();
     for (let i = 0; i < rows; i++)
       if (!nulls?.[i]) bindings.vector_assign_string_element_len(output, i, encoder.encode((out as string[])[i]!));
   }
