@@ -148,6 +148,39 @@ describe("DuckDB", () => {
     expect(module).not.toContain("Math.sin");
   });
 
+  it("materializes the result as a table inside DuckDB, the UDFs registered first", async () => {
+    const duckTarget = await importFrom<SqlTarget & { materialize: (c: SqlConnection, i: object, o: object) => Promise<void> }>(
+      dir,
+      "generated/duck.ts",
+    );
+    const fresh = await duck.connect();
+    try {
+      await duckTarget.materialize(
+        duckdbConnection(fresh),
+        { rows_table: TABLE, sep: SEP, factor: FACTOR },
+        { as: "table", name: "udf out" },
+      );
+      const reader = await fresh.runAndReadAll('SELECT wave, slug FROM "udf out"');
+      const expected = direct();
+      const rows = reader.getRows();
+      expect(rows.length).toBe(ROWS);
+      expect(
+        differences(
+          rows.map((r) => r[0]),
+          expected.wave,
+        ),
+      ).toEqual([]);
+      expect(
+        differences(
+          rows.map((r) => r[1]),
+          expected.slug,
+        ),
+      ).toEqual([]);
+    } finally {
+      fresh.closeSync();
+    }
+  });
+
   it("gives NULL for a row with a NULL argument (as a translated expression does) and keeps the other rows", async () => {
     const reader = await raw.runAndReadAll(
       "SELECT featc_udf_soft(v) IS NULL, featc_udf_slug(s, '-') FROM (VALUES (NULL::DOUBLE, 'A b'), (0.0, NULL), (-0.0, 'x1 Y')) AS t(v, s)",
