@@ -125,7 +125,7 @@ export function udfSource(fn: FunctionLike, name: string, program: ts.Program, c
         id,
         viaImport
           ? `'${id.text}' is imported from outside the catalog, which an engine's UDF cannot load`
-          : `'${id.text}' is not a top-level declaration of the catalog`,
+          : `'${id.text}' is neither a function nor a const declared at the top of a catalog file, which is all a UDF's copy carries`,
       );
     visit(top, top.node);
   };
