@@ -28,11 +28,13 @@ export { count, lookup, max, mean, min, sqlTable, stddev, sum, type StddevKind }
 export {
   materializeStatement,
   registerFunctions,
+  requireInputs,
   runFit,
   runStatement,
   statementText,
   type BoundStatement,
   type MaterializeOptions,
+  type SqlCheck,
   type SqlTargetInfo,
   type StatementPart,
 } from "./statement.js";
