@@ -51,6 +51,8 @@ const BENCHES: { name: string; script: string; args: string[]; quickArgs: string
   { name: "sql", script: "sql.bench.ts", args: [], quickArgs: ["--quick"] },
   { name: "sql-10m", script: "sql.bench.ts", args: ["--rows", "10000000"], quickArgs: [], full: true },
   { name: "clickhouse", script: "sql.bench.ts", args: ["--engine", "clickhouse"], quickArgs: ["--engine", "clickhouse", "--quick"] },
+  // A @udf node inside DuckDB (the catalog's own function over DuckDB's vectors) against the same function in the batch executor.
+  { name: "udf", script: "udf.bench.ts", args: [], quickArgs: ["--quick"] },
 ];
 
 const all: Row[] = [];

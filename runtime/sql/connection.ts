@@ -30,8 +30,23 @@ export interface SqlResult {
   readonly columns: Readonly<Record<string, Float64Array | boolean[] | string[]>>;
 }
 
+/** A chunk's column as a UDF's loop reads it or writes it. */
+export type UdfColumn = Float64Array | boolean[] | string[];
+
+/** A scalar function of a `@udf` node, as a generated module declares it. */
+export interface SqlScalarFunction {
+  /** The engine's name: letters, digits and underscores only. */
+  readonly name: string;
+  readonly parameters: readonly SqlValueType[];
+  readonly returns: SqlValueType;
+  /** Computes `out[0 … rows - 1]` from the argument columns: one call of the catalog function per row. */
+  readonly run: (args: readonly UdfColumn[], out: UdfColumn, rows: number) => void;
+}
+
 export interface SqlConnection {
   readonly dialect: SqlDialect;
+  /** Makes `@udf` functions known to the engine, for the engines that call featc's JavaScript in process (DuckDB). */
+  registerFunctions?(functions: readonly SqlScalarFunction[]): Promise<void>;
   /** Runs a query and reads the named columns with the given types. */
   query(sql: string, parameters: readonly SqlParameter[], columns: readonly SqlColumnSpec[]): Promise<SqlResult>;
   /** Runs a statement that returns no rows (CREATE TABLE … AS, CREATE VIEW, INSERT). */
@@ -90,6 +105,10 @@ export function duckdbConnection(connection: DuckDBConnectionLike): SqlConnectio
     },
     async execute(sql, parameters) {
       await connection.run(sql, values(parameters));
+    },
+    async registerFunctions(functions) {
+      const { registerDuckdbFunctions } = await import("./udf.js");
+      registerDuckdbFunctions(connection, functions);
     },
   };
 }
