@@ -108,7 +108,7 @@ export function duckdbConnection(connection: DuckDBConnectionLike): SqlConnectio
     },
     async registerFunctions(functions) {
       const { registerDuckdbFunctions } = await import("./udf.js");
-      registerDuckdbFunctions(connection, functions);
+      registerDuckdbFunctions(connection as Parameters<typeof registerDuckdbFunctions>[0], functions);
     },
   };
 }
