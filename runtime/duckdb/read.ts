@@ -331,7 +331,7 @@ function varcharReader(out: (string | null)[], allowNull: boolean, refuse: Refus
   };
 }
 
-const utf8 = new TextDecoder();
+const utf8: { decode(bytes: Uint8Array): string } = new TextDecoder();
 
 /** Decoded short strings of one column, keyed by their 16-byte DuckDB form (length and inline bytes). */
 class InlineStrings {

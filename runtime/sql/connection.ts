@@ -371,7 +371,7 @@ function decodeNative(bytes: Uint8Array, columns: readonly SqlColumnSpec[]): Sql
       }
       out[spec.name] = Array.from({ length: total }, (_, i) => flags[i] !== 0);
     } else {
-      const strings = new ByteStrings(bytes);
+      const strings = new ByteStrings(bytes, utf8);
       const values: string[] = Array.from({ length: total }, () => "");
       let row = 0;
       for (const { rows, columns: block } of blocks) {
@@ -389,9 +389,11 @@ function decodeNative(bytes: Uint8Array, columns: readonly SqlColumnSpec[]): Sql
 class ByteStrings {
   private readonly table = new Map<number, { readonly start: number; readonly end: number; readonly text: string }[]>();
   private size = 0;
-  private readonly utf8 = new TextDecoder();
 
-  constructor(private readonly bytes: Uint8Array) {}
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly utf8: { decode(bytes: Uint8Array): string },
+  ) {}
 
   get(start: number, end: number): string {
     const bytes = this.bytes;
