@@ -10,13 +10,26 @@
  * On integer units and on decimal prices, which featc sums exactly (two-double running sums) so
  * that an online request summing its frame gets the same bits; the hand loops sum plainly.
  *
+ * Every contender allocates its 8 MB output column per run. glibc hands a freed block that large
+ * back to the system, so the next allocation page-faults on each of its pages — in some samples
+ * and not others, which made medians bimodal (≈ 6 or ≈ 40 ms for the same loop). The benchmark
+ * runs itself with glibc told to keep freed memory for reuse, so that no contender pays for
+ * faults another did not.
+ *
  *   npx tsx bench/window.bench.ts [--quick] [--rows N] [--json FILE]
  */
+import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { mean, rollingReduce, windowGroups, type Column } from "featc";
 import { build } from "../compiler/build.js";
 import { consume, machine, measure, rows, table, writeRows, type Row } from "./harness.js";
+
+if (process.env.MALLOC_MMAP_THRESHOLD_ === undefined) {
+  const env = { ...process.env, MALLOC_MMAP_THRESHOLD_: String(32 * 2 ** 20), MALLOC_TRIM_THRESHOLD_: String(2 ** 31) };
+  const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit", env });
+  process.exit(child.status ?? 1);
+}
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes("--quick");
@@ -110,9 +123,9 @@ for (const [label, values] of [
         run: () => consume(rollingReduce(windowGroups(item, day), [values], frame, ([w]) => units_mean_7(w as Float64Array))),
       },
     ],
-    quick ? 3 : 9,
+    quick ? 3 : 15,
     1,
-    quick ? 1 : 2,
+    quick ? 1 : 3,
   );
   all.push(...rows(`window mean, ${label}`, stats, "ms", `${n} rows, ${GROUPS} groups, rows frame of ${SIZE}, lag ${LAG}`));
 }

@@ -51,6 +51,7 @@ export const DIAGNOSTIC_CODES = {
   FC2002: "variant no target selects",
   FC2003: "target with no features",
   FC2004: "build output notice",
+  FC2005: "check a SQL target does not run",
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
@@ -389,10 +390,20 @@ export const diagnostics = {
     return error("FC1005", `parameter '${param}: ${type}' of '${fn}' is a frame, which needs a '${WINDOW_FORM}' tag on the function`, span);
   },
 
-  frameNotNumbers(param: string, type: string, fn: string, span: Span): Diagnostic {
+  /** A `Window<T>` whose T is not a number, a string or a boolean. */
+  frameElementUnsupported(param: string, type: string, fn: string, span: Span): Diagnostic {
     return error(
       "FC1005",
-      `parameter '${param}: ${type}' of '${fn}': a frame holds numbers (Window<number>); other element types are not supported`,
+      `parameter '${param}: ${type}' of '${fn}': a frame holds numbers, strings or booleans (Window<number>, Window<string>, Window<boolean>); other element types are not supported`,
+      span,
+    );
+  },
+
+  /** A numeric aggregate (`mean`, `sum`, …) of a frame that does not hold numbers. */
+  aggregateNotNumbers(aggregate: string, param: string, type: string, fn: string, span: Span): Diagnostic {
+    return error(
+      "FC1004",
+      `'${aggregate}' of '${fn}' takes a frame of numbers, but '${param}' is '${type}': count, first, last or a body of its own take a frame of strings or booleans`,
       span,
     );
   },
@@ -924,6 +935,16 @@ export const diagnostics = {
 
   outDirOutsideRoot(outDir: string): Diagnostic {
     return warning("FC2004", `outDir is outside the config's folder: files were written to ${outDir}`);
+  },
+
+  // FC2005 — check a SQL target does not run
+  checkNotRunInSql(target: string, dialect: string, node: string, check: string, reason: string, span: Span): Diagnostic {
+    return warning(
+      "FC2005",
+      worded`@check ${check} on '${node}' has no SQL translation (dialect ${dialect}): ${reason}; ${TARGETS} does not run it (its .sql header and its module's UNCHECKED list it).`,
+      span,
+      target,
+    );
   },
 };
 

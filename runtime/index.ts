@@ -33,6 +33,7 @@ export { FITTED_FORMAT, parseFitted, serializeFitted, type FittedArtifact, type 
 export { NumericKeyIndex, StringKeyIndex, gather, joinColumn, type KeyIndex } from "./keyed.js";
 export { count, first, last, max, mean, min, stddev, sum, type Window } from "./window/aggregates.js";
 export {
+  historyValues,
   historyWindow,
   rollingAggregate,
   rollingReduce,

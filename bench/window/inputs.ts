@@ -8,6 +8,7 @@ export interface BatchInputs {
   price: Column<number>;
   store_id: Column<string>;
   dept_id: Column<string>;
+  promo: Column<boolean>;
   store_vocab: readonly string[];
   dept_vocab: readonly string[];
 }

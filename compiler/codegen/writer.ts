@@ -143,7 +143,8 @@ export type RuntimeValue =
   | "windowGroups"
   | "rollingAggregate"
   | "rollingReduce"
-  | "historyWindow";
+  | "historyWindow"
+  | "historyValues";
 /** …and types. */
 export type RuntimeType = "ExecuteOptions" | "BatchExecuteOptions" | "Value" | "ColumnElement" | "TableRow" | "Column" | "WindowGroups";
 

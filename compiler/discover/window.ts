@@ -23,6 +23,8 @@ export const WINDOW_TAG = "window";
 const KEYS = ["by", "order", "size", "range", "lag"] as const;
 type Key = (typeof KEYS)[number];
 const AGGREGATES: ReadonlySet<string> = new Set<WindowAggregate>(["sum", "mean", "count", "min", "max", "stddev", "first", "last"]);
+/** The aggregates of a frame of any values; the others take numbers. */
+const ANY_FRAME: ReadonlySet<WindowAggregate> = new Set<WindowAggregate>(["count", "first", "last"]);
 
 /** What reading the tag needs of a candidate function (discover's candidate record fits). */
 export interface WindowHost {
@@ -72,14 +74,29 @@ export function readWindow(
   }
   let ok = true;
   for (const p of windowParams) {
-    if (p.type.element?.scalar !== "number") {
-      problems.push(diagnostics.frameNotNumbers(p.name, p.type.text, host.name, p.span));
+    if (p.type.element?.scalar === undefined || p.type.element.scalar === "other") {
+      problems.push(diagnostics.frameElementUnsupported(p.name, p.type.text, host.name, p.span));
       ok = false;
     }
   }
   if (!ok) return undefined;
-  const window: WindowFact = { ...parsed, ...aggregateOf(host, checker, types.isRuntimeWindow, new Set(windowParams.map((p) => p.name))) };
-  return { ...fact, window };
+  const { aggregate, argument } = aggregateOf(host, checker, types.isRuntimeWindow, new Set(windowParams.map((p) => p.name)));
+  if (aggregate && !ANY_FRAME.has(aggregate.name)) {
+    const framed = windowParams.find((p) => p.name === aggregate.param)!;
+    if (framed.type.element!.scalar !== "number") {
+      problems.push(
+        diagnostics.aggregateNotNumbers(
+          aggregate.name,
+          framed.name,
+          framed.type.text,
+          host.name,
+          spanAt(host.sourceFile, argument!.getStart(host.sourceFile), argument!.getEnd()),
+        ),
+      );
+      return undefined;
+    }
+  }
+  return { ...fact, window: { ...parsed, aggregate } };
 }
 
 /** Whether a JSDoc tag is `@window` (its text is read here, not by the generic tag parser). */
@@ -201,14 +218,15 @@ function parseWindowTag(
 
 /**
  * The recognised aggregate of a body that is exactly `return f(p)` (or `=> f(p)`), where `f`
- * resolves through the checker to one of the runtime's aggregates and `p` is a Window parameter.
+ * resolves through the checker to one of the runtime's aggregates and `p` is a Window parameter;
+ * with the argument `p`, where a diagnostic about it points.
  */
 function aggregateOf(
   host: WindowHost,
   checker: ts.TypeChecker,
   isRuntimeWindow: (fileName: string) => boolean,
   windowParams: ReadonlySet<string>,
-): Pick<WindowFact, "aggregate"> {
+): { aggregate?: WindowFact["aggregate"]; argument?: ts.Node } {
   const body = host.fn.body;
   let returned: ts.Expression | undefined;
   if (body && ts.isBlock(body)) {
@@ -226,5 +244,5 @@ function aggregateOf(
   if (callee && callee.flags & ts.SymbolFlags.Alias) callee = checker.getAliasedSymbol(callee);
   const decl = callee?.valueDeclaration;
   if (!callee || !decl || !AGGREGATES.has(callee.getName()) || !isRuntimeWindow(decl.getSourceFile().fileName)) return {};
-  return { aggregate: { name: callee.getName() as WindowAggregate, param: arg.text } };
+  return { aggregate: { name: callee.getName() as WindowAggregate, param: arg.text }, argument: arg };
 }

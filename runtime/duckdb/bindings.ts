@@ -9,14 +9,13 @@
  */
 import { createRequire } from "node:module";
 import os from "node:os";
+import { nodeApiPath } from "./api.js";
 
 type Bindings = typeof import("@duckdb/node-bindings");
 export type RawVector = ReturnType<Bindings["data_chunk_get_vector"]>;
 
 /** The native bindings instance that @duckdb/node-api itself loaded. */
-export const bindings: Bindings = createRequire(createRequire(import.meta.url).resolve("@duckdb/node-api"))(
-  "@duckdb/node-bindings",
-) as Bindings;
+export const bindings: Bindings = createRequire(nodeApiPath)("@duckdb/node-bindings") as Bindings;
 
 // Vector memory is read and written through little-endian typed-array views.
 const littleEndian: boolean = os.endianness() === "LE";

@@ -5,14 +5,8 @@
  * that each row gets the same interned JS string from a small dictionary instead of a UTF-8
  * decode per row.
  */
-import {
-  DuckDBTypeId,
-  type DuckDBConnection,
-  type DuckDBDataChunk,
-  type DuckDBEnumType,
-  type DuckDBMaterializedResult,
-  type DuckDBValue,
-} from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBEnumType, DuckDBMaterializedResult, DuckDBValue } from "@duckdb/node-api";
+import { DuckDBTypeId, type DuckDBDataChunk } from "./api.js";
 import { allocateFloat64Columns, newColumn } from "../columns.js";
 import { FeatcError } from "../errors.js";
 import { bindings, type RawVector } from "./bindings.js";

@@ -3,7 +3,7 @@
  * (`RowOf<S>`) and the column types (`ColumnsOf<S>`) follow. A kind says how a column is held
  * in JavaScript and which SQL types may fill it; `?` admits NULL (NaN for numbers, null otherwise).
  */
-import { DuckDBTypeId } from "@duckdb/node-api";
+import { DuckDBTypeId } from "./api.js";
 
 /** How a loaded column is held: `f64` Float64Array, `f32` Float32Array, `i32` Int32Array, `bool` boolean[], `string` string[]. */
 export type ColumnKind = "f64" | "f64?" | "f32" | "f32?" | "i32" | "bool" | "bool?" | "string" | "string?";

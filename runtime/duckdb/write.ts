@@ -3,16 +3,8 @@
  * columns (bulk copies for numbers) and handed to the appender, 2,048 rows at a time. No row
  * objects.
  */
-import {
-  DuckDBBigIntType,
-  DuckDBDataChunk,
-  DuckDBDoubleType,
-  DuckDBIntegerType,
-  DuckDBVarCharType,
-  DuckDBVector,
-  type DuckDBConnection,
-  type DuckDBType,
-} from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBType } from "@duckdb/node-api";
+import { DuckDBBigIntType, DuckDBDataChunk, DuckDBDoubleType, DuckDBIntegerType, DuckDBVarCharType, DuckDBVector } from "./api.js";
 import type { Column } from "../containers.js";
 import { bindings } from "./bindings.js";
 import { quoteIdent, quoteQualified } from "./sql.js";

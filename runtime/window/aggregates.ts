@@ -76,12 +76,24 @@ function extreme(values: Window<number>, better: (a: number, b: number) => boole
   return best;
 }
 
-/** The oldest value in the frame (NaN for none). */
-export function first(values: Window<number>): number {
-  return values.length === 0 ? NaN : values[0]!;
+/** The oldest value in the frame: NaN for none in a frame of numbers, undefined in a frame of anything else. */
+export function first(values: Window<number>): number;
+export function first<T>(values: Window<T>): T | undefined;
+export function first<T>(values: Window<T>): T | number | undefined {
+  return values.length > 0 ? values[0] : missing(values);
 }
 
-/** The most recent value in the frame (NaN for none). */
-export function last(values: Window<number>): number {
-  return values.length === 0 ? NaN : values[values.length - 1]!;
+/** The most recent value in the frame: NaN for none in a frame of numbers, undefined in a frame of anything else. */
+export function last(values: Window<number>): number;
+export function last<T>(values: Window<T>): T | undefined;
+export function last<T>(values: Window<T>): T | number | undefined {
+  return values.length > 0 ? values[values.length - 1] : missing(values);
+}
+
+/**
+ * What `first` and `last` give for an empty frame: NaN for a frame of numbers — a typed array, as
+ * batch and online frames of numbers are — and undefined for a frame of strings or booleans.
+ */
+function missing(values: Window<unknown>): number | undefined {
+  return ArrayBuffer.isView(values) ? NaN : undefined;
 }

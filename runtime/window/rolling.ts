@@ -244,23 +244,46 @@ function gather(values: Column<number>, perm: Int32Array): Float64Array {
 
 /**
  * One recognised aggregate of `values` over each row's frame, in row order: equal, bit for bit,
- * to calling the runtime aggregate of that name on the frame's values.
+ * to calling the runtime aggregate of that name on the frame's values. `count`, `first` and
+ * `last` take a column of any values (`first` and `last` of strings or booleans give undefined
+ * for an empty frame, as the aggregates do).
  */
 export function rollingAggregate(
   groups: WindowGroups,
   values: Column<number>,
   frame: WindowFrame,
   aggregate: RollingAggregate,
-): Float64Array {
+): Float64Array;
+export function rollingAggregate(groups: WindowGroups, values: Column<unknown>, frame: WindowFrame, aggregate: "count"): Float64Array;
+export function rollingAggregate<T>(
+  groups: WindowGroups,
+  values: Column<T>,
+  frame: WindowFrame,
+  aggregate: "first" | "last",
+): (T | undefined)[];
+export function rollingAggregate(
+  groups: WindowGroups,
+  values: Column<unknown>,
+  frame: WindowFrame,
+  aggregate: RollingAggregate,
+): Float64Array | unknown[] {
   checkFrame(frame);
   checkLength(groups, values);
+  if (!holdsNumbers(values)) {
+    if (aggregate !== "count" && aggregate !== "first" && aggregate !== "last")
+      throw new TypeError(`window: ${aggregate} takes a column of numbers`);
+    return aggregate === "count"
+      ? rollingAggregate(groups, new Float64Array(values.length), frame, "count")
+      : pick(groups, values, frame, aggregate);
+  }
+  const numbers = values as Column<number>;
   if (aggregate === "sum" || aggregate === "mean") {
-    const fast = twoSumKernel(groups, values, frame, aggregate === "mean");
+    const fast = twoSumKernel(groups, numbers, frame, aggregate === "mean");
     if (fast) return fast;
   }
   const sorted = groups.sorted();
   const { lo, hi } = frameBounds(sorted, frame);
-  const v = gather(values, sorted.perm);
+  const v = gather(numbers, sorted.perm);
   const byPosition = new Float64Array(v.length);
   const slide = SLIDERS[aggregate];
   for (let g = 0; g + 1 < sorted.starts.length; g++) slide(v, sorted.starts[g]!, sorted.starts[g + 1]!, lo, hi, byPosition);
@@ -269,32 +292,62 @@ export function rollingAggregate(
   return out;
 }
 
+/** `first` or `last` of a column of strings or booleans: undefined for an empty frame. */
+function pick<T>(groups: WindowGroups, values: Column<T>, frame: WindowFrame, aggregate: "first" | "last"): (T | undefined)[] {
+  const { perm } = groups.sorted();
+  const { lo, hi } = frameBounds(groups.sorted(), frame);
+  const out = new Array<T | undefined>(perm.length);
+  for (let k = 0; k < perm.length; k++)
+    out[perm[k]!] = hi[k]! > lo[k]! ? values[perm[aggregate === "first" ? lo[k]! : hi[k]! - 1]!] : undefined;
+  return out;
+}
+
+/**
+ * Whether a column holds numbers: a typed array, or an array whose first value is a number (a
+ * column without rows, whose frames are all empty, is taken for numbers). Frames of numbers are
+ * Float64Arrays.
+ */
+function holdsNumbers(values: Column<unknown>): values is Column<number> {
+  return values.length === 0 || ArrayBuffer.isView(values) || typeof values[0] === "number";
+}
+
 /**
  * Any reducer of the frames of `columns` over each row's frame, in row order: called once per row
- * with the frames' values, oldest first, as views (nothing is copied; do not keep them past the
- * call). The array of views is reused from row to row.
+ * with the frames' values, oldest first. A frame of numbers is a view of a Float64Array (nothing
+ * is copied); a frame of strings or booleans, an array refilled from row to row. Do not keep
+ * them past the call; the array of frames is reused from row to row too.
  */
-export function rollingReduce<R>(
+export function rollingReduce<const C extends readonly Column<unknown>[], R>(
   groups: WindowGroups,
-  columns: readonly Column<number>[],
+  columns: C,
   frame: WindowFrame,
-  reduce: (frames: readonly Window<number>[]) => R,
+  reduce: (frames: { readonly [K in keyof C]: Window<C[K] extends Column<infer T> ? T : never> }) => R,
 ): R[] {
   checkFrame(frame);
   for (const c of columns) checkLength(groups, c);
   const sorted = groups.sorted();
   const { lo, hi } = frameBounds(sorted, frame);
-  const gathered = columns.map((c) => gather(c, sorted.perm));
-  const views: Window<number>[] = gathered.map((g) => g.subarray(0, 0));
+  const gathered = columns.map((c) => (holdsNumbers(c) ? gather(c, sorted.perm) : undefined));
+  const refilled = columns.map((): unknown[] => []);
+  const views = new Array<Window<unknown>>(columns.length);
   const out = new Array<R>(sorted.perm.length);
   for (let k = 0; k < sorted.perm.length; k++) {
-    for (let c = 0; c < gathered.length; c++) views[c] = gathered[c]!.subarray(lo[k]!, hi[k]!);
-    out[sorted.perm[k]!] = reduce(views);
+    for (let c = 0; c < columns.length; c++) {
+      const numbers = gathered[c];
+      if (numbers) views[c] = numbers.subarray(lo[k]!, hi[k]!);
+      else {
+        const frameValues = refilled[c]!;
+        frameValues.length = 0;
+        for (let q = lo[k]!; q < hi[k]!; q++) frameValues.push(columns[c]![sorted.perm[q]!]);
+        views[c] = frameValues;
+      }
+    }
+    out[sorted.perm[k]!] = reduce(views as unknown as Parameters<typeof reduce>[0]);
   }
   return out;
 }
 
-function checkLength(groups: WindowGroups, values: Column<number>): void {
+function checkLength(groups: WindowGroups, values: Column<unknown>): void {
   if (values.length !== groups.rows)
     throw new RangeError(`window: the group key has ${groups.rows} rows but the values have ${values.length}`);
 }
@@ -542,78 +595,99 @@ function streamRows(groups: WindowGroups, values: Column<number>, frame: WindowF
 }
 
 /**
- * A rows frame over a panel's rows in order-key order (see `panelPeriod`): one pass in table
- * order, and no ring — the value entering a row's frame is `lag` periods back, the one leaving it
- * `lag + size` periods back: the loop a person writes who knows the layout. Each row's key is
- * checked against the one a period back; at the first that differs, the column takes the path of
- * any table. The same pass checks the order key if it is not checked yet: at the
- * first row out of order, the column takes the path of any table. Undefined when the values do
- * not allow an exact two-double sum.
+ * A rows frame over a panel's rows in order-key order (see `panelPeriod`): the loop a person
+ * writes who knows the layout, block by block of `period` rows (one row per group, in the same
+ * group order), with no ring — the value entering a row's frame is `lag` blocks back, the one
+ * leaving it `lag + size` blocks back, and every row of a block has as many values in its frame.
+ * Each row's key is checked against the one a block back, and the order key, if it is not checked
+ * yet, against the row before: at the first that differs, the column takes the path of any table.
+ * When the values are 32-bit integers and a frame holds fewer than 2^21 of them, a plain running
+ * sum is exact (below 2^52), as in the loop a person writes; otherwise the two-double sum, which
+ * measures the values for `exactEnough`. Undefined when they do not allow an exact two-double sum.
  */
 function streamPanel(groups: WindowGroups, values: Column<number>, frame: WindowFrame, mean: boolean): Float64Array | undefined {
   const n = values.length;
+  const plain = frame.size < 2 ** 21 && int32s(values);
   const { size, lag } = frame;
   const keys = groups.numericKeys()!;
   const period = groups.panelPeriod();
   const order = groups.uncheckedOrder();
-  let last = -Infinity;
   const enter = lag * period;
   const leave = (lag + size) * period;
   const his = new Float64Array(period);
   const los = new Float64Array(period);
+  let last = -Infinity;
   let largest = 0;
   let smallest = Infinity;
   let finite = 0;
   const out = new Float64Array(n);
-  let g = 0;
-  let block = 0;
-  let inFrame = Math.min(size, Math.max(0, 1 - lag));
-  for (let i = 0; i < n; i++) {
-    if (order) {
-      const t = order[i]!;
-      if (!(t >= last)) {
-        // Out of order or NaN: the order key's own check throws on NaN; a table out of order takes the path of any table.
-        void groups.ascending;
-        return twoSumKernel(groups, values, frame, mean);
+  // The checks leave the loop rather than call out of it: a call there slows every row.
+  let broken: "order" | "layout" | undefined;
+  blocks: for (let start = 0, block = 0; start < n; start += period, block++) {
+    const end = Math.min(n, start + period);
+    const entering = start >= enter;
+    const leaving = start >= leave;
+    // x / 1 is x, bit for bit: a sum is its mean over one.
+    const divisor = mean ? Math.min(size, Math.max(0, block - lag + 1)) : 1;
+    for (let i = start, g = 0; i < end; i++, g++) {
+      if (order) {
+        const t = order[i]!;
+        if (!(t >= last)) {
+          broken = "order";
+          break blocks;
+        }
+        last = t;
       }
-      last = t;
-    }
-    if (i >= period && keys[i] !== keys[i - period]) {
-      groups.notPanel();
-      return twoSumKernel(groups, values, frame, mean);
-    }
-    const v = values[i]!;
-    finite += v - v;
-    const magnitude = Math.abs(v);
-    if (magnitude > largest) largest = magnitude;
-    if (magnitude < smallest && magnitude !== 0) smallest = magnitude;
-    let hi = his[g]!;
-    let lo = los[g]!;
-    if (i >= enter) {
+      if (start > 0 && keys[i] !== keys[i - period]) {
+        broken = "layout";
+        break blocks;
+      }
+      if (!entering) {
+        out[i] = mean ? NaN : 0;
+        continue;
+      }
       const x = values[i - enter]!;
+      let hi = his[g]!;
+      if (plain) {
+        hi += x;
+        if (leaving) hi -= values[i - leave]!;
+        his[g] = hi;
+        out[i] = hi / divisor;
+        continue;
+      }
+      finite += x - x;
+      const magnitude = Math.abs(x);
+      if (magnitude > largest) largest = magnitude;
+      if (magnitude < smallest && magnitude !== 0) smallest = magnitude;
+      let lo = los[g]!;
       const s = hi + x;
       const b = s - hi;
       lo += hi - (s - b) + (x - b);
       hi = s;
-      if (i >= leave) {
+      if (leaving) {
         const y = -values[i - leave]!;
         const t = hi + y;
         const c = t - hi;
         lo += hi - (t - c) + (y - c);
         hi = t;
       }
-    }
-    his[g] = hi;
-    los[g] = lo;
-    out[i] = mean ? (inFrame === 0 ? NaN : (hi + lo) / inFrame) : hi + lo;
-    if (++g === period) {
-      g = 0;
-      block++;
-      inFrame = Math.min(size, Math.max(0, block - lag + 1));
+      his[g] = hi;
+      los[g] = lo;
+      out[i] = (hi + lo) / divisor;
     }
   }
+  // Out of order or NaN: the order key's own check throws on NaN; a table out of order, or not a panel, takes the path of any table.
+  if (broken === "order") void groups.ascending;
+  else if (broken === "layout") groups.notPanel();
+  if (broken) return twoSumKernel(groups, values, frame, mean);
   if (order) groups.orderAscends();
-  return finite === 0 && exactEnough(n, Math.min(size, n) + 1, largest, smallest) ? out : undefined;
+  return plain || (finite === 0 && exactEnough(n, Math.min(size, n) + 1, largest, smallest)) ? out : undefined;
+}
+
+/** Whether every value is a 32-bit integer (−0 included); stops at the first that is not. */
+function int32s(values: Column<number>): boolean {
+  for (let i = 0; i < values.length; i++) if ((values[i]! | 0) !== values[i]) return false;
+  return true;
 }
 
 /** A panel's period as its first rows suggest it (see `WindowGroups.panelPeriod`): 0 for keys that are not integers in a dense range, or when the first key to repeat is not the first row's. */
@@ -719,7 +793,19 @@ function integersWithin(values: Column<number>, limit: number): boolean {
  * the last `size + lag − 1`, for a rows frame): the same positions, the same comparisons of order
  * keys, so an aggregate of it has the same bits. The frame must end before the request (`lag` > 0).
  */
-export function historyWindow(order: Column<number>, at: number, frame: WindowFrame, values: Column<number>): Window<number> {
+export function historyWindow(order: Column<number>, at: number, frame: WindowFrame, values: Column<number>): Float64Array {
+  const { lo, hi } = historyBounds(order, at, frame, values);
+  return Float64Array.from({ length: hi - lo }, (_, k) => values[lo + k]!);
+}
+
+/** `historyWindow` for a column of strings or booleans: the frame's values in an array. */
+export function historyValues<T>(order: Column<number>, at: number, frame: WindowFrame, values: Column<T>): T[] {
+  const { lo, hi } = historyBounds(order, at, frame, values);
+  return Array.from({ length: hi - lo }, (_, k) => values[lo + k]!);
+}
+
+/** Where a request's frame lies in the entity's history (see `historyWindow`), after checking the history. */
+function historyBounds(order: Column<number>, at: number, frame: WindowFrame, values: Column<unknown>): { lo: number; hi: number } {
   checkFrame(frame);
   const h = order.length;
   if (values.length !== h) throw new RangeError(`window history: the order key has ${h} rows but the values have ${values.length}`);
@@ -749,5 +835,5 @@ export function historyWindow(order: Column<number>, at: number, frame: WindowFr
     lo = hi;
     while (lo > 0 && !(order[lo - 1]! <= lower)) lo--;
   }
-  return Float64Array.from({ length: hi - lo }, (_, k) => values[lo + k]!);
+  return { lo, hi };
 }

@@ -24,7 +24,11 @@ import {
   type WindowFrame,
 } from "featc";
 
-const AGGREGATES: Readonly<Record<RollingAggregate, (w: Window<number>) => number>> = { sum, mean, count, min, max, stddev, first, last };
+const RUNTIME: Readonly<Record<RollingAggregate, (w: Window<number>) => number>> = { sum, mean, count, min, max, stddev, first, last };
+/** The runtime's aggregates called on a frame of numbers as featc builds one: a Float64Array. */
+const AGGREGATES = Object.fromEntries(
+  Object.entries(RUNTIME).map(([name, aggregate]) => [name, (w: readonly number[]) => aggregate(Float64Array.from(w))]),
+) as Readonly<Record<RollingAggregate, (w: readonly number[]) => number>>;
 
 interface Data {
   by: (number | string)[];
@@ -149,8 +153,10 @@ describe("rollingAggregate", () => {
         back: fc.option(fc.nat()),
         values: fc.array(value, { minLength: 45, maxLength: 45 }),
         int32: fc.boolean(),
+        // Whole numbers: the panel's plain running sum; decimals: its two-double sum.
+        whole: fc.boolean(),
       })
-      .map(({ keys, periods, drop, change, back, values, int32 }) => {
+      .map(({ keys, periods, drop, change, back, values, int32, whole }) => {
         let by = Array.from({ length: keys.length * periods }, (_, i) => keys[i % keys.length]!);
         let order = by.map((_, i) => Math.floor(i / keys.length));
         if (drop !== null && by.length > 0) {
@@ -160,7 +166,12 @@ describe("rollingAggregate", () => {
         if (change !== null && by.length > 0) by[change[0] % by.length] = change[1];
         if (back !== null && order.length > 0) order[back % order.length] -= 1.5;
         const typed = int32 && by.every((k) => Number.isInteger(k)) ? Int32Array.from(by) : Float64Array.from(by);
-        return { by, typed, order, values: values.slice(0, by.length).map((v) => (Number.isFinite(v) ? Math.round(v * 100) / 100 : v)) };
+        return {
+          by,
+          typed,
+          order,
+          values: values.slice(0, by.length).map((v) => (Number.isFinite(v) ? Math.round(v * (whole ? 1 : 100)) / (whole ? 1 : 100) : v)),
+        };
       });
     const rows = fc.record({
       kind: fc.constant("rows" as const),
@@ -222,6 +233,37 @@ describe("rollingReduce", () => {
       { numRuns: 300 },
     );
   });
+
+  it("takes columns of strings and booleans beside numbers, as count, first and last of rollingAggregate do", () => {
+    fc.assert(
+      fc.property(data, frame, (d, f) => {
+        const labels = d.values.map((v) => (Number.isNaN(v) ? "nan" : v > 0 ? "up" : "down"));
+        const flags = d.values.map((v) => v > 0);
+        const groups = windowGroups(d.by, d.order);
+        const got = rollingReduce(
+          groups,
+          [d.values, labels, flags],
+          f,
+          ([v, l, b]) => `${sum(v!)} ${Array.from(l!).join()} ${Array.from(b!).join()}`,
+        );
+        const firsts = rollingAggregate(groups, labels, f, "first");
+        const lasts = rollingAggregate(groups, flags, f, "last");
+        const counts = rollingAggregate(groups, labels, f, "count");
+        for (let i = 0; i < d.values.length; i++) {
+          const rows = naiveFrame({ ...d, values: d.values.map((_, j) => j) }, i, f);
+          const l = rows.map((j) => labels[j]!);
+          const b = rows.map((j) => flags[j]!);
+          const want = `${sum(Float64Array.from(rows, (j) => d.values[j]!))} ${l.join()} ${b.join()}`;
+          if (got[i] !== want) throw new Error(`row ${i}: ${got[i]} but the frames give ${want}`);
+          if (firsts[i] !== first(l) || lasts[i] !== last(b) || counts[i] !== count(l))
+            throw new Error(
+              `row ${i}: first ${firsts[i]}, last ${lasts[i]}, count ${counts[i]} but the frames give ${first(l)}, ${last(b)}, ${count(l)}`,
+            );
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
 
 describe("aggregates", () => {
@@ -251,6 +293,17 @@ describe("aggregates", () => {
     expect(Object.is(max([-0, 0]), 0)).toBe(true);
     expect(min([3, NaN, 1])).toBeNaN();
     expect(max([])).toBeNaN();
-    expect([first([4, 5]), last([4, 5]), count([4, 5]), first([])]).toEqual([4, 5, 2, NaN]);
+    expect([first([4, 5]), last([4, 5]), count([4, 5]), first(new Float64Array(0))]).toEqual([4, 5, 2, NaN]);
+  });
+
+  it("count, first and last take frames of strings and booleans: undefined for an empty one", () => {
+    expect([first(["a", "b"]), last(["a", "b"]), count(["a", "b"]), first<string>([]), last<boolean>([])]).toEqual([
+      "a",
+      "b",
+      2,
+      undefined,
+      undefined,
+    ]);
+    expect([first([true, false]), last([true, false]), count([] as boolean[])]).toEqual([true, false, 0]);
   });
 });

@@ -16,7 +16,9 @@ export function historyCall(plan: TargetPlan, node: GraphNode, value: (dep: Dep)
   const args = callArguments(node, (d) => {
     if (d.window !== "history" || d.source.kind !== "input") return value(d);
     const history = plan.inputLocal.get(d.source.name)!;
-    return code`${plan.imports.runtime("historyWindow")}(${history}${member(w.order.name)}, ${order}, ${frameLiteral(w)}, ${history}${member(d.param.binds ?? d.param.name)})`;
+    // Frames of numbers are Float64Arrays, as in batch; frames of strings or booleans, arrays.
+    const frameOf = plan.imports.runtime(d.param.type.element?.scalar === "number" ? "historyWindow" : "historyValues");
+    return code`${frameOf}(${history}${member(w.order.name)}, ${order}, ${frameLiteral(w)}, ${history}${member(d.param.binds ?? d.param.name)})`;
   });
   return code`${plan.fn(node.fn)}(${args})`;
 }

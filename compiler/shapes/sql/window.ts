@@ -9,7 +9,8 @@
  * the node is marked approximate, with the reason: it sums in its own order with rounding (featc
  * sums exactly), it orders ties of a rows frame as it sorts them (featc keeps the table's order),
  * SQL's RANGE frame is closed where featc's is open at its older end (exact for integer keys).
- * Any other body has no translation (FC1013), nor has a dialect without window functions.
+ * Any other body has no translation (FC1013), nor has `first` or `last` of a frame of strings or
+ * booleans, nor has a dialect without window functions.
  */
 import type { SqlDialect } from "../../../runtime/sql/identifiers.js";
 import type { Dep, GraphNode, WindowFact } from "../../model.js";
@@ -49,6 +50,13 @@ export function windowSql(node: GraphNode, dialect: SqlDialect, column: (dep: De
       };
     sql[role] = c;
   }
+  const element = keys.values.param.type.element?.scalar;
+  if (element !== "number" && w.aggregate.name !== "count")
+    return {
+      ok: false,
+      construct: "@window",
+      reason: `${w.aggregate.name} of a frame of ${element}s gives undefined for an empty frame, which a SQL result does not hold (count translates)`,
+    };
   const frame = frameClause(w);
   if (typeof frame !== "string") return { ok: false, construct: "@window", reason: frame.unsupported };
   const over = `OVER (PARTITION BY ${sql.by} ORDER BY ${sql.order} ${frame})`;
