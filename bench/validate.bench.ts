@@ -1,11 +1,19 @@
 /**
  * What the executors' opt-in input validation costs a service per request: the reference online
  * target, `execute(["predictions"], inputs)` with in-memory lookups returning promises (what the
- * demo server runs), without and with `{ validate: true }`, and `validateInputs` alone.
+ * demo server runs), without and with `{ validate: true }`, and `validateInputs` alone. The same
+ * for the DuckDB SQL target (a 1,000-client table in an embedded DuckDB), and what its `@check`
+ * columns cost the query: the statement as run, and the same statement with only the outputs read
+ * (DuckDB drops the unread check columns).
  * Run: npx tsx bench/validate.bench.ts [--quick]
  */
+import { DuckDBInstance } from "@duckdb/node-api";
 import type { LoginService, Model, Survey, SurveyService } from "../catalog/types.js";
+import { generateData } from "../demo/generate.js";
+import * as duckdbTarget from "../generated/duckdb.js";
 import { execute, validateInputs } from "../generated/online.js";
+import { duckdbConnection } from "../runtime/sql/connection.js";
+import { loadDuckDB } from "../test/support/sql-data.js";
 import { consume, machine, measure, rows, table, writeRows } from "./harness.js";
 
 const quick = process.argv.includes("--quick");
@@ -79,6 +87,107 @@ const all = [
     "includes making the inputs object",
   ),
 ];
+/** The DuckDB SQL target on a table of 1,000 clients: a query per call. */
+async function sqlRows(): Promise<ReturnType<typeof rows>> {
+  const data = generateData({ clients: 1_000, seed: 3 });
+  const instance = await DuckDBInstance.create(":memory:");
+  const duck = await instance.connect();
+  await loadDuckDB(duck, "survey", [
+    { name: "client_id", type: "number", values: Array.from(data.survey.client_id) },
+    { name: "budget", type: "number", values: Array.from(data.survey.budget) },
+    { name: "age", type: "number", values: Array.from(data.survey.age) },
+    { name: "gender", type: "string", values: data.survey.gender },
+  ]);
+  await loadDuckDB(duck, "logins", [
+    { name: "client_id", type: "number", values: Array.from(data.logins.client_id) },
+    { name: "last_logged_in", type: "number", values: Array.from(data.logins.last_logged_in) },
+  ]);
+  const connection = duckdbConnection(duck);
+  const sqlInputs = { survey_results_table: "survey", client_login_table: "logins", execution_time: EXECUTION_TIME, model, fitted };
+  const sqlCalls = quick ? 10 : 40;
+  const { sql, parameters } = duckdbTarget.statement(sqlInputs);
+  const outputs = duckdbTarget.COLUMNS;
+  const quoted = outputs.map((c) => `"${c.name}"`).join(", ");
+  const result = [
+    ...rows(
+      "DuckDB SQL target, input validation",
+      await measure(
+        [
+          {
+            name: "execute",
+            run: async () => {
+              for (let k = 0; k < sqlCalls; k++) consume(await duckdbTarget.execute(connection, sqlInputs));
+            },
+          },
+          {
+            name: "execute { validate: true }",
+            run: async () => {
+              for (let k = 0; k < sqlCalls; k++) consume(await duckdbTarget.execute(connection, sqlInputs, { validate: true }));
+            },
+          },
+        ],
+        quick ? 5 : 15,
+        sqlCalls,
+      ),
+      "µs",
+      "reference duckdb target, 1,000 clients per query",
+    ),
+    ...rows(
+      "DuckDB SQL target, validateInputs alone",
+      await measure(
+        [
+          {
+            name: "validateInputs (5 inputs, nested)",
+            run: () => {
+              for (let k = 0; k < calls; k++) {
+                const value: unknown = { ...sqlInputs, execution_time: EXECUTION_TIME + k };
+                duckdbTarget.validateInputs(value);
+                consume(value);
+              }
+            },
+          },
+        ],
+        quick ? 5 : 15,
+        calls,
+      ),
+      "ns",
+      "includes making the inputs object",
+    ),
+    ...rows(
+      "DuckDB SQL target, @check columns",
+      await measure(
+        [
+          {
+            name: `statement with its ${duckdbTarget.CHECKS.length} check columns`,
+            run: async () => {
+              for (let k = 0; k < sqlCalls; k++)
+                consume(
+                  await connection.query(sql, parameters, [
+                    ...outputs,
+                    ...duckdbTarget.CHECKS.map((c) => ({ name: c.column, type: "boolean" as const })),
+                  ]),
+                );
+            },
+          },
+          {
+            name: "outputs only",
+            run: async () => {
+              for (let k = 0; k < sqlCalls; k++) consume(await connection.query(`SELECT ${quoted} FROM (${sql})`, parameters, outputs));
+            },
+          },
+        ],
+        quick ? 5 : 15,
+        sqlCalls,
+      ),
+      "µs",
+      "the query alone, 1,000 rows read back",
+    ),
+  ];
+  instance.closeSync();
+  return result;
+}
+all.push(...(await sqlRows()));
+
 console.log(machine());
 console.log(table(all));
 writeRows(all);

@@ -51,6 +51,7 @@ export const DIAGNOSTIC_CODES = {
   FC2002: "variant no target selects",
   FC2003: "target with no features",
   FC2004: "build output notice",
+  FC2005: "check a SQL target does not run",
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
@@ -924,6 +925,16 @@ export const diagnostics = {
 
   outDirOutsideRoot(outDir: string): Diagnostic {
     return warning("FC2004", `outDir is outside the config's folder: files were written to ${outDir}`);
+  },
+
+  // FC2005 — check a SQL target does not run
+  checkNotRunInSql(target: string, dialect: string, node: string, check: string, reason: string, span: Span): Diagnostic {
+    return warning(
+      "FC2005",
+      worded`@check ${check} on '${node}' has no SQL translation (dialect ${dialect}): ${reason}; ${TARGETS} does not run it (its .sql header and its module's UNCHECKED list it).`,
+      span,
+      target,
+    );
   },
 };
 

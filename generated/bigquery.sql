@@ -13,11 +13,11 @@
 -- parameter 9: model.weights.age_normalized (number)
 -- approximate: predictions within 2 ulp of V8 (exp: computed by the engine's libm (within 1 ulp of V8))
 -- may raise: BigQuery raises on overflow where JavaScript gives ±Infinity
--- not checked here: @check range(0, 150) on age_mean
--- not checked here: @check range(0.000001, 150) on age_stddev
--- not checked here: @check notNull on age_normalized
--- not checked here: @check notNull on time_since_last_login
--- not checked here: @check range(0, 1) on predictions
+-- checked by the engine: @check range(0, 150) on age_mean (column featc_check1, true where it passes)
+-- checked by the engine: @check range(0.000001, 150) on age_stddev (column featc_check2, true where it passes)
+-- checked by the engine: @check notNull on age_normalized (column featc_check3, true where it passes)
+-- checked by the engine: @check notNull on time_since_last_login (column featc_check4, true where it passes)
+-- checked by the engine: @check range(0, 1) on predictions (column featc_check5, true where it passes)
 WITH
   `base` AS (
     SELECT
@@ -71,5 +71,10 @@ SELECT
   `features.is_female`,
   `features.is_high_roller`,
   `features.age_normalized`,
-  `predictions`
+  `predictions`,
+  ((@p1 >= CAST(0 AS FLOAT64)) AND (@p1 <= CAST(150 AS FLOAT64))) AS `featc_check1`,
+  ((@p2 >= CAST('0.000001' AS FLOAT64)) AND (@p2 <= CAST(150 AS FLOAT64))) AS `featc_check2`,
+  (`age_normalized` = `age_normalized`) AS `featc_check3`,
+  (`time_since_last_login` = `time_since_last_login`) AS `featc_check4`,
+  ((`predictions` >= CAST(0 AS FLOAT64)) AND (`predictions` <= CAST(1 AS FLOAT64))) AS `featc_check5`
 FROM `step3`

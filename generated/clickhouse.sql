@@ -12,11 +12,11 @@
 -- parameter 8: model.weights.is_high_roller (number)
 -- parameter 9: model.weights.age_normalized (number)
 -- approximate: predictions within 2 ulp of V8 (exp: computed by the engine's libm (within 1 ulp of V8))
--- not checked here: @check range(0, 150) on age_mean
--- not checked here: @check range(0.000001, 150) on age_stddev
--- not checked here: @check notNull on age_normalized
--- not checked here: @check notNull on time_since_last_login
--- not checked here: @check range(0, 1) on predictions
+-- checked by the engine: @check range(0, 150) on age_mean (column featc_check1, true where it passes)
+-- checked by the engine: @check range(0.000001, 150) on age_stddev (column featc_check2, true where it passes)
+-- checked by the engine: @check notNull on age_normalized (column featc_check3, true where it passes)
+-- checked by the engine: @check notNull on time_since_last_login (column featc_check4, true where it passes)
+-- checked by the engine: @check range(0, 1) on predictions (column featc_check5, true where it passes)
 SELECT
   `age`,
   `budget`,
@@ -33,7 +33,12 @@ SELECT
   `features.is_female`,
   `features.is_high_roller`,
   `features.age_normalized`,
-  `predictions`
+  `predictions`,
+  (({p1:Float64} >= toFloat64(0)) AND ({p1:Float64} <= toFloat64(150))) AS `featc_check1`,
+  (({p2:Float64} >= reinterpretAsFloat64(unhex('8DEDB5A0F7C6B03E')) /* 0.000001 */) AND ({p2:Float64} <= toFloat64(150))) AS `featc_check2`,
+  (`age_normalized` = `age_normalized`) AS `featc_check3`,
+  (`time_since_last_login` = `time_since_last_login`) AS `featc_check4`,
+  ((`predictions` >= toFloat64(0)) AND (`predictions` <= toFloat64(1))) AS `featc_check5`
 FROM (
 SELECT
   *,

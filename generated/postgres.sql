@@ -13,11 +13,11 @@
 -- parameter 9: model.weights.age_normalized (number)
 -- approximate: predictions within 2 ulp of V8 (exp: computed by the engine's libm (within 1 ulp of V8))
 -- may raise: PostgreSQL raises 'value out of range' where JavaScript overflows to ±Infinity or underflows to 0
--- not checked here: @check range(0, 150) on age_mean
--- not checked here: @check range(0.000001, 150) on age_stddev
--- not checked here: @check notNull on age_normalized
--- not checked here: @check notNull on time_since_last_login
--- not checked here: @check range(0, 1) on predictions
+-- checked by the engine: @check range(0, 150) on age_mean (column featc_check1, true where it passes)
+-- checked by the engine: @check range(0.000001, 150) on age_stddev (column featc_check2, true where it passes)
+-- checked by the engine: @check notNull on age_normalized (column featc_check3, true where it passes)
+-- checked by the engine: @check notNull on time_since_last_login (column featc_check4, true where it passes)
+-- checked by the engine: @check range(0, 1) on predictions (column featc_check5, true where it passes)
 WITH
   "base" AS (
     SELECT
@@ -71,5 +71,10 @@ SELECT
   "features.is_female",
   "features.is_high_roller",
   "features.age_normalized",
-  "predictions"
+  "predictions",
+  (($1::float8 >= 0::float8 AND NOT ($1::float8 = 'NaN'::float8)) AND ($1::float8 <= 150::float8)) AS "featc_check1",
+  (($2::float8 >= '0.000001'::float8 AND NOT ($2::float8 = 'NaN'::float8)) AND ($2::float8 <= 150::float8)) AS "featc_check2",
+  ("age_normalized" = "age_normalized" AND NOT ("age_normalized" = 'NaN'::float8)) AS "featc_check3",
+  ("time_since_last_login" = "time_since_last_login" AND NOT ("time_since_last_login" = 'NaN'::float8)) AS "featc_check4",
+  (("predictions" >= 0::float8 AND NOT ("predictions" = 'NaN'::float8)) AND ("predictions" <= 1::float8)) AS "featc_check5"
 FROM "step3"

@@ -2,7 +2,8 @@
 // Target "spark" (shape sql, dialect "spark") of "featc.config.json"; the statement is "spark.sql" beside this module.
 // Table names are quoted as identifiers and every scalar is a bound parameter: no input is ever read as SQL.
 /* eslint-disable */
-import { materializeStatement, runFit, runStatement, statementText, type MaterializeOptions, type SqlConnection, type SqlParameter, type SqlTargetInfo, type StatementPart } from "featc/sql";
+import { InvalidInputError, MissingInputError, type ExecuteOptions } from "featc";
+import { materializeStatement, requireInputs, runFit, runStatement, statementText, type MaterializeOptions, type SqlCheck, type SqlConnection, type SqlParameter, type SqlTargetInfo, type StatementPart } from "featc/sql";
 import type { SqlInputs as $SqlInputs } from "../catalog/inputs.js";
 
 export const TARGET = "spark";
@@ -19,6 +20,70 @@ export const FITTED_HASH = "171598d6fbf888cf";
 
 /** The run-time inputs the statement reads. */
 export type Inputs = Pick<$SqlInputs, "client_login_table" | "execution_time" | "model" | "survey_results_table"> & { fitted: FittedValues };
+
+/**
+ * Throws MissingInputError or InvalidInputError unless `value` holds every input of the target, each of
+ * its declared type: for callers the type checker does not see (JavaScript, data parsed from JSON).
+ * NaN is a number; properties the type does not declare are allowed.
+ */
+export function validateInputs(value: unknown): asserts value is Inputs {
+  checkInputs(value, true);
+}
+
+/** Checks each given input against its declared type; with `complete`, a required input left out is missing too. */
+function checkInputs(inputs: unknown, complete: boolean): void {
+  if (inputs === null || inputs === undefined) throw new MissingInputError("", TARGET, inputs);
+  if (typeof inputs !== "object") throw new InvalidInputError(TARGET, "", "object", inputs);
+  const given = inputs as Record<string, unknown>;
+  const v1 = given.client_login_table;
+  if (v1 === undefined) {
+    if (complete) throw new MissingInputError("client_login_table", TARGET);
+  } else {
+    if (!(typeof v1 === "string")) throw new InvalidInputError(TARGET, "client_login_table", "string", v1);
+  }
+  const v2 = given.execution_time;
+  if (v2 === undefined) {
+    if (complete) throw new MissingInputError("execution_time", TARGET);
+  } else {
+    if (!(typeof v2 === "number")) throw new InvalidInputError(TARGET, "execution_time", "number", v2);
+  }
+  const v3 = given.fitted;
+  if (v3 == null) {
+    if (complete) throw new MissingInputError("fitted", TARGET);
+  } else {
+    if (!(typeof v3 === "object" && v3 !== null)) throw new InvalidInputError(TARGET, "fitted", "FittedValues", v3);
+    const v4 = (v3 as Record<string, unknown>).age_mean;
+    if (!(typeof v4 === "number")) throw new InvalidInputError(TARGET, "fitted.age_mean", "number", v4);
+    const v5 = (v3 as Record<string, unknown>).age_stddev;
+    if (!(typeof v5 === "number")) throw new InvalidInputError(TARGET, "fitted.age_stddev", "number", v5);
+  }
+  const v6 = given.model;
+  if (v6 === undefined) {
+    if (complete) throw new MissingInputError("model", TARGET);
+  } else {
+    if (!(typeof v6 === "object" && v6 !== null)) throw new InvalidInputError(TARGET, "model", "Model", v6);
+    const v7 = (v6 as Record<string, unknown>).weights;
+    if (!(typeof v7 === "object" && v7 !== null)) throw new InvalidInputError(TARGET, "model.weights", "object", v7);
+    const v8 = (v7 as Record<string, unknown>).time_since_last_login;
+    if (!(typeof v8 === "number")) throw new InvalidInputError(TARGET, "model.weights.time_since_last_login", "number", v8);
+    const v9 = (v7 as Record<string, unknown>).is_male;
+    if (!(typeof v9 === "number")) throw new InvalidInputError(TARGET, "model.weights.is_male", "number", v9);
+    const v10 = (v7 as Record<string, unknown>).is_female;
+    if (!(typeof v10 === "number")) throw new InvalidInputError(TARGET, "model.weights.is_female", "number", v10);
+    const v11 = (v7 as Record<string, unknown>).is_high_roller;
+    if (!(typeof v11 === "number")) throw new InvalidInputError(TARGET, "model.weights.is_high_roller", "number", v11);
+    const v12 = (v7 as Record<string, unknown>).age_normalized;
+    if (!(typeof v12 === "number")) throw new InvalidInputError(TARGET, "model.weights.age_normalized", "number", v12);
+    const v13 = (v6 as Record<string, unknown>).bias;
+    if (!(typeof v13 === "number")) throw new InvalidInputError(TARGET, "model.bias", "number", v13);
+  }
+  const v14 = given.survey_results_table;
+  if (v14 === undefined) {
+    if (complete) throw new MissingInputError("survey_results_table", TARGET);
+  } else {
+    if (!(typeof v14 === "string")) throw new InvalidInputError(TARGET, "survey_results_table", "string", v14);
+  }
+}
 
 /** The result: one column per output of target 'spark'. */
 export interface Columns {
@@ -53,7 +118,8 @@ export const NODES = {
   predictions: { boundUlps: 2, approximate: ["exp: computed by the engine's libm (within 1 ulp of V8)"], raises: [] },
 } as const;
 
-const COLUMNS = [
+/** The result's columns, as the connection reads them. */
+export const COLUMNS = [
   { name: "age", type: "number" },
   { name: "budget", type: "number" },
   { name: "client_id", type: "number" },
@@ -72,40 +138,56 @@ const COLUMNS = [
   { name: "predictions", type: "number" },
 ] as const;
 
+/** The @check rules the engine evaluates: a column each, true where the node's value passes. */
+export const CHECKS: readonly SqlCheck[] = [
+  { node: "age_mean", check: "range(0, 150)", warn: false, column: "featc_check1", scalar: true },
+  { node: "age_stddev", check: "range(0.000001, 150)", warn: false, column: "featc_check2", scalar: true },
+  { node: "age_normalized", check: "notNull", warn: false, column: "featc_check3", scalar: false },
+  { node: "time_since_last_login", check: "notNull", warn: false, column: "featc_check4", scalar: false },
+  { node: "predictions", check: "range(0, 1)", warn: false, column: "featc_check5", scalar: false },
+];
+
+/** The @check rules this target does not run (no SQL translation), and why (warning FC2005). */
+export const UNCHECKED: readonly { node: string; check: string; reason: string }[] = [
+];
+
 /** The statement: SQL text, and slots for the run-time table names. */
 const PARTS: readonly StatementPart<keyof Inputs>[] = [
   "WITH\n  `base` AS (\n    SELECT\n      CAST(`t0`.`age` AS DOUBLE) AS `age`,\n      CAST(`t0`.`budget` AS DOUBLE) AS `budget`,\n      CAST(`t0`.`client_id` AS DOUBLE) AS `client_id`,\n      `t0`.`gender` AS `gender`,\n      COALESCE(CAST(`j1`.`value` AS DOUBLE), CAST('NaN' AS DOUBLE)) AS `last_logged_in`\n    FROM ",
   { table: "survey_results_table" },
   " AS `t0`\n    LEFT JOIN (SELECT CAST(`client_id` AS DOUBLE) AS `key`, `last_logged_in` AS `value` FROM ",
   { table: "client_login_table" },
-  ") AS `j1` ON `j1`.`key` = NULLIF(CAST(`t0`.`client_id` AS DOUBLE), CAST('NaN' AS DOUBLE))\n  ),\n  `step1` AS (\n    SELECT\n      *,\n      CASE WHEN :p2 = 0 THEN CASE WHEN (`age` - :p1) = 0 OR isnan((`age` - :p1)) THEN CAST('NaN' AS DOUBLE) WHEN ((`age` - :p1) > 0) = (atan2(:p2, CAST(-1 AS DOUBLE)) > 0) THEN CAST('Infinity' AS DOUBLE) ELSE CAST('-Infinity' AS DOUBLE) END ELSE (`age` - :p1) / :p2 END AS `age_normalized`,\n      (`gender` = 'female') AS `is_female`,\n      (`budget` > CAST(100 AS DOUBLE) AND NOT isnan(`budget`)) AS `is_high_roller`,\n      (`gender` = 'male') AS `is_male`,\n      ((:p3 - `last_logged_in`) / CAST(86400000 AS DOUBLE)) AS `time_since_last_login`\n    FROM `base`\n  ),\n  `step2` AS (\n    SELECT\n      *,\n      `time_since_last_login` AS `features.time_since_last_login`,\n      CASE WHEN `is_male` THEN CAST(1 AS DOUBLE) ELSE CAST(0 AS DOUBLE) END AS `features.is_male`,\n      CASE WHEN `is_female` THEN CAST(1 AS DOUBLE) ELSE CAST(0 AS DOUBLE) END AS `features.is_female`,\n      CASE WHEN `is_high_roller` THEN CAST(1 AS DOUBLE) ELSE CAST(0 AS DOUBLE) END AS `features.is_high_roller`,\n      `age_normalized` AS `features.age_normalized`\n    FROM `step1`\n  ),\n  `step3` AS (\n    SELECT\n      *,\n      CASE WHEN (CAST(1 AS DOUBLE) + exp((- (((((:p4 + (:p5 * `features.time_since_last_login`)) + (:p6 * `features.is_male`)) + (:p7 * `features.is_female`)) + (:p8 * `features.is_high_roller`)) + (:p9 * `features.age_normalized`))))) = 0 THEN CASE WHEN CAST(1 AS DOUBLE) = 0 OR isnan(CAST(1 AS DOUBLE)) THEN CAST('NaN' AS DOUBLE) WHEN (CAST(1 AS DOUBLE) > 0) = (atan2((CAST(1 AS DOUBLE) + exp((- (((((:p4 + (:p5 * `features.time_since_last_login`)) + (:p6 * `features.is_male`)) + (:p7 * `features.is_female`)) + (:p8 * `features.is_high_roller`)) + (:p9 * `features.age_normalized`))))), CAST(-1 AS DOUBLE)) > 0) THEN CAST('Infinity' AS DOUBLE) ELSE CAST('-Infinity' AS DOUBLE) END ELSE CAST(1 AS DOUBLE) / (CAST(1 AS DOUBLE) + exp((- (((((:p4 + (:p5 * `features.time_since_last_login`)) + (:p6 * `features.is_male`)) + (:p7 * `features.is_female`)) + (:p8 * `features.is_high_roller`)) + (:p9 * `features.age_normalized`))))) END AS `predictions`\n    FROM `step2`\n  )\nSELECT\n  `age`,\n  `budget`,\n  `client_id`,\n  `gender`,\n  `last_logged_in`,\n  `age_normalized`,\n  `is_female`,\n  `is_high_roller`,\n  `is_male`,\n  `time_since_last_login`,\n  `features.time_since_last_login`,\n  `features.is_male`,\n  `features.is_female`,\n  `features.is_high_roller`,\n  `features.age_normalized`,\n  `predictions`\nFROM `step3`\n",
+  ") AS `j1` ON `j1`.`key` = NULLIF(CAST(`t0`.`client_id` AS DOUBLE), CAST('NaN' AS DOUBLE))\n  ),\n  `step1` AS (\n    SELECT\n      *,\n      CASE WHEN :p2 = 0 THEN CASE WHEN (`age` - :p1) = 0 OR isnan((`age` - :p1)) THEN CAST('NaN' AS DOUBLE) WHEN ((`age` - :p1) > 0) = (atan2(:p2, CAST(-1 AS DOUBLE)) > 0) THEN CAST('Infinity' AS DOUBLE) ELSE CAST('-Infinity' AS DOUBLE) END ELSE (`age` - :p1) / :p2 END AS `age_normalized`,\n      (`gender` = 'female') AS `is_female`,\n      (`budget` > CAST(100 AS DOUBLE) AND NOT isnan(`budget`)) AS `is_high_roller`,\n      (`gender` = 'male') AS `is_male`,\n      ((:p3 - `last_logged_in`) / CAST(86400000 AS DOUBLE)) AS `time_since_last_login`\n    FROM `base`\n  ),\n  `step2` AS (\n    SELECT\n      *,\n      `time_since_last_login` AS `features.time_since_last_login`,\n      CASE WHEN `is_male` THEN CAST(1 AS DOUBLE) ELSE CAST(0 AS DOUBLE) END AS `features.is_male`,\n      CASE WHEN `is_female` THEN CAST(1 AS DOUBLE) ELSE CAST(0 AS DOUBLE) END AS `features.is_female`,\n      CASE WHEN `is_high_roller` THEN CAST(1 AS DOUBLE) ELSE CAST(0 AS DOUBLE) END AS `features.is_high_roller`,\n      `age_normalized` AS `features.age_normalized`\n    FROM `step1`\n  ),\n  `step3` AS (\n    SELECT\n      *,\n      CASE WHEN (CAST(1 AS DOUBLE) + exp((- (((((:p4 + (:p5 * `features.time_since_last_login`)) + (:p6 * `features.is_male`)) + (:p7 * `features.is_female`)) + (:p8 * `features.is_high_roller`)) + (:p9 * `features.age_normalized`))))) = 0 THEN CASE WHEN CAST(1 AS DOUBLE) = 0 OR isnan(CAST(1 AS DOUBLE)) THEN CAST('NaN' AS DOUBLE) WHEN (CAST(1 AS DOUBLE) > 0) = (atan2((CAST(1 AS DOUBLE) + exp((- (((((:p4 + (:p5 * `features.time_since_last_login`)) + (:p6 * `features.is_male`)) + (:p7 * `features.is_female`)) + (:p8 * `features.is_high_roller`)) + (:p9 * `features.age_normalized`))))), CAST(-1 AS DOUBLE)) > 0) THEN CAST('Infinity' AS DOUBLE) ELSE CAST('-Infinity' AS DOUBLE) END ELSE CAST(1 AS DOUBLE) / (CAST(1 AS DOUBLE) + exp((- (((((:p4 + (:p5 * `features.time_since_last_login`)) + (:p6 * `features.is_male`)) + (:p7 * `features.is_female`)) + (:p8 * `features.is_high_roller`)) + (:p9 * `features.age_normalized`))))) END AS `predictions`\n    FROM `step2`\n  )\nSELECT\n  `age`,\n  `budget`,\n  `client_id`,\n  `gender`,\n  `last_logged_in`,\n  `age_normalized`,\n  `is_female`,\n  `is_high_roller`,\n  `is_male`,\n  `time_since_last_login`,\n  `features.time_since_last_login`,\n  `features.is_male`,\n  `features.is_female`,\n  `features.is_high_roller`,\n  `features.age_normalized`,\n  `predictions`,\n  ((:p1 >= CAST(0 AS DOUBLE) AND NOT isnan(:p1)) AND (:p1 <= CAST(150 AS DOUBLE))) AS `featc_check1`,\n  ((:p2 >= CAST('0.000001' AS DOUBLE) AND NOT isnan(:p2)) AND (:p2 <= CAST(150 AS DOUBLE))) AS `featc_check2`,\n  (`age_normalized` = `age_normalized` AND NOT isnan(`age_normalized`)) AS `featc_check3`,\n  (`time_since_last_login` = `time_since_last_login` AND NOT isnan(`time_since_last_login`)) AS `featc_check4`,\n  ((`predictions` >= CAST(0 AS DOUBLE) AND NOT isnan(`predictions`)) AND (`predictions` <= CAST(1 AS DOUBLE))) AS `featc_check5`\nFROM `step3`\n",
 ];
 
 /** The statement for these inputs: each table name quoted as an identifier, each scalar a parameter. */
 export function statement(inputs: Inputs): { sql: string; parameters: SqlParameter[] } {
+  requireInputs(INFO, inputs, ["client_login_table", "execution_time", "fitted", "model", "survey_results_table"]);
   const parameters: SqlParameter[] = [
-    { name: "p1", type: "number", value: inputs.fitted.age_mean },
-    { name: "p2", type: "number", value: inputs.fitted.age_stddev },
-    { name: "p3", type: "number", value: inputs.execution_time },
-    { name: "p4", type: "number", value: inputs.model.bias },
-    { name: "p5", type: "number", value: inputs.model.weights.time_since_last_login },
-    { name: "p6", type: "number", value: inputs.model.weights.is_male },
-    { name: "p7", type: "number", value: inputs.model.weights.is_female },
-    { name: "p8", type: "number", value: inputs.model.weights.is_high_roller },
-    { name: "p9", type: "number", value: inputs.model.weights.age_normalized },
+    { name: "p1", input: "fitted.age_mean", type: "number", value: inputs.fitted?.age_mean },
+    { name: "p2", input: "fitted.age_stddev", type: "number", value: inputs.fitted?.age_stddev },
+    { name: "p3", input: "execution_time", type: "number", value: inputs.execution_time },
+    { name: "p4", input: "model.bias", type: "number", value: inputs.model?.bias },
+    { name: "p5", input: "model.weights.time_since_last_login", type: "number", value: inputs.model?.weights?.time_since_last_login },
+    { name: "p6", input: "model.weights.is_male", type: "number", value: inputs.model?.weights?.is_male },
+    { name: "p7", input: "model.weights.is_female", type: "number", value: inputs.model?.weights?.is_female },
+    { name: "p8", input: "model.weights.is_high_roller", type: "number", value: inputs.model?.weights?.is_high_roller },
+    { name: "p9", input: "model.weights.age_normalized", type: "number", value: inputs.model?.weights?.age_normalized },
   ];
   return { sql: statementText(DIALECT, PARTS, inputs), parameters };
 }
 
 /** Runs the statement through a connection of this target's dialect and returns one column per output. */
-export async function execute(connection: SqlConnection, inputs: Inputs): Promise<{ length: number; columns: Columns }> {
-  const result = await runStatement(connection, INFO, statement(inputs), COLUMNS);
+export async function execute(connection: SqlConnection, inputs: Inputs, options?: ExecuteOptions): Promise<{ length: number; columns: Columns }> {
+  if (options?.validate) checkInputs(inputs, true);
+  const result = await runStatement(connection, INFO, statement(inputs), COLUMNS, CHECKS, options);
   return { length: result.length, columns: result.columns as unknown as Columns };
 }
 
 /** Creates the result in the engine as a table or a view with the given name (quoted as an identifier). */
 export async function materialize(connection: SqlConnection, inputs: Inputs, options: MaterializeOptions): Promise<void> {
-  await materializeStatement(connection, INFO, statement(inputs), options);
+  if (options.validate) checkInputs(inputs, true);
+  await materializeStatement(connection, INFO, statement(inputs), options, COLUMNS, CHECKS);
 }
 
 /** The run-time inputs the fit statement reads. */
@@ -126,5 +208,6 @@ const FIT_PARTS: readonly StatementPart<keyof FitInputs>[] = [
 
 /** Computes the @fitted values in the engine, as the artifact saveFitted writes (the same format and hash the reading targets check), with the number of rows they cover. */
 export async function fit(connection: SqlConnection, inputs: FitInputs): Promise<{ catalogHash: string; target: string; values: FittedValues; rows: number }> {
+  requireInputs(INFO, inputs, ["survey_results_table"]);
   return runFit(connection, INFO, FITTED_HASH, statementText(DIALECT, FIT_PARTS, inputs), FITTED_NODES);
 }

@@ -16,6 +16,8 @@ export interface SqlParameter {
   readonly name: string;
   readonly type: SqlValueType;
   readonly value: SqlValue;
+  /** The path of the input the value was read from (`model.weights.bias`), which messages name. */
+  readonly input?: string;
 }
 
 export interface SqlColumnSpec {

@@ -25,11 +25,13 @@ export {
 export { count, lookup, max, mean, min, sqlTable, stddev, sum, type StddevKind } from "./relational.js";
 export {
   materializeStatement,
+  requireInputs,
   runFit,
   runStatement,
   statementText,
   type BoundStatement,
   type MaterializeOptions,
+  type SqlCheck,
   type SqlTargetInfo,
   type StatementPart,
 } from "./statement.js";

@@ -3,9 +3,11 @@
  * table slots with quoted identifiers, run it through a connection of the target's dialect, run
  * the fit statement of its `@fitted` values, or create the result as a table or a view.
  */
+import { InvalidInputError, MissingInputError } from "../errors.js";
+import { reportCheck, type ExecuteOptions } from "../executor.js";
 import type { SqlConnection, SqlColumnSpec, SqlParameter, SqlResult } from "./connection.js";
 import { inlineParameters } from "./connection.js";
-import { FIT_ROWS_COLUMN, SqlInputError, quoteTableName, type SqlDialect, type TableName } from "./identifiers.js";
+import { FIT_ROWS_COLUMN, SqlInputError, quoteIdentifier, quoteTableName, type SqlDialect, type TableName } from "./identifiers.js";
 
 /** A piece of a statement: SQL text, or the slot of the run-time table name held by the input `table`. */
 export type StatementPart<K extends string = string> = string | { readonly table: K };
@@ -36,20 +38,111 @@ export function statementText<I extends object>(dialect: SqlDialect, parts: read
     .join("");
 }
 
+/**
+ * Throws MissingInputError when there is no inputs object, or when one of the inputs `names` is
+ * left out (the `fitted` values are missing when null too, as in the JavaScript executors).
+ */
+export function requireInputs(info: SqlTargetInfo, inputs: unknown, names: readonly string[]): void {
+  if (inputs === null || inputs === undefined) throw new MissingInputError("", info.target, inputs);
+  const given = inputs as Readonly<Record<string, unknown>>;
+  for (const name of names) {
+    const value = Object.hasOwn(given, name) ? given[name] : undefined;
+    if (value === undefined || (name === "fitted" && value === null)) throw new MissingInputError(name, info.target);
+  }
+}
+
+/** Throws InvalidInputError, naming the input's path, for the first bound value that is not of its parameter's type. */
+function checkParameters(info: SqlTargetInfo, parameters: readonly SqlParameter[]): void {
+  for (const p of parameters) {
+    if (typeof p.value !== p.type) throw new InvalidInputError(info.target, p.input ?? p.name, p.type, p.value);
+  }
+}
+
 function checkDialect(connection: SqlConnection, info: SqlTargetInfo): void {
   if (connection.dialect !== info.dialect)
     throw new SqlInputError(`target ${info.target} is written for ${info.dialect}, not ${connection.dialect}`);
 }
 
-/** Runs a target's statement on a connection of its dialect and returns one column per output. */
+/** A node's `@check`, evaluated by the engine as a boolean column of the statement: true where the value passes. */
+export interface SqlCheck {
+  readonly node: string;
+  /** The check as written after `@check`. */
+  readonly check: string;
+  /** A `warn` check reports to `onWarning` and does not throw. */
+  readonly warn: boolean;
+  readonly column: string;
+  /** A check of one value (a @fitted value), reported once rather than per row. */
+  readonly scalar: boolean;
+}
+
+/** Reports a check that failed on `failed` rows of `total`, as the JavaScript executors do. */
+function reportFailed(options: ExecuteOptions | undefined, c: SqlCheck, failed: number, total: number, first: readonly number[]): void {
+  if (failed === 0) return;
+  const counts = c.scalar ? { failed: 1, total: 1, first: [0] } : { failed, total, first };
+  reportCheck(options, { node: c.node, check: c.check, warn: c.warn, ...counts });
+}
+
+/**
+ * Runs a target's statement on a connection of its dialect and returns one column per output;
+ * each check's column is counted (the first five failing rows of the result named) and reported:
+ * a failed check throws CheckFailedError, a `warn` one goes to `options.onWarning`.
+ */
 export async function runStatement(
   connection: SqlConnection,
   info: SqlTargetInfo,
   statement: BoundStatement,
   columns: readonly SqlColumnSpec[],
+  checks: readonly SqlCheck[] = [],
+  options?: ExecuteOptions,
 ): Promise<SqlResult> {
   checkDialect(connection, info);
-  return connection.query(statement.sql, statement.parameters, columns);
+  checkParameters(info, statement.parameters);
+  const flags = checks.map((c) => ({ name: c.column, type: "boolean" as const }));
+  const result = await connection.query(statement.sql, statement.parameters, [...columns, ...flags]);
+  for (const c of checks) {
+    const passed = result.columns[c.column] as boolean[];
+    let failed = 0;
+    const first: number[] = [];
+    for (let i = 0; i < passed.length; i++) {
+      if (passed[i]) continue;
+      failed++;
+      if (first.length < 5) first.push(i);
+    }
+    reportFailed(options, c, failed, result.length, first);
+  }
+  if (checks.length === 0) return result;
+  return { length: result.length, columns: Object.fromEntries(columns.map((c) => [c.name, result.columns[c.name]!])) };
+}
+
+/** The engine's double type, for counts read back as numbers. */
+const DOUBLE: Readonly<Record<SqlDialect, string>> = {
+  duckdb: "DOUBLE",
+  postgres: "float8",
+  clickhouse: "Float64",
+  spark: "DOUBLE",
+  bigquery: "FLOAT64",
+};
+
+/** Runs the checks of a statement in the engine, as one aggregate query over it: how many rows fail each. */
+async function checkInEngine(
+  connection: SqlConnection,
+  info: SqlTargetInfo,
+  statement: BoundStatement,
+  checks: readonly SqlCheck[],
+  options: ExecuteOptions,
+): Promise<void> {
+  const q = (name: string) => quoteIdentifier(info.dialect, name);
+  const count = (x: string, as: string) => `CAST(${x} AS ${DOUBLE[info.dialect]}) AS ${q(as)}`;
+  const failing = checks.map((c, i) => count(`COALESCE(sum(CASE WHEN ${q(c.column)} THEN 0 ELSE 1 END), 0)`, `featc_failed${i + 1}`));
+  const sql = `SELECT ${[...failing, count("count(*)", FIT_ROWS_COLUMN)].join(", ")}\nFROM (\n${statement.sql}) AS ${q("featc_checked")}`;
+  const names = [...checks.map((_, i) => `featc_failed${i + 1}`), FIT_ROWS_COLUMN];
+  const result = await connection.query(
+    sql,
+    statement.parameters,
+    names.map((name) => ({ name, type: "number" as const })),
+  );
+  const value = (name: string) => (result.columns[name] as Float64Array)[0]!;
+  checks.forEach((c, i) => reportFailed(options, c, value(`featc_failed${i + 1}`), value(FIT_ROWS_COLUMN), []));
 }
 
 /**
@@ -78,28 +171,38 @@ export async function runFit<K extends string>(
 }
 
 /** How `materialize` stores a target's result: a table (computed now) or a view (computed when read). */
-export interface MaterializeOptions {
+export interface MaterializeOptions extends ExecuteOptions {
   readonly as: "table" | "view";
   /** The new table's or view's name, quoted as an identifier (`["schema", "name"]` for a qualified one). */
   readonly name: TableName;
 }
 
 /**
- * Creates the result of a statement as a table or a view. A view keeps no bound parameters, so
- * the scalars are written into the SQL as exact literals (numbers by their bits, strings quoted or
- * hex-encoded): still no input is read as SQL.
+ * Creates the result of a statement as a table or a view of its output `columns`. A view keeps no
+ * bound parameters, so the scalars are written into the SQL as exact literals (numbers by their
+ * bits, strings quoted or hex-encoded): still no input is read as SQL. With `checks`, an aggregate
+ * query over the statement runs them first (the statement is computed once more), and a failed
+ * check creates nothing.
  */
 export async function materializeStatement(
   connection: SqlConnection,
   info: SqlTargetInfo,
   statement: BoundStatement,
   options: MaterializeOptions,
+  columns: readonly SqlColumnSpec[] = [],
+  checks: readonly SqlCheck[] = [],
 ): Promise<void> {
   checkDialect(connection, info);
+  checkParameters(info, statement.parameters);
   if (options.as !== "table" && options.as !== "view")
     throw new SqlInputError(`materialize as a "table" or a "view", not ${JSON.stringify(options.as)}`);
   const name = quoteTableName(info.dialect, options.name);
-  const body = inlineParameters(info.dialect, statement.sql, statement.parameters);
+  if (checks.length > 0) await checkInEngine(connection, info, statement, checks, options);
+  const inlined = inlineParameters(info.dialect, statement.sql, statement.parameters);
+  // The checks' columns stay out of what is created.
+  const q = (column: string) => quoteIdentifier(info.dialect, column);
+  const body =
+    checks.length > 0 ? `SELECT ${columns.map((c) => q(c.name)).join(", ")}\nFROM (\n${inlined}) AS ${q("featc_result")}` : inlined;
   // ClickHouse's CREATE TABLE … AS SELECT needs an engine; a MergeTree with no sort key keeps the rows as they come.
   const engine = info.dialect === "clickhouse" && options.as === "table" ? " ENGINE = MergeTree() ORDER BY tuple()" : "";
   await connection.execute(`CREATE ${options.as === "table" ? "TABLE" : "VIEW"} ${name}${engine} AS\n${body}`, []);

@@ -6,6 +6,7 @@
 import path from "node:path";
 import { code, docComment, joinCode, key, member, NameAllocator, str, type Code } from "../../codegen/writer.js";
 import type { EmitInput, EmittedFile } from "../shape.js";
+import { writeInputValidation, type ValidatedInputs } from "../executor/validate.js";
 import type { SqlFitPlan } from "./fit.js";
 import { UNBOUNDED, type SqlPlan } from "./plan.js";
 
@@ -41,10 +42,11 @@ export function emitSqlText(input: EmitInput, plan: SqlPlan): string {
     );
   const raises = [...new Set(plan.notes.flatMap((n) => n.raises))];
   for (const r of raises) lines.push(sqlComment(`may raise: ${r}`));
-  // @check runs in the JavaScript executors; a SQL target does not evaluate it (yet): say so.
-  for (const name of t.order) {
-    for (const check of t.nodes.get(name)!.checks) lines.push(sqlComment(`not checked here: @check ${check.text} on ${name}`));
-  }
+  for (const c of plan.checks)
+    lines.push(
+      sqlComment(`checked by the engine: @check ${c.text}${c.warn ? " warn" : ""} on ${c.node} (column ${c.column}, true where it passes)`),
+    );
+  for (const u of plan.unchecked) lines.push(sqlComment(`not checked here: @check ${u.check.text} on ${u.node} (${u.reason})`));
   return `${lines.join("\n")}\n${partsText(plan.parts)}`;
 }
 
@@ -70,6 +72,13 @@ export function emitSqlModule(input: EmitInput, plan: SqlPlan): string {
     "Columns",
     "FittedValues",
     "FittedArtifact",
+    "validateInputs",
+    "checkInputs",
+    "InvalidInputError",
+    "MissingInputError",
+    "ExecuteOptions",
+    "CHECKS",
+    "UNCHECKED",
   ]);
   const lines: Code[] = [];
   const compute = t.fitted === "compute";
@@ -79,7 +88,8 @@ export function emitSqlModule(input: EmitInput, plan: SqlPlan): string {
   const used = sorted([...statementReads, ...(plan.fit?.tables ?? [])]);
   const runFit = plan.fit ? code`runFit, ` : code``;
   const imports: Code[] = [
-    code`import { materializeStatement, ${runFit}runStatement, statementText, type MaterializeOptions, type SqlConnection, type SqlParameter, type SqlTargetInfo, type StatementPart } from "featc/sql";`,
+    code`import { InvalidInputError, MissingInputError, type ExecuteOptions } from "featc";`,
+    code`import { materializeStatement, requireInputs, ${runFit}runStatement, statementText, type MaterializeOptions, type SqlCheck, type SqlConnection, type SqlParameter, type SqlTargetInfo, type StatementPart } from "featc/sql";`,
   ];
   let inputsAlias: Code | undefined;
   if (t.inputs && used.length > 0) {
@@ -130,7 +140,8 @@ export function emitSqlModule(input: EmitInput, plan: SqlPlan): string {
     );
   }
   if (!compute && fittedNodes.length > 0) inputsType = code`${inputsType} & { fitted: FittedValues }`;
-  lines.push(docComment("The run-time inputs the statement reads."), code`export type Inputs = ${inputsType};`, code``);
+  lines.push(docComment("The run-time inputs the statement reads."), code`export type Inputs = ${inputsType};`);
+  lines.push(...inputValidation(input, compute ? used : sorted(statementReads), compute ? [] : fittedNodes), code``);
   const statementInputs = compute && fittedNodes.length > 0 ? code`Inputs & { fitted: FittedValues }` : code`Inputs`;
   const arrayType = (type: string) => (type === "number" ? code`Float64Array` : type === "boolean" ? code`boolean[]` : code`string[]`);
   lines.push(docComment(`The result: one column per output of target '${t.name}'.`), code`export interface Columns {`);
@@ -153,9 +164,9 @@ export function emitSqlModule(input: EmitInput, plan: SqlPlan): string {
   for (const n of plan.fit?.notes ?? []) lines.push(note(n, true));
   for (const n of plan.notes) lines.push(note(n, false));
   lines.push(code`} as const;`, code``);
-  lines.push(code`const COLUMNS = [`);
+  lines.push(docComment("The result's columns, as the connection reads them."), code`export const COLUMNS = [`);
   for (const c of plan.columns) lines.push(code`  { name: ${str(c.name)}, type: ${str(c.type)} },`);
-  lines.push(code`] as const;`, code``);
+  lines.push(code`] as const;`, code``, ...checkTables(plan), code``);
   const partsOf = (parts: SqlPlan["parts"]) =>
     parts.map((part) => (part.kind === "text" ? code`  ${str(part.text)},` : code`  { table: ${str(part.input)} },`));
   lines.push(
@@ -168,15 +179,13 @@ export function emitSqlModule(input: EmitInput, plan: SqlPlan): string {
   lines.push(
     docComment("The statement for these inputs: each table name quoted as an identifier, each scalar a parameter."),
     code`export function statement(inputs: ${statementInputs}): { sql: string; parameters: SqlParameter[] } {`,
+    code`  requireInputs(INFO, inputs, [${joinCode(
+      sorted([...plan.tables, ...plan.parameters.map((p) => p.input)]).map((i) => str(i)),
+      ", ",
+    )}]);`,
     code`  const parameters: SqlParameter[] = [`,
   );
-  for (const p of plan.parameters) {
-    const access = joinCode(
-      [p.input, ...p.path].map((segment) => member(segment)),
-      "",
-    );
-    lines.push(code`    { name: ${str(`p${p.index}`)}, type: ${str(p.type)}, value: inputs${access} },`);
-  }
+  for (const p of plan.parameters) lines.push(code`    ${boundParameter(p)},`);
   lines.push(code`  ];`, code`  return { sql: statementText(DIALECT, PARTS, inputs), parameters };`, code`}`, code``);
   const withFitted = compute && fittedNodes.length > 0;
   const prelude = withFitted ? [code`  const { values: fitted } = await fit(connection, inputs);`] : [];
@@ -187,16 +196,18 @@ export function emitSqlModule(input: EmitInput, plan: SqlPlan): string {
         ? "Fits the @fitted values in the engine, then runs the statement through a connection of this target's dialect: one column per output."
         : "Runs the statement through a connection of this target's dialect and returns one column per output.",
     ),
-    code`export async function execute(connection: SqlConnection, inputs: Inputs): Promise<{ length: number; columns: Columns }> {`,
+    code`export async function execute(connection: SqlConnection, inputs: Inputs, options?: ExecuteOptions): Promise<{ length: number; columns: Columns }> {`,
+    code`  if (options?.validate) checkInputs(inputs, true);`,
     ...prelude,
-    code`  const result = await runStatement(connection, INFO, ${bound}, COLUMNS);`,
+    code`  const result = await runStatement(connection, INFO, ${bound}, COLUMNS, CHECKS, options);`,
     code`  return { length: result.length, columns: result.columns as unknown as Columns };`,
     code`}`,
     code``,
     docComment("Creates the result in the engine as a table or a view with the given name (quoted as an identifier)."),
     code`export async function materialize(connection: SqlConnection, inputs: Inputs, options: MaterializeOptions): Promise<void> {`,
+    code`  if (options.validate) checkInputs(inputs, true);`,
     ...prelude,
-    code`  await materializeStatement(connection, INFO, ${bound}, options);`,
+    code`  await materializeStatement(connection, INFO, ${bound}, options, COLUMNS, CHECKS);`,
     code`}`,
   );
   if (plan.fit) {
@@ -225,11 +236,52 @@ export function emitSqlModule(input: EmitInput, plan: SqlPlan): string {
         "Computes the @fitted values in the engine, as the artifact saveFitted writes (the same format and hash the reading targets check), with the number of rows they cover.",
       ),
       code`export async function fit(connection: SqlConnection, inputs: FitInputs): Promise<{ catalogHash: string; target: string; values: FittedValues; rows: number }> {`,
+      code`  requireInputs(INFO, inputs, [${joinCode(
+        fit.tables.map((i) => str(i)),
+        ", ",
+      )}]);`,
       code`  return runFit(connection, INFO, FITTED_HASH, statementText(DIALECT, FIT_PARTS, inputs), FITTED_NODES);`,
       code`}`,
     );
   }
   return joinCode(lines, "\n") + "\n";
+}
+
+/** `CHECKS`, the @checks the statement evaluates (a boolean column each), and `UNCHECKED`, those it cannot, with the reason. */
+function checkTables(plan: SqlPlan): Code[] {
+  const lines: Code[] = [docComment("The @check rules the engine evaluates: a column each, true where the node's value passes.")];
+  lines.push(code`export const CHECKS: readonly SqlCheck[] = [`);
+  for (const c of plan.checks)
+    lines.push(
+      code`  { node: ${str(c.node)}, check: ${str(c.text)}, warn: ${c.warn ? code`true` : code`false`}, column: ${str(c.column)}, scalar: ${c.scalar ? code`true` : code`false`} },`,
+    );
+  lines.push(code`];`, code``, docComment("The @check rules this target does not run (no SQL translation), and why (warning FC2005)."));
+  lines.push(code`export const UNCHECKED: readonly { node: string; check: string; reason: string }[] = [`);
+  for (const u of plan.unchecked) lines.push(code`  { node: ${str(u.node)}, check: ${str(u.check.text)}, reason: ${str(u.reason)} },`);
+  lines.push(code`];`);
+  return lines;
+}
+
+/**
+ * A bound parameter: its value read along the input's path (each step past the input with `?.`,
+ * so that a value left out inside an object is named by the run-time check, not a TypeError).
+ */
+function boundParameter(p: SqlPlan["parameters"][number]): Code {
+  const access = joinCode(
+    p.path.map((segment) => code`?${member(segment).startsWith("[") ? code`.` : code``}${member(segment)}`),
+    "",
+  );
+  return code`{ name: ${str(`p${p.index}`)}, input: ${str([p.input, ...p.path].join("."))}, type: ${str(p.type)}, value: inputs${member(p.input)}${access} }`;
+}
+
+/** `validateInputs` and `checkInputs` (the JavaScript executors' writer) over the inputs `names` of the target's interface, and the fitted values it reads. */
+function inputValidation(input: EmitInput, names: readonly string[], fitted: readonly string[]): Code[] {
+  const wanted = new Set(names);
+  const inputs: ValidatedInputs = {
+    fields: (input.target.inputs?.fields ?? []).filter((f) => wanted.has(f.name) && f.name !== "fitted"),
+    ...(fitted.length > 0 ? { fitted: fitted.map((name) => ({ name, scalar: "number" as const })) } : {}),
+  };
+  return writeInputValidation(inputs, { invalid: code`InvalidInputError`, missing: code`MissingInputError` });
 }
 
 /** The fit statement as a reviewer reads it: what each @fitted value is and how far it may be from featc's loop. */

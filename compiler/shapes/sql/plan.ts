@@ -11,6 +11,7 @@ import type { BuiltTarget, GraphNode, LiteralBinding } from "../../model.js";
 import { quoteIdentifier, type SqlDialect } from "../../../runtime/sql/identifiers.js";
 import type { Expr, LoweredField, RelationArg, RelationCall, ValueType } from "./ir.js";
 import { DIALECT_RULES } from "./dialects.js";
+import { planChecks, type CheckedValue, type SqlCheckPlan, type UncheckedCheck } from "./checks.js";
 import { AGGREGATES, isFittedNode, planFit, type SqlFitPlan } from "./fit.js";
 import { loadedColumn, mergeText, type SqlNodeNote, type SqlPart } from "./parts.js";
 
@@ -47,10 +48,15 @@ export interface SqlPlan {
   readonly notes: readonly SqlNodeNote[];
   /** The statement that computes the `@fitted` values in the engine, when every one is an aggregate of the loaded table. */
   readonly fit?: SqlFitPlan;
+  /** The `@check`s the statement evaluates (a boolean column each, after the outputs), and those it cannot. */
+  readonly checks: readonly SqlCheckPlan[];
+  readonly unchecked: readonly UncheckedCheck[];
 }
 
+/** A plan and its warnings, or the errors that leave none. */
 export type SqlPlanResult =
-  { readonly plan: SqlPlan; readonly problems: readonly [] } | { readonly plan?: undefined; readonly problems: readonly Diagnostic[] };
+  | { readonly plan: SqlPlan; readonly problems: readonly Diagnostic[] }
+  | { readonly plan?: undefined; readonly problems: readonly Diagnostic[] };
 
 /** Placeholder spelling per dialect, with the type where the engine needs it. */
 function placeholder(dialect: SqlDialect, index: number, type: ValueType): string {
@@ -278,10 +284,15 @@ export function planSql(target: BuiltTarget, dialect: SqlDialect): SqlPlanResult
       .map((n) => ({ name: n, node: n, type: SCALAR[target.nodes.get(n)!.valueType.scalar] ?? ("number" as const) })),
     ...columns.filter((c) => outputs.has(c.node)),
   ];
+  const checked = planChecks(
+    target.order.map((n) => target.nodes.get(n)!),
+    dialect,
+    (node) => checkedValue(p, node, depth.get(node.name) === 0 || columns.some((c) => c.name === node.name)),
+  );
   const parts =
     dialect === "clickhouse"
-      ? nestedStatement(dialect, from.input, extracted, lookups, steps, selected)
-      : cteStatement(dialect, from.input, extracted, lookups, steps, selected);
+      ? nestedStatement(dialect, from.input, extracted, lookups, steps, selected, checked.selectSql)
+      : cteStatement(dialect, from.input, extracted, lookups, steps, selected, checked.selectSql);
   const tables = [...new Set(parts.flatMap((x) => (x.kind === "table" ? [x.input] : [])))].sort();
   return {
     plan: {
@@ -292,9 +303,21 @@ export function planSql(target: BuiltTarget, dialect: SqlDialect): SqlPlanResult
       columns: selected,
       notes: p.notes,
       ...(fit.plan ? { fit: fit.plan } : {}),
+      checks: checked.checks,
+      unchecked: checked.unchecked,
     },
-    problems: [],
+    problems: checked.unchecked.map((u) =>
+      diagnostics.checkNotRunInSql(target.name, dialect, u.node, u.check.text, u.reason, u.check.span),
+    ),
   };
+}
+
+/** Where a node's value is for its checks: its column (`isColumn`: the statement has one column of that name), or its bound @fitted value. */
+function checkedValue(p: Planner, node: GraphNode, isColumn: boolean): CheckedValue {
+  const type = SCALAR[node.valueType.scalar];
+  if (!type) return undefined;
+  if (isFittedNode(node)) return { sql: p.parameter("fitted", [node.name], type), type, scalar: true };
+  return isColumn ? { sql: quoteIdentifier(p.dialect, node.name), type, scalar: false } : undefined;
 }
 
 /** One `lookup()`: the left join of a table's key and value columns on a column of the loaded table. */
@@ -367,6 +390,7 @@ function cteStatement(
   lookups: readonly Lookup[],
   steps: readonly string[][],
   selected: readonly SqlColumn[],
+  checks: readonly string[],
 ): SqlPart[] {
   const d = DIALECT_RULES[dialect];
   const q = (name: string) => quoteIdentifier(dialect, name);
@@ -399,7 +423,7 @@ function cteStatement(
     parts.push(text(`\n  ),\n  ${q(name)} AS (\n    SELECT\n      *,\n      ${lines.join(",\n      ")}\n    FROM ${q(previous)}`));
     previous = name;
   });
-  parts.push(text(`\n  )\nSELECT\n  ${selected.map((c) => q(c.name)).join(",\n  ")}\nFROM ${q(previous)}\n`));
+  parts.push(text(`\n  )\nSELECT\n  ${[...selected.map((c) => q(c.name)), ...checks].join(",\n  ")}\nFROM ${q(previous)}\n`));
   return parts;
 }
 
@@ -415,6 +439,7 @@ function nestedStatement(
   lookups: readonly Lookup[],
   steps: readonly string[][],
   selected: readonly SqlColumn[],
+  checks: readonly string[],
 ): SqlPart[] {
   const d = DIALECT_RULES[dialect];
   const q = (name: string) => quoteIdentifier(dialect, name);
@@ -438,7 +463,7 @@ function nestedStatement(
   });
   let parts: SqlPart[] = values.length > 0 ? [text(`SELECT\n  *,\n  ${values.join(",\n  ")}\nFROM (`), ...inner, text(")")] : inner;
   for (const lines of steps) parts = [text(`SELECT\n  *,\n  ${lines.join(",\n  ")}\nFROM (\n`), ...parts, text("\n)")];
-  return [text(`SELECT\n  ${selected.map((c) => q(c.name)).join(",\n  ")}\nFROM (\n`), ...parts, text("\n)\n")];
+  return [text(`SELECT\n  ${[...selected.map((c) => q(c.name)), ...checks].join(",\n  ")}\nFROM (\n`), ...parts, text("\n)\n")];
 }
 
 /**
