@@ -1,7 +1,7 @@
 /**
- * Large targets: synthetic catalogs (bench/synthetic.ts) of 1,000 and 10,000 features built with
- * `featc build` as a user runs it, their executors type-checked by native `tsc --strict` (the
- * benchmark fails when tsc reports an error), then run:
+ * Large targets: synthetic catalogs (bench/synthetic.ts) of 1,000, 10,000 and 100,000 features
+ * (not 100,000 with --quick) built with `featc build` as a user runs it, their executors
+ * type-checked by native `tsc --strict` (the benchmark fails when tsc reports an error), then run:
  *  - batch: every output over a block of rows (rows/s in the note);
  *  - online: one request for every output, and one for a single output (its fast path).
  * `--baseline <featc bin>` builds the same catalogs with another featc too (an older checkout's
@@ -27,7 +27,8 @@ function argument(name: string): string | undefined {
 }
 const quick = process.argv.includes("--quick");
 const keep = process.argv.includes("--keep");
-const sizes = (argument("--sizes") ?? "1000,10000").split(",").map(Number);
+/** The sizes bench/run.ts builds; 100,000 (several minutes of tsc) only in a full run. */
+const sizes = (argument("--sizes") ?? (quick ? "1000,10000" : "1000,10000,100000")).split(",").map(Number);
 const baseline = argument("--baseline");
 /** Rows per batch call: about ten million node values per call at every size. */
 const rowsFor = (features: number) => Math.max(1_000, Math.round(10_000_000 / features));

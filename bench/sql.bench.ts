@@ -18,6 +18,7 @@
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { generateData, type GeneratedData } from "../demo/generate.js";
@@ -201,10 +202,19 @@ async function clickhouseBench(): Promise<Row[]> {
   }
 }
 
+/** The machine's load average over the last minute, five and fifteen minutes (other processes share its cores). */
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(", ");
+
 if (peak) await measurePeak(peak);
 else {
+  const before = load();
   const all = engine === "clickhouse" ? await clickhouseBench() : await duckdbBench();
   console.log(machine());
+  console.log(`load average: ${before} before, ${load()} after`);
   console.log(table(all));
   writeRows(all);
 }

@@ -46,6 +46,7 @@ export const DIAGNOSTIC_CODES = {
   FC1012: "build output error",
   FC1013: "no SQL translation",
   FC1014: "construct too deep to analyse",
+  FC1015: "cannot run as an engine UDF",
   FC1099: "internal error",
   FC2001: "unused input",
   FC2002: "variant no target selects",
@@ -449,6 +450,10 @@ export const diagnostics = {
     return error("FC1006", worded`@fitted takes no arguments, got '${text}' on '${fn}'`, span);
   },
 
+  udfArguments(text: string, fn: string, span: Span): Diagnostic {
+    return error("FC1006", worded`@udf takes no arguments, got '${text}' on '${fn}'`, span);
+  },
+
   misspeltTag(tag: string, near: string, fn: string, span: Span): Diagnostic {
     return error("FC1006", worded`unknown tag @${tag} on '${fn}'. Did you mean @${near}?`, span);
   },
@@ -849,13 +854,17 @@ export const diagnostics = {
     reason: string,
     span: Span,
     consumers: readonly string[],
+    /** Whether the node may be marked `@udf` instead (a body construct, in a dialect that runs JavaScript UDFs). */
+    udf = false,
   ): Diagnostic {
     const affected = consumers.length > 0 ? worded` Affected in ${TARGETS}: ${quoteList(consumers)}.` : [""];
     return error(
       "FC1013",
       continued(
         [`'${construct}' has no SQL translation (dialect ${dialect}): ${reason}.${affected[0]}`, ...affected.slice(1)],
-        " Give the node a @when variant for this target, or rewrite it in the translatable subset.",
+        udf
+          ? " Mark the function @udf to run its own JavaScript inside the engine, give the node a @when variant for this target, or rewrite it in the translatable subset."
+          : " Give the node a @when variant for this target, or rewrite it in the translatable subset.",
       ),
       span,
       target,
@@ -871,6 +880,20 @@ export const diagnostics = {
       span,
       [],
     );
+  },
+
+  // FC1015 — cannot run as an engine UDF
+  udfNotInDialect(target: string, dialect: string, node: string, why: string, span: Span): Diagnostic {
+    return error(
+      "FC1015",
+      worded`'${node}' is marked @udf, but dialect ${dialect} of ${TARGETS} runs no JavaScript UDF: ${why}. Give the node a @when variant for this target, or write it in the translatable subset.`,
+      span,
+      target,
+    );
+  },
+
+  udfNotPortable(target: string, dialect: string, construct: string, reason: string, span: Span): Diagnostic {
+    return error("FC1015", worded`'${construct}' cannot run in an engine UDF (dialect ${dialect}, ${TARGETS}): ${reason}.`, span, target);
   },
 
   // FC1014 — construct too deep to analyse

@@ -4,7 +4,7 @@
  * through the `TypeOracle` that discover hands out.
  */
 import type { Span } from "./diagnostics.js";
-import type { Lowering } from "./shapes/sql/ir.js";
+import type { Lowering, UdfSource } from "./shapes/sql/ir.js";
 
 /** A value of a target's `"config"` (what `@when` tags compare with). */
 export type ConfigValue = string | number | boolean;
@@ -157,6 +157,8 @@ export interface FunctionFact {
   readonly parameterized?: { readonly text: string; readonly literals: readonly LiteralBinding[] };
   /** The body as SQL expression IR, when a SQL target asked discover to lower it. */
   readonly lowered?: Lowering;
+  /** `@udf`: a SQL target runs the function as an engine UDF of its own JavaScript; `source` when a SQL target asked discover for it. */
+  readonly udf?: { readonly span: Span; readonly source?: UdfSource };
   /** `@window`: the function reduces the frame of each row of an entity. */
   readonly window?: WindowFact;
 }

@@ -62,4 +62,5 @@ export declare namespace ts {
   type Type = Morph.ts.Type;
   type TypeChecker = Morph.ts.TypeChecker;
   type TypeReference = Morph.ts.TypeReference;
+  type VariableDeclaration = Morph.ts.VariableDeclaration;
 }

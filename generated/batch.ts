@@ -230,9 +230,9 @@ export function execute<K extends OutputName>(outputs: readonly K[], inputs: Inp
     }
   }
   let need0 = want0;
-  if (need0 & 0x8000) { need0 |= 0x4000; } // predictions needs features
+  if (need0 & 0x8000) { need0 |= 0x44000; } // predictions needs features, model
   if (need0 & 0x4000) { need0 |= 0x2e20; } // features needs time_since_last_login, is_male, is_female, is_high_roller and 1 more
-  if (need0 & 0x2000) { need0 |= 0x1000; } // time_since_last_login needs last_logged_in
+  if (need0 & 0x2000) { need0 |= 0x21000; } // time_since_last_login needs last_logged_in, execution_time
   if (need0 & 0x1000) { need0 |= 0x81; } // last_logged_in needs client_id, client_login_data
   if (need0 & 0x800) { need0 |= 0x100; } // is_male needs gender
   if (need0 & 0x400) { need0 |= 0x40; } // is_high_roller needs budget
@@ -244,6 +244,8 @@ export function execute<K extends OutputName>(outputs: readonly K[], inputs: Inp
   if (need0 & 0x10) { need0 |= 0x4; } // age_stddev needs age
   if (need0 & 0x8) { need0 |= 0x4; } // age_mean needs age
   if (need0 & 0x4) { need0 |= 0x2; } // age needs survey_results
+  if (need0 & 0x2) { need0 |= 0x180000; } // survey_results needs survey_results_table, warehouse
+  if (need0 & 0x1) { need0 |= 0x110000; } // client_login_data needs client_login_table, warehouse
   if ((need0 & 0xffff) === 0) return {} as unknown as Result<K>;
   return computeAsync(want0, need0, inputs as unknown as Inputs, options) as unknown as Result<K>;
 }
@@ -253,15 +255,15 @@ async function computeAsync(want0: number, need0: number, inputs: Inputs, option
   const result: Partial<Results> = {};
   const axis = new RowAxis();
   const client_login_table = inputs.client_login_table;
-  if (client_login_table === undefined && (need0 & 0x1) !== 0) throw new MissingInputError("client_login_table", TARGET); // read by client_login_data
+  if (client_login_table === undefined && (need0 & 0x10000) !== 0) throw new MissingInputError("client_login_table", TARGET); // read by client_login_data
   const execution_time = inputs.execution_time;
-  if (execution_time === undefined && (need0 & 0x2000) !== 0) throw new MissingInputError("execution_time", TARGET); // read by time_since_last_login
+  if (execution_time === undefined && (need0 & 0x20000) !== 0) throw new MissingInputError("execution_time", TARGET); // read by time_since_last_login
   const model = inputs.model;
-  if (model === undefined && (need0 & 0x8000) !== 0) throw new MissingInputError("model", TARGET); // read by predictions
+  if (model === undefined && (need0 & 0x40000) !== 0) throw new MissingInputError("model", TARGET); // read by predictions
   const survey_results_table = inputs.survey_results_table;
-  if (survey_results_table === undefined && (need0 & 0x2) !== 0) throw new MissingInputError("survey_results_table", TARGET); // read by survey_results
+  if (survey_results_table === undefined && (need0 & 0x80000) !== 0) throw new MissingInputError("survey_results_table", TARGET); // read by survey_results
   const warehouse = inputs.warehouse;
-  if (warehouse === undefined && (need0 & 0x3) !== 0) throw new MissingInputError("warehouse", TARGET); // read by client_login_data, survey_results
+  if (warehouse === undefined && (need0 & 0x100000) !== 0) throw new MissingInputError("warehouse", TARGET); // read by client_login_data, survey_results
   // client_login_data: client_login_data__batch — catalog/data_loaders.ts:24 (started now, awaited before first use)
   let client_login_data_promise: ReturnType<typeof $client_login_data__batch> | undefined;
   if (need0 & 0x1) client_login_data_promise = handled($client_login_data__batch(warehouse, client_login_table));

@@ -63,7 +63,7 @@ FROM (
 SELECT
   *,
   CASE WHEN `featc_matched1` = 1 AND NOT isNaN(`featc_key1`) THEN CAST(`featc_value1` AS Float64) ELSE reinterpretAsFloat64(unhex('000000000000F87F')) /* NaN */ END AS `last_logged_in`
-FROM (SELECT * FROM (SELECT CAST(`age` AS Float64) AS `age`, CAST(`budget` AS Float64) AS `budget`, CAST(`client_id` AS Float64) AS `client_id`, `gender` AS `gender`, CAST(`client_id` AS Float64) AS `featc_key1` FROM {{survey_results_table}}) ALL LEFT JOIN (SELECT CAST(`client_id` AS Float64) AS `featc_key1`, `last_logged_in` AS `featc_value1`, toUInt8(1) AS `featc_matched1` FROM {{client_login_table}}) USING `featc_key1`)
+FROM (SELECT * FROM (SELECT CAST(`age` AS Float64) AS `age`, CAST(`budget` AS Float64) AS `budget`, CAST(`client_id` AS Float64) AS `client_id`, `gender` AS `gender`, CAST(`client_id` AS Float64) AS `featc_key1` FROM {{survey_results_table}}) ANY LEFT JOIN (SELECT CAST(`client_id` AS Float64) AS `featc_key1`, `last_logged_in` AS `featc_value1`, toUInt8(1) AS `featc_matched1` FROM {{client_login_table}}) USING `featc_key1`)
 )
 )
 )

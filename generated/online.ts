@@ -209,9 +209,9 @@ export function execute<K extends OutputName>(outputs: readonly K[], inputs: Inp
     }
   }
   let need0 = want0;
-  if (need0 & 0x2000) { need0 |= 0x1000; } // predictions needs features
+  if (need0 & 0x2000) { need0 |= 0x41000; } // predictions needs features, model
   if (need0 & 0x1000) { need0 |= 0xf20; } // features needs time_since_last_login, is_male, is_female, is_high_roller and 1 more
-  if (need0 & 0x800) { need0 |= 0x4; } // time_since_last_login needs last_logged_in
+  if (need0 & 0x800) { need0 |= 0x8004; } // time_since_last_login needs last_logged_in, execution_time
   if (need0 & 0x400) { need0 |= 0x80; } // is_male needs gender
   if (need0 & 0x200) { need0 |= 0x40; } // is_high_roller needs budget
   if (need0 & 0x100) { need0 |= 0x80; } // is_female needs gender
@@ -219,6 +219,10 @@ export function execute<K extends OutputName>(outputs: readonly K[], inputs: Inp
   if (need0 & 0x40) { need0 |= 0x8; } // budget needs survey_results
   if (need0 & 0x20) { need0 |= 0x13; } // age_normalized needs age, age_mean, age_stddev
   if (need0 & 0x10) { need0 |= 0x8; } // age needs survey_results
+  if (need0 & 0x8) { need0 |= 0x84000; } // survey_results needs client_id, survey_service
+  if (need0 & 0x4) { need0 |= 0x24000; } // last_logged_in needs client_id, login_service
+  if (need0 & 0x2) { need0 |= 0x10000; } // age_stddev needs fitted
+  if (need0 & 0x1) { need0 |= 0x10000; } // age_mean needs fitted
   if ((need0 & 0x3ffc) !== 0) return computeAsync(want0, need0, inputs as unknown as Inputs, options) as unknown as Result<K>; // something needed waits on an async call
   return computeSync(want0, need0, inputs as unknown as Inputs, options) as unknown as Result<K>;
 }
@@ -227,7 +231,7 @@ export function execute<K extends OutputName>(outputs: readonly K[], inputs: Inp
 function computeSync(want0: number, need0: number, inputs: Inputs, options: ExecuteOptions | undefined): Partial<Outputs> {
   const result: Partial<Outputs> = {};
   const fitted = inputs.fitted;
-  if (fitted == null && (need0 & 0x3) !== 0) throw new MissingInputError("fitted", TARGET); // read by age_mean, age_stddev
+  if (fitted == null && (need0 & 0x10000) !== 0) throw new MissingInputError("fitted", TARGET); // read by age_mean, age_stddev
   // age_mean: fitted value read from inputs.fitted (age_mean) — catalog/aggregations.ts:19
   let age_mean: number = 0;
   if (need0 & 0x1) {
@@ -249,17 +253,17 @@ function computeSync(want0: number, need0: number, inputs: Inputs, options: Exec
 async function computeAsync(want0: number, need0: number, inputs: Inputs, options: ExecuteOptions | undefined): Promise<Partial<Outputs>> {
   const result: Partial<Outputs> = {};
   const client_id = inputs.client_id;
-  if (client_id === undefined && (need0 & 0xc) !== 0) throw new MissingInputError("client_id", TARGET); // read by last_logged_in, survey_results
+  if (client_id === undefined && (need0 & 0x4000) !== 0) throw new MissingInputError("client_id", TARGET); // read by last_logged_in, survey_results
   const execution_time = inputs.execution_time;
-  if (execution_time === undefined && (need0 & 0x800) !== 0) throw new MissingInputError("execution_time", TARGET); // read by time_since_last_login
+  if (execution_time === undefined && (need0 & 0x8000) !== 0) throw new MissingInputError("execution_time", TARGET); // read by time_since_last_login
   const fitted = inputs.fitted;
-  if (fitted == null && (need0 & 0x3) !== 0) throw new MissingInputError("fitted", TARGET); // read by age_mean, age_stddev
+  if (fitted == null && (need0 & 0x10000) !== 0) throw new MissingInputError("fitted", TARGET); // read by age_mean, age_stddev
   const login_service = inputs.login_service;
-  if (login_service === undefined && (need0 & 0x4) !== 0) throw new MissingInputError("login_service", TARGET); // read by last_logged_in
+  if (login_service === undefined && (need0 & 0x20000) !== 0) throw new MissingInputError("login_service", TARGET); // read by last_logged_in
   const model = inputs.model;
-  if (model === undefined && (need0 & 0x2000) !== 0) throw new MissingInputError("model", TARGET); // read by predictions
+  if (model === undefined && (need0 & 0x40000) !== 0) throw new MissingInputError("model", TARGET); // read by predictions
   const survey_service = inputs.survey_service;
-  if (survey_service === undefined && (need0 & 0x8) !== 0) throw new MissingInputError("survey_service", TARGET); // read by survey_results
+  if (survey_service === undefined && (need0 & 0x80000) !== 0) throw new MissingInputError("survey_service", TARGET); // read by survey_results
   // last_logged_in: last_logged_in__online — catalog/joins.ts:22 (started now, awaited before first use)
   let last_logged_in_promise: ReturnType<typeof $last_logged_in__online> | undefined;
   if (need0 & 0x4) last_logged_in_promise = handled($last_logged_in__online(login_service, client_id));

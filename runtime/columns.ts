@@ -47,9 +47,12 @@ export function allocateFloat64Columns(rows: number, count: number): Float64Arra
   return starts.map((start) => new Float64Array(buffer, start, rows));
 }
 
-/** A column of `rows` copies of `initial`, built as a packed (hole-free) array so V8 keeps its fast elements kind. */
+/**
+ * A column of `rows` copies of `initial`, built as a packed (hole-free) array so V8 keeps its fast
+ * elements kind. `Array.from` with a length allocates it once at its size; pushing grew it ~30
+ * times, and on a machine where fresh memory costs a page fault per 4 KB that was twice the work
+ * (1M rows: 16 MB of discarded backing stores).
+ */
 export function newColumn<T>(rows: number, initial: T): T[] {
-  const column: T[] = [];
-  for (let i = 0; i < rows; i++) column.push(initial);
-  return column;
+  return Array.from({ length: rows }, () => initial);
 }

@@ -7,6 +7,8 @@
  * - a chain of 3,000 map features, each reading the one before;
  * - one feature with 1,000 parameters, each a feature of its own;
  * - (split, async) two chains of 150 features, one after an async call, joined after another.
+ * Past 100 outputs the output-name switch is a function of its own and each input has one need
+ * bit (tsc's time stays linear in the target's size; bench/large.bench.ts measures it).
  * One native tsc run checks them all. The 10,000-feature build is type-checked by
  * bench/large.bench.ts (`npm run bench -- --only=large`), which fails when tsc reports an error.
  */
@@ -148,6 +150,25 @@ describe("split executors compute what the catalog functions compute", () => {
       expect((last.c_2999 as Float64Array)[row]).toBe(expected[2_999]);
       expect(online.execute(["c_2999"], request(row)).c_2999).toBe(expected[2_999]);
       expect(online.execute(["c_1500", "c_7"], request(row))).toEqual({ c_1500: expected[1_500], c_7: expected[7] });
+    }
+  });
+
+  it("past 100 outputs: the want switch in a function of its own, an input's need bit in a word after every node's", async () => {
+    // 3,000 nodes fill words 0…99 exactly; the one input x0 takes bit 0 of word 100.
+    for (const name of ["batch", "online"]) {
+      const source = fs.readFileSync(path.join(dirs.chain, "generated", `${name}.ts`), "utf8");
+      expect(source).toMatch(/^ {2}function wantOutput\(name: string\): void \{$/m);
+      expect(source).toMatch(
+        /^ {2}if \(x0 === undefined && \(need100 & 0x1\) !== 0\) throw new MissingInputError\("x0", TARGET\); \/\/ read by c_0$/m,
+      );
+      expect(source).toMatch(/^ {4}if \(need0 & 0x1\) \{ need100 \|= 0x1; \} \/\/ c_0 needs x0$/m);
+      const executor = await importFrom<Executor>(dirs.chain, `generated/${name}.ts`);
+      // c_2999 runs nothing but x0 is still needed through the chain; an unknown name is refused whatever comes with it.
+      expect(() => executor.execute(["c_2999"], {})).toThrow(expect.objectContaining({ code: "FEATC_MISSING_INPUT", input: "x0" }));
+      expect(() => executor.execute(["c_7", "c_3000"], request(0))).toThrow(
+        expect.objectContaining({ code: "FEATC_UNKNOWN_OUTPUT", output: "c_3000" }),
+      );
+      expect(() => executor.execute(["c_7", "c_2999"], {})).toThrow(expect.objectContaining({ input: "x0" }));
     }
   });
 

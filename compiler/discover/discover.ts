@@ -32,6 +32,7 @@ import { expandParameterize, functionsMadeByCalls, isParameterizeTag } from "./p
 import { runtimeSchema } from "./runtime-schema.js";
 import { scalarClass } from "./scalar.js";
 import { parseTags, type RawTag } from "./tags.js";
+import { udfSource } from "./udf.js";
 import { readWindow } from "./window.js";
 
 export interface DiscoverResult {
@@ -246,7 +247,11 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
     const fact = read && readWindow(candidate, read, checker, windowTypes, problems);
     if (!fact) continue;
     const lowered = options.lowerBodies ? lowerFunction(candidate.fn, program, catalogFileSet) : undefined;
-    const expanded = expandParameterize(candidate, fact, checker, problems);
+    const udf =
+      options.lowerBodies && fact.udf
+        ? { ...fact, udf: { ...fact.udf, source: udfSource(candidate.fn, candidate.name, program, catalogFileSet) } }
+        : fact;
+    const expanded = expandParameterize(candidate, udf, checker, problems);
     // A body is lowered with its own parameter names: each node of a @parameterize binds them (the SQL planner substitutes).
     functions.push(...expanded.map((f) => (lowered ? { ...f, lowered } : f)));
   }
@@ -614,6 +619,7 @@ function functionFact(
     checks: parsed.checks,
     fitted: parsed.fitted,
     fittedSpan: parsed.fittedSpan,
+    ...(parsed.udf ? { udf: { span: parsed.udf } } : {}),
     tags,
     codeHash: catalogFiles ? codeHash(c, tags, checker, catalogFiles) : "",
   };

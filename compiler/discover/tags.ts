@@ -1,11 +1,11 @@
 /**
- * The featc JSDoc tags: `@when`, `@whenNot`, `@whenIn`, `@extract`, `@check`, `@fitted`.
+ * The featc JSDoc tags: `@when`, `@whenNot`, `@whenIn`, `@extract`, `@check`, `@fitted`, `@udf`.
  * Each is parsed from its comment text and checked for form; problems become FC1006.
  */
 import { diagnostics, editDistance, type CheckSyntax, type Diagnostic, type Span } from "../diagnostics.js";
 import type { CheckFact, CheckRule, Condition, ExtractFact } from "../model.js";
 
-export const FEATC_TAGS = ["when", "whenNot", "whenIn", "extract", "check", "fitted", "parameterize", "window"] as const;
+export const FEATC_TAGS = ["when", "whenNot", "whenIn", "extract", "check", "fitted", "parameterize", "window", "udf"] as const;
 
 export interface RawTag {
   readonly name: string;
@@ -22,6 +22,8 @@ export interface ParsedTags {
   fitted: boolean;
   /** Where `@fitted` is written (for diagnostics about it). */
   fittedSpan?: Span;
+  /** Where `@udf` is written: a SQL target runs the function as an engine UDF of its own JavaScript. */
+  udf?: Span;
   /** Validator functions named by `@check <name>`. */
   validatorNames: { name: string; span: Span }[];
 }
@@ -92,6 +94,10 @@ export function parseTags(tags: readonly RawTag[], fnName: string, problems: Dia
         if (text !== "") problems.push(diagnostics.fittedArguments(text, fnName, tag.span));
         parsed.fitted = true;
         parsed.fittedSpan ??= tag.span;
+        break;
+      case "udf":
+        if (text !== "") problems.push(diagnostics.udfArguments(text, fnName, tag.span));
+        parsed.udf ??= tag.span;
         break;
       case "parameterize":
       case "window":

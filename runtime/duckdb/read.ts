@@ -298,13 +298,59 @@ function enumReader(type: DuckDBEnumType, out: (string | null)[], allowNull: boo
   };
 }
 
+/**
+ * Reads a VARCHAR vector from its memory: 16 bytes per value, a 32-bit length then, up to 12
+ * bytes, the text itself (longer text: a prefix and a pointer). Short texts are decoded once and
+ * then found again by their 16 bytes (a small dictionary, up to DICTIONARY_LIMIT entries), so a
+ * low-cardinality column costs a hash per row instead of a UTF-8 decode and a new string.
+ */
 function varcharReader(out: (string | null)[], allowNull: boolean, refuse: Refuse): Reader {
-  return (_raw, chunk, k, rows, offset) => {
-    const vector = chunk.getColumnVector(k);
+  const dictionary = new InlineStrings();
+  return (raw, _chunk, _k, rows, offset) => {
+    const d = bindings.vector_get_data(raw, rows * 16);
+    const words = new Uint32Array(d.buffer, d.byteOffset, rows * 4);
+    const validity = validityOf(raw, rows);
     for (let i = 0; i < rows; i++) {
-      const value = vector.getItem(i) as string | null;
-      if (value === null && !allowNull) throw refuse(offset + i, NULL_HINT);
-      out[offset + i] = value;
+      if (validity && !isValid(validity, i)) {
+        if (!allowNull) throw refuse(offset + i, NULL_HINT);
+        out[offset + i] = null;
+        continue;
+      }
+      const length = words[4 * i]!;
+      out[offset + i] =
+        length <= 12
+          ? dictionary.get(words, 4 * i, d, 16 * i + 4)
+          : utf8.decode(bindings.get_data_from_pointer(d.buffer as ArrayBuffer, d.byteOffset + 16 * i + 8, length));
     }
   };
+}
+
+const utf8: { decode(bytes: Uint8Array): string } = new TextDecoder();
+
+/** Decoded short strings of one column, keyed by their 16-byte DuckDB form (length and inline bytes). */
+class InlineStrings {
+  /** Per hash of the 4 words: the words and the decoded text, in chains of 5 entries. */
+  private readonly table = new Map<number, (number | string)[]>();
+  private size = 0;
+
+  /** The text whose 4 words start at `words[at]` and bytes at `bytes[byteAt]`. */
+  get(words: Uint32Array, at: number, bytes: Uint8Array, byteAt: number): string {
+    const w0 = words[at]!;
+    const w1 = words[at + 1]!;
+    const w2 = words[at + 2]!;
+    const w3 = words[at + 3]!;
+    const hash = Math.imul(Math.imul(Math.imul(w0, 0x9e3779b1) ^ w1, 0x85ebca6b) ^ w2, 0xc2b2ae35) ^ w3;
+    const chain = this.table.get(hash);
+    if (chain) {
+      for (let j = 0; j < chain.length; j += 5)
+        if (chain[j] === w0 && chain[j + 1] === w1 && chain[j + 2] === w2 && chain[j + 3] === w3) return chain[j + 4] as string;
+    }
+    const text = utf8.decode(bytes.subarray(byteAt, byteAt + w0));
+    if (this.size < DICTIONARY_LIMIT) {
+      this.size++;
+      if (chain) chain.push(w0, w1, w2, w3, text);
+      else this.table.set(hash, [w0, w1, w2, w3, text]);
+    }
+    return text;
+  }
 }

@@ -30,8 +30,23 @@ export interface SqlResult {
   readonly columns: Readonly<Record<string, Float64Array | boolean[] | string[]>>;
 }
 
+/** A chunk's column as a UDF's loop reads it or writes it. */
+export type UdfColumn = Float64Array | boolean[] | string[];
+
+/** A scalar function of a `@udf` node, as a generated module declares it. */
+export interface SqlScalarFunction {
+  /** The engine's name: letters, digits and underscores only. */
+  readonly name: string;
+  readonly parameters: readonly SqlValueType[];
+  readonly returns: SqlValueType;
+  /** Computes `out[0 … rows - 1]` from the argument columns: one call of the catalog function per row. */
+  readonly run: (args: readonly UdfColumn[], out: UdfColumn, rows: number) => void;
+}
+
 export interface SqlConnection {
   readonly dialect: SqlDialect;
+  /** Makes `@udf` functions known to the engine, for the engines that call featc's JavaScript in process (DuckDB). */
+  registerFunctions?(functions: readonly SqlScalarFunction[]): Promise<void>;
   /** Runs a query and reads the named columns with the given types. */
   query(sql: string, parameters: readonly SqlParameter[], columns: readonly SqlColumnSpec[]): Promise<SqlResult>;
   /** Runs a statement that returns no rows (CREATE TABLE … AS, CREATE VIEW, INSERT). */
@@ -90,6 +105,10 @@ export function duckdbConnection(connection: DuckDBConnectionLike): SqlConnectio
     },
     async execute(sql, parameters) {
       await connection.run(sql, values(parameters));
+    },
+    async registerFunctions(functions) {
+      const { registerDuckdbFunctions } = await import("./udf.js");
+      registerDuckdbFunctions(connection as Parameters<typeof registerDuckdbFunctions>[0], functions);
     },
   };
 }
@@ -155,9 +174,14 @@ export interface ClickHouseOptions {
   readonly settings?: Readonly<Record<string, string>>;
 }
 
-/** Adapts ClickHouse's HTTP interface; results are read in RowBinary, so doubles keep their bits. */
+/**
+ * Adapts ClickHouse's HTTP interface; results are read in the Native format, so doubles keep
+ * their bits. A query (a read, safe to repeat) is sent again once when the connection fails
+ * before a response arrives, as when the server closed an idle keep-alive connection just as
+ * the request went out; a statement that writes is never repeated.
+ */
 export function clickhouseConnection(options: ClickHouseOptions): SqlConnection {
-  const post = async (sql: string, parameters: readonly SqlParameter[]): Promise<Uint8Array> => {
+  const post = async (sql: string, parameters: readonly SqlParameter[], idempotent = false): Promise<Uint8Array> => {
     parameters.forEach(checkValue);
     const url = new URL(options.url);
     if (options.database) url.searchParams.set("database", options.database);
@@ -171,7 +195,11 @@ export function clickhouseConnection(options: ClickHouseOptions): SqlConnection 
     const headers: Record<string, string> = {};
     if (options.user !== undefined) headers["X-ClickHouse-User"] = options.user;
     if (options.password !== undefined) headers["X-ClickHouse-Key"] = options.password;
-    const res = await fetch(url, { method: "POST", body: text, headers });
+    const send = () => fetch(url, { method: "POST", body: text, headers });
+    const res = await send().catch((e: unknown) => {
+      if (idempotent && connectionLost(e)) return send();
+      throw e;
+    });
     const body = new Uint8Array(await res.arrayBuffer());
     if (!res.ok) throw new Error(`ClickHouse: ${new TextDecoder().decode(body).trim()}`);
     return body;
@@ -179,13 +207,19 @@ export function clickhouseConnection(options: ClickHouseOptions): SqlConnection 
   return {
     dialect: "clickhouse",
     async query(sql, parameters, columns) {
-      const wrapped = `SELECT ${columns.map((c) => quoteClickHouse(c.name)).join(", ")} FROM (${sql}) FORMAT RowBinary`;
-      return decodeRowBinary(await post(wrapped, parameters), columns);
+      const wrapped = `SELECT ${columns.map((c) => quoteClickHouse(c.name)).join(", ")} FROM (${sql}) FORMAT Native`;
+      return decodeNative(await post(wrapped, parameters, true), columns);
     },
     async execute(sql, parameters) {
       await post(sql, parameters);
     },
   };
+}
+
+/** Whether `fetch` failed because the connection closed or reset before a response (not a refused or timed-out one). */
+function connectionLost(e: unknown): boolean {
+  const cause = (e as { cause?: { code?: string } } | undefined)?.cause;
+  return ["UND_ERR_SOCKET", "ECONNRESET", "EPIPE"].includes(cause?.code ?? "");
 }
 
 function quoteClickHouse(name: string): string {
@@ -273,40 +307,144 @@ function scanPlaceholders(sql: string, pattern: RegExp, escape: string | undefin
   return out;
 }
 
-function decodeRowBinary(bytes: Uint8Array, columns: readonly SqlColumnSpec[]): SqlResult {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const decoder = new TextDecoder();
-  const numbers: number[][] = columns.map(() => []);
-  const others: (boolean | string)[][] = columns.map(() => []);
+/** The ClickHouse column type each featc value type is read from. */
+const CLICKHOUSE_TYPE: Readonly<Record<SqlValueType, string>> = { number: "Float64", boolean: "UInt8", string: "String" };
+
+/** One column of one block of a Native result: where its values are in the body. */
+interface NativeColumn {
+  readonly start: number;
+  /** For String columns, where each value's bytes start and end, in pairs (varint lengths read once). */
+  readonly strings?: Uint32Array;
+}
+
+/**
+ * Decodes a result in ClickHouse's Native format (columnar: blocks, each with its row count and,
+ * per column, its name, its type and its values one after another). Float64 values are copied a
+ * block at a time into the Float64Array (their bits as sent), UInt8 into booleans, and short
+ * strings are decoded once per distinct value. Each column's name and type are checked against
+ * what the statement declares.
+ */
+function decodeNative(bytes: Uint8Array, columns: readonly SqlColumnSpec[]): SqlResult {
   let offset = 0;
-  let rows = 0;
+  const truncated = () => new Error("featc: the ClickHouse result ends inside a block");
+  const varint = (): number => {
+    let value = 0;
+    let shift = 0;
+    for (;;) {
+      if (offset >= bytes.length) throw truncated();
+      const b = bytes[offset++]!;
+      value += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+      if (b < 0x80) return value;
+    }
+  };
+  const utf8 = new TextDecoder();
+  const text = (): string => {
+    const length = varint();
+    if (offset + length > bytes.length) throw truncated();
+    offset += length;
+    return utf8.decode(bytes.subarray(offset - length, offset));
+  };
+  const blocks: { rows: number; columns: NativeColumn[] }[] = [];
+  let total = 0;
   while (offset < bytes.length) {
-    columns.forEach((spec, c) => {
-      if (spec.type === "number") {
-        numbers[c]!.push(view.getFloat64(offset, true));
-        offset += 8;
-      } else if (spec.type === "boolean") {
-        others[c]!.push(bytes[offset] !== 0);
-        offset += 1;
-      } else {
-        let length = 0;
-        let shift = 0;
-        for (;;) {
-          const b = bytes[offset++]!;
-          length += (b & 0x7f) * 2 ** shift;
-          shift += 7;
-          if (b < 0x80) break;
+    const count = varint();
+    const rows = varint();
+    if (count !== columns.length)
+      throw new Error(`featc: the ClickHouse result has ${count} columns where the statement declares ${columns.length}`);
+    const block: NativeColumn[] = [];
+    for (const spec of columns) {
+      const name = text();
+      const type = text();
+      if (name !== spec.name || type !== CLICKHOUSE_TYPE[spec.type])
+        throw new Error(
+          `featc: the ClickHouse result column '${name}' is ${type}, where the statement declares '${spec.name}' ${CLICKHOUSE_TYPE[spec.type]}`,
+        );
+      const start = offset;
+      if (spec.type === "string") {
+        const strings = new Uint32Array(2 * rows);
+        for (let i = 0; i < rows; i++) {
+          const length = varint();
+          strings[2 * i] = offset;
+          offset += length;
+          strings[2 * i + 1] = offset;
         }
-        others[c]!.push(decoder.decode(bytes.subarray(offset, offset + length)));
-        offset += length;
+        block.push({ start, strings });
+      } else {
+        offset += rows * (spec.type === "number" ? 8 : 1);
+        block.push({ start });
       }
-    });
-    rows++;
+      if (offset > bytes.length) throw truncated();
+    }
+    blocks.push({ rows, columns: block });
+    total += rows;
   }
-  if (offset !== bytes.length) throw new Error("featc: the ClickHouse result does not match the expected column types");
   const out: Record<string, Float64Array | boolean[] | string[]> = {};
-  columns.forEach(
-    (spec, c) => (out[spec.name] = spec.type === "number" ? Float64Array.from(numbers[c]!) : (others[c] as boolean[] | string[])),
-  );
-  return { length: rows, columns: out };
+  columns.forEach((spec, c) => {
+    if (spec.type === "number") {
+      const values = new Float64Array(total);
+      const target = new Uint8Array(values.buffer);
+      let row = 0;
+      for (const { rows, columns: block } of blocks) {
+        const start = block[c]!.start;
+        target.set(bytes.subarray(start, start + rows * 8), row * 8);
+        row += rows;
+      }
+      out[spec.name] = values;
+    } else if (spec.type === "boolean") {
+      const flags = new Uint8Array(total);
+      let row = 0;
+      for (const { rows, columns: block } of blocks) {
+        const start = block[c]!.start;
+        flags.set(bytes.subarray(start, start + rows), row);
+        row += rows;
+      }
+      out[spec.name] = Array.from({ length: total }, (_, i) => flags[i] !== 0);
+    } else {
+      const strings = new ByteStrings(bytes, utf8);
+      const values: string[] = Array.from({ length: total }, () => "");
+      let row = 0;
+      for (const { rows, columns: block } of blocks) {
+        const bounds = block[c]!.strings!;
+        for (let i = 0; i < rows; i++) values[row + i] = strings.get(bounds[2 * i]!, bounds[2 * i + 1]!);
+        row += rows;
+      }
+      out[spec.name] = values;
+    }
+  });
+  return { length: total, columns: out };
+}
+
+/** Strings of one column decoded from UTF-8 once per distinct value of up to 32 bytes (at most 4096 of them). */
+class ByteStrings {
+  private readonly table = new Map<number, { readonly start: number; readonly end: number; readonly text: string }[]>();
+  private size = 0;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly utf8: { decode(bytes: Uint8Array): string },
+  ) {}
+
+  get(start: number, end: number): string {
+    const bytes = this.bytes;
+    if (end - start > 32) return this.utf8.decode(bytes.subarray(start, end));
+    let hash = 0x811c9dc5 ^ (end - start);
+    for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
+    const chain = this.table.get(hash);
+    if (chain)
+      for (const entry of chain) {
+        if (entry.end - entry.start !== end - start) continue;
+        let same = true;
+        for (let i = 0; same && i < end - start; i++) same = bytes[entry.start + i] === bytes[start + i];
+        if (same) return entry.text;
+      }
+    const text = this.utf8.decode(bytes.subarray(start, end));
+    if (this.size < 4096) {
+      this.size++;
+      const entry = { start, end, text };
+      if (chain) chain.push(entry);
+      else this.table.set(hash, [entry]);
+    }
+    return text;
+  }
 }

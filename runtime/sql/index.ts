@@ -8,8 +8,10 @@ export type {
   SqlConnection,
   SqlParameter,
   SqlResult,
+  SqlScalarFunction,
   SqlValue,
   SqlValueType,
+  UdfColumn,
 } from "./connection.js";
 export { SQL_DIALECTS, SqlInputError, quoteIdentifier, quoteTableName, type SqlDialect, type TableName } from "./identifiers.js";
 export {
@@ -26,6 +28,7 @@ export {
 export { count, lookup, max, mean, min, sqlTable, stddev, sum, type StddevKind } from "./relational.js";
 export {
   materializeStatement,
+  registerFunctions,
   requireInputs,
   runFit,
   runStatement,

@@ -5,7 +5,7 @@
  */
 import { InvalidInputError, MissingInputError } from "../errors.js";
 import { reportCheck, type ExecuteOptions } from "../executor.js";
-import type { SqlConnection, SqlColumnSpec, SqlParameter, SqlResult } from "./connection.js";
+import type { SqlConnection, SqlColumnSpec, SqlParameter, SqlResult, SqlScalarFunction } from "./connection.js";
 import { inlineParameters } from "./connection.js";
 import { FIT_ROWS_COLUMN, SqlInputError, quoteIdentifier, quoteTableName, type SqlDialect, type TableName } from "./identifiers.js";
 
@@ -61,6 +61,18 @@ function checkParameters(info: SqlTargetInfo, parameters: readonly SqlParameter[
 function checkDialect(connection: SqlConnection, info: SqlTargetInfo): void {
   if (connection.dialect !== info.dialect)
     throw new SqlInputError(`target ${info.target} is written for ${info.dialect}, not ${connection.dialect}`);
+}
+
+/** Makes a target's `@udf` functions known to the connection's engine, before its statement runs. */
+export async function registerFunctions(
+  connection: SqlConnection,
+  info: SqlTargetInfo,
+  functions: readonly SqlScalarFunction[],
+): Promise<void> {
+  checkDialect(connection, info);
+  if (!connection.registerFunctions)
+    throw new SqlInputError(`target ${info.target} runs @udf functions, which this ${connection.dialect} connection cannot register`);
+  await connection.registerFunctions(functions);
 }
 
 /** A node's `@check`, evaluated by the engine as a boolean column of the statement: true where the value passes. */

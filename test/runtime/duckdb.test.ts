@@ -84,6 +84,23 @@ describe("readTable: kinds", () => {
     expect(query.columns.few).toEqual(few.filter((v) => v !== "x"));
   });
 
+  it("reads text from a query's vectors as DuckDB's own reader does: short and long, repeated and not, past the dictionary limit", async () => {
+    // A query is not read through an ENUM: every value goes through the VARCHAR vector reader,
+    // short ones (≤ 12 bytes, inside the vector) through its dictionary, longer ones by pointer.
+    const edges = ["", "a", "twelve bytes", "thirteen byte", "é", "日本語ab", "😀😀😀", "a😀b😀c", "it's", "x\0y"];
+    const n = 12_000; // more distinct short values than the dictionary holds, over several chunks
+    const values = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? edges[i % edges.length]! : i % 3 === 1 ? `k${i % 7001}` : `v${i}-é`));
+    await writeTable(c, "shorts", [{ name: "s", type: "VARCHAR", values }]);
+    const query = "SELECT CASE WHEN rowid % 11 = 5 THEN NULL ELSE s END AS s FROM shorts ORDER BY rowid";
+    const expected = (await (await c.run(query)).getColumns())[0] as (string | null)[];
+    expect(expected.filter((v) => v === null).length).toBeGreaterThan(1000);
+    const read = await readTable(c, { query }, { s: "string?" });
+    expect(read.columns.s).toEqual(expected);
+    expect(read.columns.s.slice(0, 10)).toEqual(["", "k1", "v2-é", "thirteen byte", "k4", null, "😀😀😀", "k7", "v8-é", "x\0y"]);
+    const refused = await rejection(readTable(c, { query }, { s: "string" }));
+    expect(refused.message).toMatch(/column 's' of query at row 5 is NULL/);
+  });
+
   it("writes and reads BIGINT exactly across the safe-integer range; writing validates before it writes", async () => {
     const values = [0, 1, -1, 4294967295, 4294967296, -4294967297, 1704067200000, 9007199254740991, -9007199254740991];
     await writeTable(c, "bigs", [{ name: "v", type: "BIGINT", values }]);

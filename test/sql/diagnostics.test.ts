@@ -1,15 +1,17 @@
 /**
  * Constructs with no SQL translation: `featc check` reports FC1013 at the construct, per SQL
- * target (the reason may depend on the dialect), naming the nodes downstream that it affects;
- * nothing is written, and the translatable functions beside them raise nothing.
+ * target (the reason may depend on the dialect), naming the nodes downstream that it affects
+ * and, where the dialect runs JavaScript UDFs, that `@udf` would run the function as it is;
+ * nothing is written, and the translatable functions beside them raise nothing. `@udf` misused
+ * is FC1015 at the construct: on a dialect without JavaScript UDFs (at the tag), a parameter
+ * that is not one value per row, and, for the engines that run a copy of the JavaScript, an
+ * import from outside the catalog or module state; `@udf` with an argument is FC1006.
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO } from "../support/workspace.js";
-
-const FIXTURE = path.join(REPO, "test", "fixtures", "sql", "untranslatable");
 
 interface Expected {
   readonly code: string;
@@ -20,8 +22,12 @@ interface Expected {
   readonly message: string;
 }
 
-describe("FC1013", () => {
-  it("is reported at each untranslatable construct, with the affected consumers, through the command line", () => {
+describe.each([
+  ["FC1013", "untranslatable"],
+  ["@udf misused", "udf-misuse"],
+])("%s", (_, fixture) => {
+  const FIXTURE = path.join(REPO, "test", "fixtures", "sql", fixture);
+  it("is reported at each construct, with its code and position, through the command line", () => {
     const run = spawnSync(
       process.execPath,
       [path.join(REPO, "bin", "featc.js"), "check", "--config", path.join(FIXTURE, "featc.config.json"), "--format", "json"],

@@ -17,6 +17,7 @@ import {
   type ComputeBody,
   type ExecutorShape,
 } from "../executor/module.js";
+import { inputBit } from "../executor/masks.js";
 import type { TargetPlan } from "../executor/plan.js";
 import { schedule } from "../executor/schedule.js";
 import { declareLocal, promiseType, valueType } from "../executor/types.js";
@@ -47,7 +48,10 @@ function body(plan: TargetPlan, layout: LoopLayout, mode: BodyMode): ComputeBody
     const users = (plan.inputConsumers.get(f.name) ?? []).filter((n) => included.has(n));
     if (users.length === 0) continue;
     const local = plan.inputLocal.get(f.name)!;
-    const conditions = [...(f.optional ? [code`${local} !== undefined`] : []), ...(guarded ? [plan.masks.anyBit("need", users)] : [])];
+    const conditions = [
+      ...(f.optional ? [code`${local} !== undefined`] : []),
+      ...(guarded ? [plan.masks.anyBit("need", [inputBit(f.name)])] : []),
+    ];
     const add = code`axis.add(${str(f.name)}, ${local}.length);`;
     afterReads.push(conditions.length > 0 ? code`if (${joinCode(conditions, " && ")}) ${add}` : add);
   }

@@ -1,7 +1,8 @@
 /**
- * The need/want masks of an executor: one bit per node, in topological order, packed into words
- * of 30 bits (small integers, which V8 keeps unboxed). `want` holds the requested outputs, `need`
- * everything upstream of them; a node runs when its `need` bit is set.
+ * The need/want masks of an executor: one bit per node, in topological order, then one per input
+ * a node reads, packed into words of 30 bits (small integers, which V8 keeps unboxed). `want`
+ * holds the requested outputs, `need` everything upstream of them; a node runs when its `need`
+ * bit is set, and an input is required when its own bit is: one test, however many nodes read it.
  */
 import { code, hex, joinCode, type Code } from "../../codegen/writer.js";
 
@@ -9,14 +10,20 @@ const BITS_PER_WORD = 30;
 
 export type MaskFamily = "need" | "want";
 
+/** The name of an input's bit, for the methods below: apart from every node name. */
+export function inputBit(input: string): string {
+  return `\0input:${input}`;
+}
+
 export class Masks {
   /** How many words each family has. */
   readonly words: number;
   private readonly bit = new Map<string, number>();
 
-  constructor(order: readonly string[]) {
+  constructor(order: readonly string[], inputs: readonly string[]) {
     order.forEach((name, i) => this.bit.set(name, i));
-    this.words = Math.max(1, Math.ceil(order.length / BITS_PER_WORD));
+    inputs.forEach((name, i) => this.bit.set(inputBit(name), order.length + i));
+    this.words = Math.max(1, Math.ceil((order.length + inputs.length) / BITS_PER_WORD));
   }
 
   /** The variable holding word `w` of a family: `need0`. */

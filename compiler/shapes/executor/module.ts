@@ -20,6 +20,7 @@ import {
   type RuntimeType,
 } from "../../codegen/writer.js";
 import type { GraphNode } from "../../model.js";
+import { inputBit } from "./masks.js";
 import { TargetPlan } from "./plan.js";
 import { fastPathOutputs, inputsUpstream, nodeDeps, upstreamOf } from "./reach.js";
 import { historiesInterface } from "./histories.js";
@@ -292,18 +293,40 @@ function executeBody(
     out.push(code`  }`, code`}`);
   }
   for (let w = 0; w < masks.words; w++) out.push(code`let ${masks.word("want", w)} = 0;`);
-  out.push(code`for (let k = 0; k < outputs.length; k++) {`, code`  switch (outputs[k] as OutputName) {`);
-  for (const n of publicOutputs) out.push(code`    case ${str(n)}: ${joinCode(masks.setBits("want", [n]), " ")} break;`);
+  const cases = publicOutputs.map((n) => code`case ${str(n)}: ${joinCode(masks.setBits("want", [n]), " ")} break;`);
   const unknown = plan.imports.runtime("UnknownOutputError");
-  out.push(code`    default: throw new ${unknown}(String(outputs[k]), TARGET, OUTPUT_NAMES);`, code`  }`, code`}`);
+  if (publicOutputs.length <= NODES_PER_FUNCTION) {
+    out.push(code`for (let k = 0; k < outputs.length; k++) {`, code`  switch (outputs[k] as OutputName) {`);
+    append(out, indent(cases, 2));
+    out.push(code`    default: throw new ${unknown}(String(outputs[k]), TARGET, OUTPUT_NAMES);`, code`  }`, code`}`);
+  } else {
+    // The switch in a function of its own, outside the loop: type-checking a mask word set in a
+    // loop walks the whole loop body once per word, which grows with the square of the outputs.
+    // `name` is a string, not an OutputName: narrowing a union of every output case by case
+    // (for the default clause) is quadratic too.
+    const want = plan.names.take("wantOutput");
+    out.push(
+      docComment("Sets the want bit of one requested output."),
+      code`function ${want}(name: string): void {`,
+      code`  switch (name) {`,
+    );
+    append(out, indent(cases, 2));
+    out.push(code`    default: throw new ${unknown}(name, TARGET, OUTPUT_NAMES);`, code`  }`, code`}`);
+    out.push(code`for (let k = 0; k < outputs.length; k++) ${want}(outputs[k]!);`);
+  }
   for (let w = 0; w < masks.words; w++) out.push(code`let ${masks.word("need", w)} = ${masks.word("want", w)};`);
-  // In reverse topological order, a needed node makes its dependencies needed.
+  // In reverse topological order, a needed node makes its dependencies and the inputs it reads needed.
+  const reads = new Map<string, string[]>();
+  for (const [input, nodes] of [...plan.inputConsumers].sort(([a], [b]) => (a < b ? -1 : 1)))
+    for (const n of nodes) reads.set(n, [...(reads.get(n) ?? []), input]);
   const propagation: BodyStep[] = [];
   for (let i = plan.order.length - 1; i >= 0; i--) {
     const node = plan.node(plan.order[i]!);
     const deps = nodeDeps(node);
-    if (deps.length === 0) continue;
-    const line = code`if (${masks.test("need", node.name)}) { ${joinCode(masks.setBits("need", deps), " ")} } ${lineComment(`${node.name} needs ${nameList(deps)}`)}`;
+    const inputs = reads.get(node.name) ?? [];
+    if (deps.length + inputs.length === 0) continue;
+    const bits = masks.setBits("need", [...deps, ...inputs.map(inputBit)]);
+    const line = code`if (${masks.test("need", node.name)}) { ${joinCode(bits, " ")} } ${lineComment(`${node.name} needs ${nameList([...deps, ...inputs])}`)}`;
     propagation.push({ nodes: [node.name], comment: code``, declarations: [], statements: [line] });
   }
   append(out, bodySteps(plan, propagation, propagation.length > NODES_PER_FUNCTION, false, "need"));
@@ -361,7 +384,7 @@ function inputReads(plan: TargetPlan, included: ReadonlySet<string>, guarded: bo
     lines.push(code`const ${local} = ${value};`);
     const optional = name === "fitted" ? false : (fields.get(name)?.optional ?? false);
     if (!optional) {
-      const guard = guarded ? code` && ${plan.masks.anyBit("need", users)}` : code``;
+      const guard = guarded ? code` && ${plan.masks.anyBit("need", [inputBit(name)])}` : code``;
       const note = guarded ? code` ${lineComment(`read by ${nameList(users)}`)}` : code``;
       // The fitted values are always an object: null is as missing as undefined.
       const absent = name === "fitted" ? code`${local} == null` : code`${local} === undefined`;

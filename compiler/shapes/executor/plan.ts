@@ -70,7 +70,8 @@ export class TargetPlan {
     this.target = g;
     this.order = g.order;
     this.outputSet = new Set(g.outputs);
-    this.masks = new Masks(this.order);
+    this.inputConsumers = inputConsumers(g);
+    this.masks = new Masks(this.order, [...this.inputConsumers.keys()].sort());
     for (let w = 0; w < this.masks.words; w++) {
       this.names.take(`need${w}`);
       this.names.take(`want${w}`);
@@ -98,7 +99,6 @@ export class TargetPlan {
     for (const h of g.windowHistories) this.inputLocal.set(h.name, this.names.take(h.name));
     for (const name of this.order) this.local.set(name, this.names.take(name));
     this.asyncDependent = asyncDependents(g);
-    this.inputConsumers = inputConsumers(g);
   }
 
   /** A unique local derived from a node's name (`age_col`), the same on every call. */

@@ -65,3 +65,6 @@ export interface Untranslatable {
 }
 
 export type Lowering = { readonly ok: true; readonly value: LoweredValue } | { readonly ok: false; readonly problem: Untranslatable };
+
+/** The JavaScript an engine runs for a `@udf` function: the function and the catalog declarations it reaches, dependencies first. */
+export type UdfSource = { readonly ok: true; readonly js: string } | { readonly ok: false; readonly problem: Untranslatable };

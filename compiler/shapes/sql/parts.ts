@@ -16,6 +16,8 @@ export interface SqlNodeNote {
   readonly boundUlps: number;
   readonly perRow?: boolean;
   readonly raises: readonly string[];
+  /** Run by the engine as a UDF of the function's own JavaScript: V8's result, whatever the engine's SQL would give. */
+  readonly udf?: boolean;
 }
 
 /**

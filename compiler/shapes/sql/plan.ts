@@ -17,6 +17,7 @@ import { loadedColumn, mergeText, type SqlNodeNote, type SqlPart } from "./parts
 
 export type { SqlNodeNote, SqlPart } from "./parts.js";
 import { renderExpr, ULPS_PER_APPROXIMATE_CALL, type RefExpr } from "./render.js";
+import { bigqueryFunctions, planUdf, runsUdfs, type SqlUdf } from "./udf.js";
 import { windowSql } from "./window.js";
 
 /** `boundUlps` of a node whose approximation has no bound in ulps (the reasons say why). */
@@ -48,6 +49,8 @@ export interface SqlPlan {
   readonly notes: readonly SqlNodeNote[];
   /** The statement that computes the `@fitted` values in the engine, when every one is an aggregate of the loaded table. */
   readonly fit?: SqlFitPlan;
+  /** The `@udf` nodes' functions, which the engine must know before the statement runs. */
+  readonly udfs: readonly SqlUdf[];
   /** The `@check`s the statement evaluates (a boolean column each, after the outputs), and those it cannot. */
   readonly checks: readonly SqlCheckPlan[];
   readonly unchecked: readonly UncheckedCheck[];
@@ -107,8 +110,24 @@ class Planner {
     return [...out].sort();
   }
 
-  fail(node: string, construct: string, reason: string, span: Span): void {
-    this.problems.push(diagnostics.noSqlTranslation(this.target.name, this.dialect, construct, reason, span, this.consumers(node)));
+  /** `udf`: the construct is in the function's body, which `@udf` could run as it is. */
+  fail(node: string, construct: string, reason: string, span: Span, udf = false): void {
+    this.problems.push(
+      diagnostics.noSqlTranslation(
+        this.target.name,
+        this.dialect,
+        construct,
+        reason,
+        span,
+        this.consumers(node),
+        udf && runsUdfs(this.dialect),
+      ),
+    );
+  }
+
+  /** The SQL of a `@udf` function's argument: its parameter as the translation would read it. */
+  argument(node: GraphNode, param: string, type: ValueType): string {
+    return this.refSql(node, { kind: "ref", param, path: [], type });
   }
 
   parameter(input: string, path: readonly string[], type: ValueType): string {
@@ -148,6 +167,8 @@ export function planSql(target: BuiltTarget, dialect: SqlDialect): SqlPlanResult
   const extracted: string[] = [];
   const lookups: Lookup[] = [];
   let from: { node: string; input: string } | undefined;
+  const udfs: SqlUdf[] = [];
+  const udfNames = new Set<string>();
 
   for (const name of target.order) {
     const node = target.nodes.get(name)!;
@@ -200,10 +221,22 @@ export function planSql(target: BuiltTarget, dialect: SqlDialect): SqlPlanResult
       p.notes.push({ node: name, approximate: w.approximate, boundUlps: w.approximate.length > 0 ? UNBOUNDED : 0, raises: [...w.raises] });
       continue;
     }
+    if (node.fn.udf) {
+      const call = planUdf(p, node, udfNames);
+      if (!call) continue;
+      udfs.push(call.udf);
+      const level = levelOf();
+      depth.set(name, level);
+      while (steps.length < level) steps.push([]);
+      steps[level - 1]!.push(`${call.sql} AS ${q(name)}`);
+      columns.push({ name, node: name, type: call.udf.returns });
+      p.notes.push({ node: name, approximate: [], boundUlps: 0, raises: [], udf: true });
+      continue;
+    }
     const lowered = node.fn.lowered;
     if (!lowered) continue;
     if (!lowered.ok) {
-      p.fail(name, lowered.problem.construct, lowered.problem.reason, lowered.problem.span);
+      p.fail(name, lowered.problem.construct, lowered.problem.reason, lowered.problem.span, true);
       continue;
     }
     const value = lowered.value;
@@ -297,12 +330,14 @@ export function planSql(target: BuiltTarget, dialect: SqlDialect): SqlPlanResult
   return {
     plan: {
       dialect,
-      parts: mergeText(parts),
+      // BigQuery's temporary functions open the script the query is part of.
+      parts: mergeText(dialect === "bigquery" && udfs.length > 0 ? [text(bigqueryFunctions(udfs)), ...parts] : parts),
       parameters: p.parameters,
       tables,
       columns: selected,
       notes: p.notes,
       ...(fit.plan ? { fit: fit.plan } : {}),
+      udfs,
       checks: checked.checks,
       unchecked: checked.unchecked,
     },
@@ -429,8 +464,10 @@ function cteStatement(
 
 /**
  * The statement as nested subqueries, for ClickHouse (whose WITH names expressions, not
- * queries): the loaded table with each lookup's key, one `ALL LEFT JOIN … USING` per lookup
- * (a marker column tells a missing row from a stored default), then the steps inside out.
+ * queries): the loaded table with each lookup's key, one `ANY LEFT JOIN … USING` per lookup
+ * (a marker column tells a missing row from a stored default), then the steps inside out. A
+ * lookup's keys are unique, so ANY joins the same rows as ALL; its hash table keeps one row per
+ * key instead of a list, which made the reference join ~30 % faster on ClickHouse 18.
  */
 function nestedStatement(
   dialect: SqlDialect,
@@ -451,7 +488,7 @@ function nestedStatement(
       text("SELECT * FROM ("),
       ...inner,
       text(
-        `) ALL LEFT JOIN (SELECT ${cast(l.numeric, q(l.key))} AS ${q(`featc_key${l.n}`)}, ${q(l.value)} AS ${q(`featc_value${l.n}`)}, toUInt8(1) AS ${q(`featc_matched${l.n}`)} FROM `,
+        `) ANY LEFT JOIN (SELECT ${cast(l.numeric, q(l.key))} AS ${q(`featc_key${l.n}`)}, ${q(l.value)} AS ${q(`featc_value${l.n}`)}, toUInt8(1) AS ${q(`featc_matched${l.n}`)} FROM `,
       ),
       { kind: "table", input: l.tableInput },
       text(`) USING ${q(`featc_key${l.n}`)}`),
