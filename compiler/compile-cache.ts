@@ -10,6 +10,12 @@
  * rejects data made for another source text, V8 version or set of flags; each entry also names
  * the module's size and modification time and Node's version (see entryFor). A cache that cannot
  * be read or written only costs the time it would have saved.
+ *
+ * Every installation of featc is another module path and so another entry (a test suite that
+ * installs featc into temporary projects makes hundreds): the folder is kept to MAX_ENTRIES
+ * entries and MAX_BYTES, dropping those used least recently (see pruneCache). A run that reads an
+ * entry marks it used by setting its access time (once a day); the folder is listed only by a run
+ * that writes an entry.
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -20,6 +26,13 @@ import vm from "node:vm";
 
 /** Modules smaller than this compile faster than their cached code is read. */
 const MIN_SIZE = 256 * 1024;
+
+/** The most entries and bytes the folder keeps: those of a few installations of featc. */
+export const MAX_ENTRIES = 24;
+export const MAX_BYTES = 96 * 1024 * 1024;
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 type CompileFn = (this: Module, content: string, filename: string, format?: string) => unknown;
 
@@ -46,15 +59,52 @@ function entryFor(dir: string, filename: string, content: string): Entry {
   return { file: path.join(dir, name), header: `${JSON.stringify([content.length, stat?.mtimeMs ?? 0, process.version, process.arch])}\n` };
 }
 
-/** The entry's compiled code, when it was made for this module and this Node. */
+/** The entry's compiled code, when it was made for this module and this Node; marks the entry used. */
 function readEntry(entry: Entry): Buffer | undefined {
+  let fd: number | undefined;
   try {
-    const data = fs.readFileSync(entry.file);
+    fd = fs.openSync(entry.file, "r");
+    const data = fs.readFileSync(fd);
     const header = Buffer.from(entry.header);
-    return data.subarray(0, header.length).equals(header) ? data.subarray(header.length) : undefined;
+    if (!data.subarray(0, header.length).equals(header)) return undefined;
+    // The access time orders entries for pruning (to the day, which is enough and spares a write
+    // on most runs); the modification time stays when the code was written.
+    const stat = fs.fstatSync(fd);
+    if (Date.now() - stat.atimeMs > DAY) fs.futimesSync(fd, Date.now() / 1000, stat.mtimeMs / 1000);
+    return data.subarray(header.length);
   } catch {
     // Not cached yet (or unreadable): compiled from source, and written at exit.
     return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/**
+ * Removes the entries used least recently (by access time) until the folder holds at most
+ * `maxEntries` entries of at most `maxBytes` in all, and any temporary file a run left behind
+ * more than an hour ago. Whatever cannot be listed or removed is left as it is.
+ */
+export function pruneCache(dir: string, maxEntries = MAX_ENTRIES, maxBytes = MAX_BYTES): void {
+  const now = Date.now();
+  const entries: { file: string; size: number; used: number }[] = [];
+  try {
+    for (const name of fs.readdirSync(dir)) {
+      const file = path.join(dir, name);
+      const stat = fs.statSync(file, { throwIfNoEntry: false });
+      if (!stat?.isFile()) continue;
+      if (name.endsWith(".tmp")) {
+        if (now - stat.mtimeMs > HOUR) fs.rmSync(file, { force: true });
+      } else if (name.endsWith(".bin")) entries.push({ file, size: stat.size, used: Math.max(stat.atimeMs, stat.mtimeMs) });
+    }
+    entries.sort((a, b) => b.used - a.used);
+    let bytes = 0;
+    for (const [index, { file, size }] of entries.entries()) {
+      bytes += size;
+      if (index >= maxEntries || bytes > maxBytes) fs.rmSync(file, { force: true });
+    }
+  } catch {
+    // A folder that cannot be listed or an entry that cannot be removed is left for a later run.
   }
 }
 
@@ -107,5 +157,6 @@ export function enableCompileCache(): void {
   process.once("exit", () => {
     for (const { entry, script } of toWrite)
       writeAtomically(entry.file, Buffer.concat([Buffer.from(entry.header), script.createCachedData()]));
+    if (toWrite.length > 0) pruneCache(dir);
   });
 }

@@ -3,12 +3,15 @@
  * check` as a user runs it, with the cache folder in a temporary XDG_CACHE_HOME. The first run
  * writes the cache, a later run reads it and reports exactly the same; a damaged cache entry is
  * rejected and rewritten, never trusted; an entry made for another version of the module is
- * replaced, not joined by a second one; FEATC_COMPILE_CACHE=0 writes nothing.
+ * replaced, not joined by a second one; FEATC_COMPILE_CACHE=0 writes nothing; the folder keeps
+ * the entries used most recently, within MAX_ENTRIES and MAX_BYTES, and is pruned only by a run
+ * that writes an entry.
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MAX_BYTES, MAX_ENTRIES } from "../compiler/compile-cache.js";
 import { REPO, removeWorkspace, workspace } from "./support/workspace.js";
 
 const FIXTURE = path.join(REPO, "test", "fixtures", "diagnostics", "fc1004-types", "featc.config.json");
@@ -97,5 +100,74 @@ describe("the compiled-code cache", () => {
     expect([...entries().keys()].sort()).toEqual(names.sort());
     expect(fs.readFileSync(typescript).equals(data)).toBe(false);
     expect(fs.readFileSync(typescript).subarray(0, newline).toString("utf8")).toBe(JSON.stringify([size, mtime, ...rest]));
+  });
+});
+
+describe("the compiled-code cache's size", () => {
+  const DAY = 24 * 3600;
+  const dir = () => path.join(home, "featc", "v8-code");
+  /** Entries other installations of featc left, each `bytes` long (sparse) and last used `daysAgo`. */
+  function leftBehind(count: number, bytes: number, daysAgo: (i: number) => number): string[] {
+    fs.mkdirSync(dir(), { recursive: true });
+    return Array.from({ length: count }, (_, i) => {
+      const name = `typescript-other-install-${String(i).padStart(3, "0")}.bin`;
+      fs.writeFileSync(path.join(dir(), name), "");
+      fs.truncateSync(path.join(dir(), name), bytes);
+      const used = Date.now() / 1000 - daysAgo(i) * DAY;
+      fs.utimesSync(path.join(dir(), name), used, used);
+      return name;
+    });
+  }
+
+  it("drops the entries used least recently when a run writes one, and keeps its own", () => {
+    fs.rmSync(dir(), { recursive: true, force: true });
+    // Older as i grows: entry 0 was used 2 days ago, entry 59 61 days ago.
+    const others = leftBehind(60, 1024 * 1024, (i) => 2 + i);
+    const stale = path.join(dir(), "typescript-abc.bin.4242.tmp");
+    fs.writeFileSync(stale, "half written");
+    fs.utimesSync(stale, Date.now() / 1000 - 2 * 3600, Date.now() / 1000 - 2 * 3600);
+    expect(check()).toEqual(check({ FEATC_COMPILE_CACHE: "0" }));
+    const kept = [...entries().keys()];
+    expect(kept.length).toBe(MAX_ENTRIES);
+    const own = kept.filter((f) => !others.includes(f));
+    expect(own.some((f) => f.startsWith("typescript-"))).toBe(true);
+    // What is left of the others are the ones used most recently.
+    expect(kept.filter((f) => others.includes(f)).sort()).toEqual(others.slice(0, MAX_ENTRIES - own.length));
+    expect(fs.existsSync(stale)).toBe(false);
+  });
+
+  it("keeps the folder within MAX_BYTES", () => {
+    fs.rmSync(dir(), { recursive: true, force: true });
+    const others = leftBehind(8, Math.ceil(MAX_BYTES / 4), (i) => 2 + i);
+    check();
+    const kept = entries();
+    const own = [...kept.keys()].filter((f) => !others.includes(f));
+    expect(own.some((f) => f.startsWith("typescript-"))).toBe(true);
+    expect([...kept.values()].reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(MAX_BYTES);
+    // The room the run's own entries leave holds the newest of the others, as many as fit.
+    const room = MAX_BYTES - own.reduce((sum, f) => sum + kept.get(f)!, 0);
+    const fit = Math.floor(room / Math.ceil(MAX_BYTES / 4));
+    expect(fit).toBeGreaterThan(0);
+    expect([...kept.keys()].filter((f) => others.includes(f)).sort()).toEqual(others.slice(0, fit));
+  });
+
+  it("marks an entry a run reads as used, and lists the folder only when a run writes", () => {
+    fs.rmSync(dir(), { recursive: true, force: true });
+    check();
+    const own = [...entries().keys()];
+    const typescript = path.join(
+      dir(),
+      own.find((f) => f.startsWith("typescript-"))!,
+    );
+    const longAgo = Date.now() / 1000 - 10 * DAY;
+    fs.utimesSync(typescript, longAgo, longAgo);
+    // Far more than the folder keeps, all used more recently than the entry above.
+    const others = leftBehind(MAX_ENTRIES * 2, 1024, () => 1.5);
+    check();
+    // Nothing was written, so nothing was pruned; the entry read is now the most recently used.
+    expect(entries().size).toBe(own.length + others.length);
+    expect(Date.now() - fs.statSync(typescript).atimeMs).toBeLessThan(3600_000);
+    // Its modification time (when the code was written) is kept.
+    expect(Math.abs(fs.statSync(typescript).mtimeMs - longAgo * 1000)).toBeLessThan(1);
   });
 });
