@@ -28,7 +28,7 @@ import * as duckdbTarget from "../generated/duckdb.js";
 import { writeTable } from "../runtime/duckdb/write.js";
 import { clickhouseConnection, duckdbConnection } from "../runtime/sql/connection.js";
 import { startClickHouse } from "../test/support/engines.js";
-import { loadClickHouse, type DataColumn } from "../test/support/sql-data.js";
+import { loadClickHouse, referenceColumns } from "../test/support/sql-data.js";
 import { consume, machine, measure, rows, table, writeRows, type Row } from "./harness.js";
 
 const argument = (name: string) => {
@@ -149,16 +149,7 @@ async function duckdbBench(): Promise<Row[]> {
 async function clickhouseBench(): Promise<Row[]> {
   const data = generateData({ clients, seed: 3 });
   const batch = await executeBatch(["age_mean", "age_stddev"], batchInputs(data));
-  const survey: DataColumn[] = [
-    { name: "client_id", type: "number", values: Array.from(data.survey.client_id) },
-    { name: "budget", type: "number", values: Array.from(data.survey.budget) },
-    { name: "age", type: "number", values: Array.from(data.survey.age) },
-    { name: "gender", type: "string", values: data.survey.gender },
-  ];
-  const logins: DataColumn[] = [
-    { name: "client_id", type: "number", values: Array.from(data.logins.client_id) },
-    { name: "last_logged_in", type: "number", values: Array.from(data.logins.last_logged_in) },
-  ];
+  const { survey, logins } = referenceColumns(data);
   const cluster = await startClickHouse();
   try {
     for (const shards of [1, 2] as const) {

@@ -13,7 +13,7 @@ import { generateData } from "../demo/generate.js";
 import * as duckdbTarget from "../generated/duckdb.js";
 import { execute, validateInputs } from "../generated/online.js";
 import { duckdbConnection } from "../runtime/sql/connection.js";
-import { loadDuckDB } from "../test/support/sql-data.js";
+import { loadDuckDB, referenceColumns } from "../test/support/sql-data.js";
 import { consume, machine, measure, rows, table, writeRows } from "./harness.js";
 
 const quick = process.argv.includes("--quick");
@@ -92,16 +92,9 @@ async function sqlRows(): Promise<ReturnType<typeof rows>> {
   const data = generateData({ clients: 1_000, seed: 3 });
   const instance = await DuckDBInstance.create(":memory:");
   const duck = await instance.connect();
-  await loadDuckDB(duck, "survey", [
-    { name: "client_id", type: "number", values: Array.from(data.survey.client_id) },
-    { name: "budget", type: "number", values: Array.from(data.survey.budget) },
-    { name: "age", type: "number", values: Array.from(data.survey.age) },
-    { name: "gender", type: "string", values: data.survey.gender },
-  ]);
-  await loadDuckDB(duck, "logins", [
-    { name: "client_id", type: "number", values: Array.from(data.logins.client_id) },
-    { name: "last_logged_in", type: "number", values: Array.from(data.logins.last_logged_in) },
-  ]);
+  const { survey, logins } = referenceColumns(data);
+  await loadDuckDB(duck, "survey", survey);
+  await loadDuckDB(duck, "logins", logins);
   const connection = duckdbConnection(duck);
   const sqlInputs = { survey_results_table: "survey", client_login_table: "logins", execution_time: EXECUTION_TIME, model, fitted };
   const sqlCalls = quick ? 10 : 40;

@@ -23,7 +23,7 @@ import type { Model } from "../../catalog/types.js";
 import { clickhouseConnection, duckdbConnection, postgresConnection, type SqlConnection } from "../../runtime/sql/connection.js";
 import { compareNode, compareRuns, type NodeParity } from "../../runtime/sql/parity.js";
 import { startClickHouse, startPostgres, type ClickHouseCluster, type PostgresServer } from "../support/engines.js";
-import { loadClickHouse, loadDuckDB, loadPostgres, type DataColumn } from "../support/sql-data.js";
+import { loadClickHouse, loadDuckDB, loadPostgres, referenceColumns } from "../support/sql-data.js";
 
 const SURVEY_TABLE = `survey "results"; -- drop`;
 const LOGIN_TABLE = "logins /* all */ 'x'";
@@ -34,16 +34,7 @@ const MODEL: Model = {
 };
 
 const data = generateData({ clients: 20_000, seed: 11 });
-const surveyColumns: DataColumn[] = [
-  { name: "client_id", type: "number", values: Array.from(data.survey.client_id) },
-  { name: "budget", type: "number", values: Array.from(data.survey.budget) },
-  { name: "age", type: "number", values: Array.from(data.survey.age) },
-  { name: "gender", type: "string", values: data.survey.gender },
-];
-const loginColumns: DataColumn[] = [
-  { name: "client_id", type: "number", values: Array.from(data.logins.client_id) },
-  { name: "last_logged_in", type: "number", values: Array.from(data.logins.last_logged_in) },
-];
+const { survey: surveyColumns, logins: loginColumns } = referenceColumns(data);
 
 type Target = typeof duckdbTarget;
 const TARGETS: Record<string, Target> = {

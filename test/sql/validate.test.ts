@@ -15,7 +15,7 @@ import * as postgresTarget from "../../generated/postgres.js";
 import { InvalidInputError, MissingInputError } from "../../runtime/errors.js";
 import type { SqlConnection } from "../../runtime/sql/connection.js";
 import type { SqlDialect } from "../../runtime/sql/identifiers.js";
-import type { DataColumn } from "../support/sql-data.js";
+import { referenceColumns } from "../support/sql-data.js";
 import { startSqlEngines, type SqlEngines } from "../support/sql-engines.js";
 
 const SURVEY_TABLE = "survey";
@@ -84,16 +84,7 @@ let engines: SqlEngines;
 beforeAll(async () => {
   engines = await startSqlEngines();
   const data = generateData({ clients: 200, seed: 5 });
-  const survey: DataColumn[] = [
-    { name: "client_id", type: "number", values: Array.from(data.survey.client_id) },
-    { name: "budget", type: "number", values: Array.from(data.survey.budget) },
-    { name: "age", type: "number", values: Array.from(data.survey.age) },
-    { name: "gender", type: "string", values: data.survey.gender },
-  ];
-  const logins: DataColumn[] = [
-    { name: "client_id", type: "number", values: Array.from(data.logins.client_id) },
-    { name: "last_logged_in", type: "number", values: Array.from(data.logins.last_logged_in) },
-  ];
+  const { survey, logins } = referenceColumns(data);
   await engines.load(SURVEY_TABLE, survey);
   await engines.load(LOGIN_TABLE, logins);
 }, 120_000);

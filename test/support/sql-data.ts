@@ -6,6 +6,7 @@
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type pg from "pg";
+import type { GeneratedData } from "../../demo/generate.js";
 import { float8Text } from "../../runtime/sql/connection.js";
 import { quoteIdentifier, type SqlDialect } from "../../runtime/sql/identifiers.js";
 import type { ClickHouseCluster } from "./engines.js";
@@ -15,6 +16,22 @@ export interface DataColumn {
   readonly name: string;
   readonly type: ColumnType;
   readonly values: readonly (number | string | boolean)[];
+}
+
+/** The reference catalog's two tables of generated data (the demo's survey and logins) as engine columns. */
+export function referenceColumns(data: GeneratedData): { survey: DataColumn[]; logins: DataColumn[] } {
+  return {
+    survey: [
+      { name: "client_id", type: "number", values: Array.from(data.survey.client_id) },
+      { name: "budget", type: "number", values: Array.from(data.survey.budget) },
+      { name: "age", type: "number", values: Array.from(data.survey.age) },
+      { name: "gender", type: "string", values: data.survey.gender },
+    ],
+    logins: [
+      { name: "client_id", type: "number", values: Array.from(data.logins.client_id) },
+      { name: "last_logged_in", type: "number", values: Array.from(data.logins.last_logged_in) },
+    ],
+  };
 }
 
 /** A small deterministic generator (mulberry32). */
