@@ -17,7 +17,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeShapeCatalog, writeSyntheticCatalog } from "../bench/synthetic.js";
-import { REPO, buildOk, importFrom, removeWorkspace, workspace, writeFiles } from "./support/workspace.js";
+import { REPO, STRICT_COMPILER_OPTIONS, buildOk, importFrom, removeWorkspace, workspace, writeFiles } from "./support/workspace.js";
 
 type Executor = { OUTPUT_NAMES: readonly string[]; execute(outputs: readonly string[], inputs: object): Record<string, unknown> };
 type Catalog = Record<string, (...args: number[]) => number>;
@@ -74,16 +74,7 @@ afterAll(() => {
 /** One native tsc --strict run over the catalogs and executors of `folders`; its output. */
 async function typecheck(folders: readonly string[]): Promise<string> {
   const tsconfig = path.join(REPO, "test", ".tmp", `large-targets-${process.pid}.tsconfig.json`);
-  const compilerOptions = {
-    target: "ES2022",
-    module: "NodeNext",
-    moduleResolution: "NodeNext",
-    lib: ["ES2023"],
-    types: [],
-    strict: true,
-    noEmit: true,
-    skipLibCheck: true,
-  };
+  const compilerOptions = STRICT_COMPILER_OPTIONS;
   const include = folders.flatMap((dir) => [`${path.basename(dir)}/catalog/**/*.ts`, `${path.basename(dir)}/generated/**/*.ts`]);
   fs.writeFileSync(tsconfig, JSON.stringify({ compilerOptions, include }));
   const tsc = path.join(REPO, "node_modules", "typescript", "bin", "tsc");

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvalidInputError, MissingInputError } from "../runtime/index.js";
 import fc from "fast-check";
 import { catalogArbitrary, writeCatalog } from "./support/random-catalog.js";
-import { REPO, buildOk, importFrom, removeWorkspace, workspace, writeFiles } from "./support/workspace.js";
+import { REPO, STRICT_COMPILER_OPTIONS, buildOk, importFrom, removeWorkspace, workspace, writeFiles } from "./support/workspace.js";
 
 type Execute = (outputs: readonly string[], inputs: unknown, options?: Record<string, unknown>) => unknown;
 interface Executor {
@@ -81,16 +81,7 @@ describe("the generated validation", () => {
     fs.writeFileSync(
       path.join(dir, "tsconfig.check.json"),
       JSON.stringify({
-        compilerOptions: {
-          target: "ES2022",
-          module: "NodeNext",
-          moduleResolution: "NodeNext",
-          lib: ["ES2023"],
-          types: [],
-          strict: true,
-          noEmit: true,
-          skipLibCheck: true,
-        },
+        compilerOptions: STRICT_COMPILER_OPTIONS,
         files: ["generated/online.ts", "generated/batch.ts"],
       }),
     );

@@ -55,6 +55,18 @@ export function removeWorkspace(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
+/** A tsconfig's compilerOptions for type-checking a catalog with its generated executors: strict, NodeNext modules, no ambient types. */
+export const STRICT_COMPILER_OPTIONS = {
+  target: "ES2022",
+  module: "NodeNext",
+  moduleResolution: "NodeNext",
+  lib: ["ES2023"],
+  types: [],
+  strict: true,
+  noEmit: true,
+  skipLibCheck: true,
+} as const;
+
 /** The native `tsc --strict` output (empty when clean) for `files`, with Node's types and NodeNext modules. */
 export function strictTypeCheck(files: readonly string[]): string {
   const tsc = path.join(REPO, "node_modules", "typescript", "bin", "tsc");
