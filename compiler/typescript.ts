@@ -1,11 +1,12 @@
 /**
  * TypeScript as ts-morph bundles it (TypeScript 6, with the JavaScript API featc reads catalogs
- * through), loaded with `require`. Importing it with `import { ts } from "ts-morph"` costs more
+ * through), loaded as CommonJS. Importing it with `import { ts } from "ts-morph"` costs more
  * than its own start-up: an ES module that imports a CommonJS one makes Node first detect the
  * module's format and scan its text for named exports (ts-morph.js, 1 MB), and then loads all of
- * ts-morph's own classes, which featc does not use. `require` of the package that holds the
- * compiler (ts-morph's dependency, found from ts-morph so that any installation layout works)
- * does neither.
+ * ts-morph's own classes, which featc does not use. The package that holds the compiler
+ * (`@ts-morph/common`, ts-morph's dependency, found from ts-morph so that any installation layout
+ * works) is loaded only for the standard library's declaration files; the compiler itself is its
+ * file `typescript.js` (see requireLarge for how it is read).
  *
  * `ts` is the value; the namespace below gives its types the same names (`ts.Node`), since a
  * type-only import cannot be re-exported as a namespace. A type of TypeScript's that featc starts
@@ -13,18 +14,18 @@
  */
 import { createRequire } from "node:module";
 import type * as Morph from "ts-morph";
+import { requireLarge } from "./compile-cache.js";
 
 interface MorphCommon {
-  readonly ts: typeof Morph.ts;
   getLibFiles(): { fileName: string; text: string }[];
 }
 
-const common = createRequire(createRequire(import.meta.url).resolve("ts-morph"))("@ts-morph/common") as MorphCommon;
+const commonFile = createRequire(createRequire(import.meta.url).resolve("ts-morph")).resolve("@ts-morph/common");
 
-export const ts = common.ts;
+export const ts = requireLarge(createRequire(commonFile).resolve("./typescript")) as typeof Morph.ts;
 
 /** The standard library's declaration files (`lib.*.d.ts`), which ts-morph's TypeScript has in memory, not on disk. */
-export const libraryFiles = (): readonly { fileName: string; text: string }[] => common.getLibFiles();
+export const libraryFiles = (): readonly { fileName: string; text: string }[] => (requireLarge(commonFile) as MorphCommon).getLibFiles();
 
 // eslint-disable-next-line @typescript-eslint/no-namespace
 export declare namespace ts {

@@ -11,7 +11,8 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MAX_BYTES, MAX_ENTRIES } from "../compiler/compile-cache.js";
+import { createRequire } from "node:module";
+import { MAX_BYTES, MAX_ENTRIES, requireLarge } from "../compiler/compile-cache.js";
 import { REPO, removeWorkspace, workspace } from "./support/workspace.js";
 
 const FIXTURE = path.join(REPO, "test", "fixtures", "diagnostics", "fc1004-types", "featc.config.json");
@@ -100,6 +101,53 @@ describe("the compiled-code cache", () => {
     expect([...entries().keys()].sort()).toEqual(names.sort());
     expect(fs.readFileSync(typescript).equals(data)).toBe(false);
     expect(fs.readFileSync(typescript).subarray(0, newline).toString("utf8")).toBe(JSON.stringify([size, mtime, ...rest]));
+  });
+});
+
+describe("the compiled-code cache's entries", () => {
+  it("hold no code for a module whose code is larger than its text, which is then neither read nor written again", () => {
+    fs.rmSync(path.join(home, "featc", "v8-code"), { recursive: true, force: true });
+    const uncached = check({ FEATC_COMPILE_CACHE: "0" });
+    expect(check()).toEqual(uncached);
+    const dir = path.join(home, "featc", "v8-code");
+    const written = entries();
+    // ts-morph's module holds the standard library's declarations as 3 MB of string literals.
+    const common = [...written.keys()].find((f) => f.startsWith("ts-morph-common-"))!;
+    const text = fs.readFileSync(path.join(dir, common), "utf8");
+    expect(text.indexOf("\n")).toBe(text.length - 1);
+    const module = createRequire(createRequire(path.join(REPO, "package.json")).resolve("ts-morph")).resolve("@ts-morph/common");
+    expect((JSON.parse(text) as number[])[0]).toBe(fs.readFileSync(module, "utf8").length);
+    const typescript = [...written.keys()].find((f) => f.startsWith("typescript-"))!;
+    expect(written.get(typescript)).toBeGreaterThan(1_000_000);
+    const modified = new Map([...written.keys()].map((f) => [f, fs.statSync(path.join(dir, f)).mtimeMs]));
+    expect(check()).toEqual(uncached);
+    expect(new Map([...written.keys()].map((f) => [f, fs.statSync(path.join(dir, f)).mtimeMs]))).toEqual(modified);
+  });
+});
+
+describe("requireLarge", () => {
+  const write = (name: string, text: string) => {
+    const file = path.join(home, "modules", name);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+    return file;
+  };
+
+  it("loads a module as require does: the same module object, text decoded as UTF-8", () => {
+    const ascii = write("ascii.cjs", "module.exports = { name: __filename, answer: 6 * 7 };\n");
+    const utf8 = write("utf8.cjs", 'module.exports = { text: "héllo ✓ ∑" };\n');
+    const loaded = requireLarge(ascii);
+    expect(loaded).toEqual({ name: ascii, answer: 42 });
+    expect(createRequire(ascii)(ascii)).toBe(loaded);
+    expect(requireLarge(utf8)).toEqual({ text: "héllo ✓ ∑" });
+    expect(requireLarge(utf8)).toBe(createRequire(utf8)(utf8));
+  });
+
+  it("leaves a module that throws out of the module cache, as require does", () => {
+    const state = write("state.cjs", "module.exports = { runs: 0 };\n");
+    const failing = write("failing.cjs", 'const state = require("./state.cjs"); state.runs++; throw new Error("run " + state.runs);\n');
+    expect(() => requireLarge(failing)).toThrow("run 1");
+    expect(() => createRequire(failing)(failing)).toThrow("run 2");
   });
 });
 
