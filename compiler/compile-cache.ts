@@ -154,7 +154,12 @@ function readSource(filename: string): string {
   return isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
 }
 
-let installed = false;
+let installed: string | undefined;
+
+/** featc's cache folder while enableCompileCache has turned the cache on; undefined otherwise. */
+export function enabledCacheDir(): string | undefined {
+  return installed;
+}
 
 /**
  * Routes the compilation of large CommonJS modules loaded from now on through the cache.
@@ -163,7 +168,7 @@ let installed = false;
 export function enableCompileCache(): void {
   const root = cacheDir();
   if (installed || !root || process.env.FEATC_COMPILE_CACHE === "0") return;
-  installed = true;
+  installed = root;
   // Node ≥ 22.1 caches the code of every module itself.
   const builtin = (Module as unknown as { enableCompileCache?: (dir: string) => unknown }).enableCompileCache;
   if (builtin) {

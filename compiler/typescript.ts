@@ -12,9 +12,11 @@
  * type-only import cannot be re-exported as a namespace. A type of TypeScript's that featc starts
  * to use is added here.
  */
+import fs from "node:fs";
 import { createRequire } from "node:module";
+import path from "node:path";
 import type * as Morph from "ts-morph";
-import { requireLarge } from "./compile-cache.js";
+import { enabledCacheDir, requireLarge } from "./compile-cache.js";
 
 interface MorphCommon {
   getLibFiles(): { fileName: string; text: string }[];
@@ -24,8 +26,81 @@ const commonFile = createRequire(createRequire(import.meta.url).resolve("ts-morp
 
 export const ts = requireLarge(createRequire(commonFile).resolve("./typescript")) as typeof Morph.ts;
 
-/** The standard library's declaration files (`lib.*.d.ts`), which ts-morph's TypeScript has in memory, not on disk. */
-export const libraryFiles = (): readonly { fileName: string; text: string }[] => (requireLarge(commonFile) as MorphCommon).getLibFiles();
+/** One of the standard library's declaration files (`lib.*.d.ts`); its text is read when asked for. */
+export interface LibraryFile {
+  readonly fileName: string;
+  text(): string;
+}
+
+const bundled = (): readonly { fileName: string; text: string }[] => (requireLarge(commonFile) as MorphCommon).getLibFiles();
+
+/**
+ * The standard library's declaration files, which ts-morph's TypeScript has in memory, not on
+ * disk: string literals of ts-morph's module (3 MB, most of it the DOM's), whose loading costs
+ * more than reading the few dozen a program uses. While the compiled-code cache is on (see
+ * enableCompileCache), the first run copies them into the cache folder, one folder per version
+ * of TypeScript, and later runs read there only the files a program asks for. A copied file
+ * whose length is not the one listed is not used: the text is then taken from ts-morph.
+ */
+export function libraryFiles(): readonly LibraryFile[] {
+  const root = enabledCacheDir();
+  const dir = root === undefined ? undefined : path.join(root, `typescript-lib-${ts.version}`);
+  const listed = dir === undefined ? undefined : readList(dir);
+  if (dir !== undefined && listed !== undefined)
+    return listed.map(([fileName, length]) => {
+      let text: string | undefined;
+      return {
+        fileName,
+        text: () => (text ??= readCopy(path.join(dir, fileName), length) ?? bundled().find((f) => f.fileName === fileName)!.text),
+      };
+    });
+  const files = bundled();
+  if (dir !== undefined) copyLibraryFiles(dir, files);
+  return files.map((file) => ({ fileName: file.fileName, text: () => file.text }));
+}
+
+/** The folder's list of files (name, length), written last; undefined when it is missing or damaged. */
+function readList(dir: string): [string, number][] | undefined {
+  try {
+    const list = JSON.parse(fs.readFileSync(path.join(dir, "files.json"), "utf8")) as unknown;
+    const valid =
+      Array.isArray(list) &&
+      list.every((e) => Array.isArray(e) && typeof e[0] === "string" && /^lib[\w.-]*\.d\.ts$/.test(e[0]) && Number.isInteger(e[1]));
+    return valid ? (list as [string, number][]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function readCopy(file: string, length: number): string | undefined {
+  try {
+    const text = fs.readFileSync(file, "utf8");
+    return text.length === length ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Writes the files into a temporary folder and renames it into place, so that a folder with a
+ * list is complete; removes the copies of other versions of TypeScript. A folder that cannot be
+ * written is left to a later run.
+ */
+function copyLibraryFiles(dir: string, files: readonly { fileName: string; text: string }[]): void {
+  const temp = `${dir}.${process.pid}.tmp`;
+  try {
+    fs.mkdirSync(temp, { recursive: true, mode: 0o700 });
+    for (const file of files) fs.writeFileSync(path.join(temp, file.fileName), file.text);
+    fs.writeFileSync(path.join(temp, "files.json"), JSON.stringify(files.map((f) => [f.fileName, f.text.length])));
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.renameSync(temp, dir);
+    for (const name of fs.readdirSync(path.dirname(dir)))
+      if (name.startsWith("typescript-lib-") && name !== path.basename(dir) && !name.endsWith(".tmp"))
+        fs.rmSync(path.join(path.dirname(dir), name), { recursive: true, force: true });
+  } catch {
+    fs.rmSync(temp, { recursive: true, force: true });
+  }
+}
 
 // eslint-disable-next-line @typescript-eslint/no-namespace
 export declare namespace ts {
