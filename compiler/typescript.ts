@@ -40,9 +40,22 @@ const bundled = (): readonly { fileName: string; text: string }[] => (requireLar
  * more than reading the few dozen a program uses. While the compiled-code cache is on (see
  * enableCompileCache), the first run copies them into the cache folder, one folder per version
  * of TypeScript, and later runs read there only the files a program asks for. A copied file
- * whose length is not the one listed is not used: the text is then taken from ts-morph.
+ * whose length is not the one listed is not used: the text is then taken from ts-morph. Each
+ * text is read once a process, when a program first asks for it.
  */
 export function libraryFiles(): readonly LibraryFile[] {
+  return libraries;
+}
+
+/**
+ * The copy is part of featc's installation, as TypeScript is, not an input of a catalog: it is
+ * found when this module loads, before a check starts recording what it reads (a check's result
+ * cache knows TypeScript's version from its files, cli/check-cache.ts), and read and written with
+ * `node:fs`'s functions as they were then, which such a recording does not observe (file-reads.ts).
+ */
+const { readFileSync, writeFileSync, mkdirSync, readdirSync, rmSync, renameSync } = fs;
+
+function findLibraryFiles(): readonly LibraryFile[] {
   const root = enabledCacheDir();
   const dir = root === undefined ? undefined : path.join(root, `typescript-lib-${ts.version}`);
   const listed = dir === undefined ? undefined : readList(dir);
@@ -59,10 +72,12 @@ export function libraryFiles(): readonly LibraryFile[] {
   return files.map((file) => ({ fileName: file.fileName, text: () => file.text }));
 }
 
+const libraries = findLibraryFiles();
+
 /** The folder's list of files (name, length), written last; undefined when it is missing or damaged. */
 function readList(dir: string): [string, number][] | undefined {
   try {
-    const list = JSON.parse(fs.readFileSync(path.join(dir, "files.json"), "utf8")) as unknown;
+    const list = JSON.parse(readFileSync(path.join(dir, "files.json"), "utf8")) as unknown;
     const valid =
       Array.isArray(list) &&
       list.every((e) => Array.isArray(e) && typeof e[0] === "string" && /^lib[\w.-]*\.d\.ts$/.test(e[0]) && Number.isInteger(e[1]));
@@ -74,7 +89,7 @@ function readList(dir: string): [string, number][] | undefined {
 
 function readCopy(file: string, length: number): string | undefined {
   try {
-    const text = fs.readFileSync(file, "utf8");
+    const text = readFileSync(file, "utf8");
     return text.length === length ? text : undefined;
   } catch {
     return undefined;
@@ -89,16 +104,16 @@ function readCopy(file: string, length: number): string | undefined {
 function copyLibraryFiles(dir: string, files: readonly { fileName: string; text: string }[]): void {
   const temp = `${dir}.${process.pid}.tmp`;
   try {
-    fs.mkdirSync(temp, { recursive: true, mode: 0o700 });
-    for (const file of files) fs.writeFileSync(path.join(temp, file.fileName), file.text);
-    fs.writeFileSync(path.join(temp, "files.json"), JSON.stringify(files.map((f) => [f.fileName, f.text.length])));
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.renameSync(temp, dir);
-    for (const name of fs.readdirSync(path.dirname(dir)))
+    mkdirSync(temp, { recursive: true, mode: 0o700 });
+    for (const file of files) writeFileSync(path.join(temp, file.fileName), file.text);
+    writeFileSync(path.join(temp, "files.json"), JSON.stringify(files.map((f) => [f.fileName, f.text.length])));
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(temp, dir);
+    for (const name of readdirSync(path.dirname(dir)))
       if (name.startsWith("typescript-lib-") && name !== path.basename(dir) && !name.endsWith(".tmp"))
-        fs.rmSync(path.join(path.dirname(dir), name), { recursive: true, force: true });
+        rmSync(path.join(path.dirname(dir), name), { recursive: true, force: true });
   } catch {
-    fs.rmSync(temp, { recursive: true, force: true });
+    rmSync(temp, { recursive: true, force: true });
   }
 }
 
