@@ -6,10 +6,11 @@
  * `vm.Script`'s cached data.
  *
  * The first run of a command compiles as usual and, at exit, writes the code V8 produced by then
- * — the functions that ran included — to the cache folder; later runs start from it. V8 itself
- * rejects data made for another source text, V8 version or set of flags; each entry also names
- * the module's size and modification time and Node's version (see entryFor). A cache that cannot
- * be read or written only costs the time it would have saved.
+ * — the functions that ran included — to the cache folder; later runs start from it (a module
+ * whose code would be larger than its text gets an entry without code, see the exit handler).
+ * V8 itself rejects data made for another source text, V8 version or set of flags; each entry
+ * also names the module's size and modification time and Node's version (see entryFor). A cache
+ * that cannot be read or written only costs the time it would have saved.
  *
  * Every installation of featc is another module path and so another entry (a test suite that
  * installs featc into temporary projects makes hundreds): the folder is kept to MAX_ENTRIES
