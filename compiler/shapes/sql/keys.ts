@@ -24,12 +24,15 @@ export interface SqlKeyCheck {
 }
 
 /**
- * A double as a join or grouping key. ClickHouse hashes a double's bits, so -0 and 0 would be
- * different keys (measured on ClickHouse 18: `-0` finds no `0` row): adding +0 turns -0 into 0
- * and leaves every other double as it is.
+ * A numeric column as a join or grouping key: a double. ClickHouse hashes a double's bits, so -0
+ * and 0 would be different keys (measured on ClickHouse 18: `-0` finds no `0` row): adding +0
+ * turns -0 into 0 and leaves every other double as it is. Its CAST of a NULL to Float64 raises,
+ * so a NULL key becomes NaN there, which matches nothing either.
  */
-export function numericKey(dialect: SqlDialect, x: string): string {
-  return dialect === "clickhouse" ? `(${x} + toFloat64(0))` : x;
+export function numericKey(dialect: SqlDialect, column: string): string {
+  const d = DIALECT_RULES[dialect];
+  if (dialect !== "clickhouse") return `CAST(${column} AS ${d.double})`;
+  return `(ifNull(CAST(${column} AS Nullable(${d.double})), ${d.number(NaN)}) + ${d.number(0)})`;
 }
 
 /** The check query of a lookup of `table`'s field `key` (numbers when `numeric`). */
@@ -37,7 +40,7 @@ export function keyCheck(dialect: SqlDialect, lookup: string, table: string, key
   const d = DIALECT_RULES[dialect];
   const q = (name: string) => quoteIdentifier(dialect, name);
   const k = q("featc_key");
-  const column = numeric ? numericKey(dialect, `CAST(${q(key)} AS ${d.double})`) : q(key);
+  const column = numeric ? numericKey(dialect, q(key)) : q(key);
   const matchable = numeric ? `${k} IS NOT NULL AND ${d.not(d.isNaN(k))}` : `${k} IS NOT NULL`;
   // PostgreSQL orders text by the database's collation unless told otherwise; the others compare bytes.
   const order = !numeric && dialect === "postgres" ? `${k} COLLATE "C"` : k;

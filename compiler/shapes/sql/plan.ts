@@ -473,7 +473,7 @@ function cteStatement(
  * (a marker column tells a missing row from a stored default), then the steps inside out. A
  * lookup's keys are unique (the module checks them first), so ANY joins the same rows as ALL; its
  * hash table keeps one row per key instead of a list, which made the reference join ~30 % faster
- * on ClickHouse 18. Numeric keys are joined as numericKey() makes them, -0 as 0.
+ * on ClickHouse 18. Numeric keys are joined as numericKey() makes them: -0 as 0, NULL as NaN.
  */
 function nestedStatement(
   dialect: SqlDialect,
@@ -487,7 +487,7 @@ function nestedStatement(
   const d = DIALECT_RULES[dialect];
   const q = (name: string) => quoteIdentifier(dialect, name);
   const cast = (numeric: boolean, x: string) => (numeric ? `CAST(${x} AS ${d.double})` : x);
-  const joinKey = (numeric: boolean, x: string) => (numeric ? numericKey(dialect, cast(true, x)) : x);
+  const joinKey = (numeric: boolean, x: string) => (numeric ? numericKey(dialect, x) : x);
   const keys = lookups.map((l) => `${joinKey(l.numeric, loadedColumn(dialect, l.keysField))} AS ${q(`featc_key${l.n}`)}`);
   let inner: SqlPart[] = [text(`SELECT ${[...extracted, ...keys].join(", ")} FROM `), { kind: "table", input: from }];
   for (const l of lookups) {
