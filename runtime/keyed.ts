@@ -104,11 +104,12 @@ export class NumericKeyIndex implements KeyIndex<number> {
     this.min = min;
     if (n > 0 && integers && max - min < 4 * n + DENSE_SLACK) {
       const dense = new Int32Array(max - min + 1).fill(-1);
-      for (let i = 0; i < n; i++) {
-        const offset = keys[i]! - min;
-        if (dense[offset] !== -1) throw duplicateKeyError(name, keys, numberLess);
-        dense[offset] = i;
-      }
+      for (let i = 0; i < n; i++) dense[keys[i]! - min] = i;
+      // Stores only, then one sequential pass that counts the keys held: a load before each store
+      // (to find a duplicate as it comes) would stall on the cache miss of every shuffled key.
+      let held = 0;
+      for (let k = 0; k < dense.length; k++) held += (dense[k]! >>> 31) ^ 1;
+      if (held !== n) throw duplicateKeyError(name, keys, numberLess);
       this.dense = dense;
       this.slotKeys = new Float64Array(0);
       this.slotRows = new Int32Array(0);
