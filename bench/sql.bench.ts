@@ -5,14 +5,16 @@
  * `--engine duckdb` (default): `batch` reads the tables from memory; `duckdb` runs the generated
  * statement in an embedded DuckDB holding the same tables and reads every output column back
  * into JavaScript; `materialised in-engine` creates the result as a table inside DuckDB instead,
- * reading nothing back; `fit` computes the @fitted values in the engine. Times are this
+ * reading nothing back; `fit` computes the @fitted values in the engine; `key check` is the
+ * query the target runs first on the login table (a duplicate key is refused), alone. Times are this
  * process's CPU time, DuckDB's worker threads included. Peak memory is measured per contender in
  * a process of its own (`--peak NAME`, one run after the data is loaded): the peak resident size,
  * and how much it grew over the loaded data.
  *
  * `--engine clickhouse`: the ClickHouse target on one server holding every row against a
  * Distributed table over two shards (two server processes on loopback), wall time per query
- * (the work is in the servers), result read back into JavaScript.
+ * (the work is in the servers), result read back into JavaScript; the login table's key check,
+ * which `execute` runs first, alone.
  *
  * `--rows N` (default 1,000,000), `--quick` for 100,000 rows and fewer rounds.
  */
@@ -26,7 +28,8 @@ import { execute as executeBatch } from "../generated/batch.js";
 import * as clickhouseTarget from "../generated/clickhouse.js";
 import * as duckdbTarget from "../generated/duckdb.js";
 import { writeTable } from "../runtime/duckdb/write.js";
-import { clickhouseConnection, duckdbConnection } from "../runtime/sql/connection.js";
+import { clickhouseConnection, duckdbConnection, type SqlConnection } from "../runtime/sql/connection.js";
+import type { BoundKeyCheck } from "../runtime/sql/statement.js";
 import { startClickHouse } from "../test/support/engines.js";
 import { loadClickHouse, referenceColumns } from "../test/support/sql-data.js";
 import { consume, machine, measure, rows, table, writeRows, type Row } from "./harness.js";
@@ -67,6 +70,21 @@ function batchInputs(data: GeneratedData) {
   return { warehouse, ...tables, execution_time, model };
 }
 
+/** Runs a statement's lookup key checks alone (what `execute` runs before the statement). */
+async function keyChecks(connection: SqlConnection, statement: { keyChecks: readonly BoundKeyCheck[] }): Promise<void> {
+  for (const c of statement.keyChecks) {
+    const found = await connection.query(
+      c.sql,
+      [],
+      [
+        { name: "featc_key", type: c.type },
+        { name: "featc_rows", type: "number" },
+      ],
+    );
+    if (found.length !== 0) throw new Error(`the bench data holds a duplicate key: ${JSON.stringify(found.columns)}`);
+  }
+}
+
 async function loadDuckDB(data: GeneratedData): Promise<DuckDBConnection> {
   const db = await DuckDBInstance.create(":memory:");
   const connection = await db.connect();
@@ -101,6 +119,7 @@ async function duckdbContenders(data: GeneratedData) {
       },
     },
     { name: "duckdb fit() of the @fitted values", run: async () => consume(await duckdbTarget.fit(adapter, tables)) },
+    { name: "duckdb key check of the lookup table (part of execute)", run: () => keyChecks(adapter, duckdbTarget.statement(sqlInputs)) },
   ];
 }
 
@@ -168,16 +187,30 @@ async function clickhouseBench(): Promise<Row[]> {
       fitted: { age_mean: batch.age_mean, age_stddev: batch.age_stddev },
     });
     // Wall time: the work is done by the servers, not by this process.
-    const times: Record<string, number[]> = { "1 server": [], "2 shards (Distributed)": [] };
+    const times: Record<string, number[]> = {};
+    const time = async (name: string, run: () => Promise<void>, record: boolean) => {
+      const start = performance.now();
+      await run();
+      if (record) (times[name] ??= []).push(performance.now() - start);
+    };
     for (let r = -1; r < rounds; r++) {
       for (const [name, shards] of [
         ["1 server", 1],
         ["2 shards (Distributed)", 2],
       ] as const) {
-        const start = performance.now();
-        const result = await clickhouseTarget.execute(connection, inputs(shards));
-        if (result.length !== clients) throw new Error(`ClickHouse returned ${result.length} rows instead of ${clients}`);
-        if (r >= 0) times[name]!.push(performance.now() - start);
+        await time(
+          name,
+          async () => {
+            const result = await clickhouseTarget.execute(connection, inputs(shards));
+            if (result.length !== clients) throw new Error(`ClickHouse returned ${result.length} rows instead of ${clients}`);
+          },
+          r >= 0,
+        );
+        await time(
+          `${name}, key check of the lookup table alone`,
+          () => keyChecks(connection, clickhouseTarget.statement(inputs(shards))),
+          r >= 0,
+        );
       }
     }
     const stats = Object.entries(times).map(([name, list]) => {

@@ -11,7 +11,7 @@ import type { Login, LoginService } from "./types.js";
  * @when mode=batch
  */
 export function last_logged_in__batch(client_id: Column<number>, client_login_data: Table<Login>): Column<number> {
-  const index = new NumericKeyIndex(client_login_data.columns.client_id);
+  const index = NumericKeyIndex.build(client_login_data.columns.client_id, "client_login_data.client_id");
   return joinColumn(client_id, index, client_login_data.columns.last_logged_in, NaN);
 }
 

@@ -18,6 +18,8 @@
 -- checked by the engine: @check notNull on age_normalized (column featc_check3, true where it passes)
 -- checked by the engine: @check notNull on time_since_last_login (column featc_check4, true where it passes)
 -- checked by the engine: @check range(0, 1) on predictions (column featc_check5, true where it passes)
+-- lookup last_logged_in: the keys 'client_id' of {{client_login_table}} must be unique; the module refuses a duplicate first with:
+--   SELECT `featc_key`, CAST(count(*) AS FLOAT64) AS `featc_rows` FROM (SELECT CAST(`client_id` AS FLOAT64) AS `featc_key` FROM {{client_login_table}}) AS `featc_keys` WHERE `featc_key` IS NOT NULL AND (NOT IS_NAN(`featc_key`)) GROUP BY `featc_key` HAVING count(*) > 1 ORDER BY `featc_key` LIMIT 1
 WITH
   `base` AS (
     SELECT

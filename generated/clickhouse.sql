@@ -17,6 +17,8 @@
 -- checked by the engine: @check notNull on age_normalized (column featc_check3, true where it passes)
 -- checked by the engine: @check notNull on time_since_last_login (column featc_check4, true where it passes)
 -- checked by the engine: @check range(0, 1) on predictions (column featc_check5, true where it passes)
+-- lookup last_logged_in: the keys 'client_id' of {{client_login_table}} must be unique; the module refuses a duplicate first with:
+--   SELECT `featc_key`, CAST(count(*) AS Float64) AS `featc_rows` FROM (SELECT (ifNull(CAST(`client_id` AS Nullable(Float64)), reinterpretAsFloat64(unhex('000000000000F87F')) /* NaN */) + toFloat64(0)) AS `featc_key` FROM {{client_login_table}}) AS `featc_keys` WHERE `featc_key` IS NOT NULL AND (isNaN(`featc_key`) = 0) GROUP BY `featc_key` HAVING count(*) > 1 ORDER BY `featc_key` LIMIT 1
 SELECT
   `age`,
   `budget`,
@@ -63,7 +65,7 @@ FROM (
 SELECT
   *,
   CASE WHEN `featc_matched1` = 1 AND NOT isNaN(`featc_key1`) THEN CAST(`featc_value1` AS Float64) ELSE reinterpretAsFloat64(unhex('000000000000F87F')) /* NaN */ END AS `last_logged_in`
-FROM (SELECT * FROM (SELECT CAST(`age` AS Float64) AS `age`, CAST(`budget` AS Float64) AS `budget`, CAST(`client_id` AS Float64) AS `client_id`, `gender` AS `gender`, CAST(`client_id` AS Float64) AS `featc_key1` FROM {{survey_results_table}}) ANY LEFT JOIN (SELECT CAST(`client_id` AS Float64) AS `featc_key1`, `last_logged_in` AS `featc_value1`, toUInt8(1) AS `featc_matched1` FROM {{client_login_table}}) USING `featc_key1`)
+FROM (SELECT * FROM (SELECT CAST(`age` AS Float64) AS `age`, CAST(`budget` AS Float64) AS `budget`, CAST(`client_id` AS Float64) AS `client_id`, `gender` AS `gender`, (ifNull(CAST(`client_id` AS Nullable(Float64)), reinterpretAsFloat64(unhex('000000000000F87F')) /* NaN */) + toFloat64(0)) AS `featc_key1` FROM {{survey_results_table}}) ANY LEFT JOIN (SELECT (ifNull(CAST(`client_id` AS Nullable(Float64)), reinterpretAsFloat64(unhex('000000000000F87F')) /* NaN */) + toFloat64(0)) AS `featc_key1`, `last_logged_in` AS `featc_value1`, toUInt8(1) AS `featc_matched1` FROM {{client_login_table}}) USING `featc_key1`)
 )
 )
 )

@@ -3,7 +3,7 @@
 // Table names are quoted as identifiers and every scalar is a bound parameter: no input is ever read as SQL.
 /* eslint-disable */
 import { InvalidInputError, MissingInputError, type ExecuteOptions } from "featc";
-import { materializeStatement, requireInputs, runFit, runStatement, statementText, type MaterializeOptions, type SqlCheck, type SqlConnection, type SqlParameter, type SqlTargetInfo, type StatementPart } from "featc/sql";
+import { bindKeyChecks, materializeStatement, requireInputs, runFit, runStatement, statementText, type BoundKeyCheck, type KeyCheck, type MaterializeOptions, type SqlCheck, type SqlConnection, type SqlParameter, type SqlTargetInfo, type StatementPart } from "featc/sql";
 import type { SqlInputs as $SqlInputs } from "../catalog/inputs.js";
 
 export const TARGET = "clickhouse";
@@ -153,15 +153,30 @@ export const UNCHECKED: readonly { node: string; check: string; reason: string }
 
 /** The statement: SQL text, and slots for the run-time table names. */
 const PARTS: readonly StatementPart<keyof Inputs>[] = [
-  "SELECT\n  `age`,\n  `budget`,\n  `client_id`,\n  `gender`,\n  `last_logged_in`,\n  `age_normalized`,\n  `is_female`,\n  `is_high_roller`,\n  `is_male`,\n  `time_since_last_login`,\n  `features.time_since_last_login`,\n  `features.is_male`,\n  `features.is_female`,\n  `features.is_high_roller`,\n  `features.age_normalized`,\n  `predictions`,\n  (({p1:Float64} >= toFloat64(0)) AND ({p1:Float64} <= toFloat64(150))) AS `featc_check1`,\n  (({p2:Float64} >= reinterpretAsFloat64(unhex('8DEDB5A0F7C6B03E')) /* 0.000001 */) AND ({p2:Float64} <= toFloat64(150))) AS `featc_check2`,\n  (`age_normalized` = `age_normalized`) AS `featc_check3`,\n  (`time_since_last_login` = `time_since_last_login`) AS `featc_check4`,\n  ((`predictions` >= toFloat64(0)) AND (`predictions` <= toFloat64(1))) AS `featc_check5`\nFROM (\nSELECT\n  *,\n  (toFloat64(1) / (toFloat64(1) + exp((((((({p4:Float64} + ({p5:Float64} * `features.time_since_last_login`)) + ({p6:Float64} * `features.is_male`)) + ({p7:Float64} * `features.is_female`)) + ({p8:Float64} * `features.is_high_roller`)) + ({p9:Float64} * `features.age_normalized`)) * toFloat64(-1))))) AS `predictions`\nFROM (\nSELECT\n  *,\n  `time_since_last_login` AS `features.time_since_last_login`,\n  CASE WHEN `is_male` THEN toFloat64(1) ELSE toFloat64(0) END AS `features.is_male`,\n  CASE WHEN `is_female` THEN toFloat64(1) ELSE toFloat64(0) END AS `features.is_female`,\n  CASE WHEN `is_high_roller` THEN toFloat64(1) ELSE toFloat64(0) END AS `features.is_high_roller`,\n  `age_normalized` AS `features.age_normalized`\nFROM (\nSELECT\n  *,\n  ((`age` - {p1:Float64}) / {p2:Float64}) AS `age_normalized`,\n  (`gender` = 'female') AS `is_female`,\n  (`budget` > toFloat64(100)) AS `is_high_roller`,\n  (`gender` = 'male') AS `is_male`,\n  (({p3:Float64} - `last_logged_in`) / toFloat64(86400000)) AS `time_since_last_login`\nFROM (\nSELECT\n  *,\n  CASE WHEN `featc_matched1` = 1 AND NOT isNaN(`featc_key1`) THEN CAST(`featc_value1` AS Float64) ELSE reinterpretAsFloat64(unhex('000000000000F87F')) /* NaN */ END AS `last_logged_in`\nFROM (SELECT * FROM (SELECT CAST(`age` AS Float64) AS `age`, CAST(`budget` AS Float64) AS `budget`, CAST(`client_id` AS Float64) AS `client_id`, `gender` AS `gender`, CAST(`client_id` AS Float64) AS `featc_key1` FROM ",
+  "SELECT\n  `age`,\n  `budget`,\n  `client_id`,\n  `gender`,\n  `last_logged_in`,\n  `age_normalized`,\n  `is_female`,\n  `is_high_roller`,\n  `is_male`,\n  `time_since_last_login`,\n  `features.time_since_last_login`,\n  `features.is_male`,\n  `features.is_female`,\n  `features.is_high_roller`,\n  `features.age_normalized`,\n  `predictions`,\n  (({p1:Float64} >= toFloat64(0)) AND ({p1:Float64} <= toFloat64(150))) AS `featc_check1`,\n  (({p2:Float64} >= reinterpretAsFloat64(unhex('8DEDB5A0F7C6B03E')) /* 0.000001 */) AND ({p2:Float64} <= toFloat64(150))) AS `featc_check2`,\n  (`age_normalized` = `age_normalized`) AS `featc_check3`,\n  (`time_since_last_login` = `time_since_last_login`) AS `featc_check4`,\n  ((`predictions` >= toFloat64(0)) AND (`predictions` <= toFloat64(1))) AS `featc_check5`\nFROM (\nSELECT\n  *,\n  (toFloat64(1) / (toFloat64(1) + exp((((((({p4:Float64} + ({p5:Float64} * `features.time_since_last_login`)) + ({p6:Float64} * `features.is_male`)) + ({p7:Float64} * `features.is_female`)) + ({p8:Float64} * `features.is_high_roller`)) + ({p9:Float64} * `features.age_normalized`)) * toFloat64(-1))))) AS `predictions`\nFROM (\nSELECT\n  *,\n  `time_since_last_login` AS `features.time_since_last_login`,\n  CASE WHEN `is_male` THEN toFloat64(1) ELSE toFloat64(0) END AS `features.is_male`,\n  CASE WHEN `is_female` THEN toFloat64(1) ELSE toFloat64(0) END AS `features.is_female`,\n  CASE WHEN `is_high_roller` THEN toFloat64(1) ELSE toFloat64(0) END AS `features.is_high_roller`,\n  `age_normalized` AS `features.age_normalized`\nFROM (\nSELECT\n  *,\n  ((`age` - {p1:Float64}) / {p2:Float64}) AS `age_normalized`,\n  (`gender` = 'female') AS `is_female`,\n  (`budget` > toFloat64(100)) AS `is_high_roller`,\n  (`gender` = 'male') AS `is_male`,\n  (({p3:Float64} - `last_logged_in`) / toFloat64(86400000)) AS `time_since_last_login`\nFROM (\nSELECT\n  *,\n  CASE WHEN `featc_matched1` = 1 AND NOT isNaN(`featc_key1`) THEN CAST(`featc_value1` AS Float64) ELSE reinterpretAsFloat64(unhex('000000000000F87F')) /* NaN */ END AS `last_logged_in`\nFROM (SELECT * FROM (SELECT CAST(`age` AS Float64) AS `age`, CAST(`budget` AS Float64) AS `budget`, CAST(`client_id` AS Float64) AS `client_id`, `gender` AS `gender`, (ifNull(CAST(`client_id` AS Nullable(Float64)), reinterpretAsFloat64(unhex('000000000000F87F')) /* NaN */) + toFloat64(0)) AS `featc_key1` FROM ",
   { table: "survey_results_table" },
-  ") ANY LEFT JOIN (SELECT CAST(`client_id` AS Float64) AS `featc_key1`, `last_logged_in` AS `featc_value1`, toUInt8(1) AS `featc_matched1` FROM ",
+  ") ANY LEFT JOIN (SELECT (ifNull(CAST(`client_id` AS Nullable(Float64)), reinterpretAsFloat64(unhex('000000000000F87F')) /* NaN */) + toFloat64(0)) AS `featc_key1`, `last_logged_in` AS `featc_value1`, toUInt8(1) AS `featc_matched1` FROM ",
   { table: "client_login_table" },
   ") USING `featc_key1`)\n)\n)\n)\n)\n",
 ];
 
-/** The statement for these inputs: each table name quoted as an identifier, each scalar a parameter. */
-export function statement(inputs: Inputs): { sql: string; parameters: SqlParameter[] } {
+/** The lookups' tables, whose keys must be unique: each query finds the least key held by two rows or more (none when every key is unique), and a duplicate is refused before the statement runs. */
+const KEY_CHECKS: readonly KeyCheck<keyof Inputs>[] = [
+  {
+    lookup: "last_logged_in",
+    table: "client_login_table",
+    key: "client_id",
+    type: "number",
+    parts: [
+      "SELECT `featc_key`, CAST(count(*) AS Float64) AS `featc_rows` FROM (SELECT (ifNull(CAST(`client_id` AS Nullable(Float64)), reinterpretAsFloat64(unhex('000000000000F87F')) /* NaN */) + toFloat64(0)) AS `featc_key` FROM ",
+      { table: "client_login_table" },
+      ") AS `featc_keys` WHERE `featc_key` IS NOT NULL AND (isNaN(`featc_key`) = 0) GROUP BY `featc_key` HAVING count(*) > 1 ORDER BY `featc_key` LIMIT 1",
+    ],
+  },
+];
+
+/** The statement for these inputs: each table name quoted as an identifier, each scalar a parameter, and its lookups' key checks. */
+export function statement(inputs: Inputs): { sql: string; parameters: SqlParameter[]; keyChecks: BoundKeyCheck[] } {
   requireInputs(INFO, inputs, ["client_login_table", "execution_time", "fitted", "model", "survey_results_table"]);
   const parameters: SqlParameter[] = [
     { name: "p1", input: "fitted.age_mean", type: "number", value: inputs.fitted?.age_mean },
@@ -174,7 +189,7 @@ export function statement(inputs: Inputs): { sql: string; parameters: SqlParamet
     { name: "p8", input: "model.weights.is_high_roller", type: "number", value: inputs.model?.weights?.is_high_roller },
     { name: "p9", input: "model.weights.age_normalized", type: "number", value: inputs.model?.weights?.age_normalized },
   ];
-  return { sql: statementText(DIALECT, PARTS, inputs), parameters };
+  return { sql: statementText(DIALECT, PARTS, inputs), parameters, keyChecks: bindKeyChecks(DIALECT, KEY_CHECKS, inputs) };
 }
 
 /** Runs the statement through a connection of this target's dialect and returns one column per output. */

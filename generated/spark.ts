@@ -3,7 +3,7 @@
 // Table names are quoted as identifiers and every scalar is a bound parameter: no input is ever read as SQL.
 /* eslint-disable */
 import { InvalidInputError, MissingInputError, type ExecuteOptions } from "featc";
-import { materializeStatement, requireInputs, runFit, runStatement, statementText, type MaterializeOptions, type SqlCheck, type SqlConnection, type SqlParameter, type SqlTargetInfo, type StatementPart } from "featc/sql";
+import { bindKeyChecks, materializeStatement, requireInputs, runFit, runStatement, statementText, type BoundKeyCheck, type KeyCheck, type MaterializeOptions, type SqlCheck, type SqlConnection, type SqlParameter, type SqlTargetInfo, type StatementPart } from "featc/sql";
 import type { SqlInputs as $SqlInputs } from "../catalog/inputs.js";
 
 export const TARGET = "spark";
@@ -160,8 +160,23 @@ const PARTS: readonly StatementPart<keyof Inputs>[] = [
   ") AS `j1` ON `j1`.`key` = NULLIF(CAST(`t0`.`client_id` AS DOUBLE), CAST('NaN' AS DOUBLE))\n  ),\n  `step1` AS (\n    SELECT\n      *,\n      CASE WHEN :p2 = 0 THEN CASE WHEN (`age` - :p1) = 0 OR isnan((`age` - :p1)) THEN CAST('NaN' AS DOUBLE) WHEN ((`age` - :p1) > 0) = (atan2(:p2, CAST(-1 AS DOUBLE)) > 0) THEN CAST('Infinity' AS DOUBLE) ELSE CAST('-Infinity' AS DOUBLE) END ELSE (`age` - :p1) / :p2 END AS `age_normalized`,\n      (`gender` = 'female') AS `is_female`,\n      (`budget` > CAST(100 AS DOUBLE) AND NOT isnan(`budget`)) AS `is_high_roller`,\n      (`gender` = 'male') AS `is_male`,\n      ((:p3 - `last_logged_in`) / CAST(86400000 AS DOUBLE)) AS `time_since_last_login`\n    FROM `base`\n  ),\n  `step2` AS (\n    SELECT\n      *,\n      `time_since_last_login` AS `features.time_since_last_login`,\n      CASE WHEN `is_male` THEN CAST(1 AS DOUBLE) ELSE CAST(0 AS DOUBLE) END AS `features.is_male`,\n      CASE WHEN `is_female` THEN CAST(1 AS DOUBLE) ELSE CAST(0 AS DOUBLE) END AS `features.is_female`,\n      CASE WHEN `is_high_roller` THEN CAST(1 AS DOUBLE) ELSE CAST(0 AS DOUBLE) END AS `features.is_high_roller`,\n      `age_normalized` AS `features.age_normalized`\n    FROM `step1`\n  ),\n  `step3` AS (\n    SELECT\n      *,\n      CASE WHEN (CAST(1 AS DOUBLE) + exp((- (((((:p4 + (:p5 * `features.time_since_last_login`)) + (:p6 * `features.is_male`)) + (:p7 * `features.is_female`)) + (:p8 * `features.is_high_roller`)) + (:p9 * `features.age_normalized`))))) = 0 THEN CASE WHEN CAST(1 AS DOUBLE) = 0 OR isnan(CAST(1 AS DOUBLE)) THEN CAST('NaN' AS DOUBLE) WHEN (CAST(1 AS DOUBLE) > 0) = (atan2((CAST(1 AS DOUBLE) + exp((- (((((:p4 + (:p5 * `features.time_since_last_login`)) + (:p6 * `features.is_male`)) + (:p7 * `features.is_female`)) + (:p8 * `features.is_high_roller`)) + (:p9 * `features.age_normalized`))))), CAST(-1 AS DOUBLE)) > 0) THEN CAST('Infinity' AS DOUBLE) ELSE CAST('-Infinity' AS DOUBLE) END ELSE CAST(1 AS DOUBLE) / (CAST(1 AS DOUBLE) + exp((- (((((:p4 + (:p5 * `features.time_since_last_login`)) + (:p6 * `features.is_male`)) + (:p7 * `features.is_female`)) + (:p8 * `features.is_high_roller`)) + (:p9 * `features.age_normalized`))))) END AS `predictions`\n    FROM `step2`\n  )\nSELECT\n  `age`,\n  `budget`,\n  `client_id`,\n  `gender`,\n  `last_logged_in`,\n  `age_normalized`,\n  `is_female`,\n  `is_high_roller`,\n  `is_male`,\n  `time_since_last_login`,\n  `features.time_since_last_login`,\n  `features.is_male`,\n  `features.is_female`,\n  `features.is_high_roller`,\n  `features.age_normalized`,\n  `predictions`,\n  ((:p1 >= CAST(0 AS DOUBLE) AND NOT isnan(:p1)) AND (:p1 <= CAST(150 AS DOUBLE))) AS `featc_check1`,\n  ((:p2 >= CAST('0.000001' AS DOUBLE) AND NOT isnan(:p2)) AND (:p2 <= CAST(150 AS DOUBLE))) AS `featc_check2`,\n  (`age_normalized` = `age_normalized` AND NOT isnan(`age_normalized`)) AS `featc_check3`,\n  (`time_since_last_login` = `time_since_last_login` AND NOT isnan(`time_since_last_login`)) AS `featc_check4`,\n  ((`predictions` >= CAST(0 AS DOUBLE) AND NOT isnan(`predictions`)) AND (`predictions` <= CAST(1 AS DOUBLE))) AS `featc_check5`\nFROM `step3`\n",
 ];
 
-/** The statement for these inputs: each table name quoted as an identifier, each scalar a parameter. */
-export function statement(inputs: Inputs): { sql: string; parameters: SqlParameter[] } {
+/** The lookups' tables, whose keys must be unique: each query finds the least key held by two rows or more (none when every key is unique), and a duplicate is refused before the statement runs. */
+const KEY_CHECKS: readonly KeyCheck<keyof Inputs>[] = [
+  {
+    lookup: "last_logged_in",
+    table: "client_login_table",
+    key: "client_id",
+    type: "number",
+    parts: [
+      "SELECT `featc_key`, CAST(count(*) AS DOUBLE) AS `featc_rows` FROM (SELECT CAST(`client_id` AS DOUBLE) AS `featc_key` FROM ",
+      { table: "client_login_table" },
+      ") AS `featc_keys` WHERE `featc_key` IS NOT NULL AND (NOT isnan(`featc_key`)) GROUP BY `featc_key` HAVING count(*) > 1 ORDER BY `featc_key` LIMIT 1",
+    ],
+  },
+];
+
+/** The statement for these inputs: each table name quoted as an identifier, each scalar a parameter, and its lookups' key checks. */
+export function statement(inputs: Inputs): { sql: string; parameters: SqlParameter[]; keyChecks: BoundKeyCheck[] } {
   requireInputs(INFO, inputs, ["client_login_table", "execution_time", "fitted", "model", "survey_results_table"]);
   const parameters: SqlParameter[] = [
     { name: "p1", input: "fitted.age_mean", type: "number", value: inputs.fitted?.age_mean },
@@ -174,7 +189,7 @@ export function statement(inputs: Inputs): { sql: string; parameters: SqlParamet
     { name: "p8", input: "model.weights.is_high_roller", type: "number", value: inputs.model?.weights?.is_high_roller },
     { name: "p9", input: "model.weights.age_normalized", type: "number", value: inputs.model?.weights?.age_normalized },
   ];
-  return { sql: statementText(DIALECT, PARTS, inputs), parameters };
+  return { sql: statementText(DIALECT, PARTS, inputs), parameters, keyChecks: bindKeyChecks(DIALECT, KEY_CHECKS, inputs) };
 }
 
 /** Runs the statement through a connection of this target's dialect and returns one column per output. */

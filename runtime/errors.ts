@@ -193,3 +193,28 @@ export class FittedArtifactError extends FeatcError {
     super("FEATC_FITTED_ARTIFACT", `fitted artifact '${path}' refused: ${reason}`);
   }
 }
+
+/**
+ * A lookup table holds a key twice (or more): a keyed lookup must find one row per key, so a
+ * duplicate is refused when the index is built (or, in a SQL target, before the statement runs)
+ * rather than resolved differently by each target. `key` is the least duplicated key (numbers
+ * in numeric order, -0 as 0; strings by code point), `count` how many rows hold it, `rows` the
+ * first two of them where the table has a row order (featc's in-process index; empty from a
+ * SQL engine), `where` the column and table when they are known.
+ */
+export class DuplicateKeyError extends FeatcError {
+  constructor(
+    readonly lookup: string,
+    readonly key: number | string,
+    readonly count: number,
+    readonly rows: readonly number[],
+    readonly where = "",
+  ) {
+    const at = rows.length > 0 ? ` (rows ${rows.join(" and ")})` : "";
+    super(
+      "FEATC_DUPLICATE_KEY",
+      `duplicate key ${describeValue(key)} in lookup '${lookup}'${where ? ` (${where})` : ""}: ${count} rows hold it${at}; ` +
+        "a lookup's keys must be unique (deduplicate the table, or aggregate it per key first)",
+    );
+  }
+}

@@ -6,6 +6,7 @@ export { tableOf } from "./containers.js";
 export { ALIASING_PAGE, allocateFloat64Columns, columnPageOffset } from "./columns.js";
 export {
   CheckFailedError,
+  DuplicateKeyError,
   FeatcError,
   FittedArtifactError,
   InvalidInputError,

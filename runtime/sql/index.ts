@@ -27,13 +27,16 @@ export {
 } from "./parity.js";
 export { count, lookup, max, mean, min, sqlTable, stddev, sum, type StddevKind } from "./relational.js";
 export {
+  bindKeyChecks,
   materializeStatement,
   registerFunctions,
   requireInputs,
   runFit,
   runStatement,
   statementText,
+  type BoundKeyCheck,
   type BoundStatement,
+  type KeyCheck,
   type MaterializeOptions,
   type SqlCheck,
   type SqlTargetInfo,

@@ -21,9 +21,9 @@ export function sqlTable<T>(name: TableName): Table<T> {
 
 /**
  * For each key, the `value` field of the `table` row whose `key` field equals it, `missing`
- * when there is none: a left join. The table's keys must be unique (a duplicate repeats the
- * row in DuckDB and PostgreSQL and joins one of the rows in ClickHouse, where featc's in-process
- * index takes the first); a NaN key matches nothing.
+ * when there is none: a left join. The table's keys must be unique: the target checks them
+ * before its statement runs and throws DuplicateKeyError for a duplicate, as featc's in-process
+ * indexes do. -0 and 0 are one key; a NaN or NULL key matches nothing.
  */
 export function lookup<R, K extends keyof R & string, V extends keyof R & string>(
   keys: Column<R[K]>,

@@ -3,7 +3,7 @@
  * table slots with quoted identifiers, run it through a connection of the target's dialect, run
  * the fit statement of its `@fitted` values, or create the result as a table or a view.
  */
-import { InvalidInputError, MissingInputError } from "../errors.js";
+import { DuplicateKeyError, InvalidInputError, MissingInputError } from "../errors.js";
 import { reportCheck, type ExecuteOptions } from "../executor.js";
 import type { SqlConnection, SqlColumnSpec, SqlParameter, SqlResult, SqlScalarFunction } from "./connection.js";
 import { inlineParameters } from "./connection.js";
@@ -16,6 +16,32 @@ export type StatementPart<K extends string = string> = string | { readonly table
 export interface BoundStatement {
   readonly sql: string;
   readonly parameters: readonly SqlParameter[];
+  /** The uniqueness checks of its lookups' tables, run before it. */
+  readonly keyChecks?: readonly BoundKeyCheck[];
+}
+
+/**
+ * A lookup's table, whose keys must be unique, as a generated module declares it: a query whose
+ * columns `featc_key` and `featc_rows` are the least key held by two rows or more and how many
+ * rows hold it — or no row when every key is unique.
+ */
+export interface KeyCheck<K extends string = string> {
+  /** The lookup node. */
+  readonly lookup: string;
+  /** The input holding the table's name, and the key field. */
+  readonly table: K;
+  readonly key: string;
+  readonly type: "number" | "string";
+  readonly parts: readonly StatementPart<K>[];
+}
+
+/** A key check with its table's name filled in. */
+export interface BoundKeyCheck {
+  readonly lookup: string;
+  readonly type: "number" | "string";
+  /** Which column of which table, for the error. */
+  readonly where: string;
+  readonly sql: string;
 }
 
 /** The target a generated module was written for. */
@@ -36,6 +62,36 @@ export function statementText<I extends object>(dialect: SqlDialect, parts: read
       return quoteTableName(dialect, name as TableName);
     })
     .join("");
+}
+
+/** The key checks of a statement for these inputs: each table slot filled as in the statement. */
+export function bindKeyChecks<I extends object>(
+  dialect: SqlDialect,
+  checks: readonly KeyCheck<keyof I & string>[],
+  inputs: I,
+): BoundKeyCheck[] {
+  return checks.map((c) => {
+    const name = (inputs as Readonly<Record<string, unknown>>)[c.table];
+    const table = Array.isArray(name) ? name.join(".") : String(name);
+    return { lookup: c.lookup, type: c.type, where: `column '${c.key}' of table '${table}'`, sql: statementText(dialect, c.parts, inputs) };
+  });
+}
+
+/** Runs a statement's key checks: throws DuplicateKeyError for the first lookup whose table holds a key twice. */
+async function checkKeys(connection: SqlConnection, statement: BoundStatement): Promise<void> {
+  for (const c of statement.keyChecks ?? []) {
+    const found = await connection.query(
+      c.sql,
+      [],
+      [
+        { name: "featc_key", type: c.type },
+        { name: "featc_rows", type: "number" },
+      ],
+    );
+    if (found.length === 0) continue;
+    const key = found.columns.featc_key![0] as number | string;
+    throw new DuplicateKeyError(c.lookup, key === 0 ? 0 : key, (found.columns.featc_rows as Float64Array)[0]!, [], c.where);
+  }
 }
 
 /**
@@ -95,7 +151,8 @@ function reportFailed(options: ExecuteOptions | undefined, c: SqlCheck, failed: 
 }
 
 /**
- * Runs a target's statement on a connection of its dialect and returns one column per output;
+ * Runs a target's statement on a connection of its dialect and returns one column per output
+ * (after its key checks: a lookup table holding a key twice throws DuplicateKeyError);
  * each check's column is counted (the first five failing rows of the result named) and reported:
  * a failed check throws CheckFailedError, a `warn` one goes to `options.onWarning`.
  */
@@ -109,6 +166,7 @@ export async function runStatement(
 ): Promise<SqlResult> {
   checkDialect(connection, info);
   checkParameters(info, statement.parameters);
+  await checkKeys(connection, statement);
   const flags = checks.map((c) => ({ name: c.column, type: "boolean" as const }));
   const result = await connection.query(statement.sql, statement.parameters, [...columns, ...flags]);
   for (const c of checks) {
@@ -192,7 +250,8 @@ export interface MaterializeOptions extends ExecuteOptions {
 /**
  * Creates the result of a statement as a table or a view of its output `columns`. A view keeps no
  * bound parameters, so the scalars are written into the SQL as exact literals (numbers by their
- * bits, strings quoted or hex-encoded): still no input is read as SQL. With `checks`, an aggregate
+ * bits, strings quoted or hex-encoded): still no input is read as SQL. The key checks run first
+ * (a view is checked when it is created, not when it is read). With `checks`, an aggregate
  * query over the statement runs them first (the statement is computed once more), and a failed
  * check creates nothing.
  */
@@ -209,6 +268,7 @@ export async function materializeStatement(
   if (options.as !== "table" && options.as !== "view")
     throw new SqlInputError(`materialize as a "table" or a "view", not ${JSON.stringify(options.as)}`);
   const name = quoteTableName(info.dialect, options.name);
+  await checkKeys(connection, statement);
   if (checks.length > 0) await checkInEngine(connection, info, statement, checks, options);
   const inlined = inlineParameters(info.dialect, statement.sql, statement.parameters);
   // The checks' columns stay out of what is created.

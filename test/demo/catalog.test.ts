@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { tableOf } from "featc";
+import { DuplicateKeyError, tableOf } from "featc";
 import { age_mean, age_stddev } from "../../catalog/aggregations.js";
 import { survey_results__batch, survey_results__online, client_login_data__batch } from "../../catalog/data_loaders.js";
 import { age_normalized, features, is_female, is_high_roller, is_male, time_since_last_login } from "../../catalog/features.js";
@@ -8,7 +8,7 @@ import { last_logged_in__batch, last_logged_in__online } from "../../catalog/joi
 import { predictions } from "../../catalog/model.js";
 import { UnknownClientError, type Login, type Model, type Survey, type Warehouse } from "../../catalog/types.js";
 
-/** The obvious join: first row per key through a Map; NaN when absent. */
+/** The obvious join over unique keys: the row of each key through a Map; NaN when absent. */
 function referenceJoin(ids: readonly number[], keys: readonly number[], values: readonly number[]): number[] {
   const first = new Map<number, number>();
   keys.forEach((k, row) => {
@@ -30,9 +30,11 @@ describe("last_logged_in__batch", () => {
     expect(join([1, 2], [], [])).toEqual([NaN, NaN]);
   });
 
-  it("takes the first row of a duplicated key, on both index paths", () => {
-    expect(join([5], [5, 5], [1, 2])).toEqual([1]);
-    expect(join([5e9], [5e9, 1, 5e9], [1, 2, 3])).toEqual([1]);
+  it("refuses a duplicated key, on both index paths, naming the login table's key column", () => {
+    expect(() => join([5], [5, 5], [1, 2])).toThrow(DuplicateKeyError);
+    expect(() => join([5e9], [5e9, 1, 5e9], [1, 2, 3])).toThrow(
+      "duplicate key number 5000000000 in lookup 'client_login_data.client_id': 2 rows hold it (rows 0 and 2)",
+    );
   });
 
   it("matches the obvious join on dense, sparse and fractional keys", () => {
@@ -43,7 +45,7 @@ describe("last_logged_in__batch", () => {
       fc.constantFrom(0, -0, 0.5, 1e300),
     );
     fc.assert(
-      fc.property(fc.array(key, { maxLength: 60 }), fc.array(key, { maxLength: 30 }), (keys, probes) => {
+      fc.property(fc.uniqueArray(key, { maxLength: 60, comparator: "SameValueZero" }), fc.array(key, { maxLength: 30 }), (keys, probes) => {
         const values = keys.map((_, i) => i * 10 + 1);
         const ids = [...probes, ...keys];
         expect(join(ids, keys, values)).toEqual(referenceJoin(ids, keys, values));

@@ -4,13 +4,14 @@
  * featc and TypeScript, `featc init`, `featc build`, `tsc -p .`, and run the compiled example
  * with plain `node`, no loader. What it prints is compared with the catalog's functions called
  * directly. CommonJS settings under which tsc cannot compile the executors are reported by
- * `featc check` at the setting, and tsc indeed refuses them.
+ * `featc check` at the setting, and tsc indeed refuses them. The module project, installed without
+ * featc's optional peer @duckdb/node-api, runs featc, and featc/duckdb says what to install.
  */
 import fs from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { installFeatc, run, tempProject, writeFiles } from "./packed.js";
+import { REPO, installFeatc, run, tempProject, writeFiles } from "./packed.js";
 
 /** The example's inputs (main.ts, written by featc init), evaluated through the compiled catalog's own functions. */
 const DIRECT = `
@@ -23,6 +24,10 @@ const online = { age_centered: f.age_centered(40, f.age_mean__online({ age_mean:
 console.log(JSON.stringify({ batch, online }));
 `;
 
+/** The versions of the packages featc is developed with. */
+const DEVELOPED_WITH = (JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")) as { devDependencies: Record<string, string> })
+  .devDependencies;
+
 /** The `label: {json}` lines a program printed, by label. */
 function printed(stdout: string): Record<string, unknown> {
   return Object.fromEntries(
@@ -34,21 +39,33 @@ function printed(stdout: string): Record<string, unknown> {
   );
 }
 
+type ProjectType = "module" | "commonjs";
+const projects = new Map<ProjectType, string>();
+afterAll(() => projects.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+/** The project npm init makes (with "type" set for a module one), featc installed: made once, its installed featc also serves "featc init, elsewhere". */
+function npmProject(type: ProjectType): string {
+  let dir = projects.get(type);
+  if (dir) return dir;
+  dir = tempProject(type);
+  projects.set(type, dir);
+  run("npm", ["init", "-y"], dir);
+  if (type === "module") run("npm", ["pkg", "set", "type=module"], dir);
+  expect(JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).type ?? "commonjs").toBe(type);
+  installFeatc(dir);
+  return dir;
+}
+
 for (const type of ["module", "commonjs"] as const) {
   describe(`a "type": "${type}" project made by npm init`, () => {
     let dir: string;
     let init: string;
 
     beforeAll(() => {
-      dir = tempProject(type);
-      run("npm", ["init", "-y"], dir);
-      if (type === "module") run("npm", ["pkg", "set", "type=module"], dir);
-      expect(JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).type ?? "commonjs").toBe(type);
-      installFeatc(dir);
+      dir = npmProject(type);
       init = run("npx", ["featc", "init"], dir).stdout;
       run("npx", ["featc", "build"], dir);
     }, 240_000);
-    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it("featc init, featc build, tsc -p . and node dist/main.js: the example prints what the functions compute", () => {
       for (const file of ["featc.config.json", "catalog/inputs.ts", "catalog/features.ts", "main.ts", "tsconfig.json"])
@@ -78,6 +95,26 @@ for (const type of ["module", "commonjs"] as const) {
     });
 
     if (type === "module") {
+      it("declares @duckdb/node-api an optional peer; installed without it, featc runs and featc/duckdb says what to install", () => {
+        const pkg = JSON.parse(fs.readFileSync(path.join(dir, "node_modules", "featc", "package.json"), "utf8")) as {
+          peerDependencies: Record<string, string>;
+          peerDependenciesMeta: Record<string, { optional?: boolean }>;
+        };
+        expect(pkg.peerDependencies["@duckdb/node-api"]).toBe(DEVELOPED_WITH["@duckdb/node-api"]);
+        expect(pkg.peerDependenciesMeta["@duckdb/node-api"]).toEqual({ optional: true });
+        expect(fs.existsSync(path.join(dir, "node_modules", "@duckdb", "node-api"))).toBe(false);
+        const core = run("node", ["--input-type=module", "-e", 'import { mean } from "featc"; console.log(mean([1, 2]));'], dir);
+        expect(core.stdout.trim()).toBe("1.5");
+        const script = [
+          "try { await import('featc/duckdb'); } catch (e) { console.log(e.name, e.code, e.message); process.exit(3); }",
+          "console.log('loaded');",
+        ].join("\n");
+        const duck = run("node", ["--input-type=module", "-e", script], dir, 3);
+        expect(duck.stdout.trim()).toBe(
+          "FeatcError FEATC_DUCKDB_MISSING featc/duckdb needs the package @duckdb/node-api, which is not installed: add it to your project (npm install @duckdb/node-api)",
+        );
+      });
+
       it("the compiled executors bundle for the browser: they import nothing of Node", async () => {
         const bundle = await build({
           entryPoints: [path.join(dir, "dist", "generated", "online.js")],
@@ -122,7 +159,6 @@ for (const type of ["module", "commonjs"] as const) {
 
 describe("featc init, elsewhere", () => {
   let cli: string;
-  let installed: string;
   const dirs: string[] = [];
   const project = (label: string) => {
     const dir = tempProject(label);
@@ -131,10 +167,7 @@ describe("featc init, elsewhere", () => {
   };
 
   beforeAll(() => {
-    installed = project("init-cli");
-    writeFiles(installed, { "package.json": '{ "name": "host", "private": true }\n' });
-    installFeatc(installed);
-    cli = path.join(installed, "node_modules", "featc", "bin", "featc.js");
+    cli = path.join(npmProject("module"), "node_modules", "featc", "bin", "featc.js");
   }, 240_000);
   afterAll(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 

@@ -8,7 +8,7 @@ import path from "node:path";
 import vm from "node:vm";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO, installFeatc, packedTarball, run, tempProject } from "./packed.js";
+import { REPO, packedTarball, run, tempProject } from "./packed.js";
 
 let tarball: string;
 let unpacked: string;
@@ -21,8 +21,6 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(unpacked, { recursive: true, force: true }));
 
 const bin = (name: string) => path.join(REPO, "node_modules", ".bin", name);
-const pinned = (JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")) as { devDependencies: Record<string, string> })
-  .devDependencies;
 
 describe("the packed tarball", () => {
   it("ships compiled ES modules with types and source maps for every entry point", () => {
@@ -127,31 +125,4 @@ describe("the packed tarball", () => {
     );
     expect(failure).toMatch(/Could not resolve "node:(fs|crypto|path)"/);
   });
-
-  it("declares @duckdb/node-api an optional peer; installed without it, featc runs and featc/duckdb says what to install", () => {
-    const pkg = JSON.parse(fs.readFileSync(path.join(unpacked, "package", "package.json"), "utf8")) as {
-      peerDependencies: Record<string, string>;
-      peerDependenciesMeta: Record<string, { optional?: boolean }>;
-    };
-    expect(pkg.peerDependencies["@duckdb/node-api"]).toBe(pinned["@duckdb/node-api"]);
-    expect(pkg.peerDependenciesMeta["@duckdb/node-api"]).toEqual({ optional: true });
-    const project = tempProject("no-duckdb");
-    try {
-      fs.writeFileSync(path.join(project, "package.json"), '{ "name": "no-duckdb", "private": true, "type": "module" }\n');
-      installFeatc(project);
-      expect(fs.existsSync(path.join(project, "node_modules", "@duckdb", "node-api"))).toBe(false);
-      const core = run("node", ["--input-type=module", "-e", 'import { mean } from "featc"; console.log(mean([1, 2]));'], project);
-      expect(core.stdout.trim()).toBe("1.5");
-      const script = [
-        "try { await import('featc/duckdb'); } catch (e) { console.log(e.name, e.code, e.message); process.exit(3); }",
-        "console.log('loaded');",
-      ].join("\n");
-      const duck = run("node", ["--input-type=module", "-e", script], project, 3);
-      expect(duck.stdout.trim()).toBe(
-        "FeatcError FEATC_DUCKDB_MISSING featc/duckdb needs the package @duckdb/node-api, which is not installed: add it to your project (npm install @duckdb/node-api)",
-      );
-    } finally {
-      fs.rmSync(project, { recursive: true, force: true });
-    }
-  }, 300_000);
 });

@@ -1,21 +1,62 @@
-/** The key indexes agree with a Map (first row wins) on every kind of key set; joins gather by key. */
+/**
+ * The key indexes agree with a Map on every key set whose keys are unique, and refuse every key
+ * set that holds a key twice (-0 and 0 are one key; NaN is never found and never a duplicate)
+ * with a DuplicateKeyError naming the least duplicated key, its count and first rows, as an
+ * independent reference computes them; joins gather by key.
+ */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { NumericKeyIndex, StringKeyIndex, gather, joinColumn } from "../../runtime/index.js";
+import { DuplicateKeyError, NumericKeyIndex, StringKeyIndex, gather, joinColumn } from "../../runtime/index.js";
 
-/** The reference: key → first row holding it, with Map semantics except that NaN matches nothing. */
-function firstRows<K>(keys: readonly K[]): Map<K, number> {
-  const rows = new Map<K, number>();
+/** The reference: key → the rows holding it, with Map semantics (0 and -0 one key) except that NaN is left out. */
+function rowsByKey<K>(keys: readonly K[]): Map<K, number[]> {
+  const rows = new Map<K, number[]>();
   keys.forEach((key, row) => {
-    if (!(typeof key === "number" && Number.isNaN(key)) && !rows.has(key)) rows.set(key, row);
+    if (typeof key === "number" && Number.isNaN(key)) return;
+    rows.set(key, [...(rows.get(key) ?? []), row]);
   });
   return rows;
 }
 
-/** What the index should answer for `key`, per the reference. */
-function expectedRow(reference: Map<number, number>, key: number): number {
-  return Number.isNaN(key) ? -1 : (reference.get(key) ?? -1);
+/** The duplicate the reference says an index must refuse: the least key held by two rows or more, by `compare`. */
+function expectedDuplicate<K>(keys: readonly K[], compare: (a: K, b: K) => number): { key: K; count: number; rows: number[] } | undefined {
+  const held = [...rowsByKey(keys)].filter(([, rows]) => rows.length > 1).sort(([a], [b]) => compare(a, b));
+  if (held.length === 0) return undefined;
+  const [key, rows] = held[0]!;
+  return { key: (key === 0 ? 0 : key) as K, count: rows.length, rows: rows.slice(0, 2) };
 }
+
+/** The index of `keys`, checked against the reference: a Map of the unique keys, or the DuplicateKeyError it must throw. */
+function checkIndex<K>(
+  keys: readonly K[],
+  build: () => { rows: number; get(key: K): number },
+  compare: (a: K, b: K) => number,
+  probes: readonly K[],
+): void {
+  const duplicate = expectedDuplicate(keys, compare);
+  if (duplicate) {
+    let error: unknown;
+    try {
+      build();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DuplicateKeyError);
+    const d = error as DuplicateKeyError;
+    expect(d.code).toBe("FEATC_DUPLICATE_KEY");
+    expect(Object.is(d.key, duplicate.key)).toBe(true);
+    expect([d.count, d.rows]).toEqual([duplicate.count, duplicate.rows]);
+    return;
+  }
+  const index = build();
+  const reference = rowsByKey(keys);
+  expect(index.rows).toBe(keys.length);
+  for (const key of [...keys, ...probes]) expect(index.get(key)).toBe(reference.get(key)?.[0] ?? -1);
+}
+
+const byNumber = (a: number, b: number) => a - b;
+/** UTF-8 byte order, as the engines compare strings: an oracle independent of the index's code-point comparison. */
+const byUtf8 = (a: string, b: string) => Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
 
 const keySets = {
   "dense integer keys": fc.array(fc.integer({ min: -50, max: 200 }), { maxLength: 300 }),
@@ -34,14 +75,14 @@ const probes = fc.array(fc.oneof(fc.integer({ min: -60, max: 210 }), fc.double()
 
 describe("NumericKeyIndex", () => {
   for (const [name, keySet] of Object.entries(keySets)) {
-    it(`agrees with a Map on ${name}`, () => {
+    it(`agrees with a Map on ${name}, and refuses duplicates`, () => {
       fc.assert(
         fc.property(keySet, probes, fc.boolean(), (keys, extra, asArray) => {
-          const index = NumericKeyIndex.build(asArray ? keys : Float64Array.from(keys));
-          const reference = firstRows(keys);
-          expect(index.rows).toBe(keys.length);
-          for (const key of [...keys, ...extra, 0.5, -0, NaN, Infinity, -Infinity])
-            expect(index.get(key)).toBe(expectedRow(reference, key));
+          const build = () => NumericKeyIndex.build(asArray ? keys : Float64Array.from(keys));
+          checkIndex(keys, build, byNumber, [...extra, 0.5, -0, NaN, Infinity, -Infinity]);
+          // The same set without its duplicates is indexed, whatever the path.
+          const unique = [...new Set(keys)];
+          checkIndex(unique, () => NumericKeyIndex.build(unique), byNumber, [...extra, -0, NaN]);
         }),
         { numRuns: 150 },
       );
@@ -56,14 +97,17 @@ describe("NumericKeyIndex", () => {
     expect(NumericKeyIndex.build([]).isDense).toBe(false);
   });
 
-  it("gives the first row of a duplicated key, on both paths", () => {
-    expect(NumericKeyIndex.build([7, 3, 7, 3]).get(7)).toBe(0);
-    expect(NumericKeyIndex.build([7, 3, 7, 3]).get(3)).toBe(1);
-    expect(NumericKeyIndex.build([7e12, 3.5, 7e12, 3.5]).get(7e12)).toBe(0);
-    expect(NumericKeyIndex.build([7e12, 3.5, 7e12, 3.5]).get(3.5)).toBe(1);
+  it("refuses a duplicated key on both paths, naming the lookup, the least duplicated key and where it is", () => {
+    expect(() => NumericKeyIndex.build([7, 3, 7, 3], "logins.client_id")).toThrow(
+      "duplicate key number 3 in lookup 'logins.client_id': 2 rows hold it (rows 1 and 3); a lookup's keys must be unique (deduplicate the table, or aggregate it per key first)",
+    );
+    expect(() => NumericKeyIndex.build([7e12, 3.5, 7e12, 7e12])).toThrow(
+      "duplicate key number 7000000000000 in lookup 'NumericKeyIndex': 3 rows hold it (rows 0 and 2)",
+    );
+    expect(() => new NumericKeyIndex(Float64Array.of(1, 2, 2), "t.k")).toThrow(DuplicateKeyError);
   });
 
-  it("treats -0 as 0 and never matches NaN", () => {
+  it("treats -0 as 0 (one key: a duplicate when both are indexed) and never matches NaN nor counts it as a duplicate", () => {
     for (const keys of [
       [0, 1, 2],
       [-0, 1e12, 0.5],
@@ -72,7 +116,13 @@ describe("NumericKeyIndex", () => {
       expect(index.get(-0)).toBe(0);
       expect(index.get(0)).toBe(0);
     }
-    expect(NumericKeyIndex.build([NaN, 1.5]).get(NaN)).toBe(-1);
+    for (const keys of [
+      [-0, 5, 0],
+      [0, 1e12, -0],
+    ])
+      expect(() => NumericKeyIndex.build(keys, "t.k")).toThrow("duplicate key number 0 in lookup 't.k': 2 rows hold it (rows 0 and 2)");
+    const withNaN = NumericKeyIndex.build([NaN, 1.5, NaN, NaN]);
+    expect([withNaN.get(NaN), withNaN.get(1.5)]).toEqual([-1, 1]);
   });
 
   it("finds every key of a large sparse set (probing past collisions)", () => {
@@ -86,16 +136,29 @@ describe("NumericKeyIndex", () => {
   });
 });
 
+/** Strings whose UTF-16 order and code-point order differ (U+E000–U+FFFF against astral characters), and look-alikes. */
+const stringKey = fc
+  .array(fc.constantFrom("a", "b", "é", "e\u0301", "\uE000", "\uFFFF", "😀", "\u{10400}", "日", " "), { maxLength: 3 })
+  .map((units) => units.join(""));
+
 describe("StringKeyIndex", () => {
-  it("agrees with a Map, first row winning", () => {
+  it("agrees with a Map on unique keys and refuses duplicates, the least by code point named", () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ maxLength: 3 }), { maxLength: 100 }), fc.array(fc.string({ maxLength: 3 })), (keys, extra) => {
-        const index = StringKeyIndex.build(keys);
-        const reference = firstRows(keys);
-        expect(index.rows).toBe(keys.length);
-        for (const key of [...keys, ...extra]) expect(index.get(key)).toBe(reference.get(key) ?? -1);
+      fc.property(fc.array(stringKey, { maxLength: 40 }), fc.array(stringKey), (keys, extra) => {
+        checkIndex(keys, () => StringKeyIndex.build(keys), byUtf8, extra);
+        const unique = [...new Set(keys)];
+        checkIndex(unique, () => StringKeyIndex.build(unique), byUtf8, extra);
       }),
+      { numRuns: 300 },
     );
+  });
+
+  it("names the lookup and the key", () => {
+    expect(() => StringKeyIndex.build(["fr", "de", "fr"], "tax_rates.country")).toThrow(
+      "duplicate key string \"fr\" in lookup 'tax_rates.country': 2 rows hold it (rows 0 and 2)",
+    );
+    // Composed and decomposed é are different keys, as in every engine.
+    expect(StringKeyIndex.build(["é", "e\u0301"]).get("e\u0301")).toBe(1);
   });
 });
 
@@ -131,10 +194,11 @@ describe("joinColumn and gather", () => {
         fc.array(fc.integer({ min: -1e6, max: 1e6 }), { maxLength: 200 }),
         fc.array(fc.integer({ min: -1e6, max: 1e6 }), { maxLength: 200 }),
         (tableKeys, keys) => {
-          const values = tableKeys.map((_, i) => i * 0.5);
-          const reference = firstRows(tableKeys);
-          const joined = joinColumn(keys, NumericKeyIndex.build(tableKeys), values, -1);
-          expect(Array.from(joined)).toEqual(keys.map((k) => (reference.has(k) ? values[reference.get(k)!]! : -1)));
+          const unique = [...new Set(tableKeys)];
+          const values = unique.map((_, i) => i * 0.5);
+          const reference = rowsByKey(unique);
+          const joined = joinColumn(keys, NumericKeyIndex.build(unique), values, -1);
+          expect(Array.from(joined)).toEqual(keys.map((k) => (reference.has(k) ? values[reference.get(k)![0]!]! : -1)));
         },
       ),
     );

@@ -265,9 +265,14 @@ describe("BigQuery", () => {
 describe("ClickHouse (21 and later)", () => {
   const SCRIPTS = ["has_digit", "slug", "soft", "wave"].map((n) => `house.featc_udf_${n}.mjs`);
 
-  it("emits the executable UDF config and one script per @udf node", () => {
+  it("emits the executable UDF config, one script per @udf node and the one RowBinary module they share", () => {
     golden("house_function.xml");
-    for (const script of SCRIPTS) golden(script);
+    expect(golden("house.featc_rowbinary.mjs")).toContain("input.readDoubleLE");
+    for (const script of SCRIPTS) {
+      const text = golden(script);
+      expect(text).toContain('import * as featc_rows from "./house.featc_rowbinary.mjs";');
+      expect(text).not.toContain("readDoubleLE");
+    }
     expect(golden("house.sql")).toContain("featc_udf_wave(`x`, `y`) AS `wave`");
   });
 

@@ -107,7 +107,10 @@ export async function startPostgres(): Promise<PostgresServer> {
     port,
     connect,
     stop: async () => {
-      await stopProcess(proc, "SIGINT");
+      // A fast shutdown, sent to the server itself (its pid is the first line of postmaster.pid): runuser does not pass SIGINT on.
+      const pidFile = path.join(data, "postmaster.pid");
+      const server = fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, "utf8").split("\n")[0]) : proc.pid!;
+      await stopProcess(proc, "SIGINT", server);
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -194,8 +197,9 @@ export async function startClickHouse(): Promise<ClickHouseCluster> {
     url.searchParams.set("query", sql);
     await post(url, body);
   };
+  // Killed: their folder is thrown away, and a graceful stop would wait for every client's idle keep-alive connection.
   const stopAll = async () => {
-    await Promise.all(procs.map((p) => stopProcess(p, "SIGTERM")));
+    await Promise.all(procs.map((p) => stopProcess(p, "SIGKILL")));
     fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
@@ -213,10 +217,11 @@ export async function startClickHouse(): Promise<ClickHouseCluster> {
   return { httpPorts: [ports[0]!.http, ports[1]!.http], cluster, query, insert, stop: stopAll };
 }
 
-async function stopProcess(proc: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+/** Sends `signal` to `pid` (by default the process itself) and waits for the process to exit, killing it after 10 s. */
+async function stopProcess(proc: ChildProcess, signal: NodeJS.Signals, pid = proc.pid!): Promise<void> {
   if (proc.exitCode !== null || proc.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
-  proc.kill(signal);
+  process.kill(pid, signal);
   const timer = setTimeout(() => proc.kill("SIGKILL"), 10_000);
   await exited;
   clearTimeout(timer);

@@ -49,6 +49,11 @@ export function emitSqlText(input: EmitInput, plan: SqlPlan): string {
       sqlComment(`checked by the engine: @check ${c.text}${c.warn ? " warn" : ""} on ${c.node} (column ${c.column}, true where it passes)`),
     );
   for (const u of plan.unchecked) lines.push(sqlComment(`not checked here: @check ${u.check.text} on ${u.node} (${u.reason})`));
+  for (const k of plan.keyChecks)
+    lines.push(
+      sqlComment(`lookup ${k.lookup}: the keys '${k.key}' of {{${k.table}}} must be unique; the module refuses a duplicate first with:`),
+      sqlComment(`  ${partsText(k.parts)}`),
+    );
   return `${lines.join("\n")}\n${partsText(plan.parts)}`;
 }
 
@@ -82,6 +87,7 @@ export function emitSqlModule(input: EmitInput, plan: SqlPlan): string {
     "ExecuteOptions",
     "CHECKS",
     "UNCHECKED",
+    "KEY_CHECKS",
   ]);
   const lines: Code[] = [];
   const compute = t.fitted === "compute";
@@ -91,9 +97,10 @@ export function emitSqlModule(input: EmitInput, plan: SqlPlan): string {
   const used = sorted([...statementReads, ...(plan.fit?.tables ?? [])]);
   const runFit = plan.fit ? code`runFit, ` : code``;
   const registers = plan.dialect === "duckdb" && plan.udfs.length > 0;
+  const keyed = plan.keyChecks.length > 0;
   const imports: Code[] = [
     code`import { InvalidInputError, MissingInputError, type ExecuteOptions } from "featc";`,
-    code`import { materializeStatement, ${registers ? code`registerFunctions, ` : code``}requireInputs, ${runFit}runStatement, statementText, type MaterializeOptions, type SqlCheck, type SqlConnection, type SqlParameter${registers ? code`, type SqlScalarFunction` : code``}, type SqlTargetInfo, type StatementPart } from "featc/sql";`,
+    code`import { ${keyed ? code`bindKeyChecks, ` : code``}materializeStatement, ${registers ? code`registerFunctions, ` : code``}requireInputs, ${runFit}runStatement, statementText${keyed ? code`, type BoundKeyCheck, type KeyCheck` : code``}, type MaterializeOptions, type SqlCheck, type SqlConnection, type SqlParameter${registers ? code`, type SqlScalarFunction` : code``}, type SqlTargetInfo, type StatementPart } from "featc/sql";`,
   ];
   let inputsAlias: Code | undefined;
   if (t.inputs && used.length > 0) {
@@ -177,9 +184,34 @@ export function emitSqlModule(input: EmitInput, plan: SqlPlan): string {
     code`];`,
     code``,
   );
+  if (keyed) {
+    lines.push(
+      docComment(
+        "The lookups' tables, whose keys must be unique: each query finds the least key held by two rows or more (none when every key is unique), and a duplicate is refused before the statement runs.",
+      ),
+      code`const KEY_CHECKS: readonly KeyCheck<keyof Inputs>[] = [`,
+    );
+    for (const k of plan.keyChecks)
+      lines.push(
+        code`  {`,
+        code`    lookup: ${str(k.lookup)},`,
+        code`    table: ${str(k.table)},`,
+        code`    key: ${str(k.key)},`,
+        code`    type: ${str(k.type)},`,
+        code`    parts: [`,
+        ...k.parts.map((part) => code`    ${partsOf([part])[0]!}`),
+        code`    ],`,
+        code`  },`,
+      );
+    lines.push(code`];`, code``);
+  }
   lines.push(
-    docComment("The statement for these inputs: each table name quoted as an identifier, each scalar a parameter."),
-    code`export function statement(inputs: ${statementInputs}): { sql: string; parameters: SqlParameter[] } {`,
+    docComment(
+      keyed
+        ? "The statement for these inputs: each table name quoted as an identifier, each scalar a parameter, and its lookups' key checks."
+        : "The statement for these inputs: each table name quoted as an identifier, each scalar a parameter.",
+    ),
+    code`export function statement(inputs: ${statementInputs}): { sql: string; parameters: SqlParameter[]${keyed ? code`; keyChecks: BoundKeyCheck[]` : code``} } {`,
     code`  requireInputs(INFO, inputs, [${joinCode(
       sorted([...plan.tables, ...plan.parameters.map((p) => p.input)]).map((i) => str(i)),
       ", ",
@@ -187,7 +219,8 @@ export function emitSqlModule(input: EmitInput, plan: SqlPlan): string {
     code`  const parameters: SqlParameter[] = [`,
   );
   for (const p of plan.parameters) lines.push(code`    ${boundParameter(p)},`);
-  lines.push(code`  ];`, code`  return { sql: statementText(DIALECT, PARTS, inputs), parameters };`, code`}`, code``);
+  const keyChecks = keyed ? code`, keyChecks: bindKeyChecks(DIALECT, KEY_CHECKS, inputs)` : code``;
+  lines.push(code`  ];`, code`  return { sql: statementText(DIALECT, PARTS, inputs), parameters${keyChecks} };`, code`}`, code``);
   const withFitted = compute && fittedNodes.length > 0;
   const prelude = [
     ...(registers ? [code`  await registerFunctions(connection, INFO, FUNCTIONS);`] : []),

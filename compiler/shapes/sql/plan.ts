@@ -13,8 +13,10 @@ import type { Expr, LoweredField, RelationArg, RelationCall, ValueType } from ".
 import { DIALECT_RULES } from "./dialects.js";
 import { planChecks, type CheckedValue, type SqlCheckPlan, type UncheckedCheck } from "./checks.js";
 import { AGGREGATES, isFittedNode, planFit, type SqlFitPlan } from "./fit.js";
+import { keyCheck, numericKey, type SqlKeyCheck } from "./keys.js";
 import { loadedColumn, mergeText, type SqlNodeNote, type SqlPart } from "./parts.js";
 
+export type { SqlKeyCheck } from "./keys.js";
 export type { SqlNodeNote, SqlPart } from "./parts.js";
 import { renderExpr, ULPS_PER_APPROXIMATE_CALL, type RefExpr } from "./render.js";
 import { bigqueryFunctions, planUdf, runsUdfs, type SqlUdf } from "./udf.js";
@@ -54,6 +56,8 @@ export interface SqlPlan {
   /** The `@check`s the statement evaluates (a boolean column each, after the outputs), and those it cannot. */
   readonly checks: readonly SqlCheckPlan[];
   readonly unchecked: readonly UncheckedCheck[];
+  /** One per lookup: the query that finds a duplicated key of its table, run before the statement. */
+  readonly keyChecks: readonly SqlKeyCheck[];
 }
 
 /** A plan and its warnings, or the errors that leave none. */
@@ -340,6 +344,7 @@ export function planSql(target: BuiltTarget, dialect: SqlDialect): SqlPlanResult
       udfs,
       checks: checked.checks,
       unchecked: checked.unchecked,
+      keyChecks: lookups.map((l) => keyCheck(dialect, l.node, l.tableInput, l.key, l.numeric)),
     },
     problems: checked.unchecked.map((u) =>
       diagnostics.checkNotRunInSql(target.name, dialect, u.node, u.check.text, u.reason, u.check.span),
@@ -466,8 +471,9 @@ function cteStatement(
  * The statement as nested subqueries, for ClickHouse (whose WITH names expressions, not
  * queries): the loaded table with each lookup's key, one `ANY LEFT JOIN … USING` per lookup
  * (a marker column tells a missing row from a stored default), then the steps inside out. A
- * lookup's keys are unique, so ANY joins the same rows as ALL; its hash table keeps one row per
- * key instead of a list, which made the reference join ~30 % faster on ClickHouse 18.
+ * lookup's keys are unique (the module checks them first), so ANY joins the same rows as ALL; its
+ * hash table keeps one row per key instead of a list, which made the reference join ~30 % faster
+ * on ClickHouse 18. Numeric keys are joined as numericKey() makes them: -0 as 0, NULL as NaN.
  */
 function nestedStatement(
   dialect: SqlDialect,
@@ -481,14 +487,15 @@ function nestedStatement(
   const d = DIALECT_RULES[dialect];
   const q = (name: string) => quoteIdentifier(dialect, name);
   const cast = (numeric: boolean, x: string) => (numeric ? `CAST(${x} AS ${d.double})` : x);
-  const keys = lookups.map((l) => `${cast(l.numeric, loadedColumn(dialect, l.keysField))} AS ${q(`featc_key${l.n}`)}`);
+  const joinKey = (numeric: boolean, x: string) => (numeric ? numericKey(dialect, x) : x);
+  const keys = lookups.map((l) => `${joinKey(l.numeric, loadedColumn(dialect, l.keysField))} AS ${q(`featc_key${l.n}`)}`);
   let inner: SqlPart[] = [text(`SELECT ${[...extracted, ...keys].join(", ")} FROM `), { kind: "table", input: from }];
   for (const l of lookups) {
     inner = [
       text("SELECT * FROM ("),
       ...inner,
       text(
-        `) ANY LEFT JOIN (SELECT ${cast(l.numeric, q(l.key))} AS ${q(`featc_key${l.n}`)}, ${q(l.value)} AS ${q(`featc_value${l.n}`)}, toUInt8(1) AS ${q(`featc_matched${l.n}`)} FROM `,
+        `) ANY LEFT JOIN (SELECT ${joinKey(l.numeric, q(l.key))} AS ${q(`featc_key${l.n}`)}, ${q(l.value)} AS ${q(`featc_value${l.n}`)}, toUInt8(1) AS ${q(`featc_matched${l.n}`)} FROM `,
       ),
       { kind: "table", input: l.tableInput },
       text(`) USING ${q(`featc_key${l.n}`)}`),
