@@ -6,10 +6,11 @@
  * `vm.Script`'s cached data.
  *
  * The first run of a command compiles as usual and, at exit, writes the code V8 produced by then
- * — the functions that ran included — to the cache folder; later runs start from it. V8 itself
- * rejects data made for another source text, V8 version or set of flags; each entry also names
- * the module's size and modification time and Node's version (see entryFor). A cache that cannot
- * be read or written only costs the time it would have saved.
+ * — the functions that ran included — to the cache folder; later runs start from it (a module
+ * whose code would be larger than its text gets an entry without code, see the exit handler).
+ * V8 itself rejects data made for another source text, V8 version or set of flags; each entry
+ * also names the module's size and modification time and Node's version (see entryFor). A cache
+ * that cannot be read or written only costs the time it would have saved.
  *
  * Every installation of featc is another module path and so another entry (a test suite that
  * installs featc into temporary projects makes hundreds): the folder is kept to MAX_ENTRIES
@@ -17,6 +18,7 @@
  * entry marks it used by setting its access time (once a day); the folder is listed only by a run
  * that writes an entry.
  */
+import { isAscii } from "node:buffer";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import Module from "node:module";
@@ -119,7 +121,46 @@ function writeAtomically(file: string, data: Buffer): void {
   }
 }
 
-let installed = false;
+/**
+ * Loads a large CommonJS module as `require` would (the same module object, found by a later
+ * `require` of the same file), compiled through the cache when it is on. Only its source is read
+ * differently: Node's loader decodes a module as UTF-8 on its way in, which takes longer than
+ * anything else in loading TypeScript (9 MB) when its code comes from the cache; a source that
+ * is plain ASCII, as bundled JavaScript usually is, is the same text read byte for byte.
+ */
+export function requireLarge(filename: string): unknown {
+  const loader = Module as unknown as {
+    _cache: Record<string, Module | undefined>;
+    _nodeModulePaths(dir: string): string[];
+  };
+  const loaded = loader._cache[filename];
+  if (loaded) return loaded.exports;
+  const module = new Module(filename);
+  module.filename = filename;
+  module.paths = loader._nodeModulePaths(path.dirname(filename));
+  loader._cache[filename] = module;
+  try {
+    (module as Module & { _compile: CompileFn })._compile(readSource(filename), filename);
+  } catch (error) {
+    delete loader._cache[filename];
+    throw error;
+  }
+  module.loaded = true;
+  return module.exports;
+}
+
+/** A module's text: decoded as UTF-8, as Node's loader does, unless it is plain ASCII (the same text, copied). */
+function readSource(filename: string): string {
+  const bytes = fs.readFileSync(filename);
+  return isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
+}
+
+let installed: string | undefined;
+
+/** featc's cache folder while enableCompileCache has turned the cache on; undefined otherwise. */
+export function enabledCacheDir(): string | undefined {
+  return installed;
+}
 
 /**
  * Routes the compilation of large CommonJS modules loaded from now on through the cache.
@@ -128,7 +169,7 @@ let installed = false;
 export function enableCompileCache(): void {
   const root = cacheDir();
   if (installed || !root || process.env.FEATC_COMPILE_CACHE === "0") return;
-  installed = true;
+  installed = root;
   // Node ≥ 22.1 caches the code of every module itself.
   const builtin = (Module as unknown as { enableCompileCache?: (dir: string) => unknown }).enableCompileCache;
   if (builtin) {
@@ -138,25 +179,33 @@ export function enableCompileCache(): void {
   const dir = path.join(root, "v8-code");
   const proto = Module.prototype as unknown as { _compile: CompileFn };
   const compile = proto._compile;
-  const toWrite: { entry: Entry; script: vm.Script }[] = [];
+  const toWrite: { entry: Entry; script: vm.Script; size: number }[] = [];
   proto._compile = function (this: Module, content: string, filename: string, format?: string) {
     if (content.length < MIN_SIZE || format === "module" || !filename.endsWith(".js")) return compile.call(this, content, filename, format);
     const entry = entryFor(dir, filename, content);
     const cachedData = readEntry(entry);
+    // An entry without code: the module is not worth caching (see the exit handler below).
+    if (cachedData?.length === 0) return compile.call(this, content, filename, format);
     const script = new vm.Script(Module.wrap(content), {
       filename,
       cachedData,
       importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
     });
-    if (cachedData === undefined || script.cachedDataRejected) toWrite.push({ entry, script });
+    if (cachedData === undefined || script.cachedDataRejected) toWrite.push({ entry, script, size: content.length });
     // Node's own `require` for this module, as its loader builds it: the body of a module that only returns it.
     const require = compile.call(this, "return require;", filename, format) as NodeJS.Require;
     const wrapper = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => unknown;
     return wrapper.call(this.exports, this.exports, require, this, filename, path.dirname(filename));
   };
   process.once("exit", () => {
-    for (const { entry, script } of toWrite)
-      writeAtomically(entry.file, Buffer.concat([Buffer.from(entry.header), script.createCachedData()]));
+    for (const { entry, script, size } of toWrite) {
+      // Code larger than the module's text is mostly the text's own string literals (ts-morph's
+      // copy of the standard library's declarations, 3 MB of strings): read from the cache they
+      // cost more than compiling the module. Such a module gets an entry without code, so that
+      // it is neither read nor serialized again.
+      const code = script.createCachedData();
+      writeAtomically(entry.file, Buffer.concat([Buffer.from(entry.header), code.length < size ? code : Buffer.alloc(0)]));
+    }
     if (toWrite.length > 0) pruneCache(dir);
   });
 }

@@ -1,30 +1,121 @@
 /**
  * TypeScript as ts-morph bundles it (TypeScript 6, with the JavaScript API featc reads catalogs
- * through), loaded with `require`. Importing it with `import { ts } from "ts-morph"` costs more
+ * through), loaded as CommonJS. Importing it with `import { ts } from "ts-morph"` costs more
  * than its own start-up: an ES module that imports a CommonJS one makes Node first detect the
  * module's format and scan its text for named exports (ts-morph.js, 1 MB), and then loads all of
- * ts-morph's own classes, which featc does not use. `require` of the package that holds the
- * compiler (ts-morph's dependency, found from ts-morph so that any installation layout works)
- * does neither.
+ * ts-morph's own classes, which featc does not use. The package that holds the compiler
+ * (`@ts-morph/common`, ts-morph's dependency, found from ts-morph so that any installation layout
+ * works) is loaded only for the standard library's declaration files; the compiler itself is its
+ * file `typescript.js` (see requireLarge for how it is read).
  *
  * `ts` is the value; the namespace below gives its types the same names (`ts.Node`), since a
  * type-only import cannot be re-exported as a namespace. A type of TypeScript's that featc starts
  * to use is added here.
  */
+import fs from "node:fs";
 import { createRequire } from "node:module";
+import path from "node:path";
 import type * as Morph from "ts-morph";
+import { enabledCacheDir, requireLarge } from "./compile-cache.js";
 
 interface MorphCommon {
-  readonly ts: typeof Morph.ts;
   getLibFiles(): { fileName: string; text: string }[];
 }
 
-const common = createRequire(createRequire(import.meta.url).resolve("ts-morph"))("@ts-morph/common") as MorphCommon;
+const commonFile = createRequire(createRequire(import.meta.url).resolve("ts-morph")).resolve("@ts-morph/common");
 
-export const ts = common.ts;
+export const ts = requireLarge(createRequire(commonFile).resolve("./typescript")) as typeof Morph.ts;
 
-/** The standard library's declaration files (`lib.*.d.ts`), which ts-morph's TypeScript has in memory, not on disk. */
-export const libraryFiles = (): readonly { fileName: string; text: string }[] => common.getLibFiles();
+/** One of the standard library's declaration files (`lib.*.d.ts`); its text is read when asked for. */
+export interface LibraryFile {
+  readonly fileName: string;
+  text(): string;
+}
+
+const bundled = (): readonly { fileName: string; text: string }[] => (requireLarge(commonFile) as MorphCommon).getLibFiles();
+
+/**
+ * The standard library's declaration files, which ts-morph's TypeScript has in memory, not on
+ * disk: string literals of ts-morph's module (3 MB, most of it the DOM's), whose loading costs
+ * more than reading the few dozen a program uses. While the compiled-code cache is on (see
+ * enableCompileCache), the first run copies them into the cache folder, one folder per version
+ * of TypeScript, and later runs read there only the files a program asks for. A copied file
+ * whose length is not the one listed is not used: the text is then taken from ts-morph. Each
+ * text is read once a process, when a program first asks for it.
+ */
+export function libraryFiles(): readonly LibraryFile[] {
+  return libraries;
+}
+
+/**
+ * The copy is part of featc's installation, as TypeScript is, not an input of a catalog: it is
+ * found when this module loads, before a check starts recording what it reads (a check's result
+ * cache knows TypeScript's version from its files, cli/check-cache.ts), and read and written with
+ * `node:fs`'s functions as they were then, which such a recording does not observe (file-reads.ts).
+ */
+const { readFileSync, writeFileSync, mkdirSync, readdirSync, rmSync, renameSync } = fs;
+
+function findLibraryFiles(): readonly LibraryFile[] {
+  const root = enabledCacheDir();
+  const dir = root === undefined ? undefined : path.join(root, `typescript-lib-${ts.version}`);
+  const listed = dir === undefined ? undefined : readList(dir);
+  if (dir !== undefined && listed !== undefined)
+    return listed.map(([fileName, length]) => {
+      let text: string | undefined;
+      return {
+        fileName,
+        text: () => (text ??= readCopy(path.join(dir, fileName), length) ?? bundled().find((f) => f.fileName === fileName)!.text),
+      };
+    });
+  const files = bundled();
+  if (dir !== undefined) copyLibraryFiles(dir, files);
+  return files.map((file) => ({ fileName: file.fileName, text: () => file.text }));
+}
+
+const libraries = findLibraryFiles();
+
+/** The folder's list of files (name, length), written last; undefined when it is missing or damaged. */
+function readList(dir: string): [string, number][] | undefined {
+  try {
+    const list = JSON.parse(readFileSync(path.join(dir, "files.json"), "utf8")) as unknown;
+    const valid =
+      Array.isArray(list) &&
+      list.every((e) => Array.isArray(e) && typeof e[0] === "string" && /^lib[\w.-]*\.d\.ts$/.test(e[0]) && Number.isInteger(e[1]));
+    return valid ? (list as [string, number][]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function readCopy(file: string, length: number): string | undefined {
+  try {
+    const text = readFileSync(file, "utf8");
+    return text.length === length ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Writes the files into a temporary folder and renames it into place, so that a folder with a
+ * list is complete; removes the copies of other versions of TypeScript. A folder that cannot be
+ * written is left to a later run.
+ */
+function copyLibraryFiles(dir: string, files: readonly { fileName: string; text: string }[]): void {
+  const temp = `${dir}.${process.pid}.tmp`;
+  try {
+    mkdirSync(temp, { recursive: true, mode: 0o700 });
+    for (const file of files) writeFileSync(path.join(temp, file.fileName), file.text);
+    writeFileSync(path.join(temp, "files.json"), JSON.stringify(files.map((f) => [f.fileName, f.text.length])));
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(temp, dir);
+    for (const name of readdirSync(path.dirname(dir)))
+      if (name.startsWith("typescript-lib-") && name !== path.basename(dir) && !name.endsWith(".tmp"))
+        rmSync(path.join(path.dirname(dir), name), { recursive: true, force: true });
+  } catch {
+    rmSync(temp, { recursive: true, force: true });
+  }
+}
 
 // eslint-disable-next-line @typescript-eslint/no-namespace
 export declare namespace ts {

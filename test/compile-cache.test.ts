@@ -11,7 +11,8 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MAX_BYTES, MAX_ENTRIES } from "../compiler/compile-cache.js";
+import { createRequire } from "node:module";
+import { MAX_BYTES, MAX_ENTRIES, requireLarge } from "../compiler/compile-cache.js";
 import { REPO, removeWorkspace, workspace } from "./support/workspace.js";
 
 const FIXTURE = path.join(REPO, "test", "fixtures", "diagnostics", "fc1004-types", "featc.config.json");
@@ -100,6 +101,116 @@ describe("the compiled-code cache", () => {
     expect([...entries().keys()].sort()).toEqual(names.sort());
     expect(fs.readFileSync(typescript).equals(data)).toBe(false);
     expect(fs.readFileSync(typescript).subarray(0, newline).toString("utf8")).toBe(JSON.stringify([size, mtime, ...rest]));
+  });
+});
+
+describe("the compiled-code cache's entries", () => {
+  it("hold no code for a module whose code is larger than its text, which is then neither read nor written again", () => {
+    // The first run loads ts-morph's module only where the standard library's declarations are not copied yet.
+    fs.rmSync(path.join(home, "featc"), { recursive: true, force: true });
+    const uncached = check({ FEATC_COMPILE_CACHE: "0" });
+    expect(check()).toEqual(uncached);
+    const dir = path.join(home, "featc", "v8-code");
+    const written = entries();
+    // ts-morph's module holds the standard library's declarations as 3 MB of string literals.
+    const common = [...written.keys()].find((f) => f.startsWith("ts-morph-common-"))!;
+    const text = fs.readFileSync(path.join(dir, common), "utf8");
+    expect(text.indexOf("\n")).toBe(text.length - 1);
+    const module = createRequire(createRequire(path.join(REPO, "package.json")).resolve("ts-morph")).resolve("@ts-morph/common");
+    expect((JSON.parse(text) as number[])[0]).toBe(fs.readFileSync(module, "utf8").length);
+    const typescript = [...written.keys()].find((f) => f.startsWith("typescript-"))!;
+    expect(written.get(typescript)).toBeGreaterThan(1_000_000);
+    const modified = new Map([...written.keys()].map((f) => [f, fs.statSync(path.join(dir, f)).mtimeMs]));
+    expect(check()).toEqual(uncached);
+    expect(new Map([...written.keys()].map((f) => [f, fs.statSync(path.join(dir, f)).mtimeMs]))).toEqual(modified);
+  });
+});
+
+describe("the copy of the standard library's declarations", () => {
+  /**
+   * `libraryFiles()` in a process of its own with the cache on, as the command line has it: each
+   * file's name and text, and whether ts-morph's module (which holds the texts) was loaded.
+   */
+  function libraries(env: Record<string, string> = {}): { files: [string, string][]; morphLoaded: boolean } {
+    const script = `
+      import { createRequire } from "node:module";
+      import { enableCompileCache } from ${JSON.stringify(path.join(REPO, "compiler", "compile-cache.ts"))};
+      enableCompileCache();
+      const { libraryFiles } = await import(${JSON.stringify(path.join(REPO, "compiler", "typescript.ts"))});
+      const files = libraryFiles().map((f) => [f.fileName, f.text()]);
+      const require = createRequire(${JSON.stringify(path.join(REPO, "package.json"))});
+      const common = createRequire(require.resolve("ts-morph")).resolve("@ts-morph/common");
+      console.log(JSON.stringify({ files, morphLoaded: common in require.cache }));`;
+    const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+      cwd: REPO,
+      env: { ...process.env, XDG_CACHE_HOME: home, ...env },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as { files: [string, string][]; morphLoaded: boolean };
+  }
+  const copies = () => fs.readdirSync(path.join(home, "featc")).filter((f) => f.startsWith("typescript-lib-"));
+
+  it("is made by the first run and read by later ones, which do not load ts-morph's module", () => {
+    fs.rmSync(path.join(home, "featc"), { recursive: true, force: true });
+    const first = libraries();
+    expect(first.morphLoaded).toBe(true);
+    expect(first.files.map(([name]) => name)).toContain("lib.es5.d.ts");
+    expect(copies()).toHaveLength(1);
+    const second = libraries();
+    expect(second.morphLoaded).toBe(false);
+    expect(second.files).toEqual(first.files);
+  });
+
+  it("is not trusted where a file's length is not the one listed, and is made again when its list is missing", () => {
+    const original = libraries().files;
+    const dir = path.join(home, "featc", copies()[0]!);
+    fs.writeFileSync(path.join(dir, "lib.es5.d.ts"), "interface Array<T> {}");
+    const damaged = libraries();
+    expect(damaged.files).toEqual(original);
+    expect(damaged.morphLoaded).toBe(true);
+    fs.rmSync(path.join(dir, "files.json"));
+    expect(libraries().files).toEqual(original);
+    expect(fs.readFileSync(path.join(dir, "lib.es5.d.ts"), "utf8")).toBe(original.find(([name]) => name === "lib.es5.d.ts")![1]);
+    expect(libraries().morphLoaded).toBe(false);
+  });
+
+  it("replaces the copy of another version of TypeScript, and is not made with FEATC_COMPILE_CACHE=0", () => {
+    fs.rmSync(path.join(home, "featc"), { recursive: true, force: true });
+    fs.mkdirSync(path.join(home, "featc", "typescript-lib-0.0.1"), { recursive: true });
+    libraries();
+    expect(copies()).toHaveLength(1);
+    expect(copies()[0]).not.toBe("typescript-lib-0.0.1");
+    fs.rmSync(path.join(home, "featc"), { recursive: true, force: true });
+    expect(libraries({ FEATC_COMPILE_CACHE: "0" }).morphLoaded).toBe(true);
+    expect(fs.existsSync(path.join(home, "featc"))).toBe(false);
+  });
+});
+
+describe("requireLarge", () => {
+  const write = (name: string, text: string) => {
+    const file = path.join(home, "modules", name);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+    return file;
+  };
+
+  it("loads a module as require does: the same module object, text decoded as UTF-8", () => {
+    const ascii = write("ascii.cjs", "module.exports = { name: __filename, answer: 6 * 7 };\n");
+    const utf8 = write("utf8.cjs", 'module.exports = { text: "héllo ✓ ∑" };\n');
+    const loaded = requireLarge(ascii);
+    expect(loaded).toEqual({ name: ascii, answer: 42 });
+    expect(createRequire(ascii)(ascii)).toBe(loaded);
+    expect(requireLarge(utf8)).toEqual({ text: "héllo ✓ ∑" });
+    expect(requireLarge(utf8)).toBe(createRequire(utf8)(utf8));
+  });
+
+  it("leaves a module that throws out of the module cache, as require does", () => {
+    const state = write("state.cjs", "module.exports = { runs: 0 };\n");
+    const failing = write("failing.cjs", 'const state = require("./state.cjs"); state.runs++; throw new Error("run " + state.runs);\n');
+    expect(() => requireLarge(failing)).toThrow("run 1");
+    expect(() => createRequire(failing)(failing)).toThrow("run 2");
   });
 });
 

@@ -99,6 +99,19 @@ describe("featc's program without the types packages", () => {
     expect(lean.diagnostics.map((d) => d.code)).toEqual(["FC1004"]);
   });
 
+  it("tests the names of a catalog file nested deeper than the stack allows, which is then FC1014, not an internal error", async () => {
+    const config = project({
+      "catalog/f.ts": `export function net(price: number): number {\n  return ${"price + ".repeat(20_000)}price;\n}\n`,
+      "catalog/g.ts": "export function shown(price: number): string {\n  return String(price);\n}\n",
+    });
+    const lean = await analyze(config, { codeHashes: false });
+    expect(lean.lean).toBe(true);
+    expect(lean.diagnostics.map((d) => `${d.code} ${d.span?.file ?? ""}`)).toEqual([
+      `FC1014 ${path.join(path.dirname(config), "catalog", "f.ts")}`,
+    ]);
+    expect(lean.catalog!.functions.map((f) => f.exportName)).toEqual(["shown"]);
+  });
+
   it("leaves them out when a module the catalog imports uses Node only where no type featc reads comes from", async () => {
     const catalog = {
       "catalog/f.ts":

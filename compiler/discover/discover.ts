@@ -6,7 +6,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { libraryFiles, ts } from "../typescript.js";
+import { libraryFiles, ts, type LibraryFile } from "../typescript.js";
 import { diagnostics, type Diagnostic, type Span } from "../diagnostics.js";
 import type { FeatcConfig } from "../config.js";
 import type {
@@ -424,7 +424,7 @@ function compilerHost(
   const host = ts.createCompilerHost(options);
   const libs = bundledLibraries(host.getDefaultLibLocation!());
   const fileExists = host.fileExists.bind(host);
-  host.readFile = (file) => texts.get(file) ?? libs.get(file) ?? textOf(readTextFile(file));
+  host.readFile = (file) => texts.get(file) ?? libs.get(file)?.text() ?? textOf(readTextFile(file));
   host.fileExists = (file) => {
     if (texts.has(file) || libs.has(file) || fileExists(file)) return true;
     // Something that is neither a regular file nor a folder sits where a module would be.
@@ -476,8 +476,8 @@ function compilerHost(
 const SOURCE_EXTENSION = /\.[cm]?[jt]sx?$/;
 
 /** `lib.*.d.ts` as ts-morph ships them, placed in `folder`. */
-function bundledLibraries(folder: string): Map<string, string> {
-  return new Map(libraryFiles().map((lib) => [path.posix.join(folder.replace(/\\/g, "/"), lib.fileName), lib.text]));
+function bundledLibraries(folder: string): Map<string, LibraryFile> {
+  return new Map(libraryFiles().map((lib) => [path.posix.join(folder.replace(/\\/g, "/"), lib.fileName), lib]));
 }
 
 function isExported(node: ts.Node): boolean {

@@ -145,18 +145,24 @@ function needsWhatWasLeftOut(program: ts.Program, own: ReadonlySet<string>): boo
       if (found === undefined) inFileScope.set(name, (found = checker.resolveName(name, sf, MEANING, false) !== undefined));
       return found;
     };
-    const unresolved = (node: ts.Node): boolean => {
-      if (ts.isIdentifier(node))
-        return (
-          isReference(node) &&
-          (unboundNames.has(node.text)
-            ? !isImportBinding(node)
-            : !resolvesInFile(node.text) && !checker.resolveName(node.text, node, MEANING, false))
-        );
+    const unresolved = (node: ts.Identifier): boolean =>
+      isReference(node) &&
+      (unboundNames.has(node.text)
+        ? !isImportBinding(node)
+        : !resolvesInFile(node.text) && !checker.resolveName(node.text, node, MEANING, false));
+    // Walked with a list, not by recursion: a file nested deeper than the stack allows (reported
+    // as FC1014 once the program is made) is walked too.
+    const pending: ts.Node[] = [sf];
+    for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+      if (ts.isIdentifier(node)) {
+        if (unresolved(node)) return true;
+        continue;
+      }
       const skipped = whole ? undefined : noTypeFrom(node);
-      return ts.forEachChild(node, (child) => (child === skipped ? undefined : unresolved(child) || undefined)) ?? false;
-    };
-    if (unresolved(sf)) return true;
+      ts.forEachChild(node, (child) => {
+        if (child !== skipped) pending.push(child);
+      });
+    }
   }
   return false;
 }
