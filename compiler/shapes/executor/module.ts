@@ -99,10 +99,7 @@ export function writeExecutor(input: EmitInput, shape: ExecutorShape): string {
   const hasSync = !hasAsync || g.outputs.some((n) => !plan.asyncDependent.has(n));
   const bodies: Code[] = [];
   const signatureTail = code`inputs: Inputs, options: ${options} | undefined`;
-  const masks = joinCode(
-    Array.from({ length: plan.masks.words }, (_, w) => code`${plan.masks.word("want", w)}: number, ${plan.masks.word("need", w)}: number`),
-    ", ",
-  );
+  const masks = code`${plan.masks.array("want")}: Int32Array, ${plan.masks.array("need")}: Int32Array`;
   const general = (async: boolean, included: ReadonlySet<string>) => {
     const split = included.size > NODES_PER_FUNCTION;
     const body = shape.body(plan, { async, included, split });
@@ -292,7 +289,7 @@ function executeBody(
     for (const [output, fn] of fastPaths) out.push(code`    case ${str(output)}: return ${fn}(${asInputs}) as unknown as Result<K>;`);
     out.push(code`  }`, code`}`);
   }
-  for (let w = 0; w < masks.words; w++) out.push(code`let ${masks.word("want", w)} = 0;`);
+  out.push(code`const ${masks.array("want")} = new Int32Array(${masks.words});`);
   const cases = publicOutputs.map((n) => code`case ${str(n)}: ${joinCode(masks.setBits("want", [n]), " ")} break;`);
   const unknown = plan.imports.runtime("UnknownOutputError");
   if (publicOutputs.length <= NODES_PER_FUNCTION) {
@@ -314,7 +311,7 @@ function executeBody(
     out.push(code`    default: throw new ${unknown}(name, TARGET, OUTPUT_NAMES);`, code`  }`, code`}`);
     out.push(code`for (let k = 0; k < outputs.length; k++) ${want}(outputs[k]!);`);
   }
-  for (let w = 0; w < masks.words; w++) out.push(code`let ${masks.word("need", w)} = ${masks.word("want", w)};`);
+  out.push(code`const ${masks.array("need")} = ${masks.array("want")}.slice();`);
   // In reverse topological order, a needed node makes its dependencies and the inputs it reads needed.
   const reads = new Map<string, string[]>();
   for (const [input, nodes] of [...plan.inputConsumers].sort(([a], [b]) => (a < b ? -1 : 1)))
@@ -330,10 +327,7 @@ function executeBody(
     propagation.push({ nodes: [node.name], comment: code``, declarations: [], statements: [line] });
   }
   append(out, bodySteps(plan, propagation, propagation.length > NODES_PER_FUNCTION, false, "need"));
-  const maskArgs = joinCode(
-    Array.from({ length: masks.words }, (_, w) => code`${masks.word("want", w)}, ${masks.word("need", w)}`),
-    ", ",
-  );
+  const maskArgs = code`${masks.array("want")}, ${masks.array("need")}`;
   const call = (fn: Code) => code`${fn}(${maskArgs}, ${asInputs}) as unknown as Result<K>`;
   if (hasAsync && hasSync) {
     out.push(
