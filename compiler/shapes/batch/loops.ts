@@ -10,9 +10,9 @@ import type { Unit } from "../executor/schedule.js";
 
 /**
  * The most map nodes in one fused loop. `tsc`'s control-flow analysis of a loop body grows with
- * the square of its length; and in bench/large.bench.ts's catalogs, loops of 20 type-check in
- * about 40 % of the time loops of 100 take and run about 3× faster, while a value read by the
- * next loop costs one stored column.
+ * the square of its length: in bench/large.bench.ts's catalogs, loops of 20 type-check in about
+ * 40 % of the time loops of 100 take and run as fast, while a value read by the next loop costs
+ * one stored column.
  */
 export const MEMBERS_PER_LOOP = 20;
 
