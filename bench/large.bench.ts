@@ -17,6 +17,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { isDeepStrictEqual } from "node:util";
 import { consume, machine, measure, rows, table, writeRows, type Contender, type Row } from "./harness.js";
 import { writeSyntheticCatalog } from "./synthetic.js";
+import { STRICT_COMPILER_OPTIONS } from "../test/support/workspace.js";
 
 const REPO = path.resolve(fileURLToPath(new URL("..", import.meta.url)));
 const TSC = path.join(REPO, "node_modules", "typescript", "bin", "tsc");
@@ -40,32 +41,56 @@ interface Executor {
   execute(outputs: readonly string[], inputs: object): Record<string, unknown>;
 }
 
-/** `featc build` with `cli`, then native tsc --strict over the catalog and its executors; returns tsc's error lines and time. */
-function buildAndCheck(dir: string, cli: string): { errors: string[]; tscMs: number } {
-  execFileSync(process.execPath, [cli, "build", "--config", path.join(dir, "featc.config.json")], { stdio: "pipe" });
+/** What one native tsc run cost: wall time, and (where /usr/bin/time exists) CPU time and peak memory. */
+interface TscCost {
+  readonly errors: string[];
+  readonly wallMs: number;
+  readonly cpuMs?: number;
+  readonly peakMiB?: number;
+}
+
+/** GNU time, which reports a child's CPU time and peak resident memory. */
+const TIME = fs.existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
+
+/** `featc build` with `cli`, then native tsc --strict over the catalog and its executors; returns tsc's error lines and cost. */
+function buildAndCheck(dir: string, cli: string): TscCost {
+  // The catalog's own type check takes minutes at 100,000 features on a busy machine: past featc's default bound.
+  const env = { ...process.env, FEATC_TYPECHECK_TIMEOUT: "3600" };
+  execFileSync(process.execPath, [cli, "build", "--config", path.join(dir, "featc.config.json")], { stdio: "pipe", env });
   fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ type: "module" }));
-  const compilerOptions = {
-    target: "ES2022",
-    module: "NodeNext",
-    moduleResolution: "NodeNext",
-    lib: ["ES2023"],
-    types: [],
-    strict: true,
-    noEmit: true,
-    skipLibCheck: true,
-  };
-  fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions, include: ["catalog/**/*.ts", "generated/**/*.ts"] }));
+  fs.writeFileSync(
+    path.join(dir, "tsconfig.json"),
+    JSON.stringify({ compilerOptions: STRICT_COMPILER_OPTIONS, include: ["catalog/**/*.ts", "generated/**/*.ts"] }),
+  );
+  const usage = path.join(dir, "tsc-usage.txt");
+  const tsc = [TSC, "-p", path.join(dir, "tsconfig.json"), "--pretty", "false"];
   const start = performance.now();
   let output = "";
   try {
-    execFileSync(process.execPath, [TSC, "-p", path.join(dir, "tsconfig.json"), "--pretty", "false"], {
-      encoding: "utf8",
-      maxBuffer: 64 << 20,
-    });
+    if (TIME) execFileSync(TIME, ["-f", "%U %S %M", "-o", usage, process.execPath, ...tsc], { encoding: "utf8", maxBuffer: 64 << 20 });
+    else execFileSync(process.execPath, tsc, { encoding: "utf8", maxBuffer: 64 << 20 });
   } catch (error) {
     output = String((error as { stdout?: string }).stdout ?? error);
   }
-  return { errors: output.split("\n").filter((l) => l.includes("error TS")), tscMs: performance.now() - start };
+  const wallMs = performance.now() - start;
+  const errors = output.split("\n").filter((l) => l.includes("error TS"));
+  if (!TIME) return { errors, wallMs };
+  // The last line: an exit status other than 0 adds a line of its own before it.
+  const [user, system, peakKiB] = fs.readFileSync(usage, "utf8").trim().split("\n").at(-1)!.split(" ").map(Number);
+  return { errors, wallMs, cpuMs: (user! + system!) * 1000, peakMiB: peakKiB! / 1024 };
+}
+
+/** A table row for one tsc run. */
+function tscRow(features: number, contender: string, cost: TscCost): Row {
+  const usage = cost.cpuMs === undefined ? "" : `, CPU ${(cost.cpuMs / 1000).toFixed(1)} s, peak RSS ${cost.peakMiB!.toFixed(0)} MiB`;
+  return {
+    bench: `${features.toLocaleString("en")} features`,
+    contender,
+    median: `${(cost.wallMs / 1000).toFixed(1)} s`,
+    p99: "",
+    ratio: "",
+    note: `${cost.errors.length} error(s)${usage}`,
+  };
 }
 
 async function load(dir: string): Promise<{ batch: Executor; online: Executor }> {
@@ -102,27 +127,13 @@ for (const features of sizes) {
   const base = baseline ? path.join(work, `features-${features}-baseline`) : undefined;
   if (base) fs.cpSync(dir, base, { recursive: true, verbatimSymlinks: true });
   const checked = buildAndCheck(dir, path.join(REPO, "bin", "featc.js"));
-  const tscRow = {
-    bench: `${features.toLocaleString("en")} features`,
-    contender: "native tsc --strict",
-    median: `${checked.tscMs.toFixed(0)} ms`,
-    p99: "",
-    ratio: "",
-    note: `${checked.errors.length} error(s)`,
-  };
-  all.push(tscRow);
+  all.push(tscRow(features, "native tsc --strict", checked));
   if (checked.errors.length > 0) {
     console.error(`${features} features: tsc reports ${checked.errors.length} error(s):\n${checked.errors.slice(0, 5).join("\n")}`);
     failed = true;
   }
   if (base) {
-    const b = buildAndCheck(base, path.resolve(baseline!));
-    all.push({
-      ...tscRow,
-      contender: "native tsc --strict (baseline)",
-      median: `${b.tscMs.toFixed(0)} ms`,
-      note: `${b.errors.length} error(s)`,
-    });
+    all.push(tscRow(features, "native tsc --strict (baseline)", buildAndCheck(base, path.resolve(baseline!))));
   }
   const ours = await load(dir);
   const theirs = base ? await load(base) : undefined;

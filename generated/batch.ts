@@ -207,129 +207,129 @@ export function execute<K extends OutputName>(outputs: readonly K[], inputs: Inp
       case "predictions": return computeOnly_predictions(inputs as unknown as Inputs, options) as unknown as Result<K>;
     }
   }
-  let want0 = 0;
+  const want = new Int32Array(1);
   for (let k = 0; k < outputs.length; k++) {
     switch (outputs[k] as OutputName) {
-      case "client_login_data": want0 |= 0x1; break;
-      case "survey_results": want0 |= 0x2; break;
-      case "age": want0 |= 0x4; break;
-      case "age_mean": want0 |= 0x8; break;
-      case "age_stddev": want0 |= 0x10; break;
-      case "age_normalized": want0 |= 0x20; break;
-      case "budget": want0 |= 0x40; break;
-      case "client_id": want0 |= 0x80; break;
-      case "gender": want0 |= 0x100; break;
-      case "is_female": want0 |= 0x200; break;
-      case "is_high_roller": want0 |= 0x400; break;
-      case "is_male": want0 |= 0x800; break;
-      case "last_logged_in": want0 |= 0x1000; break;
-      case "time_since_last_login": want0 |= 0x2000; break;
-      case "features": want0 |= 0x4000; break;
-      case "predictions": want0 |= 0x8000; break;
+      case "client_login_data": want[0]! |= 0x1; break;
+      case "survey_results": want[0]! |= 0x2; break;
+      case "age": want[0]! |= 0x4; break;
+      case "age_mean": want[0]! |= 0x8; break;
+      case "age_stddev": want[0]! |= 0x10; break;
+      case "age_normalized": want[0]! |= 0x20; break;
+      case "budget": want[0]! |= 0x40; break;
+      case "client_id": want[0]! |= 0x80; break;
+      case "gender": want[0]! |= 0x100; break;
+      case "is_female": want[0]! |= 0x200; break;
+      case "is_high_roller": want[0]! |= 0x400; break;
+      case "is_male": want[0]! |= 0x800; break;
+      case "last_logged_in": want[0]! |= 0x1000; break;
+      case "time_since_last_login": want[0]! |= 0x2000; break;
+      case "features": want[0]! |= 0x4000; break;
+      case "predictions": want[0]! |= 0x8000; break;
       default: throw new UnknownOutputError(String(outputs[k]), TARGET, OUTPUT_NAMES);
     }
   }
-  let need0 = want0;
-  if (need0 & 0x8000) { need0 |= 0x44000; } // predictions needs features, model
-  if (need0 & 0x4000) { need0 |= 0x2e20; } // features needs time_since_last_login, is_male, is_female, is_high_roller and 1 more
-  if (need0 & 0x2000) { need0 |= 0x21000; } // time_since_last_login needs last_logged_in, execution_time
-  if (need0 & 0x1000) { need0 |= 0x81; } // last_logged_in needs client_id, client_login_data
-  if (need0 & 0x800) { need0 |= 0x100; } // is_male needs gender
-  if (need0 & 0x400) { need0 |= 0x40; } // is_high_roller needs budget
-  if (need0 & 0x200) { need0 |= 0x100; } // is_female needs gender
-  if (need0 & 0x100) { need0 |= 0x2; } // gender needs survey_results
-  if (need0 & 0x80) { need0 |= 0x2; } // client_id needs survey_results
-  if (need0 & 0x40) { need0 |= 0x2; } // budget needs survey_results
-  if (need0 & 0x20) { need0 |= 0x1c; } // age_normalized needs age, age_mean, age_stddev
-  if (need0 & 0x10) { need0 |= 0x4; } // age_stddev needs age
-  if (need0 & 0x8) { need0 |= 0x4; } // age_mean needs age
-  if (need0 & 0x4) { need0 |= 0x2; } // age needs survey_results
-  if (need0 & 0x2) { need0 |= 0x180000; } // survey_results needs survey_results_table, warehouse
-  if (need0 & 0x1) { need0 |= 0x110000; } // client_login_data needs client_login_table, warehouse
-  if ((need0 & 0xffff) === 0) return {} as unknown as Result<K>;
-  return computeAsync(want0, need0, inputs as unknown as Inputs, options) as unknown as Result<K>;
+  const need = want.slice();
+  if (need[0]! & 0x8000) { need[0]! |= 0x44000; } // predictions needs features, model
+  if (need[0]! & 0x4000) { need[0]! |= 0x2e20; } // features needs time_since_last_login, is_male, is_female, is_high_roller and 1 more
+  if (need[0]! & 0x2000) { need[0]! |= 0x21000; } // time_since_last_login needs last_logged_in, execution_time
+  if (need[0]! & 0x1000) { need[0]! |= 0x81; } // last_logged_in needs client_id, client_login_data
+  if (need[0]! & 0x800) { need[0]! |= 0x100; } // is_male needs gender
+  if (need[0]! & 0x400) { need[0]! |= 0x40; } // is_high_roller needs budget
+  if (need[0]! & 0x200) { need[0]! |= 0x100; } // is_female needs gender
+  if (need[0]! & 0x100) { need[0]! |= 0x2; } // gender needs survey_results
+  if (need[0]! & 0x80) { need[0]! |= 0x2; } // client_id needs survey_results
+  if (need[0]! & 0x40) { need[0]! |= 0x2; } // budget needs survey_results
+  if (need[0]! & 0x20) { need[0]! |= 0x1c; } // age_normalized needs age, age_mean, age_stddev
+  if (need[0]! & 0x10) { need[0]! |= 0x4; } // age_stddev needs age
+  if (need[0]! & 0x8) { need[0]! |= 0x4; } // age_mean needs age
+  if (need[0]! & 0x4) { need[0]! |= 0x2; } // age needs survey_results
+  if (need[0]! & 0x2) { need[0]! |= 0x180000; } // survey_results needs survey_results_table, warehouse
+  if (need[0]! & 0x1) { need[0]! |= 0x110000; } // client_login_data needs client_login_table, warehouse
+  if ((need[0]! & 0xffff) === 0) return {} as unknown as Result<K>;
+  return computeAsync(want, need, inputs as unknown as Inputs, options) as unknown as Result<K>;
 }
 
 /** Every node; async calls overlap. */
-async function computeAsync(want0: number, need0: number, inputs: Inputs, options: BatchExecuteOptions | undefined): Promise<Partial<Results>> {
+async function computeAsync(want: Int32Array, need: Int32Array, inputs: Inputs, options: BatchExecuteOptions | undefined): Promise<Partial<Results>> {
   const result: Partial<Results> = {};
   const axis = new RowAxis();
   const client_login_table = inputs.client_login_table;
-  if (client_login_table === undefined && (need0 & 0x10000) !== 0) throw new MissingInputError("client_login_table", TARGET); // read by client_login_data
+  if (client_login_table === undefined && (need[0]! & 0x10000) !== 0) throw new MissingInputError("client_login_table", TARGET); // read by client_login_data
   const execution_time = inputs.execution_time;
-  if (execution_time === undefined && (need0 & 0x20000) !== 0) throw new MissingInputError("execution_time", TARGET); // read by time_since_last_login
+  if (execution_time === undefined && (need[0]! & 0x20000) !== 0) throw new MissingInputError("execution_time", TARGET); // read by time_since_last_login
   const model = inputs.model;
-  if (model === undefined && (need0 & 0x40000) !== 0) throw new MissingInputError("model", TARGET); // read by predictions
+  if (model === undefined && (need[0]! & 0x40000) !== 0) throw new MissingInputError("model", TARGET); // read by predictions
   const survey_results_table = inputs.survey_results_table;
-  if (survey_results_table === undefined && (need0 & 0x80000) !== 0) throw new MissingInputError("survey_results_table", TARGET); // read by survey_results
+  if (survey_results_table === undefined && (need[0]! & 0x80000) !== 0) throw new MissingInputError("survey_results_table", TARGET); // read by survey_results
   const warehouse = inputs.warehouse;
-  if (warehouse === undefined && (need0 & 0x100000) !== 0) throw new MissingInputError("warehouse", TARGET); // read by client_login_data, survey_results
+  if (warehouse === undefined && (need[0]! & 0x100000) !== 0) throw new MissingInputError("warehouse", TARGET); // read by client_login_data, survey_results
   // client_login_data: client_login_data__batch — catalog/data_loaders.ts:24 (started now, awaited before first use)
   let client_login_data_promise: ReturnType<typeof $client_login_data__batch> | undefined;
-  if (need0 & 0x1) client_login_data_promise = handled($client_login_data__batch(warehouse, client_login_table));
+  if (need[0]! & 0x1) client_login_data_promise = handled($client_login_data__batch(warehouse, client_login_table));
   // survey_results: survey_results__batch — catalog/data_loaders.ts:16 (started now, awaited before first use)
   let survey_results_promise: ReturnType<typeof $survey_results__batch> | undefined;
-  if (need0 & 0x2) survey_results_promise = handled($survey_results__batch(warehouse, survey_results_table));
+  if (need[0]! & 0x2) survey_results_promise = handled($survey_results__batch(warehouse, survey_results_table));
   // survey_results: survey_results__batch — catalog/data_loaders.ts:16
   let survey_results!: Value<typeof $survey_results__batch>;
-  if (need0 & 0x2) {
+  if (need[0]! & 0x2) {
     survey_results = await survey_results_promise!;
-    if (want0 & 0x2) result.survey_results = survey_results;
+    if (want[0]! & 0x2) result.survey_results = survey_results;
   }
   // age: field 'age' of survey_results — catalog/data_loaders.ts:16
   let age!: Value<typeof $survey_results__batch>["columns"]["age"];
-  if (need0 & 0x4) {
+  if (need[0]! & 0x4) {
     age = survey_results.columns.age;
     axis.add("age", age.length);
-    if (want0 & 0x4) result.age = age;
+    if (want[0]! & 0x4) result.age = age;
   }
   // age_mean — catalog/aggregations.ts:19
   let age_mean: number = 0;
-  if (need0 & 0x8) {
+  if (need[0]! & 0x8) {
     age_mean = $age_mean(age);
     if (!(age_mean >= 0 && age_mean <= 150)) reportCheck(options, { node: "age_mean", check: "range(0, 150)", warn: false, failed: 1, total: 1, first: [0] });
-    if (want0 & 0x8) result.age_mean = age_mean;
+    if (want[0]! & 0x8) result.age_mean = age_mean;
   }
   // age_stddev — catalog/aggregations.ts:31
   let age_stddev: number = 0;
-  if (need0 & 0x10) {
+  if (need[0]! & 0x10) {
     age_stddev = $age_stddev(age);
     if (!(age_stddev >= 0.000001 && age_stddev <= 150)) reportCheck(options, { node: "age_stddev", check: "range(0.000001, 150)", warn: false, failed: 1, total: 1, first: [0] });
-    if (want0 & 0x10) result.age_stddev = age_stddev;
+    if (want[0]! & 0x10) result.age_stddev = age_stddev;
   }
   // budget: field 'budget' of survey_results — catalog/data_loaders.ts:16
   let budget!: Value<typeof $survey_results__batch>["columns"]["budget"];
-  if (need0 & 0x40) {
+  if (need[0]! & 0x40) {
     budget = survey_results.columns.budget;
     axis.add("budget", budget.length);
-    if (want0 & 0x40) result.budget = budget;
+    if (want[0]! & 0x40) result.budget = budget;
   }
   // client_id: field 'client_id' of survey_results — catalog/data_loaders.ts:16
   let client_id!: Value<typeof $survey_results__batch>["columns"]["client_id"];
-  if (need0 & 0x80) {
+  if (need[0]! & 0x80) {
     client_id = survey_results.columns.client_id;
     axis.add("client_id", client_id.length);
-    if (want0 & 0x80) result.client_id = client_id;
+    if (want[0]! & 0x80) result.client_id = client_id;
   }
   // gender: field 'gender' of survey_results — catalog/data_loaders.ts:16
   let gender!: Value<typeof $survey_results__batch>["columns"]["gender"];
-  if (need0 & 0x100) {
+  if (need[0]! & 0x100) {
     gender = survey_results.columns.gender;
     axis.add("gender", gender.length);
-    if (want0 & 0x100) result.gender = gender;
+    if (want[0]! & 0x100) result.gender = gender;
   }
   // client_login_data: client_login_data__batch — catalog/data_loaders.ts:24
   let client_login_data!: Value<typeof $client_login_data__batch>;
-  if (need0 & 0x1) {
+  if (need[0]! & 0x1) {
     client_login_data = await client_login_data_promise!;
-    if (want0 & 0x1) result.client_login_data = client_login_data;
+    if (want[0]! & 0x1) result.client_login_data = client_login_data;
   }
   // last_logged_in: last_logged_in__batch — catalog/joins.ts:13
   let last_logged_in!: Value<typeof $last_logged_in__batch>;
-  if (need0 & 0x1000) {
+  if (need[0]! & 0x1000) {
     last_logged_in = $last_logged_in__batch(client_id, client_login_data);
     axis.add("last_logged_in", last_logged_in.length);
-    if (want0 & 0x1000) result.last_logged_in = last_logged_in;
+    if (want[0]! & 0x1000) result.last_logged_in = last_logged_in;
   }
   // Fused loop 1 of 1, one call per row: age_normalized, is_female, is_high_roller, is_male, time_since_last_login, features, predictions
   let age_normalized_col!: Float64Array;
@@ -339,15 +339,15 @@ async function computeAsync(want0: number, need0: number, inputs: Inputs, option
   let time_since_last_login_col!: Float64Array;
   let features_col!: Value<typeof $features>[];
   let predictions_col!: Float64Array;
-  if ((need0 & 0xee20) !== 0) {
+  if ((need[0]! & 0xee20) !== 0) {
     const n = axis.rows;
-    const age_normalized_stored = (want0 & 0x20) !== 0;
-    const is_female_stored = (want0 & 0x200) !== 0;
-    const is_high_roller_stored = (want0 & 0x400) !== 0;
-    const is_male_stored = (want0 & 0x800) !== 0;
-    const time_since_last_login_stored = (want0 & 0x2000) !== 0;
-    const features_stored = (want0 & 0x4000) !== 0;
-    const predictions_stored = (want0 & 0x8000) !== 0;
+    const age_normalized_stored: boolean = (want[0]! & 0x20) !== 0;
+    const is_female_stored: boolean = (want[0]! & 0x200) !== 0;
+    const is_high_roller_stored: boolean = (want[0]! & 0x400) !== 0;
+    const is_male_stored: boolean = (want[0]! & 0x800) !== 0;
+    const time_since_last_login_stored: boolean = (want[0]! & 0x2000) !== 0;
+    const features_stored: boolean = (want[0]! & 0x4000) !== 0;
+    const predictions_stored: boolean = (want[0]! & 0x8000) !== 0;
     const numbers = allocateFloat64Columns(n, (age_normalized_stored ? 1 : 0) + (time_since_last_login_stored ? 1 : 0) + (predictions_stored ? 1 : 0));
     let next = 0;
     age_normalized_col = age_normalized_stored ? numbers[next++]! : new Float64Array(0);
@@ -364,7 +364,7 @@ async function computeAsync(want0: number, need0: number, inputs: Inputs, option
     let predictions_failed0 = 0;
     const predictions_first0: number[] = [];
     const chunk = chunkRowsFor(options, n);
-    if ((need0 & 0xee20) === 0xee20) {
+    if ((need[0]! & 0xee20) === 0xee20) {
       for (let start = 0; start < n; start += chunk) {
         const end = Math.min(n, start + chunk);
         for (let i = start; i < end; i++) {
@@ -393,39 +393,39 @@ async function computeAsync(want0: number, need0: number, inputs: Inputs, option
         const end = Math.min(n, start + chunk);
         for (let i = start; i < end; i++) {
           let age_normalized: number = 0;
-          if (need0 & 0x20) {
+          if (need[0]! & 0x20) {
             age_normalized = $age_normalized(age[i]!, age_mean, age_stddev);
             if (!(age_normalized != null && age_normalized === age_normalized)) { age_normalized_failed0++; if (age_normalized_first0.length < 5) age_normalized_first0.push(i); }
             if (age_normalized_stored) age_normalized_col[i] = age_normalized;
           }
           let is_female: boolean = false;
-          if (need0 & 0x200) {
+          if (need[0]! & 0x200) {
             is_female = $is_female(gender[i]!);
             if (is_female_stored) is_female_col[i] = is_female;
           }
           let is_high_roller: boolean = false;
-          if (need0 & 0x400) {
+          if (need[0]! & 0x400) {
             is_high_roller = $is_high_roller(budget[i]!);
             if (is_high_roller_stored) is_high_roller_col[i] = is_high_roller;
           }
           let is_male: boolean = false;
-          if (need0 & 0x800) {
+          if (need[0]! & 0x800) {
             is_male = $is_male(gender[i]!);
             if (is_male_stored) is_male_col[i] = is_male;
           }
           let time_since_last_login: number = 0;
-          if (need0 & 0x2000) {
+          if (need[0]! & 0x2000) {
             time_since_last_login = $time_since_last_login(execution_time, last_logged_in[i]!);
             if (!(time_since_last_login != null && time_since_last_login === time_since_last_login)) { time_since_last_login_failed0++; if (time_since_last_login_first0.length < 5) time_since_last_login_first0.push(i); }
             if (time_since_last_login_stored) time_since_last_login_col[i] = time_since_last_login;
           }
           let features!: Value<typeof $features>;
-          if (need0 & 0x4000) {
+          if (need[0]! & 0x4000) {
             features = $features(time_since_last_login, is_male, is_female, is_high_roller, age_normalized);
             if (features_stored) features_col[i] = features;
           }
           let predictions: number = 0;
-          if (need0 & 0x8000) {
+          if (need[0]! & 0x8000) {
             predictions = $predictions(features, model);
             if (!(predictions >= 0 && predictions <= 1)) { predictions_failed0++; if (predictions_first0.length < 5) predictions_first0.push(i); }
             if (predictions_stored) predictions_col[i] = predictions;
@@ -437,13 +437,13 @@ async function computeAsync(want0: number, need0: number, inputs: Inputs, option
     if (age_normalized_failed0 > 0) reportCheck(options, { node: "age_normalized", check: "notNull", warn: false, failed: age_normalized_failed0, total: n, first: age_normalized_first0 });
     if (time_since_last_login_failed0 > 0) reportCheck(options, { node: "time_since_last_login", check: "notNull", warn: false, failed: time_since_last_login_failed0, total: n, first: time_since_last_login_first0 });
     if (predictions_failed0 > 0) reportCheck(options, { node: "predictions", check: "range(0, 1)", warn: false, failed: predictions_failed0, total: n, first: predictions_first0 });
-    if (want0 & 0x20) result.age_normalized = age_normalized_col;
-    if (want0 & 0x200) result.is_female = is_female_col;
-    if (want0 & 0x400) result.is_high_roller = is_high_roller_col;
-    if (want0 & 0x800) result.is_male = is_male_col;
-    if (want0 & 0x2000) result.time_since_last_login = time_since_last_login_col;
-    if (want0 & 0x4000) result.features = features_col;
-    if (want0 & 0x8000) result.predictions = predictions_col;
+    if (want[0]! & 0x20) result.age_normalized = age_normalized_col;
+    if (want[0]! & 0x200) result.is_female = is_female_col;
+    if (want[0]! & 0x400) result.is_high_roller = is_high_roller_col;
+    if (want[0]! & 0x800) result.is_male = is_male_col;
+    if (want[0]! & 0x2000) result.time_since_last_login = time_since_last_login_col;
+    if (want[0]! & 0x4000) result.features = features_col;
+    if (want[0]! & 0x8000) result.predictions = predictions_col;
   }
   return result;
 }

@@ -188,176 +188,176 @@ export function execute<K extends OutputName>(outputs: readonly K[], inputs: Inp
       case "predictions": return computeOnly_predictions(inputs as unknown as Inputs, options) as unknown as Result<K>;
     }
   }
-  let want0 = 0;
+  const want = new Int32Array(1);
   for (let k = 0; k < outputs.length; k++) {
     switch (outputs[k] as OutputName) {
-      case "age_mean": want0 |= 0x1; break;
-      case "age_stddev": want0 |= 0x2; break;
-      case "last_logged_in": want0 |= 0x4; break;
-      case "survey_results": want0 |= 0x8; break;
-      case "age": want0 |= 0x10; break;
-      case "age_normalized": want0 |= 0x20; break;
-      case "budget": want0 |= 0x40; break;
-      case "gender": want0 |= 0x80; break;
-      case "is_female": want0 |= 0x100; break;
-      case "is_high_roller": want0 |= 0x200; break;
-      case "is_male": want0 |= 0x400; break;
-      case "time_since_last_login": want0 |= 0x800; break;
-      case "features": want0 |= 0x1000; break;
-      case "predictions": want0 |= 0x2000; break;
+      case "age_mean": want[0]! |= 0x1; break;
+      case "age_stddev": want[0]! |= 0x2; break;
+      case "last_logged_in": want[0]! |= 0x4; break;
+      case "survey_results": want[0]! |= 0x8; break;
+      case "age": want[0]! |= 0x10; break;
+      case "age_normalized": want[0]! |= 0x20; break;
+      case "budget": want[0]! |= 0x40; break;
+      case "gender": want[0]! |= 0x80; break;
+      case "is_female": want[0]! |= 0x100; break;
+      case "is_high_roller": want[0]! |= 0x200; break;
+      case "is_male": want[0]! |= 0x400; break;
+      case "time_since_last_login": want[0]! |= 0x800; break;
+      case "features": want[0]! |= 0x1000; break;
+      case "predictions": want[0]! |= 0x2000; break;
       default: throw new UnknownOutputError(String(outputs[k]), TARGET, OUTPUT_NAMES);
     }
   }
-  let need0 = want0;
-  if (need0 & 0x2000) { need0 |= 0x41000; } // predictions needs features, model
-  if (need0 & 0x1000) { need0 |= 0xf20; } // features needs time_since_last_login, is_male, is_female, is_high_roller and 1 more
-  if (need0 & 0x800) { need0 |= 0x8004; } // time_since_last_login needs last_logged_in, execution_time
-  if (need0 & 0x400) { need0 |= 0x80; } // is_male needs gender
-  if (need0 & 0x200) { need0 |= 0x40; } // is_high_roller needs budget
-  if (need0 & 0x100) { need0 |= 0x80; } // is_female needs gender
-  if (need0 & 0x80) { need0 |= 0x8; } // gender needs survey_results
-  if (need0 & 0x40) { need0 |= 0x8; } // budget needs survey_results
-  if (need0 & 0x20) { need0 |= 0x13; } // age_normalized needs age, age_mean, age_stddev
-  if (need0 & 0x10) { need0 |= 0x8; } // age needs survey_results
-  if (need0 & 0x8) { need0 |= 0x84000; } // survey_results needs client_id, survey_service
-  if (need0 & 0x4) { need0 |= 0x24000; } // last_logged_in needs client_id, login_service
-  if (need0 & 0x2) { need0 |= 0x10000; } // age_stddev needs fitted
-  if (need0 & 0x1) { need0 |= 0x10000; } // age_mean needs fitted
-  if ((need0 & 0x3ffc) !== 0) return computeAsync(want0, need0, inputs as unknown as Inputs, options) as unknown as Result<K>; // something needed waits on an async call
-  return computeSync(want0, need0, inputs as unknown as Inputs, options) as unknown as Result<K>;
+  const need = want.slice();
+  if (need[0]! & 0x2000) { need[0]! |= 0x41000; } // predictions needs features, model
+  if (need[0]! & 0x1000) { need[0]! |= 0xf20; } // features needs time_since_last_login, is_male, is_female, is_high_roller and 1 more
+  if (need[0]! & 0x800) { need[0]! |= 0x8004; } // time_since_last_login needs last_logged_in, execution_time
+  if (need[0]! & 0x400) { need[0]! |= 0x80; } // is_male needs gender
+  if (need[0]! & 0x200) { need[0]! |= 0x40; } // is_high_roller needs budget
+  if (need[0]! & 0x100) { need[0]! |= 0x80; } // is_female needs gender
+  if (need[0]! & 0x80) { need[0]! |= 0x8; } // gender needs survey_results
+  if (need[0]! & 0x40) { need[0]! |= 0x8; } // budget needs survey_results
+  if (need[0]! & 0x20) { need[0]! |= 0x13; } // age_normalized needs age, age_mean, age_stddev
+  if (need[0]! & 0x10) { need[0]! |= 0x8; } // age needs survey_results
+  if (need[0]! & 0x8) { need[0]! |= 0x84000; } // survey_results needs client_id, survey_service
+  if (need[0]! & 0x4) { need[0]! |= 0x24000; } // last_logged_in needs client_id, login_service
+  if (need[0]! & 0x2) { need[0]! |= 0x10000; } // age_stddev needs fitted
+  if (need[0]! & 0x1) { need[0]! |= 0x10000; } // age_mean needs fitted
+  if ((need[0]! & 0x3ffc) !== 0) return computeAsync(want, need, inputs as unknown as Inputs, options) as unknown as Result<K>; // something needed waits on an async call
+  return computeSync(want, need, inputs as unknown as Inputs, options) as unknown as Result<K>;
 }
 
 /** The nodes that need no async call. */
-function computeSync(want0: number, need0: number, inputs: Inputs, options: ExecuteOptions | undefined): Partial<Outputs> {
+function computeSync(want: Int32Array, need: Int32Array, inputs: Inputs, options: ExecuteOptions | undefined): Partial<Outputs> {
   const result: Partial<Outputs> = {};
   const fitted = inputs.fitted;
-  if (fitted == null && (need0 & 0x10000) !== 0) throw new MissingInputError("fitted", TARGET); // read by age_mean, age_stddev
+  if (fitted == null && (need[0]! & 0x10000) !== 0) throw new MissingInputError("fitted", TARGET); // read by age_mean, age_stddev
   // age_mean: fitted value read from inputs.fitted (age_mean) — catalog/aggregations.ts:19
   let age_mean: number = 0;
-  if (need0 & 0x1) {
+  if (need[0]! & 0x1) {
     age_mean = fitted.age_mean;
     if (!(age_mean >= 0 && age_mean <= 150)) reportCheck(options, { node: "age_mean", check: "range(0, 150)", warn: false, failed: 1, total: 1, first: [0] });
-    if (want0 & 0x1) result.age_mean = age_mean;
+    if (want[0]! & 0x1) result.age_mean = age_mean;
   }
   // age_stddev: fitted value read from inputs.fitted (age_stddev) — catalog/aggregations.ts:31
   let age_stddev: number = 0;
-  if (need0 & 0x2) {
+  if (need[0]! & 0x2) {
     age_stddev = fitted.age_stddev;
     if (!(age_stddev >= 0.000001 && age_stddev <= 150)) reportCheck(options, { node: "age_stddev", check: "range(0.000001, 150)", warn: false, failed: 1, total: 1, first: [0] });
-    if (want0 & 0x2) result.age_stddev = age_stddev;
+    if (want[0]! & 0x2) result.age_stddev = age_stddev;
   }
   return result;
 }
 
 /** Every node; async calls overlap. */
-async function computeAsync(want0: number, need0: number, inputs: Inputs, options: ExecuteOptions | undefined): Promise<Partial<Outputs>> {
+async function computeAsync(want: Int32Array, need: Int32Array, inputs: Inputs, options: ExecuteOptions | undefined): Promise<Partial<Outputs>> {
   const result: Partial<Outputs> = {};
   const client_id = inputs.client_id;
-  if (client_id === undefined && (need0 & 0x4000) !== 0) throw new MissingInputError("client_id", TARGET); // read by last_logged_in, survey_results
+  if (client_id === undefined && (need[0]! & 0x4000) !== 0) throw new MissingInputError("client_id", TARGET); // read by last_logged_in, survey_results
   const execution_time = inputs.execution_time;
-  if (execution_time === undefined && (need0 & 0x8000) !== 0) throw new MissingInputError("execution_time", TARGET); // read by time_since_last_login
+  if (execution_time === undefined && (need[0]! & 0x8000) !== 0) throw new MissingInputError("execution_time", TARGET); // read by time_since_last_login
   const fitted = inputs.fitted;
-  if (fitted == null && (need0 & 0x10000) !== 0) throw new MissingInputError("fitted", TARGET); // read by age_mean, age_stddev
+  if (fitted == null && (need[0]! & 0x10000) !== 0) throw new MissingInputError("fitted", TARGET); // read by age_mean, age_stddev
   const login_service = inputs.login_service;
-  if (login_service === undefined && (need0 & 0x20000) !== 0) throw new MissingInputError("login_service", TARGET); // read by last_logged_in
+  if (login_service === undefined && (need[0]! & 0x20000) !== 0) throw new MissingInputError("login_service", TARGET); // read by last_logged_in
   const model = inputs.model;
-  if (model === undefined && (need0 & 0x40000) !== 0) throw new MissingInputError("model", TARGET); // read by predictions
+  if (model === undefined && (need[0]! & 0x40000) !== 0) throw new MissingInputError("model", TARGET); // read by predictions
   const survey_service = inputs.survey_service;
-  if (survey_service === undefined && (need0 & 0x80000) !== 0) throw new MissingInputError("survey_service", TARGET); // read by survey_results
+  if (survey_service === undefined && (need[0]! & 0x80000) !== 0) throw new MissingInputError("survey_service", TARGET); // read by survey_results
   // last_logged_in: last_logged_in__online — catalog/joins.ts:22 (started now, awaited before first use)
   let last_logged_in_promise: ReturnType<typeof $last_logged_in__online> | undefined;
-  if (need0 & 0x4) last_logged_in_promise = handled($last_logged_in__online(login_service, client_id));
+  if (need[0]! & 0x4) last_logged_in_promise = handled($last_logged_in__online(login_service, client_id));
   // survey_results: survey_results__online — catalog/data_loaders.ts:33 (started now, awaited before first use)
   let survey_results_promise: ReturnType<typeof $survey_results__online> | undefined;
-  if (need0 & 0x8) survey_results_promise = handled($survey_results__online(survey_service, client_id));
+  if (need[0]! & 0x8) survey_results_promise = handled($survey_results__online(survey_service, client_id));
   // age_mean: fitted value read from inputs.fitted (age_mean) — catalog/aggregations.ts:19
   let age_mean: number = 0;
-  if (need0 & 0x1) {
+  if (need[0]! & 0x1) {
     age_mean = fitted.age_mean;
     if (!(age_mean >= 0 && age_mean <= 150)) reportCheck(options, { node: "age_mean", check: "range(0, 150)", warn: false, failed: 1, total: 1, first: [0] });
-    if (want0 & 0x1) result.age_mean = age_mean;
+    if (want[0]! & 0x1) result.age_mean = age_mean;
   }
   // age_stddev: fitted value read from inputs.fitted (age_stddev) — catalog/aggregations.ts:31
   let age_stddev: number = 0;
-  if (need0 & 0x2) {
+  if (need[0]! & 0x2) {
     age_stddev = fitted.age_stddev;
     if (!(age_stddev >= 0.000001 && age_stddev <= 150)) reportCheck(options, { node: "age_stddev", check: "range(0.000001, 150)", warn: false, failed: 1, total: 1, first: [0] });
-    if (want0 & 0x2) result.age_stddev = age_stddev;
+    if (want[0]! & 0x2) result.age_stddev = age_stddev;
   }
   // survey_results: survey_results__online — catalog/data_loaders.ts:33
   let survey_results!: Value<typeof $survey_results__online>;
-  if (need0 & 0x8) {
+  if (need[0]! & 0x8) {
     survey_results = await survey_results_promise!;
-    if (want0 & 0x8) result.survey_results = survey_results;
+    if (want[0]! & 0x8) result.survey_results = survey_results;
   }
   // age: field 'age' of survey_results — catalog/data_loaders.ts:33
   let age: number = 0;
-  if (need0 & 0x10) {
+  if (need[0]! & 0x10) {
     age = survey_results.age;
-    if (want0 & 0x10) result.age = age;
+    if (want[0]! & 0x10) result.age = age;
   }
   // age_normalized — catalog/features.ts:26
   let age_normalized: number = 0;
-  if (need0 & 0x20) {
+  if (need[0]! & 0x20) {
     age_normalized = $age_normalized(age, age_mean, age_stddev);
     if (!(age_normalized != null && age_normalized === age_normalized)) reportCheck(options, { node: "age_normalized", check: "notNull", warn: false, failed: 1, total: 1, first: [0] });
-    if (want0 & 0x20) result.age_normalized = age_normalized;
+    if (want[0]! & 0x20) result.age_normalized = age_normalized;
   }
   // budget: field 'budget' of survey_results — catalog/data_loaders.ts:33
   let budget: number = 0;
-  if (need0 & 0x40) {
+  if (need[0]! & 0x40) {
     budget = survey_results.budget;
-    if (want0 & 0x40) result.budget = budget;
+    if (want[0]! & 0x40) result.budget = budget;
   }
   // gender: field 'gender' of survey_results — catalog/data_loaders.ts:33
   let gender: string = "";
-  if (need0 & 0x80) {
+  if (need[0]! & 0x80) {
     gender = survey_results.gender;
-    if (want0 & 0x80) result.gender = gender;
+    if (want[0]! & 0x80) result.gender = gender;
   }
   // is_female — catalog/features.ts:13
   let is_female: boolean = false;
-  if (need0 & 0x100) {
+  if (need[0]! & 0x100) {
     is_female = $is_female(gender);
-    if (want0 & 0x100) result.is_female = is_female;
+    if (want[0]! & 0x100) result.is_female = is_female;
   }
   // is_high_roller — catalog/features.ts:18
   let is_high_roller: boolean = false;
-  if (need0 & 0x200) {
+  if (need[0]! & 0x200) {
     is_high_roller = $is_high_roller(budget);
-    if (want0 & 0x200) result.is_high_roller = is_high_roller;
+    if (want[0]! & 0x200) result.is_high_roller = is_high_roller;
   }
   // is_male — catalog/features.ts:8
   let is_male: boolean = false;
-  if (need0 & 0x400) {
+  if (need[0]! & 0x400) {
     is_male = $is_male(gender);
-    if (want0 & 0x400) result.is_male = is_male;
+    if (want[0]! & 0x400) result.is_male = is_male;
   }
   // last_logged_in: last_logged_in__online — catalog/joins.ts:22
   let last_logged_in: number = 0;
-  if (need0 & 0x4) {
+  if (need[0]! & 0x4) {
     last_logged_in = await last_logged_in_promise!;
-    if (want0 & 0x4) result.last_logged_in = last_logged_in;
+    if (want[0]! & 0x4) result.last_logged_in = last_logged_in;
   }
   // time_since_last_login — catalog/features.ts:34
   let time_since_last_login: number = 0;
-  if (need0 & 0x800) {
+  if (need[0]! & 0x800) {
     time_since_last_login = $time_since_last_login(execution_time, last_logged_in);
     if (!(time_since_last_login != null && time_since_last_login === time_since_last_login)) reportCheck(options, { node: "time_since_last_login", check: "notNull", warn: false, failed: 1, total: 1, first: [0] });
-    if (want0 & 0x800) result.time_since_last_login = time_since_last_login;
+    if (want[0]! & 0x800) result.time_since_last_login = time_since_last_login;
   }
   // features — catalog/features.ts:39
   let features!: Value<typeof $features>;
-  if (need0 & 0x1000) {
+  if (need[0]! & 0x1000) {
     features = $features(time_since_last_login, is_male, is_female, is_high_roller, age_normalized);
-    if (want0 & 0x1000) result.features = features;
+    if (want[0]! & 0x1000) result.features = features;
   }
   // predictions — catalog/model.ts:11
   let predictions: number = 0;
-  if (need0 & 0x2000) {
+  if (need[0]! & 0x2000) {
     predictions = $predictions(features, model);
     if (!(predictions >= 0 && predictions <= 1)) reportCheck(options, { node: "predictions", check: "range(0, 1)", warn: false, failed: 1, total: 1, first: [0] });
-    if (want0 & 0x2000) result.predictions = predictions;
+    if (want[0]! & 0x2000) result.predictions = predictions;
   }
   return result;
 }

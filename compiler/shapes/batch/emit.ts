@@ -212,7 +212,8 @@ function emitLoop(plan: TargetPlan, layout: LoopLayout, loop: Loop, loopCount: n
         ...(plan.isOutput(m.name) ? [code`(${masks.test("want", m.name)}) !== 0`] : []),
         ...(outside(m).length > 0 ? [masks.anyBit("need", outside(m))] : []),
       ];
-      inner.push(code`const ${storeFlag(m)} = ${joinCode(reasons, " || ")};`);
+      // Annotated, so tsc does not inline the mask tests into every narrowing that passes `if (flag)`.
+      inner.push(code`const ${storeFlag(m)}: boolean = ${joinCode(reasons, " || ")};`);
     }
   }
   if (numeric.length > 0) {

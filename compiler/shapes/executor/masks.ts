@@ -1,8 +1,10 @@
 /**
  * The need/want masks of an executor: one bit per node, in topological order, then one per input
- * a node reads, packed into words of 30 bits (small integers, which V8 keeps unboxed). `want`
+ * a node reads, packed into words of 30 bits (small integers, which V8 keeps unboxed) held in one
+ * Int32Array per family, so a compute function takes two arrays however large the graph. `want`
  * holds the requested outputs, `need` everything upstream of them; a node runs when its `need`
  * bit is set, and an input is required when its own bit is: one test, however many nodes read it.
+ * Every element read carries `!`, so the code stays clean under `noUncheckedIndexedAccess`.
  */
 import { code, hex, joinCode, type Code } from "../../codegen/writer.js";
 
@@ -26,12 +28,17 @@ export class Masks {
     this.words = Math.max(1, Math.ceil((order.length + inputs.length) / BITS_PER_WORD));
   }
 
-  /** The variable holding word `w` of a family: `need0`. */
-  word(family: MaskFamily, w: number): Code {
-    return `${family}${w}` as Code;
+  /** The array holding a family's words: `need`. */
+  array(family: MaskFamily): Code {
+    return family as Code;
   }
 
-  /** `need0 & 0x4`: a test of one node's bit. */
+  /** Word `w` of a family: `need[0]!`. */
+  word(family: MaskFamily, w: number): Code {
+    return code`${this.array(family)}[${w}]!`;
+  }
+
+  /** `need[0]! & 0x4`: a test of one node's bit. */
   test(family: MaskFamily, name: string): Code {
     const b = this.bit.get(name)!;
     return code`${this.word(family, Math.floor(b / BITS_PER_WORD))} & ${hex(1 << (b % BITS_PER_WORD))}`;

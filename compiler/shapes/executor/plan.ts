@@ -43,6 +43,8 @@ const INTERNAL = [
   "FITTED_HASH",
   "FITTED_SCHEMA",
   "FITTED_OUTPUTS",
+  "want",
+  "need",
 ];
 
 /** The module generated executors import the runtime from. */
@@ -72,10 +74,6 @@ export class TargetPlan {
     this.outputSet = new Set(g.outputs);
     this.inputConsumers = inputConsumers(g);
     this.masks = new Masks(this.order, [...this.inputConsumers.keys()].sort());
-    for (let w = 0; w < this.masks.words; w++) {
-      this.names.take(`need${w}`);
-      this.names.take(`want${w}`);
-    }
     // Aliases of catalog imports first, in a sorted order, so they do not depend on which code uses them first.
     const fns = new Map<string, FunctionFact>();
     for (const name of this.order) {
