@@ -26,6 +26,12 @@ import os from "node:os";
 import path from "node:path";
 import vm from "node:vm";
 
+/**
+ * `fs.readFileSync` as it was when this module loaded: a module featc loads is part of featc's
+ * installation, not an input of the catalog a check is recording the reads of (file-reads.ts).
+ */
+const readFileUnobserved = fs.readFileSync;
+
 /** Modules smaller than this compile faster than their cached code is read. */
 const MIN_SIZE = 256 * 1024;
 
@@ -151,7 +157,7 @@ export function requireLarge(filename: string): unknown {
 
 /** A module's text: decoded as UTF-8, as Node's loader does, unless it is plain ASCII (the same text, copied). */
 function readSource(filename: string): string {
-  const bytes = fs.readFileSync(filename);
+  const bytes = readFileUnobserved(filename);
   return isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
 }
 

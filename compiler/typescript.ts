@@ -12,6 +12,7 @@
  * type-only import cannot be re-exported as a namespace. A type of TypeScript's that featc starts
  * to use is added here.
  */
+import crypto from "node:crypto";
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -40,7 +41,7 @@ const bundled = (): readonly { fileName: string; text: string }[] => (requireLar
  * more than reading the few dozen a program uses. While the compiled-code cache is on (see
  * enableCompileCache), the first run copies them into the cache folder, one folder per version
  * of TypeScript, and later runs read there only the files a program asks for. A copied file
- * whose length is not the one listed is not used: the text is then taken from ts-morph. Each
+ * whose SHA-256 is not the one listed is not used: the text is then taken from ts-morph. Each
  * text is read once a process, when a program first asks for it.
  */
 export function libraryFiles(): readonly LibraryFile[] {
@@ -53,18 +54,22 @@ export function libraryFiles(): readonly LibraryFile[] {
  * cache knows TypeScript's version from its files, cli/check-cache.ts), and read and written with
  * `node:fs`'s functions as they were then, which such a recording does not observe (file-reads.ts).
  */
-const { readFileSync, writeFileSync, mkdirSync, readdirSync, rmSync, renameSync } = fs;
+const { readFileSync, writeFileSync, mkdirSync, readdirSync, rmSync, renameSync, statSync } = fs;
+
+const HOUR = 3_600_000;
+
+const digestOf = (text: string): string => crypto.createHash("sha256").update(text).digest("hex");
 
 function findLibraryFiles(): readonly LibraryFile[] {
   const root = enabledCacheDir();
   const dir = root === undefined ? undefined : path.join(root, `typescript-lib-${ts.version}`);
   const listed = dir === undefined ? undefined : readList(dir);
   if (dir !== undefined && listed !== undefined)
-    return listed.map(([fileName, length]) => {
+    return listed.map(([fileName, digest]) => {
       let text: string | undefined;
       return {
         fileName,
-        text: () => (text ??= readCopy(path.join(dir, fileName), length) ?? bundled().find((f) => f.fileName === fileName)!.text),
+        text: () => (text ??= readCopy(path.join(dir, fileName), digest) ?? bundledText(fileName)),
       };
     });
   const files = bundled();
@@ -74,23 +79,36 @@ function findLibraryFiles(): readonly LibraryFile[] {
 
 const libraries = findLibraryFiles();
 
-/** The folder's list of files (name, length), written last; undefined when it is missing or damaged. */
-function readList(dir: string): [string, number][] | undefined {
+/** A library file's text from ts-morph's bundle (a name the bundle lacks is a damaged copy's list). */
+function bundledText(fileName: string): string {
+  const file = bundled().find((f) => f.fileName === fileName);
+  if (file === undefined)
+    throw new Error(`the standard library has no file '${fileName}' (the copy of it in featc's cache folder is damaged)`);
+  return file.text;
+}
+
+/**
+ * The folder's list of files (name, SHA-256 of the text), written last; undefined when it is
+ * missing or damaged, or lacks `lib.d.ts` (a list cut short).
+ */
+function readList(dir: string): [string, string][] | undefined {
   try {
     const list = JSON.parse(readFileSync(path.join(dir, "files.json"), "utf8")) as unknown;
     const valid =
       Array.isArray(list) &&
-      list.every((e) => Array.isArray(e) && typeof e[0] === "string" && /^lib[\w.-]*\.d\.ts$/.test(e[0]) && Number.isInteger(e[1]));
-    return valid ? (list as [string, number][]) : undefined;
+      list.every((e) => Array.isArray(e) && typeof e[0] === "string" && /^lib[\w.-]*\.d\.ts$/.test(e[0]) && /^[0-9a-f]{64}$/.test(e[1])) &&
+      list.some((e) => e[0] === "lib.d.ts");
+    return valid ? (list as [string, string][]) : undefined;
   } catch {
     return undefined;
   }
 }
 
-function readCopy(file: string, length: number): string | undefined {
+/** A copied file's text, when it is the one listed. */
+function readCopy(file: string, digest: string): string | undefined {
   try {
     const text = readFileSync(file, "utf8");
-    return text.length === length ? text : undefined;
+    return digestOf(text) === digest ? text : undefined;
   } catch {
     return undefined;
   }
@@ -98,20 +116,24 @@ function readCopy(file: string, length: number): string | undefined {
 
 /**
  * Writes the files into a temporary folder and renames it into place, so that a folder with a
- * list is complete; removes the copies of other versions of TypeScript. A folder that cannot be
- * written is left to a later run.
+ * list is complete; removes temporary folders an interrupted run left more than an hour ago.
+ * The copies of other versions of TypeScript stay: another installation of featc may use them.
+ * A folder that cannot be written is left to a later run.
  */
 function copyLibraryFiles(dir: string, files: readonly { fileName: string; text: string }[]): void {
   const temp = `${dir}.${process.pid}.tmp`;
   try {
     mkdirSync(temp, { recursive: true, mode: 0o700 });
     for (const file of files) writeFileSync(path.join(temp, file.fileName), file.text);
-    writeFileSync(path.join(temp, "files.json"), JSON.stringify(files.map((f) => [f.fileName, f.text.length])));
+    writeFileSync(path.join(temp, "files.json"), JSON.stringify(files.map((f) => [f.fileName, digestOf(f.text)])));
     rmSync(dir, { recursive: true, force: true });
     renameSync(temp, dir);
-    for (const name of readdirSync(path.dirname(dir)))
-      if (name.startsWith("typescript-lib-") && name !== path.basename(dir) && !name.endsWith(".tmp"))
-        rmSync(path.join(path.dirname(dir), name), { recursive: true, force: true });
+    const parent = path.dirname(dir);
+    for (const name of readdirSync(parent)) {
+      const leftover = path.join(parent, name);
+      if (name.startsWith("typescript-lib-") && name.endsWith(".tmp") && Date.now() - statSync(leftover).mtimeMs > HOUR)
+        rmSync(leftover, { recursive: true, force: true });
+    }
   } catch {
     rmSync(temp, { recursive: true, force: true });
   }

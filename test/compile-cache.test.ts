@@ -163,25 +163,44 @@ describe("the copy of the standard library's declarations", () => {
     expect(second.files).toEqual(first.files);
   });
 
-  it("is not trusted where a file's length is not the one listed, and is made again when its list is missing", () => {
+  it("is not trusted where a file is not the one listed, and is made again when its list is missing or cut short", () => {
     const original = libraries().files;
     const dir = path.join(home, "featc", copies()[0]!);
-    fs.writeFileSync(path.join(dir, "lib.es5.d.ts"), "interface Array<T> {}");
+    const es5 = path.join(dir, "lib.es5.d.ts");
+    fs.writeFileSync(es5, "interface Array<T> {}");
     const damaged = libraries();
     expect(damaged.files).toEqual(original);
     expect(damaged.morphLoaded).toBe(true);
+    // The same length, one character changed: the digest, not the length, tells.
+    const text = original.find(([name]) => name === "lib.es5.d.ts")![1];
+    fs.writeFileSync(es5, text.replace("interface Array<T>", "interface Array<U>"));
+    expect(libraries().files).toEqual(original);
+    // A list without lib.d.ts is a list cut short: the copy is made again.
+    fs.writeFileSync(path.join(dir, "files.json"), "[]");
+    expect(libraries().files).toEqual(original);
+    expect(libraries().morphLoaded).toBe(false);
     fs.rmSync(path.join(dir, "files.json"));
     expect(libraries().files).toEqual(original);
     expect(fs.readFileSync(path.join(dir, "lib.es5.d.ts"), "utf8")).toBe(original.find(([name]) => name === "lib.es5.d.ts")![1]);
     expect(libraries().morphLoaded).toBe(false);
   });
 
-  it("replaces the copy of another version of TypeScript, and is not made with FEATC_COMPILE_CACHE=0", () => {
+  it("leaves another version's copy, removes a temporary folder older than an hour, and is not made with FEATC_COMPILE_CACHE=0", () => {
     fs.rmSync(path.join(home, "featc"), { recursive: true, force: true });
-    fs.mkdirSync(path.join(home, "featc", "typescript-lib-0.0.1"), { recursive: true });
+    const featcDir = path.join(home, "featc");
+    fs.mkdirSync(path.join(featcDir, "typescript-lib-0.0.1"), { recursive: true });
+    const stale = path.join(featcDir, "typescript-lib-0.0.1.123.tmp");
+    const fresh = path.join(featcDir, "typescript-lib-0.0.1.456.tmp");
+    fs.mkdirSync(stale);
+    fs.mkdirSync(fresh);
+    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+    fs.utimesSync(stale, twoHoursAgo, twoHoursAgo);
     libraries();
-    expect(copies()).toHaveLength(1);
-    expect(copies()[0]).not.toBe("typescript-lib-0.0.1");
+    const kept = copies();
+    expect(kept).toContain("typescript-lib-0.0.1");
+    expect(kept).toContain("typescript-lib-0.0.1.456.tmp");
+    expect(kept.filter((name) => /^typescript-lib-\d+\.\d+\.\d+$/.test(name) && name !== "typescript-lib-0.0.1")).toHaveLength(1);
+    expect(fs.existsSync(stale)).toBe(false);
     fs.rmSync(path.join(home, "featc"), { recursive: true, force: true });
     expect(libraries({ FEATC_COMPILE_CACHE: "0" }).morphLoaded).toBe(true);
     expect(fs.existsSync(path.join(home, "featc"))).toBe(false);
