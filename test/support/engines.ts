@@ -108,9 +108,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     connect,
     stop: async () => {
       // A fast shutdown, sent to the server itself (its pid is the first line of postmaster.pid): runuser does not pass SIGINT on.
-      const pidFile = path.join(data, "postmaster.pid");
-      const server = fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, "utf8").split("\n")[0]) : proc.pid!;
-      await stopProcess(proc, "SIGINT", server);
+      await stopProcess(proc, "SIGINT", serverPid(path.join(data, "postmaster.pid")) ?? proc.pid!);
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -217,12 +215,37 @@ export async function startClickHouse(): Promise<ClickHouseCluster> {
   return { httpPorts: [ports[0]!.http, ports[1]!.http], cluster, query, insert, stop: stopAll };
 }
 
-/** Sends `signal` to `pid` (by default the process itself) and waits for the process to exit, killing it after 10 s. */
+/** The server's pid, the first line of PostgreSQL's `postmaster.pid`; undefined while it is missing or not yet written. */
+function serverPid(pidFile: string): number | undefined {
+  try {
+    const pid = Number(fs.readFileSync(pidFile, "utf8").split("\n")[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `process.kill`, for a process that may have exited already. */
+function signalProcess(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ESRCH") throw e;
+  }
+}
+
+/**
+ * Sends `signal` to `pid` (by default the process itself: `pid` is the server when `proc` is a
+ * wrapper such as runuser) and waits for `proc` to exit, killing both after 10 s.
+ */
 async function stopProcess(proc: ChildProcess, signal: NodeJS.Signals, pid = proc.pid!): Promise<void> {
   if (proc.exitCode !== null || proc.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
-  process.kill(pid, signal);
-  const timer = setTimeout(() => proc.kill("SIGKILL"), 10_000);
+  signalProcess(pid, signal);
+  const timer = setTimeout(() => {
+    signalProcess(pid, "SIGKILL");
+    proc.kill("SIGKILL");
+  }, 10_000);
   await exited;
   clearTimeout(timer);
 }
