@@ -77,7 +77,12 @@ export function bindKeyChecks<I extends object>(
   });
 }
 
-/** Runs a statement's key checks: throws DuplicateKeyError for the first lookup whose table holds a key twice. */
+/**
+ * Runs a statement's key checks: throws DuplicateKeyError for the first lookup whose table holds a
+ * key twice. The checks are queries of their own, run before the statement and not in one
+ * transaction with it: they vouch for the tables as they were then, so a table written while a
+ * statement runs must be written with unique keys by its writer.
+ */
 async function checkKeys(connection: SqlConnection, statement: BoundStatement): Promise<void> {
   for (const c of statement.keyChecks ?? []) {
     const found = await connection.query(
