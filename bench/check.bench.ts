@@ -13,18 +13,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { machine, writeRows } from "./harness.js";
+import { argument, machine, writeRows } from "./harness.js";
 import { writeSyntheticCatalog } from "./synthetic.js";
 
 const REPO = path.resolve(fileURLToPath(new URL("..", import.meta.url)));
 const CLI = path.join(REPO, "bin", "featc.js");
 const TARGET_FEATURES = 10_000;
 const TARGET_MS = 3_000;
-
-function argument(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 const sizes = (argument("--sizes") ?? "1000,10000").split(",").map((s) => Number(s.replace(/_/g, "")));
 const runs = Number(argument("--runs") ?? 2);

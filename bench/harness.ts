@@ -93,10 +93,16 @@ export function table(all: readonly Row[]): string {
   return [line(header), width.map((w) => "-".repeat(w)).join("  "), ...all.map(line)].join("\n");
 }
 
+/** The value after the command-line option `name` (`--rows 1000` → "1000"); undefined without it. */
+export function argument(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
 /** With `--json FILE`, writes the rows there for `npm run bench` to gather into one table. */
 export function writeRows(all: readonly Row[]): void {
-  const i = process.argv.indexOf("--json");
-  if (i >= 0 && process.argv[i + 1]) fs.writeFileSync(process.argv[i + 1]!, JSON.stringify(all));
+  const file = argument("--json");
+  if (file) fs.writeFileSync(file, JSON.stringify(all));
 }
 
 /** Peak resident memory of this process so far, in MiB. */

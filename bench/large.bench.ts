@@ -15,17 +15,13 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { isDeepStrictEqual } from "node:util";
-import { consume, machine, measure, rows, table, writeRows, type Contender, type Row } from "./harness.js";
+import { argument, consume, machine, measure, rows, table, writeRows, type Contender, type Row } from "./harness.js";
 import { writeSyntheticCatalog } from "./synthetic.js";
 import { STRICT_COMPILER_OPTIONS } from "../test/support/workspace.js";
 
 const REPO = path.resolve(fileURLToPath(new URL("..", import.meta.url)));
 const TSC = path.join(REPO, "node_modules", "typescript", "bin", "tsc");
 
-function argument(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 const quick = process.argv.includes("--quick");
 const keep = process.argv.includes("--keep");
 /** The sizes bench/run.ts builds; 100,000 (several minutes of tsc) only in a full run. */

@@ -32,12 +32,8 @@ import { clickhouseConnection, duckdbConnection, type SqlConnection } from "../r
 import type { BoundKeyCheck } from "../runtime/sql/statement.js";
 import { startClickHouse } from "../test/support/engines.js";
 import { loadClickHouse, referenceColumns } from "../test/support/sql-data.js";
-import { consume, machine, measure, rows, table, writeRows, type Row } from "./harness.js";
+import { argument, consume, machine, measure, rows, table, writeRows, type Row } from "./harness.js";
 
-const argument = (name: string) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : undefined;
-};
 const quick = process.argv.includes("--quick");
 const clients = Number(argument("--rows") ?? (quick ? 100_000 : 1_000_000));
 const rounds = quick ? 3 : 7;

@@ -20,12 +20,8 @@ import { duckdbConnection, type SqlConnection } from "../runtime/sql/connection.
 import { registerDuckdbFunctions } from "../runtime/sql/udf.js";
 import { loadDuckDB, random, type DataColumn } from "../test/support/sql-data.js";
 import { REPO, buildOk, importFrom, removeWorkspace, workspace } from "../test/support/workspace.js";
-import { consume, machine, measure, rows, table, writeRows } from "./harness.js";
+import { argument, consume, machine, measure, rows, table, writeRows } from "./harness.js";
 
-const argument = (name: string) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : undefined;
-};
 const quick = process.argv.includes("--quick");
 const n = Number(argument("--rows") ?? (quick ? 100_000 : 1_000_000));
 const rounds = quick ? 5 : 9;
