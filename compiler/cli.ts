@@ -18,6 +18,7 @@ import { commonOptions, exitCodeFor, report, type CliIo, type CommandContext, ty
 import { toJson } from "./cli/format.js";
 import { registerLineageCommands } from "./cli/lineage.js";
 import { registerParityCommand } from "./cli/parity.js";
+import { registerServerCommand } from "./cli/server.js";
 
 export { exitCodeFor, report, type CliIo, type CommandContext };
 
@@ -28,7 +29,11 @@ const processIo: CliIo = {
 };
 
 /** Command modules beyond check and build; each registers its commands on the program. */
-const commandModules: ((program: Command, context: CommandContext) => void)[] = [registerLineageCommands, registerParityCommand];
+const commandModules: ((program: Command, context: CommandContext) => void)[] = [
+  registerLineageCommands,
+  registerParityCommand,
+  registerServerCommand,
+];
 
 /** The folder diagnostics are reported relative to: the config's, also when it could not be read. */
 async function rootDirOf(analysis: Analysis, configPath: string): Promise<string> {
