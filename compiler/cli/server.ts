@@ -17,7 +17,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { CommanderError, type Command } from "commander";
 import { readLines, socketPath, type Reply, type Request } from "./client.js";
-import type { CommandContext } from "./common.js";
+import { USAGE, type CommandContext } from "./common.js";
 
 /** Minutes without a command after which a server stops. */
 const DEFAULT_IDLE_MINUTES = 60;
@@ -45,9 +45,9 @@ export function registerServerCommand(program: Command, context: CommandContext)
     .option("--status", "say whether a server is running (exit 1 if not)")
     .action(async (opts: { idle: string; detach?: boolean; stop?: boolean; status?: boolean }) => {
       const idleMinutes = Number(opts.idle);
-      if (!(idleMinutes > 0)) throw new CommanderError(2, "featc.usage", `--idle must be a positive number of minutes, not "${opts.idle}"`);
+      if (!(idleMinutes > 0)) throw new CommanderError(2, USAGE, `--idle must be a positive number of minutes, not "${opts.idle}"`);
       if ([opts.detach, opts.stop, opts.status].filter(Boolean).length > 1)
-        throw new CommanderError(2, "featc.usage", "--detach, --stop and --status cannot be combined");
+        throw new CommanderError(2, USAGE, "--detach, --stop and --status cannot be combined");
       const where = socketPath();
       if (!("socket" in where)) {
         context.io.err(`featc: cannot start a server: ${where.problem}.`);
