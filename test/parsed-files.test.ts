@@ -7,8 +7,9 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it, onTestFinished, vi } from "vitest";
 import { analyze } from "../compiler/analyze.js";
+import { closeNativeCheckers, keepNativeCheckers } from "../compiler/discover/native-session.js";
 import { beginCheck, type ParseKey } from "../compiler/discover/parsed-files.js";
 import { ts } from "../compiler/typescript.js";
 import { writeFiles } from "./support/workspace.js";
@@ -35,11 +36,19 @@ function project(files: Record<string, string>): string {
 const FEATURES = "export function doubled(price: number): number {\n  return price * 2;\n}\n";
 
 describe("checks in one process", () => {
-  for (const typeCheck of ["native", "builtin"] as const)
-    it(`see every edit of a catalog file and of a module it imports (${typeCheck} type check)`, async () => {
+  for (const checker of ["native", "builtin", "kept"] as const)
+    it(`see every edit of a catalog file and of a module it imports (${checker} type check)`, async () => {
       const dir = project({ "catalog/features.ts": FEATURES, "lib/rate.ts": "export const rate = 2;\n" });
       const config = path.join(dir, "featc.config.json");
-      const codes = async () => (await analyze(config, { typeCheck })).diagnostics.map((d) => `${d.code} ${d.span?.line ?? ""}`);
+      const typeCheck = checker === "builtin" ? "builtin" : "native";
+      // The native checker featc server keeps between checks (discover/native-session.ts).
+      if (checker === "kept") keepNativeCheckers();
+      onTestFinished(closeNativeCheckers);
+      const codes = async () => {
+        const analysis = await analyze(config, { typeCheck });
+        expect(analysis.typeCheckedBy).toBe(typeCheck);
+        return analysis.diagnostics.map((d) => `${d.code} ${d.span?.line ?? ""}`);
+      };
       expect(await codes()).toEqual([]);
       fs.writeFileSync(path.join(dir, "catalog/features.ts"), FEATURES.replace("price * 2", 'price * "2"'));
       expect(await codes()).toEqual(["FC1011 2"]);

@@ -120,6 +120,8 @@ async function serve(socket: string, idleMinutes: number, log: (text: string) =>
   // Loaded now, not on the first command: that is the start-up a server is there to spare.
   const { main } = await import("../cli.js");
   await import("../analyze.js");
+  const { closeNativeCheckers, keepNativeCheckers } = await import("../discover/native-session.js");
+  keepNativeCheckers();
   const since = new Date();
   let commands = 0;
   let queue = Promise.resolve();
@@ -171,6 +173,7 @@ async function serve(socket: string, idleMinutes: number, log: (text: string) =>
   // The command being run, if any, finishes first.
   await queue;
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  await closeNativeCheckers();
   if (process.platform !== "win32") fs.rmSync(socket, { force: true });
   log("featc: server stopped.");
   return 0;
