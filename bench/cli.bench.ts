@@ -76,21 +76,24 @@ function childrenCpuMs(): number {
  */
 function processTreeCpuMs(pid: number): number {
   if (!Number.isFinite(TICKS)) return NaN;
-  let fields: string[];
-  try {
-    fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  } catch {
-    // A child that ended since it was listed: its time is in its parent's cutime.
-    return 0;
-  }
-  const own = ((Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / TICKS) * 1000;
-  const children = fs.readdirSync(`/proc/${pid}/task`).flatMap((task) => {
+  // A child that ends while it is read counts nothing here: its time is then in its parent's cutime.
+  const read = (file: string) => {
     try {
-      return fs.readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").split(" ").filter(Boolean).map(Number);
+      return fs.readFileSync(file, "utf8");
     } catch {
-      return [];
+      return "";
     }
-  });
+  };
+  const fields = read(`/proc/${pid}/stat`).split(") ")[1]?.split(" ");
+  if (!fields) return 0;
+  const own = ((Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / TICKS) * 1000;
+  let tasks: string[] = [];
+  try {
+    tasks = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    // Ended.
+  }
+  const children = tasks.flatMap((task) => read(`/proc/${pid}/task/${task}/children`).split(" ").filter(Boolean).map(Number));
   return own + children.reduce((sum, child) => sum + processTreeCpuMs(child), 0);
 }
 
