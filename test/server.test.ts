@@ -176,10 +176,18 @@ describe("a running server", () => {
     same(["build", "--check", "--format", "json"]);
   });
 
+  it("answers the other commands that read the catalog as they do in their own process", () => {
+    expect(same(["graph", "--target", "online", "--format", "json"]).stdout).toContain('"doubled"');
+    expect(same(["explain", "tripled"]).stdout).toContain("doubled");
+    same(["explain", "tripledd"]);
+    expect(same(["version"]).status).toBe(0);
+    same(["docs", "--out", "site"]);
+  });
+
   it("is not asked for other commands, for build --watch, or with FEATC_SERVER=0", () => {
     const before = commandsRun(served)!;
     expect(featc(["--version"], served, dir).status).toBe(0);
-    expect(featc(["graph", "--target", "online"], served, dir).status).toBe(0);
+    expect(featc(["parity", "--help"], served, dir).status).toBe(0);
     expect(featc(["build", "--watch", "--check"], served, dir).status).toBe(2);
     expect(featc(["check"], direct, dir).status).toBe(0);
     expect(commandsRun(served)).toBe(before);

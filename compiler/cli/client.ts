@@ -1,8 +1,8 @@
 /**
  * The command line's side of `featc server` (cli/server.ts): when a server of this installation
- * of featc is running, `featc check` and `featc build` send it their arguments, folder and
- * environment and print what it answers, instead of loading TypeScript and parsing the standard
- * library again. The answer is the one the command gives without a server: the server runs the
+ * of featc is running, the commands that read the catalog (`featc check`, `featc build`, …; see
+ * SERVED) send it their arguments, folder and environment and print what it answers, instead of
+ * loading TypeScript and parsing the standard library again. The answer is the one the command gives without a server: the server runs the
  * same command, in the same folder, with the same environment.
  *
  * Loaded before anything else of featc's, and light for it: it needs only Node's own modules.
@@ -21,8 +21,12 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { cacheDir } from "../compile-cache.js";
 
-/** The commands a server runs; `build --watch` stays in its own process. */
-const SERVED = new Set(["check", "build"]);
+/**
+ * The commands a server runs: those that read the catalog. `build --watch` stays in its own
+ * process, and so does `parity`, which imports the project's generated executors (a server
+ * would keep the first version of each module it imported).
+ */
+const SERVED = new Set(["check", "build", "graph", "explain", "diff", "docs", "version"]);
 
 /** The longest path of a Unix socket that every system takes (macOS: 104 bytes with the terminator). */
 const MAX_SOCKET_PATH = 103;

@@ -1,7 +1,8 @@
 /**
  * `featc server`: a process that keeps the compiler loaded — TypeScript, and the standard
- * library and declaration files it has parsed and bound (discover/parsed-files.ts) — and runs
- * the `featc check` and `featc build` commands of this installation of featc (cli/client.ts).
+ * library and declaration files it has parsed and bound (discover/parsed-files.ts), and a
+ * native checker per project (discover/native-session.ts) — and runs the commands of this
+ * installation of featc that read the catalog: `featc check`, `featc build`, … (cli/client.ts).
  * A check then costs what changed since the last one, not TypeScript's start-up.
  *
  * Each command runs as it would in its own process: in the client's folder, with the client's
@@ -38,7 +39,9 @@ interface Status {
 export function registerServerCommand(program: Command, context: CommandContext): void {
   program
     .command("server")
-    .description("keep the compiler loaded and run featc check and featc build of this installation in it (much faster after the first)")
+    .description(
+      "keep the compiler loaded and run the commands that read the catalog (check, build, graph, …) in it: much faster after the first",
+    )
     .option("--idle <minutes>", "stop after this many minutes without a command", String(DEFAULT_IDLE_MINUTES))
     .option("--detach", "start the server in the background and return once it listens")
     .option("--stop", "stop the running server")
@@ -106,7 +109,9 @@ async function detach(socket: string, idleMinutes: number, log: (text: string) =
   for (const start = Date.now(); Date.now() - start < START_TIMEOUT_MS && !exited;) {
     const status = await control(socket, "status");
     if (status) {
-      log(`featc: server started (pid ${status.pid}); featc check and featc build now run in it. featc server --stop stops it.`);
+      log(
+        `featc: server started (pid ${status.pid}); featc check, build, graph, explain, diff, docs and version now run in it. featc server --stop stops it.`,
+      );
       return 0;
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
