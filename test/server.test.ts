@@ -230,6 +230,18 @@ describe("a server's life", () => {
     expect(await stopped(second.server)).toBe(0);
   });
 
+  it("keeps its socket in a folder only its user can reach, closing one that others could", async () => {
+    const cache = tempDir("cache");
+    const env = envFor(cache);
+    const folder = path.join(cache, "featc", "server");
+    fs.mkdirSync(folder, { recursive: true, mode: 0o777 });
+    fs.chmodSync(folder, 0o777);
+    const { server } = await startServer(env);
+    expect(fs.statSync(folder).mode & 0o777).toBe(0o700);
+    featc(["server", "--stop"], env, REPO);
+    expect(await stopped(server)).toBe(0);
+  });
+
   it("--detach starts a server in the background that stops by itself once idle", async () => {
     const env = envFor(tempDir("cache"));
     const dir = project();

@@ -189,7 +189,7 @@ async function serve(socket: string, idleMinutes: number, log: (text: string) =>
  * killed leaves behind: it is replaced. One that answers belongs to a running server.
  */
 async function listen(server: net.Server, socket: string): Promise<void> {
-  if (process.platform !== "win32") fs.mkdirSync(path.dirname(socket), { recursive: true, mode: 0o700 });
+  if (process.platform !== "win32") privateFolder(path.dirname(socket));
   for (let attempt = 0; ; attempt++) {
     try {
       await new Promise<void>((resolve, reject) => {
@@ -207,6 +207,19 @@ async function listen(server: net.Server, socket: string): Promise<void> {
       fs.rmSync(socket, { force: true });
     }
   }
+}
+
+/**
+ * Makes the socket's folder reachable by this user only, or refuses to listen there. Whoever can
+ * connect to the socket runs featc as this user, with an environment of their choosing (its
+ * PATH included): the folder must be this user's and closed to everyone else.
+ */
+function privateFolder(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const stat = fs.lstatSync(dir);
+  if (!stat.isDirectory() || (process.getuid && stat.uid !== process.getuid()))
+    throw new Error(`${dir} is not a folder of this user's, so the socket in it would not be private`);
+  if ((stat.mode & 0o077) !== 0) fs.chmodSync(dir, 0o700);
 }
 
 /** Runs one command as its own process would, with the client's folder, environment and colours. */
