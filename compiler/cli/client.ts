@@ -10,8 +10,9 @@
  * command, the command runs in this process as usual.
  *
  * A server serves one installation: its socket is named by featc's folder, version and compiled
- * code, by Node's version and by the TypeScript featc reads catalogs with, so that a server
- * started before an upgrade is never asked (it stops by itself once idle).
+ * code, by Node's version and by the two TypeScripts featc uses (the one it reads catalogs with
+ * and the native one it checks them with), so that a server started before an upgrade of any of
+ * them is never asked (it stops by itself once idle).
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -54,18 +55,21 @@ export function socketPath(): { socket: string } | { problem: string } {
     return stat ? [stat.size, stat.mtimeMs] : null;
   };
   const require = createRequire(import.meta.url);
-  let typescript: string | null;
-  try {
-    typescript = createRequire(createRequire(require.resolve("ts-morph")).resolve("@ts-morph/common")).resolve("./typescript");
-  } catch {
-    typescript = null;
-  }
+  const resolved = (find: () => string) => {
+    try {
+      const file = find();
+      return [file, stamp(file)];
+    } catch {
+      return null;
+    }
+  };
   const identity = JSON.stringify([
     ROOT,
     stamp(path.join(ROOT, "package.json")),
     stamp(path.join(ROOT, "dist", "compiler", "cli.js")),
-    typescript,
-    typescript && stamp(typescript),
+    // The TypeScript that reads catalogs (ts-morph's), and the native one whose checker a server keeps.
+    resolved(() => createRequire(createRequire(require.resolve("ts-morph")).resolve("@ts-morph/common")).resolve("./typescript")),
+    resolved(() => require.resolve("typescript/package.json")),
     process.version,
     process.arch,
   ]);
