@@ -83,6 +83,18 @@ export function socketPath(): { socket: string } | { problem: string } {
   return { socket };
 }
 
+/** False when no server of any installation can be running: its socket's folder holds no socket (not asked on Windows). */
+function anyServer(): boolean {
+  if (process.platform === "win32") return true;
+  const dir = cacheDir();
+  if (dir === undefined) return false;
+  try {
+    return fs.readdirSync(path.join(dir, "server")).some((name) => name.endsWith(".sock"));
+  } catch {
+    return false;
+  }
+}
+
 /** Whether a command line is one a server runs. */
 export function isServed(argv: readonly string[]): boolean {
   return SERVED.has(argv[0] ?? "") && !(argv[0] === "build" && argv.some((a) => a === "--watch" || a === "-w"));
@@ -94,7 +106,7 @@ export function isServed(argv: readonly string[]): boolean {
  * command, `FEATC_SERVER=0`, or a server that closed the connection before it answered).
  */
 export async function viaServer(argv: readonly string[]): Promise<number | undefined> {
-  if (process.env.FEATC_SERVER === "0" || !isServed(argv)) return undefined;
+  if (process.env.FEATC_SERVER === "0" || !isServed(argv) || !anyServer()) return undefined;
   const where = socketPath();
   if (!("socket" in where)) return undefined;
   const request: Request = {
