@@ -154,11 +154,12 @@ async function serve(socket: string, idleMinutes: number, log: (text: string) =>
         };
         const started = Date.now();
         const exit = await run(main, message, send);
-        send({ exit });
-        connection.end();
+        // Logged before the client hears the end: whoever reads the log after the command ended finds its line.
         log(
           `featc: [${new Date().toLocaleTimeString()}] featc ${message.argv.join(" ")} (${message.cwd}): exit ${exit}, ${Date.now() - started} ms`,
         );
+        send({ exit });
+        connection.end();
         idleTimer = setTimeout(stop, idleMinutes * 60_000);
       });
     });
