@@ -160,7 +160,7 @@ describe("the native type check's bound", () => {
     const dir = slowCatalog();
     const script = [
       `import { startNativeCheck } from ${JSON.stringify(path.join(REPO, "compiler", "discover", "native-check.ts"))};`,
-      `startNativeCheck({ files: [${JSON.stringify(path.join(dir, "catalog", "slow.ts"))}], extraFiles: [], options: { strict: true, noEmit: true, module: "nodenext", target: "es2022", types: [] }, timeoutSeconds: 300 });`,
+      `startNativeCheck({ files: [${JSON.stringify(path.join(dir, "catalog", "slow.ts"))}], extraFiles: [], options: { strict: true, noEmit: true, module: "nodenext", target: "es2022", types: [] }, timeoutSeconds: 300, resolvedOptions: "{}" });`,
       `setTimeout(() => { throw new Error("boom"); }, 1500);`,
     ].join("\n");
     const run = start(["--import", "tsx", "--input-type=module", "-e", script]);

@@ -158,6 +158,7 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
           options: config.tsconfig ? readOnlyOptionsJson(compilerOptions.options) : { ...DEFAULT_OPTIONS_JSON, ...readOnlyOptionsJson({}) },
           typeRootsFrom: config.tsconfig && compilerOptions.options.typeRoots === undefined ? path.dirname(config.tsconfig) : undefined,
           timeoutSeconds: config.typeCheckTimeout,
+          resolvedOptions: JSON.stringify(compilerOptions.options),
         });
   const unreadable = new Map<string, string>();
   const host = compilerHost(
