@@ -8,6 +8,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -109,13 +110,14 @@ describe("a running server", () => {
   let direct: NodeJS.ProcessEnv = {};
   let server: ChildProcess | undefined;
   let serverLog: () => string = () => "";
+  let socket = "";
 
   beforeAll(async () => {
     cache = tempDir("cache");
     dir = project();
     served = envFor(cache);
     direct = { ...served, FEATC_SERVER: "0" };
-    ({ server, log: serverLog } = await startServer(served));
+    ({ server, log: serverLog, socket } = await startServer(served));
   });
 
   /** The commands the server has logged (a line each, written before the command's client hears the end). */
@@ -205,6 +207,23 @@ describe("a running server", () => {
     expect(featc(["build", "--watch", "--check"], served, dir).status).toBe(2);
     expect(featc(["check"], direct, dir).status).toBe(0);
     expect(commandsRun(served)).toBe(before);
+  });
+
+  it("closes a connection whose request it cannot read, and serves the next", async () => {
+    for (const line of ["not json", "null", '{"argv":"check","cwd":"/","env":{},"color":false}', '{"control":"reboot"}']) {
+      const answer = await new Promise<string>((resolve, reject) => {
+        let text = "";
+        const connection = net.connect(socket);
+        connection.setEncoding("utf8");
+        connection.on("connect", () => connection.write(line + "\n"));
+        connection.on("data", (chunk: string) => (text += chunk));
+        connection.on("error", reject);
+        connection.on("close", () => resolve(text));
+      });
+      expect(answer, line).toBe("");
+    }
+    // Still serving (a request that cannot be read once brought the server down).
+    expect((await same(["check"])).status).toBe(0);
   });
 
   it("refuses a second server of the same installation; --detach finds the running one", async () => {

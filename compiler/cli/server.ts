@@ -131,15 +131,29 @@ async function serve(socket: string, idleMinutes: number, log: (text: string) =>
   let commands = 0;
   let queue = Promise.resolve();
   let idleTimer: NodeJS.Timeout | undefined;
+  /** Commands received and not finished. */
+  let waiting = 0;
+  let stopping = false;
   let stop: () => void = () => {};
-  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  const stopped = new Promise<void>(
+    (resolve) =>
+      (stop = () => {
+        stopping = true;
+        resolve();
+      }),
+  );
   const server = net.createServer((connection) => {
     connection.setEncoding("utf8");
     let taken = false;
     readLines(connection, (line) => {
       if (taken) return;
       taken = true;
-      const message = JSON.parse(line) as Request | Control;
+      // Closed without a word, the client runs its command itself.
+      const message = stopping ? undefined : parseMessage(line);
+      if (!message) {
+        connection.destroy();
+        return;
+      }
       if ("control" in message) {
         const status: Status = { pid: process.pid, since: since.toISOString(), commands, idleMinutes };
         connection.end(JSON.stringify(status) + "\n");
@@ -147,6 +161,7 @@ async function serve(socket: string, idleMinutes: number, log: (text: string) =>
         return;
       }
       clearTimeout(idleTimer);
+      waiting++;
       queue = queue.then(async () => {
         commands++;
         const send = (reply: Reply) => {
@@ -160,7 +175,8 @@ async function serve(socket: string, idleMinutes: number, log: (text: string) =>
         );
         send({ exit });
         connection.end();
-        idleTimer = setTimeout(stop, idleMinutes * 60_000);
+        // Idle from the end of the last command waiting.
+        if (--waiting === 0) idleTimer = setTimeout(stop, idleMinutes * 60_000);
       });
     });
     connection.on("error", () => connection.destroy());
@@ -176,13 +192,29 @@ async function serve(socket: string, idleMinutes: number, log: (text: string) =>
   log(`featc: server listening on ${socket} (pid ${process.pid}); stops after ${idleMinutes} min without a command.`);
   await stopped;
   clearTimeout(idleTimer);
-  // The command being run, if any, finishes first.
-  await queue;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  // No connection is taken from now on; the commands already received finish first.
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  while (waiting > 0) await queue;
+  await closed;
   await closeNativeCheckers();
   if (process.platform !== "win32") fs.rmSync(socket, { force: true });
   log("featc: server stopped.");
   return 0;
+}
+
+/** A request or a control message; undefined for anything else. */
+function parseMessage(line: string): Request | Control | undefined {
+  try {
+    const message = JSON.parse(line) as Partial<Request & Control> | null;
+    if (message?.control === "stop" || message?.control === "status") return message as Control;
+    const { argv, cwd, env, color } = message ?? {};
+    const strings = (list: unknown) => Array.isArray(list) && list.every((a) => typeof a === "string");
+    if (strings(argv) && typeof cwd === "string" && env !== null && typeof env === "object" && typeof color === "boolean")
+      return message as Request;
+  } catch {
+    // Not JSON.
+  }
+  return undefined;
 }
 
 /**
