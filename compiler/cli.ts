@@ -14,7 +14,16 @@ import type { CheckCache, CheckResult, CheckRun } from "./cli/check-cache.js";
 import { enableCompileCache } from "./compile-cache.js";
 import { diagnostics } from "./diagnostics.js";
 import { packageFile } from "./paths.js";
-import { commonOptions, exitCodeFor, report, USAGE, type CliIo, type CommandContext, type CommonOptions } from "./cli/common.js";
+import {
+  commonOptions,
+  exitCodeFor,
+  report,
+  USAGE,
+  type CliIo,
+  type Terminal,
+  type CommandContext,
+  type CommonOptions,
+} from "./cli/common.js";
 import { toJson } from "./cli/format.js";
 import { registerLineageCommands } from "./cli/lineage.js";
 import { registerParityCommand } from "./cli/parity.js";
@@ -114,6 +123,27 @@ async function watch(opts: CommonOptions, io: CliIo): Promise<number> {
   return 0;
 }
 
+/**
+ * Commander's questions about the output streams, answered for streams that are not this
+ * process's own, as Commander answers them for its own: the width of a terminal, and colours
+ * where the environment does not say otherwise (NO_COLOR, FORCE_COLOR, CLICOLOR_FORCE).
+ */
+function terminalOutput(terminal: Terminal) {
+  const forced = () => {
+    const env = process.env;
+    if (env.NO_COLOR || env.FORCE_COLOR === "0" || env.FORCE_COLOR === "false") return false;
+    if (env.FORCE_COLOR || env.CLICOLOR_FORCE !== undefined) return true;
+    return undefined;
+  };
+  // 80: Commander's width where the stream is no terminal.
+  return {
+    getOutHelpWidth: () => terminal.out.columns ?? 80,
+    getErrHelpWidth: () => terminal.err.columns ?? 80,
+    getOutHasColors: () => forced() ?? terminal.out.colors,
+    getErrHasColors: () => forced() ?? terminal.err.colors,
+  };
+}
+
 /** Runs the CLI with process-style argv; returns the exit code instead of exiting. */
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   let code = 0;
@@ -126,7 +156,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       "print featc's version",
     )
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .configureOutput({
+      writeOut: (s) => io.out(s.trimEnd()),
+      writeErr: (s) => io.err(s.trimEnd()),
+      ...(io.terminal ? terminalOutput(io.terminal) : {}),
+    })
     .showHelpAfterError("(run featc --help for usage)");
 
   commonOptions(program.command("check").description("analyse the catalog and report every problem"))

@@ -80,7 +80,8 @@ describe("featc check", () => {
     for (const [args, message] of [
       [["build", "--watch", "--check"], "error: --watch and --check cannot be combined"],
       [["server", "--stop", "--status"], "error: --detach, --stop and --status cannot be combined"],
-      [["server", "--idle", "0"], 'error: --idle must be a positive number of minutes, not "0"'],
+      [["server", "--idle", "0"], 'error: --idle must be a number of minutes above 0 and at most 35791, not "0"'],
+      [["server", "--idle", "100000"], 'error: --idle must be a number of minutes above 0 and at most 35791, not "100000"'],
     ] as const) {
       const r = spawnSync(process.execPath, [path.join(REPO, "bin", "featc.js"), ...args], { encoding: "utf8", cwd: REPO });
       expect(r.status, args.join(" ")).toBe(2);

@@ -12,7 +12,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { analyze, type Analysis } from "../compiler/analyze.js";
 import { parseReport } from "../compiler/discover/native-check.js";
-import { closeNativeCheckers, keepNativeCheckers } from "../compiler/discover/native-session.js";
+import { closeNativeCheckers, keepNativeCheckers, keptCheckAnswers } from "../compiler/discover/native-session.js";
 import { REPO, removeWorkspace, workspace, writeFiles } from "./support/workspace.js";
 
 const dirs: string[] = [];
@@ -53,9 +53,12 @@ async function bothWays(dir: string) {
   keepNativeCheckers();
   try {
     for (let i = 0; i < 2; i++) {
+      const answered = keptCheckAnswers();
       const kept = await analyze(config, { typeCheck: "native" });
       expect(kept.typeCheckedBy).toBe(native.typeCheckedBy);
       expect(typeErrors(kept, dir)).toEqual(typeErrors(native, dir));
+      // Answered by the kept checker itself wherever a tsc process answered.
+      expect(keptCheckAnswers() - answered).toBe(native.typeCheckedBy === "native" ? 1 : 0);
     }
   } finally {
     await closeNativeCheckers();

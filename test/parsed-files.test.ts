@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it, onTestFinished, vi } from "vitest";
 import { analyze } from "../compiler/analyze.js";
-import { closeNativeCheckers, keepNativeCheckers } from "../compiler/discover/native-session.js";
+import { closeNativeCheckers, keepNativeCheckers, keptCheckAnswers } from "../compiler/discover/native-session.js";
 import { beginCheck, type ParseKey } from "../compiler/discover/parsed-files.js";
 import { ts } from "../compiler/typescript.js";
 import { writeFiles } from "./support/workspace.js";
@@ -45,8 +45,10 @@ describe("checks in one process", () => {
       if (checker === "kept") keepNativeCheckers();
       onTestFinished(closeNativeCheckers);
       const codes = async () => {
+        const answered = keptCheckAnswers();
         const analysis = await analyze(config, { typeCheck });
         expect(analysis.typeCheckedBy).toBe(typeCheck);
+        expect(keptCheckAnswers() - answered).toBe(checker === "kept" ? 1 : 0);
         return analysis.diagnostics.map((d) => `${d.code} ${d.span?.line ?? ""}`);
       };
       expect(await codes()).toEqual([]);
@@ -114,7 +116,9 @@ describe("a kept native checker", () => {
     onTestFinished(closeNativeCheckers);
     for (const [i, [state, files]] of states.entries()) {
       writeFiles(dir, files);
+      const answered = keptCheckAnswers();
       expect(await errors(), state).toEqual(expected[i]);
+      expect(keptCheckAnswers(), state).toBe(answered + 1);
     }
   });
 });

@@ -48,7 +48,12 @@ function featc(args: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Ru
 function commandsRun(env: NodeJS.ProcessEnv): number | undefined {
   const r = featc(["server", "--status"], env, REPO);
   if (r.status !== 0) return undefined;
-  return Number(/; (\d+) command\(s\) run;/.exec(r.stdout)![1]);
+  return Number(/; (\d+) command\(s\) run, /.exec(r.stdout)![1]);
+}
+
+/** How many type checks the kept TypeScript checkers of the server of this cache folder answered. */
+function keptChecks(env: NodeJS.ProcessEnv): number {
+  return Number(/, (\d+) type check\(s\) by its kept TypeScript checkers;/.exec(featc(["server", "--status"], env, REPO).stdout)![1]);
 }
 
 /** Starts `featc server` in the foreground; resolves with its socket once it listens, and its log so far. */
@@ -137,13 +142,17 @@ describe("a running server", () => {
     expect(after.slice(before), `featc ${args.join(" ")} ran in the server`).toEqual([
       expect.stringContaining(`] featc ${args.join(" ")} (${cwd}): exit ${viaServer.status}, `),
     ]);
-    const alone = featc(args, { ...direct, ...env }, cwd);
+    // Alone, without the check result cache: the served answer (perhaps from that cache) against a fresh analysis.
+    const alone = featc(args, { ...direct, FEATC_CACHE: "0", ...env }, cwd);
     expect(viaServer, `featc ${args.join(" ")}`).toEqual(alone);
     return viaServer;
   }
 
   it("answers check as the command does in its own process: clean, diagnostics, JSON, usage and config errors", async () => {
+    const kept = keptChecks(served);
     expect((await same(["check"])).stderr).toContain("featc: catalog is clean (online: 2 nodes)");
+    // Its TypeScript 7 checker answered, not a tsc process.
+    expect(keptChecks(served)).toBe(kept + 1);
     await same(["check", "--no-cache", "--format", "json"]);
     // A dependency that nothing provides: featc's own diagnostic, with its code frame.
     writeFiles(dir, {
@@ -226,6 +235,18 @@ describe("a running server", () => {
     expect((await same(["check"])).status).toBe(0);
   });
 
+  it("is not asked when its socket's folder is open to others: a command's environment is for its user's server only", async () => {
+    const folder = path.dirname(socket);
+    const before = (await logged()).length;
+    fs.chmodSync(folder, 0o755);
+    try {
+      expect(featc(["check"], served, dir)).toMatchObject({ status: 0, stderr: expect.stringContaining("catalog is clean") });
+    } finally {
+      fs.chmodSync(folder, 0o700);
+    }
+    expect(await logged()).toHaveLength(before);
+  });
+
   it("refuses a second server of the same installation; --detach finds the running one", async () => {
     const second = featc(["server"], served, dir);
     expect(second.status).toBe(2);
@@ -263,6 +284,40 @@ describe("a server's life", () => {
     expect(await stopped(second.server)).toBe(0);
   });
 
+  it("writes files with the client's permissions (umask), not its own", async () => {
+    const env = envFor(tempDir("cache"));
+    const dir = project();
+    const shell = (umask: string, args: string[]) =>
+      spawn("sh", ["-c", `umask ${umask}; exec "$0" "$@"`, process.execPath, FEATC, ...args], {
+        env,
+        cwd: dir,
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+    const server = shell("077", ["server", "--idle", "5"]);
+    servers.push(server);
+    await new Promise<void>((resolve) => server.stderr!.on("data", (d: Buffer) => String(d).includes("listening") && resolve()));
+    const built = spawnSync("sh", ["-c", `umask 022; exec "$0" "$@"`, process.execPath, FEATC, "build"], {
+      env,
+      cwd: dir,
+      encoding: "utf8",
+    });
+    expect(built.status, built.stderr).toBe(0);
+    expect(commandsRun(env)).toBe(1);
+    expect(fs.statSync(path.join(dir, "generated", "online.ts")).mode & 0o777).toBe(0o644);
+    featc(["server", "--stop"], env, dir);
+    expect(await stopped(server)).toBe(0);
+  });
+
+  it("stops, when asked to, also while a connection has said nothing", async () => {
+    const env = envFor(tempDir("cache"));
+    const { server, socket } = await startServer(env);
+    const quiet = net.connect(socket);
+    await new Promise((resolve) => quiet.once("connect", resolve));
+    expect(featc(["server", "--stop"], env, REPO).status).toBe(0);
+    expect(await stopped(server)).toBe(0);
+    quiet.destroy();
+  });
+
   it("keeps its socket in a folder only its user can reach, closing one that others could", async () => {
     const cache = tempDir("cache");
     const env = envFor(cache);
@@ -278,12 +333,12 @@ describe("a server's life", () => {
   it("--detach starts a server in the background that stops by itself once idle", async () => {
     const env = envFor(tempDir("cache"));
     const dir = project();
-    const r = featc(["server", "--detach", "--idle", "0.05"], env, dir);
+    const r = featc(["server", "--detach", "--idle", "0.25"], env, dir);
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/^featc: server started \(pid \d+\)/);
     expect(featc(["check"], env, dir).status).toBe(0);
     expect(commandsRun(env)).toBe(1);
-    // Idle for 3 s after that command: it stops and removes its socket.
+    // Idle for 15 s after that command: it stops and removes its socket.
     const deadline = Date.now() + 60_000;
     while (commandsRun(env) !== undefined && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
     expect(commandsRun(env)).toBeUndefined();

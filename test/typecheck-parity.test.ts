@@ -13,7 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { analyze } from "../compiler/analyze.js";
-import { closeNativeCheckers, keepNativeCheckers } from "../compiler/discover/native-session.js";
+import { closeNativeCheckers, keepNativeCheckers, keptCheckAnswers } from "../compiler/discover/native-session.js";
 import { REPO, writeFiles } from "./support/workspace.js";
 
 // Each test runs featc (and tsc) as processes: on a loaded machine that takes longer than the default bound.
@@ -83,9 +83,11 @@ async function expectParity(dir: string, codes: string[]) {
   keepNativeCheckers();
   try {
     for (let i = 0; i < 2; i++) {
+      const answered = keptCheckAnswers();
       const kept = await featcReport(dir, "native");
       expect(kept.checkedBy).toBe("native");
       expect(kept.found).toEqual(tsc);
+      expect(keptCheckAnswers(), "answered by the kept checker, not a tsc process").toBe(answered + 1);
     }
   } finally {
     await closeNativeCheckers();

@@ -18,9 +18,11 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { cacheDir } from "../compile-cache.js";
+import type { Terminal } from "./common.js";
 
 /**
  * The commands a server runs: those that read the catalog. `build --watch` stays in its own
@@ -38,6 +40,10 @@ export interface Request {
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly color: boolean;
+  /** The client's file mode mask, for the files the command writes (none on Windows). */
+  readonly umask?: number;
+  /** What the client's output streams are (the width and colours of `--help`). */
+  readonly terminal?: Terminal;
 }
 
 /** What a server writes back, one JSON document per line; the last has `exit`. */
@@ -72,6 +78,8 @@ export function socketPath(): { socket: string } | { problem: string } {
     resolved(() => require.resolve("typescript/package.json")),
     process.version,
     process.arch,
+    // A Windows pipe's name is seen by every user of the machine: one per user.
+    process.platform === "win32" ? os.userInfo().username : null,
   ]);
   const key = crypto.createHash("sha256").update(identity).digest("hex").slice(0, 16);
   if (process.platform === "win32") return { socket: `\\\\.\\pipe\\featc-${key}` };
@@ -95,6 +103,23 @@ function anyServer(): boolean {
   }
 }
 
+/**
+ * Whether the socket and its folder are this user's, and the folder closed to everyone else (as
+ * the server makes it): a command sends its whole environment, which only this user's own server
+ * may see. On Windows, where the pipe's name is this user's, there is nothing to look at.
+ */
+function isOwn(socket: string): boolean {
+  if (process.platform === "win32") return true;
+  try {
+    const uid = process.getuid?.();
+    const folder = fs.lstatSync(path.dirname(socket));
+    const file = fs.lstatSync(socket);
+    return folder.isDirectory() && (folder.mode & 0o077) === 0 && folder.uid === uid && file.uid === uid;
+  } catch {
+    return false;
+  }
+}
+
 /** Whether a command line is one a server runs. */
 export function isServed(argv: readonly string[]): boolean {
   return SERVED.has(argv[0] ?? "") && !(argv[0] === "build" && argv.some((a) => a === "--watch" || a === "-w"));
@@ -108,12 +133,15 @@ export function isServed(argv: readonly string[]): boolean {
 export async function viaServer(argv: readonly string[]): Promise<number | undefined> {
   if (process.env.FEATC_SERVER === "0" || !isServed(argv) || !anyServer()) return undefined;
   const where = socketPath();
-  if (!("socket" in where)) return undefined;
+  if (!("socket" in where) || !isOwn(where.socket)) return undefined;
+  const stream = (s: NodeJS.WriteStream) => ({ columns: s.isTTY ? s.columns : undefined, colors: Boolean(s.isTTY && s.hasColors?.()) });
   const request: Request = {
     argv,
     cwd: process.cwd(),
     env: process.env,
     color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+    umask: process.platform === "win32" ? undefined : process.umask(),
+    terminal: { out: stream(process.stdout), err: stream(process.stderr) },
   };
   return new Promise((resolve) => {
     let answered = false;

@@ -12,6 +12,19 @@ export interface CliIo {
   out(text: string): void;
   err(text: string): void;
   color: boolean;
+  /** What the output streams are, when they are not this process's own (a command run by featc server). */
+  terminal?: Terminal;
+}
+
+/** An output stream as Commander asks about it for `--help`: its width (a terminal's) and whether it shows colours. */
+export interface TerminalStream {
+  readonly columns?: number;
+  readonly colors: boolean;
+}
+
+export interface Terminal {
+  readonly out: TerminalStream;
+  readonly err: TerminalStream;
 }
 
 export interface CommonOptions {

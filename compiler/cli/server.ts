@@ -23,6 +23,12 @@ import { USAGE, type CommandContext } from "./common.js";
 /** Minutes without a command after which a server stops. */
 const DEFAULT_IDLE_MINUTES = 60;
 
+/** The longest idle time a timer can count (2^31 − 1 ms, about 24 days). */
+const MAX_IDLE_MINUTES = 35_791;
+
+/** How long a connection may stay open without sending its request. */
+const REQUEST_TIMEOUT_MS = 10_000;
+
 /** How long `--detach` waits for the server it started to listen. */
 const START_TIMEOUT_MS = 15_000;
 
@@ -34,6 +40,8 @@ interface Status {
   readonly since: string;
   readonly commands: number;
   readonly idleMinutes: number;
+  /** Type checks its kept TypeScript 7 checkers answered (the others went to tsc processes). */
+  readonly keptChecks: number;
 }
 
 export function registerServerCommand(program: Command, context: CommandContext): void {
@@ -48,7 +56,12 @@ export function registerServerCommand(program: Command, context: CommandContext)
     .option("--status", "say whether a server is running (exit 1 if not)")
     .action(async (opts: { idle: string; detach?: boolean; stop?: boolean; status?: boolean }) => {
       const idleMinutes = Number(opts.idle);
-      if (!(idleMinutes > 0)) throw new CommanderError(2, USAGE, `--idle must be a positive number of minutes, not "${opts.idle}"`);
+      if (!(idleMinutes > 0 && idleMinutes <= MAX_IDLE_MINUTES))
+        throw new CommanderError(
+          2,
+          USAGE,
+          `--idle must be a number of minutes above 0 and at most ${MAX_IDLE_MINUTES}, not "${opts.idle}"`,
+        );
       if ([opts.detach, opts.stop, opts.status].filter(Boolean).length > 1)
         throw new CommanderError(2, USAGE, "--detach, --stop and --status cannot be combined");
       const where = socketPath();
@@ -68,7 +81,7 @@ export function registerServerCommand(program: Command, context: CommandContext)
           context.exit(1);
         } else
           io.out(
-            `featc: server running (pid ${status.pid}) since ${status.since}; ${status.commands} command(s) run; stops after ${status.idleMinutes} min idle; socket ${where.socket}`,
+            `featc: server running (pid ${status.pid}) since ${status.since}; ${status.commands} command(s) run, ${status.keptChecks} type check(s) by its kept TypeScript checkers; stops after ${status.idleMinutes} min idle; socket ${where.socket}`,
           );
       } else if (opts.detach) context.exit(await detach(where.socket, idleMinutes, io.err));
       else context.exit(await serve(where.socket, idleMinutes, io.err));
@@ -125,7 +138,7 @@ async function serve(socket: string, idleMinutes: number, log: (text: string) =>
   // Loaded now, not on the first command: that is the start-up a server is there to spare.
   const { main } = await import("../cli.js");
   await import("../analyze.js");
-  const { closeNativeCheckers, keepNativeCheckers } = await import("../discover/native-session.js");
+  const { closeNativeCheckers, keepNativeCheckers, keptCheckAnswers } = await import("../discover/native-session.js");
   keepNativeCheckers();
   const since = new Date();
   let commands = 0;
@@ -142,12 +155,22 @@ async function serve(socket: string, idleMinutes: number, log: (text: string) =>
         resolve();
       }),
   );
+  /** Connections that have not sent their request yet: closed when the server stops. */
+  const silent = new Set<net.Socket>();
   const server = net.createServer((connection) => {
     connection.setEncoding("utf8");
     let taken = false;
+    silent.add(connection);
+    // A connection that says nothing is dropped, and so is one whose client went away.
+    connection.setTimeout(REQUEST_TIMEOUT_MS, () => {
+      if (!taken) connection.destroy();
+    });
+    connection.on("close", () => silent.delete(connection));
     readLines(connection, (line) => {
       if (taken) return;
       taken = true;
+      silent.delete(connection);
+      connection.setTimeout(0);
       // Closed without a word, the client runs its command itself.
       const message = stopping ? undefined : parseMessage(line);
       if (!message) {
@@ -155,7 +178,7 @@ async function serve(socket: string, idleMinutes: number, log: (text: string) =>
         return;
       }
       if ("control" in message) {
-        const status: Status = { pid: process.pid, since: since.toISOString(), commands, idleMinutes };
+        const status: Status = { pid: process.pid, since: since.toISOString(), commands, idleMinutes, keptChecks: keptCheckAnswers() };
         connection.end(JSON.stringify(status) + "\n");
         if (message.control === "stop") stop();
         return;
@@ -163,6 +186,11 @@ async function serve(socket: string, idleMinutes: number, log: (text: string) =>
       clearTimeout(idleTimer);
       waiting++;
       queue = queue.then(async () => {
+        // A command whose client went away while it waited is not run.
+        if (connection.destroyed) {
+          if (--waiting === 0) idleTimer = setTimeout(stop, idleMinutes * 60_000);
+          return;
+        }
         commands++;
         const send = (reply: Reply) => {
           if (!connection.destroyed) connection.write(JSON.stringify(reply) + "\n");
@@ -188,12 +216,19 @@ async function serve(socket: string, idleMinutes: number, log: (text: string) =>
     return 2;
   }
   idleTimer = setTimeout(stop, idleMinutes * 60_000);
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, stop);
+  // A signal stops the server as --stop does; a second one, while commands still finish, ends it at once.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
+    process.on(signal, () => {
+      if (!stopping) return stop();
+      log(`featc: ${signal} again: stopped without waiting for the commands still running.`);
+      process.exit(1);
+    });
   log(`featc: server listening on ${socket} (pid ${process.pid}); stops after ${idleMinutes} min without a command.`);
   await stopped;
   clearTimeout(idleTimer);
   // No connection is taken from now on; the commands already received finish first.
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  for (const connection of silent) connection.destroy();
   while (waiting > 0) await queue;
   await closed;
   await closeNativeCheckers();
@@ -209,7 +244,16 @@ function parseMessage(line: string): Request | Control | undefined {
     if (message?.control === "stop" || message?.control === "status") return message as Control;
     const { argv, cwd, env, color } = message ?? {};
     const strings = (list: unknown) => Array.isArray(list) && list.every((a) => typeof a === "string");
-    if (strings(argv) && typeof cwd === "string" && env !== null && typeof env === "object" && typeof color === "boolean")
+    const { umask, terminal } = message ?? {};
+    if (
+      strings(argv) &&
+      typeof cwd === "string" &&
+      env !== null &&
+      typeof env === "object" &&
+      typeof color === "boolean" &&
+      (umask === undefined || (Number.isInteger(umask) && umask >= 0 && umask <= 0o777)) &&
+      (terminal === undefined || (typeof terminal === "object" && terminal !== null))
+    )
       return message as Request;
   } catch {
     // Not JSON.
@@ -259,6 +303,8 @@ function privateFolder(dir: string): void {
 async function run(main: typeof import("../cli.js").main, request: Request, send: (reply: Reply) => void): Promise<number> {
   const cwd = process.cwd();
   const env = { ...process.env };
+  // The files a command writes get the client's permissions.
+  const umask = request.umask === undefined ? undefined : process.umask(request.umask);
   try {
     process.chdir(request.cwd);
     replaceEnv(request.env);
@@ -266,6 +312,7 @@ async function run(main: typeof import("../cli.js").main, request: Request, send
       out: (text) => send({ out: text.endsWith("\n") ? text : text + "\n" }),
       err: (text) => send({ err: text.endsWith("\n") ? text : text + "\n" }),
       color: request.color,
+      terminal: request.terminal,
     });
   } catch (error) {
     send({ err: `featc: internal error: ${(error as Error).message}\n` });
@@ -273,6 +320,7 @@ async function run(main: typeof import("../cli.js").main, request: Request, send
   } finally {
     replaceEnv(env);
     process.chdir(cwd);
+    if (umask !== undefined) process.umask(umask);
   }
 }
 

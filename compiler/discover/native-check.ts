@@ -156,8 +156,29 @@ export function startNativeCheck(request: NativeCheckRequest): NativeCheck {
     files: [...request.files, ...request.extraFiles],
     include: [],
   };
-  if (nativeCheckersKept())
-    return { result: keptCheck(config, request.files, request.resolvedOptions, request.timeoutSeconds), started: true, cancel: () => {} };
+  if (!nativeCheckersKept()) return childCheck(compiler, config, request);
+  // A kept checker that cannot answer (no API in this TypeScript, a failure, a report it does not
+  // trust) leaves the check to a tsc process, as without one.
+  const kept = keptCheck(config, request.files, request.resolvedOptions, request.timeoutSeconds);
+  let child: NativeCheck | undefined;
+  let cancelled = false;
+  return {
+    result: kept.result.then((found) => {
+      if (found !== undefined || cancelled) return found;
+      child = childCheck(compiler, config, request);
+      return child.result;
+    }),
+    started: true,
+    cancel: () => {
+      cancelled = true;
+      kept.cancel();
+      child?.cancel();
+    },
+  };
+}
+
+/** The check in a `tsc` process of its own. */
+function childCheck(compiler: string, config: object, request: NativeCheckRequest): NativeCheck {
   let dir: string;
   try {
     // The child runs in this folder: tsc prints paths relative to its working folder, read back from here.

@@ -15,10 +15,10 @@
  * and the text of the package.json above every file of the last program): when one differs,
  * the kept process is closed and the project opened afresh, as a new `tsc` would read it.
  * The answer is tsc's report, as `parseReport` reads it: the errors in the catalog's files,
- * each with its message chain joined on one line; `undefined` (the caller checks in process)
- * wherever tsc's report would not be trusted: an error about the options or a tsconfig, a
- * global error, a failure of the API. The API is TypeScript's unstable one; an installed
- * TypeScript without it leaves checks to `tsc` processes.
+ * each with its message chain joined on one line; `undefined` wherever tsc's report would not
+ * be trusted (an error about the options or a tsconfig, a global error), on a failure of the API,
+ * and when the installed TypeScript has no such API (it is TypeScript's unstable one): the
+ * caller then asks a `tsc` process, as without a kept checker.
  */
 import fs from "node:fs";
 import { createRequire } from "node:module";
@@ -70,10 +70,21 @@ interface Kept {
   /** The files of the last program it checked, and what decided its setup then (see setupOf). */
   files: readonly string[];
   setup: string;
+  /** Settles when the check it runs has ended (also a cancelled one, whose caller left). */
+  busy: Promise<void>;
+  closed: boolean;
 }
 
 let enabled = false;
 const kept = new Map<string, Kept>();
+/** Every checker started and not yet closed, kept or not. */
+const opened = new Set<Kept>();
+let answers = 0;
+
+/** How many checks kept checkers have answered in this process (the others went to `tsc` processes). */
+export function keptCheckAnswers(): number {
+  return answers;
+}
 let apiClass: Promise<ApiConstructor | undefined> | undefined;
 
 /** Keeps a native checker per project from now on (`featc server`); see the module's comment. */
@@ -89,12 +100,14 @@ export function nativeCheckersKept(): boolean {
 /** Closes every kept checker and checks with `tsc` processes again. */
 export async function closeNativeCheckers(): Promise<void> {
   enabled = false;
-  const all = [...kept.values()];
   kept.clear();
-  await Promise.all(all.map(close));
+  await Promise.all([...opened].map(close));
 }
 
 async function close(checker: Kept): Promise<void> {
+  if (checker.closed) return;
+  checker.closed = true;
+  opened.delete(checker);
   try {
     await checker.api.close();
   } catch {
@@ -158,64 +171,98 @@ function setupOf(options: string, files: readonly string[]): string {
 /**
  * Checks the project of `config` (a tsconfig, as native-check.ts writes it) with its kept
  * checker; resolves to the errors in `files`, to a timeout, or to undefined as described above.
- * `options` is the catalog's compiler options as featc resolved them (see setupOf).
+ * `options` is the catalog's compiler options as featc resolved them (see setupOf). A cancelled
+ * check's answer is dropped, and records no file it read; the checker answers the next check
+ * once it is done with this one.
  */
-export async function keptCheck(
+export function keptCheck(
   config: object,
   files: readonly string[],
   options: string,
   timeoutSeconds: number,
-): Promise<NativeDiagnostic[] | NativeTimeout | undefined> {
-  const API = await loadApi();
-  if (!API) return undefined;
-  const key = JSON.stringify(config);
-  let checker = kept.get(key);
-  if (checker) kept.delete(key);
-  // A setup that changed since the last check: the project is read afresh.
-  if (checker && setupOf(options, [...files, ...checker.files]) !== checker.setup) {
-    void close(checker);
-    checker = undefined;
-  }
-  if (!checker) {
-    let dir: string;
-    try {
-      dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "featc-tsc-")));
-      fs.writeFileSync(path.join(dir, "tsconfig.json"), key);
-      checker = { dir, project: path.join(dir, "tsconfig.json"), api: new API({ cwd: dir }), opened: false, files: [], setup: "" };
-    } catch {
+): { readonly result: Promise<NativeDiagnostic[] | NativeTimeout | undefined>; cancel(): void } {
+  const asked = { cancelled: false };
+  const result = (async () => {
+    const API = await loadApi();
+    // Closed while the API loaded (the server stopping): nothing is started.
+    if (!API || !enabled) return undefined;
+    const key = JSON.stringify(config);
+    let checker = kept.get(key);
+    if (checker) {
+      kept.delete(key);
+      await checker.busy;
+      // Closed or replaced meanwhile.
+      if (checker.closed) checker = undefined;
+    }
+    // A setup that changed since the last check: the project is read afresh.
+    if (checker && setupOf(options, [...files, ...checker.files]) !== checker.setup) {
+      void close(checker);
+      checker = undefined;
+    }
+    if (!checker) {
+      try {
+        const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "featc-tsc-")));
+        fs.writeFileSync(path.join(dir, "tsconfig.json"), key);
+        checker = {
+          dir,
+          project: path.join(dir, "tsconfig.json"),
+          api: new API({ cwd: dir }),
+          opened: false,
+          files: [],
+          setup: "",
+          busy: Promise.resolve(),
+          closed: false,
+        };
+      } catch {
+        return undefined;
+      }
+      opened.add(checker);
+    }
+    if (!enabled) {
+      void close(checker);
       return undefined;
     }
-  }
-  // Most recently used last: the first one is the one to close.
-  kept.set(key, checker);
-  for (const [oldKey, old] of kept) {
-    if (kept.size <= MAX_KEPT) break;
-    kept.delete(oldKey);
-    void close(old);
-  }
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<NativeTimeout>(
-    (resolve) => (timer = setTimeout(() => resolve({ timedOut: timeoutSeconds }), timeoutSeconds * 1000)),
-  );
-  try {
-    const result = await Promise.race([ask(checker, files), timeout]);
-    if (result === undefined || "timedOut" in result) throw result;
-    checker.files = result.files;
-    checker.setup = setupOf(options, [...files, ...result.files]);
-    return result.diagnostics;
-  } catch (failure) {
-    // A checker that failed or is still busy is not asked again.
-    kept.delete(key);
-    void close(checker);
-    return failure !== null && typeof failure === "object" && "timedOut" in failure ? (failure as NativeTimeout) : undefined;
-  } finally {
-    clearTimeout(timer);
-  }
+    // Most recently used last: the first one is the one to close.
+    kept.set(key, checker);
+    for (const [oldKey, old] of kept) {
+      if (kept.size <= MAX_KEPT) break;
+      kept.delete(oldKey);
+      void close(old);
+    }
+    const current = checker;
+    const answer = ask(current, files, asked);
+    current.busy = answer.then(
+      () => undefined,
+      () => undefined,
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<NativeTimeout>(
+      (resolve) => (timer = setTimeout(() => resolve({ timedOut: timeoutSeconds }), timeoutSeconds * 1000)),
+    );
+    try {
+      const found = await Promise.race([answer, timeout]);
+      if (found === undefined || "timedOut" in found) throw found;
+      current.files = found.files;
+      current.setup = setupOf(options, [...files, ...found.files]);
+      if (asked.cancelled) return undefined;
+      answers++;
+      return found.diagnostics;
+    } catch (failure) {
+      // A checker that failed or is still busy past the bound is not asked again.
+      if (kept.get(key) === current) kept.delete(key);
+      void close(current);
+      return failure !== null && typeof failure === "object" && "timedOut" in failure ? (failure as NativeTimeout) : undefined;
+    } finally {
+      clearTimeout(timer);
+    }
+  })();
+  return { result, cancel: () => (asked.cancelled = true) };
 }
 
 async function ask(
   checker: Kept,
   files: readonly string[],
+  asked: { readonly cancelled: boolean },
 ): Promise<{ diagnostics: NativeDiagnostic[]; files: readonly string[] } | undefined> {
   const snapshot = await checker.api.updateSnapshot(
     checker.opened ? { fileChanges: { invalidateAll: true } } : { openProjects: [checker.project] },
@@ -239,7 +286,7 @@ async function ask(
       ...(declarations ? await program.getDeclarationDiagnostics(file) : []),
     ];
     if (own.length === 0) continue;
-    const text = fs.readFileSync(file, "utf8");
+    const text = readFileSync(file, "utf8");
     const starts = lineStarts(text);
     for (const d of own) {
       if (d.category !== ERROR) continue;
@@ -255,7 +302,8 @@ async function ask(
     }
   }
   const programFiles = await program.getSourceFileNames();
-  noteFilesRead(programFiles);
+  // A cancelled check has ended: what this one read is no input of whatever runs now.
+  if (!asked.cancelled) noteFilesRead(programFiles);
   return { diagnostics: found, files: programFiles };
 }
 
