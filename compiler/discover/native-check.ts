@@ -23,16 +23,8 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { noteFilesRead } from "../file-reads.js";
+import type { NativeDiagnostic, NativeTimeout } from "./native-report.js";
 import { keptCheck, nativeCheckersKept } from "./native-session.js";
-
-/** One diagnostic as tsc printed it: 1-based line and column, the message with its chain. */
-export interface NativeDiagnostic {
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-  readonly code: number;
-  readonly message: string;
-}
 
 export interface NativeCheckRequest {
   /** Files to check and report on (absolute). */
@@ -55,11 +47,6 @@ export interface NativeCheckRequest {
    * kept checker whose project was set up with other options starts again (native-session.ts).
    */
   readonly resolvedOptions: string;
-}
-
-/** The child did not finish in time: `seconds` is the bound it exceeded. */
-export interface NativeTimeout {
-  readonly timedOut: number;
 }
 
 /**

@@ -26,7 +26,7 @@ import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { noteFilesRead } from "../file-reads.js";
-import type { NativeDiagnostic, NativeTimeout } from "./native-check.js";
+import type { NativeDiagnostic, NativeTimeout } from "./native-report.js";
 
 /** What featc uses of TypeScript's API; checked when it loads (the API is unstable). */
 interface ApiDiagnostic {
@@ -101,13 +101,25 @@ export function nativeCheckersKept(): boolean {
 export async function closeNativeCheckers(): Promise<void> {
   enabled = false;
   kept.clear();
-  await Promise.all([...opened].map(close));
+  await Promise.all([...opened].map((checker) => close(checker)));
 }
 
-async function close(checker: Kept): Promise<void> {
+/** How long a closing checker's request in flight is waited for before its process is closed anyway. */
+const CLOSE_WAIT_MS = 5_000;
+
+/**
+ * Closes a checker. Its request in flight, if any, is answered first (its check sends no other,
+ * and closing the connection under it would leave TypeScript's client writing to a closed pipe),
+ * unless `now`: a checker past its bound or failed is closed at once, and TypeScript's process
+ * ends when its input closes.
+ */
+async function close(checker: Kept, now = false): Promise<void> {
   if (checker.closed) return;
   checker.closed = true;
   opened.delete(checker);
+  let timer: NodeJS.Timeout | undefined;
+  if (!now) await Promise.race([checker.busy, new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+  clearTimeout(timer);
   try {
     await checker.api.close();
   } catch {
@@ -250,7 +262,7 @@ export function keptCheck(
     } catch (failure) {
       // A checker that failed or is still busy past the bound is not asked again.
       if (kept.get(key) === current) kept.delete(key);
-      void close(current);
+      void close(current, true);
       return failure !== null && typeof failure === "object" && "timedOut" in failure ? (failure as NativeTimeout) : undefined;
     } finally {
       clearTimeout(timer);
@@ -264,16 +276,22 @@ async function ask(
   files: readonly string[],
   asked: { readonly cancelled: boolean },
 ): Promise<{ diagnostics: NativeDiagnostic[]; files: readonly string[] } | undefined> {
-  const snapshot = await checker.api.updateSnapshot(
-    checker.opened ? { fileChanges: { invalidateAll: true } } : { openProjects: [checker.project] },
+  // One request at a time, none once the checker is closing or the check was cancelled: a request
+  // sent after the close would start TypeScript's process again.
+  const call = async <T>(request: () => Promise<T>): Promise<T> => {
+    if (checker.closed || asked.cancelled) throw new Error("the check was cancelled or its checker closed");
+    return request();
+  };
+  const snapshot = await call(() =>
+    checker.api.updateSnapshot(checker.opened ? { fileChanges: { invalidateAll: true } } : { openProjects: [checker.project] }),
   );
   checker.opened = true;
   const program = snapshot.getProject(checker.project)?.program;
   if (!program) return undefined;
   const general = [
-    ...(await program.getConfigFileParsingDiagnostics()),
-    ...(await program.getProgramDiagnostics()),
-    ...(await program.getGlobalDiagnostics()),
+    ...(await call(() => program.getConfigFileParsingDiagnostics())),
+    ...(await call(() => program.getProgramDiagnostics())),
+    ...(await call(() => program.getGlobalDiagnostics())),
   ];
   if (general.some((d) => d.category === ERROR)) return undefined;
   const declarations = program.getCompilerOptions().declaration === true;
@@ -281,9 +299,9 @@ async function ask(
   const seen = new Set<string>();
   for (const file of files) {
     const own = [
-      ...(await program.getSyntacticDiagnostics(file)),
-      ...(await program.getSemanticDiagnostics(file)),
-      ...(declarations ? await program.getDeclarationDiagnostics(file) : []),
+      ...(await call(() => program.getSyntacticDiagnostics(file))),
+      ...(await call(() => program.getSemanticDiagnostics(file))),
+      ...(declarations ? await call(() => program.getDeclarationDiagnostics(file)) : []),
     ];
     if (own.length === 0) continue;
     const text = readFileSync(file, "utf8");
@@ -301,9 +319,8 @@ async function ask(
       seen.add(id);
     }
   }
-  const programFiles = await program.getSourceFileNames();
-  // A cancelled check has ended: what this one read is no input of whatever runs now.
-  if (!asked.cancelled) noteFilesRead(programFiles);
+  const programFiles = await call(() => program.getSourceFileNames());
+  noteFilesRead(programFiles);
   return { diagnostics: found, files: programFiles };
 }
 
