@@ -53,5 +53,7 @@ export default defineConfig({
     // of its time waiting on the processes it starts (featc, tsc, npm, the database engines).
     maxWorkers: os.availableParallelism(),
     sequence: { sequencer: SlowestFirst },
+    // A featc server its user started must not answer the commands the tests run (test/server.test.ts starts its own).
+    env: { FEATC_SERVER: "0" },
   },
 });

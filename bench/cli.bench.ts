@@ -10,6 +10,10 @@
  *    holds the unchanged catalog's result), cold (`--no-cache`: the catalog read and checked
  *    again), and cold with its cache folder turned off too (FEATC_COMPILE_CACHE=0: no compiled
  *    code, no copy of the standard library's declarations), as on the first run after an install;
+ *  - `featc check --no-cache` and `featc build` of the reference catalog again while a `featc
+ *    server` runs (started once, before the rounds; its own cache folder): the command's process
+ *    hands the command to the server, which has TypeScript loaded and the standard library parsed.
+ *    Their CPU time is the client's and the server's (with its children) while it ran the command;
  *  - `featc check --no-cache` of the catalog `featc init` writes, in a project of its own (featc
  *    and `@types` linked from this repository).
  * The contenders run in interleaved rounds (each round in a rotated order) so that a busy machine
@@ -43,7 +47,12 @@ interface Contender {
   readonly expect?: RegExp;
   /** The table's group when not the reference catalog's (start-up, another catalog): compared with node only. */
   readonly group?: string;
+  /** Runs while the bench's `featc server` runs, and is answered by it. */
+  readonly served?: boolean;
 }
+
+/** The bench's `featc server`, in a cache folder of its own; started before the rounds. */
+let server: { process: ReturnType<typeof spawn>; env: Record<string, string> } | undefined;
 
 /** Linux's clock ticks per second, the unit of /proc/self/stat's times. */
 const TICKS = fs.existsSync("/proc/self/stat") ? Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" })) : NaN;
@@ -59,14 +68,40 @@ function childrenCpuMs(): number {
   return ((Number(fields[13]) + Number(fields[14])) / TICKS) * 1000;
 }
 
+/** CPU milliseconds of a running process and of its children it has waited for (Linux's utime + stime + cutime + cstime); NaN elsewhere. */
+function processCpuMs(pid: number): number {
+  if (!Number.isFinite(TICKS)) return NaN;
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return ((Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / TICKS) * 1000;
+}
+
+/** Starts the bench's server; resolves once it listens. */
+function startServer(cache: string): Promise<NonNullable<typeof server>> {
+  const env = { XDG_CACHE_HOME: cache };
+  const child = spawn(process.execPath, [CLI, "server", "--idle", "60"], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  return new Promise((resolve, reject) => {
+    let log = "";
+    child.stderr.on("data", (d: Buffer) => {
+      log += d;
+      if (log.includes("server listening on")) resolve({ process: child, env });
+    });
+    child.on("exit", (code) => reject(new Error(`featc server exited ${code}:\n${log}`)));
+  });
+}
+
 /** One run: wall and CPU milliseconds from spawn to exit; throws when the run failed. */
 function runOnce(c: Contender): Promise<{ wall: number; cpu: number }> {
   return new Promise((resolve, reject) => {
-    const cpuBefore = childrenCpuMs();
+    const serverPid = c.served ? server!.process.pid! : undefined;
+    const cpuBefore = childrenCpuMs() + (serverPid ? processCpuMs(serverPid) : 0);
     const start = process.hrtime.bigint();
     const child = spawn(c.command[0]!, c.command.slice(1), {
       cwd: REPO,
-      env: { ...process.env, NO_COLOR: "1", ...c.env },
+      // Only the contenders meant to be served find a server (in its own cache folder).
+      env: { ...process.env, NO_COLOR: "1", ...c.env, ...(c.served ? server!.env : { FEATC_SERVER: "0" }) },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
@@ -76,7 +111,7 @@ function runOnce(c: Contender): Promise<{ wall: number; cpu: number }> {
     child.on("close", (code) => {
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
       if (code !== 0 || (c.expect && !c.expect.test(output))) reject(new Error(`${c.name} exited ${code}:\n${output.slice(0, 4000)}`));
-      else resolve({ wall: ms, cpu: childrenCpuMs() - cpuBefore });
+      else resolve({ wall: ms, cpu: childrenCpuMs() + (serverPid ? processCpuMs(serverPid) : 0) - cpuBefore });
     });
   });
 }
@@ -124,6 +159,7 @@ try {
   const tsc = nativeCompiler();
   if (!tsc) throw new Error("no native tsc (TypeScript ≥ 7) next to featc");
   const project = await nativeTscProject(dir);
+  server = await startServer(path.join(dir, "server-cache"));
   const node = process.execPath;
   const START_UP = "CLI start-up";
   const NODE: Contender = { name: "node -e 0", command: [node, "-e", "0"], group: START_UP };
@@ -143,6 +179,18 @@ try {
       expect: /catalog is clean/,
     },
     { name: "featc build", command: [node, CLI, "build"], expect: /generated files already up to date|wrote \d+ file/ },
+    {
+      name: "featc check --no-cache, featc server running",
+      command: [node, CLI, "check", "--no-cache"],
+      expect: /catalog is clean/,
+      served: true,
+    },
+    {
+      name: "featc build, featc server running",
+      command: [node, CLI, "build"],
+      expect: /generated files already up to date|wrote \d+ file/,
+      served: true,
+    },
     {
       name: "featc check --no-cache",
       command: [node, CLI, "check", "--no-cache", "--config", initProject(dir)],
@@ -187,5 +235,6 @@ try {
   );
   console.log(table(all));
 } finally {
+  server?.process.kill();
   fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -38,13 +38,15 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-let cli;
 const checkout = fs.existsSync(path.join(root, "compiler", "cli.ts"));
 if (!checkout || (process.env.FEATC_FROM_SOURCE !== "1" && compiledIsFresh())) {
-  cli = await import(pathToFileURL(path.join(root, "dist", "compiler", "cli.js")).href);
+  // `featc check` and `featc build` run in a `featc server` of this installation when one is running.
+  const dist = (file) => pathToFileURL(path.join(root, "dist", "compiler", file)).href;
+  const { viaServer } = await import(dist("cli/client.js"));
+  process.exitCode = (await viaServer(process.argv.slice(2))) ?? (await (await import(dist("cli.js"))).main(process.argv));
 } else {
   const { register } = await import("tsx/esm/api");
   register();
-  cli = await import("../compiler/cli.ts");
+  const cli = await import("../compiler/cli.ts");
+  process.exitCode = await cli.main(process.argv);
 }
-process.exitCode = await cli.main(process.argv);

@@ -14,10 +14,11 @@ import type { CheckCache, CheckResult, CheckRun } from "./cli/check-cache.js";
 import { enableCompileCache } from "./compile-cache.js";
 import { diagnostics } from "./diagnostics.js";
 import { packageFile } from "./paths.js";
-import { commonOptions, exitCodeFor, report, type CliIo, type CommandContext, type CommonOptions } from "./cli/common.js";
+import { commonOptions, exitCodeFor, report, USAGE, type CliIo, type CommandContext, type CommonOptions } from "./cli/common.js";
 import { toJson } from "./cli/format.js";
 import { registerLineageCommands } from "./cli/lineage.js";
 import { registerParityCommand } from "./cli/parity.js";
+import { registerServerCommand } from "./cli/server.js";
 
 export { exitCodeFor, report, type CliIo, type CommandContext };
 
@@ -28,7 +29,11 @@ const processIo: CliIo = {
 };
 
 /** Command modules beyond check and build; each registers its commands on the program. */
-const commandModules: ((program: Command, context: CommandContext) => void)[] = [registerLineageCommands, registerParityCommand];
+const commandModules: ((program: Command, context: CommandContext) => void)[] = [
+  registerLineageCommands,
+  registerParityCommand,
+  registerServerCommand,
+];
 
 /** The folder diagnostics are reported relative to: the config's, also when it could not be read. */
 async function rootDirOf(analysis: Analysis, configPath: string): Promise<string> {
@@ -136,7 +141,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .option("-w, --watch", "rebuild whenever the config or a catalog file changes")
     .action(async (opts: CommonOptions & { check?: boolean; watch?: boolean }) => {
       if (opts.watch) {
-        if (opts.check) throw new CommanderError(2, "featc.usage", "--watch and --check cannot be combined");
+        if (opts.check) throw new CommanderError(2, USAGE, "--watch and --check cannot be combined");
         code = await watch(opts, io);
         return;
       }
@@ -187,6 +192,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     // Asked for JSON, standard output holds one JSON document whatever went wrong.
     const json = argv.some((a, i) => /^(--format|-f)=?json$/.test(a) || ((a === "--format" || a === "-f") && argv[i + 1] === "json"));
     if (e instanceof CommanderError) {
+      // Commander prints the errors it finds itself; a command's own usage error is printed here, as Commander would.
+      if (e.code === USAGE && !json) io.err(`error: ${e.message}\n(run featc --help for usage)`);
       if (e.exitCode !== 0 && json)
         io.out(JSON.stringify({ diagnostics: [toJson(diagnostics.usage(e.message.replace(/^error: /, "")), process.cwd())] }, null, 2));
       return e.exitCode === 0 ? 0 : 2;

@@ -76,6 +76,18 @@ describe("featc check", () => {
     }
   });
 
+  it("says what is wrong with options that cannot go together, as for any other usage error", () => {
+    for (const [args, message] of [
+      [["build", "--watch", "--check"], "error: --watch and --check cannot be combined"],
+      [["server", "--stop", "--status"], "error: --detach, --stop and --status cannot be combined"],
+      [["server", "--idle", "0"], 'error: --idle must be a positive number of minutes, not "0"'],
+    ] as const) {
+      const r = spawnSync(process.execPath, [path.join(REPO, "bin", "featc.js"), ...args], { encoding: "utf8", cwd: REPO });
+      expect(r.status, args.join(" ")).toBe(2);
+      expect(r.stderr).toBe(`${message}\n(run featc --help for usage)\n`);
+    }
+  });
+
   it("reports a binary catalog file as FC1011, without a stack trace", () => {
     const r = run("--config", config("fc1011-typescript"));
     expect(r.status).toBe(1);

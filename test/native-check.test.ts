@@ -2,7 +2,8 @@
  * FC1011 comes from the native compiler (TypeScript 7's tsc, in a child process) when it can,
  * and from ts-morph's checker in this process otherwise. Both must say the same thing at the
  * same place: these tests analyse catalogs both ways and compare every FC1011, and check that
- * the native path was really taken where it should be, and left where it cannot serve.
+ * the native path was really taken where it should be, and left where it cannot serve. A native
+ * checker kept between checks (featc server) must say what a tsc process says.
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -11,6 +12,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { analyze, type Analysis } from "../compiler/analyze.js";
 import { parseReport } from "../compiler/discover/native-check.js";
+import { closeNativeCheckers, keepNativeCheckers } from "../compiler/discover/native-session.js";
 import { REPO, removeWorkspace, workspace, writeFiles } from "./support/workspace.js";
 
 const dirs: string[] = [];
@@ -47,6 +49,17 @@ async function bothWays(dir: string) {
   const native = await analyze(config, { typeCheck: "native" });
   const builtin = await analyze(config, { typeCheck: "builtin" });
   expect(builtin.typeCheckedBy).toBe("builtin");
+  // A kept native checker (featc server) answers as a tsc process does: on the check that starts it and on the next.
+  keepNativeCheckers();
+  try {
+    for (let i = 0; i < 2; i++) {
+      const kept = await analyze(config, { typeCheck: "native" });
+      expect(kept.typeCheckedBy).toBe(native.typeCheckedBy);
+      expect(typeErrors(kept, dir)).toEqual(typeErrors(native, dir));
+    }
+  } finally {
+    await closeNativeCheckers();
+  }
   return { native, builtin };
 }
 

@@ -1,7 +1,8 @@
 /**
  * FC1011 is as strict as the user's own `tsc -p`: in projects outside the repository, every
  * error the real tsc reports in a catalog file is an FC1011 at the same place with the same
- * code and text — from the native checker and from the in-process one alike. The projects are
+ * code and text — from the native checker (a tsc process, or the checker featc server keeps) and
+ * from the in-process one alike. The projects are
  * those where the two used to disagree: module formats decided by package.json and the file
  * extension (TS1287/TS1295 under verbatimModuleSyntax, with an error in an imported module too),
  * and errors found only by declaration emit.
@@ -12,6 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { analyze } from "../compiler/analyze.js";
+import { closeNativeCheckers, keepNativeCheckers } from "../compiler/discover/native-session.js";
 import { REPO, writeFiles } from "./support/workspace.js";
 
 // Each test runs featc (and tsc) as processes: on a loaded machine that takes longer than the default bound.
@@ -77,6 +79,17 @@ async function expectParity(dir: string, codes: string[]) {
   const builtin = await featcReport(dir, "builtin");
   expect(builtin.checkedBy).toBe("builtin");
   expect(builtin.found).toEqual(tsc);
+  // The native checker featc server keeps between checks: on the check that starts it and on the next.
+  keepNativeCheckers();
+  try {
+    for (let i = 0; i < 2; i++) {
+      const kept = await featcReport(dir, "native");
+      expect(kept.checkedBy).toBe("native");
+      expect(kept.found).toEqual(tsc);
+    }
+  } finally {
+    await closeNativeCheckers();
+  }
 }
 
 const VERBATIM = { compilerOptions: { target: "es2022", module: "nodenext", strict: true, verbatimModuleSyntax: true, types: [] } };

@@ -44,6 +44,9 @@ export function commonOptions(cmd: Command): Command {
     .addOption(new Option("-f, --format <format>", "output format").choices(["human", "json"]).default("human"));
 }
 
+/** The code of a usage error a command finds in its options (Commander finds the others). */
+export const USAGE = "featc.usage";
+
 /** What a command module gets: the output streams and a way to set the exit code. */
 export interface CommandContext {
   readonly io: CliIo;

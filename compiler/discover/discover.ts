@@ -27,6 +27,7 @@ import { MAX_BRACKET_DEPTH, MAX_TREE_DEPTH, tooDeepBrackets, tooDeepNode } from 
 import { fileProblem, isRegularFile, readTextFile } from "./files.js";
 import { lowerFunction } from "./lower.js";
 import { startNativeCheck, type NativeDiagnostic } from "./native-check.js";
+import { beginCheck } from "./parsed-files.js";
 import { catalogProgram } from "./program.js";
 import { expandParameterize, functionsMadeByCalls, isParameterizeTag } from "./parameterize.js";
 import { runtimeSchema } from "./runtime-schema.js";
@@ -160,7 +161,11 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
   const host = compilerHost(
     compilerOptions.options,
     texts,
-    (file) => problems.push(diagnostics.parserOutOfStack(file)),
+    (file) => {
+      problems.push(diagnostics.parserOutOfStack(file));
+      // tsc reads the module as written, and may take minutes on it.
+      tooDeepFiles = true;
+    },
     (file, problem) => unreadable.set(path.normalize(file), problem),
   );
   // With the native compiler checking the full program, featc's own questions may go to a leaner one (program.ts).
@@ -432,7 +437,9 @@ function compilerHost(
     if (problem && problem !== "not found" && !problem.includes("(a folder)")) onUnreadable(file, problem);
     return false;
   };
-  // One parse per file and set of parse options, shared by every program made with this host.
+  // One parse per file and set of parse options, shared by every program made with this host,
+  // and by later checks in this process while the file's text stays the same (parsed-files.ts).
+  const parsedFiles = beginCheck();
   const parsed = new Map<string, ts.SourceFile | undefined>();
   host.getSourceFile = (file, languageVersionOrOptions, onError) => {
     const key =
@@ -456,19 +463,34 @@ function compilerHost(
     }
     if (text === undefined) return undefined;
     const own = texts.has(file);
-    const options =
+    const parseOptions =
       typeof languageVersionOrOptions === "object"
         ? { ...languageVersionOrOptions, jsDocParsingMode: own ? ts.JSDocParsingMode.ParseAll : ts.JSDocParsingMode.ParseForTypeErrors }
         : languageVersionOrOptions;
-    // A module the catalog imports is not measured before it is parsed: a stack overflow in its
-    // parse makes it an empty module, reported.
-    try {
-      return ts.createSourceFile(file, text, options, own);
-    } catch (e) {
-      if (!(e instanceof RangeError)) throw e;
-      onTooDeep(path.normalize(file));
-      return ts.createSourceFile(file, "", options);
-    }
+    const source = text;
+    const { sourceFile, tooDeep } = parsedFiles(
+      {
+        file,
+        options,
+        languageVersion: typeof parseOptions === "object" ? parseOptions.languageVersion : parseOptions,
+        impliedNodeFormat: typeof parseOptions === "object" ? parseOptions.impliedNodeFormat : undefined,
+        jsDocParsingMode: typeof parseOptions === "object" ? parseOptions.jsDocParsingMode : undefined,
+        setParentNodes: own,
+      },
+      source,
+      () => {
+        // A module the catalog imports is not measured before it is parsed: a stack overflow in
+        // its parse makes it an empty module, reported.
+        try {
+          return { sourceFile: ts.createSourceFile(file, source, parseOptions, own), tooDeep: false };
+        } catch (e) {
+          if (!(e instanceof RangeError)) throw e;
+          return { sourceFile: ts.createSourceFile(file, "", parseOptions), tooDeep: true };
+        }
+      },
+    );
+    if (tooDeep) onTooDeep(path.normalize(file));
+    return sourceFile;
   };
   return host;
 }

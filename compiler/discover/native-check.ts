@@ -23,6 +23,7 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { noteFilesRead } from "../file-reads.js";
+import { keptCheck, nativeCheckersKept } from "./native-session.js";
 
 /** One diagnostic as tsc printed it: 1-based line and column, the message with its chain. */
 export interface NativeDiagnostic {
@@ -134,19 +135,14 @@ function removeQuietly(dir: string): void {
   }
 }
 
-/** Starts the check in a child process. `FEATC_TYPECHECK=builtin` in the environment turns it off. */
+/**
+ * Starts the check in a child process, or with the project's kept checker in a process that keeps
+ * them (native-session.ts). `FEATC_TYPECHECK=builtin` in the environment turns it off.
+ */
 export function startNativeCheck(request: NativeCheckRequest): NativeCheck {
   if (process.env.FEATC_TYPECHECK === "builtin") return UNAVAILABLE;
   const compiler = nativeCompiler();
   if (!compiler || request.files.length === 0) return UNAVAILABLE;
-  let dir: string;
-  try {
-    // The child runs in this folder: tsc prints paths relative to its working folder, read back from here.
-    dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "featc-tsc-")));
-  } catch {
-    return UNAVAILABLE;
-  }
-  const project = path.join(dir, "tsconfig.json");
   const compilerOptions: Record<string, unknown> = { ...request.options };
   if (request.typeRootsFrom) compilerOptions.typeRoots = defaultTypeRoots(request.typeRootsFrom);
   const config = {
@@ -155,6 +151,15 @@ export function startNativeCheck(request: NativeCheckRequest): NativeCheck {
     files: [...request.files, ...request.extraFiles],
     include: [],
   };
+  if (nativeCheckersKept()) return { result: keptCheck(config, request.files, request.timeoutSeconds), started: true, cancel: () => {} };
+  let dir: string;
+  try {
+    // The child runs in this folder: tsc prints paths relative to its working folder, read back from here.
+    dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "featc-tsc-")));
+  } catch {
+    return UNAVAILABLE;
+  }
+  const project = path.join(dir, "tsconfig.json");
   let child: ReturnType<typeof spawn>;
   try {
     fs.writeFileSync(project, JSON.stringify(config));

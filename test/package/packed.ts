@@ -53,6 +53,8 @@ export function run(command: string, args: readonly string[], cwd: string, statu
     env: {
       ...process.env,
       NODE_OPTIONS: "",
+      // The tests' own setting (vitest.config.ts); a project installed from the tarball has a server of its own installation.
+      FEATC_SERVER: undefined,
       npm_config_update_notifier: "false",
       npm_config_prefer_offline: "true",
       npm_config_audit: "false",

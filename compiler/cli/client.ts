@@ -1,0 +1,138 @@
+/**
+ * The command line's side of `featc server` (cli/server.ts): when a server of this installation
+ * of featc is running, `featc check` and `featc build` send it their arguments, folder and
+ * environment and print what it answers, instead of loading TypeScript and parsing the standard
+ * library again. The answer is the one the command gives without a server: the server runs the
+ * same command, in the same folder, with the same environment.
+ *
+ * Loaded before anything else of featc's, and light for it: it needs only Node's own modules.
+ * Without a server (nothing listens on the socket), with `FEATC_SERVER=0`, or for any other
+ * command, the command runs in this process as usual.
+ *
+ * A server serves one installation: its socket is named by featc's folder, version and compiled
+ * code, by Node's version and by the TypeScript featc reads catalogs with, so that a server
+ * started before an upgrade is never asked (it stops by itself once idle).
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import net from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { cacheDir } from "../compile-cache.js";
+
+/** The commands a server runs; `build --watch` stays in its own process. */
+const SERVED = new Set(["check", "build"]);
+
+/** The longest path of a Unix socket that every system takes (macOS: 104 bytes with the terminator). */
+const MAX_SOCKET_PATH = 103;
+
+/** One request: the command line after `featc`, and where and with what environment it runs. */
+export interface Request {
+  readonly argv: readonly string[];
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly color: boolean;
+}
+
+/** What a server writes back, one JSON document per line; the last has `exit`. */
+export type Reply = { readonly out: string } | { readonly err: string } | { readonly exit: number };
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+
+/**
+ * The socket of this installation's server, or `{ problem }` when there can be none: no home
+ * folder for the cache, or a cache folder so deep that the socket's path is too long.
+ */
+export function socketPath(): { socket: string } | { problem: string } {
+  const stamp = (file: string) => {
+    const stat = fs.statSync(file, { throwIfNoEntry: false });
+    return stat ? [stat.size, stat.mtimeMs] : null;
+  };
+  const require = createRequire(import.meta.url);
+  let typescript: string | null;
+  try {
+    typescript = createRequire(createRequire(require.resolve("ts-morph")).resolve("@ts-morph/common")).resolve("./typescript");
+  } catch {
+    typescript = null;
+  }
+  const identity = JSON.stringify([
+    ROOT,
+    stamp(path.join(ROOT, "package.json")),
+    stamp(path.join(ROOT, "dist", "compiler", "cli.js")),
+    typescript,
+    typescript && stamp(typescript),
+    process.version,
+    process.arch,
+  ]);
+  const key = crypto.createHash("sha256").update(identity).digest("hex").slice(0, 16);
+  if (process.platform === "win32") return { socket: `\\\\.\\pipe\\featc-${key}` };
+  const dir = cacheDir();
+  if (dir === undefined) return { problem: "there is no home folder to keep its socket in (set XDG_CACHE_HOME)" };
+  const socket = path.join(dir, "server", `${key}.sock`);
+  if (Buffer.byteLength(socket) > MAX_SOCKET_PATH)
+    return { problem: `its socket's path, ${socket}, is longer than a socket's path may be (set XDG_CACHE_HOME to a shorter folder)` };
+  return { socket };
+}
+
+/** Whether a command line is one a server runs. */
+export function isServed(argv: readonly string[]): boolean {
+  return SERVED.has(argv[0] ?? "") && !(argv[0] === "build" && argv.some((a) => a === "--watch" || a === "-w"));
+}
+
+/**
+ * Runs the command through this installation's server when one is running; resolves to its exit
+ * code, or to undefined when the command is to run in this process (no server, not a served
+ * command, `FEATC_SERVER=0`, or a server that closed the connection before it answered).
+ */
+export async function viaServer(argv: readonly string[]): Promise<number | undefined> {
+  if (process.env.FEATC_SERVER === "0" || !isServed(argv)) return undefined;
+  const where = socketPath();
+  if (!("socket" in where)) return undefined;
+  const request: Request = {
+    argv,
+    cwd: process.cwd(),
+    env: process.env,
+    color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+  };
+  return new Promise((resolve) => {
+    let answered = false;
+    let exit: number | undefined;
+    const socket = net.connect(where.socket);
+    socket.setEncoding("utf8");
+    socket.on("connect", () => socket.write(JSON.stringify(request) + "\n"));
+    readLines(socket, (line) => {
+      const reply = JSON.parse(line) as Reply;
+      answered = true;
+      if ("out" in reply) process.stdout.write(reply.out);
+      else if ("err" in reply) process.stderr.write(reply.err);
+      else exit = reply.exit;
+    });
+    socket.on("error", () => {
+      // No server (nothing listens, or an old socket file): the command runs here. A server
+      // that fails after it started answering gives what it wrote and an internal error.
+      if (!answered) resolve(undefined);
+    });
+    socket.on("close", () => {
+      if (exit !== undefined) resolve(exit);
+      else if (!answered) resolve(undefined);
+      else {
+        process.stderr.write("featc: internal error: the server stopped before the command finished\n");
+        resolve(2);
+      }
+    });
+  });
+}
+
+/** Calls `onLine` with every complete line the socket receives. */
+export function readLines(socket: net.Socket, onLine: (line: string) => void): void {
+  let pending = "";
+  socket.on("data", (chunk: string) => {
+    pending += chunk;
+    for (let end = pending.indexOf("\n"); end >= 0; end = pending.indexOf("\n")) {
+      const line = pending.slice(0, end);
+      pending = pending.slice(end + 1);
+      if (line) onLine(line);
+    }
+  });
+}

@@ -1,0 +1,231 @@
+/**
+ * `featc server`: a process that keeps the compiler loaded — TypeScript, and the standard
+ * library and declaration files it has parsed and bound (discover/parsed-files.ts) — and runs
+ * the `featc check` and `featc build` commands of this installation of featc (cli/client.ts).
+ * A check then costs what changed since the last one, not TypeScript's start-up.
+ *
+ * Each command runs as it would in its own process: in the client's folder, with the client's
+ * environment, one at a time, and its output and exit code go back to the client unchanged.
+ * The server listens on a socket in featc's cache folder that only its user can reach, and
+ * stops after a time without commands (`--idle`), on `featc server --stop`, or on a signal.
+ */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { CommanderError, type Command } from "commander";
+import { readLines, socketPath, type Reply, type Request } from "./client.js";
+import { USAGE, type CommandContext } from "./common.js";
+
+/** Minutes without a command after which a server stops. */
+const DEFAULT_IDLE_MINUTES = 60;
+
+/** How long `--detach` waits for the server it started to listen. */
+const START_TIMEOUT_MS = 15_000;
+
+type Control = { readonly control: "stop" | "status" };
+
+/** What `--status` answers. */
+interface Status {
+  readonly pid: number;
+  readonly since: string;
+  readonly commands: number;
+  readonly idleMinutes: number;
+}
+
+export function registerServerCommand(program: Command, context: CommandContext): void {
+  program
+    .command("server")
+    .description("keep the compiler loaded and run featc check and featc build of this installation in it (much faster after the first)")
+    .option("--idle <minutes>", "stop after this many minutes without a command", String(DEFAULT_IDLE_MINUTES))
+    .option("--detach", "start the server in the background and return once it listens")
+    .option("--stop", "stop the running server")
+    .option("--status", "say whether a server is running (exit 1 if not)")
+    .action(async (opts: { idle: string; detach?: boolean; stop?: boolean; status?: boolean }) => {
+      const idleMinutes = Number(opts.idle);
+      if (!(idleMinutes > 0)) throw new CommanderError(2, USAGE, `--idle must be a positive number of minutes, not "${opts.idle}"`);
+      if ([opts.detach, opts.stop, opts.status].filter(Boolean).length > 1)
+        throw new CommanderError(2, USAGE, "--detach, --stop and --status cannot be combined");
+      const where = socketPath();
+      if (!("socket" in where)) {
+        context.io.err(`featc: cannot start a server: ${where.problem}.`);
+        context.exit(2);
+        return;
+      }
+      const { io } = context;
+      if (opts.stop) {
+        const stopped = await control(where.socket, "stop");
+        io.err(stopped ? `featc: server (pid ${stopped.pid}) stopped.` : "featc: no server is running.");
+      } else if (opts.status) {
+        const status = await control(where.socket, "status");
+        if (!status) {
+          io.err("featc: no server is running.");
+          context.exit(1);
+        } else
+          io.out(
+            `featc: server running (pid ${status.pid}) since ${status.since}; ${status.commands} command(s) run; stops after ${status.idleMinutes} min idle; socket ${where.socket}`,
+          );
+      } else if (opts.detach) context.exit(await detach(where.socket, idleMinutes, io.err));
+      else context.exit(await serve(where.socket, idleMinutes, io.err));
+    });
+}
+
+/** Asks the running server to stop or to say how it is; undefined when none answers. */
+function control(socket: string, what: Control["control"]): Promise<Status | undefined> {
+  return new Promise((resolve) => {
+    let status: Status | undefined;
+    const connection = net.connect(socket);
+    connection.setEncoding("utf8");
+    connection.on("connect", () => connection.write(JSON.stringify({ control: what } satisfies Control) + "\n"));
+    readLines(connection, (line) => (status = JSON.parse(line) as Status));
+    connection.on("error", () => resolve(undefined));
+    connection.on("close", () => resolve(status));
+  });
+}
+
+/** Starts `featc server` as a process of its own, and waits until it answers. */
+async function detach(socket: string, idleMinutes: number, log: (text: string) => void): Promise<number> {
+  const running = await control(socket, "status");
+  if (running) {
+    log(`featc: a server is already running (pid ${running.pid}).`);
+    return 0;
+  }
+  const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "bin", "featc.js");
+  const child = spawn(process.execPath, [bin, "server", "--idle", String(idleMinutes)], {
+    detached: true,
+    stdio: "ignore",
+    // Not the folder it was started from, which it would keep from being removed: each command runs in its client's.
+    cwd: os.tmpdir(),
+    env: { ...process.env, FEATC_SERVER: "0" },
+  });
+  child.unref();
+  let exited = false;
+  child.once("exit", () => (exited = true));
+  for (const start = Date.now(); Date.now() - start < START_TIMEOUT_MS && !exited;) {
+    const status = await control(socket, "status");
+    if (status) {
+      log(`featc: server started (pid ${status.pid}); featc check and featc build now run in it. featc server --stop stops it.`);
+      return 0;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  log(`featc: the server did not start${exited ? "" : ` within ${START_TIMEOUT_MS / 1000} s`}; run featc server to see why.`);
+  return 2;
+}
+
+/** Listens until stopped; resolves to the exit code. */
+async function serve(socket: string, idleMinutes: number, log: (text: string) => void): Promise<number> {
+  // Loaded now, not on the first command: that is the start-up a server is there to spare.
+  const { main } = await import("../cli.js");
+  await import("../analyze.js");
+  const { closeNativeCheckers, keepNativeCheckers } = await import("../discover/native-session.js");
+  keepNativeCheckers();
+  const since = new Date();
+  let commands = 0;
+  let queue = Promise.resolve();
+  let idleTimer: NodeJS.Timeout | undefined;
+  let stop: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  const server = net.createServer((connection) => {
+    connection.setEncoding("utf8");
+    let taken = false;
+    readLines(connection, (line) => {
+      if (taken) return;
+      taken = true;
+      const message = JSON.parse(line) as Request | Control;
+      if ("control" in message) {
+        const status: Status = { pid: process.pid, since: since.toISOString(), commands, idleMinutes };
+        connection.end(JSON.stringify(status) + "\n");
+        if (message.control === "stop") stop();
+        return;
+      }
+      clearTimeout(idleTimer);
+      queue = queue.then(async () => {
+        commands++;
+        const send = (reply: Reply) => {
+          if (!connection.destroyed) connection.write(JSON.stringify(reply) + "\n");
+        };
+        const started = Date.now();
+        const exit = await run(main, message, send);
+        send({ exit });
+        connection.end();
+        log(
+          `featc: [${new Date().toLocaleTimeString()}] featc ${message.argv.join(" ")} (${message.cwd}): exit ${exit}, ${Date.now() - started} ms`,
+        );
+        idleTimer = setTimeout(stop, idleMinutes * 60_000);
+      });
+    });
+    connection.on("error", () => connection.destroy());
+  });
+  try {
+    await listen(server, socket);
+  } catch (error) {
+    log(`featc: cannot start a server: ${(error as Error).message}`);
+    return 2;
+  }
+  idleTimer = setTimeout(stop, idleMinutes * 60_000);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, stop);
+  log(`featc: server listening on ${socket} (pid ${process.pid}); stops after ${idleMinutes} min without a command.`);
+  await stopped;
+  clearTimeout(idleTimer);
+  // The command being run, if any, finishes first.
+  await queue;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await closeNativeCheckers();
+  if (process.platform !== "win32") fs.rmSync(socket, { force: true });
+  log("featc: server stopped.");
+  return 0;
+}
+
+/**
+ * Listens on the socket. A socket file that no server answers on is what a server that was
+ * killed leaves behind: it is replaced. One that answers belongs to a running server.
+ */
+async function listen(server: net.Server, socket: string): Promise<void> {
+  if (process.platform !== "win32") fs.mkdirSync(path.dirname(socket), { recursive: true, mode: 0o700 });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(socket, () => {
+          server.off("error", reject);
+          resolve();
+        });
+      });
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || attempt > 0) throw error;
+      const running = await control(socket, "status");
+      if (running) throw new Error(`a server is already running (pid ${running.pid})`);
+      fs.rmSync(socket, { force: true });
+    }
+  }
+}
+
+/** Runs one command as its own process would, with the client's folder, environment and colours. */
+async function run(main: typeof import("../cli.js").main, request: Request, send: (reply: Reply) => void): Promise<number> {
+  const cwd = process.cwd();
+  const env = { ...process.env };
+  try {
+    process.chdir(request.cwd);
+    replaceEnv(request.env);
+    return await main(["node", "featc", ...request.argv], {
+      out: (text) => send({ out: text.endsWith("\n") ? text : text + "\n" }),
+      err: (text) => send({ err: text.endsWith("\n") ? text : text + "\n" }),
+      color: request.color,
+    });
+  } catch (error) {
+    send({ err: `featc: internal error: ${(error as Error).message}\n` });
+    return 2;
+  } finally {
+    replaceEnv(env);
+    process.chdir(cwd);
+  }
+}
+
+function replaceEnv(env: Readonly<Record<string, string | undefined>>): void {
+  for (const name of Object.keys(process.env)) if (!(name in env)) delete process.env[name];
+  for (const [name, value] of Object.entries(env)) if (value !== undefined) process.env[name] = value;
+}

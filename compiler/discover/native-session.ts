@@ -1,0 +1,230 @@
+/**
+ * FC1011 from the native compiler kept running between checks, for a process that checks many
+ * times (`featc server`): one TypeScript 7 process per project, asked through TypeScript's API
+ * (`typescript/unstable/async`), instead of one `tsc` process per check. A `tsc` process pays
+ * its start-up and parses every file of the program on every check (≈ 0.4 s for the reference
+ * catalog); the kept one re-reads the files and checks again (≈ 0.1 s).
+ *
+ * The project is the throw-away tsconfig a `tsc` process would be given (native-check.ts): a
+ * project is kept per distinct tsconfig, so a changed option or file list is another project.
+ * Before each check the kept process is told that every file may have changed (TypeScript's
+ * `invalidateAll`): an edit anywhere — a catalog file, a module it imports, a tsconfig it
+ * extends, a package.json that sets a module format — is seen, as a new `tsc` would see it.
+ * The answer is tsc's report, as `parseReport` reads it: the errors in the catalog's files,
+ * each with its message chain joined on one line; `undefined` (the caller checks in process)
+ * wherever tsc's report would not be trusted: an error about the options or a tsconfig, a
+ * global error, a failure of the API. The API is TypeScript's unstable one; an installed
+ * TypeScript without it leaves checks to `tsc` processes.
+ */
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { noteFilesRead } from "../file-reads.js";
+import type { NativeDiagnostic, NativeTimeout } from "./native-check.js";
+
+/** What featc uses of TypeScript's API; checked when it loads (the API is unstable). */
+interface ApiDiagnostic {
+  readonly fileName?: string;
+  readonly pos: number;
+  readonly code: number;
+  readonly category: number;
+  readonly text: string;
+  readonly messageChain?: readonly ApiDiagnostic[];
+}
+interface ApiProgram {
+  getSourceFileNames(): Promise<readonly string[]>;
+  getSyntacticDiagnostics(file: string): Promise<readonly ApiDiagnostic[]>;
+  getSemanticDiagnostics(file: string): Promise<readonly ApiDiagnostic[]>;
+  getDeclarationDiagnostics(file: string): Promise<readonly ApiDiagnostic[]>;
+  getConfigFileParsingDiagnostics(): Promise<readonly ApiDiagnostic[]>;
+  getProgramDiagnostics(): Promise<readonly ApiDiagnostic[]>;
+  getGlobalDiagnostics(): Promise<readonly ApiDiagnostic[]>;
+  getCompilerOptions(): { readonly declaration?: boolean };
+}
+interface ApiSnapshot {
+  getProject(configFileName: string): { readonly program: ApiProgram } | undefined;
+}
+interface Api {
+  updateSnapshot(params: { openProjects?: string[]; fileChanges?: { invalidateAll: true } }): Promise<ApiSnapshot>;
+  close(): Promise<void>;
+}
+type ApiConstructor = new (options: { cwd: string }) => Api;
+
+/** TypeScript's `DiagnosticCategory.Error`. */
+const ERROR = 1;
+
+/** The most projects kept at once; the least recently used one is closed first. */
+const MAX_KEPT = 4;
+
+interface Kept {
+  readonly dir: string;
+  readonly project: string;
+  readonly api: Api;
+  opened: boolean;
+}
+
+let enabled = false;
+const kept = new Map<string, Kept>();
+let apiClass: Promise<ApiConstructor | undefined> | undefined;
+
+/** Keeps a native checker per project from now on (`featc server`); see the module's comment. */
+export function keepNativeCheckers(): void {
+  enabled = true;
+}
+
+/** Whether checks go to kept native checkers. */
+export function nativeCheckersKept(): boolean {
+  return enabled;
+}
+
+/** Closes every kept checker and checks with `tsc` processes again. */
+export async function closeNativeCheckers(): Promise<void> {
+  enabled = false;
+  const all = [...kept.values()];
+  kept.clear();
+  await Promise.all(all.map(close));
+}
+
+async function close(checker: Kept): Promise<void> {
+  try {
+    await checker.api.close();
+  } catch {
+    // Already gone.
+  }
+  fs.rmSync(checker.dir, { recursive: true, force: true });
+}
+
+/** TypeScript's API class from the `typescript` featc runs the native compiler of; undefined without one. */
+function loadApi(): Promise<ApiConstructor | undefined> {
+  apiClass ??= (async () => {
+    try {
+      const module = (await import(pathToFileURL(createRequire(import.meta.url).resolve("typescript/unstable/async")).href)) as {
+        API?: unknown;
+      };
+      return typeof module.API === "function" ? (module.API as ApiConstructor) : undefined;
+    } catch {
+      return undefined;
+    }
+  })();
+  return apiClass;
+}
+
+/**
+ * Checks the project of `config` (a tsconfig, as native-check.ts writes it) with its kept
+ * checker; resolves to the errors in `files`, to a timeout, or to undefined as described above.
+ */
+export async function keptCheck(
+  config: object,
+  files: readonly string[],
+  timeoutSeconds: number,
+): Promise<NativeDiagnostic[] | NativeTimeout | undefined> {
+  const API = await loadApi();
+  if (!API) return undefined;
+  const key = JSON.stringify(config);
+  let checker = kept.get(key);
+  if (checker) kept.delete(key);
+  else {
+    let dir: string;
+    try {
+      dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "featc-tsc-")));
+      fs.writeFileSync(path.join(dir, "tsconfig.json"), key);
+      checker = { dir, project: path.join(dir, "tsconfig.json"), api: new API({ cwd: dir }), opened: false };
+    } catch {
+      return undefined;
+    }
+  }
+  // Most recently used last: the first one is the one to close.
+  kept.set(key, checker);
+  for (const [oldKey, old] of kept) {
+    if (kept.size <= MAX_KEPT) break;
+    kept.delete(oldKey);
+    void close(old);
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<NativeTimeout>(
+    (resolve) => (timer = setTimeout(() => resolve({ timedOut: timeoutSeconds }), timeoutSeconds * 1000)),
+  );
+  try {
+    const result = await Promise.race([ask(checker, files), timeout]);
+    if (result === undefined || "timedOut" in result) throw result;
+    return result;
+  } catch (failure) {
+    // A checker that failed or is still busy is not asked again.
+    kept.delete(key);
+    void close(checker);
+    return failure !== null && typeof failure === "object" && "timedOut" in failure ? (failure as NativeTimeout) : undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function ask(checker: Kept, files: readonly string[]): Promise<NativeDiagnostic[] | undefined> {
+  const snapshot = await checker.api.updateSnapshot(
+    checker.opened ? { fileChanges: { invalidateAll: true } } : { openProjects: [checker.project] },
+  );
+  checker.opened = true;
+  const program = snapshot.getProject(checker.project)?.program;
+  if (!program) return undefined;
+  const general = [
+    ...(await program.getConfigFileParsingDiagnostics()),
+    ...(await program.getProgramDiagnostics()),
+    ...(await program.getGlobalDiagnostics()),
+  ];
+  if (general.some((d) => d.category === ERROR)) return undefined;
+  const declarations = program.getCompilerOptions().declaration === true;
+  const found: NativeDiagnostic[] = [];
+  const seen = new Set<string>();
+  for (const file of files) {
+    const own = [
+      ...(await program.getSyntacticDiagnostics(file)),
+      ...(await program.getSemanticDiagnostics(file)),
+      ...(declarations ? await program.getDeclarationDiagnostics(file) : []),
+    ];
+    if (own.length === 0) continue;
+    const text = fs.readFileSync(file, "utf8");
+    const starts = lineStarts(text);
+    for (const d of own) {
+      if (d.category !== ERROR) continue;
+      // tsc reports no error about the options against a source file; one here is not understood.
+      if (d.code >= 5000 && d.code < 7000) return undefined;
+      if (d.fileName !== undefined && path.resolve(d.fileName) !== path.resolve(file)) return undefined;
+      const line = lineOf(starts, d.pos);
+      const diagnostic = { file, line: line + 1, column: d.pos - starts[line]! + 1, code: d.code, message: flatten(d) };
+      // tsc prints a diagnostic that two passes find once.
+      const id = JSON.stringify(diagnostic);
+      if (!seen.has(id)) found.push(diagnostic);
+      seen.add(id);
+    }
+  }
+  noteFilesRead(await program.getSourceFileNames());
+  return found;
+}
+
+/** The message as `tsc --pretty false` prints it and parseReport joins it: each link of the chain on the same line, indented two spaces a level. */
+function flatten(d: ApiDiagnostic, depth = 0): string {
+  return (depth === 0 ? "" : ` ${"  ".repeat(depth)}`) + d.text + (d.messageChain ?? []).map((link) => flatten(link, depth + 1)).join("");
+}
+
+/** Where each line starts, by TypeScript's line breaks (`\r\n`, `\n`, `\r`, U+2028, U+2029). */
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
+    if (c === 10 || c === 13 || c === 0x2028 || c === 0x2029) starts.push(i + 1);
+  }
+  return starts;
+}
+
+function lineOf(starts: readonly number[], pos: number): number {
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (starts[mid]! <= pos) low = mid;
+    else high = mid - 1;
+  }
+  return low;
+}
