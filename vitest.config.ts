@@ -18,6 +18,7 @@ const SLOWEST = [
   "test/sql/translate.test.ts",
   "test/property.test.ts",
   "test/sql/parity.test.ts",
+  "test/server.test.ts",
   "test/hostile-input.test.ts",
   "test/outputs.test.ts",
   "test/cli-compiled.test.ts",

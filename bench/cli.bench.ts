@@ -13,7 +13,8 @@
  *  - `featc check --no-cache` and `featc build` of the reference catalog again while a `featc
  *    server` runs (started once, before the rounds; its own cache folder): the command's process
  *    hands the command to the server, which has TypeScript loaded and the standard library parsed.
- *    Their CPU time is the client's and the server's (with its children) while it ran the command;
+ *    Their CPU time is the client's, the server's and its children's (its native checkers) while it
+ *    ran the command;
  *  - `featc check --no-cache` of the catalog `featc init` writes, in a project of its own (featc
  *    and `@types` linked from this repository).
  * The contenders run in interleaved rounds (each round in a rotated order) so that a busy machine
@@ -68,11 +69,32 @@ function childrenCpuMs(): number {
   return ((Number(fields[13]) + Number(fields[14])) / TICKS) * 1000;
 }
 
-/** CPU milliseconds of a running process and of its children it has waited for (Linux's utime + stime + cutime + cstime); NaN elsewhere. */
-function processCpuMs(pid: number): number {
+/**
+ * CPU milliseconds of a running process, of the children it has waited for and of those still
+ * running (the server's native checkers), theirs included (Linux's utime + stime + cutime +
+ * cstime); NaN elsewhere.
+ */
+function processTreeCpuMs(pid: number): number {
   if (!Number.isFinite(TICKS)) return NaN;
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return ((Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / TICKS) * 1000;
+  // A child that ends while it is read counts nothing here: its time is then in its parent's cutime.
+  const read = (file: string) => {
+    try {
+      return fs.readFileSync(file, "utf8");
+    } catch {
+      return "";
+    }
+  };
+  const fields = read(`/proc/${pid}/stat`).split(") ")[1]?.split(" ");
+  if (!fields) return 0;
+  const own = ((Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / TICKS) * 1000;
+  let tasks: string[] = [];
+  try {
+    tasks = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    // Ended.
+  }
+  const children = tasks.flatMap((task) => read(`/proc/${pid}/task/${task}/children`).split(" ").filter(Boolean).map(Number));
+  return own + children.reduce((sum, child) => sum + processTreeCpuMs(child), 0);
 }
 
 /** Starts the bench's server; resolves once it listens. */
@@ -96,7 +118,7 @@ function startServer(cache: string): Promise<NonNullable<typeof server>> {
 function runOnce(c: Contender): Promise<{ wall: number; cpu: number }> {
   return new Promise((resolve, reject) => {
     const serverPid = c.served ? server!.process.pid! : undefined;
-    const cpuBefore = childrenCpuMs() + (serverPid ? processCpuMs(serverPid) : 0);
+    const cpuBefore = childrenCpuMs() + (serverPid ? processTreeCpuMs(serverPid) : 0);
     const start = process.hrtime.bigint();
     const child = spawn(c.command[0]!, c.command.slice(1), {
       cwd: REPO,
@@ -111,7 +133,7 @@ function runOnce(c: Contender): Promise<{ wall: number; cpu: number }> {
     child.on("close", (code) => {
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
       if (code !== 0 || (c.expect && !c.expect.test(output))) reject(new Error(`${c.name} exited ${code}:\n${output.slice(0, 4000)}`));
-      else resolve({ wall: ms, cpu: childrenCpuMs() + (serverPid ? processCpuMs(serverPid) : 0) - cpuBefore });
+      else resolve({ wall: ms, cpu: childrenCpuMs() + (serverPid ? processTreeCpuMs(serverPid) : 0) - cpuBefore });
     });
   });
 }

@@ -14,7 +14,7 @@
  * `--engine clickhouse`: the ClickHouse target on one server holding every row against a
  * Distributed table over two shards (two server processes on loopback), wall time per query
  * (the work is in the servers), result read back into JavaScript; the login table's key check,
- * which `execute` runs first, alone.
+ * which `execute` runs beside the statement, alone.
  *
  * `--rows N` (default 1,000,000), `--quick` for 100,000 rows and fewer rounds.
  */

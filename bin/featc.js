@@ -40,7 +40,7 @@ for (const stream of [process.stdout, process.stderr]) {
 
 const checkout = fs.existsSync(path.join(root, "compiler", "cli.ts"));
 if (!checkout || (process.env.FEATC_FROM_SOURCE !== "1" && compiledIsFresh())) {
-  // `featc check` and `featc build` run in a `featc server` of this installation when one is running.
+  // The commands that read the catalog run in a `featc server` of this installation when one is running.
   const dist = (file) => pathToFileURL(path.join(root, "dist", "compiler", file)).href;
   const { viaServer } = await import(dist("cli/client.js"));
   process.exitCode = (await viaServer(process.argv.slice(2))) ?? (await (await import(dist("cli.js"))).main(process.argv));

@@ -75,6 +75,9 @@ async function check(opts: CommonOptions, cache: CheckCache | undefined): Promis
 async function watch(opts: CommonOptions, io: CliIo): Promise<number> {
   const { build } = await import("./build.js");
   const { configFileFor } = await import("./config.js");
+  // Every rebuild after the first asks the native checker it started (discover/native-session.ts).
+  const { closeNativeCheckers, keepNativeCheckers } = await import("./discover/native-session.js");
+  keepNativeCheckers();
   let timer: NodeJS.Timeout | undefined;
   let watchers: fs.FSWatcher[] = [];
   const run = async () => {
@@ -107,6 +110,7 @@ async function watch(opts: CommonOptions, io: CliIo): Promise<number> {
   await run();
   await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
   for (const w of watchers) w.close();
+  await closeNativeCheckers();
   return 0;
 }
 

@@ -77,6 +77,48 @@ describe("checks in one process", () => {
   });
 });
 
+describe("a kept native checker", () => {
+  it("sees an edit of the tsconfig the catalog's extends and of the package.json that sets its module format", async () => {
+    const dir = project({
+      "featc.config.json": JSON.stringify({
+        catalog: ["catalog/*.ts"],
+        tsconfig: "tsconfig.json",
+        targets: { online: { shape: "online", inputs: "catalog/inputs.ts#Inputs" } },
+      }),
+      "catalog/features.ts": FEATURES + "export function untyped(price: number): number {\n  const f = (x) => x;\n  return f(price);\n}\n",
+      "catalog/helper.ts": "export const rate = 2;\n",
+    });
+    const tsconfig = (strict: boolean) =>
+      JSON.stringify({
+        compilerOptions: { target: "es2022", module: "nodenext", strict, verbatimModuleSyntax: true, types: [] },
+      });
+    const config = path.join(dir, "featc.config.json");
+    const errors = async () =>
+      (await analyze(config)).diagnostics.filter((d) => d.code === "FC1011").map((d) => `${d.span!.line}:${d.span!.column} ${d.message}`);
+    const states: [string, Record<string, string>][] = [
+      ["loose, ES module", { "tsconfig.json": tsconfig(false), "package.json": '{ "type": "module" }' }],
+      ["strict, ES module", { "tsconfig.json": tsconfig(true), "package.json": '{ "type": "module" }' }],
+      ["strict, CommonJS", { "tsconfig.json": tsconfig(true), "package.json": '{ "type": "commonjs" }' }],
+      ["loose, ES module again", { "tsconfig.json": tsconfig(false), "package.json": '{ "type": "module" }' }],
+    ];
+    const expected: string[][] = [];
+    for (const [, files] of states) {
+      writeFiles(dir, files);
+      expected.push(await errors());
+    }
+    // Each edit changes what tsc reports (so the kept checker has something to miss).
+    expect(expected[0]).toEqual([]);
+    expect(expected[1]).toEqual([expect.stringContaining("TS7006")]);
+    expect(expected[2]).toEqual(expect.arrayContaining([expect.stringContaining("TS1287"), expect.stringContaining("TS7006")]));
+    keepNativeCheckers();
+    onTestFinished(closeNativeCheckers);
+    for (const [i, [state, files]] of states.entries()) {
+      writeFiles(dir, files);
+      expect(await errors(), state).toEqual(expected[i]);
+    }
+  });
+});
+
 describe("the parse cache", () => {
   const options: ts.CompilerOptions = { target: ts.ScriptTarget.ES2022, strict: true };
   const key = (file: string, opts = options): ParseKey => ({

@@ -8,6 +8,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -50,8 +51,8 @@ function commandsRun(env: NodeJS.ProcessEnv): number | undefined {
   return Number(/; (\d+) command\(s\) run;/.exec(r.stdout)![1]);
 }
 
-/** Starts `featc server` in the foreground; resolves with its socket once it listens. */
-async function startServer(env: NodeJS.ProcessEnv, idleMinutes = 10): Promise<{ server: ChildProcess; socket: string }> {
+/** Starts `featc server` in the foreground; resolves with its socket once it listens, and its log so far. */
+async function startServer(env: NodeJS.ProcessEnv, idleMinutes = 10): Promise<{ server: ChildProcess; socket: string; log: () => string }> {
   const server = spawn(process.execPath, [FEATC, "server", "--idle", String(idleMinutes)], { env, stdio: ["ignore", "pipe", "pipe"] });
   servers.push(server);
   let log = "";
@@ -63,7 +64,7 @@ async function startServer(env: NodeJS.ProcessEnv, idleMinutes = 10): Promise<{ 
     });
     server.once("exit", (code) => reject(new Error(`featc server exited with ${code}: ${log}`)));
   });
-  return { server, socket };
+  return { server, socket, log: () => log };
 }
 
 function stopped(server: ChildProcess): Promise<number | null> {
@@ -108,28 +109,42 @@ describe("a running server", () => {
   let served: NodeJS.ProcessEnv = {};
   let direct: NodeJS.ProcessEnv = {};
   let server: ChildProcess | undefined;
+  let serverLog: () => string = () => "";
+  let socket = "";
 
   beforeAll(async () => {
     cache = tempDir("cache");
     dir = project();
     served = envFor(cache);
     direct = { ...served, FEATC_SERVER: "0" };
-    ({ server } = await startServer(served));
+    ({ server, log: serverLog, socket } = await startServer(served));
   });
 
-  /** Runs the command in its own process and through the server; expects the same answer, and that the server ran it. */
-  function same(args: readonly string[], env: Record<string, string> = {}, cwd = dir): Run {
-    const alone = featc(args, { ...direct, ...env }, cwd);
-    const before = commandsRun(served)!;
+  /** The commands the server has logged (a line each, written before the command's client hears the end). */
+  async function logged(atLeast = 0): Promise<string[]> {
+    const lines = () => serverLog().match(/^featc: \[[^\]]*\] featc .*$/gm) ?? [];
+    // The line is in the pipe; this process reads it once its event loop runs.
+    for (const deadline = Date.now() + 10_000; lines().length < atLeast && Date.now() < deadline;)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    return lines();
+  }
+
+  /** Runs the command through the server and in its own process; expects the same answer, and that the server ran it. */
+  async function same(args: readonly string[], env: Record<string, string> = {}, cwd = dir): Promise<Run> {
+    const before = (await logged()).length;
     const viaServer = featc(args, { ...served, ...env }, cwd);
-    expect(commandsRun(served), `featc ${args.join(" ")} ran in the server`).toBe(before + 1);
+    const after = await logged(before + 1);
+    expect(after.slice(before), `featc ${args.join(" ")} ran in the server`).toEqual([
+      expect.stringContaining(`] featc ${args.join(" ")} (${cwd}): exit ${viaServer.status}, `),
+    ]);
+    const alone = featc(args, { ...direct, ...env }, cwd);
     expect(viaServer, `featc ${args.join(" ")}`).toEqual(alone);
     return viaServer;
   }
 
-  it("answers check as the command does in its own process: clean, diagnostics, JSON, usage and config errors", () => {
-    expect(same(["check"]).stderr).toContain("featc: catalog is clean (online: 2 nodes)");
-    same(["check", "--no-cache", "--format", "json"]);
+  it("answers check as the command does in its own process: clean, diagnostics, JSON, usage and config errors", async () => {
+    expect((await same(["check"])).stderr).toContain("featc: catalog is clean (online: 2 nodes)");
+    await same(["check", "--no-cache", "--format", "json"]);
     // A dependency that nothing provides: featc's own diagnostic, with its code frame.
     writeFiles(dir, {
       "catalog/features.ts": FEATURES.replace(
@@ -137,35 +152,35 @@ describe("a running server", () => {
         "pric: number): number {\n  return doubled + pric",
       ),
     });
-    const broken = same(["check"]);
+    const broken = await same(["check"]);
     expect(broken.status).toBe(1);
     expect(broken.stderr).toMatch(/features\.ts:6:\d+ - error FC\d{4}: .*'pric'/);
-    same(["check", "--format", "json"]);
-    same(["check", "--target", "nope"]);
-    same(["check", "--bogus"]);
-    same(["check", "--config", path.join(dir, "missing.json")]);
+    await same(["check", "--format", "json"]);
+    await same(["check", "--target", "nope"]);
+    await same(["check", "--bogus"]);
+    await same(["check", "--config", path.join(dir, "missing.json")]);
     writeFiles(dir, { "catalog/features.ts": FEATURES });
   });
 
-  it("sees every edit, and runs in the client's folder with the client's environment", () => {
+  it("sees every edit, and runs in the client's folder with the client's environment", async () => {
     writeFiles(dir, { "catalog/features.ts": FEATURES.replace("price * 2", 'price * "2"') });
-    expect(same(["check"]).stderr).toContain("features.ts:3:18 - error FC1011");
+    expect((await same(["check"])).stderr).toContain("features.ts:3:18 - error FC1011");
     writeFiles(dir, { "catalog/features.ts": FEATURES });
-    expect(same(["check"]).status).toBe(0);
+    expect((await same(["check"])).status).toBe(0);
     // The client's environment: a bound the command reads from it.
-    const bad = same(["check", "--no-cache"], { FEATC_TYPECHECK_TIMEOUT: "soon" });
+    const bad = await same(["check", "--no-cache"], { FEATC_TYPECHECK_TIMEOUT: "soon" });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("FEATC_TYPECHECK_TIMEOUT");
     // The client's folder: the default config is the one there, and from elsewhere there is none.
-    same(["check", "--no-cache"], {}, dir);
-    expect(same(["check"], {}, tempDir("elsewhere")).status).toBe(2);
+    await same(["check", "--no-cache"], {}, dir);
+    expect((await same(["check"], {}, tempDir("elsewhere"))).status).toBe(2);
   });
 
-  it("answers build as the command does, and writes the same files", () => {
-    same(["build", "--check"]);
-    const before = commandsRun(served)!;
+  it("answers build as the command does, and writes the same files", async () => {
+    await same(["build", "--check"]);
+    const before = (await logged()).length;
     const built = featc(["build"], served, dir);
-    expect(commandsRun(served)).toBe(before + 1);
+    expect((await logged(before + 1)).length).toBe(before + 1);
     expect(built.status).toBe(0);
     expect(built.stderr).toContain("generated/online.ts");
     const generated = fs.readFileSync(path.join(dir, "generated", "online.ts"), "utf8");
@@ -173,16 +188,42 @@ describe("a running server", () => {
     const alone = featc(["build", "--check"], direct, dir);
     expect(alone).toMatchObject({ status: 0, stderr: expect.stringContaining("up to date") });
     expect(fs.readFileSync(path.join(dir, "generated", "online.ts"), "utf8")).toBe(generated);
-    same(["build", "--check", "--format", "json"]);
+    await same(["build", "--check", "--format", "json"]);
   });
 
-  it("is not asked for other commands, for build --watch, or with FEATC_SERVER=0", () => {
+  it("answers the other commands that read the catalog as they do in their own process", async () => {
+    expect((await same(["graph", "--target", "online", "--format", "json"])).stdout).toContain('"doubled"');
+    expect((await same(["explain", "tripled"])).stdout).toContain("doubled");
+    await same(["explain", "tripledd"]);
+    expect((await same(["version"])).status).toBe(0);
+    await same(["docs", "--out", "site"]);
+  });
+
+  it("is not asked for other commands, for build --watch, or with FEATC_SERVER=0", async () => {
     const before = commandsRun(served)!;
+    expect(before).toBe((await logged()).length);
     expect(featc(["--version"], served, dir).status).toBe(0);
-    expect(featc(["graph", "--target", "online"], served, dir).status).toBe(0);
+    expect(featc(["parity", "--help"], served, dir).status).toBe(0);
     expect(featc(["build", "--watch", "--check"], served, dir).status).toBe(2);
     expect(featc(["check"], direct, dir).status).toBe(0);
     expect(commandsRun(served)).toBe(before);
+  });
+
+  it("closes a connection whose request it cannot read, and serves the next", async () => {
+    for (const line of ["not json", "null", '{"argv":"check","cwd":"/","env":{},"color":false}', '{"control":"reboot"}']) {
+      const answer = await new Promise<string>((resolve, reject) => {
+        let text = "";
+        const connection = net.connect(socket);
+        connection.setEncoding("utf8");
+        connection.on("connect", () => connection.write(line + "\n"));
+        connection.on("data", (chunk: string) => (text += chunk));
+        connection.on("error", reject);
+        connection.on("close", () => resolve(text));
+      });
+      expect(answer, line).toBe("");
+    }
+    // Still serving (a request that cannot be read once brought the server down).
+    expect((await same(["check"])).status).toBe(0);
   });
 
   it("refuses a second server of the same installation; --detach finds the running one", async () => {
@@ -220,6 +261,18 @@ describe("a server's life", () => {
     expect(commandsRun(env)).toBe(1);
     featc(["server", "--stop"], env, dir);
     expect(await stopped(second.server)).toBe(0);
+  });
+
+  it("keeps its socket in a folder only its user can reach, closing one that others could", async () => {
+    const cache = tempDir("cache");
+    const env = envFor(cache);
+    const folder = path.join(cache, "featc", "server");
+    fs.mkdirSync(folder, { recursive: true, mode: 0o777 });
+    fs.chmodSync(folder, 0o777);
+    const { server } = await startServer(env);
+    expect(fs.statSync(folder).mode & 0o777).toBe(0o700);
+    featc(["server", "--stop"], env, REPO);
+    expect(await stopped(server)).toBe(0);
   });
 
   it("--detach starts a server in the background that stops by itself once idle", async () => {

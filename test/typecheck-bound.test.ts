@@ -3,10 +3,12 @@
  * for minutes (a mapped type over a 10,000-member union, instantiated again and again) is checked
  * by the real command line: past the bound it is FC1011 "did not finish", and when featc ends —
  * by its bound, by SIGTERM or SIGINT, or by an uncaught error — no tsc process is left running.
- * Processes are found in /proc: the tsc children of featc's process, recorded while it runs.
+ * Processes are found in /proc: the tsc children of featc's process, recorded while it runs. A
+ * featc server bounds the checker it keeps the same way, and closes it at the bound.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { REPO, removeWorkspace, workspace, writeFiles } from "./support/workspace.js";
@@ -119,6 +121,32 @@ describe("the native type check's bound", () => {
     await expectAllGone(run.seen);
   });
 
+  it("through featc server: the same FC1011 past the bound, and the checker the server kept is closed", async () => {
+    const dir = slowCatalog();
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), "featc-bound-cache-"));
+    dirs.push(cache);
+    const env = { XDG_CACHE_HOME: cache, FEATC_SERVER: "" };
+    const server = start([path.join(REPO, "bin", "featc.js"), "server", "--idle", "5"], env);
+    try {
+      await until(
+        () => fs.existsSync(path.join(cache, "featc", "server")) && fs.readdirSync(path.join(cache, "featc", "server")).length > 0,
+        60,
+      );
+      const result = await featc(dir, { ...env, FEATC_TYPECHECK_TIMEOUT: "1" }).done;
+      expect(result.code, result.stderr).toBe(1);
+      const report = JSON.parse(result.stdout) as { diagnostics: { code: string; message: string; file: string | null }[] };
+      expect(report.diagnostics).toEqual([
+        expect.objectContaining({ code: "FC1011", file: null, message: expect.stringContaining("the type check did not finish in 1 s") }),
+      ]);
+      // The server ran it, with a checker of its own that it closed at the bound.
+      expect(server.seen.size).toBe(1);
+      await expectAllGone(server.seen);
+    } finally {
+      server.child.kill("SIGTERM");
+      await server.done;
+    }
+  });
+
   it('"typeCheckTimeout" in the config sets the bound; a bad value is FC1010 at it', async () => {
     const dir = slowCatalog();
     const config = JSON.parse(fs.readFileSync(path.join(dir, "featc.config.json"), "utf8")) as Record<string, unknown>;
@@ -160,7 +188,7 @@ describe("the native type check's bound", () => {
     const dir = slowCatalog();
     const script = [
       `import { startNativeCheck } from ${JSON.stringify(path.join(REPO, "compiler", "discover", "native-check.ts"))};`,
-      `startNativeCheck({ files: [${JSON.stringify(path.join(dir, "catalog", "slow.ts"))}], extraFiles: [], options: { strict: true, noEmit: true, module: "nodenext", target: "es2022", types: [] }, timeoutSeconds: 300 });`,
+      `startNativeCheck({ files: [${JSON.stringify(path.join(dir, "catalog", "slow.ts"))}], extraFiles: [], options: { strict: true, noEmit: true, module: "nodenext", target: "es2022", types: [] }, timeoutSeconds: 300, resolvedOptions: "{}" });`,
       `setTimeout(() => { throw new Error("boom"); }, 1500);`,
     ].join("\n");
     const run = start(["--import", "tsx", "--input-type=module", "-e", script]);

@@ -1,8 +1,8 @@
 /**
  * The command line's side of `featc server` (cli/server.ts): when a server of this installation
- * of featc is running, `featc check` and `featc build` send it their arguments, folder and
- * environment and print what it answers, instead of loading TypeScript and parsing the standard
- * library again. The answer is the one the command gives without a server: the server runs the
+ * of featc is running, the commands that read the catalog (`featc check`, `featc build`, …; see
+ * SERVED) send it their arguments, folder and environment and print what it answers, instead of
+ * loading TypeScript and parsing the standard library again. The answer is the one the command gives without a server: the server runs the
  * same command, in the same folder, with the same environment.
  *
  * Loaded before anything else of featc's, and light for it: it needs only Node's own modules.
@@ -10,8 +10,9 @@
  * command, the command runs in this process as usual.
  *
  * A server serves one installation: its socket is named by featc's folder, version and compiled
- * code, by Node's version and by the TypeScript featc reads catalogs with, so that a server
- * started before an upgrade is never asked (it stops by itself once idle).
+ * code, by Node's version and by the two TypeScripts featc uses (the one it reads catalogs with
+ * and the native one it checks them with), so that a server started before an upgrade of any of
+ * them is never asked (it stops by itself once idle).
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -21,8 +22,12 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { cacheDir } from "../compile-cache.js";
 
-/** The commands a server runs; `build --watch` stays in its own process. */
-const SERVED = new Set(["check", "build"]);
+/**
+ * The commands a server runs: those that read the catalog. `build --watch` stays in its own
+ * process, and so does `parity`, which imports the project's generated executors (a server
+ * would keep the first version of each module it imported).
+ */
+const SERVED = new Set(["check", "build", "graph", "explain", "diff", "docs", "version"]);
 
 /** The longest path of a Unix socket that every system takes (macOS: 104 bytes with the terminator). */
 const MAX_SOCKET_PATH = 103;
@@ -50,18 +55,21 @@ export function socketPath(): { socket: string } | { problem: string } {
     return stat ? [stat.size, stat.mtimeMs] : null;
   };
   const require = createRequire(import.meta.url);
-  let typescript: string | null;
-  try {
-    typescript = createRequire(createRequire(require.resolve("ts-morph")).resolve("@ts-morph/common")).resolve("./typescript");
-  } catch {
-    typescript = null;
-  }
+  const resolved = (find: () => string) => {
+    try {
+      const file = find();
+      return [file, stamp(file)];
+    } catch {
+      return null;
+    }
+  };
   const identity = JSON.stringify([
     ROOT,
     stamp(path.join(ROOT, "package.json")),
     stamp(path.join(ROOT, "dist", "compiler", "cli.js")),
-    typescript,
-    typescript && stamp(typescript),
+    // The TypeScript that reads catalogs (ts-morph's), and the native one whose checker a server keeps.
+    resolved(() => createRequire(createRequire(require.resolve("ts-morph")).resolve("@ts-morph/common")).resolve("./typescript")),
+    resolved(() => require.resolve("typescript/package.json")),
     process.version,
     process.arch,
   ]);
@@ -75,6 +83,18 @@ export function socketPath(): { socket: string } | { problem: string } {
   return { socket };
 }
 
+/** False when no server of any installation can be running: its socket's folder holds no socket (not asked on Windows). */
+function anyServer(): boolean {
+  if (process.platform === "win32") return true;
+  const dir = cacheDir();
+  if (dir === undefined) return false;
+  try {
+    return fs.readdirSync(path.join(dir, "server")).some((name) => name.endsWith(".sock"));
+  } catch {
+    return false;
+  }
+}
+
 /** Whether a command line is one a server runs. */
 export function isServed(argv: readonly string[]): boolean {
   return SERVED.has(argv[0] ?? "") && !(argv[0] === "build" && argv.some((a) => a === "--watch" || a === "-w"));
@@ -86,7 +106,7 @@ export function isServed(argv: readonly string[]): boolean {
  * command, `FEATC_SERVER=0`, or a server that closed the connection before it answered).
  */
 export async function viaServer(argv: readonly string[]): Promise<number | undefined> {
-  if (process.env.FEATC_SERVER === "0" || !isServed(argv)) return undefined;
+  if (process.env.FEATC_SERVER === "0" || !isServed(argv) || !anyServer()) return undefined;
   const where = socketPath();
   if (!("socket" in where)) return undefined;
   const request: Request = {

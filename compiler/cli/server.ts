@@ -1,7 +1,8 @@
 /**
  * `featc server`: a process that keeps the compiler loaded — TypeScript, and the standard
- * library and declaration files it has parsed and bound (discover/parsed-files.ts) — and runs
- * the `featc check` and `featc build` commands of this installation of featc (cli/client.ts).
+ * library and declaration files it has parsed and bound (discover/parsed-files.ts), and a
+ * native checker per project (discover/native-session.ts) — and runs the commands of this
+ * installation of featc that read the catalog: `featc check`, `featc build`, … (cli/client.ts).
  * A check then costs what changed since the last one, not TypeScript's start-up.
  *
  * Each command runs as it would in its own process: in the client's folder, with the client's
@@ -38,7 +39,9 @@ interface Status {
 export function registerServerCommand(program: Command, context: CommandContext): void {
   program
     .command("server")
-    .description("keep the compiler loaded and run featc check and featc build of this installation in it (much faster after the first)")
+    .description(
+      "keep the compiler loaded and run the commands that read the catalog (check, build, graph, …) in it: much faster after the first",
+    )
     .option("--idle <minutes>", "stop after this many minutes without a command", String(DEFAULT_IDLE_MINUTES))
     .option("--detach", "start the server in the background and return once it listens")
     .option("--stop", "stop the running server")
@@ -106,7 +109,9 @@ async function detach(socket: string, idleMinutes: number, log: (text: string) =
   for (const start = Date.now(); Date.now() - start < START_TIMEOUT_MS && !exited;) {
     const status = await control(socket, "status");
     if (status) {
-      log(`featc: server started (pid ${status.pid}); featc check and featc build now run in it. featc server --stop stops it.`);
+      log(
+        `featc: server started (pid ${status.pid}); featc check, build, graph, explain, diff, docs and version now run in it. featc server --stop stops it.`,
+      );
       return 0;
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -126,15 +131,29 @@ async function serve(socket: string, idleMinutes: number, log: (text: string) =>
   let commands = 0;
   let queue = Promise.resolve();
   let idleTimer: NodeJS.Timeout | undefined;
+  /** Commands received and not finished. */
+  let waiting = 0;
+  let stopping = false;
   let stop: () => void = () => {};
-  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  const stopped = new Promise<void>(
+    (resolve) =>
+      (stop = () => {
+        stopping = true;
+        resolve();
+      }),
+  );
   const server = net.createServer((connection) => {
     connection.setEncoding("utf8");
     let taken = false;
     readLines(connection, (line) => {
       if (taken) return;
       taken = true;
-      const message = JSON.parse(line) as Request | Control;
+      // Closed without a word, the client runs its command itself.
+      const message = stopping ? undefined : parseMessage(line);
+      if (!message) {
+        connection.destroy();
+        return;
+      }
       if ("control" in message) {
         const status: Status = { pid: process.pid, since: since.toISOString(), commands, idleMinutes };
         connection.end(JSON.stringify(status) + "\n");
@@ -142,6 +161,7 @@ async function serve(socket: string, idleMinutes: number, log: (text: string) =>
         return;
       }
       clearTimeout(idleTimer);
+      waiting++;
       queue = queue.then(async () => {
         commands++;
         const send = (reply: Reply) => {
@@ -149,12 +169,14 @@ async function serve(socket: string, idleMinutes: number, log: (text: string) =>
         };
         const started = Date.now();
         const exit = await run(main, message, send);
-        send({ exit });
-        connection.end();
+        // Logged before the client hears the end: whoever reads the log after the command ended finds its line.
         log(
           `featc: [${new Date().toLocaleTimeString()}] featc ${message.argv.join(" ")} (${message.cwd}): exit ${exit}, ${Date.now() - started} ms`,
         );
-        idleTimer = setTimeout(stop, idleMinutes * 60_000);
+        send({ exit });
+        connection.end();
+        // Idle from the end of the last command waiting.
+        if (--waiting === 0) idleTimer = setTimeout(stop, idleMinutes * 60_000);
       });
     });
     connection.on("error", () => connection.destroy());
@@ -170,13 +192,29 @@ async function serve(socket: string, idleMinutes: number, log: (text: string) =>
   log(`featc: server listening on ${socket} (pid ${process.pid}); stops after ${idleMinutes} min without a command.`);
   await stopped;
   clearTimeout(idleTimer);
-  // The command being run, if any, finishes first.
-  await queue;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  // No connection is taken from now on; the commands already received finish first.
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  while (waiting > 0) await queue;
+  await closed;
   await closeNativeCheckers();
   if (process.platform !== "win32") fs.rmSync(socket, { force: true });
   log("featc: server stopped.");
   return 0;
+}
+
+/** A request or a control message; undefined for anything else. */
+function parseMessage(line: string): Request | Control | undefined {
+  try {
+    const message = JSON.parse(line) as Partial<Request & Control> | null;
+    if (message?.control === "stop" || message?.control === "status") return message as Control;
+    const { argv, cwd, env, color } = message ?? {};
+    const strings = (list: unknown) => Array.isArray(list) && list.every((a) => typeof a === "string");
+    if (strings(argv) && typeof cwd === "string" && env !== null && typeof env === "object" && typeof color === "boolean")
+      return message as Request;
+  } catch {
+    // Not JSON.
+  }
+  return undefined;
 }
 
 /**
@@ -184,7 +222,7 @@ async function serve(socket: string, idleMinutes: number, log: (text: string) =>
  * killed leaves behind: it is replaced. One that answers belongs to a running server.
  */
 async function listen(server: net.Server, socket: string): Promise<void> {
-  if (process.platform !== "win32") fs.mkdirSync(path.dirname(socket), { recursive: true, mode: 0o700 });
+  if (process.platform !== "win32") privateFolder(path.dirname(socket));
   for (let attempt = 0; ; attempt++) {
     try {
       await new Promise<void>((resolve, reject) => {
@@ -202,6 +240,19 @@ async function listen(server: net.Server, socket: string): Promise<void> {
       fs.rmSync(socket, { force: true });
     }
   }
+}
+
+/**
+ * Makes the socket's folder reachable by this user only, or refuses to listen there. Whoever can
+ * connect to the socket runs featc as this user, with an environment of their choosing (its
+ * PATH included): the folder must be this user's and closed to everyone else.
+ */
+function privateFolder(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const stat = fs.lstatSync(dir);
+  if (!stat.isDirectory() || (process.getuid && stat.uid !== process.getuid()))
+    throw new Error(`${dir} is not a folder of this user's, so the socket in it would not be private`);
+  if ((stat.mode & 0o077) !== 0) fs.chmodSync(dir, 0o700);
 }
 
 /** Runs one command as its own process would, with the client's folder, environment and colours. */

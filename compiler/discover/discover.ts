@@ -113,6 +113,8 @@ export interface DiscoverOptions {
 }
 
 export function discover(config: FeatcConfig, options: DiscoverOptions = {}): DiscoverResult {
+  // Each check finds the runtime's files afresh (featc server checks many times), reading what it reads.
+  runtimeFilesSeen.clear();
   const withHashes = options.codeHashes ?? true;
   const problems: Diagnostic[] = [];
   const texts = new Map<string, string>();
@@ -156,6 +158,7 @@ export function discover(config: FeatcConfig, options: DiscoverOptions = {}): Di
           options: config.tsconfig ? readOnlyOptionsJson(compilerOptions.options) : { ...DEFAULT_OPTIONS_JSON, ...readOnlyOptionsJson({}) },
           typeRootsFrom: config.tsconfig && compilerOptions.options.typeRoots === undefined ? path.dirname(config.tsconfig) : undefined,
           timeoutSeconds: config.typeCheckTimeout,
+          resolvedOptions: JSON.stringify(compilerOptions.options),
         });
   const unreadable = new Map<string, string>();
   const host = compilerHost(
@@ -882,6 +885,7 @@ function extractedRow(value: TypeInfo, types: TypeTable): ExtractFact["row"] {
   return type && fields ? { type, fields } : undefined;
 }
 
+/** isRuntimeModule's answers during one check. */
 const runtimeFilesSeen = new Map<string, boolean>();
 /**
  * Whether a file is the module `segments` of featc's runtime: its source (`runtime/….ts`) or the

@@ -50,6 +50,11 @@ export interface NativeCheckRequest {
   readonly typeRootsFrom?: string;
   /** Seconds the child may run before it is killed and the check reported as unfinished. */
   readonly timeoutSeconds: number;
+  /**
+   * The catalog's compiler options as featc resolved them (JSON), extended tsconfigs included: a
+   * kept checker whose project was set up with other options starts again (native-session.ts).
+   */
+  readonly resolvedOptions: string;
 }
 
 /** The child did not finish in time: `seconds` is the bound it exceeded. */
@@ -151,7 +156,8 @@ export function startNativeCheck(request: NativeCheckRequest): NativeCheck {
     files: [...request.files, ...request.extraFiles],
     include: [],
   };
-  if (nativeCheckersKept()) return { result: keptCheck(config, request.files, request.timeoutSeconds), started: true, cancel: () => {} };
+  if (nativeCheckersKept())
+    return { result: keptCheck(config, request.files, request.resolvedOptions, request.timeoutSeconds), started: true, cancel: () => {} };
   let dir: string;
   try {
     // The child runs in this folder: tsc prints paths relative to its working folder, read back from here.

@@ -6,10 +6,14 @@
  * catalog); the kept one re-reads the files and checks again (≈ 0.1 s).
  *
  * The project is the throw-away tsconfig a `tsc` process would be given (native-check.ts): a
- * project is kept per distinct tsconfig, so a changed option or file list is another project.
- * Before each check the kept process is told that every file may have changed (TypeScript's
- * `invalidateAll`): an edit anywhere — a catalog file, a module it imports, a tsconfig it
- * extends, a package.json that sets a module format — is seen, as a new `tsc` would see it.
+ * project is kept per distinct tsconfig, so a changed file list is another project. Before each
+ * check the kept process is told that every source file may have changed (TypeScript's
+ * `invalidateAll`), so an edit of a catalog file or of any module the program reads is seen.
+ * What `invalidateAll` does not reload is the project's setup: the options of the tsconfigs it
+ * extends, and the package.json files that set each file's module format and a package's
+ * exports. Those are compared instead (the catalog's compiler options as featc resolved them,
+ * and the text of the package.json above every file of the last program): when one differs,
+ * the kept process is closed and the project opened afresh, as a new `tsc` would read it.
  * The answer is tsc's report, as `parseReport` reads it: the errors in the catalog's files,
  * each with its message chain joined on one line; `undefined` (the caller checks in process)
  * wherever tsc's report would not be trusted: an error about the options or a tsconfig, a
@@ -63,6 +67,9 @@ interface Kept {
   readonly project: string;
   readonly api: Api;
   opened: boolean;
+  /** The files of the last program it checked, and what decided its setup then (see setupOf). */
+  files: readonly string[];
+  setup: string;
 }
 
 let enabled = false;
@@ -112,12 +119,51 @@ function loadApi(): Promise<ApiConstructor | undefined> {
 }
 
 /**
+ * Read as featc's installation reads (file-reads.ts): what a kept checker compares is how it
+ * decides whether to start again, not an input of the check being recorded.
+ */
+const { readFileSync, statSync } = fs;
+
+/**
+ * What decides a project's setup besides its tsconfig's text: `options` (the catalog's compiler
+ * options as featc resolved them, extended tsconfigs included) and the text of the nearest
+ * package.json above each of `files`.
+ */
+function setupOf(options: string, files: readonly string[]): string {
+  const manifests = new Map<string, string | null>();
+  const nearest = new Map<string, string | undefined>();
+  const manifestOf = (dir: string): string | undefined => {
+    if (nearest.has(dir)) return nearest.get(dir);
+    const candidate = path.join(dir, "package.json");
+    const found = statSync(candidate, { throwIfNoEntry: false })?.isFile()
+      ? candidate
+      : path.dirname(dir) === dir
+        ? undefined
+        : manifestOf(path.dirname(dir));
+    nearest.set(dir, found);
+    return found;
+  };
+  for (const file of files) {
+    const manifest = manifestOf(path.dirname(path.resolve(file)));
+    if (manifest === undefined || manifests.has(manifest)) continue;
+    try {
+      manifests.set(manifest, readFileSync(manifest, "utf8"));
+    } catch {
+      manifests.set(manifest, null);
+    }
+  }
+  return JSON.stringify([options, [...manifests].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
+}
+
+/**
  * Checks the project of `config` (a tsconfig, as native-check.ts writes it) with its kept
  * checker; resolves to the errors in `files`, to a timeout, or to undefined as described above.
+ * `options` is the catalog's compiler options as featc resolved them (see setupOf).
  */
 export async function keptCheck(
   config: object,
   files: readonly string[],
+  options: string,
   timeoutSeconds: number,
 ): Promise<NativeDiagnostic[] | NativeTimeout | undefined> {
   const API = await loadApi();
@@ -125,12 +171,17 @@ export async function keptCheck(
   const key = JSON.stringify(config);
   let checker = kept.get(key);
   if (checker) kept.delete(key);
-  else {
+  // A setup that changed since the last check: the project is read afresh.
+  if (checker && setupOf(options, [...files, ...checker.files]) !== checker.setup) {
+    void close(checker);
+    checker = undefined;
+  }
+  if (!checker) {
     let dir: string;
     try {
       dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "featc-tsc-")));
       fs.writeFileSync(path.join(dir, "tsconfig.json"), key);
-      checker = { dir, project: path.join(dir, "tsconfig.json"), api: new API({ cwd: dir }), opened: false };
+      checker = { dir, project: path.join(dir, "tsconfig.json"), api: new API({ cwd: dir }), opened: false, files: [], setup: "" };
     } catch {
       return undefined;
     }
@@ -149,7 +200,9 @@ export async function keptCheck(
   try {
     const result = await Promise.race([ask(checker, files), timeout]);
     if (result === undefined || "timedOut" in result) throw result;
-    return result;
+    checker.files = result.files;
+    checker.setup = setupOf(options, [...files, ...result.files]);
+    return result.diagnostics;
   } catch (failure) {
     // A checker that failed or is still busy is not asked again.
     kept.delete(key);
@@ -160,7 +213,10 @@ export async function keptCheck(
   }
 }
 
-async function ask(checker: Kept, files: readonly string[]): Promise<NativeDiagnostic[] | undefined> {
+async function ask(
+  checker: Kept,
+  files: readonly string[],
+): Promise<{ diagnostics: NativeDiagnostic[]; files: readonly string[] } | undefined> {
   const snapshot = await checker.api.updateSnapshot(
     checker.opened ? { fileChanges: { invalidateAll: true } } : { openProjects: [checker.project] },
   );
@@ -198,8 +254,9 @@ async function ask(checker: Kept, files: readonly string[]): Promise<NativeDiagn
       seen.add(id);
     }
   }
-  noteFilesRead(await program.getSourceFileNames());
-  return found;
+  const programFiles = await program.getSourceFileNames();
+  noteFilesRead(programFiles);
+  return { diagnostics: found, files: programFiles };
 }
 
 /** The message as `tsc --pretty false` prints it and parseReport joins it: each link of the chain on the same line, indented two spaces a level. */

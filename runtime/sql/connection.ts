@@ -45,6 +45,11 @@ export interface SqlScalarFunction {
 
 export interface SqlConnection {
   readonly dialect: SqlDialect;
+  /**
+   * Whether the engine runs this connection's queries side by side (ClickHouse: each is an HTTP
+   * request of its own). A statement's key checks then run beside it instead of before it.
+   */
+  readonly concurrent?: boolean;
   /** Makes `@udf` functions known to the engine, for the engines that call featc's JavaScript in process (DuckDB). */
   registerFunctions?(functions: readonly SqlScalarFunction[]): Promise<void>;
   /** Runs a query and reads the named columns with the given types. */
@@ -206,6 +211,7 @@ export function clickhouseConnection(options: ClickHouseOptions): SqlConnection 
   };
   return {
     dialect: "clickhouse",
+    concurrent: true,
     async query(sql, parameters, columns) {
       const wrapped = `SELECT ${columns.map((c) => quoteClickHouse(c.name)).join(", ")} FROM (${sql}) FORMAT Native`;
       return decodeNative(await post(wrapped, parameters, true), columns);

@@ -79,9 +79,10 @@ export function bindKeyChecks<I extends object>(
 
 /**
  * Runs a statement's key checks: throws DuplicateKeyError for the first lookup whose table holds a
- * key twice. The checks are queries of their own, run before the statement and not in one
- * transaction with it: they vouch for the tables as they were then, so a table written while a
- * statement runs must be written with unique keys by its writer.
+ * key twice. The checks are queries of their own, run before the statement (beside it on a
+ * connection that runs queries side by side) and not in one transaction with it: they vouch for
+ * the tables as they were then, so a table written while a statement runs must be written with
+ * unique keys by its writer.
  */
 async function checkKeys(connection: SqlConnection, statement: BoundStatement): Promise<void> {
   for (const c of statement.keyChecks ?? []) {
@@ -171,9 +172,20 @@ export async function runStatement(
 ): Promise<SqlResult> {
   checkDialect(connection, info);
   checkParameters(info, statement.parameters);
-  await checkKeys(connection, statement);
   const flags = checks.map((c) => ({ name: c.column, type: "boolean" as const }));
-  const result = await connection.query(statement.sql, statement.parameters, [...columns, ...flags]);
+  const run = () => connection.query(statement.sql, statement.parameters, [...columns, ...flags]);
+  let result: SqlResult;
+  if (connection.concurrent) {
+    // Side by side: the statement's answer is taken only when every key check passed, and a
+    // failed check is the error reported, whatever became of the statement.
+    const [keys, answer] = await Promise.allSettled([checkKeys(connection, statement), run()]);
+    if (keys.status === "rejected") throw keys.reason;
+    if (answer.status === "rejected") throw answer.reason;
+    result = answer.value;
+  } else {
+    await checkKeys(connection, statement);
+    result = await run();
+  }
   for (const c of checks) {
     const passed = result.columns[c.column] as boolean[];
     let failed = 0;

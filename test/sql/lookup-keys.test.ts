@@ -8,7 +8,8 @@
  * number, a repeated string, -0 beside 0 — each target throws DuplicateKeyError naming the
  * same lookup, the same key (the least duplicated one: numbers in numeric order, strings by code
  * point, which differs from JavaScript's UTF-16 order) and the same number of rows; the SQL
- * targets before the statement runs, and `materialize` creates nothing.
+ * targets before the statement runs (ClickHouse's `execute` beside it, its answer unused), and
+ * `materialize` creates nothing.
  */
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
