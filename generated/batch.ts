@@ -370,7 +370,7 @@ async function computeAsync(want: Int32Array, need: Int32Array, inputs: Inputs, 
         for (let i = start; i < end; i++) {
           const age_normalized = $age_normalized(age[i]!, age_mean, age_stddev);
           if (!(age_normalized != null && age_normalized === age_normalized)) { age_normalized_failed0++; if (age_normalized_first0.length < 5) age_normalized_first0.push(i); }
-          if (age_normalized_stored) age_normalized_col[i] = age_normalized;
+          age_normalized_col[i] = age_normalized;
           const is_female = $is_female(gender[i]!);
           if (is_female_stored) is_female_col[i] = is_female;
           const is_high_roller = $is_high_roller(budget[i]!);
@@ -379,12 +379,12 @@ async function computeAsync(want: Int32Array, need: Int32Array, inputs: Inputs, 
           if (is_male_stored) is_male_col[i] = is_male;
           const time_since_last_login = $time_since_last_login(execution_time, last_logged_in[i]!);
           if (!(time_since_last_login != null && time_since_last_login === time_since_last_login)) { time_since_last_login_failed0++; if (time_since_last_login_first0.length < 5) time_since_last_login_first0.push(i); }
-          if (time_since_last_login_stored) time_since_last_login_col[i] = time_since_last_login;
+          time_since_last_login_col[i] = time_since_last_login;
           const features = $features(time_since_last_login, is_male, is_female, is_high_roller, age_normalized);
           if (features_stored) features_col[i] = features;
           const predictions = $predictions(features, model);
           if (!(predictions >= 0 && predictions <= 1)) { predictions_failed0++; if (predictions_first0.length < 5) predictions_first0.push(i); }
-          if (predictions_stored) predictions_col[i] = predictions;
+          predictions_col[i] = predictions;
         }
         options?.onProgress?.({ target: TARGET, loop: 0, loops: 1, rows: end, total: n });
       }
@@ -396,7 +396,7 @@ async function computeAsync(want: Int32Array, need: Int32Array, inputs: Inputs, 
           if (need[0]! & 0x20) {
             age_normalized = $age_normalized(age[i]!, age_mean, age_stddev);
             if (!(age_normalized != null && age_normalized === age_normalized)) { age_normalized_failed0++; if (age_normalized_first0.length < 5) age_normalized_first0.push(i); }
-            if (age_normalized_stored) age_normalized_col[i] = age_normalized;
+            age_normalized_col[i] = age_normalized;
           }
           let is_female: boolean = false;
           if (need[0]! & 0x200) {
@@ -417,7 +417,7 @@ async function computeAsync(want: Int32Array, need: Int32Array, inputs: Inputs, 
           if (need[0]! & 0x2000) {
             time_since_last_login = $time_since_last_login(execution_time, last_logged_in[i]!);
             if (!(time_since_last_login != null && time_since_last_login === time_since_last_login)) { time_since_last_login_failed0++; if (time_since_last_login_first0.length < 5) time_since_last_login_first0.push(i); }
-            if (time_since_last_login_stored) time_since_last_login_col[i] = time_since_last_login;
+            time_since_last_login_col[i] = time_since_last_login;
           }
           let features!: Value<typeof $features>;
           if (need[0]! & 0x4000) {
@@ -428,7 +428,7 @@ async function computeAsync(want: Int32Array, need: Int32Array, inputs: Inputs, 
           if (need[0]! & 0x8000) {
             predictions = $predictions(features, model);
             if (!(predictions >= 0 && predictions <= 1)) { predictions_failed0++; if (predictions_first0.length < 5) predictions_first0.push(i); }
-            if (predictions_stored) predictions_col[i] = predictions;
+            predictions_col[i] = predictions;
           }
         }
         options?.onProgress?.({ target: TARGET, loop: 0, loops: 1, rows: end, total: n });

@@ -149,6 +149,12 @@ describe("split executors compute what the catalog functions compute", () => {
     for (const name of ["batch", "online"]) {
       const source = fs.readFileSync(path.join(dirs.chain, "generated", `${name}.ts`), "utf8");
       expect(source).toMatch(/^ {2}function wantOutput\(name: string\): void \{$/m);
+      // Shapes whose type check would grow with the square of the outputs: each case returns, and
+      // the names are typed as strings before they are OutputNames.
+      expect(source).toMatch(/^ {6}case "c_7": want\[0\]! \|= 0x80; return;$/m);
+      expect(source).toMatch(
+        /^export const OUTPUT_NAMES = \["c_0", "c_1", .*, "c_2999"\] as readonly string\[\] as readonly OutputName\[\];$/m,
+      );
       expect(source).toMatch(
         /^ {2}if \(x0 === undefined && \(need\[100\]! & 0x1\) !== 0\) throw new MissingInputError\("x0", TARGET\); \/\/ read by c_0$/m,
       );

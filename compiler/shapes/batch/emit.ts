@@ -261,7 +261,10 @@ function emitLoop(plan: TargetPlan, layout: LoopLayout, loop: Loop, loopCount: n
         const first = plan.derived(m.name, `first${k}`);
         body.push(code`if (!(${plan.checkCondition(c, local)})) { ${failed}++; if (${first}.length < 5) ${first}.push(i); }`);
       });
-      if (storedSet.has(m)) body.push(guarded ? code`if (${storeFlag(m)}) ${col(m)}[i] = ${local};` : code`${col(m)}[i] = ${local};`);
+      // A numeric column not stored is a Float64Array of length 0, where a store is a no-op: no
+      // flag test, one branch less per member for tsc to follow in every walk through the body.
+      if (storedSet.has(m))
+        body.push(guarded && !storesNumbers(m) ? code`if (${storeFlag(m)}) ${col(m)}[i] = ${local};` : code`${col(m)}[i] = ${local};`);
       if (withGuards)
         row.push(
           declareLocal(plan, local, m),

@@ -188,7 +188,13 @@ export function writeExecutor(input: EmitInput, shape: ExecutorShape): string {
   }
   lines.push(code`}`, code``, code`export type OutputName = keyof Outputs;`, code``);
   lines.push(docComment(`Every output of target ${str(g.name)}, in topological order.`));
-  lines.push(code`export const OUTPUT_NAMES: readonly OutputName[] = [${list(publicOutputs)}];`);
+  if (publicOutputs.length <= NODES_PER_FUNCTION)
+    lines.push(code`export const OUTPUT_NAMES: readonly OutputName[] = [${list(publicOutputs)}];`);
+  // Typed as strings first: `tsc` checks each element of an array literal against its contextual
+  // type, and with OutputName (a union of every output) as that type, it walks the whole union
+  // once per element, which grows with the square of the outputs (a third of the online target's
+  // type check at 30,000 features).
+  else lines.push(code`export const OUTPUT_NAMES = [${list(publicOutputs)}] as readonly string[] as readonly OutputName[];`);
   if (shape.resultType) {
     lines.push(code``, docComment("What `execute` returns per output: row-level outputs as columns of the row axis, scalars as values."));
     lines.push(code`export interface Results {`);
@@ -294,24 +300,25 @@ function executeBody(
     out.push(code`  }`, code`}`);
   }
   out.push(code`const ${masks.array("want")} = new Int32Array(${masks.words});`);
-  const cases = publicOutputs.map((n) => code`case ${str(n)}: ${joinCode(masks.setBits("want", [n]), " ")} break;`);
+  const cases = (exit: Code) => publicOutputs.map((n) => code`case ${str(n)}: ${joinCode(masks.setBits("want", [n]), " ")} ${exit};`);
   const unknown = plan.imports.runtime("UnknownOutputError");
   if (publicOutputs.length <= NODES_PER_FUNCTION) {
     out.push(code`for (let k = 0; k < outputs.length; k++) {`, code`  switch (outputs[k] as OutputName) {`);
-    append(out, indent(cases, 2));
+    append(out, indent(cases(code`break`), 2));
     out.push(code`    default: throw new ${unknown}(String(outputs[k]), TARGET, OUTPUT_NAMES);`, code`  }`, code`}`);
   } else {
     // The switch in a function of its own, outside the loop: type-checking a mask word set in a
     // loop walks the whole loop body once per word, which grows with the square of the outputs.
     // `name` is a string, not an OutputName: narrowing a union of every output case by case
-    // (for the default clause) is quadratic too.
+    // (for the default clause) is quadratic too. Each case returns rather than breaks: `tsc` adds
+    // every `break` to the label after the switch, checking it against those already there.
     const want = plan.names.take("wantOutput");
     out.push(
       docComment("Sets the want bit of one requested output."),
       code`function ${want}(name: string): void {`,
       code`  switch (name) {`,
     );
-    append(out, indent(cases, 2));
+    append(out, indent(cases(code`return`), 2));
     out.push(code`    default: throw new ${unknown}(name, TARGET, OUTPUT_NAMES);`, code`  }`, code`}`);
     out.push(code`for (let k = 0; k < outputs.length; k++) ${want}(outputs[k]!);`);
   }
