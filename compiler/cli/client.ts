@@ -2,8 +2,9 @@
  * The command line's side of `featc server` (cli/server.ts): when a server of this installation
  * of featc is running, the commands that read the catalog (`featc check`, `featc build`, …; see
  * SERVED) send it their arguments, folder and environment and print what it answers, instead of
- * loading TypeScript and parsing the standard library again. The answer is the one the command gives without a server: the server runs the
- * same command, in the same folder, with the same environment.
+ * loading TypeScript and parsing the standard library again. The answer is the one the command
+ * gives without a server: the server runs the same command, in the same folder, with the same
+ * environment, file mode mask and terminal.
  *
  * Loaded before anything else of featc's, and light for it: it needs only Node's own modules.
  * Without a server (nothing listens on the socket), with `FEATC_SERVER=0`, or for any other
