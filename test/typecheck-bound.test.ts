@@ -173,14 +173,18 @@ describe("the native type check's bound", () => {
   });
 
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    it(`featc ended by ${signal} while tsc runs leaves no tsc behind`, async () => {
+    it(`featc ended by ${signal} while tsc runs leaves no tsc behind, nor its temporary folder`, async () => {
       const dir = slowCatalog();
-      const run = featc(dir);
+      const tmp = path.join(dir, "tmp");
+      fs.mkdirSync(tmp);
+      const run = featc(dir, { TMPDIR: tmp });
       await until(() => run.seen.size > 0, 120);
+      expect(fs.readdirSync(tmp)).toEqual([expect.stringMatching(/^featc-tsc-/)]);
       run.child.kill(signal);
       const result = await run.done;
       expect(result.signal).toBe(signal);
       await expectAllGone(run.seen);
+      expect(fs.readdirSync(tmp)).toEqual([]);
     });
   }
 
@@ -191,11 +195,15 @@ describe("the native type check's bound", () => {
       `startNativeCheck({ files: [${JSON.stringify(path.join(dir, "catalog", "slow.ts"))}], extraFiles: [], options: { strict: true, noEmit: true, module: "nodenext", target: "es2022", types: [] }, timeoutSeconds: 300, resolvedOptions: "{}" });`,
       `setTimeout(() => { throw new Error("boom"); }, 1500);`,
     ].join("\n");
-    const run = start(["--import", "tsx", "--input-type=module", "-e", script]);
+    const tmp = path.join(dir, "tmp");
+    fs.mkdirSync(tmp);
+    const run = start(["--import", "tsx", "--input-type=module", "-e", script], { TMPDIR: tmp });
     const result = await run.done;
     expect(result.stderr).toContain("boom");
     expect(result.code).not.toBe(0);
     expect(run.seen.size).toBe(1);
     await expectAllGone(run.seen);
+    // (tsx keeps a cache folder of its own there.)
+    expect(fs.readdirSync(tmp).filter((name) => name.startsWith("featc-"))).toEqual([]);
   });
 });

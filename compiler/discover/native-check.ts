@@ -78,12 +78,15 @@ export interface NativeCheck {
 
 const UNAVAILABLE: NativeCheck = { result: Promise.resolve(undefined), started: false, cancel: () => {} };
 
-/** The children still running, killed when this process ends. */
-const running = new Set<ReturnType<typeof spawn>>();
+/** The children still running, each with its temporary folder: killed and removed when this process ends. */
+const running = new Map<ReturnType<typeof spawn>, string>();
 const EXIT_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 function killRunning(): void {
-  for (const child of running) child.kill("SIGKILL");
+  for (const [child, dir] of running) {
+    child.kill("SIGKILL");
+    removeQuietly(dir);
+  }
   running.clear();
 }
 
@@ -189,7 +192,7 @@ function childCheck(compiler: string, config: object, request: NativeCheckReques
     removeQuietly(dir);
     return UNAVAILABLE;
   }
-  running.add(child);
+  running.set(child, dir);
   const result = new Promise<NativeDiagnostic[] | NativeTimeout | undefined>((resolve) => {
     let settled = false;
     const finish = (value: NativeDiagnostic[] | NativeTimeout | undefined) => {
