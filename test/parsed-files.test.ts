@@ -4,6 +4,7 @@
  * the cost of an answer. Checks in one process see every edit, and report a file too deep to
  * parse on every check, not only on the one that parsed it.
  */
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -120,6 +121,27 @@ describe("a kept native checker", () => {
       expect(await errors(), state).toEqual(expected[i]);
       expect(keptCheckAnswers(), state).toBe(answered + 1);
     }
+  });
+});
+
+describe("a process that keeps native checkers", () => {
+  it("removes the temporary folders that featc processes killed with SIGKILL left, and only those", () => {
+    const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "featc-sweep-")));
+    dirs.push(tmp);
+    const gone = spawnSync(process.execPath, ["-e", "0"]).pid;
+    const left = path.join(tmp, `featc-tsc-${gone}-abc`);
+    const own = path.join(tmp, `featc-tsc-${process.pid}-def`);
+    const other = path.join(tmp, "featc-tsc-other");
+    for (const dir of [left, own, other]) fs.mkdirSync(dir);
+    const before = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    try {
+      keepNativeCheckers();
+    } finally {
+      process.env.TMPDIR = before;
+    }
+    onTestFinished(closeNativeCheckers);
+    expect(fs.readdirSync(tmp).sort()).toEqual([path.basename(own), path.basename(other)].sort());
   });
 });
 

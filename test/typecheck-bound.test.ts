@@ -179,12 +179,14 @@ describe("the native type check's bound", () => {
       fs.mkdirSync(tmp);
       const run = featc(dir, { TMPDIR: tmp });
       await until(() => run.seen.size > 0, 120);
-      expect(fs.readdirSync(tmp)).toEqual([expect.stringMatching(/^featc-tsc-/)]);
+      // (featc run through tsx, from sources newer than dist/, has tsx keep a cache folder there.)
+      const featcFolders = () => fs.readdirSync(tmp).filter((name) => name.startsWith("featc-"));
+      expect(featcFolders()).toEqual([expect.stringMatching(/^featc-tsc-/)]);
       run.child.kill(signal);
       const result = await run.done;
       expect(result.signal).toBe(signal);
       await expectAllGone(run.seen);
-      expect(fs.readdirSync(tmp)).toEqual([]);
+      expect(featcFolders()).toEqual([]);
     });
   }
 

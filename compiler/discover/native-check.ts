@@ -20,10 +20,9 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import { createRequire } from "node:module";
-import os from "node:os";
 import path from "node:path";
 import { noteFilesRead } from "../file-reads.js";
-import type { NativeDiagnostic, NativeTimeout } from "./native-report.js";
+import { tempFolder, type NativeDiagnostic, type NativeTimeout } from "./native-report.js";
 import { keptCheck, nativeCheckersKept } from "./native-session.js";
 
 export interface NativeCheckRequest {
@@ -172,7 +171,7 @@ function childCheck(compiler: string, config: object, request: NativeCheckReques
   let dir: string;
   try {
     // The child runs in this folder: tsc prints paths relative to its working folder, read back from here.
-    dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "featc-tsc-")));
+    dir = tempFolder();
   } catch {
     return UNAVAILABLE;
   }

@@ -22,11 +22,10 @@
  */
 import fs from "node:fs";
 import { createRequire } from "node:module";
-import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { noteFilesRead } from "../file-reads.js";
-import type { NativeDiagnostic, NativeTimeout } from "./native-report.js";
+import { sweepTempFolders, tempFolder, type NativeDiagnostic, type NativeTimeout } from "./native-report.js";
 
 /** What featc uses of TypeScript's API; checked when it loads (the API is unstable). */
 interface ApiDiagnostic {
@@ -90,6 +89,8 @@ let apiClass: Promise<ApiConstructor | undefined> | undefined;
 /** Keeps a native checker per project from now on (`featc server`); see the module's comment. */
 export function keepNativeCheckers(): void {
   enabled = true;
+  // A process that keeps checkers lives long and may end by SIGKILL: it clears what such ends left.
+  sweepTempFolders();
 }
 
 /** Whether checks go to kept native checkers. */
@@ -213,7 +214,7 @@ export function keptCheck(
     }
     if (!checker) {
       try {
-        const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "featc-tsc-")));
+        const dir = tempFolder();
         fs.writeFileSync(path.join(dir, "tsconfig.json"), key);
         checker = {
           dir,
