@@ -150,7 +150,7 @@ describe("the parse cache", () => {
   const key = (file: string, opts = options): ParseKey => ({
     file,
     options: opts,
-    languageVersion: ts.ScriptTarget.ES2022,
+    parse: { languageVersion: ts.ScriptTarget.ES2022 },
     setParentNodes: false,
   });
   const parser = (file: string, text: string) => {

@@ -173,15 +173,21 @@ export async function viaServer(argv: readonly string[]): Promise<number | undef
   });
 }
 
-/** Calls `onLine` with every complete line the socket receives. */
+/**
+ * Calls `onLine` with every complete line the socket receives. Only the chunk that arrived is
+ * searched for line ends: a line of megabytes (a large `--format json` document) comes in many
+ * chunks, and is not searched again for each.
+ */
 export function readLines(socket: net.Socket, onLine: (line: string) => void): void {
   let pending = "";
   socket.on("data", (chunk: string) => {
-    pending += chunk;
-    for (let end = pending.indexOf("\n"); end >= 0; end = pending.indexOf("\n")) {
-      const line = pending.slice(0, end);
-      pending = pending.slice(end + 1);
+    let start = 0;
+    for (let end = chunk.indexOf("\n"); end >= 0; end = chunk.indexOf("\n", start)) {
+      const line = pending + chunk.slice(start, end);
+      pending = "";
+      start = end + 1;
       if (line) onLine(line);
     }
+    pending += chunk.slice(start);
   });
 }

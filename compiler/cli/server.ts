@@ -144,6 +144,7 @@ async function serve(socket: string, idleMinutes: number, log: (text: string) =>
   let commands = 0;
   let queue = Promise.resolve();
   let idleTimer: NodeJS.Timeout | undefined;
+  const idle = () => (idleTimer = setTimeout(stop, idleMinutes * 60_000));
   /** Commands received and not finished. */
   let waiting = 0;
   let stopping = false;
@@ -186,25 +187,25 @@ async function serve(socket: string, idleMinutes: number, log: (text: string) =>
       clearTimeout(idleTimer);
       waiting++;
       queue = queue.then(async () => {
-        // A command whose client went away while it waited is not run.
-        if (connection.destroyed) {
-          if (--waiting === 0) idleTimer = setTimeout(stop, idleMinutes * 60_000);
-          return;
+        try {
+          // A command whose client went away while it waited is not run.
+          if (connection.destroyed) return;
+          commands++;
+          const send = (reply: Reply) => {
+            if (!connection.destroyed) connection.write(JSON.stringify(reply) + "\n");
+          };
+          const started = Date.now();
+          const exit = await run(main, message, send);
+          // Logged before the client hears the end: whoever reads the log after the command ended finds its line.
+          log(
+            `featc: [${new Date().toLocaleTimeString()}] featc ${message.argv.join(" ")} (${message.cwd}): exit ${exit}, ${Date.now() - started} ms`,
+          );
+          send({ exit });
+          connection.end();
+        } finally {
+          // Idle from the end of the last command waiting.
+          if (--waiting === 0) idle();
         }
-        commands++;
-        const send = (reply: Reply) => {
-          if (!connection.destroyed) connection.write(JSON.stringify(reply) + "\n");
-        };
-        const started = Date.now();
-        const exit = await run(main, message, send);
-        // Logged before the client hears the end: whoever reads the log after the command ended finds its line.
-        log(
-          `featc: [${new Date().toLocaleTimeString()}] featc ${message.argv.join(" ")} (${message.cwd}): exit ${exit}, ${Date.now() - started} ms`,
-        );
-        send({ exit });
-        connection.end();
-        // Idle from the end of the last command waiting.
-        if (--waiting === 0) idleTimer = setTimeout(stop, idleMinutes * 60_000);
       });
     });
     connection.on("error", () => connection.destroy());
@@ -215,7 +216,7 @@ async function serve(socket: string, idleMinutes: number, log: (text: string) =>
     log(`featc: cannot start a server: ${(error as Error).message}`);
     return 2;
   }
-  idleTimer = setTimeout(stop, idleMinutes * 60_000);
+  idle();
   // A signal stops the server as --stop does; a second one, while commands still finish, ends it at once.
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
     process.on(signal, () => {
@@ -242,9 +243,8 @@ function parseMessage(line: string): Request | Control | undefined {
   try {
     const message = JSON.parse(line) as Partial<Request & Control> | null;
     if (message?.control === "stop" || message?.control === "status") return message as Control;
-    const { argv, cwd, env, color } = message ?? {};
+    const { argv, cwd, env, color, umask, terminal } = message ?? {};
     const strings = (list: unknown) => Array.isArray(list) && list.every((a) => typeof a === "string");
-    const { umask, terminal } = message ?? {};
     if (
       strings(argv) &&
       typeof cwd === "string" &&

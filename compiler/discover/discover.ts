@@ -467,32 +467,21 @@ function compilerHost(
     }
     if (text === undefined) return undefined;
     const own = texts.has(file);
-    const parseOptions =
-      typeof languageVersionOrOptions === "object"
-        ? { ...languageVersionOrOptions, jsDocParsingMode: own ? ts.JSDocParsingMode.ParseAll : ts.JSDocParsingMode.ParseForTypeErrors }
-        : languageVersionOrOptions;
+    const parseOptions: ts.CreateSourceFileOptions = {
+      ...(typeof languageVersionOrOptions === "object" ? languageVersionOrOptions : { languageVersion: languageVersionOrOptions }),
+      jsDocParsingMode: own ? ts.JSDocParsingMode.ParseAll : ts.JSDocParsingMode.ParseForTypeErrors,
+    };
     const source = text;
-    const { sourceFile, tooDeep } = parsedFiles(
-      {
-        file,
-        options,
-        languageVersion: typeof parseOptions === "object" ? parseOptions.languageVersion : parseOptions,
-        impliedNodeFormat: typeof parseOptions === "object" ? parseOptions.impliedNodeFormat : undefined,
-        jsDocParsingMode: typeof parseOptions === "object" ? parseOptions.jsDocParsingMode : undefined,
-        setParentNodes: own,
-      },
-      source,
-      () => {
-        // A module the catalog imports is not measured before it is parsed: a stack overflow in
-        // its parse makes it an empty module, reported.
-        try {
-          return { sourceFile: ts.createSourceFile(file, source, parseOptions, own), tooDeep: false };
-        } catch (e) {
-          if (!(e instanceof RangeError)) throw e;
-          return { sourceFile: ts.createSourceFile(file, "", parseOptions), tooDeep: true };
-        }
-      },
-    );
+    const { sourceFile, tooDeep } = parsedFiles({ file, options, parse: parseOptions, setParentNodes: own }, source, () => {
+      // A module the catalog imports is not measured before it is parsed: a stack overflow in
+      // its parse makes it an empty module, reported.
+      try {
+        return { sourceFile: ts.createSourceFile(file, source, parseOptions, own), tooDeep: false };
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e;
+        return { sourceFile: ts.createSourceFile(file, "", parseOptions), tooDeep: true };
+      }
+    });
     if (tooDeep) onTooDeep(path.normalize(file));
     return sourceFile;
   };

@@ -208,7 +208,8 @@ export function keptCheck(
       if (checker.closed) checker = undefined;
     }
     // A setup that changed since the last check: the project is read afresh.
-    if (checker && setupOf(options, [...files, ...checker.files]) !== checker.setup) {
+    const setup = checker && setupOf(options, [...files, ...checker.files]);
+    if (checker && setup !== checker.setup) {
       void close(checker);
       checker = undefined;
     }
@@ -255,12 +256,17 @@ export function keptCheck(
     try {
       const found = await Promise.race([answer, timeout]);
       if (found === undefined || "timedOut" in found) throw found;
+      // Read again only when the program's files are others than those the setup was read for.
+      const sameFiles =
+        setup !== undefined && found.files.length === current.files.length && found.files.every((f, i) => f === current.files[i]);
+      current.setup = sameFiles ? setup : setupOf(options, [...files, ...found.files]);
       current.files = found.files;
-      current.setup = setupOf(options, [...files, ...found.files]);
       if (asked.cancelled) return undefined;
       answers++;
       return found.diagnostics;
     } catch (failure) {
+      // A cancelled check stopped asking: its checker stays, for the next check to bring up to date.
+      if (asked.cancelled && !current.closed) return undefined;
       // A checker that failed or is still busy past the bound is not asked again.
       if (kept.get(key) === current) kept.delete(key);
       void close(current, true);

@@ -47,10 +47,10 @@ function optionsKey(options: ts.CompilerOptions): string {
 /** What tells one parse of a file from another, besides its text. */
 export interface ParseKey {
   readonly file: string;
+  /** The program's options (only those that change a parse or a bind count). */
   readonly options: ts.CompilerOptions;
-  readonly languageVersion: ts.ScriptTarget;
-  readonly impliedNodeFormat?: ts.CreateSourceFileOptions["impliedNodeFormat"];
-  readonly jsDocParsingMode?: ts.CreateSourceFileOptions["jsDocParsingMode"];
+  /** What `ts.createSourceFile` is given (its language version, module format and JSDoc mode count). */
+  readonly parse: ts.CreateSourceFileOptions;
   readonly setParentNodes: boolean;
 }
 
@@ -62,7 +62,8 @@ export function beginCheck(): (key: ParseKey, text: string, parse: () => { sourc
   return (key, text, parse) => {
     let options = optionKeys.get(key.options);
     if (options === undefined) optionKeys.set(key.options, (options = optionsKey(key.options)));
-    const id = [key.file, key.languageVersion, key.impliedNodeFormat, key.jsDocParsingMode, key.setParentNodes, options].join("\0");
+    const { languageVersion, impliedNodeFormat, jsDocParsingMode } = key.parse;
+    const id = [key.file, languageVersion, impliedNodeFormat, jsDocParsingMode, key.setParentNodes, options].join("\0");
     let entry = entries.get(id);
     if (entry?.text !== text) {
       entry = { text, ...parse(), used: current };
